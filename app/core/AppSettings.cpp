@@ -1,0 +1,114 @@
+#include "core/AppSettings.h"
+
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace bd {
+
+namespace {
+QSettings open(const QString &path)
+{
+    return path.isEmpty() ? QSettings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Batchdeck"),
+                                      QStringLiteral("batchdeck"))
+                          : QSettings(path, QSettings::IniFormat);
+}
+}  // namespace
+
+QString connectionProfileName(ConnectionProfile p)
+{
+    switch (p) {
+    case ConnectionProfile::Sandbox: return QStringLiteral("Sandbox (offline demo)");
+    case ConnectionProfile::RoboflowUS: return QStringLiteral("Roboflow US");
+    case ConnectionProfile::RoboflowEU: return QStringLiteral("Roboflow EU");
+    case ConnectionProfile::Custom: return QStringLiteral("Custom URL");
+    }
+    return {};
+}
+
+QUrl baseUrlForProfile(ConnectionProfile p)
+{
+    switch (p) {
+    case ConnectionProfile::RoboflowUS: return QUrl(QStringLiteral("https://api.roboflow.com"));
+    case ConnectionProfile::RoboflowEU: return QUrl(QStringLiteral("https://api.roboflow.eu"));
+    default: return {};
+    }
+}
+
+AppSettings::AppSettings() : m_path(qEnvironmentVariable("BATCHDECK_CONFIG_FILE")) {}
+
+ConnectionProfile AppSettings::profile() const
+{
+    const int v = open(m_path).value(QStringLiteral("connection/profile"), 0).toInt();
+    return (v >= 0 && v <= 3) ? ConnectionProfile(v) : ConnectionProfile::Sandbox;
+}
+
+void AppSettings::setProfile(ConnectionProfile p)
+{
+    open(m_path).setValue(QStringLiteral("connection/profile"), int(p));
+}
+
+QUrl AppSettings::customBaseUrl() const
+{
+    return QUrl(open(m_path).value(QStringLiteral("connection/customUrl")).toString());
+}
+
+void AppSettings::setCustomBaseUrl(const QUrl &url)
+{
+    // A URL typed by a user may carry ?api_key=...; keep only scheme, host, port and path.
+    QUrl clean = url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo);
+    open(m_path).setValue(QStringLiteral("connection/customUrl"), clean.toString());
+}
+
+QUrl AppSettings::effectiveBaseUrl() const
+{
+    const ConnectionProfile p = profile();
+    return p == ConnectionProfile::Custom ? customBaseUrl() : baseUrlForProfile(p);
+}
+
+int AppSettings::uploadConcurrency() const
+{
+    return qBound(1, open(m_path).value(QStringLiteral("transfers/uploadConcurrency"), 4).toInt(), 32);
+}
+
+void AppSettings::setUploadConcurrency(int n)
+{
+    open(m_path).setValue(QStringLiteral("transfers/uploadConcurrency"), qBound(1, n, 32));
+}
+
+int AppSettings::downloadConcurrency() const
+{
+    return qBound(1, open(m_path).value(QStringLiteral("transfers/downloadConcurrency"), 8).toInt(), 32);
+}
+
+void AppSettings::setDownloadConcurrency(int n)
+{
+    open(m_path).setValue(QStringLiteral("transfers/downloadConcurrency"), qBound(1, n, 32));
+}
+
+QString AppSettings::lastDownloadFolder(const QString &workspace) const
+{
+    const QString v = open(m_path).value(QStringLiteral("downloads/") + workspace).toString();
+    return v.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::DownloadLocation) : v;
+}
+
+void AppSettings::setLastDownloadFolder(const QString &workspace, const QString &folder)
+{
+    open(m_path).setValue(QStringLiteral("downloads/") + workspace, folder);
+}
+
+QString AppSettings::value(const QString &key, const QString &fallback) const
+{
+    return open(m_path).value(key, fallback).toString();
+}
+
+void AppSettings::setValue(const QString &key, const QString &value)
+{
+    open(m_path).setValue(key, value);
+}
+
+QString AppSettings::fileName() const
+{
+    return open(m_path).fileName();
+}
+
+}  // namespace bd
