@@ -1,0 +1,244 @@
+#include "staging/BatchNaming.h"
+
+#include <QCryptographicHash>
+#include <QHash>
+#include <QRegularExpression>
+
+namespace bd::staging {
+
+namespace {
+
+constexpr int kMaxBatchIdLength = 64;
+
+// The identity two names collide on: stores may be case-insensitive and may normalise Unicode.
+QString collisionKey(const QString &name)
+{
+    return name.normalized(QString::NormalizationForm_C).toCaseFolded();
+}
+
+int utf8Length(const QString &s)
+{
+    return int(s.toUtf8().size());
+}
+
+QString fileNameOf(const QString &path)
+{
+    const int slash = path.lastIndexOf(QLatin1Char('/'));
+    return slash < 0 ? path : path.mid(slash + 1);
+}
+
+QStringList dirComponentsOf(const QString &path)
+{
+    const int slash = path.lastIndexOf(QLatin1Char('/'));
+    if (slash <= 0)
+        return {};
+    return path.left(slash).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+}
+
+// Splits "photo.tar.jpg" into ("photo.tar", ".jpg"); a leading dot is part of the stem.
+void splitExtension(const QString &name, QString *stem, QString *ext)
+{
+    const int dot = name.lastIndexOf(QLatin1Char('.'));
+    if (dot <= 0) {
+        *stem = name;
+        ext->clear();
+    } else {
+        *stem = name.left(dot);
+        *ext = name.mid(dot);
+    }
+}
+
+// The naming state of one file: how far it had to go to become unique.
+struct Entry {
+    QString path;
+    QString base;          // sanitised basename
+    QStringList dirParts;  // directory components, for the "__" prefix
+    int commonDepth = 0;   // components shared with every file of the same basename
+    int level = 0;         // 0 basename, 1 dir prefix, 2+ hash of growing length
+};
+
+QString prefixedName(const Entry &e)
+{
+    QStringList parts;
+    for (int i = e.commonDepth; i < e.dirParts.size(); ++i)
+        parts << BatchNaming::sanitize(e.dirParts.at(i));
+    parts << e.base;
+    return parts.join(QStringLiteral("__"));
+}
+
+QString hashedName(const Entry &e, int hexDigits)
+{
+    const QByteArray hash = QCryptographicHash::hash(e.path.toUtf8(), QCryptographicHash::Sha1).toHex();
+    QString stem, ext;
+    splitExtension(prefixedName(e), &stem, &ext);
+    const QString tag = QLatin1Char('-') + QString::fromLatin1(hash.left(hexDigits));
+    // Shorten from the left of the stem: the end (near the basename) says more.
+    while (!stem.isEmpty() && utf8Length(stem + tag + ext) > BatchNaming::kMaxNameBytes)
+        stem.remove(0, stem.at(0).isHighSurrogate() ? 2 : 1);
+    return stem + tag + ext;
+}
+
+QString candidate(const Entry &e)
+{
+    switch (e.level) {
+    case 0: return e.base;
+    case 1: return prefixedName(e);
+    case 2: return hashedName(e, 8);
+    case 3: return hashedName(e, 16);
+    default: return hashedName(e, 40);
+    }
+}
+
+int commonPrefixLength(const QStringList &a, const QStringList &b)
+{
+    int n = 0;
+    while (n < a.size() && n < b.size() && a.at(n) == b.at(n))
+        ++n;
+    return n;
+}
+
+}  // namespace
+
+QString BatchNaming::sanitize(const QString &fileName)
+{
+    static const QString kForbidden = QStringLiteral("/\\:*?\"<>|");
+    QString out;
+    out.reserve(fileName.size());
+    for (int i = 0; i < fileName.size(); ++i) {
+        const QChar c = fileName.at(i);
+        if (c.isHighSurrogate() && i + 1 < fileName.size() && fileName.at(i + 1).isLowSurrogate()) {
+            out += c;
+            out += fileName.at(++i);
+        } else if (c.isSurrogate() || c.category() == QChar::Other_Control || kForbidden.contains(c)
+                   || c.isNonCharacter()) {
+            out += QLatin1Char('_');
+        } else {
+            out += c;
+        }
+    }
+    if (out.isEmpty() || out == QLatin1String(".") || out == QLatin1String(".."))
+        out = QStringLiteral("_");
+    return out;
+}
+
+QStringList BatchNaming::uniqueNames(const QStringList &paths)
+{
+    QVector<Entry> entries;
+    entries.reserve(paths.size());
+    for (const QString &path : paths)
+        entries.push_back({ path, sanitize(fileNameOf(path)), dirComponentsOf(path), 0, 0 });
+
+    // Common folder of every group sharing a basename: the prefix starts below it.
+    QHash<QString, int> groupDepth;
+    QHash<QString, int> groupFirst;
+    for (int i = 0; i < entries.size(); ++i) {
+        const QString key = collisionKey(entries[i].base);
+        auto first = groupFirst.constFind(key);
+        if (first == groupFirst.constEnd()) {
+            groupFirst.insert(key, i);
+            groupDepth.insert(key, int(entries[i].dirParts.size()));
+        } else {
+            const int shared = commonPrefixLength(entries[*first].dirParts, entries[i].dirParts);
+            groupDepth[key] = qMin(groupDepth.value(key), shared);
+        }
+    }
+    for (Entry &e : entries)
+        e.commonDepth = groupDepth.value(collisionKey(e.base));
+
+    // Raise every member of a colliding set one level until nothing collides. Which files get
+    // raised depends only on the set of names, so the outcome is order-independent.
+    QStringList names;
+    for (;;) {
+        names.clear();
+        QHash<QString, QVector<int>> byKey;
+        for (int i = 0; i < entries.size(); ++i) {
+            names << candidate(entries[i]);
+            byKey[collisionKey(names.last())].push_back(i);
+        }
+        bool raised = false;
+        for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
+            if (it.value().size() < 2)
+                continue;
+            for (int i : it.value()) {
+                if (entries[i].level < 4) {
+                    ++entries[i].level;
+                    raised = true;
+                }
+            }
+        }
+        for (int i = 0; i < entries.size(); ++i) {
+            if (entries[i].level < 2 && utf8Length(names.at(i)) > kMaxNameBytes) {
+                entries[i].level = 2;
+                raised = true;
+            }
+        }
+        if (!raised)
+            break;
+    }
+
+    // Only identical input paths can still collide at full-hash level: number them.
+    QHash<QString, int> seen;
+    for (QString &name : names) {
+        const int n = seen[collisionKey(name)]++;
+        if (n > 0) {
+            QString stem, ext;
+            splitExtension(name, &stem, &ext);
+            name = stem + QLatin1Char('-') + QString::number(n) + ext;
+        }
+    }
+    return names;
+}
+
+void BatchNaming::assign(QVector<ScannedFile> &files)
+{
+    QStringList paths;
+    paths.reserve(files.size());
+    for (const ScannedFile &f : files)
+        paths << f.path;
+    const QStringList names = uniqueNames(paths);
+    for (int i = 0; i < files.size(); ++i)
+        files[i].batchName = names.at(i);
+}
+
+QVector<NameMapping> BatchNaming::mapping(const QVector<ScannedFile> &files)
+{
+    QVector<NameMapping> out;
+    out.reserve(files.size());
+    for (const ScannedFile &f : files)
+        out.push_back({ f.path, f.batchName, f.batchName != fileNameOf(f.path) });
+    return out;
+}
+
+bool BatchNaming::isValidBatchId(const QString &id)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z0-9_-]{1,64}$"));
+    return re.match(id).hasMatch();
+}
+
+QString BatchNaming::suggestBatchId(const QString &folderName)
+{
+    QString name = folderName;
+    while (name.endsWith(QLatin1Char('/')) && name.size() > 1)
+        name.chop(1);
+    name = fileNameOf(name);
+    // NFKD splits "é" into "e" + accent; the accent is then dropped with the other characters.
+    const QString decomposed = name.normalized(QString::NormalizationForm_KD).toLower();
+    QString id;
+    for (const QChar c : decomposed) {
+        if ((c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
+            || c == QLatin1Char('_') || c == QLatin1Char('-'))
+            id += c;
+        else if (c.isSpace())
+            id += QLatin1Char('-');
+    }
+    static const QRegularExpression dashes(QStringLiteral("-{2,}"));
+    id.replace(dashes, QStringLiteral("-"));
+    while (id.startsWith(QLatin1Char('-')))
+        id.remove(0, 1);
+    id.truncate(kMaxBatchIdLength);
+    while (id.endsWith(QLatin1Char('-')))
+        id.chop(1);
+    return id.isEmpty() ? QStringLiteral("batch") : id;
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,271 @@
+#include "staging/FolderWalker.h"
+
+#include "staging/BatchNaming.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace bd::staging {
+
+namespace {
+
+QByteArray native(const QString &path)
+{
+    return QFile::encodeName(path);
+}
+
+QString errnoText(int err)
+{
+    return QString::fromLocal8Bit(std::strerror(err));
+}
+
+QString childPath(const QString &dir, const QString &name)
+{
+    return dir.endsWith(QLatin1Char('/')) ? dir + name : dir + QLatin1Char('/') + name;
+}
+
+QString canonical(const QString &path)
+{
+    char *resolved = ::realpath(native(path).constData(), nullptr);
+    if (!resolved)
+        return {};
+    const QString out = QFile::decodeName(resolved);
+    ::free(resolved);
+    return out;
+}
+
+bool isAncestorOrSelf(const QString &ancestor, const QString &path)
+{
+    if (ancestor == QLatin1String("/"))
+        return true;
+    return path == ancestor || path.startsWith(ancestor + QLatin1Char('/'));
+}
+
+// Reads the first bytes of a file. Empty result with *err set when it cannot be opened or read.
+QByteArray readHead(const QString &path, int bytes, int *err)
+{
+    *err = 0;
+    const int fd = ::open(native(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        *err = errno;
+        return {};
+    }
+    QByteArray head(bytes, Qt::Uninitialized);
+    const ssize_t n = ::read(fd, head.data(), size_t(bytes));
+    if (n < 0)
+        *err = errno;
+    ::close(fd);
+    head.resize(n < 0 ? 0 : int(n));
+    return head;
+}
+
+}  // namespace
+
+FolderWalker::FolderWalker(const ScanOptions &options, const std::atomic<bool> *cancel,
+                           std::atomic<qint64> *progress)
+    : m_options(options), m_cancel(cancel), m_progress(progress)
+{
+}
+
+ScanResult FolderWalker::scan(const QStringList &inputs)
+{
+    m_result = {};
+    for (const QString &input : inputs) {
+        if (cancelled())
+            break;
+        visitInput(QDir::cleanPath(QFileInfo(input).absoluteFilePath()));
+    }
+    m_result.cancelled = cancelled();
+
+    auto byPath = [](const auto &a, const auto &b) { return a.path < b.path; };
+    std::sort(m_result.accepted.begin(), m_result.accepted.end(), byPath);
+    std::sort(m_result.skipped.begin(), m_result.skipped.end(), byPath);
+    BatchNaming::assign(m_result.accepted);
+    m_visitedFolders.clear();
+    m_acceptedFiles.clear();
+    return std::move(m_result);
+}
+
+bool FolderWalker::cancelled() const
+{
+    return m_cancel && m_cancel->load(std::memory_order_relaxed);
+}
+
+void FolderWalker::tick()
+{
+    if (m_progress)
+        m_progress->fetch_add(1, std::memory_order_relaxed);
+}
+
+void FolderWalker::visitInput(const QString &path)
+{
+    visitEntry(path, QFileInfo(path).fileName(), true);
+    while (!m_pendingFolders.isEmpty() && !cancelled())
+        walk(m_pendingFolders.takeLast());
+}
+
+void FolderWalker::walk(const QString &folder)
+{
+    DIR *dir = ::opendir(native(folder).constData());
+    if (!dir) {
+        skip(folder, SkipReason::Unreadable, errnoText(errno));
+        return;
+    }
+    while (!cancelled()) {
+        errno = 0;
+        const dirent *ent = ::readdir(dir);
+        if (!ent) {
+            if (errno != 0)
+                skip(folder, SkipReason::Unreadable, errnoText(errno));
+            break;
+        }
+        if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0)
+            continue;
+        const QString name = QFile::decodeName(ent->d_name);
+        visitEntry(childPath(folder, name), name, false);
+    }
+    ::closedir(dir);
+}
+
+void FolderWalker::visitEntry(const QString &path, const QString &name, bool topLevel)
+{
+    if (!topLevel && !m_options.includeHidden && name.startsWith(QLatin1Char('.'))) {
+        skip(path, SkipReason::Hidden);
+        return;
+    }
+    struct stat st;
+    if (::lstat(native(path).constData(), &st) != 0) {
+        const int err = errno;
+        skip(path, err == ENOENT ? SkipReason::NotFound : SkipReason::Unreadable, errnoText(err));
+        return;
+    }
+    const bool isLink = S_ISLNK(st.st_mode);
+    if (isLink) {
+        if (!topLevel && !m_options.followSymlinks) {
+            skip(path, SkipReason::SymlinkNotFollowed);
+            return;
+        }
+        if (!followLink(path, &st))
+            return;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        if (!topLevel && !m_options.recursive)
+            skip(path, SkipReason::SubfolderNotScanned);
+        else
+            enterFolder(path, st, isLink);
+        return;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        skip(path, SkipReason::NotRegularFile);
+        return;
+    }
+    considerFile(path, name, st);
+}
+
+bool FolderWalker::followLink(const QString &path, struct stat *target)
+{
+    if (::stat(native(path).constData(), target) == 0)
+        return true;
+    const int err = errno;
+    const QString linkTarget = QFileInfo(path).symLinkTarget();
+    if (err == ELOOP)
+        skip(path, SkipReason::SymlinkLoop, linkTarget);
+    else if (err == ENOENT || err == ENOTDIR)
+        skip(path, SkipReason::BrokenSymlink, linkTarget);
+    else
+        skip(path, SkipReason::Unreadable, errnoText(err));
+    return false;
+}
+
+void FolderWalker::enterFolder(const QString &path, const struct stat &st, bool viaSymlink)
+{
+    if (viaSymlink) {
+        // A link to one of its own ancestors would walk forever; report it as the loop it is,
+        // even when the ancestor lies outside what the user asked to scan.
+        const QString target = canonical(path);
+        const QString linkParent = canonical(QFileInfo(path).path());
+        if (!target.isEmpty() && !linkParent.isEmpty() && isAncestorOrSelf(target, linkParent)) {
+            skip(path, SkipReason::SymlinkLoop, target);
+            return;
+        }
+    }
+    const FileId id{ quint64(st.st_dev), quint64(st.st_ino) };
+    if (m_visitedFolders.contains(id)) {
+        skip(path, SkipReason::Duplicate, viaSymlink ? canonical(path) : QString());
+        return;
+    }
+    m_visitedFolders.insert(id);
+    tick();
+    m_pendingFolders.push_back(path);
+}
+
+void FolderWalker::considerFile(const QString &path, const QString &name, const struct stat &st)
+{
+    MediaKind kind = MediaKind::Image;
+    if (!mediaKindForName(name, &kind)) {
+        skip(path, SkipReason::UnsupportedExtension);
+        return;
+    }
+    const bool wanted = m_options.media == MediaSelection::Both
+                        || (kind == MediaKind::Image) == (m_options.media == MediaSelection::Images);
+    if (!wanted) {
+        skip(path, SkipReason::UnsupportedExtension,
+             kind == MediaKind::Image ? QStringLiteral("images not selected") : QStringLiteral("videos not selected"));
+        return;
+    }
+    if (m_acceptedFiles.contains({ quint64(st.st_dev), quint64(st.st_ino) })) {
+        skip(path, SkipReason::Duplicate, canonical(path));
+        return;
+    }
+    if (st.st_size == 0) {
+        skip(path, SkipReason::EmptyFile);
+        return;
+    }
+    if (kind == MediaKind::Image && st.st_size > kMaxImageBytes) {
+        skip(path, SkipReason::TooLarge);
+        return;
+    }
+    // Open it now: a file we cannot read would fail the upload much later.
+    int err = 0;
+    const QByteArray head = readHead(path, kImageMagicBytes, &err);
+    if (err != 0) {
+        skip(path, SkipReason::Unreadable, errnoText(err));
+        return;
+    }
+    if (kind == MediaKind::Image && !looksLikeImage(head)) {
+        skip(path, SkipReason::NotAnImage);
+        return;
+    }
+    accept(path, st, kind);
+}
+
+void FolderWalker::skip(const QString &path, SkipReason reason, const QString &detail)
+{
+    m_result.skipped.push_back({ path, reason, detail });
+    ++m_result.skippedByReason[std::size_t(reason)];
+    tick();
+}
+
+void FolderWalker::accept(const QString &path, const struct stat &st, MediaKind kind)
+{
+    m_acceptedFiles.insert({ quint64(st.st_dev), quint64(st.st_ino) });
+    ScannedFile file;
+    file.path = path;
+    file.size = qint64(st.st_size);
+    file.mtime = QDateTime::fromSecsSinceEpoch(qint64(st.st_mtime), Qt::UTC);
+    file.kind = kind;
+    m_result.totalBytes += file.size;
+    m_result.accepted.push_back(std::move(file));
+    ++(kind == MediaKind::Image ? m_result.imageCount : m_result.videoCount);
+    tick();
+}
+
+}  // namespace bd::staging

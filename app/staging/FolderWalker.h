@@ -1,0 +1,57 @@
+#pragma once
+// The synchronous part of a folder scan: walks the inputs on the calling thread and sorts every
+// entry into accepted or skipped. FolderScanner runs it on the thread pool; the CLI and tests
+// may call it directly. POSIX calls (lstat/opendir) give inode-based loop detection cheaply.
+#include "staging/ScanResult.h"
+
+#include <QHash>
+#include <QSet>
+#include <QStringList>
+
+#include <atomic>
+#include <sys/stat.h>
+
+namespace bd::staging {
+
+class FolderWalker
+{
+public:
+    // cancel and progress may be null; progress counts examined entries (Operation Items).
+    explicit FolderWalker(const ScanOptions &options, const std::atomic<bool> *cancel = nullptr,
+                          std::atomic<qint64> *progress = nullptr);
+
+    // Inputs are folders and/or files. A symlink given as an input is always followed (like
+    // `find -H`), and a hidden input is taken: the user named it.
+    ScanResult scan(const QStringList &inputs);
+
+private:
+    struct FileId {
+        quint64 dev;
+        quint64 ino;
+        bool operator==(const FileId &o) const { return dev == o.dev && ino == o.ino; }
+    };
+    friend size_t qHash(const FileId &id, size_t seed) { return qHashMulti(seed, id.dev, id.ino); }
+
+    void visitInput(const QString &path);
+    void walk(const QString &root);
+    // One entry met inside a folder (topLevel false) or given as input (topLevel true).
+    void visitEntry(const QString &path, const QString &name, bool topLevel);
+    void considerFile(const QString &path, const QString &name, const struct stat &st);
+    void enterFolder(const QString &path, const struct stat &st, bool viaSymlink);
+    // Resolves a symlink; false (and the entry skipped) when broken, looping or unreadable.
+    bool followLink(const QString &path, struct stat *target);
+    void skip(const QString &path, SkipReason reason, const QString &detail = {});
+    void accept(const QString &path, const struct stat &st, MediaKind kind);
+    bool cancelled() const;
+    void tick();
+
+    ScanOptions m_options;
+    const std::atomic<bool> *m_cancel;
+    std::atomic<qint64> *m_progress;
+    ScanResult m_result;
+    QSet<FileId> m_visitedFolders;
+    QSet<FileId> m_acceptedFiles;
+    QStringList m_pendingFolders;   // depth-first stack; holds only folders not yet opened
+};
+
+}  // namespace bd::staging

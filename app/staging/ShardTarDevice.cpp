@@ -1,0 +1,340 @@
+#include "staging/ShardTarDevice.h"
+
+#include "core/Format.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace bd::staging {
+
+const char *const ShardTarDevice::kConfigMemberName = "notification_config.json";
+
+namespace {
+
+constexpr int kConfigMode = 0644;
+constexpr qint64 kTarBlock = 512;
+
+qint64 roundUpToBlock(qint64 n)
+{
+    return (n + kTarBlock - 1) / kTarBlock * kTarBlock;
+}
+
+using EntryPtr = std::unique_ptr<archive_entry, decltype(&archive_entry_free)>;
+
+// The one place a member header is described, used by the dry run and the real run alike so
+// both produce identical headers (only the size field's digits differ, never its width).
+EntryPtr makeEntry(const QString &name, qint64 size, int mode, qint64 mtime)
+{
+    EntryPtr entry(archive_entry_new(), &archive_entry_free);
+    archive_entry_set_pathname_utf8(entry.get(), name.toUtf8().constData());
+    archive_entry_set_filetype(entry.get(), AE_IFREG);
+    archive_entry_set_perm(entry.get(), mode_t(mode & 07777));
+    archive_entry_set_size(entry.get(), size);
+    archive_entry_set_mtime(entry.get(), time_t(mtime), 0);
+    return entry;
+}
+
+// A pax-restricted writer with no block padding, handing every byte to the callback.
+struct archive *newTarWriter(void *client, archive_write_callback *callback)
+{
+    struct archive *a = archive_write_new();
+    archive_write_set_format_pax_restricted(a);
+    archive_write_set_bytes_per_block(a, 0);
+    archive_write_set_bytes_in_last_block(a, 1);
+    // Names are always UTF-8 in the headers, whatever the process locale is.
+    archive_write_set_format_option(a, "pax", "hdrcharset", "UTF-8");
+    if (archive_write_open(a, client, nullptr, callback, nullptr) != ARCHIVE_OK) {
+        archive_write_free(a);
+        return nullptr;
+    }
+    return a;
+}
+
+la_ssize_t countBytes(struct archive *, void *counter, const void *, size_t length)
+{
+    *static_cast<qint64 *>(counter) += qint64(length);
+    return la_ssize_t(length);
+}
+
+la_ssize_t appendToSink(struct archive *, void *sink, const void *buffer, size_t length)
+{
+    auto *s = static_cast<detail::TarSink *>(sink);
+    s->buffer.append(static_cast<const char *>(buffer), qsizetype(length));
+    s->produced += qint64(length);
+    s->peak = qMax(s->peak, qint64(s->buffer.size()));
+    return la_ssize_t(length);
+}
+
+bool validMember(const ShardMember &m)
+{
+    return !m.name.isEmpty() && m.size >= 0 && m.size <= ShardTarDevice::kMaxMemberBytes;
+}
+
+}  // namespace
+
+ShardTarDevice::ShardTarDevice(QVector<ShardMember> members, NotificationConfig config, QObject *parent)
+    : QIODevice(parent), m_members(std::move(members)), m_config(std::move(config))
+{
+    m_size = exactSize(m_members, m_config);
+}
+
+ShardTarDevice::~ShardTarDevice()
+{
+    closeMemberFile();
+    releaseArchive();
+}
+
+QByteArray ShardTarDevice::notificationConfigJson(const NotificationConfig &config)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("ingestId"), config.ingestId);
+    o.insert(QStringLiteral("notificationsURL"), config.notificationsUrl);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const NotificationConfig &config)
+{
+    // Headers come from a libarchive dry run with zero-size entries; each member's data then
+    // adds its size rounded up to whole 512-byte blocks.
+    qint64 headerBytes = 0;
+    struct archive *a = newTarWriter(&headerBytes, &countBytes);
+    if (!a)
+        return -1;
+    qint64 dataBytes = 0;
+    bool ok = true;
+    for (const ShardMember &m : members) {
+        if (!validMember(m)) {
+            ok = false;
+            break;
+        }
+        // The mode never changes the header's length, so any value does for the dry run.
+        EntryPtr entry = makeEntry(m.name, 0, 0644, m.mtime);
+        ok = archive_write_header(a, entry.get()) == ARCHIVE_OK && archive_write_finish_entry(a) == ARCHIVE_OK;
+        if (!ok)
+            break;
+        dataBytes += roundUpToBlock(m.size);
+    }
+    if (ok && !config.isEmpty()) {
+        const QByteArray json = notificationConfigJson(config);
+        EntryPtr entry = makeEntry(QString::fromLatin1(kConfigMemberName), json.size(), kConfigMode, 0);
+        ok = archive_write_header(a, entry.get()) == ARCHIVE_OK
+             && archive_write_data(a, json.constData(), size_t(json.size())) == la_ssize_t(json.size())
+             && archive_write_finish_entry(a) == ARCHIVE_OK;
+    }
+    ok = archive_write_close(a) == ARCHIVE_OK && ok;
+    archive_write_free(a);
+    return ok ? headerBytes + dataBytes : -1;
+}
+
+bool ShardTarDevice::open(OpenMode mode)
+{
+    if (isOpen() || m_used || (mode & WriteOnly) || !(mode & ReadOnly)) {
+        setErrorString(tr("A shard tar can only be opened once, for reading"));
+        return false;
+    }
+    if (m_size < 0) {
+        fail(ErrorKind::InvalidInput, tr("The shard has a member that cannot be stored in a tar"));
+        return false;
+    }
+    m_used = true;
+    m_archive = newTarWriter(&m_sink, &appendToSink);
+    if (!m_archive) {
+        fail(ErrorKind::Internal, tr("Could not start the tar writer"));
+        return false;
+    }
+    m_chunk.resize(int(kDataChunk));
+    m_step = Step::Header;
+    return QIODevice::open(mode);
+}
+
+void ShardTarDevice::close()
+{
+    closeMemberFile();
+    releaseArchive();
+    m_sink.buffer.clear();
+    m_bufferPos = 0;
+    QIODevice::close();
+}
+
+qint64 ShardTarDevice::bytesAvailable() const
+{
+    if (m_step == Step::Failed || !isOpen())
+        return QIODevice::bytesAvailable();
+    return m_size - m_delivered + QIODevice::bytesAvailable();
+}
+
+bool ShardTarDevice::atEnd() const
+{
+    const bool noMore = m_step == Step::Failed || m_delivered >= m_size;
+    return !isOpen() || (noMore && QIODevice::bytesAvailable() == 0);
+}
+
+qint64 ShardTarDevice::readData(char *data, qint64 maxSize)
+{
+    qint64 copied = 0;
+    while (copied < maxSize) {
+        const qint64 buffered = m_sink.buffer.size() - m_bufferPos;
+        if (buffered > 0) {
+            const qint64 n = qMin(buffered, maxSize - copied);
+            std::memcpy(data + copied, m_sink.buffer.constData() + m_bufferPos, size_t(n));
+            m_bufferPos += n;
+            copied += n;
+            continue;
+        }
+        m_sink.buffer.resize(0);   // keeps the capacity for the next step
+        m_bufferPos = 0;
+        if (m_step == Step::Done || !produce())
+            break;
+    }
+    m_delivered += copied;
+    if (copied == 0 && (m_step == Step::Failed || m_step == Step::Done))
+        return -1;
+    return copied;
+}
+
+bool ShardTarDevice::produce()
+{
+    bool ok = false;
+    switch (m_step) {
+    case Step::Header:
+        if (m_memberIndex < m_members.size())
+            ok = startMember();
+        else {
+            m_step = m_config.isEmpty() ? Step::Close : Step::Config;
+            ok = true;
+        }
+        break;
+    case Step::Data: ok = copyMemberChunk(); break;
+    case Step::Config: ok = writeConfig(); break;
+    case Step::Close: ok = finishArchive(); break;
+    case Step::Done: return true;
+    case Step::Failed: return false;
+    }
+    if (ok && m_sink.produced > m_size)
+        return fail(ErrorKind::Internal, tr("The tar grew beyond its announced size"));
+    return ok;
+}
+
+bool ShardTarDevice::startMember()
+{
+    const ShardMember &m = m_members.at(m_memberIndex);
+    m_fd = ::open(QFile::encodeName(m.path).constData(), O_RDONLY | O_CLOEXEC);
+    if (m_fd < 0) {
+        const int err = errno;
+        return fail(ErrorKind::Io, err == ENOENT ? tr("%1 has disappeared since it was planned").arg(m.path)
+                                                 : tr("Cannot read %1: %2").arg(m.path, QString::fromLocal8Bit(std::strerror(err))));
+    }
+    struct stat st;
+    if (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(ErrorKind::Io, tr("%1 is no longer a regular file").arg(m.path));
+    if (qint64(st.st_size) != m.size)
+        return fail(ErrorKind::Io, tr("%1 changed size since it was planned (%2 then, %3 now)")
+                                       .arg(m.path, QString::number(m.size), QString::number(qint64(st.st_size))));
+    EntryPtr entry = makeEntry(m.name, m.size, int(st.st_mode), m.mtime);
+    if (archive_write_header(m_archive, entry.get()) != ARCHIVE_OK)
+        return archiveFailed("header");
+    m_memberRemaining = m.size;
+    m_step = Step::Data;
+    return true;
+}
+
+bool ShardTarDevice::copyMemberChunk()
+{
+    const ShardMember &m = m_members.at(m_memberIndex);
+    const qint64 want = qMin(m_memberRemaining, kDataChunk);
+    qint64 got = 0;
+    while (got < want) {
+        const ssize_t n = ::read(m_fd, m_chunk.data() + got, size_t(want - got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return fail(ErrorKind::Io, tr("Cannot read %1: %2").arg(m.path, QString::fromLocal8Bit(std::strerror(errno))));
+        if (n == 0)
+            return fail(ErrorKind::Io, tr("%1 became shorter while it was being sent").arg(m.path));
+        got += n;
+    }
+    if (got > 0 && archive_write_data(m_archive, m_chunk.constData(), size_t(got)) != la_ssize_t(got))
+        return archiveFailed("data");
+    m_memberRemaining -= got;
+    if (m_memberRemaining > 0)
+        return true;
+
+    char extra;
+    if (::read(m_fd, &extra, 1) > 0)
+        return fail(ErrorKind::Io, tr("%1 grew while it was being sent").arg(m.path));
+    closeMemberFile();
+    if (archive_write_finish_entry(m_archive) != ARCHIVE_OK)
+        return archiveFailed("padding");
+    ++m_memberIndex;
+    m_step = Step::Header;
+    return true;
+}
+
+bool ShardTarDevice::writeConfig()
+{
+    const QByteArray json = notificationConfigJson(m_config);
+    EntryPtr entry = makeEntry(QString::fromLatin1(kConfigMemberName), json.size(), kConfigMode, 0);
+    if (archive_write_header(m_archive, entry.get()) != ARCHIVE_OK
+        || archive_write_data(m_archive, json.constData(), size_t(json.size())) != la_ssize_t(json.size())
+        || archive_write_finish_entry(m_archive) != ARCHIVE_OK)
+        return archiveFailed("notification config");
+    m_step = Step::Close;
+    return true;
+}
+
+bool ShardTarDevice::finishArchive()
+{
+    if (archive_write_close(m_archive) != ARCHIVE_OK)
+        return archiveFailed("end of archive");
+    releaseArchive();
+    if (m_sink.produced != m_size)
+        return fail(ErrorKind::Internal, tr("The tar has %1 bytes, not the announced %2")
+                                             .arg(m_sink.produced).arg(m_size));
+    m_step = Step::Done;
+    return true;
+}
+
+bool ShardTarDevice::fail(ErrorKind kind, const QString &message)
+{
+    m_error = Error(kind, message);
+    m_step = Step::Failed;
+    closeMemberFile();
+    releaseArchive();
+    setErrorString(message);
+    return false;
+}
+
+bool ShardTarDevice::archiveFailed(const char *what)
+{
+    const QString detail = m_archive ? QString::fromLocal8Bit(archive_error_string(m_archive)) : QString();
+    return fail(ErrorKind::Internal, tr("Could not write the tar %1: %2").arg(QLatin1String(what), detail));
+}
+
+void ShardTarDevice::releaseArchive()
+{
+    if (m_archive) {
+        archive_write_free(m_archive);
+        m_archive = nullptr;
+    }
+}
+
+void ShardTarDevice::closeMemberFile()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,105 @@
+#pragma once
+// ShardTarDevice: a read-only, sequential QIODevice producing one image shard's tar (spec §7.2)
+// on the fly from the files on disk - no temp copy, never the whole tar in memory.
+//
+// The tar is uncompressed POSIX pax ("restricted": plain ustar headers unless a name needs a pax
+// record), written by libarchive. Members are stored flat under their batch name with the file's
+// own mode and the planned mtime (whole seconds), then the optional notification_config.json
+// (mtime 0). exactSize() computes the byte count ahead so a PUT can carry Content-Length; if a
+// file vanished or changed size since planning the device fails (errorString(), read() == -1)
+// rather than send a tar that disagrees with it. Read it from the thread that owns it, in any
+// chunk size. Sequential: a retry needs a new device.
+#include "core/Error.h"
+#include "staging/IngestPlan.h"
+
+#include <QByteArray>
+#include <QIODevice>
+#include <QVector>
+
+struct archive;
+
+namespace bd::staging {
+
+namespace detail {
+// Where libarchive's write callback puts the bytes it emits.
+struct TarSink {
+    QByteArray buffer;     // produced, not yet handed to QIODevice
+    qint64 produced = 0;   // bytes emitted so far
+    qint64 peak = 0;       // largest buffer size seen
+};
+}  // namespace detail
+
+struct NotificationConfig {
+    QString ingestId;
+    QString notificationsUrl;
+    bool isEmpty() const { return notificationsUrl.isEmpty(); }
+};
+
+class ShardTarDevice : public QIODevice
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 kBufferCap = 1024 * 1024;   // internal buffer never grows beyond this
+    static constexpr qint64 kDataChunk = 256 * 1024;    // file bytes read per step
+    static constexpr qint64 kMaxMemberBytes = (qint64(1) << 33) - 1;   // ustar size field limit
+    static const char *const kConfigMemberName;          // "notification_config.json"
+
+    explicit ShardTarDevice(QVector<ShardMember> members, NotificationConfig config = {},
+                            QObject *parent = nullptr);
+    ~ShardTarDevice() override;
+
+    // Exact tar size for these members, or -1 when a member is unsuitable (size < 0 or over
+    // kMaxMemberBytes, empty name). Costs a header-only libarchive dry run: no file is touched.
+    static qint64 exactSize(const QVector<ShardMember> &members, const NotificationConfig &config = {});
+    // The config member's bytes: {"ingestId":"…","notificationsURL":"…"}.
+    static QByteArray notificationConfigJson(const NotificationConfig &config);
+
+    bool open(OpenMode mode) override;
+    void close() override;
+    bool isSequential() const override { return true; }
+    qint64 size() const override { return m_size; }
+    qint64 bytesAvailable() const override;
+    bool atEnd() const override;
+
+    // The failure, if any (ErrorKind::Io / InvalidInput), with a person-readable message.
+    const Error &error() const { return m_error; }
+    // Largest the internal buffer has been, for tests and diagnostics (≤ kBufferCap).
+    qint64 peakBufferBytes() const { return m_sink.peak; }
+    const QVector<ShardMember> &members() const { return m_members; }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    enum class Step { Header, Data, Config, Close, Done, Failed };
+
+    bool produce();   // runs one step into m_sink.buffer; false after a failure
+    bool startMember();
+    bool copyMemberChunk();
+    bool writeConfig();
+    bool finishArchive();
+    bool fail(ErrorKind kind, const QString &message);
+    bool archiveFailed(const char *what);
+    void releaseArchive();
+    void closeMemberFile();
+
+    QVector<ShardMember> m_members;
+    NotificationConfig m_config;
+    qint64 m_size = -1;
+    Error m_error;
+
+    struct archive *m_archive = nullptr;
+    Step m_step = Step::Header;
+    int m_memberIndex = 0;
+    int m_fd = -1;                 // open member file
+    qint64 m_memberRemaining = 0;  // bytes of the current member still to copy
+
+    bool m_used = false;           // opened once already
+    detail::TarSink m_sink;
+    qint64 m_bufferPos = 0;        // read position in m_sink.buffer
+    QByteArray m_chunk;            // file read scratch space, kDataChunk
+    qint64 m_delivered = 0;        // bytes returned from readData
+};
+
+}  // namespace bd::staging
