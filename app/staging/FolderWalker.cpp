@@ -81,9 +81,20 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
     for (const QString &input : inputs) {
         if (cancelled())
             break;
-        visitInput(QDir::cleanPath(QFileInfo(input).absoluteFilePath()));
+        const QString path = QDir::cleanPath(QFileInfo(input).absoluteFilePath());
+        visitEntry(path, QFileInfo(path).fileName(), true);
+        drainFolders();
+    }
+    while (!m_deferredLinks.isEmpty() && !cancelled()) {
+        const QString link = m_deferredLinks.takeFirst();
+        struct stat target;
+        if (followLink(link, &target))
+            classify(link, QFileInfo(link).fileName(), target, true, false);
+        drainFolders();
     }
     m_result.cancelled = cancelled();
+    m_pendingFolders.clear();
+    m_deferredLinks.clear();
 
     auto byPath = [](const auto &a, const auto &b) { return a.path < b.path; };
     std::sort(m_result.accepted.begin(), m_result.accepted.end(), byPath);
@@ -105,9 +116,8 @@ void FolderWalker::tick()
         m_progress->fetch_add(1, std::memory_order_relaxed);
 }
 
-void FolderWalker::visitInput(const QString &path)
+void FolderWalker::drainFolders()
 {
-    visitEntry(path, QFileInfo(path).fileName(), true);
     while (!m_pendingFolders.isEmpty() && !cancelled())
         walk(m_pendingFolders.takeLast());
 }
@@ -148,14 +158,21 @@ void FolderWalker::visitEntry(const QString &path, const QString &name, bool top
         return;
     }
     const bool isLink = S_ISLNK(st.st_mode);
-    if (isLink) {
-        if (!topLevel && !m_options.followSymlinks) {
+    if (isLink && !topLevel) {
+        if (m_options.followSymlinks)
+            m_deferredLinks.push_back(path);
+        else
             skip(path, SkipReason::SymlinkNotFollowed);
-            return;
-        }
-        if (!followLink(path, &st))
-            return;
+        return;
     }
+    if (isLink && !followLink(path, &st))
+        return;
+    classify(path, name, st, isLink, topLevel);
+}
+
+void FolderWalker::classify(const QString &path, const QString &name, const struct stat &st, bool isLink,
+                            bool topLevel)
+{
     if (S_ISDIR(st.st_mode)) {
         if (!topLevel && !m_options.recursive)
             skip(path, SkipReason::SubfolderNotScanned);

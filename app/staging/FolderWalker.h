@@ -32,10 +32,12 @@ private:
     };
     friend size_t qHash(const FileId &id, size_t seed) { return qHashMulti(seed, id.dev, id.ino); }
 
-    void visitInput(const QString &path);
     void walk(const QString &root);
+    void drainFolders();
     // One entry met inside a folder (topLevel false) or given as input (topLevel true).
     void visitEntry(const QString &path, const QString &name, bool topLevel);
+    // The entry after lstat (and, for a followed link, stat of its target).
+    void classify(const QString &path, const QString &name, const struct stat &st, bool isLink, bool topLevel);
     void considerFile(const QString &path, const QString &name, const struct stat &st);
     void enterFolder(const QString &path, const struct stat &st, bool viaSymlink);
     // Resolves a symlink; false (and the entry skipped) when broken, looping or unreadable.
@@ -52,6 +54,10 @@ private:
     QSet<FileId> m_visitedFolders;
     QSet<FileId> m_acceptedFiles;
     QStringList m_pendingFolders;   // depth-first stack; holds only folders not yet opened
+    // Symlinks met inside folders wait until every real path has been walked, so the real path
+    // of a file or folder wins and the link is the one reported as a duplicate, whatever order
+    // readdir returns.
+    QStringList m_deferredLinks;
 };
 
 }  // namespace bd::staging

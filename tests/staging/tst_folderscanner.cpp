@@ -1,0 +1,254 @@
+// FolderScanner / FolderWalker on a real temp tree: every entry ends up accepted or skipped with
+// the right reason, nothing is lost, links and loops are handled, the Operation runs off-thread.
+#include "staging/FolderScanner.h"
+#include "staging/FolderWalker.h"
+#include "staging/StagingTestFiles.h"
+
+#include <QMap>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace bd::staging;
+using namespace stagingtest;
+
+namespace {
+
+// path -> "accepted:<kind>" or the skip reason's name, for one-shot comparison.
+QMap<QString, QString> outcome(const ScanResult &r)
+{
+    QMap<QString, QString> m;
+    for (const ScannedFile &f : r.accepted)
+        m.insert(f.path, QStringLiteral("accepted:") + mediaKindName(f.kind));
+    for (const SkippedFile &s : r.skipped) {
+        if (m.contains(s.path))
+            m.insert(s.path, QStringLiteral("TWICE"));
+        else
+            m.insert(s.path, skipReasonName(s.reason));
+    }
+    return m;
+}
+
+void symlinkOrFail(const QString &target, const QString &link)
+{
+    if (::symlink(QFile::encodeName(target).constData(), QFile::encodeName(link).constData()) != 0)
+        qFatal("symlink failed");
+}
+
+}  // namespace
+
+class TstFolderScanner : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_root;
+    QMap<QString, QString> m_expectImages;   // outcome for a recursive image scan
+
+    void expect(const QString &rel, const QString &what) { m_expectImages.insert(m_root + QLatin1Char('/') + rel, what); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_root = m_dir.path() + QStringLiteral("/tree");
+        const QString img = QStringLiteral("accepted:image");
+        writeFile(m_root, "a.jpg", jpegBytes());                        expect("a.jpg", img);
+        writeFile(m_root, "B.PNG", pngBytes());                         expect("B.PNG", img);
+        writeFile(m_root, "c.JpG", jpegBytes(700));                     expect("c.JpG", img);
+        writeFile(m_root, QStringLiteral("ünïcødé 写真.jpeg"), jpegBytes()); expect(QStringLiteral("ünïcødé 写真.jpeg"), img);
+        writeFile(m_root, "notes.txt", "hello");                        expect("notes.txt", "unsupported-extension");
+        writeFile(m_root, "noextension", jpegBytes());                  expect("noextension", "unsupported-extension");
+        writeFile(m_root, ".hidden.jpg", jpegBytes());                  expect(".hidden.jpg", "hidden");
+        writeFile(m_root, ".hiddendir/x.jpg", jpegBytes());             expect(".hiddendir", "hidden");
+        writeFile(m_root, "empty.jpg", {});                             expect("empty.jpg", "empty-file");
+        writeSparseJpeg(m_root, "big.jpg", 21 * 1024 * 1024);           expect("big.jpg", "too-large");
+        writeSparseJpeg(m_root, "limit.jpg", kMaxImageBytes);           expect("limit.jpg", img);
+        writeFile(m_root, "fake.jpg", "this is only text, not a JPEG"); expect("fake.jpg", "not-an-image");
+        writeFile(m_root, "clip.MP4", "not really decoded");            expect("clip.MP4", "unsupported-extension");
+        writeFile(m_root, "sub/a.jpg", jpegBytes(90));                  expect("sub/a.jpg", img);
+        writeFile(m_root, "sub/deeper/pic.WebP", webpBytes());          expect("sub/deeper/pic.WebP", img);
+        writeFile(m_root, "sub/deeper/a.jpg", jpegBytes(91));           expect("sub/deeper/a.jpg", img);
+        symlinkOrFail(QStringLiteral(".."), m_root + "/sub/loop");      expect("sub/loop", "symlink-loop");
+        symlinkOrFail(m_root + "/selfloop", m_root + "/selfloop");       expect("selfloop", "symlink-loop");
+        symlinkOrFail(m_root + "/nowhere.jpg", m_root + "/broken.jpg");  expect("broken.jpg", "broken-symlink");
+        symlinkOrFail(QStringLiteral("sub"), m_root + "/alias");         expect("alias", "duplicate");
+        symlinkOrFail(QStringLiteral("../a.jpg"), m_root + "/sub/again.jpg"); expect("sub/again.jpg", "duplicate");
+        // A link to a folder outside the tree is followed; its content is scanned.
+        writeFile(m_dir.path(), "outside/o.png", pngBytes());
+        symlinkOrFail(m_dir.path() + "/outside", m_root + "/ext");       expect("ext/o.png", img);
+        QVERIFY(::mkfifo(QFile::encodeName(m_root + "/pipe.jpg").constData(), 0644) == 0);
+        expect("pipe.jpg", "not-regular-file");
+    }
+
+    void recursiveImageScanSortsEveryEntry()
+    {
+        FolderWalker walker(ScanOptions{});
+        const ScanResult r = walker.scan({ m_root });
+        QCOMPARE(outcome(r), m_expectImages);
+        QCOMPARE(r.imageCount, 9);
+        QCOMPARE(r.videoCount, 0);
+        QCOMPARE(r.skippedCount(SkipReason::SymlinkLoop), 2);
+        QCOMPARE(r.skippedCount(SkipReason::Hidden), 2);
+        qint64 sum = 0;
+        for (const ScannedFile &f : r.accepted) {
+            sum += f.size;
+            QVERIFY(!f.batchName.isEmpty());
+            QCOMPARE(f.mtime.timeSpec(), Qt::UTC);
+            QCOMPARE(f.mtime, QDateTime::fromSecsSinceEpoch(QFileInfo(f.path).lastModified().toSecsSinceEpoch(), Qt::UTC));
+        }
+        QCOMPARE(r.totalBytes, sum);
+        QVERIFY(std::is_sorted(r.accepted.begin(), r.accepted.end(),
+                               [](const auto &a, const auto &b) { return a.path < b.path; }));
+        QVERIFY(r.summary().contains(QStringLiteral("9 image")));
+    }
+
+    void collidingBasenamesGetFolderPrefixes()
+    {
+        const ScanResult r = FolderWalker(ScanOptions{}).scan({ m_root });
+        QMap<QString, QString> names;
+        for (const ScannedFile &f : r.accepted)
+            names.insert(f.path.mid(m_root.size() + 1), f.batchName);
+        QCOMPARE(names.value("a.jpg"), QStringLiteral("a.jpg"));
+        QCOMPARE(names.value("sub/a.jpg"), QStringLiteral("sub__a.jpg"));
+        QCOMPARE(names.value("sub/deeper/a.jpg"), QStringLiteral("sub__deeper__a.jpg"));
+        QCOMPARE(names.value("B.PNG"), QStringLiteral("B.PNG"));
+        QCOMPARE(names.value(QStringLiteral("ünïcødé 写真.jpeg")), QStringLiteral("ünïcødé 写真.jpeg"));
+    }
+
+    void videosAndBothKinds()
+    {
+        ScanOptions opt;
+        opt.media = MediaSelection::Both;
+        const ScanResult both = FolderWalker(opt).scan({ m_root });
+        QCOMPARE(outcome(both).value(m_root + "/clip.MP4"), QStringLiteral("accepted:video"));
+        QCOMPARE(both.videoCount, 1);
+        QCOMPARE(both.imageCount, 9);
+
+        opt.media = MediaSelection::Videos;
+        const ScanResult videos = FolderWalker(opt).scan({ m_root });
+        QCOMPARE(videos.imageCount, 0);
+        QCOMPARE(videos.videoCount, 1);
+        QCOMPARE(outcome(videos).value(m_root + "/a.jpg"), QStringLiteral("unsupported-extension"));
+    }
+
+    void nonRecursiveHiddenAndNoFollow()
+    {
+        ScanOptions opt;
+        opt.recursive = false;
+        opt.includeHidden = true;
+        opt.followSymlinks = false;
+        const QMap<QString, QString> m = outcome(FolderWalker(opt).scan({ m_root }));
+        QCOMPARE(m.value(m_root + "/sub"), QStringLiteral("subfolder-not-scanned"));
+        QCOMPARE(m.value(m_root + "/.hidden.jpg"), QStringLiteral("accepted:image"));
+        QCOMPARE(m.value(m_root + "/.hiddendir"), QStringLiteral("subfolder-not-scanned"));
+        QCOMPARE(m.value(m_root + "/alias"), QStringLiteral("symlink-not-followed"));
+        QCOMPARE(m.value(m_root + "/broken.jpg"), QStringLiteral("symlink-not-followed"));
+        QVERIFY(!m.contains(m_root + "/sub/a.jpg"));
+    }
+
+    void explicitFilesAndMissingInputs()
+    {
+        const QString missing = m_root + "/missing.jpg";
+        const ScanResult r = FolderWalker(ScanOptions{}).scan(
+            { m_root + "/a.jpg", m_root + "/.hidden.jpg", missing, m_root + "/sub", m_root + "/sub/a.jpg" });
+        const QMap<QString, QString> m = outcome(r);
+        QCOMPARE(m.value(m_root + "/a.jpg"), QStringLiteral("accepted:image"));
+        QCOMPARE(m.value(m_root + "/.hidden.jpg"), QStringLiteral("accepted:image"));   // named by the user
+        QCOMPARE(m.value(missing), QStringLiteral("not-found"));
+        // sub/a.jpg was already reached through the folder "sub".
+        QCOMPARE(m.value(m_root + "/sub/a.jpg"), QStringLiteral("TWICE"));
+        // sub/again.jpg links to a.jpg, accepted as an input.
+        QCOMPARE(m.value(m_root + "/sub/again.jpg"), QStringLiteral("duplicate"));
+        QCOMPARE(r.skippedCount(SkipReason::Duplicate), 2);
+    }
+
+    void unreadableFileAndFolder()
+    {
+        // Root reads everything regardless of mode bits, so the scan runs as "nobody" for this
+        // case (seteuid applies to every thread of the process on Linux/glibc).
+        QTemporaryDir dir;
+        const QString root = dir.path() + "/perm";
+        writeFile(root, "ok.jpg", jpegBytes());
+        const QString secret = writeFile(root, "secret.jpg", jpegBytes());
+        writeFile(root, "closed/inside.jpg", jpegBytes());
+        QVERIFY(::chmod(QFile::encodeName(dir.path()).constData(), 0755) == 0);
+        QVERIFY(::chmod(QFile::encodeName(root).constData(), 0755) == 0);
+        QVERIFY(::chmod(QFile::encodeName(root + "/ok.jpg").constData(), 0644) == 0);
+        QVERIFY(::chmod(QFile::encodeName(secret).constData(), 0000) == 0);
+        QVERIFY(::chmod(QFile::encodeName(root + "/closed").constData(), 0000) == 0);
+
+        const uid_t before = ::geteuid();
+        if (before == 0 && ::seteuid(65534) != 0)
+            QSKIP("running as root without the right to drop privileges: unreadability cannot be observed");
+        const ScanResult r = FolderWalker(ScanOptions{}).scan({ root });
+        if (before == 0)
+            QVERIFY(::seteuid(0) == 0);
+
+        const QMap<QString, QString> m = outcome(r);
+        QCOMPARE(m.value(root + "/ok.jpg"), QStringLiteral("accepted:image"));
+        QCOMPARE(m.value(secret), QStringLiteral("unreadable"));
+        QCOMPARE(m.value(root + "/closed"), QStringLiteral("unreadable"));
+        QCOMPARE(m.size(), 3);
+        ::chmod(QFile::encodeName(root + "/closed").constData(), 0755);
+    }
+
+    void operationRunsOffThreadWithProgress()
+    {
+        FolderScanner scanner({ m_root });
+        QSignalSpy finished(&scanner, &bd::Operation::finished);
+        scanner.start();
+        QVERIFY(finished.wait(10000));
+        QVERIFY(!scanner.error());
+        QCOMPARE(outcome(scanner.result()), m_expectImages);
+        QVERIFY(scanner.processedAmount(bd::Operation::Unit::Items) >= m_expectImages.size());
+        QCOMPARE(scanner.totalAmount(bd::Operation::Unit::Items), scanner.processedAmount(bd::Operation::Unit::Items));
+        QCOMPARE(scanner.percent(), 100);
+        QVERIFY(scanner.statusText().contains(QStringLiteral("9 image")));
+    }
+
+    void cancelStopsTheWalk()
+    {
+        // The walker stops at once when the flag is already set ...
+        std::atomic<bool> cancel{ true };
+        std::atomic<qint64> examined{ 0 };
+        const ScanResult r = FolderWalker(ScanOptions{}, &cancel, &examined).scan({ m_root });
+        QVERIFY(r.cancelled);
+        QVERIFY(r.accepted.isEmpty());
+        QCOMPARE(examined.load(), 0);
+
+        // ... and the Operation finishes with Cancelled, exactly once.
+        FolderScanner scanner({ m_root });
+        QSignalSpy finished(&scanner, &bd::Operation::finished);
+        scanner.start();
+        scanner.cancel();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(scanner.error().kind, bd::ErrorKind::Cancelled);
+        QTest::qWait(200);   // the worker's late result must not finish it twice
+        QCOMPARE(finished.count(), 1);
+    }
+
+    void manyFilesStayCompact()
+    {
+        // 5 000 files in nested folders: all accepted, unique names, result holds no contents.
+        QTemporaryDir dir;
+        const QByteArray bytes = jpegBytes(32);
+        for (int d = 0; d < 50; ++d)
+            for (int i = 0; i < 100; ++i)
+                writeFile(dir.path(), QStringLiteral("d%1/img%2.jpg").arg(d).arg(i), bytes);
+        const ScanResult r = FolderWalker(ScanOptions{}).scan({ dir.path() });
+        QCOMPARE(r.imageCount, 5000);
+        QCOMPARE(r.totalBytes, qint64(5000) * 32);
+        QSet<QString> names;
+        for (const ScannedFile &f : r.accepted)
+            names.insert(f.batchName.toLower());
+        QCOMPARE(names.size(), 5000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstFolderScanner)
+#include "tst_folderscanner.moc"
