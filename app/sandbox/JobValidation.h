@@ -1,0 +1,14 @@
+#pragma once
+// Shape validation of B3 job definitions and B7 restart overrides (spec §9.4, §9.8). Each function
+// returns an empty string when the input is acceptable, else a person-readable reason for a 400.
+// Whether the input batch exists is checked by JobService, which owns the BatchStore.
+#include <QJsonObject>
+#include <QString>
+
+namespace bd::sandbox {
+
+QString validateJobId(const QString &jobId);                 // ^[a-z0-9_-]{1,20}$
+QString validateJobDefinition(const QJsonObject &definition);
+QString validateRestartOverride(const QJsonObject &body);    // type parameters-override-v1
+
+}  // namespace bd::sandbox
