@@ -1,6 +1,6 @@
 #include "staging/ShardTarDevice.h"
 
-#include "core/Format.h"
+#include "staging/Utf8LocaleScope.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -76,9 +76,20 @@ la_ssize_t appendToSink(struct archive *, void *sink, const void *buffer, size_t
     return la_ssize_t(length);
 }
 
+bool isAscii(const QString &s)
+{
+    for (const QChar c : s) {
+        if (c.unicode() > 0x7F)
+            return false;
+    }
+    return true;
+}
+
 bool validMember(const ShardMember &m)
 {
-    return !m.name.isEmpty() && m.size >= 0 && m.size <= ShardTarDevice::kMaxMemberBytes;
+    // Without a UTF-8 locale libarchive cannot write a non-ASCII name safely (Utf8LocaleScope.h).
+    return !m.name.isEmpty() && m.size >= 0 && m.size <= ShardTarDevice::kMaxMemberBytes
+           && (Utf8LocaleScope::available() || isAscii(m.name));
 }
 
 }  // namespace
@@ -107,6 +118,7 @@ qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const Noti
 {
     // Headers come from a libarchive dry run with zero-size entries; each member's data then
     // adds its size rounded up to whole 512-byte blocks.
+    const Utf8LocaleScope utf8;
     qint64 headerBytes = 0;
     struct archive *a = newTarWriter(&headerBytes, &countBytes);
     if (!a)
@@ -148,6 +160,7 @@ bool ShardTarDevice::open(OpenMode mode)
         return false;
     }
     m_used = true;
+    const Utf8LocaleScope utf8;
     m_archive = newTarWriter(&m_sink, &appendToSink);
     if (!m_archive) {
         fail(ErrorKind::Internal, tr("Could not start the tar writer"));
@@ -205,6 +218,7 @@ qint64 ShardTarDevice::readData(char *data, qint64 maxSize)
 
 bool ShardTarDevice::produce()
 {
+    const Utf8LocaleScope utf8;
     bool ok = false;
     switch (m_step) {
     case Step::Header:
@@ -324,6 +338,7 @@ bool ShardTarDevice::archiveFailed(const char *what)
 void ShardTarDevice::releaseArchive()
 {
     if (m_archive) {
+        const Utf8LocaleScope utf8;
         archive_write_free(m_archive);
         m_archive = nullptr;
     }

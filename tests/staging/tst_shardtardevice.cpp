@@ -1,0 +1,294 @@
+// ShardTarDevice: the streamed tar reads back with libarchive (names, bytes, modes, mtimes, the
+// config member), its exact size is known ahead, its buffer stays bounded, and a file that
+// changed since planning fails the stream instead of producing a wrong tar.
+#include "staging/ShardTarDevice.h"
+#include "staging/StagingTestFiles.h"
+#include "staging/Utf8LocaleScope.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <clocale>
+#include <sys/stat.h>
+
+using namespace bd::staging;
+using namespace stagingtest;
+
+namespace {
+
+struct TarEntry {
+    QString name;
+    QByteArray data;
+    int mode = 0;
+    qint64 mtime = 0;
+};
+
+QVector<TarEntry> readTar(const QByteArray &tar, QString *error)
+{
+    // Readers need UTF-8 too: in the "C" locale libarchive warns and drops non-ASCII names.
+    const Utf8LocaleScope utf8;
+    QVector<TarEntry> out;
+    struct archive *a = archive_read_new();
+    archive_read_support_format_tar(a);
+    if (archive_read_open_memory(a, tar.constData(), size_t(tar.size())) != ARCHIVE_OK) {
+        *error = QString::fromLocal8Bit(archive_error_string(a));
+        archive_read_free(a);
+        return out;
+    }
+    struct archive_entry *e = nullptr;
+    int rc;
+    while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        TarEntry t;
+        t.name = QString::fromUtf8(archive_entry_pathname_utf8(e));
+        t.mode = int(archive_entry_perm(e));
+        t.mtime = qint64(archive_entry_mtime(e));
+        t.data.resize(int(archive_entry_size(e)));
+        if (!t.data.isEmpty() && archive_read_data(a, t.data.data(), size_t(t.data.size())) != t.data.size())
+            *error = QStringLiteral("short data for ") + t.name;
+        out << t;
+    }
+    if (rc != ARCHIVE_EOF)
+        *error = QString::fromLocal8Bit(archive_error_string(a));
+    archive_read_free(a);
+    return out;
+}
+
+// Reads the device to its end in chunks of the given size; -1 from read() ends it too.
+QByteArray drain(QIODevice &dev, qint64 chunk, bool *failed = nullptr)
+{
+    QByteArray all;
+    QByteArray buf(int(chunk), Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = dev.read(buf.data(), chunk);
+        if (n < 0) {
+            if (failed)
+                *failed = !dev.errorString().isEmpty() && dev.errorString() != QLatin1String("Unknown error");
+            break;
+        }
+        all.append(buf.constData(), int(n));
+        if (n == 0 && dev.atEnd())
+            break;
+    }
+    return all;
+}
+
+ShardMember member(const QString &path, const QString &name, qint64 mtime)
+{
+    return { path, name, QFileInfo(path).size(), mtime };
+}
+
+}  // namespace
+
+class TstShardTarDevice : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QVector<ShardMember> m_members;
+    QMap<QString, QByteArray> m_content;   // member name -> bytes
+    QMap<QString, int> m_modes;
+
+    void add(const QString &name, const QByteArray &bytes, int mode, qint64 mtime)
+    {
+        const QString path = writeFile(m_dir.path(), QStringLiteral("src/%1/file").arg(m_members.size()), bytes);
+        QVERIFY(::chmod(QFile::encodeName(path).constData(), mode_t(mode)) == 0);
+        m_members << member(path, name, mtime);
+        m_content.insert(name, bytes);
+        m_modes.insert(name, mode);
+    }
+
+    void verifyTar(const QByteArray &tar, const NotificationConfig &config)
+    {
+        QString error;
+        const QVector<TarEntry> entries = readTar(tar, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(entries.size(), m_members.size() + (config.isEmpty() ? 0 : 1));
+        for (int i = 0; i < m_members.size(); ++i) {
+            const TarEntry &e = entries.at(i);
+            QCOMPARE(e.name, m_members.at(i).name);
+            QCOMPARE(e.data, m_content.value(e.name));
+            QCOMPARE(e.mode, m_modes.value(e.name));
+            QCOMPARE(e.mtime, m_members.at(i).mtime);
+        }
+        if (!config.isEmpty()) {
+            const TarEntry &c = entries.last();
+            QCOMPARE(c.name, QString::fromLatin1(ShardTarDevice::kConfigMemberName));
+            QCOMPARE(c.mtime, qint64(0));
+            const QJsonObject o = QJsonDocument::fromJson(c.data).object();
+            QCOMPARE(o.value("ingestId").toString(), config.ingestId);
+            QCOMPARE(o.value("notificationsURL").toString(), config.notificationsUrl);
+            QCOMPARE(o.size(), 2);
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        add("empty.jpg", {}, 0644, 1700000000);
+        add("one.jpg", jpegBytes(1), 0600, 1);
+        add("b511.jpg", jpegBytes(511), 0644, 1600000000);
+        add("b512.png", pngBytes(512), 0755, 1600000001);
+        add("b513.png", pngBytes(513), 0640, 1600000002);
+        add(QStringLiteral("ünïcødé 写真 😀.jpg"), jpegBytes(1000), 0644, 1650000000);
+        add(QString(180, QLatin1Char('L')) + QStringLiteral(".jpg"), jpegBytes(2048), 0644, 1650000001);
+        add(QStringLiteral("d__") + QString(120, QChar(0x00E9)) + QStringLiteral(".webp"), webpBytes(4097), 0444, 1650000002);
+        add("chunky.jpg", jpegBytes(int(ShardTarDevice::kDataChunk) * 2 + 77), 0644, 1660000000);
+    }
+
+    void exactSizeMatchesBytesInAnyChunkSize_data()
+    {
+        QTest::addColumn<qint64>("chunk");
+        QTest::addColumn<bool>("withConfig");
+        for (qint64 chunk : { 1, 7, 511, 512, 4099, 65537, 3 * 1024 * 1024 }) {
+            QTest::addRow("chunk %lld", chunk) << chunk << false;
+            QTest::addRow("chunk %lld + config", chunk) << chunk << true;
+        }
+    }
+
+    void exactSizeMatchesBytesInAnyChunkSize()
+    {
+        QFETCH(qint64, chunk);
+        QFETCH(bool, withConfig);
+        NotificationConfig config;
+        if (withConfig)
+            config = { QStringLiteral("ingest-42"), QStringLiteral("https://hooks.example.com/in?x=1&y=ü") };
+        const qint64 expected = ShardTarDevice::exactSize(m_members, config);
+        QVERIFY(expected > 0);
+        QCOMPARE(expected % 512, qint64(0));
+
+        ShardTarDevice dev(m_members, config);
+        QCOMPARE(dev.size(), expected);
+        QVERIFY(dev.isSequential());
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        QCOMPARE(dev.bytesAvailable(), expected);
+        const QByteArray tar = drain(dev, chunk);
+        QVERIFY2(dev.errorString().isEmpty() || !dev.error(), qPrintable(dev.errorString()));
+        QCOMPARE(qint64(tar.size()), expected);
+        QVERIFY(dev.atEnd());
+        QVERIFY(dev.peakBufferBytes() > 0);
+        QVERIFY(dev.peakBufferBytes() <= ShardTarDevice::kBufferCap);
+        verifyTar(tar, config);
+    }
+
+    void exactSizeForEdgeSizes()
+    {
+        // Each size alone, and all together: exactSize equals what the device produces.
+        for (int size : { 0, 1, 511, 512, 513, 1023, 1024, 1025 }) {
+            const QString path = writeFile(m_dir.path(), QStringLiteral("edge/%1").arg(size), QByteArray(size, 'e'));
+            const QVector<ShardMember> one{ member(path, QStringLiteral("e%1.jpg").arg(size), 123) };
+            ShardTarDevice dev(one);
+            QVERIFY(dev.open(QIODevice::ReadOnly));
+            const QByteArray tar = drain(dev, 333);
+            QCOMPARE(qint64(tar.size()), ShardTarDevice::exactSize(one));
+            // header + data rounded up to 512 + two zero blocks, no 10 KiB padding
+            QCOMPARE(qint64(tar.size()), 512 + (size + 511) / 512 * 512 + 1024);
+        }
+        QCOMPARE(ShardTarDevice::exactSize({}), qint64(1024));
+    }
+
+    void bufferStaysBoundedForBigFiles()
+    {
+        const QString path = writeFile(m_dir.path(), "big/large.jpg", jpegBytes(6 * 1024 * 1024 + 3));
+        const QVector<ShardMember> members{ member(path, "large.jpg", 1700000000) };
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        const QByteArray tar = drain(dev, 8 * 1024 * 1024);   // a reader asking for more than the cap
+        QCOMPARE(qint64(tar.size()), dev.size());
+        QVERIFY(dev.peakBufferBytes() <= ShardTarDevice::kBufferCap);
+        QVERIFY(dev.peakBufferBytes() >= ShardTarDevice::kDataChunk);
+    }
+
+    void fileChangedSincePlanningFails()
+    {
+        const QString path = writeFile(m_dir.path(), "changed/a.jpg", jpegBytes(1000));
+        const QVector<ShardMember> members{ member(path, "a.jpg", 1), member(path, "b.jpg", 1) };
+        writeFile(m_dir.path(), "changed/a.jpg", jpegBytes(1001));   // grew by one byte
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        bool failed = false;
+        const QByteArray tar = drain(dev, 100, &failed);
+        QVERIFY(failed);
+        QVERIFY(qint64(tar.size()) < dev.size());
+        QCOMPARE(dev.error().kind, bd::ErrorKind::Io);
+        QVERIFY2(dev.errorString().contains(QLatin1String("changed size")), qPrintable(dev.errorString()));
+    }
+
+    void vanishedFileFails()
+    {
+        const QString keep = writeFile(m_dir.path(), "gone/keep.jpg", jpegBytes(700));
+        const QString gone = writeFile(m_dir.path(), "gone/gone.jpg", jpegBytes(700));
+        const QVector<ShardMember> members{ member(keep, "keep.jpg", 1), member(gone, "gone.jpg", 1) };
+        QVERIFY(QFile::remove(gone));
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        bool failed = false;
+        const QByteArray tar = drain(dev, 4096, &failed);
+        QVERIFY(failed);
+        QVERIFY(tar.size() >= 512 + 1024);   // the first member went out before the failure
+        QVERIFY(qint64(tar.size()) < dev.size());
+        QVERIFY2(dev.errorString().contains(QLatin1String("disappeared")), qPrintable(dev.errorString()));
+    }
+
+    void fileTruncatedWhileStreamingFails()
+    {
+        const QString path = writeFile(m_dir.path(), "shrink/s.jpg", jpegBytes(int(ShardTarDevice::kDataChunk) * 3));
+        const QVector<ShardMember> members{ member(path, "s.jpg", 1) };
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        QByteArray first(int(ShardTarDevice::kDataChunk), Qt::Uninitialized);
+        QCOMPARE(dev.read(first.data(), first.size()), qint64(first.size()));
+        QVERIFY(QFile::resize(path, 10));
+        bool failed = false;
+        drain(dev, 65536, &failed);
+        QVERIFY(failed);
+        QVERIFY2(dev.errorString().contains(QLatin1String("shorter")), qPrintable(dev.errorString()));
+    }
+
+    void unicodeNamesWorkInTheCLocale()
+    {
+        // libarchive 3.6.2 crashed writing a non-ASCII pax name in the "C" locale (as under a
+        // bare ctest or cron); the device must not, and its bytes must not depend on the locale.
+        const QByteArray previous = std::setlocale(LC_ALL, nullptr);
+        auto produce = [this] {
+            ShardTarDevice dev(m_members, { QStringLiteral("i"), QStringLiteral("https://h.example/ü") });
+            if (!dev.open(QIODevice::ReadOnly))
+                return QByteArray();
+            const QByteArray tar = drain(dev, 10000);
+            return qint64(tar.size()) == dev.size() ? tar : QByteArray();
+        };
+        std::setlocale(LC_ALL, "C");
+        const QByteArray inC = produce();
+        std::setlocale(LC_ALL, "C.UTF-8");
+        const QByteArray inUtf8 = produce();
+        std::setlocale(LC_ALL, previous.constData());
+        QVERIFY(!inC.isEmpty());
+        QVERIFY(inC == inUtf8);
+        QString error;
+        const QVector<TarEntry> entries = readTar(inC, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(entries.at(5).name, QStringLiteral("ünïcødé 写真 😀.jpg"));
+    }
+
+    void unsuitableMembersAreRefused()
+    {
+        QCOMPARE(ShardTarDevice::exactSize({ { "/x", QString(), 10, 0 } }), qint64(-1));
+        QCOMPARE(ShardTarDevice::exactSize({ { "/x", "n.jpg", -1, 0 } }), qint64(-1));
+        ShardTarDevice dev({ { "/x", "n.jpg", ShardTarDevice::kMaxMemberBytes + 1, 0 } });
+        QCOMPARE(dev.size(), qint64(-1));
+        QVERIFY(!dev.open(QIODevice::ReadOnly));
+        QVERIFY(!dev.errorString().isEmpty());
+
+        ShardTarDevice once(m_members.mid(0, 2));
+        QVERIFY(once.open(QIODevice::ReadOnly));
+        once.close();
+        QVERIFY(!once.open(QIODevice::ReadOnly));   // sequential: a retry needs a new device
+    }
+};
+
+QTEST_GUILESS_MAIN(TstShardTarDevice)
+#include "tst_shardtardevice.moc"
