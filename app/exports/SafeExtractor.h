@@ -1,0 +1,50 @@
+#pragma once
+// SafeExtractor: extracts one downloaded archive into a folder as an Operation (cancellable,
+// progress in expanded bytes and entries). The work runs on a private one-thread pool because the
+// extraction gives its thread a private working directory (see ArchiveExtraction.h).
+#include "core/Operation.h"
+#include "exports/ArchiveExtraction.h"
+
+#include <QFutureWatcher>
+#include <QThreadPool>
+#include <QTimer>
+
+#include <memory>
+
+namespace bd {
+
+class SafeExtractor : public Operation
+{
+    Q_OBJECT
+public:
+    SafeExtractor(const QString &archivePath, const QString &targetDir, const ExtractOptions &options = {},
+                  QObject *parent = nullptr);
+    // Cancels and waits for the worker (it stops within one read block).
+    ~SafeExtractor() override;
+
+    QString archivePath() const { return m_archivePath; }
+    QString targetDir() const { return m_targetDir; }
+    // Valid once finished(); partial (what was done before the stop) on error.
+    const ExtractResult &result() const { return m_result; }
+    // After cancel() the operation has finished but the worker may still be stopping.
+    bool isWorkerRunning() const { return m_watcher.isRunning(); }
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    void pollProgress();
+    void workerDone();
+
+    const QString m_archivePath;
+    const QString m_targetDir;
+    const ExtractOptions m_options;
+    std::shared_ptr<ExtractControl> m_control;
+    QThreadPool m_pool;
+    QFutureWatcher<ExtractOutcome> m_watcher;
+    QTimer m_progressTimer;
+    ExtractResult m_result;
+};
+
+}  // namespace bd

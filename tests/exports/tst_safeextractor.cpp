@@ -1,0 +1,417 @@
+// SafeExtractor: real archives built with libarchive, real files, real refusals.
+#include "exports/SafeExtractor.h"
+
+#include <QCryptographicHash>
+#include <QDirIterator>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QStorageInfo>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/sysmacros.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace bd;
+
+namespace {
+
+struct Member {
+    enum Type { File, Dir, Symlink, Hardlink, Fifo, CharDevice };
+    QByteArray name;
+    Type type = File;
+    QByteArray data;
+    QByteArray link;   // symlink or hard link target
+};
+
+enum class Kind { Tar, TarGz, Zip };
+
+// Writes the members exactly as given (libarchive's writer does not sanitise names).
+bool writeArchive(const QString &path, Kind kind, const QVector<Member> &members)
+{
+    archive *a = archive_write_new();
+    if (kind == Kind::Zip)
+        archive_write_set_format_zip(a);
+    else
+        archive_write_set_format_pax_restricted(a);
+    if (kind == Kind::TarGz)
+        archive_write_add_filter_gzip(a);
+    if (archive_write_open_filename(a, QFile::encodeName(path).constData()) != ARCHIVE_OK)
+        return false;
+    for (const Member &m : members) {
+        archive_entry *e = archive_entry_new();
+        archive_entry_set_pathname(e, m.name.constData());
+        archive_entry_set_mtime(e, 1700000000, 0);
+        switch (m.type) {
+        case Member::File:
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 0644);
+            archive_entry_set_size(e, m.data.size());
+            break;
+        case Member::Dir:
+            archive_entry_set_filetype(e, AE_IFDIR);
+            archive_entry_set_perm(e, 0755);
+            break;
+        case Member::Symlink:
+            archive_entry_set_filetype(e, AE_IFLNK);
+            archive_entry_set_perm(e, 0777);
+            archive_entry_set_symlink(e, m.link.constData());
+            break;
+        case Member::Hardlink:
+            archive_entry_set_filetype(e, AE_IFREG);
+            archive_entry_set_perm(e, 0644);
+            archive_entry_set_hardlink(e, m.link.constData());
+            archive_entry_set_size(e, 0);
+            break;
+        case Member::Fifo:
+            archive_entry_set_filetype(e, AE_IFIFO);
+            archive_entry_set_perm(e, 0644);
+            break;
+        case Member::CharDevice:
+            archive_entry_set_filetype(e, AE_IFCHR);
+            archive_entry_set_perm(e, 0666);
+            archive_entry_set_rdev(e, makedev(1, 3));
+            break;
+        }
+        if (archive_write_header(a, e) < ARCHIVE_WARN)
+            return false;
+        if (m.type == Member::File && !m.data.isEmpty())
+            archive_write_data(a, m.data.constData(), size_t(m.data.size()));
+        archive_entry_free(e);
+    }
+    const bool ok = archive_write_close(a) == ARCHIVE_OK;
+    archive_write_free(a);
+    return ok;
+}
+
+QByteArray sha256(const QByteArray &data)
+{
+    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+QByteArray fileSha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
+}
+
+// Every path under dir (symlinks not followed), except the subtree `excluded`.
+QStringList snapshot(const QString &dir, const QString &excluded)
+{
+    QStringList out;
+    QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString p = it.next();
+        if (p == excluded || p.startsWith(excluded + QLatin1Char('/')))
+            continue;
+        out << p;
+    }
+    out.sort();
+    return out;
+}
+
+QByteArray randomBytes(int size)
+{
+    QByteArray b(size, Qt::Uninitialized);
+    auto *gen = QRandomGenerator::global();
+    for (int i = 0; i < size; ++i)
+        b[i] = char(gen->bounded(256));
+    return b;
+}
+
+// Runs the operation to completion in the event loop.
+bool runToEnd(SafeExtractor &op, int timeoutMs = 120000)
+{
+    QSignalSpy spy(&op, &Operation::finished);
+    op.start();
+    return spy.wait(timeoutMs) || op.isFinished();
+}
+
+}  // namespace
+
+class TestSafeExtractor : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void maliciousEntriesAreRefusedAndReported()
+    {
+        QTemporaryDir base;
+        const QString target = base.path() + QStringLiteral("/target");
+        const QString outside = base.path() + QStringLiteral("/outside");
+        QVERIFY(QDir().mkpath(target));
+        QVERIFY(QDir().mkpath(outside));
+        // A symlink already on disk, inside the target, that leads out of it.
+        QVERIFY(QFile::link(outside, target + QStringLiteral("/pre")));
+        const QByteArray evil = "bd-evil-" + QByteArray::number(qint64(::getpid())) + "-"
+            + QByteArray::number(QRandomGenerator::global()->generate());
+        const QString tmpEvil = QStringLiteral("/tmp/") + QString::fromLatin1(evil);
+        QVERIFY(!QFileInfo::exists(tmpEvil));
+        const QByteArray passwdBefore = fileSha256(QStringLiteral("/etc/passwd"));
+
+        const QVector<Member> members = {
+            { "good.txt", Member::File, "fine\n", {} },
+            { "../" + evil, Member::File, "x", {} },
+            { "/abs/" + evil, Member::File, "x", {} },
+            { "a/../../" + evil, Member::File, "x", {} },
+            { "link", Member::Symlink, {}, "/tmp" },
+            { "link/" + evil, Member::File, "x", {} },
+            { "passwd", Member::Hardlink, {}, "/etc/passwd" },
+            { "up", Member::Symlink, {}, "../outside" },
+            { "up/" + evil, Member::File, "x", {} },
+            { "pre/" + evil, Member::File, "x", {} },
+            { "dot", Member::Symlink, {}, "." },          // harmless by itself...
+            { "esc", Member::Symlink, {}, "dot/.." },      // ...but dot/.. is the target's parent
+            { "fifo", Member::Fifo, {}, {} },
+            { "dev/null2", Member::CharDevice, {}, {} },
+            { "sub/inner.txt", Member::File, "inner\n", {} },
+            { "sub/hl.txt", Member::Hardlink, {}, "good.txt" },   // a hard link inside is fine
+        };
+        const QString archivePath = base.path() + QStringLiteral("/evil.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar, members));
+        const QStringList before = snapshot(base.path(), target);
+
+        SafeExtractor op(archivePath, target);
+        QVERIFY(runToEnd(op));
+        QVERIFY2(!op.error(), qPrintable(op.error().message));
+
+        QCOMPARE(snapshot(base.path(), target), before);   // nothing appeared or vanished outside
+        QVERIFY(!QFileInfo::exists(tmpEvil));
+        QVERIFY(!QFileInfo::exists(QStringLiteral("/abs")));
+        QCOMPARE(fileSha256(QStringLiteral("/etc/passwd")), passwdBefore);
+        QVERIFY(QDir(outside).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+
+        QHash<QString, QString> refused;
+        for (const RefusedEntry &r : op.result().refused) {
+            qInfo("refused %s: %s", qPrintable(r.path), qPrintable(r.reason));
+            refused.insert(r.path, r.reason);
+        }
+        const QStringList expected = {
+            QString::fromLatin1("../" + evil), QString::fromLatin1("/abs/" + evil),
+            QString::fromLatin1("a/../../" + evil), QStringLiteral("link"), QString::fromLatin1("link/" + evil),
+            QStringLiteral("passwd"), QStringLiteral("up"), QString::fromLatin1("up/" + evil),
+            QString::fromLatin1("pre/" + evil), QStringLiteral("esc"), QStringLiteral("fifo"),
+            QStringLiteral("dev/null2"),
+        };
+        for (const QString &name : expected)
+            QVERIFY2(refused.contains(name), qPrintable(QStringLiteral("not reported: ") + name));
+        QCOMPARE(refused.size(), expected.size());
+        for (const QString &reason : std::as_const(refused))
+            QVERIFY(!reason.isEmpty());
+        QVERIFY(refused.value(QStringLiteral("link")).contains(QStringLiteral("outside")));
+        QVERIFY(refused.value(QStringLiteral("passwd")).contains(QStringLiteral("hard link")));
+        QVERIFY(refused.value(QStringLiteral("fifo")).contains(QStringLiteral("FIFO")));
+        QVERIFY(refused.value(QString::fromLatin1("pre/" + evil)).contains(QStringLiteral("symlink")));
+        QVERIFY(refused.value(QString::fromLatin1("../" + evil)).contains(QStringLiteral("..")));
+
+        // The safe members were extracted.
+        QCOMPARE(fileSha256(target + QStringLiteral("/good.txt")), sha256("fine\n"));
+        QCOMPARE(fileSha256(target + QStringLiteral("/sub/inner.txt")), sha256("inner\n"));
+        QVERIFY(QFileInfo(target + QStringLiteral("/dot")).isSymLink());
+        QVERIFY(!QFileInfo::exists(target + QStringLiteral("/esc")));
+        QVERIFY(!QFileInfo::exists(target + QStringLiteral("/fifo")));
+        QCOMPARE(fileSha256(target + QStringLiteral("/sub/hl.txt")), sha256("fine\n"));
+        QCOMPARE(op.result().filesExtracted, 4);   // good.txt, dot, sub/inner.txt, sub/hl.txt
+    }
+
+    void normalArchivesExtractByteIdentical_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<QString>("suffix");
+        QTest::newRow("tar") << int(Kind::Tar) << QStringLiteral(".tar");
+        QTest::newRow("tar.gz") << int(Kind::TarGz) << QStringLiteral(".tar.gz");
+        QTest::newRow("tgz") << int(Kind::TarGz) << QStringLiteral(".tgz");
+        QTest::newRow("zip") << int(Kind::Zip) << QStringLiteral(".zip");
+    }
+    void normalArchivesExtractByteIdentical()
+    {
+        QFETCH(int, kind);
+        QFETCH(QString, suffix);
+        QTemporaryDir base;
+        const QVector<Member> members = {
+            { "images/", Member::Dir, {}, {} },
+            { "images/a.jpg", Member::File, randomBytes(300000), {} },
+            { "images/nested/b.bin", Member::File, randomBytes(1 << 20), {} },
+            { "predictions.jsonl", Member::File, "{\"x\": 1}\n{\"x\": 2}\n", {} },
+            { "empty.txt", Member::File, {}, {} },
+            { "./dotted/c.txt", Member::File, "c", {} },
+        };
+        const QString archivePath = base.path() + QStringLiteral("/export") + suffix;
+        QVERIFY(writeArchive(archivePath, Kind(kind), members));
+        const QString target = base.path() + QStringLiteral("/out/deeper");
+
+        ExtractOptions options;
+        options.deleteArchiveOnSuccess = true;
+        SafeExtractor op(archivePath, target, options);
+        QVERIFY(runToEnd(op));
+        QVERIFY2(!op.error(), qPrintable(op.error().message));
+        QVERIFY(op.result().refused.isEmpty());
+        qint64 total = 0;
+        for (const Member &m : members) {
+            if (m.type != Member::File)
+                continue;
+            total += m.data.size();
+            const QString path = target + QLatin1Char('/') + QString::fromLatin1(m.name);
+            QCOMPARE(fileSha256(path), sha256(m.data));
+        }
+        QCOMPARE(op.result().filesExtracted, 5);
+        QCOMPARE(op.result().bytesWritten, total);
+        QCOMPARE(op.totalAmount(Operation::Unit::Bytes), total);
+        QCOMPARE(op.processedAmount(Operation::Unit::Bytes), total);
+        QCOMPARE(op.percent(), 100);
+        QVERIFY(op.result().archiveDeleted);
+        QVERIFY(!QFileInfo::exists(archivePath));
+    }
+
+    void archiveIsKeptByDefault()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/a.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar, { { "a.txt", Member::File, "a", {} } }));
+        SafeExtractor op(archivePath, base.path() + QStringLiteral("/out"));
+        QVERIFY(runToEnd(op));
+        QVERIFY(!op.error());
+        QVERIFY(QFileInfo::exists(archivePath));
+        QVERIFY(!op.result().archiveDeleted);
+    }
+
+    void expansionCapStopsBeforeWriting()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/bomb.tar.gz");
+        // 8 MB of zeros compresses to a few KB: a small zip bomb.
+        QVERIFY(writeArchive(archivePath, Kind::TarGz,
+                             { { "small.txt", Member::File, "s", {} },
+                               { "zeros.bin", Member::File, QByteArray(8 << 20, '\0'), {} } }));
+        QVERIFY(QFileInfo(archivePath).size() < 100000);
+        const QString target = base.path() + QStringLiteral("/out");
+        ExtractOptions options;
+        options.maxExpandedBytes = 1 << 20;
+        SafeExtractor op(archivePath, target, options);
+        QVERIFY(runToEnd(op));
+        QCOMPARE(op.error().kind, ErrorKind::Unsafe);
+        QVERIFY2(op.error().message.contains(QStringLiteral("expands to more than")), qPrintable(op.error().message));
+        QVERIFY(QDir(target).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
+    }
+
+    void notEnoughFreeSpaceIsDiskFull()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/a.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar, { { "a.bin", Member::File, randomBytes(4096), {} } }));
+        ExtractOptions options;
+        // A margin equal to all free space: the 4 KB archive cannot fit "before writing".
+        options.freeSpaceMarginBytes = QStorageInfo(base.path()).bytesAvailable();
+        SafeExtractor op(archivePath, base.path() + QStringLiteral("/out"), options);
+        QVERIFY(runToEnd(op));
+        QCOMPARE(op.error().kind, ErrorKind::DiskFull);
+        QVERIFY2(op.error().message.contains(QStringLiteral("Not enough free space")), qPrintable(op.error().message));
+        QVERIFY(!QFileInfo::exists(base.path() + QStringLiteral("/out/a.bin")));
+    }
+
+    void unwritableTargetGivesClearError()
+    {
+        // Tests run as root, so permission bits do not stop writes; a target below a regular file
+        // fails for everyone (ENOTDIR), which is the real failure we can produce here.
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/a.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar, { { "a.txt", Member::File, "a", {} } }));
+        QFile plain(base.path() + QStringLiteral("/plainfile"));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        SafeExtractor op(archivePath, plain.fileName() + QStringLiteral("/target"));
+        QVERIFY(runToEnd(op));
+        QCOMPARE(op.error().kind, ErrorKind::Io);
+        QVERIFY2(op.error().message.contains(QStringLiteral("plainfile")), qPrintable(op.error().message));
+        QVERIFY2(op.error().message.contains(QStringLiteral("Not a directory")), qPrintable(op.error().message));
+    }
+
+    void writeFailureMidFileNamesTheFile()
+    {
+        // RLIMIT_FSIZE makes the kernel refuse writes past 64 KB (EFBIG) even for root: a real
+        // write error in the middle of a member, like a full disk or a quota.
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/a.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar,
+                             { { "ok.txt", Member::File, "ok", {} },
+                               { "dir/big.bin", Member::File, QByteArray(1 << 20, 'b'), {} } }));
+        rlimit old{};
+        QVERIFY(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit small = old;
+        small.rlim_cur = 64 * 1024;
+        QVERIFY(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        SafeExtractor op(archivePath, base.path() + QStringLiteral("/out"));
+        const bool ended = runToEnd(op);
+        ::setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY(ended);
+        QCOMPARE(op.error().kind, ErrorKind::Io);
+        QVERIFY2(op.error().message.contains(QStringLiteral("dir/big.bin")), qPrintable(op.error().message));
+        QCOMPARE(op.result().filesExtracted, 1);
+        QVERIFY(!QFileInfo::exists(base.path() + QStringLiteral("/out/dir/big.bin")));
+    }
+
+    void cancelStopsTheWorker()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/big.tar.gz");
+        const qint64 size = qint64(160) << 20;
+        QVERIFY(writeArchive(archivePath, Kind::TarGz, { { "big.bin", Member::File, QByteArray(size, 'z'), {} } }));
+        const QString target = base.path() + QStringLiteral("/out");
+        SafeExtractor op(archivePath, target);
+        // Cancel as soon as the header scan is done and writing has begun.
+        connect(&op, &Operation::progressChanged, &op, [&op] {
+            if (op.totalAmount(Operation::Unit::Bytes) > 0 && !op.isFinished())
+                op.cancel();
+        });
+        QVERIFY(runToEnd(op));
+        QCOMPARE(op.error().kind, ErrorKind::Cancelled);
+        QSignalSpy spy(&op, &Operation::finished);
+        QTest::qWait(200);
+        QCOMPARE(spy.count(), 0);   // finished fires once
+        QTRY_VERIFY_WITH_TIMEOUT(!op.isWorkerRunning(), 60000);
+        QVERIFY(op.result().bytesWritten < size);
+        // The half-written member is removed rather than left looking complete.
+        QVERIFY(!QFileInfo::exists(target + QStringLiteral("/big.bin")));
+    }
+
+    void cancelFlagBeforeStartStopsImmediately()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/a.tar");
+        QVERIFY(writeArchive(archivePath, Kind::Tar, { { "a.txt", Member::File, "a", {} } }));
+        ExtractControl control;
+        control.cancel = true;
+        const ExtractOutcome out = extractArchive(archivePath, base.path() + QStringLiteral("/out"), {}, control);
+        QCOMPARE(out.error.kind, ErrorKind::Cancelled);
+        QVERIFY(!QFileInfo::exists(base.path() + QStringLiteral("/out/a.txt")));
+    }
+
+    void damagedArchiveIsAnError()
+    {
+        QTemporaryDir base;
+        const QString archivePath = base.path() + QStringLiteral("/bad.tar.gz");
+        QFile f(archivePath);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("\x1f\x8b\x08\x00garbage-that-is-not-gzip", 28));
+        f.close();
+        SafeExtractor op(archivePath, base.path() + QStringLiteral("/out"));
+        QVERIFY(runToEnd(op));
+        QVERIFY(op.error().isError());
+        QVERIFY(op.error().message.contains(QStringLiteral("bad.tar.gz")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSafeExtractor)
+#include "tst_safeextractor.moc"
