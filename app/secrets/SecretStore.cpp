@@ -45,7 +45,9 @@ Error keychainError(QKeychain::Error code, const QString &detail, const QString 
 
 QString keyringAccountFor(const QUrl &baseUrl)
 {
-    const QString host = baseUrl.host().toLower();
+    QString host = baseUrl.host().toLower();
+    if (host.contains(QLatin1Char(':')))  // IPv6: brackets keep the port separable
+        host = QLatin1Char('[') + host + QLatin1Char(']');
     if (host.isEmpty())
         return {};
     const int defaultPort = baseUrl.scheme() == QLatin1String("http") ? 80 : 443;

@@ -456,6 +456,11 @@ private Q_SLOTS:
         QVERIFY(s.persistImagesOutputs);
         QCOMPARE(s.imagesOutputsToBePersisted, (QStringList{"a", "b"}));
 
+        FieldProblems noSave;
+        QVERIFY(!WorkflowJobSpec::fromCliOptions(WorkflowInput::Images, {"--save-image-outputs", "--no-save-image-outputs"},
+                                                 QStringLiteral("ws"), &noSave).persistImagesOutputs);
+        QVERIFY(noSave.isEmpty());
+
         FieldProblems bad;
         WorkflowJobSpec::fromCliOptions(WorkflowInput::Images,
                                         {"--bogus", "--workers-per-machine", "two", "stray", "-mm", "=x",

@@ -130,6 +130,7 @@ private Q_SLOTS:
         QTest::newRow("sandbox") << QUrl("http://127.0.0.1:38411") << "127.0.0.1:38411";
         QTest::newRow("default http port") << QUrl("http://localhost:80") << "localhost";
         QTest::newRow("https on 80") << QUrl("https://h.example:80") << "h.example:80";
+        QTest::newRow("ipv6") << QUrl("http://[::1]:9000/") << "[::1]:9000";
         QTest::newRow("no host") << QUrl("relative/path") << "";
     }
     void accountForUrl()
