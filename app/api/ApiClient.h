@@ -1,0 +1,157 @@
+#pragma once
+// The entry point to the Roboflow Batch Processing / Data Staging API (spec §1–§5, §9).
+//
+// Usage (asynchronous; the GUI and every Operation):
+//
+//     auto *api = new bd::api::ApiClient(bd::api::ApiConfig::fromEnvironment(), this);
+//     auto *call = api->listBatches();            // starts on the next event-loop pass
+//     call->setMaxPages(0);                        // optional: follow every nextPageToken
+//     connect(call, &bd::api::ApiCall::finished, this, [call] {
+//         if (call->error())                       // bd::Error, ErrorKind::None on success
+//             qWarning() << call->error().fullText();
+//         else
+//             for (const bd::api::Batch &b : call->result())
+//                 qDebug() << b.batchId << b.expiryDate;
+//     });                                          // the call deletes itself afterwards
+//
+// Blocking (the CLI only; never in the GUI thread):
+//
+//     bd::api::ApiClient api(bd::api::ApiConfig::fromEnvironment());
+//     auto *job = api.getJob("job-abc");
+//     if (!bd::api::waitFor(job))
+//         return fail(job->error());               // job stays valid until control returns
+//     print(job->result().name);                   // to the caller's event loop
+//
+// The client lives in one thread (it owns a QNetworkAccessManager). Workspace-dependent calls
+// resolve the workspace (W1) on first use and share one in-flight resolution; the slug is cached
+// until setConfig() changes the base URL or key. Every call retries transient failures itself
+// (config().retry) and emits rateLimited() when the server asks to slow down.
+#include "api/ApiCall.h"
+#include "api/ApiConfig.h"
+#include "api/ApiModels.h"
+#include "api/JobRequests.h"
+#include "api/StagingRequests.h"
+
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <functional>
+#include <utility>
+
+class QIODevice;
+class QNetworkReply;
+
+namespace bd::api {
+
+class ApiClient : public QObject {
+    Q_OBJECT
+public:
+    explicit ApiClient(const ApiConfig &config = ApiConfig::fromEnvironment(), QObject *parent = nullptr);
+    ~ApiClient() override;
+
+    // Replace the configuration; forgets the cached workspace if the base URL or key changed.
+    // Calls already running keep their settings. The key is registered with bd::registerSecret.
+    void setConfig(const ApiConfig &config);
+    const ApiConfig &config() const { return m_config; }
+
+    // The cached workspace slug (empty until resolved). setWorkspace() presets it (skips W1).
+    QString workspace() const { return m_workspace; }
+    void setWorkspace(const QString &workspace);
+
+    QNetworkAccessManager *networkAccessManager() const { return m_nam; }
+
+    // base URL + path + "?api_key=…&" + query, every query value percent-encoded (so `+ / =`
+    // survive). `path` must already be percent-encoded.
+    QUrl apiUrl(const QString &encodedPath, const QueryItems &query = {}) const;
+
+    // ---- W1 ----
+    ResolveWorkspaceCall *resolveWorkspace();
+
+    // ---- Data Staging (D1–D12) ----
+    ListBatchesCall *listBatches(int pageSize = 0, const QString &pageToken = {});
+    GetBatchCall *getBatch(const QString &batchId);
+    BatchCountCall *batchCount(const QString &batchId, const QString &partName = {});
+    ListPartsCall *listParts(const QString &batchId);
+    ListBatchFilesCall *listBatchFiles(const QString &batchId, const QString &partName = {},
+                                       int pageSize = 0, const QString &pageToken = {});
+    ListShardsCall *listShards(const QString &batchId, int pageSize = 0, const QString &pageToken = {});
+    // D7. fileName defaults to the basename of filePath; displayName to the batch id.
+    UploadImageCall *uploadImage(const QString &batchId, const QString &filePath,
+                                 const QString &fileName = {}, const QString &displayName = {});
+    // D8 / D9: signed upload URLs; then putSigned().
+    SignedUploadCall *requestVideoUpload(const QString &batchId, const QString &fileName,
+                                         const QString &displayName = {});
+    SignedUploadCall *requestShardUpload(const QString &batchId, const QString &displayName = {});
+    // D10 / D11: body as ReferencesIngest::toJson() builds it.
+    IngestReferencesCall *ingestImageReferences(const QString &batchId, const QString &displayName,
+                                                const QJsonObject &body);
+    IngestReferencesCall *ingestVideoReferences(const QString &batchId, const QString &displayName,
+                                                const QJsonObject &body);
+    // D12.
+    RoboqlIngestCall *roboqlIngest(const QString &batchId, const QJsonObject &body);
+
+    // ---- Batch Processing (B1–B8) ----
+    ListJobsCall *listJobs(int pageSize = 10, const QString &pageToken = {});
+    GetJobCall *getJob(const QString &jobId);
+    CreateJobCall *createJob(const QString &jobId, const QString &name, const QJsonObject &definition);
+    ListStagesCall *listStages(const QString &jobId);
+    ListTasksCall *listTasks(const QString &jobId, const QString &stageId, const QString &pageToken = {});
+    JobActionCall *abortJob(const QString &jobId);
+    // Empty overrides: no body at all.
+    JobActionCall *restartJob(const QString &jobId, const QJsonObject &overrides = {});
+    JobLogsCall *jobLogs(const QString &jobId, std::optional<LogSeverity> severity = std::nullopt,
+                         const QString &pageToken = {});
+
+    // ---- Signed-URL transfers (S1 / S2); no API key is added; the caller owns the reply ----
+    // PUT `size` bytes of `body` (open, readable, kept alive until the reply finishes) with every
+    // extension header verbatim and Content-Length. No timeout (spec §5) and no retry.
+    QNetworkReply *putSigned(const SignedUpload &upload, QIODevice *body, qint64 size);
+    // GET a download URL; rangeStart > 0 adds "Range: bytes=N-". Transfer timeout = config timeout.
+    QNetworkReply *getSigned(const QUrl &url, qint64 rangeStart = 0);
+
+Q_SIGNALS:
+    // A call was told to slow down (429 or Retry-After) and waits waitMs before retrying. Queues
+    // may pause their own new requests for as long.
+    void rateLimited(int waitMs);
+    // W1 succeeded.
+    void workspaceResolved(const QString &workspace);
+
+private:
+    friend class ApiCall;
+    // Run `done` once the workspace is known (immediately if cached), with W1's error if any.
+    void whenWorkspaceReady(QObject *context, std::function<void(const Error &)> done);
+
+    ApiConfig m_config;
+    QString m_workspace;
+    QNetworkAccessManager *m_nam = nullptr;
+    QPointer<ResolveWorkspaceCall> m_pendingResolve;
+    QList<QPair<QPointer<QObject>, std::function<void(const Error &)>>> m_workspaceWaiters;
+};
+
+// "k=v&k2=v2" with every key and value percent-encoded (`+ / = & space` included).
+QString encodeQuery(const QueryItems &items);
+
+// Block in a local QEventLoop until `call` finished; true on success. For the CLI only. The call
+// is not deleted before control returns to the caller's event loop, so result() and error() can
+// be read after this returns.
+template <class Call>
+bool waitFor(Call *call)
+{
+    if (!call)
+        return false;
+    call->setAutoDelete(false);
+    if (!call->isFinished()) {
+        QEventLoop loop;
+        QObject::connect(call, &ApiCall::finished, &loop, &QEventLoop::quit);
+        call->start();
+        if (!call->isFinished())
+            loop.exec();
+    }
+    call->deleteLater();  // processed only by the caller's (outer) event loop
+    return !call->error().isError();
+}
+
+}  // namespace bd::api

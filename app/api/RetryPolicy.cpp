@@ -1,0 +1,71 @@
+#include "api/RetryPolicy.h"
+
+#include <QLocale>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bd::api {
+
+RetryPolicy RetryPolicy::none()
+{
+    RetryPolicy p;
+    p.maxAttempts = 1;
+    return p;
+}
+
+bool isRetryable(const Error &error)
+{
+    switch (error.kind) {
+    case ErrorKind::Network:
+    case ErrorKind::Timeout:
+    case ErrorKind::RateLimited:
+        return true;
+    default:
+        break;
+    }
+    const int s = error.httpStatus;
+    return s == 408 || s == 429 || s == 502 || s == 503 || s == 504;
+}
+
+std::optional<qint64> parseRetryAfterMs(const QString &value, const QDateTime &now)
+{
+    const QString text = value.trimmed();
+    if (text.isEmpty())
+        return std::nullopt;
+    bool ok = false;
+    const qint64 seconds = text.toLongLong(&ok);
+    if (ok)
+        return seconds < 0 ? std::nullopt : std::optional<qint64>(seconds * 1000);
+    // HTTP-date (RFC 7231 IMF-fixdate), e.g. "Wed, 21 Oct 2026 07:28:00 GMT".
+    QDateTime when = QLocale::c().toDateTime(text, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (!when.isValid())
+        when = QDateTime::fromString(text, Qt::RFC2822Date);
+    if (!when.isValid())
+        return std::nullopt;
+    when = QDateTime(when.date(), when.time(), Qt::UTC);
+    return std::max<qint64>(0, now.msecsTo(when));
+}
+
+std::optional<int> RetryPolicy::nextDelayMs(int attempt, const Error &error, const QString &retryAfterHeader,
+                                            qint64 elapsedMs, const std::function<double()> &random,
+                                            const QDateTime &now) const
+{
+    if (!isRetryable(error) || attempt >= maxAttempts)
+        return std::nullopt;
+    qint64 delay = 0;
+    if (const auto retryAfter = parseRetryAfterMs(retryAfterHeader, now)) {
+        delay = std::min<qint64>(*retryAfter, maxRetryAfterMs);
+    } else {
+        // Full jitter: uniformly random in [0, ceiling), the ceiling growing exponentially.
+        const double ceiling = std::min<double>(maxDelayMs, baseDelayMs * std::pow(factor, std::max(0, attempt - 1)));
+        const double r = random ? random() : QRandomGenerator::global()->generateDouble();
+        delay = static_cast<qint64>(std::clamp(r, 0.0, 1.0) * ceiling);
+    }
+    if (elapsedMs + delay > maxTotalMs)
+        return std::nullopt;
+    return static_cast<int>(delay);
+}
+
+}  // namespace bd::api

@@ -1,0 +1,45 @@
+#pragma once
+// When and how long to wait before repeating a failed Roboflow API request. Pure functions only,
+// so the policy is unit-testable without a network; ApiCall applies it.
+#include "core/Error.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace bd::api {
+
+struct RetryPolicy {
+    int maxAttempts = 5;          // attempts in total, the first one included; 1 = never retry
+    int baseDelayMs = 500;        // first backoff ceiling
+    double factor = 2.0;          // ceiling grows by this per attempt
+    int maxDelayMs = 20000;       // ceiling of one backoff wait
+    int maxRetryAfterMs = 60000;  // a server's Retry-After is honoured up to this
+    int maxTotalMs = 120000;      // no retry is started once waiting would pass this total time
+
+    // A policy that never retries (attempts = 1).
+    static RetryPolicy none();
+
+    // Delay before attempt `attempt + 1`, or nullopt to give up. `attempt` counts the attempts
+    // made so far (1 after the first failure). `retryAfterHeader` is the raw Retry-After value
+    // (delta-seconds or an HTTP-date, empty if absent); it replaces the backoff when present.
+    // `elapsedMs` is the time since the first attempt started. `random` returns a number in
+    // [0, 1) and drives the full jitter (wait = random * ceiling); it defaults to
+    // QRandomGenerator::global(). `now` is only used to evaluate an HTTP-date.
+    std::optional<int> nextDelayMs(int attempt, const Error &error, const QString &retryAfterHeader,
+                                   qint64 elapsedMs, const std::function<double()> &random = {},
+                                   const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+};
+
+// Retrying may help: HTTP 408/429/502/503/504, connection errors and timeouts. Never 500 or
+// another 4xx, never a decode error.
+bool isRetryable(const Error &error);
+
+// Parse a Retry-After value ("120" or "Wed, 21 Oct 2026 07:28:00 GMT") into milliseconds from
+// `now`; nullopt when absent or unparseable. A date in the past gives 0.
+std::optional<qint64> parseRetryAfterMs(const QString &value,
+                                        const QDateTime &now = QDateTime::currentDateTimeUtc());
+
+}  // namespace bd::api
