@@ -17,7 +17,7 @@ namespace bd::sandbox {
 
 namespace {
 
-constexpr qint64 kDigestLimit = 64LL * 1024 * 1024;
+constexpr qint64 kDigestLimit = 16LL * 1024 * 1024;   // bounds the work done under the service lock
 constexpr qint64 kArchiveMtime = 1700000000;   // fixed, so archives are reproducible
 const char *const kClasses[] = { "car", "person", "bicycle", "dog", "cat", "truck", "bus", "traffic-light" };
 

@@ -12,7 +12,7 @@
 
 namespace bd::sandbox {
 
-// Hex SHA-256 of the file's bytes (only the first 64 MiB are read for very large files), or of
+// Hex SHA-256 of the file's bytes (only the first 16 MiB are read for large files, e.g. videos), or of
 // "<fileName>:<size>" when the file has no readable path (the demo job without staged files).
 QString inputDigest(const JobInputFile &file);
 

@@ -2,6 +2,7 @@
 // over real temp files, a recording webhook sender and a clock the test moves by hand.
 #include "sandbox/JobResults.h"
 #include "sandbox/JobService.h"
+#include "sandbox/JobSimFixture.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -10,98 +11,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <archive.h>
-#include <archive_entry.h>
+#include <thread>
 
 using namespace bd::sandbox;
-
-namespace {
-
-const QString kWs = QStringLiteral("ws");
-
-class FakeStore : public BatchStore
-{
-public:
-    std::optional<QVector<StoredFile>> batchFiles(const QString &workspace, const QString &batchId,
-                                                  const QString &partName) override
-    {
-        const auto it = batches.find(workspace + '/' + batchId);
-        if (it == batches.end())
-            return std::nullopt;
-        QVector<StoredFile> out;
-        for (const StoredFile &f : *it)
-            if (partName.isEmpty() || f.partName == partName)
-                out.append(f);
-        return out;
-    }
-    void createMultipartBatch(const QString &workspace, const QString &batchId, const QString &,
-                              const QVector<OutputPart> &parts) override
-    {
-        outputs[workspace + '/' + batchId] = parts;
-        ++createCalls;
-    }
-
-    QMap<QString, QVector<StoredFile>> batches;
-    QMap<QString, QVector<OutputPart>> outputs;
-    int createCalls = 0;
-};
-
-class FakeWebhooks : public WebhookSender
-{
-public:
-    void post(const QString &url, const QJsonObject &payload) override { posts.append({ url, payload }); }
-    QList<QPair<QString, QJsonObject>> posts;
-};
-
-QJsonObject imageJob(const QString &batchId, const QString &workflowId = QStringLiteral("wf"))
-{
-    return QJsonObject{
-        { "type", "simple-image-processing-v1" },
-        { "jobInput", QJsonObject{ { "type", "staging-batch-input-v1" }, { "batchId", batchId } } },
-        { "computeConfiguration", QJsonObject{ { "type", "compute-configuration-v2" } } },
-        { "processingSpecification", QJsonObject{ { "type", "workflows-processing-specification-v1" },
-                                                  { "workspace", kWs },
-                                                  { "workflowId", workflowId },
-                                                  { "persistImagesOutputs", false } } } };
-}
-
-QJsonObject withField(QJsonObject o, const QString &key, const QJsonValue &v)
-{
-    o.insert(key, v);
-    return o;
-}
-
-QJsonObject withSpec(QJsonObject o, const QString &key, const QJsonValue &v)
-{
-    QJsonObject spec = o.value("processingSpecification").toObject();
-    spec.insert(key, v);
-    o.insert("processingSpecification", spec);
-    return o;
-}
-
-QByteArray readFirstTarEntry(const QByteArray &tarGz, QString *name)
-{
-    archive *a = archive_read_new();
-    archive_read_support_filter_gzip(a);
-    archive_read_support_format_tar(a);
-    QByteArray data;
-    if (archive_read_open_memory(a, tarGz.constData(), size_t(tarGz.size())) == ARCHIVE_OK) {
-        archive_entry *e = nullptr;
-        if (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-            *name = QString::fromUtf8(archive_entry_pathname(e));
-            char buf[4096];
-            la_ssize_t n;
-            while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
-                data.append(buf, qsizetype(n));
-        }
-        if (archive_filter_code(a, 0) != ARCHIVE_FILTER_GZIP)
-            data = "not gzip";
-    }
-    archive_read_free(a);
-    return data;
-}
-
-}  // namespace
+using namespace bd::sandbox::testing;
 
 class TestJobService : public QObject
 {
@@ -431,6 +344,13 @@ private slots:
         r = call("POST", "jobs/ab/restart");
         QCOMPARE(r.status, 409);   // succeeded jobs cannot be restarted
         QCOMPARE(call("POST", "jobs/ab/abort").status, 409);
+
+        // Logs keep the aborted run, then the rerun.
+        QStringList types;
+        for (const QJsonValue &e : get("jobs/ab/logs", { { "pageSize", "100" } }).value("logs").toArray())
+            if (e[QLatin1String("processingStageId")].isNull())
+                types.append(e[QLatin1String("logType")].toString());
+        QCOMPARE(types, QStringList({ "job-run-started", "job-aborted", "job-run-started", "job-succeeded" }));
     }
 
     void failingWorkflowGroupsErrorsAndRestartTolerates()
@@ -528,6 +448,7 @@ private slots:
         QCOMPARE(a1[0].contentType, QString("archives"));
         QCOMPARE(a1[0].files.size(), 3);
         QCOMPARE(a1[0].files[0].data, a2[0].files[0].data);
+        QCOMPARE(a1[0].files[0].data.mid(4, 4), QByteArray(4, '\0'));   // no wall-clock mtime in the gzip header
         QString name;
         QCOMPARE(a1[0].files[0].fileName, QString("task-0001.tar.gz"));
         QCOMPARE(readFirstTarEntry(a1[0].files[0].data, &name), r1[0].data);
@@ -673,6 +594,28 @@ private slots:
         const auto files = m_store.outputs.value(kWs + "/demo-finished-processing-out")[0].files;
         QCOMPARE(files.size(), 2);
         QVERIFY(files[0].data.startsWith("{\"image\":\"demo-images-img-000.jpg\""));
+    }
+
+    void concurrentRequests()
+    {
+        // The front calls from several threads; the service must stay consistent.
+        std::atomic<int> created = 0, polled = 0;
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < 25; ++i) {
+                    const QString id = QStringLiteral("c%1-%2").arg(t).arg(i);
+                    created += create(id, imageJob("in")) == 200 ? 1 : 0;
+                    polled += call("GET", "jobs/" + id + "/stages").status == 200 ? 1 : 0;
+                    call("GET", "jobs");
+                }
+            });
+        }
+        for (std::thread &t : threads)
+            t.join();
+        QCOMPARE(created.load(), 100);
+        QCOMPARE(polled.load(), 100);
+        QCOMPARE(get("jobs", { { "pageSize", "100" } }).value("jobs").toArray().size(), 100);
     }
 
     void timeScaleSpeedsUp()
