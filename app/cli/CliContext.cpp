@@ -1,0 +1,216 @@
+#include "cli/CliContext.h"
+
+#include "api/ApiClient.h"
+#include "api/ApiConfig.h"
+#include "cli/CliCommand.h"
+#include "core/Redact.h"
+#include "secrets/SecretStore.h"
+
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace bd::cli {
+namespace {
+
+// Takes the value of option `name` at args[i] ("--name value" or "--name=value").
+bool takeValue(QStringList *args, qsizetype i, const QString &name, QString *value, QString *error)
+{
+    const QString arg = args->at(i);
+    if (arg.size() > name.size() && arg.at(name.size()) == QLatin1Char('=')) {
+        *value = arg.mid(name.size() + 1);
+        args->removeAt(i);
+        return true;
+    }
+    if (i + 1 >= args->size()) {
+        *error = QStringLiteral("Missing value after '%1'.").arg(name);
+        return false;
+    }
+    *value = args->at(i + 1);
+    args->remove(i, 2);
+    return true;
+}
+
+bool isOption(const QString &arg, const QString &name)
+{
+    return arg == name || arg.startsWith(name + QLatin1Char('='));
+}
+
+}  // namespace
+
+bool extractGlobalOptions(QStringList *args, GlobalOptions *globals, QString *error)
+{
+    qsizetype i = 0;
+    while (i < args->size()) {
+        const QString arg = args->at(i);
+        if (arg == QLatin1String("--"))
+            break;  // everything after "--" belongs to the command
+        if (arg == QLatin1String("--json")) {
+            globals->json = true;
+            args->removeAt(i);
+        } else if (arg == QLatin1String("--debug")) {
+            globals->debug = true;
+            args->removeAt(i);
+        } else if (isOption(arg, QStringLiteral("--api-url"))) {
+            if (!takeValue(args, i, QStringLiteral("--api-url"), &globals->apiUrl, error))
+                return false;
+        } else if (isOption(arg, QStringLiteral("--api-key"))) {
+            if (!takeValue(args, i, QStringLiteral("--api-key"), &globals->apiKey, error))
+                return false;
+        } else if (isOption(arg, QStringLiteral("-a"))) {
+            if (!takeValue(args, i, QStringLiteral("-a"), &globals->apiKey, error))
+                return false;
+        } else {
+            ++i;
+        }
+    }
+    return true;
+}
+
+QString globalOptionsHelp()
+{
+    return QStringLiteral(
+        "Global options (accepted anywhere):\n"
+        "  --json                 Machine output: one JSON document on stdout.\n"
+        "  --api-url <url>        API base URL (default: API_BASE_URL, else by ROBOFLOW_REGION).\n"
+        "  -a, --api-key <key>    Roboflow API key. Prefer ROBOFLOW_API_KEY or `batchdeck-cli login`:\n"
+        "                         a key on the command line is visible to other local users.\n"
+        "  --debug                Show error details and API request logging on stderr.\n"
+        "  -h, --help             Show help.\n");
+}
+
+Error missingApiKeyError()
+{
+    return Error(ErrorKind::Unauthorized,
+                 QStringLiteral("Request unauthorised: no Roboflow API key was given. Export the "
+                                "ROBOFLOW_API_KEY environment variable, or store a key with "
+                                "`batchdeck-cli login`. See "
+                                "https://docs.roboflow.com/api-reference/authentication"));
+}
+
+CliContext::CliContext(const GlobalOptions &globals)
+    : m_globals(globals)
+    , m_out(stdout, QIODevice::WriteOnly)
+    , m_err(stderr, QIODevice::WriteOnly)
+{
+    if (!m_globals.apiKey.isEmpty())
+        registerSecret(m_globals.apiKey);
+}
+
+CliContext::~CliContext()
+{
+    m_out.flush();
+    m_err.flush();
+}
+
+void CliContext::printJson(const QJsonValue &document)
+{
+    QJsonDocument doc = document.isArray() ? QJsonDocument(document.toArray()) : QJsonDocument(document.toObject());
+    // Redacted like everything else: a server could echo the key back in a free-form field.
+    m_out << redact(QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+    m_out.flush();
+}
+
+int CliContext::fail(const Error &error)
+{
+    QString text = redact(error.fullText());
+    if (text.isEmpty())
+        text = QStringLiteral("unknown error");
+    m_err << "Command failed. Cause: " << text << Qt::endl;
+    if (isDebug())
+        m_err << "[debug] error kind: " << errorKindName(error.kind)
+              << ", HTTP status: " << error.httpStatus << Qt::endl;
+    if (isJson()) {
+        QJsonObject e{{QStringLiteral("kind"), errorKindName(error.kind)},
+                      {QStringLiteral("message"), redact(error.message)}};
+        if (error.httpStatus)
+            e.insert(QStringLiteral("httpStatus"), error.httpStatus);
+        if (!error.detail.isEmpty())
+            e.insert(QStringLiteral("detail"), redact(error.detail));
+        printJson(QJsonObject{{QStringLiteral("error"), e}});
+    }
+    return 1;
+}
+
+int CliContext::usage(const QString &message)
+{
+    m_err << "Usage error: " << redact(message) << Qt::endl
+          << "Try '" << commandLinePrefix() << " --help' for help." << Qt::endl;
+    return 2;
+}
+
+QString CliContext::commandLinePrefix() const
+{
+    QString prefix = QStringLiteral("batchdeck-cli");
+    if (m_command)
+        prefix += QLatin1Char(' ') + m_command->path();
+    return prefix;
+}
+
+QUrl CliContext::baseUrl() const
+{
+    if (m_globals.apiUrl.isEmpty())
+        return api::resolveBaseUrl();
+    QString url = m_globals.apiUrl;
+    if (url.endsWith(QLatin1Char('/')))
+        url.chop(1);
+    return QUrl(url);
+}
+
+QString CliContext::resolveApiKey(Error *error)
+{
+    QString key = m_globals.apiKey;
+    if (key.isEmpty())
+        key = api::apiKeyFromEnvironment();
+    if (key.isEmpty())
+        key = keyFromKeychain();
+    if (key.isEmpty()) {
+        if (error)
+            *error = missingApiKeyError();
+        return {};
+    }
+    registerSecret(key);
+    return key;
+}
+
+QString CliContext::keyFromKeychain()
+{
+    const QString account = secrets::keyringAccountFor(baseUrl());
+    if (account.isEmpty())
+        return {};
+    secrets::SecretStore store;
+    store.setTimeoutMs(m_keychainTimeoutMs);
+    QString key;
+    QEventLoop loop;
+    QObject::connect(&store, &secrets::SecretStore::fetched, &loop,
+                     [&](const QString &, const QString &value, const Error &error) {
+                         if (!error)
+                             key = value;
+                         else if (isDebug())
+                             m_err << "[debug] keychain: " << redact(error.message) << Qt::endl;
+                         loop.quit();
+                     });
+    // A backstop in case the store never answers (it bounds itself by timeoutMs()).
+    QTimer::singleShot(m_keychainTimeoutMs + 1000, &loop, &QEventLoop::quit);
+    store.fetch(account);
+    loop.exec();
+    return key.trimmed();
+}
+
+api::ApiClient *CliContext::api(Error *error)
+{
+    if (m_api)
+        return m_api.get();
+    api::ApiConfig config = api::ApiConfig::fromEnvironment();
+    config.baseUrl = baseUrl();
+    config.apiKey = resolveApiKey(error);
+    if (config.apiKey.isEmpty())
+        return nullptr;
+    m_api = std::make_unique<api::ApiClient>(config);
+    return m_api.get();
+}
+
+}  // namespace bd::cli

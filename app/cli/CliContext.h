@@ -1,0 +1,93 @@
+#pragma once
+// What every batchdeck-cli command gets: the parsed global options, a lazily built ApiClient
+// (base URL and API key resolved by the documented precedence), and output helpers that keep
+// machine output (--json, stdout) apart from messages (stderr) and never print the API key.
+#include "core/Error.h"
+
+#include <QJsonValue>
+#include <QString>
+#include <QStringList>
+#include <QTextStream>
+#include <QUrl>
+
+#include <memory>
+
+namespace bd::api {
+class ApiClient;
+}
+
+namespace bd::cli {
+
+struct CliCommand;
+
+// Options accepted anywhere on the command line, before or after the command words.
+struct GlobalOptions {
+    bool json = false;    // --json: one JSON document per command on stdout
+    bool debug = false;   // --debug: error kinds, HTTP statuses and API logging on stderr
+    QString apiUrl;       // --api-url URL
+    QString apiKey;       // --api-key/-a KEY (discouraged: visible to other local users)
+};
+
+// Removes the global options from `args` wherever they occur and fills `globals`. False (with
+// `error`) when an option lacks its value.
+bool extractGlobalOptions(QStringList *args, GlobalOptions *globals, QString *error);
+
+// Help lines for the global options, appended to every --help.
+QString globalOptionsHelp();
+
+class CliContext {
+public:
+    explicit CliContext(const GlobalOptions &globals);
+    ~CliContext();
+    CliContext(const CliContext &) = delete;
+    CliContext &operator=(const CliContext &) = delete;
+
+    const GlobalOptions &globals() const { return m_globals; }
+    bool isJson() const { return m_globals.json; }
+    bool isDebug() const { return m_globals.debug; }
+
+    // stdout (results) and stderr (messages, warnings, progress). Both flush on every endl.
+    QTextStream &out() { return m_out; }
+    QTextStream &err() { return m_err; }
+    // One JSON document (indented) on stdout.
+    void printJson(const QJsonValue &document);
+
+    // Prints "Command failed. Cause: <message>" (redacted) on stderr and, with --json, an
+    // {"error": {...}} document on stdout. Returns 1, the failure exit code.
+    int fail(const Error &error);
+    // Prints the usage problem and where to find help on stderr. Returns 2.
+    int usage(const QString &message);
+
+    // The command being run (for help and usage texts); null at the top level.
+    const CliCommand *command() const { return m_command; }
+    void setCommand(const CliCommand *command) { m_command = command; }
+    // "batchdeck-cli data-staging list-batches" or "batchdeck-cli".
+    QString commandLinePrefix() const;
+
+    // --api-url, else API_BASE_URL / region environment (api::resolveBaseUrl).
+    QUrl baseUrl() const;
+    // --api-key, else ROBOFLOW_API_KEY, else the OS keychain entry for baseUrl()'s host
+    // (bounded by keychainTimeoutMs()). Unauthorized error, before any network call, if none.
+    QString resolveApiKey(Error *error);
+    int keychainTimeoutMs() const { return m_keychainTimeoutMs; }
+    void setKeychainTimeoutMs(int ms) { m_keychainTimeoutMs = ms; }
+
+    // The API client, built on first use with baseUrl() and resolveApiKey(); nullptr (with
+    // `error`) when there is no key. Owned by the context.
+    api::ApiClient *api(Error *error);
+
+private:
+    QString keyFromKeychain();
+
+    GlobalOptions m_globals;
+    QTextStream m_out;
+    QTextStream m_err;
+    const CliCommand *m_command = nullptr;
+    int m_keychainTimeoutMs = 5000;
+    std::unique_ptr<api::ApiClient> m_api;
+};
+
+// The rf-cloud style message for a missing key, naming ROBOFLOW_API_KEY and `login`.
+Error missingApiKeyError();
+
+}  // namespace bd::cli

@@ -1,0 +1,30 @@
+// The one explicit list of batchdeck-cli commands. To add commands: write a function returning
+// QVector<CliCommand> in your own file, declare it in CliCommand.h, and append it here.
+#include "cli/CliCommand.h"
+
+namespace bd::cli {
+
+QVector<CliCommand> allCommands()
+{
+    QVector<CliCommand> all;
+    all += authCommands();
+    all += stagingCommands();
+    // Ingest commands (create-batch-of-images, create-batch-of-videos) come from
+    // app/cli/IngestCommands.cpp, owned by another engineer:  all += ingestCommands();
+    // Export command (export-batch) comes from app/cli/ExportCommands.cpp, owned by another
+    // engineer:  all += exportCommands();
+    all += jobCommands();
+    all += jobCreateCommands();
+    return all;
+}
+
+QString groupSummary(const QString &group)
+{
+    if (group == QLatin1String("data-staging"))
+        return QStringLiteral("Commands to manage Roboflow Data Staging (batches of input data).");
+    if (group == QLatin1String("batch-processing"))
+        return QStringLiteral("Commands to run and watch Roboflow Batch Processing jobs.");
+    return {};
+}
+
+}  // namespace bd::cli

@@ -1,0 +1,4 @@
+#include "cli/CliCommand.h"
+namespace bd::cli {
+QVector<CliCommand> stagingCommands() { return {}; }
+}
