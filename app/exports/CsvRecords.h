@@ -1,0 +1,78 @@
+#pragma once
+// Record boundaries and fields of CSV (RFC 4180) and JSONL files, for paging through large result
+// files without loading them. A CSV newline inside quotes does not end a record, so line offsets
+// alone cannot index CSV; the splitter tracks the quote state across chunks.
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QStringList>
+
+namespace bd {
+
+class RecordSplitter
+{
+public:
+    // csvQuotes: honour RFC 4180 quotes (CSV); false: every newline ends a record (JSONL).
+    explicit RecordSplitter(bool csvQuotes) : m_csv(csvQuotes) {}
+
+    // Starts over at this absolute file offset (which must be a record start).
+    void reset(qint64 offset)
+    {
+        m_start = offset;
+        m_inQuotes = false;
+        m_blank = true;
+        m_prevCR = false;
+    }
+
+    // Scans bytes that start at absolute offset `base`, contiguous with the previous call. Calls
+    // sink(start, end) for each complete record that is not blank; end excludes "\n" / "\r\n".
+    // The sink returns false to stop early; feed then returns false as well.
+    template <typename Sink>
+    bool feed(const char *data, qint64 size, qint64 base, Sink &&sink)
+    {
+        for (qint64 i = 0; i < size; ++i) {
+            const char c = data[i];
+            if (c == '"' && m_csv) {
+                m_inQuotes = !m_inQuotes;   // "" inside quotes toggles twice: still inside
+                m_blank = false;
+                m_prevCR = false;
+                continue;
+            }
+            if (c == '\n' && !m_inQuotes) {
+                const qint64 end = base + i - (m_prevCR ? 1 : 0);
+                const qint64 start = m_start;
+                const bool blank = m_blank;
+                m_start = base + i + 1;
+                m_blank = true;
+                m_prevCR = false;
+                if (!blank && !sink(start, end))
+                    return false;
+                continue;
+            }
+            m_prevCR = (c == '\r');
+            if (c != ' ' && c != '\t' && c != '\r')
+                m_blank = false;
+        }
+        return true;
+    }
+
+    // End of data at absolute offset eof: the last record may lack a newline.
+    template <typename Sink>
+    void finish(qint64 eof, Sink &&sink)
+    {
+        if (!m_blank && eof > m_start)
+            sink(m_start, eof - (m_prevCR ? 1 : 0));
+        reset(eof);
+    }
+
+private:
+    bool m_csv;
+    bool m_inQuotes = false;
+    bool m_blank = true;
+    bool m_prevCR = false;
+    qint64 m_start = 0;
+};
+
+// Fields of one CSV record (RFC 4180: quoted fields may hold commas, "" for a quote, newlines).
+QStringList parseCsvRecord(QByteArrayView record);
+
+}  // namespace bd
