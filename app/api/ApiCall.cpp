@@ -111,7 +111,7 @@ void ApiCall::onReplyFinished()
         return;
     reply->deleteLater();
     m_httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    m_rawBody = reply->readAll();
+    m_rawBody = reply->isOpen() ? reply->readAll() : QByteArray();
 
     ReplyContext context;
     context.operation = m_operation;

@@ -18,9 +18,10 @@
 //
 //     bd::api::ApiClient api(bd::api::ApiConfig::fromEnvironment());
 //     auto *job = api.getJob("job-abc");
-//     if (!bd::api::waitFor(job))
-//         return fail(job->error());               // job stays valid until control returns
-//     print(job->result().name);                   // to the caller's event loop
+//     std::unique_ptr<bd::api::GetJobCall> job(api.getJob("job-abc"));
+//     if (!bd::api::waitFor(job.get()))            // no auto-delete after waitFor
+//         return fail(job->error());
+//     print(job->result().name);
 //
 // The client lives in one thread (it owns a QNetworkAccessManager). Workspace-dependent calls
 // resolve the workspace (W1) on first use and share one in-flight resolution; the slug is cached
@@ -39,6 +40,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 #include <utility>
 
 class QIODevice;
@@ -134,9 +136,11 @@ private:
 // "k=v&k2=v2" with every key and value percent-encoded (`+ / = & space` included).
 QString encodeQuery(const QueryItems &items);
 
-// Block in a local QEventLoop until `call` finished; true on success. For the CLI only. The call
-// is not deleted before control returns to the caller's event loop, so result() and error() can
-// be read after this returns.
+// Block in a local QEventLoop until `call` finished; true on success. For the CLI only.
+// Auto-delete is switched off, so result() and error() stay readable afterwards: the call remains
+// a child of the ApiClient and is freed with it, or earlier by `delete call` (do that in long
+// polling loops). (A deleteLater() here would be unsafe: Qt runs deferred deletes posted outside
+// any event loop in the next nested loop, i.e. inside the next waitFor.)
 template <class Call>
 bool waitFor(Call *call)
 {
@@ -150,7 +154,6 @@ bool waitFor(Call *call)
         if (!call->isFinished())
             loop.exec();
     }
-    call->deleteLater();  // processed only by the caller's (outer) event loop
     return !call->error().isError();
 }
 

@@ -65,7 +65,8 @@ public:
         m_server.Put(".*", handler);
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        m_server.wait_until_ready();
+        while (!m_server.is_running())  // so that stop() cannot run before listen()
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     ~TestServer()
     {
