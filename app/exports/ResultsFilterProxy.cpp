@@ -64,8 +64,11 @@ void ResultsFilterProxy::sort(int column, Qt::SortOrder order)
         const int rows = source->rowCount();
         m_keys.clear();
         m_keys.reserve(rows);
-        for (int row = 0; row < rows; ++row)
-            m_keys << keyOf(source->index(row, column).data(sortRole()));
+        auto *results = qobject_cast<ResultsTableModel *>(source);
+        for (int row = 0; row < rows; ++row) {
+            m_keys << (results ? keyOf(ResultsTableModel::rawValue(results->rowValues(row).value(column)))
+                               : keyOf(source->index(row, column).data(sortRole())));
+        }
         m_keyColumn = column;
     }
     QSortFilterProxyModel::sort(column, order);
