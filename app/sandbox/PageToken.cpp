@@ -1,0 +1,60 @@
+#include "sandbox/PageToken.h"
+
+#include <QByteArray>
+
+namespace bd::sandbox {
+
+namespace {
+// 0xFB 0xFF encode to "+/" in standard base64: every token exercises the client's encoding.
+const QByteArray kMagic = QByteArray::fromHex("fbff");
+}
+
+QString encodePageToken(int offset)
+{
+    return QString::fromLatin1((kMagic + "o=" + QByteArray::number(offset)).toBase64());
+}
+
+std::optional<int> decodePageToken(const QString &token)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(token.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || !decoded.decoded.startsWith(kMagic + "o="))
+        return std::nullopt;
+    bool ok = false;
+    const int offset = decoded.decoded.mid(kMagic.size() + 2).toInt(&ok);
+    if (!ok || offset < 0)
+        return std::nullopt;
+    return offset;
+}
+
+std::optional<PageWindow> pageWindow(const QMap<QString, QString> &query, int total, QString *error,
+                                     int defaultSize, int maxSize)
+{
+    int size = defaultSize;
+    if (query.contains(QStringLiteral("pageSize"))) {
+        bool ok = false;
+        size = query.value(QStringLiteral("pageSize")).toInt(&ok);
+        if (!ok || size < 1) {
+            *error = QStringLiteral("pageSize must be a positive integer");
+            return std::nullopt;
+        }
+        size = qMin(size, maxSize);
+    }
+    int begin = 0;
+    const QString token = query.value(QStringLiteral("nextPageToken"));
+    if (!token.isEmpty()) {
+        const auto offset = decodePageToken(token);
+        if (!offset) {
+            *error = QStringLiteral("nextPageToken is not a token this server issued");
+            return std::nullopt;
+        }
+        begin = qMin(*offset, total);
+    }
+    PageWindow window;
+    window.begin = begin;
+    window.end = qMin(total, begin + size);
+    if (window.end < total)
+        window.nextPageToken = encodePageToken(window.end);
+    return window;
+}
+
+}  // namespace bd::sandbox

@@ -1,0 +1,311 @@
+#include "sandbox/SandboxServer.h"
+
+#include "sandbox/AssetLibrary.h"
+#include "sandbox/DemoData.h"
+#include "sandbox/FaultPlan.h"
+#include "sandbox/JobService.h"
+#include "sandbox/RouteCounter.h"
+#include "sandbox/StagingApi.h"
+#include "sandbox/StagingStore.h"
+#include "sandbox/StorageHost.h"
+#include "sandbox/TaskRunner.h"
+#include "sandbox/UrlSigner.h"
+#include "sandbox/WebhookDispatcher.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSaveFile>
+#include <QThread>
+
+#include <httplib.h>
+
+namespace bd::sandbox {
+
+namespace {
+const QString kStagingMarker = QStringLiteral("/data-staging/v1/external/");
+const QString kJobsMarker = QStringLiteral("/batch-processing/v1/external/");
+constexpr int kTickMs = 500;
+
+QString jobRouteId(const QString &method, const QStringList &p)
+{
+    const bool get = method == QLatin1String("GET"), post = method == QLatin1String("POST");
+    if (p.isEmpty() || p.first() != QLatin1String("jobs"))
+        return {};
+    if (p.size() == 1) return get ? QStringLiteral("B1") : QString();
+    if (p.size() == 2) return get ? QStringLiteral("B2") : post ? QStringLiteral("B3") : QString();
+    if (p.size() == 3 && p.at(2) == QLatin1String("stages")) return get ? QStringLiteral("B4") : QString();
+    if (p.size() == 5 && p.at(2) == QLatin1String("stages") && p.at(4) == QLatin1String("tasks"))
+        return get ? QStringLiteral("B5") : QString();
+    if (p.size() == 3 && p.at(2) == QLatin1String("abort")) return post ? QStringLiteral("B6") : QString();
+    if (p.size() == 3 && p.at(2) == QLatin1String("restart")) return post ? QStringLiteral("B7") : QString();
+    if (p.size() == 3 && p.at(2) == QLatin1String("logs")) return get ? QStringLiteral("B8") : QString();
+    return {};
+}
+
+void writeReply(const ApiReply &reply, httplib::Response &response)
+{
+    response.status = reply.status;
+    for (const auto &header : reply.headers)
+        response.set_header(header.first.toStdString(), header.second.toStdString());
+    response.set_content(reply.body.toStdString(), reply.contentType.toStdString());
+}
+}  // namespace
+
+SandboxServer::SandboxServer(SandboxOptions options)
+    : m_options(std::move(options)), m_ttlSeconds(m_options.signedUrlTtlSeconds)
+{
+}
+
+SandboxServer::~SandboxServer() { stop(); }
+
+QUrl SandboxServer::storageUrl() const { return m_storage ? m_storage->url() : QUrl(); }
+
+QString SandboxServer::statePath() const { return QDir(m_root).filePath(QStringLiteral("state.json")); }
+
+bool SandboxServer::start(QString *error)
+{
+    if (m_running)
+        return true;
+    if (m_options.dataDir.isEmpty()) {
+        m_tempDir = std::make_unique<QTemporaryDir>();
+        m_root = m_tempDir->path();
+    } else {
+        m_root = QDir(m_options.dataDir).absolutePath();
+    }
+    if (!QDir().mkpath(m_root)) {
+        if (error) *error = QStringLiteral("Cannot create the data directory %1").arg(m_root);
+        return false;
+    }
+    m_faults = std::make_unique<FaultPlan>();
+    if (!m_options.faultsFile.isEmpty()) {
+        QFile file(m_options.faultsFile);
+        QString planError;
+        if (!file.open(QIODevice::ReadOnly)
+            || !m_faults->setPlan(QJsonDocument::fromJson(file.readAll()).object(), &planError)) {
+            if (error)
+                *error = QStringLiteral("Cannot use the fault plan %1: %2")
+                             .arg(m_options.faultsFile, planError.isEmpty() ? file.errorString() : planError);
+            return false;
+        }
+    }
+    m_signer = std::make_unique<UrlSigner>();
+    m_counter = std::make_unique<RouteCounter>();
+    m_store = std::make_unique<StagingStore>(m_root);
+    m_webhooks = std::make_unique<WebhookDispatcher>(m_options.publishableKey);
+    m_worker = std::make_unique<TaskRunner>();
+    m_ticker = std::make_unique<TaskRunner>();
+    m_assets = std::make_unique<AssetLibrary>();
+    SandboxClock clock;   // real now; the simulator scales elapsed time itself
+    clock.timeScale = m_options.timeScale;
+    m_jobs = std::make_unique<JobService>(m_store.get(), m_webhooks.get(), clock);
+    if (!loadState(error))
+        return false;
+
+    m_storage = std::make_unique<StorageHost>(m_store.get(), m_signer.get(), m_faults.get(), m_counter.get(),
+                                              m_webhooks.get(), m_options.indexDelayMs,
+                                              QDir(m_root).filePath(QStringLiteral("incoming")));
+    m_storage->changed = [this] { saveIfDirty(); };
+    if (!m_storage->listen(m_options.host, m_options.storagePort, error))
+        return false;
+
+    StagingEnv env;
+    env.store = m_store.get();
+    env.signer = m_signer.get();
+    env.storageBase = [this] { return m_storage->url(); };
+    env.ttlSeconds = [this] { return m_ttlSeconds.load(); };
+    env.webhooks = m_webhooks.get();
+    env.worker = m_worker.get();
+    env.assets = m_assets.get();
+    env.indexDelayMs = m_options.indexDelayMs;
+    env.changed = [this] { saveIfDirty(); };
+    m_staging = std::make_unique<StagingApi>(env);
+
+    if (m_options.demo) {
+        seedDemoBatches(*m_store, m_options.workspace);
+        m_jobs->seedDemo(m_options.workspace);
+        saveState();
+    }
+
+    m_api = std::make_unique<httplib::Server>();
+    auto handler = [this](const httplib::Request &req, httplib::Response &res) { dispatch(req, res); };
+    m_api->Get(R"(.*)", handler);
+    m_api->Post(R"(.*)", handler);
+    m_api->Put(R"(.*)", handler);
+    m_api->Delete(R"(.*)", handler);
+    const std::string host = m_options.host.toStdString();
+    const int port = m_options.port == 0 ? m_api->bind_to_any_port(host)
+                                         : (m_api->bind_to_port(host, m_options.port) ? m_options.port : -1);
+    if (port <= 0) {
+        if (error) *error = QStringLiteral("The API host could not listen on %1:%2").arg(m_options.host).arg(m_options.port);
+        m_storage->stop();
+        return false;
+    }
+    m_apiUrl = QUrl(QStringLiteral("http://%1:%2").arg(m_options.host).arg(port));
+    m_apiThread = std::thread([this] { m_api->listen_after_bind(); });
+    while (!m_api->is_running())
+        QThread::msleep(1);
+    m_running = true;
+    m_ticker->post([this] { tick(); }, kTickMs);
+    return true;
+}
+
+void SandboxServer::stop()
+{
+    if (!m_running.exchange(false))
+        return;
+    if (m_ticker) m_ticker->stop();
+    if (m_api) m_api->stop();
+    if (m_apiThread.joinable()) m_apiThread.join();
+    if (m_storage) m_storage->stop();
+    if (m_worker) m_worker->stop();
+    if (m_webhooks) m_webhooks->stop();
+    saveState();
+}
+
+void SandboxServer::tick()
+{
+    // Lets jobs finish (output batches, completion webhooks) even when nobody polls.
+    m_jobs->advance();
+    saveIfDirty();
+    if (m_running)
+        m_ticker->post([this] { tick(); }, kTickMs);
+}
+
+void SandboxServer::setFaultPlan(const QJsonObject &plan)
+{
+    if (m_faults)
+        m_faults->setPlan(plan);
+}
+
+int SandboxServer::requestCount(const QString &routeId) const { return m_counter ? m_counter->value(routeId) : 0; }
+
+void SandboxServer::dispatch(const httplib::Request &request, httplib::Response &response)
+{
+    const QString method = QString::fromStdString(request.method);
+    const QString path = QString::fromStdString(request.path);
+    // A base URL may carry a path prefix (http://h:p/emu), so the service marker is searched.
+    QString family, workspace;
+    QStringList segments;
+    for (const QString &marker : { kStagingMarker, kJobsMarker }) {
+        const int at = int(path.indexOf(marker));
+        if (at < 0)
+            continue;
+        family = marker;
+        segments = path.mid(at + marker.size()).split(QLatin1Char('/'), Qt::SkipEmptyParts);
+        workspace = segments.isEmpty() ? QString() : segments.takeFirst();
+        break;
+    }
+    QString routeId;
+    if (family.isEmpty())
+        routeId = method == QLatin1String("GET") ? QStringLiteral("W1") : QString();
+    else
+        routeId = family == kStagingMarker ? stagingRouteId(method, segments) : jobRouteId(method, segments);
+    if (!routeId.isEmpty())
+        m_counter->count(routeId);
+
+    const auto fault = routeId.isEmpty() ? std::nullopt : m_faults->take(routeId, method, path);
+    if (fault && fault->delayMs > 0)
+        QThread::msleep(ulong(fault->delayMs));
+    const bool cut = fault && fault->action == QLatin1String("cut");
+    if (fault && !fault->action.isEmpty() && !cut && fault->action != QLatin1String("expire-url")) {
+        writeFault(*fault, response);
+        return;
+    }
+    const ApiReply reply = route(request, routeId, family, workspace, segments);
+    if (cut) {
+        Fault f = *fault;
+        f.status = f.status > 0 ? f.status : reply.status;
+        writeFault(f, response, reply.body.toStdString(), reply.contentType.toStdString());
+    } else {
+        writeReply(reply, response);
+    }
+    if (method != QLatin1String("GET") && family == kJobsMarker)
+        saveState();   // job state changed (create, abort, restart)
+    else
+        saveIfDirty();
+}
+
+ApiReply SandboxServer::route(const httplib::Request &request, const QString &routeId, const QString &family,
+                              const QString &workspace, const QStringList &segments)
+{
+    const QString key = QString::fromStdString(request.get_param_value("api_key"));
+    if (key.isEmpty() || !m_options.apiKeys.contains(key))
+        return ApiReply::error(401, key.isEmpty() ? QStringLiteral("Unauthorized: the api_key query parameter is missing")
+                                                  : QStringLiteral("Unauthorized: the API key is not valid"));
+    if (routeId == QLatin1String("W1"))
+        return ApiReply::json({ { "workspace", m_options.workspace } });
+    if (routeId.isEmpty())
+        return ApiReply::error(404, QStringLiteral("No route %1 %2").arg(QString::fromStdString(request.method),
+                                                                        QString::fromStdString(request.path)));
+    if (workspace != m_options.workspace)
+        return ApiReply::error(404, QStringLiteral("Workspace '%1' not found for this API key").arg(workspace));
+
+    ApiRequest api;
+    api.method = QString::fromStdString(request.method);
+    api.workspace = workspace;
+    api.path = segments;
+    for (const auto &param : request.params)
+        if (param.first != "api_key")
+            api.query.insert(QString::fromStdString(param.first), QString::fromStdString(param.second));
+    if (family == kJobsMarker) {
+        api.body = QByteArray::fromStdString(request.body);
+        return m_jobs->handle(api);   // called without any lock of ours held (it calls back into the store)
+    }
+    QVector<FormPart> form;
+    if (request.is_multipart_form_data()) {
+        for (const auto &file : request.files)
+            form.append({ QString::fromStdString(file.second.name), QString::fromStdString(file.second.filename),
+                          QByteArray::fromStdString(file.second.content) });
+        // httplib keeps parts in a multimap ordered by field name; "first part" is therefore the
+        // alphabetically first, which only matters when several parts are sent.
+    } else {
+        api.body = QByteArray::fromStdString(request.body);
+    }
+    return m_staging->handle(api, form);
+}
+
+bool SandboxServer::loadState(QString *error)
+{
+    QFile file(statePath());
+    if (!file.exists())
+        return true;
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error) *error = QStringLiteral("Cannot read %1: %2").arg(statePath(), file.errorString());
+        return false;
+    }
+    QJsonParseError parseError;
+    const QJsonObject state = QJsonDocument::fromJson(file.readAll(), &parseError).object();
+    if (parseError.error != QJsonParseError::NoError) {
+        if (error) *error = QStringLiteral("The state file %1 is damaged: %2").arg(statePath(), parseError.errorString());
+        return false;
+    }
+    m_signer = std::make_unique<UrlSigner>(QByteArray::fromBase64(state.value(QLatin1String("signingSecret")).toString().toLatin1()));
+    m_store->load(state.value(QLatin1String("staging")).toObject());
+    m_jobs->load(state.value(QLatin1String("jobs")).toObject());
+    return true;
+}
+
+void SandboxServer::saveIfDirty()
+{
+    if (m_store && m_store->takeDirty())
+        saveState();
+}
+
+void SandboxServer::saveState()
+{
+    if (m_options.dataDir.isEmpty() || !m_store || !m_jobs)
+        return;   // nothing outlives a temporary directory
+    std::lock_guard lock(m_saveMutex);
+    const QJsonObject state{ { "version", 1 },
+                             { "signingSecret", QString::fromLatin1(m_signer->secret().toBase64()) },
+                             { "staging", m_store->save() },
+                             { "jobs", m_jobs->save() } };
+    QSaveFile file(statePath());   // atomic: written to a temporary file, then renamed
+    if (file.open(QIODevice::WriteOnly)) {
+        file.write(QJsonDocument(state).toJson(QJsonDocument::Compact));
+        file.commit();
+    }
+}
+
+}  // namespace bd::sandbox

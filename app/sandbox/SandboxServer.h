@@ -1,0 +1,80 @@
+#pragma once
+// The sandbox's insides: the API host (an httplib::Server for W1, D1-D12 and B1-B8 with auth,
+// fault injection and request counting), the storage host, the data-staging store, the job
+// simulator, the webhook dispatcher and the --data-dir state file.
+#include "sandbox/Sandbox.h"
+
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace httplib { class Server; struct Request; struct Response; }
+
+namespace bd::sandbox {
+
+class AssetLibrary;
+class FaultPlan;
+class JobService;
+class RouteCounter;
+class StagingApi;
+class StagingStore;
+class StorageHost;
+class TaskRunner;
+class UrlSigner;
+class WebhookDispatcher;
+struct ApiReply;
+
+class SandboxServer
+{
+public:
+    explicit SandboxServer(SandboxOptions options);
+    ~SandboxServer();
+
+    bool start(QString *error);
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    QUrl apiUrl() const { return m_apiUrl; }
+    QUrl storageUrl() const;
+    const SandboxOptions &options() const { return m_options; }
+    void setFaultPlan(const QJsonObject &plan);
+    int requestCount(const QString &routeId) const;
+    void setSignedUrlTtlSeconds(qint64 seconds) { m_ttlSeconds = seconds; }
+
+private:
+    void dispatch(const httplib::Request &request, httplib::Response &response);
+    ApiReply route(const httplib::Request &request, const QString &routeId, const QString &family,
+                   const QString &workspace, const QStringList &segments);
+    QString statePath() const;
+    bool loadState(QString *error);
+    void saveState();
+    void saveIfDirty();
+    void tick();
+
+    SandboxOptions m_options;
+    std::unique_ptr<QTemporaryDir> m_tempDir;
+    QString m_root;
+    std::atomic<qint64> m_ttlSeconds;
+    std::unique_ptr<UrlSigner> m_signer;
+    std::unique_ptr<FaultPlan> m_faults;
+    std::unique_ptr<RouteCounter> m_counter;
+    std::unique_ptr<StagingStore> m_store;
+    std::unique_ptr<WebhookDispatcher> m_webhooks;
+    std::unique_ptr<TaskRunner> m_worker;
+    std::unique_ptr<TaskRunner> m_ticker;
+    std::unique_ptr<AssetLibrary> m_assets;
+    std::unique_ptr<StagingApi> m_staging;
+    std::unique_ptr<JobService> m_jobs;
+    std::unique_ptr<StorageHost> m_storage;
+    std::unique_ptr<httplib::Server> m_api;
+    std::thread m_apiThread;
+    QUrl m_apiUrl;
+    std::mutex m_saveMutex;
+    std::atomic<bool> m_running{ false };
+};
+
+}  // namespace bd::sandbox

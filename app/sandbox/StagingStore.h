@@ -1,0 +1,72 @@
+#pragma once
+// All data-staging state of the sandbox behind one mutex: batches with their files and shards,
+// ingests (for ingestId de-duplication) and pending signed uploads. Bytes live in <root>/blobs.
+// It is also the BatchStore the job simulator reads inputs from and writes outputs to.
+#include "sandbox/SandboxContext.h"
+#include "sandbox/StagingModel.h"
+
+#include <QHash>
+#include <QMap>
+#include <QMutex>
+
+#include <functional>
+#include <optional>
+
+namespace bd::sandbox {
+
+class StagingStore : public BatchStore
+{
+public:
+    explicit StagingStore(QString root);
+
+    QString blobDir() const { return m_blobDir; }
+    QString blobPath(const QString &blobKey) const;
+    static QString newBlobKey();
+    static bool isValidBlobKey(const QString &key);
+    static qint64 nowMs();
+
+    // Creates the batch on first use (displayName, contentType) or checks that its ingest mode
+    // matches; a mismatch (simple uploads vs bulk ingests, or a system batch) is a 409 reply.
+    std::optional<ApiReply> prepareBatch(const QString &workspace, const QString &batchId, const QString &displayName,
+                                         IngestMode mode, const QString &contentType);
+    // Adds (or replaces, by fileName + partName) a file; the URL basename alternates between
+    // the file name and a UUID so clients must not derive names from URLs.
+    void addFile(const QString &workspace, const QString &batchId, FileRecord file);
+    void addShard(const QString &workspace, const QString &batchId, const ShardRecord &shard);
+    void updateShard(const QString &workspace, const QString &batchId, const QString &shardId,
+                     const std::function<void(ShardRecord &)> &change);
+
+    std::optional<BatchRecord> batch(const QString &workspace, const QString &batchId) const;
+    QVector<BatchRecord> batches(const QString &workspace) const;   // oldest first
+
+    std::optional<IngestRecord> ingest(const QString &workspace, const QString &ingestId) const;
+    void addIngest(const IngestRecord &ingest);
+
+    QString registerUpload(PendingUpload upload);   // returns the upload id
+    std::optional<PendingUpload> upload(const QString &uploadId) const;
+    void consumeUpload(const QString &uploadId);
+
+    // BatchStore (the job simulator's view)
+    std::optional<QVector<StoredFile>> batchFiles(const QString &workspace, const QString &batchId,
+                                                  const QString &partName = {}) override;
+    void createMultipartBatch(const QString &workspace, const QString &batchId, const QString &displayName,
+                              const QVector<OutputPart> &parts) override;
+
+    QJsonObject save() const;
+    void load(const QJsonObject &state);
+    bool takeDirty();   // true once after any change (the server then writes the state file)
+
+private:
+    static QString key(const QString &workspace, const QString &batchId) { return workspace + QLatin1Char('/') + batchId; }
+    void addFileLocked(BatchRecord &batch, FileRecord file);
+
+    QString m_blobDir;
+    mutable QMutex m_mutex;
+    QMap<QString, BatchRecord> m_batches;        // key(workspace, batchId)
+    QMap<QString, IngestRecord> m_ingests;       // key(workspace, ingestId)
+    QHash<QString, PendingUpload> m_uploads;     // uploadId
+    bool m_dirty = false;
+    int m_fileSerial = 0;
+};
+
+}  // namespace bd::sandbox
