@@ -1,4 +1,333 @@
+// batch-processing commands about existing jobs: list-jobs, show-job-details, abort-job,
+// restart-job, fetch-logs (spec §9, §10, call sequences §14).
+#include "api/ApiClient.h"
+#include "api/StageProgress.h"
 #include "cli/CliCommand.h"
+#include "cli/CliContext.h"
+#include "cli/CliOutput.h"
+#include "cli/CommandOptions.h"
+#include "cli/TextTable.h"
+#include "jobs/JobSpecRestart.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
 namespace bd::cli {
-QVector<CliCommand> jobCommands() { return {}; }
+namespace {
+
+using api::waitFor;
+
+const QString kJobId = QStringLiteral("job-id");
+
+void addJobIdOption(CommandOptions &opts)
+{
+    opts.addValue({QStringLiteral("j"), kJobId}, QStringLiteral("Identifier of the job."), QStringLiteral("job-id"), true);
 }
+
+QString jobStatus(const api::Job &job)
+{
+    if (job.error)
+        return job.isTerminal ? QStringLiteral("failed") : QStringLiteral("running (with errors)");
+    return job.isTerminal ? QStringLiteral("finished") : QStringLiteral("running");
+}
+
+int listJobs(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    opts.addValue({QStringLiteral("p"), QStringLiteral("max-pages")}, QStringLiteral("Number of pages to fetch."),
+                  QStringLiteral("n"), false, QStringLiteral("1"));
+    if (auto rc = opts.parse(args))
+        return *rc;
+    const auto pages = opts.intValue(QStringLiteral("max-pages"), 1);
+    if (!pages)
+        return 2;
+
+    Error error;
+    api::ApiClient *client = ctx.api(&error);
+    if (!client)
+        return ctx.fail(error);
+    auto *call = client->listJobs(10);
+    call->setMaxPages(*pages);
+    if (!waitFor(call))
+        return ctx.fail(call->error());
+
+    if (ctx.isJson()) {
+        QJsonArray jobs;
+        for (const api::Job &j : call->result())
+            jobs.append(j.toJson());
+        ctx.printJson(jobs);
+        return 0;
+    }
+    if (call->result().isEmpty()) {
+        ctx.out() << "No jobs found." << Qt::endl;
+        return 0;
+    }
+    TextTable table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STAGE"), QStringLiteral("STATUS"),
+                     QStringLiteral("CREATED"), QStringLiteral("LAST UPDATE")});
+    for (const api::Job &j : call->result())
+        table.addRow({j.jobId, j.name, j.currentStage.isEmpty() ? QStringLiteral("-") : j.currentStage, jobStatus(j),
+                      formatDateTime(j.createdAt), formatDateTime(j.lastUpdate)});
+    ctx.out() << table.render();
+    if (call->nextPageToken())
+        ctx.out() << "More jobs available: use --max-pages to fetch more pages." << Qt::endl;
+    ctx.out().flush();
+    return 0;
+}
+
+// One stage with its tasks, as show-job-details reads it (§10).
+struct StageReport {
+    api::Stage stage;
+    api::StageProgress progress;
+    QVector<QPair<QString, int>> errors;
+};
+
+// "All Good" / "Nothing found" when no task failed, exactly as §10 says.
+QString noErrorsText(const api::Job &job)
+{
+    return job.error ? QStringLiteral("Nothing found") : QStringLiteral("All Good");
+}
+
+QJsonObject stageJson(const StageReport &r, const api::Job &job)
+{
+    QJsonArray errors;
+    for (const auto &e : r.errors)
+        errors.append(QJsonObject{{QStringLiteral("message"), e.first}, {QStringLiteral("count"), e.second}});
+    const api::StageProgress &p = r.progress;
+    QJsonObject o{{QStringLiteral("stage"), r.stage.toJson()},
+                  {QStringLiteral("progress"), p.progress},
+                  {QStringLiteral("percent"), qRound(p.progress * 1000.0) / 10.0},
+                  {QStringLiteral("tasksNumber"), r.stage.tasksNumber},
+                  {QStringLiteral("waiting"), p.waiting},
+                  {QStringLiteral("running"), p.running},
+                  {QStringLiteral("succeeded"), p.succeeded},
+                  {QStringLiteral("failed"), p.failed},
+                  {QStringLiteral("terminated"), p.terminated},
+                  {QStringLiteral("isRunning"), p.isRunning},
+                  {QStringLiteral("hasError"), p.hasError},
+                  {QStringLiteral("lastUpdate"), p.lastUpdate.toUTC().toString(Qt::ISODateWithMs)},
+                  {QStringLiteral("errorSummary"), errors}};
+    if (r.errors.isEmpty())
+        o.insert(QStringLiteral("errorSummaryText"), noErrorsText(job));
+    return o;
+}
+
+void printJobDetails(QTextStream &out, const api::Job &job, const QVector<StageReport> &reports)
+{
+    out << "Job:          " << job.jobId << (job.name.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(job.name))
+        << '\n'
+        << "Status:       " << jobStatus(job) << '\n'
+        << "Created:      " << formatDateTime(job.createdAt) << '\n'
+        << "Last update:  " << formatDateTime(job.lastUpdate) << '\n';
+    QStringList planned;
+    for (const QString &s : job.plannedStages)
+        planned << (s == job.currentStage ? QStringLiteral("[%1]").arg(s) : s);
+    out << "Stages:       " << (planned.isEmpty() ? QStringLiteral("-") : planned.join(QStringLiteral(" -> ")))
+        << (job.currentStage.isEmpty() ? QString() : QStringLiteral("   (current: %1)").arg(job.currentStage)) << '\n';
+    out << "Notification: "
+        << (job.lastNotification.isNull() || job.lastNotification.isUndefined()
+                ? QStringLiteral("waiting for the first update...")
+                : compactJson(job.lastNotification))
+        << '\n';
+    for (const StageReport &r : reports) {
+        const api::StageProgress &p = r.progress;
+        out << "\nStage " << r.stage.processingStageName << " (" << r.stage.processingStageId << ")"
+            << (r.stage.processingStageName == job.currentStage ? "  <- current" : "") << '\n'
+            << "  Status:      " << (p.isRunning ? "running" : (p.hasError ? "failed" : "finished")) << '\n'
+            << "  Progress:    " << QString::number(p.progress * 100.0, 'f', 1) << "%\n"
+            << "  Tasks:       " << r.stage.tasksNumber << " total | waiting " << p.waiting << " | running "
+            << p.running << " | succeeded " << p.succeeded << " | failed " << p.failed << '\n'
+            << "  Last update: " << formatDateTime(p.lastUpdate) << '\n';
+        if (!r.stage.outputBatches.isEmpty())
+            out << "  Output:      " << r.stage.outputBatches.join(QStringLiteral(", ")) << '\n';
+        if (r.errors.isEmpty()) {
+            out << "  Errors:      " << noErrorsText(job) << '\n';
+        } else {
+            out << "  Errors:\n";
+            for (const auto &e : r.errors)
+                out << "    " << e.second << " x " << e.first << '\n';
+        }
+    }
+    out.flush();
+}
+
+int showJobDetails(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    addJobIdOption(opts);
+    if (auto rc = opts.parse(args))
+        return *rc;
+    const QString jobId = opts.value(kJobId);
+
+    Error error;
+    api::ApiClient *client = ctx.api(&error);
+    if (!client)
+        return ctx.fail(error);
+    auto *jobCall = client->getJob(jobId);
+    if (!waitFor(jobCall))
+        return ctx.fail(jobCall->error());
+    const api::Job job = jobCall->result();
+    auto *stagesCall = client->listStages(jobId);
+    if (!waitFor(stagesCall))
+        return ctx.fail(stagesCall->error());
+
+    QVector<StageReport> reports;
+    for (const api::Stage &stage : api::sortedStages(stagesCall->result())) {
+        auto *tasks = client->listTasks(jobId, stage.processingStageId);
+        tasks->setMaxPages(0);
+        if (!waitFor(tasks))
+            return ctx.fail(tasks->error());
+        reports.append({stage, api::computeStageProgress(stage, tasks->result()), api::errorSummary(tasks->result())});
+    }
+
+    if (ctx.isJson()) {
+        QJsonArray stages;
+        for (const StageReport &r : std::as_const(reports))
+            stages.append(stageJson(r, job));
+        ctx.printJson(QJsonObject{{QStringLiteral("job"), job.toJson()}, {QStringLiteral("stages"), stages}});
+        return 0;
+    }
+    printJobDetails(ctx.out(), job, reports);
+    return 0;
+}
+
+// Prints a B6/B7 response: the JSON document with --json, else a sentence and the response.
+int printActionResult(CliContext &ctx, const QString &sentence, const QJsonObject &response)
+{
+    if (ctx.isJson()) {
+        ctx.printJson(response);
+        return 0;
+    }
+    ctx.out() << sentence << '\n' << QString::fromUtf8(QJsonDocument(response).toJson(QJsonDocument::Indented));
+    ctx.out().flush();
+    return 0;
+}
+
+int abortJob(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    addJobIdOption(opts);
+    if (auto rc = opts.parse(args))
+        return *rc;
+    Error error;
+    api::ApiClient *client = ctx.api(&error);
+    if (!client)
+        return ctx.fail(error);
+    auto *call = client->abortJob(opts.value(kJobId));
+    if (!waitFor(call))
+        return ctx.fail(call->error());
+    return printActionResult(ctx, QStringLiteral("Abort requested for job %1.").arg(opts.value(kJobId)), call->result());
+}
+
+int restartJob(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    addJobIdOption(opts);
+    opts.addValue({QStringLiteral("machine-type")}, QStringLiteral("Override the machine type (cpu, gpu)."),
+                  QStringLiteral("type"));
+    opts.addValue({QStringLiteral("workers-per-machine")}, QStringLiteral("Override the workers per machine."),
+                  QStringLiteral("n"));
+    opts.addValue({QStringLiteral("max-runtime-seconds")}, QStringLiteral("Override the processing timeout."),
+                  QStringLiteral("s"));
+    opts.addValue({QStringLiteral("max-parallel-tasks")}, QStringLiteral("Override the parallel task limit."),
+                  QStringLiteral("n"));
+    opts.addValue({QStringLiteral("max-image-failure-rate")},
+                  QStringLiteral("Override the tolerated image failure rate (0.0-1.0)."), QStringLiteral("rate"));
+    if (auto rc = opts.parse(args))
+        return *rc;
+    // The option names above mirror RestartOverrides::fromCliOptions, which builds the body.
+    jobs::FieldProblems problems;
+    QString jobId;
+    const jobs::RestartOverrides overrides = jobs::RestartOverrides::fromCliOptions(args, &jobId, &problems);
+    problems += overrides.validate();
+    if (!problems.isEmpty())
+        return ctx.usage(jobs::describeProblems(problems));
+
+    Error error;
+    api::ApiClient *client = ctx.api(&error);
+    if (!client)
+        return ctx.fail(error);
+    auto *call = client->restartJob(jobId, overrides.toWireJson().value_or(QJsonObject()));
+    if (!waitFor(call))
+        return ctx.fail(call->error());
+    return printActionResult(ctx, QStringLiteral("Restart requested for job %1.").arg(jobId), call->result());
+}
+
+int fetchLogs(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    addJobIdOption(opts);
+    opts.addValue({QStringLiteral("log-severity")}, QStringLiteral("Only logs of this severity (info, warning, error)."),
+                  QStringLiteral("severity"));
+    opts.addValue({QStringLiteral("o"), QStringLiteral("output-file")},
+                  QStringLiteral("Write the logs as JSONL (snake_case keys) to this file."), QStringLiteral("path"));
+    if (auto rc = opts.parse(args))
+        return *rc;
+    const auto severityName = opts.choiceValue(QStringLiteral("log-severity"),
+                                               {QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("error")});
+    if (!severityName)
+        return 2;
+    const std::optional<api::LogSeverity> severity =
+        severityName->isEmpty() ? std::nullopt : api::logSeverityFromName(*severityName);
+
+    Error error;
+    api::ApiClient *client = ctx.api(&error);
+    if (!client)
+        return ctx.fail(error);
+    auto *call = client->jobLogs(opts.value(kJobId), severity);
+    call->setMaxPages(0);
+    if (!waitFor(call))
+        return ctx.fail(call->error());
+    const QVector<api::LogEntry> &logs = call->result();
+
+    if (opts.isSet(QStringLiteral("output-file"))) {
+        const QString path = opts.value(QStringLiteral("output-file"));
+        QVector<QJsonObject> lines;
+        for (const api::LogEntry &l : logs)
+            lines.append(l.toSnakeJson());
+        if (!writeJsonLines(path, lines, &error))
+            return ctx.fail(error);
+        if (ctx.isJson())
+            ctx.printJson(QJsonObject{{QStringLiteral("outputFile"), path},
+                                      {QStringLiteral("entries"), qint64(logs.size())}});
+        else
+            ctx.out() << "Written " << logs.size() << " log entries to " << path << Qt::endl;
+        return 0;
+    }
+    if (ctx.isJson()) {
+        QJsonArray array;
+        for (const api::LogEntry &l : logs)
+            array.append(l.toJson());
+        ctx.printJson(array);
+        return 0;
+    }
+    if (logs.isEmpty()) {
+        ctx.out() << "No logs found." << Qt::endl;
+        return 0;
+    }
+    TextTable table({QStringLiteral("CREATED"), QStringLiteral("SEVERITY"), QStringLiteral("STAGE"),
+                     QStringLiteral("TASK"), QStringLiteral("MODULE"), QStringLiteral("TYPE"), QStringLiteral("PAYLOAD")});
+    for (const api::LogEntry &l : logs)
+        table.addRow({formatDateTime(l.createdAt), api::logSeverityName(l.severity), l.processingStageId, l.taskId,
+                      l.reportingModule, l.logType, compactJson(l.payload)});
+    ctx.out() << table.render();
+    ctx.out().flush();
+    return 0;
+}
+
+}  // namespace
+
+QVector<CliCommand> jobCommands()
+{
+    const QString g = QStringLiteral("batch-processing");
+    return {
+        {g, QStringLiteral("list-jobs"), QStringLiteral("List batch processing jobs."), listJobs},
+        {g, QStringLiteral("show-job-details"), QStringLiteral("Show a job, its stages and their progress."),
+         showJobDetails},
+        {g, QStringLiteral("abort-job"), QStringLiteral("Abort a running job."), abortJob},
+        {g, QStringLiteral("restart-job"), QStringLiteral("Restart a failed or aborted job, optionally with overrides."),
+         restartJob},
+        {g, QStringLiteral("fetch-logs"), QStringLiteral("Fetch the logs of a job."), fetchLogs},
+    };
+}
+
+}  // namespace bd::cli
