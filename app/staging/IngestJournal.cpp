@@ -1,0 +1,372 @@
+#include "staging/IngestJournal.h"
+
+#include "core/Database.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace bd::staging {
+
+namespace {
+const char *const kStateNames[] = { "planned", "sent", "confirmed", "failed", "skipped" };
+
+QString toJsonText(const QJsonArray &a)
+{
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
+QString toJsonText(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QString sourcesKey(QStringList sources)
+{
+    sources.sort();
+    return toJsonText(QJsonArray::fromStringList(sources));
+}
+
+// Commits on success, rolls back otherwise; the database stays usable either way.
+class Transaction
+{
+public:
+    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) { m_open = m_db.transaction(); }
+    ~Transaction()
+    {
+        if (m_open)
+            m_db.rollback();
+    }
+    bool commit()
+    {
+        m_open = false;
+        return m_db.commit();
+    }
+
+private:
+    QSqlDatabase m_db;
+    bool m_open = false;
+};
+}  // namespace
+
+QString journalFileStateName(JournalFileState state)
+{
+    return QString::fromLatin1(kStateNames[int(state)]);
+}
+
+JournalFileState journalFileStateFromName(const QString &name)
+{
+    for (int i = 0; i < 5; ++i) {
+        if (name == QLatin1String(kStateNames[i]))
+            return JournalFileState(i);
+    }
+    return JournalFileState::Planned;
+}
+
+bool IngestJournal::open(Error *error)
+{
+    if (!ensureSchema()) {
+        if (error)
+            *error = Error(ErrorKind::Io, QStringLiteral("Cannot open the ingest journal: %1").arg(m_lastError));
+        return false;
+    }
+    return true;
+}
+
+bool IngestJournal::ensureSchema()
+{
+    if (m_ready)
+        return true;
+    QSqlDatabase db = database();
+    if (!db.isOpen()) {
+        m_lastError = QStringLiteral("database %1 is not open").arg(databasePath());
+        return false;
+    }
+    const QStringList statements{
+        QStringLiteral("CREATE TABLE IF NOT EXISTS ingests ("
+                       " ingest_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, display_name TEXT,"
+                       " sources TEXT NOT NULL, media TEXT, options TEXT, method TEXT, state TEXT NOT NULL,"
+                       " created_at INTEGER, updated_at INTEGER)"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS ingests_batch ON ingests(batch_id)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS ingest_files ("
+                       " ingest_id TEXT NOT NULL, path TEXT NOT NULL, batch_id TEXT NOT NULL, batch_name TEXT,"
+                       " size INTEGER, mtime INTEGER, state TEXT NOT NULL, reason TEXT,"
+                       " PRIMARY KEY (ingest_id, path))"),
+        QStringLiteral("CREATE INDEX IF NOT EXISTS ingest_files_batch ON ingest_files(batch_id, state)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS ingest_shards ("
+                       " ingest_id TEXT NOT NULL, shard_index INTEGER NOT NULL, members TEXT, state TEXT,"
+                       " PRIMARY KEY (ingest_id, shard_index))"),
+    };
+    if (!execAll(db, statements, &m_lastError))
+        return false;
+    m_ready = true;
+    return true;
+}
+
+bool IngestJournal::saveIngest(const IngestRecord &r)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO ingests (ingest_id, batch_id, display_name, sources, media, options, method,"
+                             " state, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                             " ON CONFLICT(ingest_id) DO UPDATE SET batch_id=excluded.batch_id,"
+                             " display_name=excluded.display_name, sources=excluded.sources, media=excluded.media,"
+                             " options=excluded.options, method=excluded.method, state=excluded.state,"
+                             " updated_at=excluded.updated_at"));
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    q.addBindValue(r.ingestId);
+    q.addBindValue(r.batchId);
+    q.addBindValue(r.displayName);
+    q.addBindValue(sourcesKey(r.sources));
+    q.addBindValue(r.options.value(QStringLiteral("media")).toString());
+    q.addBindValue(toJsonText(r.options));
+    q.addBindValue(r.method);
+    q.addBindValue(r.state);
+    q.addBindValue(r.createdAt.isValid() ? r.createdAt.toSecsSinceEpoch() : now);
+    q.addBindValue(now);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+IngestRecord IngestJournal::recordFromQuery(const QSqlQuery &q) const
+{
+    IngestRecord r;
+    r.ingestId = q.value(0).toString();
+    r.batchId = q.value(1).toString();
+    r.displayName = q.value(2).toString();
+    for (const QJsonValue &v : QJsonDocument::fromJson(q.value(3).toString().toUtf8()).array())
+        r.sources << v.toString();
+    r.options = QJsonDocument::fromJson(q.value(4).toString().toUtf8()).object();
+    r.method = q.value(5).toString();
+    r.state = q.value(6).toString();
+    r.createdAt = QDateTime::fromSecsSinceEpoch(q.value(7).toLongLong(), Qt::UTC);
+    r.updatedAt = QDateTime::fromSecsSinceEpoch(q.value(8).toLongLong(), Qt::UTC);
+    return r;
+}
+
+static const char kIngestColumns[] =
+    "SELECT ingest_id, batch_id, display_name, sources, options, method, state, created_at, updated_at FROM ingests ";
+
+std::optional<IngestRecord> IngestJournal::ingest(const QString &ingestId)
+{
+    if (!ensureSchema())
+        return std::nullopt;
+    QSqlQuery q(database());
+    q.prepare(QLatin1String(kIngestColumns) + QLatin1String("WHERE ingest_id = ?"));
+    q.addBindValue(ingestId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return recordFromQuery(q);
+}
+
+std::optional<IngestRecord> IngestJournal::findResumable(const QString &batchId, const QStringList &sources,
+                                                         const QString &media)
+{
+    if (!ensureSchema())
+        return std::nullopt;
+    QSqlQuery q(database());
+    q.prepare(QLatin1String(kIngestColumns)
+              + QLatin1String("WHERE batch_id = ? AND sources = ? AND media = ? AND state != 'completed'"
+                              " ORDER BY updated_at DESC, rowid DESC LIMIT 1"));
+    q.addBindValue(batchId);
+    q.addBindValue(sourcesKey(sources));
+    q.addBindValue(media);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return recordFromQuery(q);
+}
+
+QVector<IngestRecord> IngestJournal::unfinishedIngests()
+{
+    QVector<IngestRecord> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    if (!q.exec(QLatin1String(kIngestColumns)
+                + QLatin1String("WHERE state != 'completed' ORDER BY updated_at DESC, rowid DESC")))
+        return out;
+    while (q.next())
+        out.append(recordFromQuery(q));
+    return out;
+}
+
+bool IngestJournal::setIngestState(const QString &ingestId, const QString &state)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE ingests SET state = ?, updated_at = ? WHERE ingest_id = ?"));
+    q.addBindValue(state);
+    q.addBindValue(QDateTime::currentSecsSinceEpoch());
+    q.addBindValue(ingestId);
+    return q.exec() || (m_lastError = q.lastError().text(), false);
+}
+
+bool IngestJournal::setIngestMethod(const QString &ingestId, const QString &method)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE ingests SET method = ?, updated_at = ? WHERE ingest_id = ?"));
+    q.addBindValue(method);
+    q.addBindValue(QDateTime::currentSecsSinceEpoch());
+    q.addBindValue(ingestId);
+    return q.exec() || (m_lastError = q.lastError().text(), false);
+}
+
+bool IngestJournal::addFiles(const QString &ingestId, const QVector<JournalFile> &files)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    QSqlQuery batch(db);
+    batch.prepare(QStringLiteral("SELECT batch_id FROM ingests WHERE ingest_id = ?"));
+    batch.addBindValue(ingestId);
+    if (!batch.exec() || !batch.next()) {
+        m_lastError = QStringLiteral("unknown ingest %1").arg(ingestId);
+        return false;
+    }
+    const QString batchId = batch.value(0).toString();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state, reason)"
+                             " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ingest_id, path) DO NOTHING"));
+    for (const JournalFile &f : files) {
+        q.bindValue(0, ingestId);
+        q.bindValue(1, f.path);
+        q.bindValue(2, batchId);
+        q.bindValue(3, f.batchName);
+        q.bindValue(4, f.size);
+        q.bindValue(5, f.mtime);
+        q.bindValue(6, journalFileStateName(f.state));
+        q.bindValue(7, f.reason);
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+bool IngestJournal::setFileState(const QString &ingestId, const QStringList &paths, JournalFileState state,
+                                 const QString &reason)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE ingest_files SET state = ?, reason = ? WHERE ingest_id = ? AND path = ?"));
+    for (const QString &path : paths) {
+        q.bindValue(0, journalFileStateName(state));
+        q.bindValue(1, reason);
+        q.bindValue(2, ingestId);
+        q.bindValue(3, path);
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
+{
+    QHash<QString, JournalFile> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT path, batch_name, size, mtime, state, reason FROM ingest_files WHERE ingest_id = ?"));
+    q.addBindValue(ingestId);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        JournalFile f;
+        f.path = q.value(0).toString();
+        f.batchName = q.value(1).toString();
+        f.size = q.value(2).toLongLong();
+        f.mtime = q.value(3).toLongLong();
+        f.state = journalFileStateFromName(q.value(4).toString());
+        f.reason = q.value(5).toString();
+        out.insert(f.path, f);
+    }
+    return out;
+}
+
+QSet<QString> IngestJournal::confirmedPaths(const QString &batchId)
+{
+    QSet<QString> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT path FROM ingest_files WHERE batch_id = ? AND state = 'confirmed'"));
+    q.addBindValue(batchId);
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toString());
+    return out;
+}
+
+int IngestJournal::nextShardIndex(const QString &ingestId)
+{
+    if (!ensureSchema())
+        return 0;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT COALESCE(MAX(shard_index) + 1, 0) FROM ingest_shards WHERE ingest_id = ?"));
+    q.addBindValue(ingestId);
+    if (!q.exec() || !q.next())
+        return 0;
+    return q.value(0).toInt();
+}
+
+bool IngestJournal::addShard(const QString &ingestId, int index, const QStringList &memberNames, const QString &state)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO ingest_shards (ingest_id, shard_index, members, state)"
+                             " VALUES (?,?,?,?)"));
+    q.addBindValue(ingestId);
+    q.addBindValue(index);
+    q.addBindValue(toJsonText(QJsonArray::fromStringList(memberNames)));
+    q.addBindValue(state);
+    return q.exec() || (m_lastError = q.lastError().text(), false);
+}
+
+bool IngestJournal::setShardState(const QString &ingestId, int index, const QString &state)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE ingest_shards SET state = ? WHERE ingest_id = ? AND shard_index = ?"));
+    q.addBindValue(state);
+    q.addBindValue(ingestId);
+    q.addBindValue(index);
+    return q.exec() || (m_lastError = q.lastError().text(), false);
+}
+
+QHash<int, QString> IngestJournal::shardStates(const QString &ingestId)
+{
+    QHash<int, QString> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT shard_index, state FROM ingest_shards WHERE ingest_id = ?"));
+    q.addBindValue(ingestId);
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toInt(), q.value(1).toString());
+    return out;
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,528 @@
+#include "staging/IngestOperation.h"
+
+#include "api/ApiClient.h"
+#include "staging/FolderScanner.h"
+#include "staging/UploadQueue.h"
+
+#include <QJsonArray>
+#include <QFileInfo>
+#include <QUuid>
+
+namespace bd::staging {
+
+namespace {
+QString methodName(const IngestPlan &plan)
+{
+    QString images;
+    if (plan.imageMethod == IngestPlan::ImageMethod::Simple)
+        images = QStringLiteral("simple");
+    else if (plan.imageMethod == IngestPlan::ImageMethod::Sharded)
+        images = QStringLiteral("sharded");
+    const bool videos = !plan.videos.isEmpty() || plan.videosAlreadyUploaded > 0;
+    if (!images.isEmpty() && videos)
+        return images + QStringLiteral("+videos");
+    return videos ? QStringLiteral("videos") : images;
+}
+
+// The service's per-file failures in a shard's statusMetadata: [{type, file_name, reason}].
+void collectFailedFiles(const QJsonObject &metadata, QHash<QString, QString> *out)
+{
+    const QJsonValue list = metadata.value(QLatin1String("failedFiles"));
+    for (const QJsonValue &v : list.toArray()) {
+        const QJsonObject o = v.toObject();
+        QString name = o.value(QLatin1String("file_name")).toString(o.value(QLatin1String("fileName")).toString());
+        if (name.isEmpty())
+            name = v.toString();
+        if (!name.isEmpty())
+            out->insert(name, o.value(QLatin1String("reason")).toString(o.value(QLatin1String("type")).toString()));
+    }
+}
+}  // namespace
+
+QString IngestOptions::mediaName() const
+{
+    switch (media) {
+    case MediaSelection::Images: return QStringLiteral("images");
+    case MediaSelection::Videos: return QStringLiteral("videos");
+    case MediaSelection::Both: break;
+    }
+    return QStringLiteral("both");
+}
+
+IngestOperation::IngestOperation(api::ApiClient *api, IngestOptions options, QObject *parent)
+    : Operation(parent), m_api(api), m_options(std::move(options))
+{
+    setCapabilities(Cancellable | Suspendable);
+    if (m_options.displayName.isEmpty())
+        m_options.displayName = m_options.batchId;
+    setTitle(tr("Ingest into %1").arg(m_options.batchId));
+    m_summary.batchId = m_options.batchId;
+    m_pollTimer.setSingleShot(true);
+}
+
+IngestOperation::~IngestOperation() = default;
+
+void IngestOperation::setPhase(Phase phase, const QString &status)
+{
+    m_phase = phase;
+    setStatusText(status);
+    Q_EMIT phaseChanged(phase);
+}
+
+void IngestOperation::doStart()
+{
+    m_clock.start();
+    if (!m_api) {
+        fail(Error(ErrorKind::Internal, tr("No API client")));
+        return;
+    }
+    if (m_options.batchId.isEmpty() || m_options.inputs.isEmpty()) {
+        fail(Error(ErrorKind::InvalidInput, tr("An ingest needs a batch id and at least one folder")));
+        return;
+    }
+    if (!openJournal())
+        return;
+    startScan();
+}
+
+bool IngestOperation::openJournal()
+{
+    Error error;
+    if (!m_journal.open(&error)) {
+        fail(error);
+        return false;
+    }
+    QStringList sources;
+    for (const QString &input : std::as_const(m_options.inputs))
+        sources << QFileInfo(input).absoluteFilePath();
+    sources.sort();
+
+    std::optional<IngestRecord> record;
+    if (!m_options.ingestId.isEmpty())
+        record = m_journal.ingest(m_options.ingestId);
+    else
+        record = m_journal.findResumable(m_options.batchId, sources, m_options.mediaName());
+    IngestRecord r;
+    if (record) {
+        r = *record;
+        m_summary.resumed = true;
+    } else {
+        r.ingestId = m_options.ingestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                  : m_options.ingestId;
+        r.batchId = m_options.batchId;
+        r.sources = sources;
+    }
+    r.displayName = m_options.displayName;
+    r.state = QStringLiteral("running");
+    r.options = QJsonObject{ { QStringLiteral("media"), m_options.mediaName() },
+                             { QStringLiteral("recursive"), m_options.recursive },
+                             { QStringLiteral("concurrency"), m_options.concurrency },
+                             { QStringLiteral("notificationsURL"), m_options.notificationsUrl } };
+    if (!m_journal.saveIngest(r)) {
+        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
+        return false;
+    }
+    m_summary.ingestId = r.ingestId;
+    return true;
+}
+
+void IngestOperation::startScan()
+{
+    setPhase(Phase::Scanning, tr("Scanning folders"));
+    ScanOptions scanOptions;
+    scanOptions.recursive = m_options.recursive;
+    scanOptions.media = m_options.media;
+    m_scanner = new FolderScanner(m_options.inputs, scanOptions, this);
+    connect(m_scanner, &Operation::progressChanged, this, [this] {
+        if (m_scanner)
+            setProcessedAmount(Unit::Items, m_scanner->processedAmount(Unit::Items));
+    });
+    connect(m_scanner, &Operation::finished, this, &IngestOperation::onScanFinished);
+    m_scanner->start();
+}
+
+void IngestOperation::onScanFinished()
+{
+    FolderScanner *scanner = m_scanner;
+    if (!scanner || isFinished())
+        return;
+    scanner->deleteLater();
+    if (scanner->error()) {
+        fail(scanner->error());
+        return;
+    }
+    const ScanResult &scan = scanner->result();
+    for (const SkippedFile &s : scan.skipped)
+        m_summary.skipped.append({ s.path, QString(), skipReasonName(s.reason),
+                                   s.detail.isEmpty() ? skipReasonText(s.reason)
+                                                      : skipReasonText(s.reason) + QStringLiteral(" (") + s.detail + QLatin1Char(')') });
+    QVector<JournalFile> rows;
+    rows.reserve(scan.accepted.size());
+    for (const ScannedFile &f : scan.accepted) {
+        m_nameToPath.insert(f.batchName, f.path);
+        m_pathToName.insert(f.path, f.batchName);
+        rows.append({ f.path, f.batchName, f.size, f.mtime.toSecsSinceEpoch(), JournalFileState::Planned, {} });
+    }
+    if (!m_journal.addFiles(m_summary.ingestId, rows)) {
+        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
+        return;
+    }
+    m_scanResult = scan;
+
+    // Confirmed by any ingest into this batch: already there. "sent" in this ingest: unknown.
+    const QSet<QString> confirmedEarlier = m_journal.confirmedPaths(m_options.batchId);
+    QStringList sent;
+    const QHash<QString, JournalFile> journaled = m_journal.files(m_summary.ingestId);
+    for (const ScannedFile &f : scan.accepted) {
+        if (confirmedEarlier.contains(f.path))
+            m_confirmed.insert(f.path);
+        else if (journaled.value(f.path).state == JournalFileState::Sent)
+            sent << f.path;
+    }
+    m_summary.uploadedEarlier = int(m_confirmed.size());
+    if (sent.isEmpty())
+        planAndUpload();
+    else
+        verifySentFiles(sent);
+}
+
+void IngestOperation::verifySentFiles(const QStringList &sentPaths)
+{
+    setPhase(Phase::Verifying, tr("Checking %n file(s) an interrupted run was sending", nullptr, int(sentPaths.size())));
+    // Shards still indexing would hide their files from the listing: wait for them first.
+    waitForShardsToSettle([this, sentPaths] {
+        listBatchNames([this, sentPaths](const QSet<QString> &names, const Error &error) {
+            if (error) {
+                fail(error);   // without the listing we could send a file twice: stop instead
+                return;
+            }
+            QStringList present, absent;
+            for (const QString &path : sentPaths)
+                (names.contains(m_pathToName.value(path)) ? present : absent) << path;
+            m_journal.setFileState(m_summary.ingestId, present, JournalFileState::Confirmed);
+            m_journal.setFileState(m_summary.ingestId, absent, JournalFileState::Planned);
+            for (const QString &path : std::as_const(present))
+                m_confirmed.insert(path);
+            m_summary.uploadedEarlier = int(m_confirmed.size());
+            planAndUpload();
+        });
+    });
+}
+
+void IngestOperation::waitForShardsToSettle(std::function<void()> then)
+{
+    auto *call = m_api->listShards(m_options.batchId, 100);
+    call->setMaxPages(0);
+    connect(call, &api::ApiCall::finished, this, [this, call, then] {
+        if (isFinished())
+            return;
+        bool busy = false;
+        if (!call->error()) {
+            for (const api::Shard &s : call->result())
+                busy = busy || s.isInProgress();
+        }
+        const bool gaveUp = m_clock.elapsed() > m_options.indexTimeoutMs;
+        if ((busy || (call->error() && call->error().kind != ErrorKind::NotFound)) && !gaveUp) {
+            QTimer::singleShot(m_options.pollInitialMs, this, [this, then] { waitForShardsToSettle(then); });
+            return;
+        }
+        then();
+    });
+}
+
+void IngestOperation::listBatchNames(std::function<void(const QSet<QString> &, const Error &)> then)
+{
+    auto *call = m_api->listBatchFiles(m_options.batchId, QString(), 1000);
+    call->setMaxPages(0);
+    connect(call, &api::ApiCall::finished, this, [this, call, then] {
+        if (isFinished())
+            return;
+        QSet<QString> names;
+        if (call->error() && call->error().kind != ErrorKind::NotFound) {
+            then(names, call->error());
+            return;
+        }
+        for (const api::BatchFile &f : call->result())
+            names.insert(f.fileName);
+        then(names, {});
+    });
+}
+
+void IngestOperation::planAndUpload()
+{
+    PlanOptions planOptions = m_options.plan;
+    planOptions.alreadyUploaded = m_confirmed;
+    const IngestPlan plan = IngestPlanner::plan(m_scanResult, planOptions);
+    m_summary.method = methodName(plan);
+    m_journal.setIngestMethod(m_summary.ingestId, m_summary.method);
+    for (const QString &note : plan.notes)
+        setStatusText(note);
+
+    m_queue = new UploadQueue(m_api, this);
+    m_queue->setConcurrency(m_options.concurrency);
+    enqueueTransfers(plan);
+    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes));
+    setTotalAmount(Unit::Files, m_queue->totalAmount(Unit::Files));
+    connect(m_queue, &Operation::progressChanged, this, [this] {
+        setProcessedAmount(Unit::Bytes, m_queue->processedAmount(Unit::Bytes));
+        setProcessedAmount(Unit::Files, m_queue->processedAmount(Unit::Files));
+    });
+    connect(m_queue, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            setStatusText(text);
+    });
+    connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
+    connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
+    connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
+    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, int(m_queue->totalAmount(Unit::Files))));
+    m_queue->start();
+    if (state() == State::Suspended)
+        m_queue->suspend();
+}
+
+void IngestOperation::enqueueTransfers(const IngestPlan &plan)
+{
+    const QString &batch = m_options.batchId;
+    const QString &name = m_options.displayName;
+    auto tune = [this](TransferOperation *t) {
+        t->setMaxAttempts(m_options.maxTransferAttempts);
+        t->setBackoffBaseMs(m_options.transferBackoffMs);
+        return t;
+    };
+    for (const ScannedFile &f : plan.simpleImages)
+        m_queue->enqueue(tune(new ImageUploadOperation(m_api, batch, name, f.path, f.batchName, f.size)));
+    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
+    int shardIndex = m_journal.nextShardIndex(m_summary.ingestId);
+    for (PlannedShard shard : plan.shards) {
+        shard.index = shardIndex++;
+        QStringList names;
+        for (const ShardMember &m : shard.members)
+            names << m.name;
+        m_journal.addShard(m_summary.ingestId, shard.index, names, QStringLiteral("planned"));
+        auto *t = new ShardUploadOperation(m_api, batch, name, shard, notification);
+        m_shardOf.insert(t, shard.index);
+        m_queue->enqueue(tune(t));
+    }
+    for (const ScannedFile &f : plan.videos) {
+        if (plan.videosNeedSeparateBatch) {
+            m_failed.insert(f.path, { f.path, f.batchName, QStringLiteral("needs-separate-batch"),
+                                      tr("videos cannot join a sharded image batch; ingest them into another batch") });
+            continue;
+        }
+        m_queue->enqueue(tune(new VideoUploadOperation(m_api, batch, name, f.path, f.batchName, f.size)));
+    }
+}
+
+void IngestOperation::onTransferStarted(TransferOperation *transfer)
+{
+    // Mark "sent" just before bytes leave, so a kill in mid-transfer is checked on resume.
+    connect(transfer, &TransferOperation::sending, this, [this, transfer] {
+        m_journal.setFileState(m_summary.ingestId, transfer->filePaths(), JournalFileState::Sent);
+        if (m_shardOf.contains(transfer))
+            m_journal.setShardState(m_summary.ingestId, m_shardOf.value(transfer), QStringLiteral("sent"));
+    });
+}
+
+void IngestOperation::onTransferFinished(TransferOperation *transfer)
+{
+    const QStringList paths = transfer->filePaths();
+    const int shard = m_shardOf.take(transfer);
+    const bool isShard = qobject_cast<ShardUploadOperation *>(transfer) != nullptr;
+    if (transfer->error()) {
+        const Error &e = transfer->error();
+        m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Failed, e.message);
+        for (const QString &path : paths)
+            m_failed.insert(path, { path, m_pathToName.value(path), errorKindName(e.kind), e.message });
+    } else {
+        m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Confirmed);
+        for (const QString &path : paths)
+            m_confirmed.insert(path);
+    }
+    if (isShard)
+        m_journal.setShardState(m_summary.ingestId, shard, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
+}
+
+void IngestOperation::onQueueFinished()
+{
+    if (isFinished())
+        return;
+    m_summary.bytesSent = m_queue->processedAmount(Unit::Bytes);
+    if (m_queue->error().kind == ErrorKind::Cancelled) {
+        fail(m_queue->error());
+        return;
+    }
+    m_journal.setIngestState(m_summary.ingestId, QStringLiteral("uploaded"));
+    if (!m_options.waitForIndexing || m_confirmed.isEmpty()) {
+        finish();
+        return;
+    }
+    setPhase(Phase::Indexing, tr("Waiting for the service to index the files"));
+    m_indexClock.start();
+    m_pollDelayMs = m_options.pollInitialMs;
+    connect(&m_pollTimer, &QTimer::timeout, this, &IngestOperation::pollIndexing);
+    pollIndexing();
+}
+
+void IngestOperation::schedulePoll()
+{
+    m_pollTimer.start(m_pollDelayMs);
+    m_pollDelayMs = qMin(m_options.pollMaxMs, m_pollDelayMs * 3 / 2 + 1);
+}
+
+void IngestOperation::pollIndexing()
+{
+    // D6 first (shard states and the service's failed files), then D3 (the count).
+    auto *shards = m_api->listShards(m_options.batchId, 100);
+    shards->setMaxPages(0);
+    connect(shards, &api::ApiCall::finished, this, [this, shards] {
+        if (isFinished())
+            return;
+        if (shards->error()) {
+            onPolled(-1, true, shards->error());
+            return;
+        }
+        bool busy = false;
+        for (const api::Shard &s : shards->result()) {
+            const QString owner = s.statusMetadata.value(QLatin1String("ingestId")).toString();
+            if (!owner.isEmpty() && owner != m_summary.ingestId)
+                continue;   // another ingest into the same batch
+            busy = busy || s.isInProgress();
+            collectFailedFiles(s.statusMetadata, &m_serviceFailed);
+        }
+        auto *count = m_api->batchCount(m_options.batchId);
+        connect(count, &api::ApiCall::finished, this, [this, count, busy] {
+            if (!isFinished())
+                onPolled(count->error() ? -1 : count->result(), busy, count->error());
+        });
+    });
+}
+
+void IngestOperation::onPolled(qint64 count, bool shardsBusy, const Error &error)
+{
+    const bool timedOut = m_indexClock.elapsed() > m_options.indexTimeoutMs;
+    if (error) {
+        // A bad answer (e.g. malformed JSON) is not the end: ask again, a few times.
+        if (++m_pollErrors >= m_options.maxPollErrors || timedOut) {
+            finish();
+            return;
+        }
+        schedulePoll();
+        return;
+    }
+    m_pollErrors = 0;
+    m_lastCount = count;
+    m_summary.batchCount = count;
+    qint64 expected = 0;
+    for (const QString &path : std::as_const(m_confirmed))
+        expected += m_serviceFailed.contains(m_pathToName.value(path)) ? 0 : 1;
+    setStatusText(tr("Indexed %1 of %2 files").arg(count).arg(expected));
+    if (!shardsBusy && count >= expected) {
+        finish();
+        return;
+    }
+    if (!shardsBusy || timedOut) {
+        reconcileMissing();   // settled but short: find out which files the service lost
+        return;
+    }
+    schedulePoll();
+}
+
+void IngestOperation::reconcileMissing()
+{
+    listBatchNames([this](const QSet<QString> &names, const Error &error) {
+        if (!error) {
+            for (const QString &path : QStringList(m_confirmed.values())) {
+                const QString name = m_pathToName.value(path);
+                if (!names.contains(name) && !m_serviceFailed.contains(name))
+                    m_serviceFailed.insert(name, tr("not indexed by the service"));
+            }
+        }
+        finish();
+    });
+}
+
+void IngestOperation::finish(const Error &error)
+{
+    if (isFinished())
+        return;
+    m_pollTimer.stop();
+    // The service's own verdicts move files from "uploaded" to "failed".
+    for (auto it = m_serviceFailed.cbegin(); it != m_serviceFailed.cend(); ++it) {
+        const QString path = m_nameToPath.value(it.key());
+        if (path.isEmpty() || !m_confirmed.remove(path))
+            continue;
+        m_failed.insert(path, { path, it.key(), QStringLiteral("service-rejected"), it.value() });
+        m_journal.setFileState(m_summary.ingestId, { path }, JournalFileState::Failed, it.value());
+    }
+    m_summary.uploaded.clear();
+    m_summary.failed.clear();
+    for (const ScannedFile &f : std::as_const(m_scanResult.accepted)) {
+        if (m_confirmed.contains(f.path))
+            m_summary.uploaded.append({ f.path, f.batchName, {}, {} });
+        else if (m_failed.contains(f.path))
+            m_summary.failed.append(m_failed.value(f.path));
+        else
+            m_summary.failed.append({ f.path, f.batchName, QStringLiteral("not-sent"),
+                                      error ? error.message : tr("not sent") });
+    }
+    m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    qint64 expected = m_summary.uploaded.size();
+    m_summary.ready = !error && m_summary.failed.isEmpty() && expected > 0
+                      && (!m_options.waitForIndexing || m_lastCount >= expected);
+    const bool complete = !error && m_summary.failed.isEmpty();
+    m_journal.setIngestState(m_summary.ingestId, complete ? QStringLiteral("completed")
+                                                 : error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
+                                                                                      : QStringLiteral("failed"));
+    setPhase(Phase::Done, m_summary.toText(0).section(QLatin1Char('\n'), 0, 0));
+    if (error) {
+        emitResult(error);
+    } else if (!m_summary.failed.isEmpty()) {
+        const IngestFileOutcome &first = m_summary.failed.first();
+        emitResult(Error(ErrorKind::Server, tr("%n file(s) failed; the first, %1: %2", nullptr, int(m_summary.failed.size()))
+                                                .arg(first.path, first.detail)));
+    } else {
+        emitResult();
+    }
+}
+
+void IngestOperation::fail(const Error &error)
+{
+    if (m_summary.ingestId.isEmpty() || m_phase == Phase::Idle || m_phase == Phase::Scanning) {
+        if (!m_summary.ingestId.isEmpty())
+            m_journal.setIngestState(m_summary.ingestId, error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
+                                                                                            : QStringLiteral("failed"));
+        m_phase = Phase::Done;
+        emitResult(error);
+        return;
+    }
+    finish(error);
+}
+
+void IngestOperation::doCancel()
+{
+    m_pollTimer.stop();
+    if (m_scanner)
+        m_scanner->cancel();
+    if (m_queue) {
+        m_queue->disconnect(this);
+        m_queue->cancel();
+    }
+    const Error cancelled(ErrorKind::Cancelled, tr("Cancelled"));
+    fail(cancelled);
+}
+
+bool IngestOperation::doSuspend()
+{
+    if (m_queue && !m_queue->isFinished())
+        return m_queue->suspend();
+    return true;   // nothing to pause yet; the queue starts paused (see planAndUpload)
+}
+
+bool IngestOperation::doResume()
+{
+    if (m_queue && m_queue->state() == State::Suspended)
+        return m_queue->resume();
+    return true;
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,125 @@
+#pragma once
+// IngestOperation: folders in, a ready staging batch out - the one Operation the GUI and the CLI
+// use for local ingests. Composite: scan (FolderScanner) → plan (IngestPlanner) → upload
+// (UploadQueue of Image/Shard/Video transfers) → wait for indexing (D3 count and D6 shard
+// statuses, polled every 1 s backing off to 5 s) → summary().
+//
+// Nothing is lost and nothing is sent twice: every step is written to the IngestJournal. Run the
+// same ingest again (same batch, sources and media) and it resumes under the same ingest id:
+// files confirmed earlier are not planned again, and files left "sent" by a killed process are
+// looked up in the batch listing (D5, once the service's shards have settled) before they are
+// sent again. Cancellable and Suspendable (suspend pauses the upload queue).
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "staging/IngestJournal.h"
+#include "staging/IngestPlan.h"
+#include "staging/IngestSummary.h"
+#include "staging/MediaKind.h"
+#include "staging/ScanResult.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+namespace bd::staging {
+
+class FolderScanner;
+class TransferOperation;
+class UploadQueue;
+
+struct IngestOptions {
+    QString batchId;
+    QString displayName;            // empty: the batch id (as the reference CLI does)
+    QStringList inputs;             // folders and/or files
+    MediaSelection media = MediaSelection::Images;
+    bool recursive = true;
+    QString ingestId;               // empty: the journal's (resume) or a fresh UUID
+    QString notificationsUrl;       // goes into each shard's notification_config.json (§7.2)
+    int concurrency = 4;
+    PlanOptions plan;               // thresholds; alreadyUploaded is filled in from the journal
+    int maxTransferAttempts = 5;
+    int transferBackoffMs = 1000;
+    int pollInitialMs = 1000;
+    int pollMaxMs = 5000;
+    qint64 indexTimeoutMs = 10 * 60 * 1000;
+    int maxPollErrors = 8;          // consecutive failed polls before giving up on indexing
+    bool waitForIndexing = true;
+
+    QString mediaName() const;      // "images" | "videos" | "both"
+};
+
+class IngestOperation : public Operation
+{
+    Q_OBJECT
+public:
+    enum class Phase { Idle, Scanning, Verifying, Uploading, Indexing, Done };
+    Q_ENUM(Phase)
+
+    IngestOperation(api::ApiClient *api, IngestOptions options, QObject *parent = nullptr);
+    ~IngestOperation() override;
+
+    const IngestOptions &options() const { return m_options; }
+    Phase phase() const { return m_phase; }
+    QString ingestId() const { return m_summary.ingestId; }
+    // Complete once finished() was emitted; partially filled while running.
+    const IngestSummary &summary() const { return m_summary; }
+    UploadQueue *queue() const { return m_queue; }
+
+Q_SIGNALS:
+    void phaseChanged(bd::staging::IngestOperation::Phase phase);
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+    bool doSuspend() override;
+    bool doResume() override;
+
+private:
+    void setPhase(Phase phase, const QString &status);
+    bool openJournal();
+    void startScan();
+    void onScanFinished();
+    void verifySentFiles(const QStringList &sentPaths);
+    void waitForShardsToSettle(std::function<void()> then);
+    void listBatchNames(std::function<void(const QSet<QString> &names, const Error &error)> then);
+    void planAndUpload();
+    void enqueueTransfers(const IngestPlan &plan);
+    void onTransferStarted(TransferOperation *transfer);
+    void onTransferFinished(TransferOperation *transfer);
+    void onQueueFinished();
+    void schedulePoll();
+    void pollIndexing();
+    void onPolled(qint64 count, bool shardsBusy, const Error &error);
+    void reconcileMissing();
+    void finish(const Error &error = {});
+    void fail(const Error &error);
+
+    QPointer<api::ApiClient> m_api;
+    IngestOptions m_options;
+    Phase m_phase = Phase::Idle;
+    IngestJournal m_journal;
+    IngestSummary m_summary;
+    QPointer<FolderScanner> m_scanner;
+    QPointer<UploadQueue> m_queue;
+    QElapsedTimer m_clock;
+
+    ScanResult m_scanResult;
+    QHash<QString, QString> m_nameToPath;    // batch name → local path (accepted files)
+    QHash<QString, QString> m_pathToName;
+    QSet<QString> m_confirmed;               // paths in the batch (this ingest or earlier)
+    QHash<QString, IngestFileOutcome> m_failed;  // path → why
+    QHash<TransferOperation *, int> m_shardOf;   // shard transfers → journal shard index
+    QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
+
+    QTimer m_pollTimer;
+    int m_pollDelayMs = 1000;
+    int m_pollErrors = 0;
+    QElapsedTimer m_indexClock;
+    qint64 m_lastCount = -1;
+};
+
+}  // namespace bd::staging

@@ -1,0 +1,85 @@
+#include "staging/IngestSummary.h"
+
+#include "core/Format.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+
+namespace bd::staging {
+
+namespace {
+QString tr(const char *text, int n = -1)
+{
+    return QCoreApplication::translate("bd::staging::IngestSummary", text, nullptr, n);
+}
+
+QJsonArray outcomes(const QVector<IngestFileOutcome> &list, bool withReason)
+{
+    QJsonArray a;
+    for (const IngestFileOutcome &o : list) {
+        QJsonObject j{ { QStringLiteral("path"), o.path }, { QStringLiteral("name"), o.name } };
+        if (withReason) {
+            j.insert(QStringLiteral("reason"), o.reason);
+            j.insert(QStringLiteral("detail"), o.detail);
+        }
+        a.append(j);
+    }
+    return a;
+}
+}  // namespace
+
+QJsonObject IngestSummary::toJson() const
+{
+    return QJsonObject{
+        { QStringLiteral("ingestId"), ingestId },
+        { QStringLiteral("batchId"), batchId },
+        { QStringLiteral("method"), method },
+        { QStringLiteral("resumed"), resumed },
+        { QStringLiteral("ready"), ready },
+        { QStringLiteral("batchCount"), double(batchCount) },
+        { QStringLiteral("bytesSent"), double(bytesSent) },
+        { QStringLiteral("elapsedMs"), double(elapsedMs) },
+        { QStringLiteral("uploadedCount"), int(uploaded.size()) },
+        { QStringLiteral("uploadedEarlier"), uploadedEarlier },
+        { QStringLiteral("skippedCount"), int(skipped.size()) },
+        { QStringLiteral("failedCount"), int(failed.size()) },
+        { QStringLiteral("uploaded"), outcomes(uploaded, false) },
+        { QStringLiteral("skipped"), outcomes(skipped, true) },
+        { QStringLiteral("failed"), outcomes(failed, true) },
+    };
+}
+
+QString IngestSummary::toText(int maxListed) const
+{
+    QStringList lines;
+    lines << tr("Batch %1 (ingest %2): %3 uploaded, %4 skipped, %5 failed")
+                 .arg(batchId, ingestId)
+                 .arg(uploaded.size())
+                 .arg(skipped.size())
+                 .arg(failed.size());
+    if (uploadedEarlier > 0)
+        lines << tr("  %n file(s) were already in the batch from an earlier run", uploadedEarlier);
+    if (bytesSent > 0 && elapsedMs > 0)
+        lines << tr("  sent %1 in %2 (%3)")
+                     .arg(formatBytes(bytesSent), formatDuration(elapsedMs / 1000),
+                          formatSpeed(double(bytesSent) * 1000.0 / double(elapsedMs)));
+    auto list = [&](const QString &title, const QVector<IngestFileOutcome> &items) {
+        if (items.isEmpty())
+            return;
+        lines << title;
+        int shown = 0;
+        for (const IngestFileOutcome &o : items) {
+            if (maxListed >= 0 && shown++ >= maxListed) {
+                lines << tr("  ... and %n more", int(items.size()) - maxListed);
+                break;
+            }
+            lines << QStringLiteral("  %1: %2").arg(o.path, o.detail.isEmpty() ? o.reason : o.detail);
+        }
+    };
+    list(tr("Skipped:"), skipped);
+    list(tr("Failed:"), failed);
+    lines << (ready ? tr("The batch is ready for a job.") : tr("The batch is not ready for a job yet."));
+    return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,38 @@
+#pragma once
+// IngestSummary: how an ingest ended, file by file. Every input file the scan met lands in
+// exactly one list: uploaded (in the batch, this run or an earlier one), skipped (never sent,
+// with the scan's reason) or failed (with the reason - ours or the service's).
+#include <QJsonObject>
+#include <QString>
+#include <QVector>
+
+namespace bd::staging {
+
+struct IngestFileOutcome {
+    QString path;
+    QString name;     // name in the batch (may be empty for skipped files)
+    QString reason;   // skipped / failed: machine name or message; uploaded: empty
+    QString detail;   // person-readable text for the reason
+};
+
+struct IngestSummary {
+    QString ingestId;
+    QString batchId;
+    QString method;                  // simple | sharded | videos
+    bool resumed = false;            // the ingest id came from the journal
+    int uploadedEarlier = 0;         // of `uploaded`: already in the batch before this run
+    qint64 batchCount = -1;          // last D3 count seen (-1: not read)
+    qint64 bytesSent = 0;
+    qint64 elapsedMs = 0;
+    bool ready = false;              // every planned file is indexed: the batch can feed a job
+    QVector<IngestFileOutcome> uploaded;
+    QVector<IngestFileOutcome> skipped;
+    QVector<IngestFileOutcome> failed;
+
+    int total() const { return int(uploaded.size() + skipped.size() + failed.size()); }
+    QJsonObject toJson() const;
+    // A few lines for a terminal: counts, then each skipped / failed file with its reason.
+    QString toText(int maxListed = 50) const;
+};
+
+}  // namespace bd::staging

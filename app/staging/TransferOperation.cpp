@@ -1,0 +1,356 @@
+#include "staging/TransferOperation.h"
+
+#include "api/ApiClient.h"
+#include "api/ApiError.h"
+#include "api/RetryPolicy.h"
+
+#include <QFile>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+
+namespace bd::staging {
+
+namespace {
+constexpr int kMaxBackoffMs = 30000;
+
+// S1 errors worth a fresh URL: everything but a local problem, a cancel or a bad API key.
+bool worthRetrying(const Error &error)
+{
+    switch (error.kind) {
+    case ErrorKind::Io:
+    case ErrorKind::InvalidInput:
+    case ErrorKind::Cancelled:
+    case ErrorKind::Unauthorized:
+    case ErrorKind::PlanLimit:
+    case ErrorKind::DiskFull:
+    case ErrorKind::Unsafe:
+        return false;
+    default:
+        return true;
+    }
+}
+
+// The PUT of a signed upload. Unlike ApiClient::putSigned this forbids Qt to buffer the body:
+// Qt reads a sequential device (the tar shard) whole into memory before sending unless told
+// otherwise, which would defeat the streamed shard.
+QNetworkReply *putStreamed(QNetworkAccessManager *nam, const api::SignedUpload &upload, QIODevice *body, qint64 size)
+{
+    QNetworkRequest request(upload.uploadUrl);
+    for (const auto &header : upload.extensionHeaders)
+        request.setRawHeader(header.first, header.second);
+    request.setHeader(QNetworkRequest::ContentLengthHeader, size);
+    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+    return nam->sendCustomRequest(request, "PUT", body);
+}
+}  // namespace
+
+// ---- TransferOperation ----
+
+TransferOperation::TransferOperation(api::ApiClient *api, QObject *parent) : Operation(parent), m_api(api) {}
+
+int TransferOperation::backoffMs(qint64 retryAfterMs) const
+{
+    if (retryAfterMs >= 0)
+        return int(qMin<qint64>(retryAfterMs, 60000));
+    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qMin(m_attempts - 1, 10));
+    // Half fixed, half jitter: never hammers, never waits for nothing.
+    return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
+}
+
+void TransferOperation::finishFiles()
+{
+    setProcessedAmount(Unit::Bytes, totalAmount(Unit::Bytes));
+    setProcessedAmount(Unit::Files, totalAmount(Unit::Files));
+    emitResult();
+}
+
+// ---- ImageUploadOperation ----
+
+ImageUploadOperation::ImageUploadOperation(api::ApiClient *api, QString batchId, QString displayName, QString path,
+                                           QString batchName, qint64 size, QObject *parent)
+    : TransferOperation(api, parent), m_batchId(std::move(batchId)), m_displayName(std::move(displayName)),
+      m_path(std::move(path)), m_batchName(std::move(batchName)), m_size(size)
+{
+    setTitle(tr("Upload %1").arg(m_batchName));
+    setTotalAmount(Unit::Bytes, m_size);
+    setTotalAmount(Unit::Files, 1);
+}
+
+TransferOperation *ImageUploadOperation::clone(QObject *parent) const
+{
+    auto *copy = new ImageUploadOperation(api(), m_batchId, m_displayName, m_path, m_batchName, m_size, parent);
+    copy->setMaxAttempts(m_maxAttempts);
+    copy->setBackoffBaseMs(m_backoffBaseMs);
+    return copy;
+}
+
+void ImageUploadOperation::doStart()
+{
+    if (!api()) {
+        emitResult(Error(ErrorKind::Internal, tr("No API client")));
+        return;
+    }
+    ++m_attempts;
+    Q_EMIT sending();
+    api::UploadImageCall *call = api()->uploadImage(m_batchId, m_path, m_batchName, m_displayName);
+    api::RetryPolicy policy = call->retryPolicy();
+    policy.maxAttempts = m_maxAttempts;
+    call->setRetryPolicy(policy);
+    m_call = call;
+    connect(call, &api::UploadImageCall::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        // The multipart form adds a few hundred bytes; report in file bytes.
+        if (total > 0)
+            setProcessedAmount(Unit::Bytes, qMin(m_size, sent * m_size / total));
+    });
+    connect(call, &api::ApiCall::finished, this, [this, call] {
+        m_attempts = qMax(m_attempts, call->attempts());
+        if (call->error())
+            emitResult(call->error());
+        else
+            finishFiles();
+    });
+}
+
+void ImageUploadOperation::doCancel()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+    }
+}
+
+// ---- SignedPutOperation ----
+
+SignedPutOperation::SignedPutOperation(api::ApiClient *api, QObject *parent) : TransferOperation(api, parent)
+{
+    m_backoffBaseMs = 1000;
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &SignedPutOperation::requestUrl);
+}
+
+SignedPutOperation::~SignedPutOperation()
+{
+    dropAttempt();
+}
+
+void SignedPutOperation::doStart()
+{
+    requestUrl();
+}
+
+void SignedPutOperation::doCancel()
+{
+    m_retryTimer.stop();
+    dropAttempt();
+}
+
+void SignedPutOperation::dropAttempt()
+{
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->abort();
+        m_call = nullptr;
+    }
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply->deleteLater();
+        m_reply = nullptr;
+    }
+    if (m_body) {
+        m_body->deleteLater();   // the reply may still hold it until its abort is processed
+        m_body = nullptr;
+    }
+}
+
+void SignedPutOperation::requestUrl()
+{
+    if (isFinished())
+        return;
+    if (!api()) {
+        emitResult(Error(ErrorKind::Internal, tr("No API client")));
+        return;
+    }
+    ++m_attempts;
+    setProcessedAmount(Unit::Bytes, 0);   // a new attempt sends the whole body again
+    api::SignedUploadCall *call = requestUpload();
+    m_call = call;
+    connect(call, &api::ApiCall::finished, this, [this, call] {
+        m_call = nullptr;
+        if (call->error()) {
+            // The call already retried transient failures (and honoured Retry-After) itself.
+            retryOrFail(call->error(), -1);
+            return;
+        }
+        put(call->result());
+    });
+}
+
+void SignedPutOperation::put(const api::SignedUpload &upload)
+{
+    qint64 size = -1;
+    Error error;
+    m_body = openBody(&size, &error);
+    if (!m_body) {
+        emitResult(error.isError() ? error : Error(ErrorKind::Io, tr("Could not %1").arg(operationName())));
+        return;
+    }
+    m_body->setParent(this);
+    Q_EMIT sending();
+    m_reply = putStreamed(api()->networkAccessManager(), upload, m_body, size);
+    connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
+        setProcessedAmount(Unit::Bytes, qMin(sent, totalAmount(Unit::Bytes)));
+    });
+    connect(m_reply, &QNetworkReply::finished, this, &SignedPutOperation::onPutFinished);
+}
+
+void SignedPutOperation::onPutFinished()
+{
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    if (!reply)
+        return;
+    reply->deleteLater();
+    Error error = api::errorFromSignedReply(reply, operationName());
+    // A local read failure (a file changed since planning) surfaces as a transport error; the
+    // device knows the real cause, and it is not worth a retry.
+    if (auto *tar = qobject_cast<ShardTarDevice *>(m_body); tar && tar->error())
+        error = tar->error();
+    if (m_body) {
+        m_body->deleteLater();
+        m_body = nullptr;
+    }
+    if (!error) {
+        finishFiles();
+        return;
+    }
+    qint64 retryAfterMs = -1;
+    const QByteArray retryAfter = reply->rawHeader("Retry-After");
+    if (!retryAfter.isEmpty()) {
+        if (const std::optional<qint64> ms = api::parseRetryAfterMs(QString::fromLatin1(retryAfter)))
+            retryAfterMs = *ms;
+    }
+    if (error.kind == ErrorKind::RateLimited || retryAfterMs >= 0)
+        Q_EMIT rateLimited(int(retryAfterMs >= 0 ? retryAfterMs : backoffMs(-1)));
+    retryOrFail(error, retryAfterMs);
+}
+
+void SignedPutOperation::retryOrFail(const Error &error, qint64 retryAfterMs)
+{
+    if (isFinished())
+        return;
+    if (!worthRetrying(error) || m_attempts >= m_maxAttempts) {
+        Error final = error;
+        if (m_attempts > 1)
+            final.message += tr(" (after %1 attempts)").arg(m_attempts);
+        emitResult(final);
+        return;
+    }
+    setStatusText(tr("Retrying: %1").arg(error.message));
+    m_retryTimer.start(backoffMs(retryAfterMs));
+}
+
+// ---- ShardUploadOperation ----
+
+ShardUploadOperation::ShardUploadOperation(api::ApiClient *api, QString batchId, QString displayName,
+                                           PlannedShard shard, NotificationConfig notification, QObject *parent)
+    : SignedPutOperation(api, parent), m_batchId(std::move(batchId)), m_displayName(std::move(displayName)),
+      m_shard(std::move(shard)), m_notification(std::move(notification))
+{
+    setTitle(tr("Upload shard %1").arg(m_shard.index + 1));
+    m_tarSize = ShardTarDevice::exactSize(m_shard.members, m_notification);
+    setTotalAmount(Unit::Bytes, qMax<qint64>(0, m_tarSize));
+    setTotalAmount(Unit::Files, m_shard.members.size());
+}
+
+QStringList ShardUploadOperation::filePaths() const
+{
+    QStringList paths;
+    paths.reserve(m_shard.members.size());
+    for (const ShardMember &m : m_shard.members)
+        paths << m.path;
+    return paths;
+}
+
+TransferOperation *ShardUploadOperation::clone(QObject *parent) const
+{
+    auto *copy = new ShardUploadOperation(api(), m_batchId, m_displayName, m_shard, m_notification, parent);
+    copy->setMaxAttempts(m_maxAttempts);
+    copy->setBackoffBaseMs(m_backoffBaseMs);
+    return copy;
+}
+
+api::SignedUploadCall *ShardUploadOperation::requestUpload()
+{
+    return api()->requestShardUpload(m_batchId, m_displayName);
+}
+
+QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error)
+{
+    if (m_tarSize < 0) {
+        *error = Error(ErrorKind::InvalidInput, tr("Shard %1 has a file that cannot go into a tar").arg(m_shard.index + 1));
+        return nullptr;
+    }
+    auto *device = new ShardTarDevice(m_shard.members, m_notification);
+    if (!device->open(QIODevice::ReadOnly)) {
+        *error = device->error().isError() ? device->error() : Error(ErrorKind::Io, device->errorString());
+        delete device;
+        return nullptr;
+    }
+    *size = m_tarSize;
+    return device;
+}
+
+QString ShardUploadOperation::operationName() const
+{
+    return QStringLiteral("upload shard %1").arg(m_shard.index + 1);
+}
+
+// ---- VideoUploadOperation ----
+
+VideoUploadOperation::VideoUploadOperation(api::ApiClient *api, QString batchId, QString displayName, QString path,
+                                           QString batchName, qint64 size, QObject *parent)
+    : SignedPutOperation(api, parent), m_batchId(std::move(batchId)), m_displayName(std::move(displayName)),
+      m_path(std::move(path)), m_batchName(std::move(batchName)), m_size(size)
+{
+    setTitle(tr("Upload %1").arg(m_batchName));
+    setTotalAmount(Unit::Bytes, m_size);
+    setTotalAmount(Unit::Files, 1);
+}
+
+TransferOperation *VideoUploadOperation::clone(QObject *parent) const
+{
+    auto *copy = new VideoUploadOperation(api(), m_batchId, m_displayName, m_path, m_batchName, m_size, parent);
+    copy->setMaxAttempts(m_maxAttempts);
+    copy->setBackoffBaseMs(m_backoffBaseMs);
+    return copy;
+}
+
+api::SignedUploadCall *VideoUploadOperation::requestUpload()
+{
+    return api()->requestVideoUpload(m_batchId, m_batchName, m_displayName);
+}
+
+QIODevice *VideoUploadOperation::openBody(qint64 *size, Error *error)
+{
+    auto *file = new QFile(m_path);
+    if (!file->open(QIODevice::ReadOnly)) {
+        *error = Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(m_path, file->errorString()));
+        delete file;
+        return nullptr;
+    }
+    if (file->size() != m_size) {
+        *error = Error(ErrorKind::Io, tr("%1 changed size since it was scanned").arg(m_path));
+        delete file;
+        return nullptr;
+    }
+    *size = m_size;
+    return file;
+}
+
+QString VideoUploadOperation::operationName() const
+{
+    return QStringLiteral("upload video %1").arg(m_batchName);
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,169 @@
+#pragma once
+// TransferOperation: one upload that moves some files into a staging batch (one image by D7,
+// one tar shard by D9 + S1, one video by D8 + S1). Bytes and Files progress; the UploadQueue
+// runs many of them. A transfer that has started cannot be resumed mid-body, so pausing a queue
+// throws the running ones away and starts fresh copies (clone()) later.
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "staging/IngestPlan.h"
+#include "staging/ShardTarDevice.h"
+
+#include <QPointer>
+#include <QStringList>
+#include <QTimer>
+
+class QIODevice;
+class QNetworkReply;
+
+namespace bd::staging {
+
+class TransferOperation : public Operation
+{
+    Q_OBJECT
+public:
+    explicit TransferOperation(api::ApiClient *api, QObject *parent = nullptr);
+
+    // Local paths carried by this transfer, in order (the journal keys on them).
+    virtual QStringList filePaths() const = 0;
+    // A new, unstarted transfer of the same files (used to restart after a pause).
+    virtual TransferOperation *clone(QObject *parent = nullptr) const = 0;
+
+    int fileCount() const { return int(filePaths().size()); }
+    qint64 byteCount() const { return totalAmount(Unit::Bytes); }
+    // Attempts made so far (signed-URL transfers count each fresh URL as one attempt).
+    int attempts() const { return m_attempts; }
+    void setMaxAttempts(int attempts) { m_maxAttempts = qMax(1, attempts); }
+    int maxAttempts() const { return m_maxAttempts; }
+    // First retry waits about this long; each next one twice as long (jittered, capped at 30 s).
+    void setBackoffBaseMs(int ms) { m_backoffBaseMs = qMax(0, ms); }
+
+Q_SIGNALS:
+    // Bytes are about to leave for the service (the journal marks the files "sent").
+    void sending();
+    // The service said "slow down" (429 / Retry-After) on a transfer: hold new starts this long.
+    void rateLimited(int waitMs);
+
+protected:
+    api::ApiClient *api() const { return m_api; }
+    // Backoff before attempt m_attempts + 1; honours a Retry-After value (ms) when >= 0.
+    int backoffMs(qint64 retryAfterMs) const;
+    void finishFiles();   // success: every file processed, then emitResult()
+
+    int m_attempts = 0;
+    int m_maxAttempts = 5;
+    int m_backoffBaseMs = 500;
+
+private:
+    QPointer<api::ApiClient> m_api;
+};
+
+// D7: one image into a simple batch (the API call retries transient failures itself).
+class ImageUploadOperation : public TransferOperation
+{
+    Q_OBJECT
+public:
+    ImageUploadOperation(api::ApiClient *api, QString batchId, QString displayName, QString path,
+                         QString batchName, qint64 size, QObject *parent = nullptr);
+
+    QStringList filePaths() const override { return { m_path }; }
+    TransferOperation *clone(QObject *parent = nullptr) const override;
+    QString batchName() const { return m_batchName; }
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    QString m_batchId;
+    QString m_displayName;
+    QString m_path;
+    QString m_batchName;
+    qint64 m_size = 0;
+    QPointer<api::ApiCall> m_call;
+};
+
+// D8/D9 then S1 PUT. Every attempt asks for a FRESH signed URL: a failed or expired (403) PUT
+// is never repeated on the same URL. Attempts are capped and spaced by jittered backoff.
+class SignedPutOperation : public TransferOperation
+{
+    Q_OBJECT
+public:
+    explicit SignedPutOperation(api::ApiClient *api, QObject *parent = nullptr);
+    ~SignedPutOperation() override;
+
+protected:
+    // Ask for the signed URL (D8 or D9).
+    virtual api::SignedUploadCall *requestUpload() = 0;
+    // A fresh body device for one attempt (opened for reading) and its exact size; nullptr and
+    // *error when the local file cannot be read (not retried).
+    virtual QIODevice *openBody(qint64 *size, Error *error) = 0;
+    // Name of the step in messages, e.g. "upload shard".
+    virtual QString operationName() const = 0;
+
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    void requestUrl();
+    void put(const api::SignedUpload &upload);
+    void onPutFinished();
+    void retryOrFail(const Error &error, qint64 retryAfterMs);
+    void dropAttempt();
+
+    QPointer<api::SignedUploadCall> m_call;
+    QNetworkReply *m_reply = nullptr;
+    QIODevice *m_body = nullptr;
+    QTimer m_retryTimer;
+};
+
+// One tar shard of images: D9, then the ShardTarDevice streamed straight into the PUT with its
+// exact Content-Length (no temp file, never the whole tar in memory).
+class ShardUploadOperation : public SignedPutOperation
+{
+    Q_OBJECT
+public:
+    ShardUploadOperation(api::ApiClient *api, QString batchId, QString displayName, PlannedShard shard,
+                         NotificationConfig notification = {}, QObject *parent = nullptr);
+
+    QStringList filePaths() const override;
+    TransferOperation *clone(QObject *parent = nullptr) const override;
+    const PlannedShard &shard() const { return m_shard; }
+
+protected:
+    api::SignedUploadCall *requestUpload() override;
+    QIODevice *openBody(qint64 *size, Error *error) override;
+    QString operationName() const override;
+
+private:
+    QString m_batchId;
+    QString m_displayName;
+    PlannedShard m_shard;
+    NotificationConfig m_notification;
+    qint64 m_tarSize = -1;
+};
+
+// One video: D8, then the file streamed from disk into the PUT.
+class VideoUploadOperation : public SignedPutOperation
+{
+    Q_OBJECT
+public:
+    VideoUploadOperation(api::ApiClient *api, QString batchId, QString displayName, QString path,
+                         QString batchName, qint64 size, QObject *parent = nullptr);
+
+    QStringList filePaths() const override { return { m_path }; }
+    TransferOperation *clone(QObject *parent = nullptr) const override;
+
+protected:
+    api::SignedUploadCall *requestUpload() override;
+    QIODevice *openBody(qint64 *size, Error *error) override;
+    QString operationName() const override;
+
+private:
+    QString m_batchId;
+    QString m_displayName;
+    QString m_path;
+    QString m_batchName;
+    qint64 m_size = 0;
+};
+
+}  // namespace bd::staging

@@ -1,0 +1,81 @@
+#pragma once
+// UploadQueue: runs TransferOperations a few at a time and reports them as one Operation
+// (aggregate Bytes and Files, hence speed and ETA).
+//
+//  - concurrency: at most this many transfers run at once (default 4);
+//  - suspend(): starts nothing new and aborts the running transfers; resume() starts fresh
+//    copies of them (a shard PUT cannot continue mid-body), before the rest of the queue;
+//  - rate limits: when the ApiClient reports rateLimited(ms), or a transfer sees 429 /
+//    Retry-After, the WHOLE queue holds new starts for that long;
+//  - cancel(): aborts the running transfers and drops the rest.
+// Every transfer that ends (success or failure) is reported once through transferFinished();
+// the queue then finishes with no error if all succeeded, else with the first failure's kind
+// and a count. The queue owns its transfers and deletes them after transferFinished().
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "staging/TransferOperation.h"
+
+#include <QDeadlineTimer>
+#include <QList>
+#include <QPointer>
+#include <QTimer>
+
+namespace bd::staging {
+
+class UploadQueue : public Operation
+{
+    Q_OBJECT
+public:
+    static constexpr int kDefaultConcurrency = 4;
+
+    explicit UploadQueue(api::ApiClient *api, QObject *parent = nullptr);
+    ~UploadQueue() override;
+
+    void setConcurrency(int concurrency);
+    int concurrency() const { return m_concurrency; }
+    // Add a transfer (the queue takes ownership). Allowed before and while running.
+    void enqueue(TransferOperation *transfer);
+
+    int pendingCount() const { return int(m_pending.size()); }
+    int runningCount() const { return int(m_running.size()); }
+    int succeededCount() const { return m_succeeded; }
+    int failedCount() const { return m_failed; }
+    // Milliseconds left in the current rate-limit hold (0 when none).
+    qint64 holdRemainingMs() const;
+    // Hold new starts for this long (longest hold wins). Public for callers that learn of a
+    // rate limit elsewhere.
+    void holdFor(int ms);
+
+Q_SIGNALS:
+    void transferStarted(bd::staging::TransferOperation *transfer);
+    // The transfer ended for good; check transfer->error(). Deleted after this returns.
+    void transferFinished(bd::staging::TransferOperation *transfer);
+    void holding(int ms);
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+    bool doSuspend() override;
+    bool doResume() override;
+
+private:
+    void pump();
+    void startTransfer(TransferOperation *transfer);
+    void onTransferFinished(Operation *op);
+    void updateProgress();
+    void finishIfDone();
+
+    QPointer<api::ApiClient> m_api;
+    int m_concurrency = kDefaultConcurrency;
+    QList<TransferOperation *> m_pending;
+    QList<TransferOperation *> m_running;
+    qint64 m_doneBytes = 0;     // bytes of finished transfers (successful or not)
+    qint64 m_doneFiles = 0;     // files of successful transfers
+    int m_succeeded = 0;
+    int m_failed = 0;
+    Error m_firstError;
+    QDeadlineTimer m_holdUntil;
+    QTimer m_holdTimer;
+};
+
+}  // namespace bd::staging
