@@ -21,7 +21,8 @@ std::optional<int> decodePageToken(const QString &token)
         return std::nullopt;
     bool ok = false;
     const int offset = decoded.decoded.mid(kMagic.size() + 2).toInt(&ok);
-    if (!ok || offset < 0)
+    // Strict: a token mangled in transit (a '+' read as a space, lost padding) must not decode.
+    if (!ok || offset < 0 || encodePageToken(offset) != token)
         return std::nullopt;
     return offset;
 }

@@ -99,7 +99,8 @@ bool SandboxServer::start(QString *error)
     SandboxClock clock;   // real now; the simulator scales elapsed time itself
     clock.timeScale = m_options.timeScale;
     m_jobs = std::make_unique<JobService>(m_store.get(), m_webhooks.get(), clock);
-    if (!loadState(error))
+    bool resumed = false;
+    if (!loadState(&resumed, error))
         return false;
 
     m_storage = std::make_unique<StorageHost>(m_store.get(), m_signer.get(), m_faults.get(), m_counter.get(),
@@ -121,7 +122,7 @@ bool SandboxServer::start(QString *error)
     env.changed = [this] { saveIfDirty(); };
     m_staging = std::make_unique<StagingApi>(env);
 
-    if (m_options.demo) {
+    if (m_options.demo && !resumed) {   // a restarted sandbox keeps its (possibly changed) demo state
         seedDemoBatches(*m_store, m_options.workspace);
         m_jobs->seedDemo(m_options.workspace);
         saveState();
@@ -265,9 +266,10 @@ ApiReply SandboxServer::route(const httplib::Request &request, const QString &ro
     return m_staging->handle(api, form);
 }
 
-bool SandboxServer::loadState(QString *error)
+bool SandboxServer::loadState(bool *resumed, QString *error)
 {
     QFile file(statePath());
+    *resumed = file.exists();
     if (!file.exists())
         return true;
     if (!file.open(QIODevice::ReadOnly)) {

@@ -50,7 +50,7 @@ private:
     ApiReply route(const httplib::Request &request, const QString &routeId, const QString &family,
                    const QString &workspace, const QStringList &segments);
     QString statePath() const;
-    bool loadState(QString *error);
+    bool loadState(bool *resumed, QString *error);
     void saveState();
     void saveIfDirty();
     void tick();
