@@ -1,0 +1,256 @@
+// bench_ingest: Batchdeck's sharded image ingest against a loopback baseline.
+//
+// For each file count N it writes N small valid JPEGs, starts a fresh batchdeck-sandbox and
+//  1. runs `batchdeck-cli data-staging create-batch-of-images --no-wait` under /usr/bin/time -v
+//     (wall time, peak RSS), and
+//  2. sends the same images as pre-built tar shards of the same size (GNU tar), each PUT by
+//     curl -H 'Expect:' to a fresh signed URL (D9) at the same concurrency: the loopback baseline.
+// Then it prints images/s and MB/s for both, their ratio and Batchdeck's peak RSS.
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+// An 8x8 grey JPEG (without SOI) after a COM segment that makes each file unique and sized.
+QByteArray jpeg(const QByteArray &tag, int size)
+{
+    static const QByteArray body = QByteArray::fromHex(
+        "ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a"
+        "333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc0000b080008000801011100"
+        "ffc40014000100000000000000000000000000000001ffc40014100100000000000000000000000000000000ffda00080101"
+        "00003f001fffd9");
+    const int commentLen = qBound(int(tag.size()), size - int(body.size()) - 6, 65000);
+    const QByteArray comment = tag.leftJustified(commentLen, '.');
+    const int len = commentLen + 2;
+    QByteArray b("\xFF\xD8\xFF\xFE", 4);
+    b.append(char(len >> 8)).append(char(len & 0xFF)).append(comment).append(body);
+    return b;
+}
+
+struct Run {
+    double seconds = 0;
+    qint64 bytes = 0;
+    qint64 peakRssKb = 0;
+    bool ok = false;
+};
+
+struct Sandbox {
+    QProcess process;
+    QString apiUrl;
+
+    bool start(const QString &bin, const QString &dataDir)
+    {
+        process.setProgram(bin + QStringLiteral("/batchdeck-sandbox"));
+        process.setArguments({ QStringLiteral("--index-delay-ms"), QStringLiteral("100"), QStringLiteral("--data-dir"), dataDir });
+        process.setProcessChannelMode(QProcess::SeparateChannels);
+        process.start();
+        if (!process.waitForStarted(10000))
+            return false;
+        QElapsedTimer t;
+        t.start();
+        QByteArray line;
+        while (t.elapsed() < 20000 && !line.contains('\n')) {
+            process.waitForReadyRead(500);
+            line += process.readAllStandardOutput();
+        }
+        const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("api (\\S+)")).match(QString::fromUtf8(line));
+        apiUrl = m.captured(1);
+        return !apiUrl.isEmpty();
+    }
+    ~Sandbox()
+    {
+        process.terminate();
+        if (!process.waitForFinished(5000))
+            process.kill();
+        process.waitForFinished(2000);
+    }
+};
+
+QStringList writeImages(const QString &dir, int count, int size)
+{
+    QDir().mkpath(dir);
+    QStringList names;
+    for (int i = 0; i < count; ++i) {
+        const QString name = QStringLiteral("img_%1.jpg").arg(i, 6, 10, QLatin1Char('0'));
+        QFile f(dir + QLatin1Char('/') + name);
+        if (!f.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(f.fileName()));
+        f.write(jpeg(name.toUtf8(), size));
+        names << name;
+    }
+    return names;
+}
+
+Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, const QString &dataDir, int n,
+                 int concurrency, int shardFiles)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
+    env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
+    p.setProcessEnvironment(env);
+    p.setProgram(QStringLiteral("/usr/bin/time"));
+    p.setArguments({ QStringLiteral("-v"), bin + QStringLiteral("/batchdeck-cli"), QStringLiteral("--api-url"), apiUrl,
+                     QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"), QStringLiteral("-b"),
+                     QStringLiteral("bench-%1").arg(n), QStringLiteral("--images-dir"), dir, QStringLiteral("--concurrency"),
+                     QString::number(concurrency), QStringLiteral("--shard-max-files"), QString::number(shardFiles),
+                     QStringLiteral("--no-wait"), QStringLiteral("--json") });
+    QElapsedTimer t;
+    t.start();
+    p.start();
+    p.waitForFinished(-1);
+    Run r;
+    r.seconds = double(t.elapsed()) / 1000.0;
+    const QJsonObject summary = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    const QString err = QString::fromUtf8(p.readAllStandardError());
+    r.bytes = qint64(summary.value(QStringLiteral("bytesSent")).toDouble());
+    r.ok = p.exitCode() == 0 && summary.value(QStringLiteral("uploadedCount")).toInt() == n;
+    r.peakRssKb = QRegularExpression(QStringLiteral("Maximum resident set size \\(kbytes\\): (\\d+)")).match(err).captured(1).toLongLong();
+    if (!r.ok)
+        std::fprintf(stderr, "batchdeck-cli failed (exit %d):\n%s\n", p.exitCode(), qPrintable(err.right(2000)));
+    return r;
+}
+
+// D9 through curl: a fresh signed URL and its extension headers.
+bool signedUrl(const QString &apiUrl, const QString &batch, QString *url, QStringList *headers)
+{
+    QProcess p;
+    p.start(QStringLiteral("curl"), { QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
+                                       apiUrl + QStringLiteral("/data-staging/v1/external/sandbox-ws/batches/") + batch
+                                           + QStringLiteral("/bulk-upload/image-files?api_key=sandbox-key&displayName=") + batch });
+    p.waitForFinished(-1);
+    const QJsonObject d = QJsonDocument::fromJson(p.readAllStandardOutput()).object().value(QStringLiteral("signedURLDetails")).toObject();
+    *url = d.value(QStringLiteral("uploadURL")).toString();
+    const QJsonObject h = d.value(QStringLiteral("extensionHeaders")).toObject();
+    headers->clear();
+    for (auto it = h.begin(); it != h.end(); ++it)
+        *headers << QStringLiteral("-H") << it.key() + QStringLiteral(": ") + it.value().toString();
+    return !url->isEmpty();
+}
+
+Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names, const QString &tarDir, int n,
+            int concurrency, int shardFiles)
+{
+    Run r;
+    QDir().mkpath(tarDir);
+    QStringList tars;
+    for (int i = 0; i * shardFiles < names.size(); ++i) {
+        const QString tar = QStringLiteral("%1/shard_%2.tar").arg(tarDir).arg(i);
+        QProcess p;
+        p.start(QStringLiteral("tar"), QStringList{ QStringLiteral("-cf"), tar, QStringLiteral("-C"), dir }
+                                           + names.mid(i * shardFiles, shardFiles));
+        p.waitForFinished(-1);
+        tars << tar;
+        r.bytes += QFileInfo(tar).size();
+    }
+    const QString batch = QStringLiteral("curl-%1").arg(n);
+    QList<QStringList> commands;
+    for (const QString &tar : tars) {
+        QString url;
+        QStringList headers;
+        if (!signedUrl(apiUrl, batch, &url, &headers))
+            return r;
+        commands << (QStringList{ QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-f"),
+                                  QStringLiteral("-X"), QStringLiteral("PUT"), QStringLiteral("-T"), tar,
+                                  QStringLiteral("-H"), QStringLiteral("Expect:") }
+                     + headers + QStringList{ url });
+    }
+    QElapsedTimer t;
+    t.start();
+    QList<QProcess *> running;
+    bool ok = true;
+    while (!commands.isEmpty() || !running.isEmpty()) {
+        while (running.size() < concurrency && !commands.isEmpty()) {
+            auto *p = new QProcess;
+            p->start(QStringLiteral("curl"), commands.takeFirst());
+            running << p;
+        }
+        running.first()->waitForFinished(-1);
+        for (int i = int(running.size()) - 1; i >= 0; --i) {
+            if (running[i]->state() == QProcess::NotRunning) {
+                ok = ok && running[i]->exitCode() == 0;
+                delete running.takeAt(i);
+            }
+        }
+    }
+    r.seconds = double(t.elapsed()) / 1000.0;
+    r.ok = ok;
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QStringList args = app.arguments();
+    QList<int> sizes{ 1000, 10000 };
+    int concurrency = 4;
+    int imageKb = 48;
+    int shardFiles = 256;
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--with-100k"))
+            sizes << 100000;
+        else if (args[i] == QLatin1String("--sizes") && i + 1 < args.size()) {
+            sizes.clear();
+            for (const QString &s : args[++i].split(QLatin1Char(',')))
+                sizes << s.toInt();
+        } else if (args[i] == QLatin1String("--concurrency") && i + 1 < args.size())
+            concurrency = args[++i].toInt();
+        else if (args[i] == QLatin1String("--image-kb") && i + 1 < args.size())
+            imageKb = args[++i].toInt();
+    }
+    const QString bin = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
+    QTemporaryDir tmp;
+    out() << "bench_ingest: " << imageKb << " KiB JPEGs, shards of " << shardFiles << ", concurrency " << concurrency << Qt::endl;
+    out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7\n")
+                 .arg(QStringLiteral("files"), 7).arg(QStringLiteral("batchdeck img/s"), 15).arg(QStringLiteral("batchdeck MB/s"), 14)
+                 .arg(QStringLiteral("curl img/s"), 10).arg(QStringLiteral("curl MB/s"), 9).arg(QStringLiteral("ratio"), 6)
+                 .arg(QStringLiteral("peak RSS MB"), 11);
+    out().flush();
+    for (int n : std::as_const(sizes)) {
+        const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
+        const QString dir = root + QStringLiteral("/images");
+        const QStringList names = writeImages(dir, n, imageKb * 1024);
+        Sandbox sandbox;
+        if (!sandbox.start(bin, root + QStringLiteral("/sandbox"))) {
+            std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
+            return 1;
+        }
+        const Run bd = runBatchdeck(bin, sandbox.apiUrl, dir, root + QStringLiteral("/data"), n, concurrency, shardFiles);
+        const Run curl = runCurl(sandbox.apiUrl, dir, names, root + QStringLiteral("/tars"), n, concurrency, shardFiles);
+        const double bdMBs = bd.seconds > 0 ? double(bd.bytes) / 1e6 / bd.seconds : 0;
+        const double curlMBs = curl.seconds > 0 ? double(curl.bytes) / 1e6 / curl.seconds : 0;
+        out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7%8\n")
+                     .arg(n, 7)
+                     .arg(bd.seconds > 0 ? n / bd.seconds : 0, 15, 'f', 0)
+                     .arg(bdMBs, 14, 'f', 1)
+                     .arg(curl.seconds > 0 ? n / curl.seconds : 0, 10, 'f', 0)
+                     .arg(curlMBs, 9, 'f', 1)
+                     .arg(curlMBs > 0 ? QStringLiteral("%1%").arg(100.0 * bdMBs / curlMBs, 0, 'f', 0) : QStringLiteral("-"), 6)
+                     .arg(double(bd.peakRssKb) / 1024.0, 11, 'f', 1)
+                     .arg(bd.ok && curl.ok ? QString() : QStringLiteral("  (FAILED: see stderr)"));
+        out() << QStringLiteral("        batchdeck %1 s for %2 B (whole CLI run: start, scan, journal, upload); curl %3 s for %4 B (PUTs only)\n")
+                     .arg(bd.seconds, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2).arg(curl.bytes);
+        out().flush();
+    }
+    return 0;
+}

@@ -1,0 +1,136 @@
+#pragma once
+// Shared helpers for the upload-pipeline tests: an embedded sandbox on loopback, an ApiClient
+// pointed at it, real files on disk, and blocking look-ups of D3 / D5 / D6 for assertions.
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "sandbox/Sandbox.h"
+#include "staging/IngestOperation.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QSet>
+#include <QTimer>
+
+#include <memory>
+
+namespace ingesttest {
+
+// A small but valid baseline JPEG (SOI, COM, APP0/JFIF, DQT, SOF0 8x8, DHT, SOS, EOI); the COM segment
+// carrying `tag` makes every file unique.
+inline QByteArray validJpeg(const QByteArray &tag, int padTo = 0)
+{
+    static const QByteArray body = QByteArray::fromHex(   // an 8x8 grey JPEG without its SOI
+        "ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a"
+        "333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc0000b080008000801011100"
+        "ffc40014000100000000000000000000000000000001ffc40014100100000000000000000000000000000000ffda00080101"
+        "00003f001fffd9");
+    QByteArray comment = tag;
+    if (padTo > 0)
+        comment = comment.leftJustified(qMax(0, padTo - int(body.size()) - 6), ' ');
+    comment = comment.left(65000);
+    const int len = int(comment.size()) + 2;
+    QByteArray out("\xFF\xD8\xFF\xFE", 4);
+    out.append(char(len >> 8)).append(char(len & 0xFF)).append(comment);
+    out.append(body);
+    return out;
+}
+
+inline QString writeBytes(const QString &path, const QByteArray &bytes)
+{
+    QDir().mkpath(QFileInfo(path).path());
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+        qFatal("cannot write %s", qPrintable(path));
+    return path;
+}
+
+inline QStringList writeJpegs(const QString &dir, int count, const QString &prefix = QStringLiteral("img"), int padTo = 0)
+{
+    QStringList paths;
+    for (int i = 0; i < count; ++i) {
+        const QString name = QStringLiteral("%1_%2.jpg").arg(prefix).arg(i, 5, 10, QLatin1Char('0'));
+        paths << writeBytes(dir + QLatin1Char('/') + name, validJpeg(name.toUtf8(), padTo));
+    }
+    return paths;
+}
+
+// Runs the event loop until `op` finished or `timeoutMs` passed; true when it finished.
+inline bool waitFinished(bd::Operation *op, int timeoutMs = 120000)
+{
+    if (op->isFinished())
+        return true;
+    QEventLoop loop;
+    QObject::connect(op, &bd::Operation::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return op->isFinished();
+}
+
+struct Env {
+    std::unique_ptr<bd::sandbox::Sandbox> sandbox;
+    std::unique_ptr<bd::api::ApiClient> api;
+
+    bool start(int indexDelayMs = 200, QString *error = nullptr)
+    {
+        bd::sandbox::SandboxOptions options;
+        options.indexDelayMs = indexDelayMs;
+        options.timeScale = 100;
+        sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
+        if (!sandbox->start(error))
+            return false;
+        bd::api::ApiConfig config;
+        config.baseUrl = sandbox->apiUrl();
+        config.apiKey = QStringLiteral("sandbox-key");
+        config.timeoutSeconds = 30;
+        config.retry.baseDelayMs = 100;
+        api = std::make_unique<bd::api::ApiClient>(config);
+        return true;
+    }
+
+    bd::staging::IngestOptions options(const QString &batchId, const QStringList &inputs) const
+    {
+        bd::staging::IngestOptions o;
+        o.batchId = batchId;
+        o.inputs = inputs;
+        o.pollInitialMs = 100;
+        o.pollMaxMs = 500;
+        o.transferBackoffMs = 100;
+        o.indexTimeoutMs = 60000;
+        return o;
+    }
+
+    qint64 count(const QString &batchId)
+    {
+        auto *call = api->batchCount(batchId);
+        return bd::api::waitFor(call) ? call->result() : -1;
+    }
+
+    // Every file name D5 lists (all pages), duplicates kept.
+    QStringList names(const QString &batchId)
+    {
+        auto *call = api->listBatchFiles(batchId, QString(), 500);
+        call->setMaxPages(0);
+        QStringList out;
+        if (bd::api::waitFor(call)) {
+            for (const bd::api::BatchFile &f : call->result())
+                out << f.fileName;
+        }
+        return out;
+    }
+
+    QVector<bd::api::Shard> shards(const QString &batchId)
+    {
+        auto *call = api->listShards(batchId, 100);
+        call->setMaxPages(0);
+        return bd::api::waitFor(call) ? call->result() : QVector<bd::api::Shard>();
+    }
+};
+
+inline bool allUnique(const QStringList &names)
+{
+    return QSet<QString>(names.begin(), names.end()).size() == names.size();
+}
+
+}  // namespace ingesttest

@@ -1,0 +1,286 @@
+// The upload pipeline end to end against the embedded sandbox over loopback: simple (D7),
+// sharded (D9 + streamed S1 PUT) and video (D8 + S1) ingests, every injected fault kind, a
+// folder of bad files, pause/resume of the queue and journal resume. After each run the batch
+// holds every file exactly once: D3 count == files and D5 names unique.
+#include <QtTest>
+
+#ifdef BD_HAVE_SANDBOX
+#include "IngestFixture.h"
+#include "core/Database.h"
+#include "staging/UploadQueue.h"
+
+#include <QJsonArray>
+#include <QTemporaryDir>
+
+using namespace bd;
+using namespace bd::staging;
+using namespace ingesttest;
+#endif
+
+class TestUploadPipeline : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void simpleIngest();
+    void shardedIngest();
+    void videoIngest();
+    void faults_data();
+    void faults();
+    void badFiles();
+    void pauseResumeAndJournalResume();
+    void rateLimitHoldsTheWholeQueue();
+
+#ifdef BD_HAVE_SANDBOX
+private:
+    QString newDir(const QString &name) { return m_tmp.path() + QLatin1Char('/') + name; }
+    // Runs one ingest to its end; returns it (owned by this test object).
+    IngestOperation *ingest(const IngestOptions &options, int timeoutMs = 180000)
+    {
+        auto *op = new IngestOperation(m_env.api.get(), options, this);
+        op->start();
+        if (!waitFinished(op, timeoutMs))
+            qWarning() << "ingest did not finish in time";
+        return op;
+    }
+    void expectExactlyOnce(const QString &batchId, int files)
+    {
+        QCOMPARE(m_env.count(batchId), qint64(files));
+        const QStringList names = m_env.names(batchId);
+        QCOMPARE(names.size(), files);
+        QVERIFY(allUnique(names));
+    }
+
+    QTemporaryDir m_tmp;
+    Env m_env;
+#endif
+};
+
+#ifndef BD_HAVE_SANDBOX
+void TestUploadPipeline::initTestCase() { QSKIP("the sandbox library is not available in this tree"); }
+void TestUploadPipeline::simpleIngest() {}
+void TestUploadPipeline::shardedIngest() {}
+void TestUploadPipeline::videoIngest() {}
+void TestUploadPipeline::faults_data() {}
+void TestUploadPipeline::faults() {}
+void TestUploadPipeline::badFiles() {}
+void TestUploadPipeline::pauseResumeAndJournalResume() {}
+void TestUploadPipeline::rateLimitHoldsTheWholeQueue() {}
+#else
+void TestUploadPipeline::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+    qputenv("BATCHDECK_DATA_DIR", (m_tmp.path() + QStringLiteral("/data")).toUtf8());
+    setDatabasePath(m_tmp.path() + QStringLiteral("/data/batchdeck.sqlite"));
+    QString error;
+    QVERIFY2(m_env.start(200, &error), qPrintable(error));
+}
+
+void TestUploadPipeline::simpleIngest()
+{
+    const QString dir = newDir(QStringLiteral("simple"));
+    writeJpegs(dir, 20);
+    IngestOperation *op = ingest(m_env.options(QStringLiteral("simple-b"), { dir }));
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    const IngestSummary &s = op->summary();
+    QCOMPARE(s.method, QStringLiteral("simple"));
+    QCOMPARE(s.uploaded.size(), 20);
+    QVERIFY(s.skipped.isEmpty());
+    QVERIFY(s.failed.isEmpty());
+    QVERIFY(s.ready);
+    QCOMPARE(op->processedAmount(Operation::Unit::Files), 20);
+    QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D7")), 20);
+    QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D9")), 0);
+    expectExactlyOnce(QStringLiteral("simple-b"), 20);
+
+    // The same command again sends nothing: every file is already confirmed in this batch.
+    IngestOperation *again = ingest(m_env.options(QStringLiteral("simple-b"), { dir }));
+    QVERIFY(!again->error());
+    QCOMPARE(again->summary().uploaded.size(), 20);
+    QCOMPARE(again->summary().uploadedEarlier, 20);
+    QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D7")), 20);
+    expectExactlyOnce(QStringLiteral("simple-b"), 20);
+}
+
+void TestUploadPipeline::shardedIngest()
+{
+    const QString dir = newDir(QStringLiteral("sharded"));
+    writeJpegs(dir, 300);
+    IngestOptions options = m_env.options(QStringLiteral("sharded-b"), { dir });
+    options.plan.shardMaxFiles = 64;   // 5 shards
+    options.notificationsUrl = QStringLiteral("http://127.0.0.1:9/hook");
+    const int d9Before = m_env.sandbox->requestCount(QStringLiteral("D9"));
+    IngestOperation *op = ingest(options);
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QCOMPARE(op->summary().method, QStringLiteral("sharded"));
+    QCOMPARE(op->summary().uploaded.size(), 300);
+    QVERIFY(op->summary().ready);
+    QCOMPARE(op->summary().batchCount, 300);
+    QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D9")) - d9Before, 5);
+    QCOMPARE(op->processedAmount(Operation::Unit::Bytes), op->totalAmount(Operation::Unit::Bytes));
+    expectExactlyOnce(QStringLiteral("sharded-b"), 300);
+    // notification_config.json carried our ingest id into every shard (and is not a batch file).
+    const auto shards = m_env.shards(QStringLiteral("sharded-b"));
+    QCOMPARE(shards.size(), 5);
+    for (const api::Shard &s : shards)
+        QCOMPARE(s.statusMetadata.value(QStringLiteral("ingestId")).toString(), op->ingestId());
+    QVERIFY(!m_env.names(QStringLiteral("sharded-b")).contains(QStringLiteral("notification_config.json")));
+}
+
+void TestUploadPipeline::videoIngest()
+{
+    const QString dir = newDir(QStringLiteral("videos"));
+    for (int i = 0; i < 3; ++i)
+        writeBytes(QStringLiteral("%1/clip%2.mp4").arg(dir).arg(i),
+                   QByteArray("\x00\x00\x00\x18" "ftypmp42", 12) + QByteArray(200000 + i, char('v' + i)));
+    IngestOptions options = m_env.options(QStringLiteral("video-b"), { dir });
+    options.media = MediaSelection::Videos;
+    IngestOperation *op = ingest(options);
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QCOMPARE(op->summary().method, QStringLiteral("videos"));
+    QCOMPARE(op->summary().uploaded.size(), 3);
+    QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D8")), 3);
+    QCOMPARE(op->processedAmount(Operation::Unit::Bytes), qint64(3 * 200012 + 3));
+    expectExactlyOnce(QStringLiteral("video-b"), 3);
+}
+
+void TestUploadPipeline::faults_data()
+{
+    QTest::addColumn<QString>("route");
+    QTest::addColumn<QJsonObject>("rule");
+    QTest::addColumn<int>("images");
+    QTest::newRow("503 + Retry-After on D9") << QStringLiteral("D9")
+        << QJsonObject{ { "route", "D9" }, { "status", 503 }, { "retryAfter", 1 }, { "times", 2 } } << 100;
+    QTest::newRow("cut connection on S1") << QStringLiteral("S1")
+        << QJsonObject{ { "route", "S1" }, { "action", "cut" }, { "times", 2 } } << 100;
+    QTest::newRow("expired signed URL on S1") << QStringLiteral("S1")
+        << QJsonObject{ { "route", "S1" }, { "action", "expire-url" }, { "times", 2 } } << 100;
+    QTest::newRow("429 on D7") << QStringLiteral("D7")
+        << QJsonObject{ { "route", "D7" }, { "status", 429 }, { "retryAfter", 1 }, { "times", 2 } } << 10;
+    QTest::newRow("malformed JSON on D3") << QStringLiteral("D3")
+        << QJsonObject{ { "route", "D3" }, { "action", "malformed-json" }, { "times", 2 } } << 100;
+}
+
+void TestUploadPipeline::faults()
+{
+    QFETCH(QString, route);
+    QFETCH(QJsonObject, rule);
+    QFETCH(int, images);
+    static int round = 0;
+    const QString batch = QStringLiteral("fault-%1").arg(++round);
+    const QString dir = newDir(batch);
+    writeJpegs(dir, images);
+    IngestOptions options = m_env.options(batch, { dir });
+    options.plan.shardMaxFiles = 25;
+    const int before = m_env.sandbox->requestCount(route);
+    m_env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ rule } } });
+    IngestOperation *op = ingest(options);
+    m_env.sandbox->setFaultPlan({});
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QCOMPARE(op->summary().uploaded.size(), images);
+    QVERIFY(op->summary().failed.isEmpty());
+    QVERIFY(op->summary().ready);
+    QVERIFY2(m_env.sandbox->requestCount(route) - before >= 3, "the fault was hit and the request repeated");
+    expectExactlyOnce(batch, images);
+}
+
+void TestUploadPipeline::badFiles()
+{
+    const QString dir = newDir(QStringLiteral("bad"));
+    writeJpegs(dir, 40);
+    writeBytes(dir + QStringLiteral("/empty.jpg"), QByteArray());
+    writeBytes(dir + QStringLiteral("/text.jpg"), QByteArray("this is not an image at all, just text"));
+    writeBytes(dir + QStringLiteral("/notes.txt"), QByteArray("notes"));
+    writeBytes(dir + QStringLiteral("/.hidden.jpg"), validJpeg("hidden"));
+    IngestOptions options = m_env.options(QStringLiteral("bad-b"), { dir });
+    options.plan.shardMaxFiles = 16;
+    IngestOperation *op = ingest(options);
+    const IngestSummary &s = op->summary();
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QCOMPARE(s.uploaded.size(), 40);
+    QVERIFY(s.failed.isEmpty());
+    QHash<QString, QString> reasons;
+    for (const IngestFileOutcome &o : s.skipped)
+        reasons.insert(QFileInfo(o.path).fileName(), o.reason);
+    QCOMPARE(reasons.value(QStringLiteral("empty.jpg")), QStringLiteral("empty-file"));
+    QCOMPARE(reasons.value(QStringLiteral("text.jpg")), skipReasonName(SkipReason::NotAnImage));
+    QCOMPARE(reasons.value(QStringLiteral("notes.txt")), skipReasonName(SkipReason::UnsupportedExtension));
+    QCOMPARE(reasons.value(QStringLiteral(".hidden.jpg")), skipReasonName(SkipReason::Hidden));
+    QCOMPARE(s.total(), 44);   // every file met lands in exactly one list
+    for (const IngestFileOutcome &o : s.skipped)
+        QVERIFY2(!o.detail.isEmpty(), qPrintable(o.path));
+    expectExactlyOnce(QStringLiteral("bad-b"), 40);
+}
+
+void TestUploadPipeline::pauseResumeAndJournalResume()
+{
+    const QString dir = newDir(QStringLiteral("resume"));
+    writeJpegs(dir, 120);
+    IngestOptions options = m_env.options(QStringLiteral("resume-b"), { dir });
+    options.plan.shardMaxFiles = 10;
+    options.concurrency = 2;
+    // Slow PUTs so there is time to pause, resume and cancel mid-way.
+    m_env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "delayMs", 150 } } } } });
+
+    auto *first = new IngestOperation(m_env.api.get(), options, this);
+    first->start();
+    QTRY_VERIFY_WITH_TIMEOUT(first->queue() && first->queue()->succeededCount() >= 2, 60000);
+    QVERIFY(first->suspend());
+    QCOMPARE(first->queue()->runningCount(), 0);   // running PUTs were aborted, to restart later
+    const int pending = first->queue()->pendingCount();
+    QTest::qWait(400);
+    QCOMPARE(first->queue()->pendingCount(), pending);   // nothing starts while paused
+    QVERIFY(first->resume());
+    QTRY_VERIFY_WITH_TIMEOUT(first->queue()->succeededCount() >= 5, 60000);
+    first->cancel();
+    QVERIFY(first->isFinished());
+    QCOMPARE(first->error().kind, ErrorKind::Cancelled);
+    const QString ingestId = first->ingestId();
+    QVERIFY(!ingestId.isEmpty());
+    QVERIFY(first->summary().uploaded.size() >= 50);
+    QVERIFY(first->summary().uploaded.size() < 120);
+    QVERIFY(IngestJournal().unfinishedIngests().size() >= 1);
+
+    m_env.sandbox->setFaultPlan({});
+    IngestOperation *second = ingest(options);
+    QVERIFY2(!second->error(), qPrintable(second->error().fullText()));
+    QVERIFY(second->summary().resumed);
+    QCOMPARE(second->ingestId(), ingestId);   // the same ingest id, so the service can de-duplicate
+    QCOMPARE(second->summary().uploaded.size(), 120);
+    QVERIFY(second->summary().uploadedEarlier >= 50);
+    expectExactlyOnce(QStringLiteral("resume-b"), 120);
+    for (const IngestRecord &r : IngestJournal().unfinishedIngests())
+        QVERIFY(r.ingestId != ingestId);
+}
+
+void TestUploadPipeline::rateLimitHoldsTheWholeQueue()
+{
+    UploadQueue queue(m_env.api.get());
+    queue.setConcurrency(4);
+    QSignalSpy holding(&queue, &UploadQueue::holding);
+    const QString dir = newDir(QStringLiteral("hold"));
+    const QStringList paths = writeJpegs(dir, 6);
+    for (const QString &p : paths)
+        queue.enqueue(new ImageUploadOperation(m_env.api.get(), QStringLiteral("hold-b"), QStringLiteral("hold-b"), p,
+                                               QFileInfo(p).fileName(), QFileInfo(p).size()));
+    queue.holdFor(800);
+    QElapsedTimer clock;
+    clock.start();
+    queue.start();
+    QTest::qWait(300);
+    QCOMPARE(queue.runningCount(), 0);   // held: nothing started
+    QVERIFY(waitFinished(&queue, 60000));
+    QVERIFY(clock.elapsed() >= 700);
+    QVERIFY(!queue.error());
+    QCOMPARE(queue.succeededCount(), 6);
+    QCOMPARE(queue.processedAmount(Operation::Unit::Files), 6);
+    QCOMPARE(holding.size(), 1);
+    // An ApiClient rateLimited signal (a 429 seen by any call) holds a queue too.
+    UploadQueue other(m_env.api.get());
+    Q_EMIT m_env.api->rateLimited(500);
+    QVERIFY(other.holdRemainingMs() > 0);
+}
+#endif
+
+QTEST_GUILESS_MAIN(TestUploadPipeline)
+#include "tst_uploadpipeline.moc"
