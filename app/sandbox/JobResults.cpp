@@ -37,7 +37,8 @@ QVector<Prediction> predictionsFor(const QByteArray &digest)
         const int b = 1 + k * 6;
         Prediction p;
         p.cls = QLatin1String(kClasses[byte(b) % int(std::size(kClasses))]);
-        p.confidence = 0.5 + std::round(byte(b + 1) / 255.0 * 490.0) / 1000.0;   // 0.500 .. 0.990
+        // Whole thousandths divided once, so the JSON shows 0.93 rather than 0.9299999999999999.
+        p.confidence = double(500 + (byte(b + 1) * 490) / 255) / 1000.0;   // 0.500 .. 0.990
         p.x = (byte(b + 2) * 640) / 256;
         p.y = (byte(b + 3) * 480) / 256;
         p.width = 16 + byte(b + 4) % 240;
