@@ -153,7 +153,8 @@ Error errorFromReply(QNetworkReply *reply, const QByteArray &body, const ReplyCo
 Error errorFromSignedReply(QNetworkReply *reply, const QString &operation)
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+    // Only an error body is read, so a successful download stays unread for the caller.
+    const QByteArray body = status >= 400 && reply->isOpen() ? reply->readAll() : QByteArray();
     if (status == 401 || status == 403)
         return Error(ErrorKind::Forbidden,
                      QStringLiteral("Could not %1: signed URL expired or rejected (HTTP %2)").arg(operation).arg(status),

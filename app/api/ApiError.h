@@ -31,7 +31,8 @@ Error errorFromHttpStatus(int status, const QByteArray &body, const QByteArray &
                           const QString &operation);
 
 // Error for a signed-URL transfer (S1 PUT / S2 GET): 403 means "signed URL expired or
-// rejected"; otherwise as errorFromReply, without the API-specific hints.
+// rejected"; otherwise as errorFromReply, without the API-specific hints. Reads the body only
+// when the status is an error, so it can be called before consuming a successful download.
 Error errorFromSignedReply(QNetworkReply *reply, const QString &operation);
 
 // Parse a 2xx body as a JSON object, or give BadResponse ("Could not decode Roboflow API
