@@ -2,7 +2,6 @@
 
 #include "sandbox/DemoMedia.h"
 
-#include <QRegularExpression>
 
 namespace bd::sandbox {
 

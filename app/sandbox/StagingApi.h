@@ -71,7 +71,6 @@ private:
         QStringList categories;
         bool videos = false;
         QJsonArray references;
-        QJsonArray preFailed;   // references refused up front (unsafe URLs)
         std::shared_ptr<int> shardsLeft;
     };
     void runReferenceJob(const ReferenceJob &job);
