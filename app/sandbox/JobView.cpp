@@ -221,9 +221,9 @@ QJsonObject JobView::stageJson(const SimStage &s) const
     if (finished(s)) {
         status = s.fails ? QStringLiteral("error") : QStringLiteral("success");
         note = message(s.fails ? s.failure
-                               : (failed > 0 ? QStringLiteral("Stage completed: %1 tasks succeeded, %2 failed (tolerated)")
-                                                   .arg(done - failed).arg(failed)
-                                             : QStringLiteral("Stage completed: %1 tasks succeeded").arg(done)));
+                               : QStringLiteral("Stage completed: %1 of %2 tasks succeeded%3")
+                                     .arg(done - failed).arg(s.tasks.size())
+                                     .arg(failed > 0 ? QStringLiteral(" (failures tolerated)") : QString()));
         lastEvent = s.end;
         if (!s.fails && !s.outputBatchId.isEmpty())
             outputs.append(s.outputBatchId);

@@ -428,6 +428,26 @@ private slots:
         QCOMPARE(allTasks("trt", "trt-compilation")[1][QLatin1String("statusType")].toString(), QString("success"));
     }
 
+    void videoJobsUseOneTaskPerVideo()
+    {
+        QVector<StoredFile> videos = m_store.batches.value(kWs + "/in").mid(0, 3);
+        for (StoredFile &f : videos)
+            f.fileName.replace(".jpg", ".mp4");
+        m_store.batches[kWs + "/videos"] = videos;
+        QJsonObject def = withSpec(withField(imageJob("videos"), "type", "simple-video-processing-v1"), "maxVideoFPS", 5);
+        QCOMPARE(create("vid", def), 200);
+        QCOMPARE(create("vid-bad", withSpec(imageJob("in"), "maxVideoFPS", 5)), 400);   // video-only field
+        wait(5);
+        QCOMPARE(stages("vid")[0][QLatin1String("tasksNumber")].toInt(), 3);
+        wait(1000);
+        QCOMPARE(job("vid").value("error").toBool(), false);
+        const auto files = m_store.outputs.value(kWs + "/vid-processing-out").value(0).files;
+        QCOMPARE(files.size(), 3);
+        QVERIFY(files[2].data.contains(".mp4"));
+        QCOMPARE(stages("vid")[0][QLatin1String("notification")].toObject().value("message").toString(),
+                 QString("Stage completed: 3 of 3 tasks succeeded"));
+    }
+
     void resultsAreDeterministicAndArchivesReal()
     {
         QCOMPARE(create("r1", imageJob("in")), 200);
