@@ -300,6 +300,23 @@ QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
     return out;
 }
 
+QSet<QString> IngestJournal::pathsInState(const QString &ingestId, JournalFileState state)
+{
+    QSet<QString> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT path FROM ingest_files WHERE ingest_id = ? AND state = ?"));
+    q.addBindValue(ingestId);
+    q.addBindValue(journalFileStateName(state));
+    if (!q.exec())
+        return out;
+    while (q.next())
+        out.insert(q.value(0).toString());
+    return out;
+}
+
 QSet<QString> IngestJournal::confirmedPaths(const QString &batchId)
 {
     QSet<QString> out;

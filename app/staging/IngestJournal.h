@@ -79,6 +79,7 @@ public:
     bool setFileState(const QString &ingestId, const QStringList &paths, JournalFileState state,
                       const QString &reason = {});
     QHash<QString, JournalFile> files(const QString &ingestId);
+    QSet<QString> pathsInState(const QString &ingestId, JournalFileState state);
     // Paths confirmed in this batch by any ingest (the resume log of spec §6.2).
     QSet<QString> confirmedPaths(const QString &batchId);
 

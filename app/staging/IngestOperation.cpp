@@ -172,11 +172,11 @@ void IngestOperation::onScanFinished()
     // Confirmed by any ingest into this batch: already there. "sent" in this ingest: unknown.
     const QSet<QString> confirmedEarlier = m_journal.confirmedPaths(m_options.batchId);
     QStringList sent;
-    const QHash<QString, JournalFile> journaled = m_journal.files(m_summary.ingestId);
+    const QSet<QString> inFlight = m_journal.pathsInState(m_summary.ingestId, JournalFileState::Sent);
     for (const ScannedFile &f : scan.accepted) {
         if (confirmedEarlier.contains(f.path))
             m_confirmed.insert(f.path);
-        else if (journaled.value(f.path).state == JournalFileState::Sent)
+        else if (inFlight.contains(f.path))
             sent << f.path;
     }
     m_summary.uploadedEarlier = int(m_confirmed.size());
@@ -299,9 +299,7 @@ void IngestOperation::enqueueTransfers(const IngestPlan &plan)
         for (const ShardMember &m : shard.members)
             names << m.name;
         m_journal.addShard(m_summary.ingestId, shard.index, names, QStringLiteral("planned"));
-        auto *t = new ShardUploadOperation(m_api, batch, name, shard, notification);
-        m_shardOf.insert(t, shard.index);
-        m_queue->enqueue(tune(t));
+        m_queue->enqueue(tune(new ShardUploadOperation(m_api, batch, name, shard, notification)));
     }
     for (const ScannedFile &f : plan.videos) {
         if (plan.videosNeedSeparateBatch) {
@@ -318,16 +316,15 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     // Mark "sent" just before bytes leave, so a kill in mid-transfer is checked on resume.
     connect(transfer, &TransferOperation::sending, this, [this, transfer] {
         m_journal.setFileState(m_summary.ingestId, transfer->filePaths(), JournalFileState::Sent);
-        if (m_shardOf.contains(transfer))
-            m_journal.setShardState(m_summary.ingestId, m_shardOf.value(transfer), QStringLiteral("sent"));
+        if (auto *shard = qobject_cast<ShardUploadOperation *>(transfer))
+            m_journal.setShardState(m_summary.ingestId, shard->shard().index, QStringLiteral("sent"));
     });
 }
 
 void IngestOperation::onTransferFinished(TransferOperation *transfer)
 {
     const QStringList paths = transfer->filePaths();
-    const int shard = m_shardOf.take(transfer);
-    const bool isShard = qobject_cast<ShardUploadOperation *>(transfer) != nullptr;
+    auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     if (transfer->error()) {
         const Error &e = transfer->error();
         m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Failed, e.message);
@@ -338,8 +335,8 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
         for (const QString &path : paths)
             m_confirmed.insert(path);
     }
-    if (isShard)
-        m_journal.setShardState(m_summary.ingestId, shard, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
+    if (shard)
+        m_journal.setShardState(m_summary.ingestId, shard->shard().index, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
 }
 
 void IngestOperation::onQueueFinished()

@@ -112,7 +112,6 @@ private:
     QHash<QString, QString> m_pathToName;
     QSet<QString> m_confirmed;               // paths in the batch (this ingest or earlier)
     QHash<QString, IngestFileOutcome> m_failed;  // path → why
-    QHash<TransferOperation *, int> m_shardOf;   // shard transfers → journal shard index
     QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
 
     QTimer m_pollTimer;

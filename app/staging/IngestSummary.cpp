@@ -13,10 +13,12 @@ QString tr(const char *text, int n = -1)
     return QCoreApplication::translate("bd::staging::IngestSummary", text, nullptr, n);
 }
 
-QJsonArray outcomes(const QVector<IngestFileOutcome> &list, bool withReason)
+QJsonArray outcomes(const QVector<IngestFileOutcome> &list, bool withReason, int limit = -1)
 {
     QJsonArray a;
     for (const IngestFileOutcome &o : list) {
+        if (limit >= 0 && a.size() >= limit)
+            break;
         QJsonObject j{ { QStringLiteral("path"), o.path }, { QStringLiteral("name"), o.name } };
         if (withReason) {
             j.insert(QStringLiteral("reason"), o.reason);
@@ -43,7 +45,10 @@ QJsonObject IngestSummary::toJson() const
         { QStringLiteral("uploadedEarlier"), uploadedEarlier },
         { QStringLiteral("skippedCount"), int(skipped.size()) },
         { QStringLiteral("failedCount"), int(failed.size()) },
-        { QStringLiteral("uploaded"), outcomes(uploaded, false) },
+        // Uploaded files are listed up to kMaxListedUploads (a 100k-file JSON would be huge);
+        // skipped and failed ones always in full.
+        { QStringLiteral("uploaded"), outcomes(uploaded, false, kMaxListedUploads) },
+        { QStringLiteral("uploadedListTruncated"), uploaded.size() > kMaxListedUploads },
         { QStringLiteral("skipped"), outcomes(skipped, true) },
         { QStringLiteral("failed"), outcomes(failed, true) },
     };

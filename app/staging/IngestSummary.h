@@ -16,6 +16,8 @@ struct IngestFileOutcome {
 };
 
 struct IngestSummary {
+    static constexpr int kMaxListedUploads = 1000;
+
     QString ingestId;
     QString batchId;
     QString method;                  // simple | sharded | videos

@@ -52,7 +52,7 @@ int TransferOperation::backoffMs(qint64 retryAfterMs) const
 {
     if (retryAfterMs >= 0)
         return int(qMin<qint64>(retryAfterMs, 60000));
-    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qMin(m_attempts - 1, 10));
+    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qBound(0, m_attempts - 1, 10));
     // Half fixed, half jitter: never hammers, never waits for nothing.
     return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
 }

@@ -70,6 +70,7 @@ void TestUploadPipeline::rateLimitHoldsTheWholeQueue() {}
 void TestUploadPipeline::initTestCase()
 {
     QVERIFY(m_tmp.isValid());
+    QVERIFY(QDir().mkpath(m_tmp.path() + QStringLiteral("/data")));
     qputenv("BATCHDECK_DATA_DIR", (m_tmp.path() + QStringLiteral("/data")).toUtf8());
     setDatabasePath(m_tmp.path() + QStringLiteral("/data/batchdeck.sqlite"));
     QString error;
