@@ -1,0 +1,140 @@
+#include "MainWindow.h"
+
+#include "AppSession.h"
+#include "ConnectionDialog.h"
+#include "ExportsTab.h"
+#include "JobsTab.h"
+#include "ListModels.h"
+#include "StagingTab.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+
+namespace bd::ui {
+
+MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(parent), m_session(session)
+{
+    setWindowTitle(QStringLiteral("Batchdeck"));
+    setWindowIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")));
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_staging = new StagingTab(session, m_tabs);
+    m_jobs = new JobsTab(session, m_tabs);
+    m_exports = new ExportsTab(session, m_tabs);
+    m_tabs->addTab(m_staging, tr("&Staging"));
+    m_tabs->addTab(m_jobs, tr("&Jobs"));
+    m_tabs->addTab(m_exports, tr("E&xports"));
+    setCentralWidget(m_tabs);
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *connectAction = file->addAction(tr("&Connection…"), this, &MainWindow::showConnectionDialog);
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    QAction *refresh = file->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
+    refresh->setShortcut(QKeySequence::Refresh);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    quit->setShortcut(QKeySequence::Quit);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Batchdeck"), this, [this] {
+        QMessageBox::about(this, tr("About Batchdeck"),
+                           tr("<b>Batchdeck %1</b><br>A desktop client for Roboflow Batch Processing: stage data, "
+                              "run Workflow jobs, download results.").arg(QStringLiteral(BATCHDECK_VERSION)));
+    });
+
+    m_connection = new QLabel(this);
+    m_workspace = new QLabel(this);
+    statusBar()->addPermanentWidget(m_workspace);
+    statusBar()->addPermanentWidget(m_connection);
+
+    connect(session, &AppSession::stateChanged, this, &MainWindow::updateStatus);
+    connect(session, &AppSession::connected, this, [this] {
+        updateStatus();
+        refreshAll();
+    });
+    connect(session, &AppSession::message, this, [this](const QString &text) { statusBar()->showMessage(text, 15000); });
+    connect(m_jobs->model(), &JobsModel::refreshed, this, [this](const Error &error) {
+        if (!error && m_exports->model()->rowCount() == 0 && !m_exports->model()->isRefreshing())
+            m_exports->refresh([this] {
+                QVector<api::Job> jobs;
+                for (const JobRow &r : m_jobs->model()->rows())
+                    jobs.append(r.job);
+                return jobs;
+            }());
+    });
+    connect(m_exports, &ExportsTab::refreshRequested, this, [this] {
+        QVector<api::Job> jobs;
+        for (const JobRow &r : m_jobs->model()->rows())
+            jobs.append(r.job);
+        m_exports->refresh(jobs);
+    });
+
+    m_fastTimer = new QTimer(this);
+    m_fastTimer->setInterval(5000);
+    connect(m_fastTimer, &QTimer::timeout, this, [this] {
+        if (m_session->state() == AppSession::State::Online || m_session->state() == AppSession::State::Offline)
+            m_jobs->refresh();
+    });
+    m_slowTimer = new QTimer(this);
+    m_slowTimer->setInterval(30000);
+    connect(m_slowTimer, &QTimer::timeout, this, [this] {
+        if (m_session->state() != AppSession::State::Online)
+            return;
+        m_staging->refresh();
+        Q_EMIT m_exports->refreshRequested();
+    });
+    m_fastTimer->start();
+    m_slowTimer->start();
+    updateStatus();
+    resize(1100, 700);
+}
+
+void MainWindow::refreshAll()
+{
+    m_staging->refresh();
+    m_jobs->refresh();
+}
+
+void MainWindow::updateStatus()
+{
+    m_connection->setText(QStringLiteral("● ") + m_session->stateText());
+    const bool good = m_session->state() == AppSession::State::Online;
+    m_connection->setStyleSheet(good ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
+    const QString where = connectionProfileName(m_session->profile());
+    m_workspace->setText(m_session->workspace().isEmpty()
+                             ? where
+                             : tr("Workspace: %1 · %2").arg(m_session->workspace(), where));
+    if (m_session->state() == AppSession::State::NeedsKey || m_session->state() == AppSession::State::Unauthorized)
+        QTimer::singleShot(0, this, &MainWindow::showConnectionDialog);
+}
+
+void MainWindow::showConnectionDialog()
+{
+    if (findChild<ConnectionDialog *>())
+        return;   // already open
+    auto *dialog = new ConnectionDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    AppSettings settings;
+    dialog->setProfile(m_session->profile(), settings.customBaseUrl());
+    connect(dialog, &ConnectionDialog::testRequested, this, [this, dialog] {
+        const QUrl url = dialog->profile() == ConnectionProfile::Custom ? dialog->customUrl()
+                                                                        : baseUrlForProfile(dialog->profile());
+        m_session->testConnection(dialog->profile(), url, dialog->apiKey());
+    });
+    connect(m_session, &AppSession::testFinished, dialog, &ConnectionDialog::showTestResult);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        AppSettings s;
+        s.setProfile(dialog->profile());
+        if (dialog->profile() == ConnectionProfile::Custom)
+            s.setCustomBaseUrl(dialog->customUrl());
+        m_session->connectTo(dialog->profile(), s.effectiveBaseUrl(), dialog->apiKey(), dialog->rememberKey());
+    });
+    dialog->open();
+}
+
+}  // namespace bd::ui

@@ -1,0 +1,68 @@
+#include "TabBase.h"
+
+#include "RecordTableModel.h"
+#include "core/Error.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace bd::ui {
+
+TabBase::TabBase(QWidget *parent) : QWidget(parent)
+{
+    m_layout = new QVBoxLayout(this);
+    m_toolbar = new QHBoxLayout;
+    m_layout->addLayout(m_toolbar);
+    m_table = new QTableView(this);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSortingEnabled(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_layout->addWidget(m_table, 1);
+    m_status = new QLabel(this);
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_layout->addWidget(m_status);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSortRole(SortRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_proxy->setFilterKeyColumn(-1);
+}
+
+void TabBase::setSourceModel(QAbstractItemModel *model, int sortColumn, Qt::SortOrder order)
+{
+    m_proxy->setSourceModel(model);
+    m_table->setModel(m_proxy);
+    m_table->sortByColumn(sortColumn, order);
+    connect(model, &QAbstractItemModel::modelReset, m_table, [this] { m_table->resizeColumnsToContents(); });
+}
+
+void TabBase::showRefreshResult(const Error &error, const QString &summary)
+{
+    const QString time = QLocale().toString(QDateTime::currentDateTime().time(), QLocale::ShortFormat);
+    if (error) {
+        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_status->setText(tr("Refresh failed at %1: %2").arg(time, error.message));
+    } else {
+        m_status->setStyleSheet({});
+        m_status->setText(tr("Updated %1 · %2").arg(time, summary));
+    }
+}
+
+int TabBase::selectedSourceRow() const
+{
+    const QModelIndexList rows = m_table->selectionModel() ? m_table->selectionModel()->selectedRows() : QModelIndexList();
+    if (rows.isEmpty())
+        return -1;
+    return m_proxy->mapToSource(rows.first()).row();
+}
+
+}  // namespace bd::ui

@@ -1,0 +1,59 @@
+// batchdeck: the desktop client. `batchdeck --sandbox` starts the embedded emulator with demo
+// data (no account needed); otherwise it connects as the saved settings say.
+#include "AppSession.h"
+#include "MainWindow.h"
+#include "core/Redact.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QTabWidget>
+#include <QTimer>
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("batchdeck"));
+    QApplication::setOrganizationName(QStringLiteral("Batchdeck"));
+    QApplication::setApplicationVersion(QStringLiteral(BATCHDECK_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("batchdeck"));
+    bd::installRedactingMessageHandler();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Desktop client for Roboflow Batch Processing"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    QCommandLineOption sandbox(QStringLiteral("sandbox"), QStringLiteral("Run on the embedded sandbox with demo data."));
+    QCommandLineOption timeScale(QStringLiteral("time-scale"), QStringLiteral("Sandbox job speed (default 1)."),
+                                 QStringLiteral("factor"), QStringLiteral("1"));
+    QCommandLineOption quitAfter(QStringLiteral("quit-after"), QStringLiteral("Quit after N seconds (smoke tests)."),
+                                 QStringLiteral("seconds"));
+    QCommandLineOption screenshots(QStringLiteral("screenshot-dir"),
+                                   QStringLiteral("Save a PNG of each tab after N seconds, then quit (docs, checks)."),
+                                   QStringLiteral("dir"));
+    parser.addOptions({ sandbox, timeScale, quitAfter, screenshots });
+    parser.process(app);
+
+    bd::ui::AppSession session;
+    bd::ui::MainWindow window(&session);
+    window.show();
+    if (parser.isSet(sandbox))
+        session.connectToSandbox(parser.value(timeScale).toDouble() > 0 ? parser.value(timeScale).toDouble() : 1.0);
+    else
+        session.connectFromSettings();
+    if (parser.isSet(screenshots)) {
+        const QString dir = parser.value(screenshots);
+        const int seconds = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 5;
+        QTimer::singleShot(seconds * 1000, &app, [&window, dir] {
+            QDir().mkpath(dir);
+            for (int i = 0; i < window.tabs()->count(); ++i) {
+                window.tabs()->setCurrentIndex(i);
+                QApplication::processEvents();
+                window.grab().save(QStringLiteral("%1/tab-%2.png").arg(dir).arg(i));
+            }
+            QApplication::quit();
+        });
+    } else if (parser.isSet(quitAfter))
+        QTimer::singleShot(parser.value(quitAfter).toInt() * 1000, &app, &QApplication::quit);
+    return app.exec();
+}
