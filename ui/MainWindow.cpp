@@ -21,7 +21,6 @@ namespace bd::ui {
 MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(parent), m_session(session)
 {
     setWindowTitle(QStringLiteral("Batchdeck"));
-    setWindowIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")));
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
     m_staging = new StagingTab(session, m_tabs);

@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -34,6 +35,7 @@ int main(int argc, char **argv)
     parser.addOptions({ sandbox, timeScale, quitAfter, screenshots });
     parser.process(app);
 
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")));
     bd::ui::AppSession session;
     bd::ui::MainWindow window(&session);
     window.show();
