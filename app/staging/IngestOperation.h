@@ -16,6 +16,8 @@
 #include "staging/IngestSummary.h"
 #include "staging/MediaKind.h"
 #include "staging/ScanResult.h"
+#include "staging/FolderScanner.h"
+#include "staging/UploadQueue.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -26,10 +28,6 @@
 #include <functional>
 
 namespace bd::staging {
-
-class FolderScanner;
-class TransferOperation;
-class UploadQueue;
 
 struct IngestOptions {
     QString batchId;
