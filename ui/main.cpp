@@ -1,6 +1,7 @@
 // batchdeck: the desktop client. `batchdeck --sandbox` starts the embedded emulator with demo
 // data (no account needed); otherwise it connects as the saved settings say.
 #include "AppSession.h"
+#include "ConnectionDialog.h"
 #include "MainWindow.h"
 #include "core/Redact.h"
 
@@ -53,6 +54,11 @@ int main(int argc, char **argv)
                 QApplication::processEvents();
                 window.grab().save(QStringLiteral("%1/tab-%2.png").arg(dir).arg(i));
             }
+            bd::ui::ConnectionDialog dialog(&window);
+            dialog.setProfile(bd::ConnectionProfile::RoboflowUS, {});
+            dialog.show();
+            QApplication::processEvents();
+            dialog.grab().save(QStringLiteral("%1/connection-dialog.png").arg(dir));
             QApplication::quit();
         });
     } else if (parser.isSet(quitAfter))
