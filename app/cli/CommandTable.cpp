@@ -9,9 +9,7 @@ QVector<CliCommand> allCommands()
     QVector<CliCommand> all;
     all += authCommands();
     all += stagingCommands();
-    all += ingestCommands();
-    // Ingest commands (create-batch-of-images, create-batch-of-videos) come from
-    // app/cli/IngestCommands.cpp, owned by another engineer:  all += ingestCommands();
+    all += ingestCommands();  // create-batch-of-images / -videos (IngestCommands.cpp, staging owner)
     // Export command (export-batch) comes from app/cli/ExportCommands.cpp, owned by another
     // engineer:  all += exportCommands();
     all += jobCommands();
