@@ -1,0 +1,378 @@
+#include "exports/DownloadOperation.h"
+
+#include "api/ApiError.h"
+#include "exports/ExportLayout.h"
+
+#include <QFileInfo>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace bd {
+
+namespace {
+constexpr qint64 kReadBufferBytes = 1 << 20;   // what Qt may hold in memory per reply
+constexpr qint64 kChunkBytes = 256 * 1024;     // one read()/write() step
+constexpr qint64 kMaxBackoffMs = 30000;
+
+// "bytes 100-199/1000" -> start 100, total 1000 ("*" total -> -1). False when unparseable.
+bool parseContentRange(const QByteArray &value, qint64 *start, qint64 *total)
+{
+    static const QRegularExpression re(QStringLiteral("^\\s*bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)\\s*$"));
+    const auto m = re.match(QString::fromLatin1(value));
+    if (!m.hasMatch())
+        return false;
+    *start = m.captured(1).toLongLong();
+    *total = m.captured(3) == QLatin1String("*") ? -1 : m.captured(3).toLongLong();
+    return true;
+}
+}  // namespace
+
+DownloadOperation::DownloadOperation(api::ApiClient *api, ExportFileInfo file, QString destPath, QObject *parent)
+    : Operation(parent), m_api(api), m_file(std::move(file)), m_destPath(std::move(destPath))
+{
+    setCapabilities(Cancellable | Suspendable);
+    setTitle(m_file.fileName);
+    setTotalAmount(Unit::Files, 1);
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &DownloadOperation::sendRequest);
+}
+
+DownloadOperation::~DownloadOperation()
+{
+    dropReply();
+    closePart();
+}
+
+QString DownloadOperation::partPath() const
+{
+    return ExportLayout::partPath(m_destPath);
+}
+
+void DownloadOperation::doStart()
+{
+    m_url = m_file.downloadUrl;
+    sendRequest();
+}
+
+void DownloadOperation::doCancel()
+{
+    m_retryTimer.stop();
+    dropReply();
+    closePart();
+}
+
+bool DownloadOperation::doSuspend()
+{
+    // The GET cannot be paused; drop it and continue from the .part bytes on resume.
+    m_retryTimer.stop();
+    dropReply();
+    closePart();
+    return true;
+}
+
+bool DownloadOperation::doResume()
+{
+    if (!m_waitingForUrl)
+        QTimer::singleShot(0, this, [this] {
+            if (state() == State::Running && !m_reply && !m_waitingForUrl)
+                sendRequest();
+        });
+    return true;
+}
+
+void DownloadOperation::sendRequest()
+{
+    if (state() != State::Running || isFinished())
+        return;
+    if (!m_api)
+        return fail(Error(ErrorKind::Internal, tr("Could not download %1: the API client is gone").arg(m_file.fileName)));
+    if (!openPart(m_restartFromZero))
+        return fail(m_localError);
+    m_restartFromZero = false;
+    m_offset = m_written;
+    m_statusChecked = false;
+    m_bodyAccepted = false;
+    setProcessedAmount(Unit::Bytes, m_written);
+
+    ++m_requests;
+    if (m_offset > 0)
+        ++m_rangeRequests;
+    m_reply = m_api->getSigned(QUrl::fromEncoded(m_url.toUtf8()), m_offset);
+    m_reply->setReadBufferSize(kReadBufferBytes);
+    connect(m_reply, &QNetworkReply::metaDataChanged, this, &DownloadOperation::onMetaData);
+    connect(m_reply, &QNetworkReply::readyRead, this, &DownloadOperation::onReadyRead);
+    connect(m_reply, &QNetworkReply::finished, this, &DownloadOperation::onFinished);
+    setStatusText(m_offset > 0 ? tr("Resuming %1 at byte %2").arg(m_file.fileName).arg(m_offset)
+                               : tr("Downloading %1").arg(m_file.fileName));
+}
+
+void DownloadOperation::onMetaData()
+{
+    if (!m_statusChecked)
+        checkStatus();
+}
+
+// Decides, once the status line is in, whether the body is the file's bytes and where they go.
+bool DownloadOperation::checkStatus()
+{
+    const QVariant statusValue = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (!statusValue.isValid())
+        return false;
+    m_statusChecked = true;
+    const int status = statusValue.toInt();
+    const qint64 length = m_reply->header(QNetworkRequest::ContentLengthHeader).isValid()
+        ? m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() : -1;
+    if (status == 206) {
+        qint64 start = -1, total = -1;
+        if (!parseContentRange(m_reply->rawHeader("Content-Range"), &start, &total) || start != m_offset) {
+            // Bytes for some other place in the file: start over rather than corrupt it.
+            m_restartFromZero = true;
+            abortReplyLater();
+            return true;
+        }
+        m_expectedTotal = total >= 0 ? total : (length >= 0 ? m_offset + length : -1);
+        m_bodyAccepted = true;
+    } else if (status >= 200 && status < 300) {
+        if (m_offset > 0) {
+            // The server ignored the Range: the body is the whole file again.
+            if (::ftruncate(m_fd, 0) != 0) {
+                m_localError = diskError(errno, tr("truncate"));
+                abortReplyLater();
+                return true;
+            }
+            m_offset = m_written = 0;
+        }
+        m_expectedTotal = length;
+        m_bodyAccepted = true;
+    }
+    if (m_bodyAccepted && m_expectedTotal >= 0)
+        setTotalAmount(Unit::Bytes, m_expectedTotal);
+    return true;
+}
+
+void DownloadOperation::onReadyRead()
+{
+    if (!m_reply || (!m_statusChecked && !checkStatus()) || !m_bodyAccepted || m_localError)
+        return;
+    char chunk[kChunkBytes];
+    while (m_reply->bytesAvailable() > 0) {
+        const qint64 n = m_reply->read(chunk, sizeof chunk);
+        if (n <= 0)
+            break;
+        if (!writeChunk(chunk, n)) {
+            abortReplyLater();   // onFinished reports m_localError
+            return;
+        }
+    }
+    setProcessedAmount(Unit::Bytes, m_written);
+}
+
+void DownloadOperation::onFinished()
+{
+    QNetworkReply *reply = m_reply;
+    if (!reply)
+        return;
+    if (!m_localError && !m_restartFromZero) {
+        if (!m_statusChecked)
+            checkStatus();
+        onReadyRead();   // whatever is still buffered
+    }
+    m_reply = nullptr;
+    reply->disconnect(this);
+    reply->deleteLater();
+
+    if (m_localError) {
+        closePart();
+        return fail(m_localError);
+    }
+    if (m_restartFromZero) {
+        ++m_failures;
+        if (m_failures >= m_maxAttempts)
+            return fail(Error(ErrorKind::BadResponse,
+                              tr("Could not download %1: the server keeps sending the wrong byte range").arg(m_file.fileName)));
+        return sendRequest();
+    }
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const Error error = api::errorFromSignedReply(reply, tr("download %1").arg(m_file.fileName));
+    closePart();
+    if (status == 416) {
+        // Our .part is not a prefix the server can continue (e.g. the file changed): start over.
+        m_restartFromZero = true;
+        return retryLater(error, 0);
+    }
+    if (error) {
+        if (error.kind == ErrorKind::Forbidden)
+            return refreshUrl(error);
+        if (error.isTransient() || error.kind == ErrorKind::Server || error.kind == ErrorKind::Network
+            || error.kind == ErrorKind::Timeout) {
+            qint64 retryAfterMs = -1;
+            const QByteArray ra = reply->rawHeader("Retry-After");
+            bool ok = false;
+            const qint64 seconds = ra.trimmed().toLongLong(&ok);
+            if (ok)
+                retryAfterMs = seconds * 1000;
+            if (status == 429)
+                Q_EMIT rateLimited(int(retryAfterMs >= 0 ? retryAfterMs : backoffMs(-1)));
+            return retryLater(error, retryAfterMs);
+        }
+        return fail(error);
+    }
+    if (m_expectedTotal >= 0 && m_written != m_expectedTotal) {
+        return retryLater(Error(ErrorKind::Network, tr("Could not download %1: the transfer ended after %2 of %3 bytes")
+                                                        .arg(m_file.fileName).arg(m_written).arg(m_expectedTotal)),
+                          -1);
+    }
+    completeFile();
+}
+
+bool DownloadOperation::openPart(bool truncate)
+{
+    if (m_fd >= 0 && !truncate)
+        return true;
+    closePart();
+    const QByteArray path = QFile::encodeName(partPath());
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND;
+    if (truncate)
+        flags |= O_TRUNC;
+    m_fd = ::open(path.constData(), flags, 0644);
+    if (m_fd < 0) {
+        m_localError = diskError(errno, tr("create"));
+        return false;
+    }
+    const off_t size = ::lseek(m_fd, 0, SEEK_END);
+    m_written = size < 0 ? 0 : qint64(size);
+    return true;
+}
+
+void DownloadOperation::closePart()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+bool DownloadOperation::writeChunk(const char *data, qint64 size)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(m_fd, data, size_t(size));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            m_localError = diskError(errno, tr("write"));
+            return false;
+        }
+        data += n;
+        size -= n;
+        m_written += n;
+    }
+    return true;
+}
+
+void DownloadOperation::dropReply()
+{
+    if (!m_reply)
+        return;
+    QNetworkReply *reply = m_reply;
+    m_reply = nullptr;
+    reply->disconnect(this);
+    reply->setProperty("bd_aborted", true);
+    reply->abort();
+    reply->deleteLater();
+}
+
+// Aborting inside a reply's own signal would re-enter onFinished; do it on the next pass.
+void DownloadOperation::abortReplyLater()
+{
+    QPointer<QNetworkReply> reply(m_reply);
+    QTimer::singleShot(0, this, [reply] {
+        if (reply)
+            reply->abort();
+    });
+}
+
+void DownloadOperation::retryLater(const Error &error, qint64 retryAfterMs)
+{
+    ++m_failures;
+    if (m_failures >= m_maxAttempts)
+        return fail(Error(error.kind, tr("%1 (gave up after %2 attempts)").arg(error.message).arg(m_failures),
+                          error.httpStatus, error.detail));
+    const int wait = backoffMs(retryAfterMs);
+    setStatusText(tr("Retrying %1 in %2 ms: %3").arg(m_file.fileName).arg(wait).arg(error.message));
+    m_retryTimer.start(wait);
+}
+
+void DownloadOperation::refreshUrl(const Error &why)
+{
+    ++m_failures;
+    if (!m_urlProvider || m_failures >= m_maxAttempts)
+        return fail(why);
+    m_waitingForUrl = true;
+    setStatusText(tr("Refreshing the download URL of %1").arg(m_file.fileName));
+    QPointer<DownloadOperation> self(this);
+    m_urlProvider(m_file, this, [self](const QString &url, const Error &error) {
+        if (!self || self->isFinished())
+            return;
+        self->m_waitingForUrl = false;
+        if (error)
+            return self->fail(error);
+        self->m_url = url;
+        ++self->m_urlRefreshes;
+        if (self->state() == State::Running)
+            self->sendRequest();
+    });
+}
+
+void DownloadOperation::completeFile()
+{
+    // Durable before it gets its real name: a crash never leaves a short file under dest.
+    const QByteArray part = QFile::encodeName(partPath());
+    const int fd = ::open(part.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    if (::rename(part.constData(), QFile::encodeName(m_destPath).constData()) != 0)
+        return fail(Error(ErrorKind::Io, tr("Could not move %1 into place as %2: %3")
+                                             .arg(partPath(), m_destPath, QString::fromLocal8Bit(std::strerror(errno)))));
+    setTotalAmount(Unit::Bytes, m_written);
+    setProcessedAmount(Unit::Bytes, m_written);
+    setProcessedAmount(Unit::Files, 1);
+    setStatusText(tr("Downloaded %1").arg(m_file.fileName));
+    emitResult();
+}
+
+void DownloadOperation::fail(const Error &error)
+{
+    m_retryTimer.stop();
+    dropReply();
+    closePart();
+    setStatusText(error.message);
+    emitResult(error);
+}
+
+int DownloadOperation::backoffMs(qint64 retryAfterMs) const
+{
+    if (retryAfterMs >= 0)
+        return int(qMin<qint64>(retryAfterMs, 60000));
+    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qBound(0, m_failures - 1, 10));
+    return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
+}
+
+Error DownloadOperation::diskError(int errnum, const QString &what) const
+{
+    const QString reason = QString::fromLocal8Bit(std::strerror(errnum));
+    if (errnum == ENOSPC || errnum == EFBIG || errnum == EDQUOT)
+        return Error(ErrorKind::DiskFull, tr("Could not %1 %2: the disk is full (%3); the %4 bytes already "
+                                             "downloaded are kept for a resume")
+                                              .arg(what, partPath(), reason).arg(m_written));
+    return Error(ErrorKind::Io, tr("Could not %1 %2: %3").arg(what, partPath(), reason));
+}
+
+}  // namespace bd

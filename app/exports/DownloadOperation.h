@@ -1,0 +1,110 @@
+#pragma once
+// DownloadOperation: one signed-URL GET (spec §5, S2) streamed to "<dest>.part" and renamed into
+// place only when complete. Bytes progress; flat memory (the reply's read buffer is bounded and
+// every chunk goes straight to disk).
+//
+//  - resume: an existing .part continues with "Range: bytes=N-" (206 expected; a 200 restarts
+//    the file from 0, a 416 too);
+//  - retries: 429, 5xx, connection cuts, timeouts and short bodies back off (jittered, capped
+//    attempts; Retry-After honoured) and continue from the bytes already on disk;
+//  - expired / rejected URL (403): asks the UrlProvider for a fresh URL (a new D5 listing);
+//  - local disk errors (ENOSPC / EFBIG -> DiskFull, others -> Io, naming the path) stop the file
+//    and keep the .part bytes;
+//  - suspend() aborts the GET and keeps the .part; resume() continues from it.
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "exports/ExportFileInfo.h"
+
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+
+class QNetworkReply;
+
+namespace bd {
+
+class DownloadOperation : public Operation
+{
+    Q_OBJECT
+public:
+    // Hands a fresh signed URL (or an error) to `done`; called when the current URL expired.
+    using UrlCallback = std::function<void(const QString &url, const Error &error)>;
+    using UrlProvider = std::function<void(const ExportFileInfo &file, QObject *context, UrlCallback done)>;
+
+    DownloadOperation(api::ApiClient *api, ExportFileInfo file, QString destPath, QObject *parent = nullptr);
+    ~DownloadOperation() override;
+
+    const ExportFileInfo &file() const { return m_file; }
+    QString destPath() const { return m_destPath; }
+    QString partPath() const;
+
+    void setUrlProvider(UrlProvider provider) { m_urlProvider = std::move(provider); }
+    void setMaxAttempts(int attempts) { m_maxAttempts = qMax(1, attempts); }
+    int maxAttempts() const { return m_maxAttempts; }
+    // First retry waits about this long; each next one twice as long (jittered, capped at 30 s).
+    void setBackoffBaseMs(int ms) { m_backoffBaseMs = qMax(0, ms); }
+
+    // Requests sent so far, failed attempts counted against maxAttempts, fresh URLs obtained,
+    // and the number of GETs that asked for a Range (resumes).
+    int requestsSent() const { return m_requests; }
+    int failedAttempts() const { return m_failures; }
+    int urlRefreshes() const { return m_urlRefreshes; }
+    int rangeRequests() const { return m_rangeRequests; }
+    // Size of the finished file (valid after a successful finish).
+    qint64 fileSize() const { return processedAmount(Unit::Bytes); }
+
+Q_SIGNALS:
+    // The service said "slow down" (429 / Retry-After): the queue holds new starts this long.
+    void rateLimited(int waitMs);
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+    bool doSuspend() override;
+    bool doResume() override;
+
+private:
+    void sendRequest();
+    void onMetaData();
+    void onReadyRead();
+    void onFinished();
+    bool checkStatus();
+    bool writeChunk(const char *data, qint64 size);
+    bool openPart(bool truncate);
+    void closePart();
+    void dropReply();
+    void abortReplyLater();
+    void retryLater(const Error &error, qint64 retryAfterMs);
+    void refreshUrl(const Error &why);
+    void completeFile();
+    void fail(const Error &error);
+    int backoffMs(qint64 retryAfterMs) const;
+    Error diskError(int errnum, const QString &what) const;
+
+    QPointer<api::ApiClient> m_api;
+    ExportFileInfo m_file;
+    QString m_destPath;
+    QString m_url;
+    UrlProvider m_urlProvider;
+    int m_maxAttempts = 6;
+    int m_backoffBaseMs = 500;
+
+    QNetworkReply *m_reply = nullptr;
+    int m_fd = -1;
+    qint64 m_offset = 0;          // bytes on disk when the current request was sent
+    qint64 m_written = 0;         // bytes on disk now
+    qint64 m_expectedTotal = -1;  // full file size from Content-Length / Content-Range
+    bool m_statusChecked = false;
+    bool m_bodyAccepted = false;  // the current reply's body is the file's bytes
+    bool m_restartFromZero = false;
+    Error m_localError;           // a disk error seen while writing (stops the file)
+    QTimer m_retryTimer;
+    int m_requests = 0;
+    int m_failures = 0;
+    int m_urlRefreshes = 0;
+    int m_rangeRequests = 0;
+    bool m_waitingForUrl = false;
+};
+
+}  // namespace bd
