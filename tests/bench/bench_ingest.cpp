@@ -133,7 +133,7 @@ Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, 
 bool signedUrl(const QString &apiUrl, const QString &batch, QString *url, QStringList *headers)
 {
     QProcess p;
-    p.start(QStringLiteral("curl"), { QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"),
+    p.start(QStringLiteral("curl"), { QStringLiteral("-sS"), QStringLiteral("-X"), QStringLiteral("POST"), QStringLiteral("-d"), QString(),
                                        apiUrl + QStringLiteral("/data-staging/v1/external/sandbox-ws/batches/") + batch
                                            + QStringLiteral("/bulk-upload/image-files?api_key=sandbox-key&displayName=") + batch });
     p.waitForFinished(-1);
