@@ -1,0 +1,147 @@
+#pragma once
+// Shared helpers for the download-pipeline tests: an embedded demo sandbox, an ApiClient pointed
+// at it, direct GETs of signed URLs for comparison, libarchive reads of archives, and seeding of
+// big files through the real upload API (D8 + S1).
+#include "api/ApiClient.h"
+#include "core/Operation.h"
+#include "sandbox/Sandbox.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QEventLoop>
+#include <QFile>
+#include <QHash>
+#include <QNetworkReply>
+#include <QTemporaryFile>
+#include <QTimer>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+namespace exporttest {
+
+inline bool waitFinished(bd::Operation *op, int timeoutMs = 180000)
+{
+    if (op->isFinished())
+        return true;
+    QEventLoop loop;
+    QObject::connect(op, &bd::Operation::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    loop.exec();
+    return op->isFinished();
+}
+
+inline QByteArray sha256(const QByteArray &bytes)
+{
+    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+}
+
+inline QByteArray fileSha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result().toHex();
+}
+
+// Deterministic pseudo-random bytes (incompressible enough to defeat any transparent gzip).
+inline QByteArray patternBytes(qint64 size, quint32 seed)
+{
+    QByteArray out(size, Qt::Uninitialized);
+    quint32 x = seed | 1;
+    for (qint64 i = 0; i < size; ++i) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        out[i] = char(x & 0xFF);
+    }
+    return out;
+}
+
+// Regular-file members of an archive held in memory: path -> bytes.
+inline QHash<QString, QByteArray> archiveMembers(const QByteArray &archiveBytes)
+{
+    QHash<QString, QByteArray> members;
+    archive *a = archive_read_new();
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    if (archive_read_open_memory(a, archiveBytes.constData(), size_t(archiveBytes.size())) != ARCHIVE_OK) {
+        archive_read_free(a);
+        return members;
+    }
+    archive_entry *entry = nullptr;
+    while (archive_read_next_header(a, &entry) == ARCHIVE_OK) {
+        if (archive_entry_filetype(entry) != AE_IFREG)
+            continue;
+        QByteArray data;
+        char buf[65536];
+        la_ssize_t n;
+        while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
+            data.append(buf, n);
+        members.insert(QString::fromUtf8(archive_entry_pathname(entry)), data);
+    }
+    archive_read_free(a);
+    return members;
+}
+
+struct Env {
+    std::unique_ptr<bd::sandbox::Sandbox> sandbox;
+    std::unique_ptr<bd::api::ApiClient> api;
+
+    bool start(QString *error = nullptr)
+    {
+        bd::sandbox::SandboxOptions options;
+        options.demo = true;
+        options.indexDelayMs = 50;
+        options.timeScale = 100;
+        sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
+        if (!sandbox->start(error))
+            return false;
+        bd::api::ApiConfig config;
+        config.baseUrl = sandbox->apiUrl();
+        config.apiKey = QStringLiteral("sandbox-key");
+        config.timeoutSeconds = 30;
+        config.retry.baseDelayMs = 50;
+        api = std::make_unique<bd::api::ApiClient>(config);
+        return true;
+    }
+
+    // GET a signed URL directly (the reference bytes).
+    QByteArray directGet(const QString &url)
+    {
+        QNetworkReply *reply = api->getSigned(QUrl::fromEncoded(url.toUtf8()));
+        QEventLoop loop;
+        QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (!reply->isFinished())
+            loop.exec();
+        const QByteArray body = reply->error() == QNetworkReply::NoError ? reply->readAll() : QByteArray();
+        reply->deleteLater();
+        return body;
+    }
+
+    // A video-kind file of `bytes` uploaded through D8 + S1 into a simple batch.
+    bool seedFile(const QString &batchId, const QString &fileName, const QByteArray &bytes)
+    {
+        auto *call = api->requestVideoUpload(batchId, fileName);
+        if (!bd::api::waitFor(call))
+            return false;
+        QTemporaryFile body;
+        if (!body.open() || body.write(bytes) != bytes.size() || !body.seek(0))
+            return false;
+        QNetworkReply *put = api->putSigned(call->result(), &body, bytes.size());
+        QEventLoop loop;
+        QObject::connect(put, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        if (!put->isFinished())
+            loop.exec();
+        const int status = put->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        put->deleteLater();
+        delete call;
+        return put->error() == QNetworkReply::NoError && status < 400;
+    }
+};
+
+}  // namespace exporttest

@@ -1,0 +1,294 @@
+// The download pipeline against the embedded sandbox over loopback: a full job export compared
+// byte for byte with direct GETs and libarchive reads, injected faults, Range resume, disk and
+// permission errors, the export log, and the real batchdeck-cli killed with SIGKILL mid-file.
+#include "ExportFixture.h"
+
+#include "exports/DownloadOperation.h"
+#include "exports/ExportLog.h"
+#include "exports/ExportOperation.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+#include <sys/resource.h>
+
+using namespace bd;
+using namespace exporttest;
+
+class TstExportPipeline : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dataDir;
+    Env m_env;
+
+    ExportOptions batchOptions(const QString &batchId, const QString &target) const
+    {
+        ExportOptions o;
+        o.batchIds = { batchId };
+        o.targetDir = target;
+        o.concurrency = 3;
+        o.backoffBaseMs = 50;
+        o.maxAttempts = 8;
+        return o;
+    }
+
+    QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
+
+    QProcessEnvironment cliEnvironment() const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
+        env.insert(QStringLiteral("API_BASE_URL"), m_env.sandbox->apiUrl().toString());
+        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), m_dataDir.path() + QStringLiteral("/cli"));
+        return env;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dataDir.isValid());
+        qputenv("BATCHDECK_DATA_DIR", m_dataDir.path().toUtf8());
+        QString error;
+        QVERIFY2(m_env.start(&error), qPrintable(error));
+    }
+
+    void jobExportMatchesTheSandboxByteForByte()
+    {
+        QTemporaryDir target;
+        ExportOptions o;
+        o.jobId = QStringLiteral("demo-finished");
+        o.allStages = true;
+        o.targetDir = target.path();
+        o.concurrency = 4;
+        ExportOperation op(m_env.api.get(), o);
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+
+        const ExportSummary &s = op.summary();
+        QVERIFY(s.planned > 0);
+        QCOMPARE(s.downloaded, s.planned);
+        QCOMPARE(s.failed(), 0);
+        int archives = 0, plain = 0;
+        for (const PlannedFile &f : op.files()) {
+            // Several output batches: each in its own folder, multipart parts below it.
+            QVERIFY2(f.destPath.startsWith(target.path() + QLatin1Char('/') + f.batchId + QLatin1Char('/')), qPrintable(f.destPath));
+            const QByteArray reference = m_env.directGet(f.file.downloadUrl);
+            QVERIFY(!reference.isEmpty());
+            if (f.isArchive) {
+                ++archives;
+                QVERIFY2(!QFileInfo::exists(f.destPath), "archives are deleted after extraction by default");
+                const auto members = archiveMembers(reference);
+                QVERIFY(!members.isEmpty());
+                for (auto it = members.cbegin(); it != members.cend(); ++it)
+                    QCOMPARE(fileSha256(f.destDir + QLatin1Char('/') + it.key()), sha256(it.value()));
+            } else {
+                ++plain;
+                QCOMPARE(fileSha256(f.destPath), sha256(reference));
+            }
+            QVERIFY(!QFileInfo::exists(f.destPath + QStringLiteral(".part")));
+        }
+        QVERIFY(archives > 0);
+        QVERIFY(plain > 0);
+        QCOMPARE(s.extracted, archives);
+
+        // The log of each batch root is readable by ExportLog and keyed like the Python CLI.
+        int logged = 0;
+        QSet<QString> roots;
+        for (const PlannedFile &f : op.files())
+            roots.insert(f.targetRoot);
+        for (const QString &root : roots) {
+            ExportLog log(root);
+            QVERIFY(log.load());
+            QVERIFY(log.problems().isEmpty());
+            logged += int(log.entries().size());
+            for (const PlannedFile &f : op.files()) {
+                if (f.targetRoot != root)
+                    continue;
+                const QString key = f.file.fileName + QLatin1Char('-') + f.file.partName + QStringLiteral("-")
+                    + (f.file.shardId.isNull() ? QStringLiteral("None") : f.file.shardId);
+                QVERIFY2(log.contains(key), qPrintable(key));
+                QCOMPARE(log.localPath(key), f.isArchive ? f.destDir : f.destPath);
+            }
+        }
+        QCOMPARE(logged, s.planned);
+
+        // Run again: everything is skipped, nothing is fetched.
+        const int s2Before = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        ExportOperation again(m_env.api.get(), o);
+        again.start();
+        QVERIFY(waitFinished(&again));
+        QVERIFY(!again.error());
+        QCOMPARE(again.summary().skipped, s.planned);
+        QCOMPARE(again.summary().downloaded, 0);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Before);
+    }
+
+    void injectedFaultsEndInACompleteExport()
+    {
+        QHash<QString, QByteArray> originals;
+        for (int i = 0; i < 4; ++i) {
+            const QString name = QStringLiteral("clip-%1.mp4").arg(i);
+            originals.insert(name, patternBytes(300 * 1024 + i * 700 * 1024, 11 + i));
+            QVERIFY(m_env.seedFile(QStringLiteral("faulty"), name, originals.value(name)));
+        }
+        m_env.sandbox->setFaultPlan(QJsonDocument::fromJson(R"({"rules": [
+            {"route": "D5", "status": 503, "times": 2},
+            {"route": "S2", "action": "cut", "times": 2},
+            {"route": "S2", "status": 503, "times": 2},
+            {"route": "S2", "action": "expire-url", "times": 2}
+        ]})").object());
+        QTemporaryDir target;
+        ExportOperation op(m_env.api.get(), batchOptions(QStringLiteral("faulty"), target.path()));
+        op.start();
+        QVERIFY(waitFinished(&op));
+        m_env.sandbox->setFaultPlan({});
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText() + op.summary().toText()));
+        QCOMPARE(op.summary().downloaded, 4);
+        QVERIFY(op.summary().urlRefreshes >= 1);
+        for (auto it = originals.cbegin(); it != originals.cend(); ++it)
+            QCOMPARE(fileSha256(target.path() + QLatin1Char('/') + it.key()), sha256(it.value()));
+    }
+
+    void partFileResumesWithRange()
+    {
+        const QByteArray original = patternBytes(2 * 1024 * 1024, 77);
+        QVERIFY(m_env.seedFile(QStringLiteral("resume"), QStringLiteral("big.mp4"), original));
+        QTemporaryDir target;
+        // A .part holding the first MiB, its first bytes marked: a Range GET keeps them, a full
+        // GET would overwrite them. So the marker proves which request was made.
+        QByteArray part = original.left(1024 * 1024);
+        part.replace(0, 8, QByteArray("MARKER!!"));
+        QFile f(target.path() + QStringLiteral("/big.mp4.part"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QCOMPARE(f.write(part), part.size());
+        f.close();
+
+        ExportOperation op(m_env.api.get(), batchOptions(QStringLiteral("resume"), target.path()));
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QCOMPARE(op.summary().resumed, 1);
+        QFile done(target.path() + QStringLiteral("/big.mp4"));
+        QVERIFY(done.open(QIODevice::ReadOnly));
+        const QByteArray bytes = done.readAll();
+        QCOMPARE(bytes.size(), original.size());
+        QCOMPARE(bytes.left(8), QByteArray("MARKER!!"));
+        QVERIFY(bytes.mid(8) == original.mid(8));
+    }
+
+    void unwritableTargetGivesAClearError()
+    {
+        QTemporaryDir base;
+        QFile plain(base.path() + QStringLiteral("/plainfile"));
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        const QString target = plain.fileName() + QStringLiteral("/target");
+        ExportOperation op(m_env.api.get(), batchOptions(QStringLiteral("resume"), target));
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QCOMPARE(op.error().kind, ErrorKind::Io);
+        QVERIFY2(op.error().message.contains(target), qPrintable(op.error().message));
+    }
+
+    void fullDiskStopsTheFileAndKeepsItsBytes()
+    {
+        const QByteArray original = patternBytes(3 * 1024 * 1024, 5);
+        QVERIFY(m_env.seedFile(QStringLiteral("diskfull"), QStringLiteral("huge.mp4"), original));
+        QTemporaryDir target;
+        ExportOptions o = batchOptions(QStringLiteral("diskfull"), target.path());
+        o.useJournal = false;   // keep SQLite away from the file-size limit
+        ExportOperation op(m_env.api.get(), o);
+        // RLIMIT_FSIZE makes the kernel refuse writes past 1 MiB (EFBIG) even for root.
+        rlimit old{};
+        QVERIFY(::getrlimit(RLIMIT_FSIZE, &old) == 0);
+        const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit small = old;
+        small.rlim_cur = 1024 * 1024;
+        QVERIFY(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        op.start();
+        const bool ended = waitFinished(&op);
+        ::setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, oldHandler);
+        QVERIFY(ended);
+        QCOMPARE(op.error().kind, ErrorKind::DiskFull);
+        const QString partPath = target.path() + QStringLiteral("/huge.mp4.part");
+        QVERIFY2(op.error().message.contains(partPath), qPrintable(op.error().message));
+        QCOMPARE(QFileInfo(partPath).size(), qint64(1024 * 1024));
+        QCOMPARE(op.summary().failed(), 1);
+
+        // With room again, the same export finishes from those bytes.
+        ExportOperation again(m_env.api.get(), o);
+        again.start();
+        QVERIFY(waitFinished(&again));
+        QVERIFY2(!again.error(), qPrintable(again.error().fullText()));
+        QCOMPARE(again.summary().resumed, 1);
+        QCOMPARE(fileSha256(target.path() + QStringLiteral("/huge.mp4")), sha256(original));
+    }
+
+    void killedCliResumesWithRange()
+    {
+        if (!QFileInfo::exists(cliPath()))
+            QSKIP("batchdeck-cli is not built");
+        const QByteArray original = patternBytes(24 * 1024 * 1024, 99);
+        QVERIFY(m_env.seedFile(QStringLiteral("killme"), QStringLiteral("movie.mp4"), original));
+        QTemporaryDir target;
+        const QString partPath = target.path() + QStringLiteral("/movie.mp4.part");
+        // The first GET is cut after half the body; the retry (a Range request) is held by the
+        // server for a while: the process is killed with those bytes on disk.
+        m_env.sandbox->setFaultPlan(QJsonDocument::fromJson(R"({"rules": [
+            {"route": "S2", "action": "cut", "times": 1},
+            {"route": "S2", "delayMs": 20000, "times": 1}
+        ]})").object());
+        const QStringList args{ QStringLiteral("data-staging"), QStringLiteral("export-batch"), QStringLiteral("-b"),
+                                QStringLiteral("killme"), QStringLiteral("-t"), target.path(), QStringLiteral("--json") };
+        QProcess first;
+        first.setProcessEnvironment(cliEnvironment());
+        first.start(cliPath(), args);
+        QVERIFY(first.waitForStarted());
+        QElapsedTimer clock;
+        clock.start();
+        while (QFileInfo(partPath).size() < original.size() / 4 && clock.elapsed() < 60000
+               && first.state() == QProcess::Running)
+            QTest::qWait(20);
+        QVERIFY2(first.state() == QProcess::Running, first.readAllStandardError().constData());
+        ::kill(pid_t(first.processId()), SIGKILL);
+        QVERIFY(first.waitForFinished(10000));
+        const qint64 partBytes = QFileInfo(partPath).size();
+        QVERIFY(partBytes > 0 && partBytes < original.size());
+        QVERIFY(!QFileInfo::exists(target.path() + QStringLiteral("/movie.mp4")));
+        m_env.sandbox->setFaultPlan({});
+
+        const int s2Before = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        QProcess second;
+        second.setProcessEnvironment(cliEnvironment());
+        second.start(cliPath(), args);
+        QVERIFY(second.waitForFinished(120000));
+        QVERIFY2(second.exitCode() == 0, second.readAllStandardError().constData());
+        const QJsonObject summary = QJsonDocument::fromJson(second.readAllStandardOutput()).object();
+        QCOMPARE(summary.value(QStringLiteral("downloaded")).toInt(), 1);
+        QCOMPARE(summary.value(QStringLiteral("resumed")).toInt(), 1);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Before + 1);
+        QCOMPARE(fileSha256(target.path() + QStringLiteral("/movie.mp4")), sha256(original));
+        QVERIFY(!QFileInfo::exists(partPath));
+
+        ExportLog log(target.path());
+        QVERIFY(log.load());
+        QVERIFY(log.isDone(QStringLiteral("movie.mp4-None-None")));
+    }
+
+    void cleanupTestCase()
+    {
+        m_env.api.reset();
+        if (m_env.sandbox)
+            m_env.sandbox->stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TstExportPipeline)
+#include "tst_exportpipeline.moc"
