@@ -10,6 +10,7 @@ QVector<CliCommand> allCommands()
     all += authCommands();
     all += stagingCommands();
     all += ingestCommands();  // create-batch-of-images / -videos (IngestCommands.cpp, staging owner)
+    all += exportCommands();  // export-batch (ExportCommands.cpp, exports owner)
     // Export command (export-batch) comes from app/cli/ExportCommands.cpp, owned by another
     // engineer:  all += exportCommands();
     all += jobCommands();
