@@ -231,6 +231,80 @@ private Q_SLOTS:
         QCOMPARE(fileSha256(target.path() + QStringLiteral("/huge.mp4")), sha256(original));
     }
 
+    void partNamesSelectPartsAndAreChecked()
+    {
+        QTemporaryDir target;
+        ExportOptions o = batchOptions(QStringLiteral("demo-finished-export-out"), target.path());
+        o.partNames = { QStringLiteral("archives-1") };
+        ExportOperation op(m_env.api.get(), o);
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QVERIFY(op.summary().planned > 0);
+        for (const PlannedFile &f : op.files()) {
+            QCOMPARE(f.file.partName, QStringLiteral("archives-1"));
+            QCOMPARE(f.destDir, target.path() + QStringLiteral("/archives-1"));
+        }
+
+        o.partNames = { QStringLiteral("no-such-part") };
+        ExportOperation unknown(m_env.api.get(), o);
+        unknown.start();
+        QVERIFY(waitFinished(&unknown));
+        QCOMPARE(unknown.error().kind, ErrorKind::InvalidInput);
+        QVERIFY(unknown.error().message.contains(QStringLiteral("no-such-part")));
+
+        // --part-name on a batch without parts is a client error, as in the reference CLI.
+        ExportOptions simple = batchOptions(QStringLiteral("resume"), target.path());
+        simple.partNames = { QStringLiteral("x") };
+        ExportOperation notMultipart(m_env.api.get(), simple);
+        notMultipart.start();
+        QVERIFY(waitFinished(&notMultipart));
+        QCOMPARE(notMultipart.error().kind, ErrorKind::InvalidInput);
+    }
+
+    void suspendKeepsThePartAndResumeContinuesIt()
+    {
+        const QByteArray original = patternBytes(16 * 1024 * 1024, 31);
+        QVERIFY(m_env.seedFile(QStringLiteral("pausable"), QStringLiteral("long.mp4"), original));
+        QTemporaryDir target;
+        const QString partPath = target.path() + QStringLiteral("/long.mp4.part");
+        // The first GET is cut mid-body; the retry waits >= 1.5 s: pause in between.
+        m_env.sandbox->setFaultPlan(QJsonDocument::fromJson(R"({"rules": [
+            {"route": "S2", "action": "cut", "times": 1}
+        ]})").object());
+        ExportOptions o = batchOptions(QStringLiteral("pausable"), target.path());
+        o.backoffBaseMs = 3000;
+        ExportOperation op(m_env.api.get(), o);
+        op.start();
+        QElapsedTimer clock;
+        clock.start();
+        // Pause once the cut GET has ended: the .part has bytes and stopped growing (backoff).
+        qint64 previous = -1;
+        int stable = 0;
+        while (stable < 3 && clock.elapsed() < 60000 && !op.isFinished()) {
+            QTest::qWait(100);
+            const qint64 size = QFileInfo(partPath).size();
+            stable = size > 0 && size == previous ? stable + 1 : 0;
+            previous = size;
+        }
+        QVERIFY(op.suspend());
+        const qint64 pausedBytes = QFileInfo(partPath).size();
+        QVERIFY(pausedBytes > 0 && pausedBytes < original.size());
+        QCOMPARE(op.state(), Operation::State::Suspended);
+        const int s2Paused = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        QTest::qWait(4000);   // longer than any backoff: nothing may be sent while paused
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Paused);
+        QCOMPARE(QFileInfo(partPath).size(), pausedBytes);
+        QVERIFY(!op.isFinished());
+        QVERIFY(op.resume());
+        QVERIFY(waitFinished(&op));
+        m_env.sandbox->setFaultPlan({});
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QCOMPARE(op.summary().resumed, 1);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Paused + 1);
+        QCOMPARE(fileSha256(target.path() + QStringLiteral("/long.mp4")), sha256(original));
+    }
+
     void killedCliResumesWithRange()
     {
         if (!QFileInfo::exists(cliPath()))
