@@ -1,0 +1,105 @@
+#include "notify/WebhookStore.h"
+
+#include "core/Database.h"
+
+#include <QJsonDocument>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace bd::notify {
+
+bool WebhookStore::ensureSchema(QString *errorText)
+{
+    QSqlDatabase db = database();
+    if (!db.isOpen()) {
+        if (errorText)
+            *errorText = QStringLiteral("database is not open");
+        return false;
+    }
+    return execAll(db, { QStringLiteral(
+                             "CREATE TABLE IF NOT EXISTS webhook_events ("
+                             " event_id TEXT PRIMARY KEY,"
+                             " kind TEXT NOT NULL,"
+                             " type TEXT,"
+                             " received_at TEXT NOT NULL,"
+                             " delivery_attempt INTEGER,"
+                             " job_id TEXT, job_state TEXT,"
+                             " ingest_id TEXT, batch_id TEXT, shard_id TEXT,"
+                             " success INTEGER,"
+                             " payload TEXT NOT NULL)"),
+                         QStringLiteral("CREATE INDEX IF NOT EXISTS webhook_events_received"
+                                        " ON webhook_events(received_at)") },
+                   errorText);
+}
+
+int WebhookStore::insertIfNew(const WebhookEvent &e, QString *errorText)
+{
+    if (!ensureSchema(errorText))
+        return -1;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT OR IGNORE INTO webhook_events (event_id, kind, type, received_at,"
+                             " delivery_attempt, job_id, job_state, ingest_id, batch_id, shard_id, success, payload)"
+                             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    const QDateTime at = e.receivedAt.isValid() ? e.receivedAt : QDateTime::currentDateTimeUtc();
+    q.addBindValue(e.eventId);
+    q.addBindValue(webhookKindName(e.kind));
+    q.addBindValue(e.type);
+    q.addBindValue(at.toUTC().toString(Qt::ISODateWithMs));
+    q.addBindValue(e.deliveryAttempt);
+    q.addBindValue(e.jobId);
+    q.addBindValue(e.jobState);
+    q.addBindValue(e.ingestId);
+    q.addBindValue(e.batchId);
+    q.addBindValue(e.shardId);
+    q.addBindValue(e.success ? 1 : 0);
+    q.addBindValue(QString::fromUtf8(QJsonDocument(e.raw).toJson(QJsonDocument::Compact)));
+    if (!q.exec()) {
+        if (errorText)
+            *errorText = q.lastError().text();
+        return -1;
+    }
+    return q.numRowsAffected() > 0 ? 1 : 0;
+}
+
+bool WebhookStore::contains(const QString &eventId)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM webhook_events WHERE event_id = ?"));
+    q.addBindValue(eventId);
+    return q.exec() && q.next();
+}
+
+QVector<WebhookEvent> WebhookStore::recent(int limit)
+{
+    QVector<WebhookEvent> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT payload, received_at, event_id FROM webhook_events"
+                             " ORDER BY received_at DESC, rowid DESC LIMIT ?"));
+    q.addBindValue(limit);
+    if (!q.exec())
+        return out;
+    while (q.next()) {
+        WebhookEvent e;
+        if (!parseWebhookEvent(q.value(0).toString().toUtf8(), &e))
+            continue;
+        e.receivedAt = QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs);
+        e.eventId = q.value(2).toString();
+        out.append(e);
+    }
+    return out;
+}
+
+int WebhookStore::count()
+{
+    if (!ensureSchema())
+        return 0;
+    QSqlQuery q(database());
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM webhook_events")) && q.next() ? q.value(0).toInt() : 0;
+}
+
+}  // namespace bd::notify
