@@ -1,26 +1,85 @@
 #include "JobsTab.h"
 
 #include "AppSession.h"
+#include "JobView.h"
 #include "ListModels.h"
+#include "NewJobDialog.h"
+#include "jobs/JobMonitor.h"
 
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
 
 namespace bd::ui {
 
 JobsTab::JobsTab(AppSession *session, QWidget *parent)
-    : TabBase(parent), m_session(session), m_model(new JobsModel(this))
+    : TabBase(parent)
+    , m_session(session)
+    , m_model(new JobsModel(this))
+    , m_monitor(new jobs::JobMonitor(session->api(), this))
 {
+    m_new = new QPushButton(QIcon::fromTheme(QStringLiteral("document-new")), tr("New job…"), this);
+    m_new->setShortcut(QKeySequence::New);
+    m_open = new QPushButton(tr("Open"), this);
+    m_open->setToolTip(tr("Show the selected job below (double-click or Enter)"));
     m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter jobs"));
     m_filter->setClearButtonEnabled(true);
+    m_toolbar->addWidget(m_new);
+    m_toolbar->addWidget(m_open);
     m_toolbar->addWidget(m_refresh);
     m_toolbar->addStretch();
     m_toolbar->addWidget(m_filter);
     setSourceModel(m_model, JobsModel::Created, Qt::DescendingOrder);
+
+    // The table and the job view share the space in a splitter; the view appears on demand.
+    m_view = new JobView(session, m_monitor, this);
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_layout->removeWidget(m_table);
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_view);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 3);
+    m_splitter->setChildrenCollapsible(false);
+    m_layout->insertWidget(1, m_splitter, 1);
+    m_view->hide();
+
+    connect(m_new, &QPushButton::clicked, this, [this] { newJob(); });
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        const int row = selectedSourceRow();
+        if (row >= 0)
+            openJob(m_model->rowAt(row)->job.jobId);
+    });
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {   // double-click / Enter
+        openJob(m_proxy->mapToSource(index).siblingAtColumn(JobsModel::Id).data().toString());
+    });
+    connect(m_view, &JobView::closeRequested, this, [this] {
+        m_view->hide();
+        m_table->setFocus();
+    });
+    connect(m_view, &JobView::jobChanged, this, &JobsTab::refresh);
+    connect(m_monitor, &jobs::JobMonitor::jobUpdated, this, &JobsTab::onJobUpdated);
+    connect(m_monitor, &jobs::JobMonitor::jobFinished, this, [this](const QString &jobId) {
+        // Nothing left to follow; later, so other listeners still read the final snapshot.
+        QTimer::singleShot(0, this, [this, jobId] {
+            if (jobId != m_view->jobId())
+                m_monitor->unwatch(jobId);
+        });
+    });
+    // Jobs watched in an earlier run (JobMonitor keeps them in SQLite) resume once connected.
+    connect(session, &AppSession::connected, this, [this] {
+        if (!m_restored) {
+            m_restored = true;
+            m_monitor->restoreWatched();
+        }
+    });
     connect(m_refresh, &QPushButton::clicked, this, &JobsTab::refresh);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_model, &JobsModel::refreshed, this, [this](const Error &error) {
@@ -28,16 +87,84 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
         for (const JobRow &r : m_model->rows())
             running += r.job.isTerminal ? 0 : 1;
         showRefreshResult(error, tr("%n job(s)", nullptr, m_model->rowCount()) + tr(", %1 running").arg(running));
-        if (error)
+        if (error) {
             m_session->reportError(error);
-        else
-            m_session->reportSuccess();
+            return;
+        }
+        m_session->reportSuccess();
+        watchRunningJobs();
     });
 }
 
 void JobsTab::refresh()
 {
     m_model->refresh(m_session->api());
+}
+
+NewJobDialog *JobsTab::newJob(const QString &batchId)
+{
+    auto *dialog = new NewJobDialog(m_session, batchId, window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &NewJobDialog::jobCreated, this, &JobsTab::onJobCreated);
+    dialog->open();
+    return dialog;
+}
+
+void JobsTab::openJob(const QString &jobId)
+{
+    if (jobId.isEmpty())
+        return;
+    m_view->show();
+    m_view->showJob(jobId);
+    const int row = m_model->rowOfKey(jobId);
+    if (row >= 0)
+        m_table->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
+}
+
+void JobsTab::onJobCreated(const QString &jobId, const QString &name)
+{
+    // Listed at once (until the next B1 refresh brings the server's copy), then opened.
+    if (m_model->rowOfKey(jobId) < 0) {
+        api::Job job;
+        job.jobId = jobId;
+        job.name = name.isEmpty() ? jobId : name;
+        job.createdAt = job.lastUpdate = QDateTime::currentDateTimeUtc();
+        QVector<JobRow> rows = m_model->rows();
+        rows.append(JobRow{ job });
+        m_model->setRows(rows);
+    }
+    openJob(jobId);
+    refresh();
+}
+
+void JobsTab::onJobUpdated(const QString &jobId)
+{
+    const auto snap = m_monitor->snapshot(jobId);
+    const int row = m_model->rowOfKey(jobId);
+    if (!snap || snap->job.jobId.isEmpty() || row < 0)
+        return;
+    QVector<JobRow> rows = m_model->rows();
+    if (rows[row].job.lastUpdate == snap->job.lastUpdate && rows[row].job.isTerminal == snap->job.isTerminal
+        && rows[row].job.currentStage == snap->job.currentStage)
+        return;
+    rows[row].job = snap->job;
+    m_model->setRows(rows);   // same keys: a dataChanged, the selection stays
+    watchRunningJobs();
+}
+
+void JobsTab::watchRunningJobs()
+{
+    QStringList running;
+    const QStringList watched = m_monitor->watchedJobs();
+    for (const JobRow &r : m_model->rows()) {
+        if (r.job.isTerminal)
+            continue;
+        running << (r.job.name.isEmpty() || r.job.name == r.job.jobId ? r.job.jobId
+                                                                       : QStringLiteral("%1 (%2)").arg(r.job.jobId, r.job.name));
+        if (!watched.contains(r.job.jobId))
+            m_monitor->watch(r.job.jobId);
+    }
+    Q_EMIT runningJobsChanged(running);
 }
 
 }  // namespace bd::ui

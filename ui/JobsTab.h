@@ -1,14 +1,21 @@
 #pragma once
-// Jobs: every Batch Processing job of the workspace with its state and current stage.
+// Jobs: every Batch Processing job of the workspace with its state and current stage; "New job…"
+// opens the job dialog, double-click or Enter opens the job view under the table. Running jobs
+// are watched by a JobMonitor so their rows and the view update live.
 #include "TabBase.h"
 
 class QLineEdit;
 class QPushButton;
+class QSplitter;
+
+namespace bd::jobs { class JobMonitor; }
 
 namespace bd::ui {
 
 class AppSession;
+class JobView;
 class JobsModel;
+class NewJobDialog;
 
 class JobsTab : public TabBase
 {
@@ -16,13 +23,34 @@ class JobsTab : public TabBase
 public:
     JobsTab(AppSession *session, QWidget *parent = nullptr);
     JobsModel *model() const { return m_model; }
+    jobs::JobMonitor *monitor() const { return m_monitor; }
+    JobView *jobView() const { return m_view; }
     void refresh();
 
+    // Open the New job dialog (non-modal), optionally for an input batch; returns it.
+    NewJobDialog *newJob(const QString &batchId = {});
+    // Show a job in the view under the table.
+    void openJob(const QString &jobId);
+
+Q_SIGNALS:
+    // "<id> (<name>)" of the jobs still running, for the tray.
+    void runningJobsChanged(const QStringList &jobs);
+
 private:
+    void onJobCreated(const QString &jobId, const QString &name);
+    void onJobUpdated(const QString &jobId);
+    void watchRunningJobs();
+
     AppSession *m_session;
     JobsModel *m_model;
+    jobs::JobMonitor *m_monitor;
+    JobView *m_view = nullptr;
+    QSplitter *m_splitter = nullptr;
     QPushButton *m_refresh = nullptr;
+    QPushButton *m_new = nullptr;
+    QPushButton *m_open = nullptr;
     QLineEdit *m_filter = nullptr;
+    bool m_restored = false;
 };
 
 }  // namespace bd::ui

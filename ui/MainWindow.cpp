@@ -6,6 +6,7 @@
 #include "JobsTab.h"
 #include "ListModels.h"
 #include "StagingTab.h"
+#include "TrayNotifier.h"
 
 #include <QAction>
 #include <QApplication>
@@ -30,6 +31,12 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     m_tabs->addTab(m_jobs, tr("&Jobs"));
     m_tabs->addTab(m_exports, tr("E&xports"));
     setCentralWidget(m_tabs);
+    m_tray = new TrayNotifier(m_jobs->monitor(), this);
+    connect(m_jobs, &JobsTab::runningJobsChanged, m_tray, &TrayNotifier::setRunningJobs);
+    connect(m_tray, &TrayNotifier::jobActivated, this, [this](const QString &jobId) {
+        m_tabs->setCurrentWidget(m_jobs);
+        m_jobs->openJob(jobId);
+    });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *connectAction = file->addAction(tr("&Connection…"), this, &MainWindow::showConnectionDialog);

@@ -13,6 +13,7 @@ class AppSession;
 class ExportsTab;
 class JobsTab;
 class StagingTab;
+class TrayNotifier;
 
 class MainWindow : public QMainWindow
 {
@@ -24,6 +25,7 @@ public:
     StagingTab *stagingTab() const { return m_staging; }
     JobsTab *jobsTab() const { return m_jobs; }
     ExportsTab *exportsTab() const { return m_exports; }
+    TrayNotifier *trayNotifier() const { return m_tray; }
 
     void showConnectionDialog();
     void refreshAll();
@@ -40,6 +42,7 @@ private:
     QLabel *m_workspace = nullptr;
     QTimer *m_fastTimer = nullptr;   // jobs
     QTimer *m_slowTimer = nullptr;   // batches and output batches
+    TrayNotifier *m_tray = nullptr;  // job finished / failed notifications
 };
 
 }  // namespace bd::ui

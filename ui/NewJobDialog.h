@@ -1,0 +1,118 @@
+#pragma once
+// "New job": an image, video or TensorRT-compilation job with every field of §9.4, grouped as
+// Input / Workflow / Compute / Job (and TRT). Values are checked live with JobSpec::validate():
+// a wrong field gets a red frame and a message beside it and Submit stays disabled. A read-only
+// preview shows the exact request body and the equivalent batchdeck-cli command. Presets save
+// and load named job shapes. Submit sends B3; the server's message is shown on failure.
+#include "jobs/JobSpecTrt.h"
+#include "jobs/JobSpecWorkflow.h"
+
+#include <QDialog>
+#include <QHash>
+#include <QPointer>
+
+class QBoxLayout;
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTimer;
+
+namespace bd::ui {
+
+class AppSession;
+
+class NewJobDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    enum class Kind { Images, Videos, Trt };
+
+    // `batchId`: pre-select this input batch (when opened from a batch).
+    explicit NewJobDialog(AppSession *session, const QString &batchId = {}, QWidget *parent = nullptr);
+
+    Kind kind() const;
+    void setKind(Kind kind);
+    // The job as entered (numbers that do not parse are left unset and reported by problems()).
+    jobs::WorkflowJobSpec workflowSpec() const;
+    jobs::TrtJobSpec trtSpec() const;
+    void setWorkflowSpec(const jobs::WorkflowJobSpec &spec);
+    void setTrtSpec(const jobs::TrtJobSpec &spec);
+
+    // Every problem of the current input: the spec's own validation plus unparsable text.
+    jobs::FieldProblems problems() const;
+    QJsonObject wireJson() const;
+    QString previewJsonText() const;
+    QString previewCommandLine() const;
+    bool canSubmit() const;
+    // The message shown beside a field (wire name), empty when the field is fine.
+    QString fieldMessage(const QString &field) const;
+    // What the asynchronous input-batch check found ("" when the batch is ready or unknown).
+    QString batchNotice() const;
+    QString submitError() const;
+
+    void submit();
+
+Q_SIGNALS:
+    void jobCreated(const QString &jobId, const QString &name);
+    void batchChecked();
+
+private:
+    struct Field {
+        QWidget *editor = nullptr;
+        QLabel *message = nullptr;
+        QWidget *row = nullptr;      // editor + message, the row shown or hidden per kind
+        QFormLayout *form = nullptr;
+    };
+
+    void buildForm();
+    QGroupBox *addGroup(const QString &title, QFormLayout **form);
+    QLineEdit *addLine(QFormLayout *form, const QString &label, const QString &field, const QString &placeholder = {});
+    void addField(QFormLayout *form, const QString &label, const QString &field, QWidget *editor);
+    void buildPreview(QBoxLayout *into);
+    void buildButtons(QBoxLayout *into);
+    void loadBatches();
+    void scheduleBatchCheck();
+    void checkBatch();
+    void updateState();
+    void updateVisibility();
+    void markProblems(const jobs::FieldProblems &problems);
+    void refreshPresets();
+    void savePreset();
+    void loadPreset();
+    void deletePreset();
+    std::optional<int> intField(const QString &field, jobs::FieldProblems *problems) const;
+    std::optional<double> numberField(const QString &field, jobs::FieldProblems *problems) const;
+    QString text(const QString &field) const;
+    void setText(const QString &field, const QString &value);
+
+    AppSession *m_session;
+    QString m_initialBatch;
+    QHash<QString, Field> m_fields;
+    QComboBox *m_kind = nullptr;
+    QGroupBox *m_input = nullptr, *m_workflow = nullptr, *m_compute = nullptr, *m_trt = nullptr;
+    QComboBox *m_batch = nullptr;
+    QPlainTextEdit *m_params = nullptr;
+    QPlainTextEdit *m_mapping = nullptr;
+    QCheckBox *m_saveOutputs = nullptr;
+    QComboBox *m_machineType = nullptr, *m_machineSize = nullptr, *m_aggregation = nullptr, *m_backend = nullptr;
+    QList<QCheckBox *> m_devices;
+    QLabel *m_batchNotice = nullptr;
+    QPlainTextEdit *m_previewJson = nullptr;
+    QPlainTextEdit *m_previewCli = nullptr;
+    QLabel *m_generalProblems = nullptr;
+    QLabel *m_submitError = nullptr;
+    QComboBox *m_presets = nullptr;
+    QPushButton *m_submit = nullptr;
+    QTimer *m_batchTimer = nullptr;
+    QString m_generatedJobId;   // replaced when the kind switches, unless the person edited it
+    int m_batchCheckGeneration = 0;
+    bool m_submitting = false;
+    bool m_loading = false;     // filling widgets: one update at the end
+};
+
+}  // namespace bd::ui

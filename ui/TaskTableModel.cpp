@@ -1,0 +1,74 @@
+#include "TaskTableModel.h"
+
+#include "ListModels.h"
+#include "StageTimeline.h"
+
+#include <QJsonDocument>
+
+namespace bd::ui {
+
+QString notificationText(const QJsonValue &notification)
+{
+    if (notification.isString())
+        return notification.toString();
+    if (notification.isObject())
+        return QString::fromUtf8(QJsonDocument(notification.toObject()).toJson(QJsonDocument::Compact));
+    if (notification.isArray())
+        return QString::fromUtf8(QJsonDocument(notification.toArray()).toJson(QJsonDocument::Compact));
+    return {};
+}
+
+QString taskStateText(const api::Task &task)
+{
+    if (task.statusType.contains(QLatin1String("error"), Qt::CaseInsensitive))
+        return QObject::tr("Failed");
+    if (task.statusType.contains(QLatin1String("success"), Qt::CaseInsensitive))
+        return QObject::tr("Succeeded");
+    if (task.statusType == QLatin1String("info"))
+        return task.progress ? QObject::tr("Running") : QObject::tr("Waiting");
+    return task.statusType;   // another terminal value: show the server's word
+}
+
+int taskPercent(const api::Task &task)
+{
+    if (task.statusType != QLatin1String("info"))
+        return 100;   // terminal: its whole share is done (§10)
+    if (!task.progress)
+        return -1;
+    return qBound(0, int(*task.progress * 100.0 + 0.5), 100);
+}
+
+static QVariant taskStatusExtra(const api::Task &task, int role)
+{
+    if (role != Qt::ForegroundRole)
+        return {};
+    if (task.statusType.contains(QLatin1String("error"), Qt::CaseInsensitive))
+        return StageTimeline::failureColour(QPalette());
+    if (task.statusType.contains(QLatin1String("success"), Qt::CaseInsensitive))
+        return StageTimeline::successColour(QPalette());
+    return {};
+}
+
+TaskTableModel::TaskTableModel(QObject *parent)
+    : RecordTableModel<api::Task>(
+          {
+              { tr("Task"), [](const api::Task &t) { return t.taskId; }, {}, {} },
+              { tr("Status"), [](const api::Task &t) { return taskStateText(t); }, {}, taskStatusExtra },
+              { tr("Progress"),
+                [](const api::Task &t) {
+                    const int p = taskPercent(t);
+                    return p < 0 ? tr("Waiting") : QStringLiteral("%1 %").arg(p);
+                },
+                [](const api::Task &t) { return qMax(0, taskPercent(t)); }, {} },
+              { tr("Last event"), [](const api::Task &t) { return formatDate(t.eventTimestamp); },
+                [](const api::Task &t) { return t.eventTimestamp; }, {} },
+              { tr("Notification"), [](const api::Task &t) { return notificationText(t.notification); }, {},
+                [](const api::Task &t, int role) {
+                    return role == Qt::ToolTipRole ? QVariant(notificationText(t.notification)) : QVariant();
+                } },
+          },
+          [](const api::Task &t) { return t.taskId; }, parent)
+{
+}
+
+}  // namespace bd::ui
