@@ -15,6 +15,7 @@ QVector<CliCommand> allCommands()
     // engineer:  all += exportCommands();
     all += jobCommands();
     all += jobCreateCommands();
+    { QVector<CliCommand> watchCommands(void); all += watchCommands(); }  // watch-job (WatchCommands.cpp, jobs monitor owner)
     return all;
 }
 
