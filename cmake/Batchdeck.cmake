@@ -3,6 +3,10 @@
 
 function(bd_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers)
+  # GCC 12 reports false -Wrestrict errors inside libstdc++'s std::string at -O2 (GCC bug 105329).
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
   if(BATCHDECK_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
