@@ -207,6 +207,9 @@ QNetworkReply *ApiClient::putSigned(const SignedUpload &upload, QIODevice *body,
     for (const auto &header : upload.extensionHeaders)
         request.setRawHeader(header.first, header.second);
     request.setHeader(QNetworkRequest::ContentLengthHeader, size);
+    // Stream the body from the device as the socket drains; without this Qt reads a sequential
+    // device (a tar shard made on the fly) whole into memory before sending.
+    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
     // Custom verb: Qt would otherwise invent a Content-Type the signature does not cover.
     return m_nam->sendCustomRequest(request, "PUT", body);
 }
