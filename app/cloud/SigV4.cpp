@@ -107,7 +107,8 @@ QByteArray SigV4Signer::authorize(SigV4Request &r, const QDateTime &when) const
 
 S3Location s3Location(const AwsCredentials &c, const QString &bucket, const QString &key)
 {
-    const QString path = key.isEmpty() ? QStringLiteral("/") : QLatin1Char('/') + key;
+    // Path style lists "/bucket" (no trailing slash, as botocore); virtual-host style lists "/".
+    const QString path = key.isEmpty() ? QString() : QLatin1Char('/') + key;
     if (!c.endpointUrl.isEmpty()) {
         const QUrl endpoint(c.endpointUrl);
         QString host = endpoint.host();
@@ -124,7 +125,7 @@ S3Location s3Location(const AwsCredentials &c, const QString &bucket, const QStr
                                 : QStringLiteral("s3.%1.amazonaws.com").arg(c.region);
     if (bucket.contains(QLatin1Char('.')))   // a dotted bucket breaks the wildcard TLS certificate
         return { QStringLiteral("https"), awsHost, QLatin1Char('/') + bucket + path };
-    return { QStringLiteral("https"), bucket + QLatin1Char('.') + awsHost, path };
+    return { QStringLiteral("https"), bucket + QLatin1Char('.') + awsHost, path.isEmpty() ? QStringLiteral("/") : path };
 }
 
 }  // namespace bd::cloud
