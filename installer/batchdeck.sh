@@ -8,7 +8,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 mode="${1:-run}"
 BUILD_DIR="${BUILD_DIR:-build}"
-BUILD_TYPE="${BUILD_TYPE:-Release}"
+# Release for running; the test build keeps debug info (-O2 -g) so a failure leaves a usable core.
+if [ "$mode" = test ]; then BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}"; else BUILD_TYPE="${BUILD_TYPE:-Release}"; fi
 JOBS="${JOBS:-$(nproc)}"
 
 bash installer/install-deps.sh
