@@ -10,8 +10,6 @@ packages=(
   libarchive-dev libcpp-httplib-dev libssl-dev
   # tests: a real secret service, a virtual display, screenshots, a loopback HTTP baseline
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth fonts-dejavu-core imagemagick curl time
-  # the cloud-ingest tests start S3 and Azure emulators from the npm registry
-  nodejs npm
 )
 
 SUDO=""
@@ -23,12 +21,6 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# node/npm may come from elsewhere (nodesource, nvm): accept any working node >= 18.
-if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-  missing=("${missing[@]/nodejs}")
-  missing=("${missing[@]/npm}")
-fi
-read -r -a missing <<< "${missing[*]:-}"
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installer: installing ${missing[*]}"
