@@ -1,0 +1,171 @@
+#include "DownloadDialog.h"
+
+#include "api/ApiClient.h"
+#include "api/StagingRequests.h"
+
+#include <QCheckBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QVBoxLayout>
+
+namespace bd::ui {
+
+DownloadDialog::DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget *parent)
+    : QDialog(parent), m_api(api), m_base(std::move(base))
+{
+    setWindowTitle(tr("Download results"));
+    auto *form = new QFormLayout(this);
+
+    const QString what = !m_base.jobId.isEmpty() ? tr("Outputs of job %1").arg(m_base.jobId)
+                                                 : tr("Batch %1").arg(m_base.batchIds.join(QStringLiteral(", ")));
+    form->addRow(tr("Export:"), new QLabel(what, this));
+
+    auto *folderRow = new QHBoxLayout;
+    m_folder = new QLineEdit(QDir::toNativeSeparators(m_base.targetDir), this);
+    m_folder->setMinimumWidth(380);
+    auto *browseButton = new QPushButton(tr("Browse…"), this);
+    folderRow->addWidget(m_folder, 1);
+    folderRow->addWidget(browseButton);
+    form->addRow(tr("&Folder:"), folderRow);
+
+    m_parts = new QListWidget(this);
+    m_parts->setMaximumHeight(120);
+    m_parts->hide();
+    m_partsStatus = new QLabel(this);
+    auto *partsBox = new QVBoxLayout;
+    partsBox->addWidget(m_partsStatus);
+    partsBox->addWidget(m_parts);
+    form->addRow(tr("Parts:"), partsBox);
+
+    m_keepArchives = new QCheckBox(tr("&Keep archives after extracting them"), this);
+    m_keepArchives->setChecked(m_base.keepArchives);
+    form->addRow(QString(), m_keepArchives);
+
+    m_concurrency = new QSpinBox(this);
+    m_concurrency->setRange(1, 32);
+    m_concurrency->setValue(m_base.concurrency);
+    form->addRow(tr("Downloads at &once:"), m_concurrency);
+
+    m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Download"));
+    form->addRow(m_buttons);
+
+    connect(browseButton, &QPushButton::clicked, this, &DownloadDialog::browse);
+    connect(m_folder, &QLineEdit::textChanged, this, &DownloadDialog::validate);
+    connect(m_parts, &QListWidget::itemChanged, this, &DownloadDialog::validate);
+    connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    loadParts();
+    validate();
+}
+
+ExportOptions DownloadDialog::options() const
+{
+    ExportOptions o = m_base;
+    o.targetDir = QDir::cleanPath(QDir::fromNativeSeparators(m_folder->text().trimmed()));
+    o.keepArchives = m_keepArchives->isChecked();
+    o.concurrency = m_concurrency->value();
+    o.partNames.clear();
+    // Only a real choice narrows the export: all parts ticked means "everything", new parts included.
+    QStringList ticked;
+    for (int i = 0; i < m_parts->count(); ++i)
+        if (m_parts->item(i)->checkState() == Qt::Checked)
+            ticked << m_parts->item(i)->text();
+    if (!m_parts->isHidden() && ticked.size() < m_parts->count())
+        o.partNames = ticked;
+    return o;
+}
+
+QString DownloadDialog::rememberedFolder(const QString &targetDir, const QString &proposedLeaf)
+{
+    const QString clean = QDir::cleanPath(targetDir);
+    const QFileInfo info(clean);
+    // The person kept the proposed <folder>/<id>: remember <folder>; a folder they chose
+    // themselves is remembered as is, so the next export lands inside it.
+    if (!proposedLeaf.isEmpty() && info.fileName() == proposedLeaf)
+        return info.path();
+    return clean;
+}
+
+QString DownloadDialog::proposedTarget(const QString &lastFolder, const QString &leaf)
+{
+    QString folder = lastFolder;
+    if (folder.isEmpty()) {
+        const QString downloads = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+        folder = (downloads.isEmpty() ? QDir::homePath() : downloads) + QStringLiteral("/Batchdeck");
+    }
+    return QDir::cleanPath(folder + QLatin1Char('/') + leaf);
+}
+
+void DownloadDialog::browse()
+{
+    // Non-blocking: the folder dialog is window-modal and reports through a signal.
+    auto *dialog = new QFileDialog(this, tr("Download into"), m_folder->text());
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this](const QString &dir) { m_folder->setText(QDir::toNativeSeparators(dir)); });
+    dialog->open();
+}
+
+void DownloadDialog::loadParts()
+{
+    // Parts only exist for a single multipart batch; a job's batches are chosen by the job.
+    if (m_base.batchIds.size() != 1 || !m_api) {
+        m_partsStatus->setText(tr("All parts"));
+        return;
+    }
+    m_partsStatus->setText(tr("Looking up the batch…"));
+    auto *meta = m_api->getBatch(m_base.batchIds.first());
+    connect(meta, &api::ApiCall::finished, this, [this, meta] {
+        if (meta->error()) {
+            m_partsStatus->setText(tr("All parts (%1)").arg(meta->error().message));
+            return;
+        }
+        if (!meta->result().isMultipart()) {
+            m_partsStatus->setText(tr("Single-part batch"));
+            return;
+        }
+        auto *parts = m_api->listParts(meta->result().batchId);
+        connect(parts, &api::ApiCall::finished, this, [this, parts] {
+            if (parts->error()) {
+                m_partsStatus->setText(tr("All parts (%1)").arg(parts->error().message));
+                return;
+            }
+            m_parts->clear();
+            for (const api::BatchPart &part : parts->result()) {
+                auto *item = new QListWidgetItem(part.partName, m_parts);
+                item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+                item->setCheckState(m_base.partNames.isEmpty() || m_base.partNames.contains(part.partName)
+                                        ? Qt::Checked : Qt::Unchecked);
+                item->setToolTip(part.partDescription.isEmpty() ? part.contentType : part.partDescription);
+            }
+            m_partsStatus->setText(tr("%n part(s); untick the ones you do not need", nullptr, m_parts->count()));
+            m_parts->setVisible(m_parts->count() > 0);
+            validate();
+        });
+    });
+}
+
+void DownloadDialog::validate()
+{
+    bool anyPart = m_parts->isHidden() || m_parts->count() == 0;
+    for (int i = 0; !anyPart && i < m_parts->count(); ++i)
+        anyPart = m_parts->item(i)->checkState() == Qt::Checked;
+    const QString folder = m_folder->text().trimmed();
+    const bool ok = !folder.isEmpty() && QDir::isAbsolutePath(QDir::fromNativeSeparators(folder)) && anyPart;
+    m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
+}
+
+}  // namespace bd::ui

@@ -1,0 +1,227 @@
+#include "ResultsViewer.h"
+
+#include "core/Format.h"
+#include "exports/ResultsFilterProxy.h"
+#include "exports/ResultsTableModel.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QDirIterator>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace bd::ui {
+
+ResultsViewer::ResultsViewer(QWidget *parent)
+    : QWidget(parent), m_model(new ResultsTableModel(this)), m_proxy(new ResultsFilterProxy(this))
+{
+    m_proxy->setSourceModel(m_model);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto *top = new QHBoxLayout;
+    m_files = new QComboBox(this);
+    m_files->setPlaceholderText(tr("No results file open"));
+    m_files->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_files->setMinimumContentsLength(40);
+    auto *open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open &file…"), this);
+    top->addWidget(new QLabel(tr("Results:"), this));
+    top->addWidget(m_files, 1);
+    top->addWidget(open);
+    layout->addLayout(top);
+
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter rows (contains, any case)"));
+    m_filter->setClearButtonEnabled(true);
+    m_column = new QComboBox(this);
+    m_indexing = new QProgressBar(this);
+    m_indexing->setMaximumWidth(220);
+    m_indexing->setFormat(tr("Indexing %p%"));
+    m_indexing->hide();
+    m_counts = new QLabel(this);
+    filterRow->addWidget(new QLabel(tr("Filter:"), this));
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(new QLabel(tr("in"), this));
+    filterRow->addWidget(m_column);
+    filterRow->addWidget(m_indexing);
+    filterRow->addWidget(m_counts);
+    layout->addLayout(filterRow);
+
+    m_view = new QTableView(this);
+    m_view->setModel(m_proxy);
+    m_view->setSortingEnabled(true);
+    m_view->horizontalHeader()->setSortIndicatorShown(true);
+    m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);   // file order until asked
+    m_view->setAlternatingRowColors(true);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
+    m_view->horizontalHeader()->setDefaultSectionSize(140);
+    m_view->setWordWrap(false);
+    layout->addWidget(m_view, 1);
+
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(250);   // filter once the person stops typing
+    connect(m_filterDelay, &QTimer::timeout, this, &ResultsViewer::applyFilter);
+    connect(m_filter, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_column, &QComboBox::currentIndexChanged, this, &ResultsViewer::applyFilter);
+    connect(open, &QPushButton::clicked, this, &ResultsViewer::chooseFile);
+    connect(m_files, &QComboBox::activated, this, [this](int index) {
+        openFile(m_files->itemData(index).toString());
+    });
+    connect(m_model, &ResultsTableModel::indexingProgress, this, [this](qint64 done, qint64 size) {
+        m_indexing->setVisible(true);
+        m_indexing->setValue(size > 0 ? int(done * 100 / size) : 0);
+        updateCounts();
+    });
+    connect(m_model, &ResultsTableModel::indexingFinished, this, [this] {
+        m_indexing->hide();
+        updateCounts();
+    });
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ResultsViewer::updateCounts);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &ResultsViewer::updateCounts);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ResultsViewer::updateCounts);
+    rebuildColumnChoice();
+    updateCounts();
+}
+
+bool ResultsViewer::openFile(const QString &path, Error *error)
+{
+    Error e;
+    m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_proxy->sort(-1);
+    if (!m_model->open(path, ResultsTableModel::Format::Auto, &e)) {
+        m_counts->setText(tr("Cannot open: %1").arg(e.message));
+        if (error)
+            *error = e;
+        rebuildColumnChoice();
+        return false;
+    }
+    int index = m_files->findData(path);
+    if (index < 0) {
+        m_files->addItem(QDir::toNativeSeparators(path), path);
+        index = m_files->count() - 1;
+    }
+    m_files->setCurrentIndex(index);
+    m_indexing->setValue(0);
+    m_indexing->setVisible(m_model->isIndexing());
+    rebuildColumnChoice();
+    applyFilter();
+    m_view->resizeColumnsToContents();
+    for (int c = 0; c < m_model->columnCount(); ++c)   // long JSON cells must not push the rest away
+        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 320));
+    updateCounts();
+    Q_EMIT fileOpened(path);
+    return true;
+}
+
+void ResultsViewer::showFolder(const QString &folder)
+{
+    // A folder of many parts can be large: list it on a worker thread.
+    const int generation = ++m_folderGeneration;
+    auto *watcher = new QFutureWatcher<QStringList>(this);
+    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation != m_folderGeneration)
+            return;
+        const QStringList found = watcher->result();
+        m_files->clear();
+        for (const QString &file : found)
+            m_files->addItem(QDir::toNativeSeparators(file), file);
+        if (found.isEmpty())
+            m_counts->setText(tr("No .jsonl or .csv results in this folder"));
+        else
+            openFile(found.first());
+        Q_EMIT folderListed(found);
+    });
+    watcher->setFuture(QtConcurrent::run([folder] { return findResultFiles(folder); }));
+}
+
+void ResultsViewer::setFilter(const QString &text, int column)
+{
+    m_filterDelay->stop();
+    const QSignalBlocker blockText(m_filter);
+    const QSignalBlocker blockColumn(m_column);
+    m_filter->setText(text);
+    m_column->setCurrentIndex(qBound(0, column + 1, m_column->count() - 1));
+    applyFilter();
+}
+
+QStringList ResultsViewer::listedFiles() const
+{
+    QStringList files;
+    for (int i = 0; i < m_files->count(); ++i)
+        files << m_files->itemData(i).toString();
+    return files;
+}
+
+QString ResultsViewer::currentFile() const { return m_model->path(); }
+
+QStringList ResultsViewer::findResultFiles(const QString &folder)
+{
+    QStringList files;
+    QDirIterator it(folder, { QStringLiteral("*.jsonl"), QStringLiteral("*.csv") }, QDir::Files,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        if (!path.endsWith(QLatin1String(".export_log.jsonl")))   // our own bookkeeping, not results
+            files << path;
+    }
+    files.sort();
+    return files;
+}
+
+void ResultsViewer::chooseFile()
+{
+    auto *dialog = new QFileDialog(this, tr("Open results file"), QFileInfo(m_model->path()).path(),
+                                   tr("Results (*.jsonl *.csv);;All files (*)"));
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { openFile(path); });
+    dialog->open();
+}
+
+void ResultsViewer::applyFilter()
+{
+    m_proxy->setFilter(m_filter->text().trimmed(), m_column->currentIndex() - 1);
+    updateCounts();
+}
+
+void ResultsViewer::updateCounts()
+{
+    if (m_model->path().isEmpty()) {
+        m_counts->setText(tr("Open a .jsonl or .csv results file"));
+        return;
+    }
+    const int total = m_model->rowCount();
+    const int shown = m_proxy->rowCount();
+    QString text = shown == total ? tr("%n row(s)", nullptr, total) : tr("%1 of %n row(s)", nullptr, total).arg(shown);
+    if (m_model->isIndexing())
+        text += tr(" so far");
+    text += tr(" · %1").arg(formatBytes(m_model->fileSize()));
+    m_counts->setText(text);
+}
+
+void ResultsViewer::rebuildColumnChoice()
+{
+    const QSignalBlocker block(m_column);
+    m_column->clear();
+    m_column->addItem(tr("any column"));
+    for (const QString &column : m_model->columns())
+        m_column->addItem(column);
+}
+
+}  // namespace bd::ui
