@@ -1,27 +1,76 @@
 #include "StagingTab.h"
 
 #include "AppSession.h"
+#include "BatchCountProxy.h"
+#include "BatchDetailPane.h"
+#include "DropZone.h"
+#include "IngestDialog.h"
 #include "ListModels.h"
+#include "ResumeIngestsDialog.h"
+#include "TransferList.h"
+#include "api/ApiClient.h"
+#include "staging/IngestJournal.h"
 
+#include <QFileDialog>
 #include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
 
 namespace bd::ui {
 
 StagingTab::StagingTab(AppSession *session, QWidget *parent)
-    : TabBase(parent), m_session(session), m_model(new BatchesModel(this))
+    : TabBase(parent), m_session(session), m_model(new BatchesModel(this)), m_counts(new BatchCountProxy(this))
 {
+    m_addFolder = new QPushButton(QIcon::fromTheme(QStringLiteral("folder-new")), tr("Add folder…"), this);
+    m_addFolder->setToolTip(tr("Upload a folder into a staging batch"));
     m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter batches"));
     m_filter->setClearButtonEnabled(true);
+    m_toolbar->addWidget(m_addFolder);
     m_toolbar->addWidget(m_refresh);
     m_toolbar->addStretch();
     m_toolbar->addWidget(m_filter);
-    setSourceModel(m_model, BatchesModel::Created, Qt::DescendingOrder);
-    connect(m_refresh, &QPushButton::clicked, this, &StagingTab::refresh);
+
+    // Drop zone above the table; table and the lower pane (details + transfers) in a splitter.
+    m_dropZone = new DropZone(this);
+    m_lower = new QTabWidget(this);
+    m_lower->setTabsClosable(true);
+    m_lower->setDocumentMode(true);
+    m_detail = new BatchDetailPane(m_lower);
+    m_detail->setApi(session->api());
+    m_lower->addTab(m_detail, tr("Details"));
+    m_lower->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);   // details cannot close
+    m_lower->tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
+    m_layout->removeWidget(m_table);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    split->addWidget(m_lower);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    m_layout->insertWidget(1, m_dropZone);
+    m_layout->insertWidget(2, split, 1);
+
+    m_counts->setSourceModel(m_model);
+    setSourceModel(m_counts, BatchesModel::Created, Qt::DescendingOrder);
+
+    connect(m_addFolder, &QPushButton::clicked, this, &StagingTab::chooseFolder);
+    connect(m_dropZone, &DropZone::pathsDropped, this, &StagingTab::openIngestDialog);
+    connect(m_refresh, &QPushButton::clicked, this, [this] {
+        m_counts->forgetAll();   // an explicit refresh re-reads the counts too
+        refresh();
+        m_detail->reload();
+    });
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_model, &BatchesModel::refreshed, this, [this](const Error &error) {
         showRefreshResult(error, tr("%n batch(es)", nullptr, m_model->rowCount()));
@@ -29,12 +78,193 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
             m_session->reportError(error);
         else
             m_session->reportSuccess();
+        if (!m_selectedId.isEmpty() && selectedSourceRow() < 0)
+            selectBatch(m_selectedId);   // a reset of the list dropped the selection
+        scheduleCountLoad();
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &StagingTab::onSelectionChanged);
+    connect(m_detail, &BatchDetailPane::countLoaded, m_counts, &BatchCountProxy::setCount);
+    connect(m_detail, &BatchDetailPane::newJobRequested, this, &StagingTab::newJobRequested);
+    connect(m_lower, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        auto *list = qobject_cast<TransferList *>(m_lower->widget(index));
+        if (list && list->isFinished()) {   // a running ingest stays until it ends
+            m_lower->removeTab(index);
+            list->deleteLater();
+        }
+    });
+
+    // Counts are read for the rows in view only, shortly after scrolling/resizing settles.
+    m_countTimer.setSingleShot(true);
+    m_countTimer.setInterval(150);
+    connect(&m_countTimer, &QTimer::timeout, this, &StagingTab::loadVisibleCounts);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &StagingTab::scheduleCountLoad);
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &StagingTab::scheduleCountLoad);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &StagingTab::scheduleCountLoad);
+
+    connect(m_session, &AppSession::connected, this, [this] {
+        if (m_resumeOffered)
+            return;
+        m_resumeOffered = true;
+        QTimer::singleShot(0, this, &StagingTab::offerResume);
     });
 }
 
 void StagingTab::refresh()
 {
     m_model->refresh(m_session->api());
+}
+
+QList<TransferList *> StagingTab::transferLists() const
+{
+    QList<TransferList *> lists;
+    for (int i = 0; i < m_lower->count(); ++i)
+        if (auto *list = qobject_cast<TransferList *>(m_lower->widget(i)))
+            lists << list;
+    return lists;
+}
+
+void StagingTab::chooseFolder()
+{
+    // Non-blocking: the dialog is opened, not exec()'d.
+    auto *dialog = new QFileDialog(this, tr("Folder to upload"),
+                                   QStandardPaths::writableLocation(QStandardPaths::PicturesLocation));
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::filesSelected, this, &StagingTab::openIngestDialog);
+    dialog->open();
+}
+
+void StagingTab::openIngestDialog(const QStringList &paths)
+{
+    if (paths.isEmpty())
+        return;
+    if (m_dialog)
+        m_dialog->close();
+    auto *dialog = new IngestDialog(paths, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    QSet<QString> existing;
+    for (const api::Batch &b : m_model->rows())
+        existing.insert(b.batchId);
+    dialog->setExistingBatchIds(existing);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { startIngest(dialog->options()); });
+    m_dialog = dialog;
+    dialog->open();
+}
+
+TransferList *StagingTab::startIngest(const staging::IngestOptions &options)
+{
+    auto *operation = new staging::IngestOperation(m_session->api(), options);
+    auto *list = new TransferList(operation, m_lower);
+    const int index = m_lower->addTab(list, QIcon::fromTheme(QStringLiteral("go-up")), options.batchId);
+    m_lower->setTabToolTip(index, options.inputs.join(QLatin1Char('\n')));
+    m_lower->setCurrentWidget(list);
+    // Once bytes are up the batch exists: list it and show it "indexing".
+    connect(operation, &staging::IngestOperation::phaseChanged, this, [this, options](auto phase) {
+        if (phase == staging::IngestOperation::Phase::Indexing) {
+            m_counts->forget(options.batchId);
+            refresh();
+        }
+    });
+    connect(list, &TransferList::ingestFinished, this, [this, list](const QString &, bool ready) {
+        onIngestFinished(list, ready);
+    });
+    return list;
+}
+
+void StagingTab::onIngestFinished(TransferList *list, bool ready)
+{
+    const int index = m_lower->indexOf(list);
+    if (index >= 0)
+        m_lower->setTabIcon(index, QIcon::fromTheme(ready ? QStringLiteral("emblem-default") : QStringLiteral("dialog-warning")));
+    const QString batchId = list->batchId();
+    m_counts->forget(batchId);
+    m_selectedId = batchId;
+    refresh();   // selects the batch once listed (see refreshed())
+    selectBatch(batchId);
+    m_detail->showBatch(batchId);
+}
+
+void StagingTab::selectBatch(const QString &batchId)
+{
+    m_selectedId = batchId;
+    const int row = m_model->rowOfKey(batchId);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_proxy->mapFromSource(m_counts->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_table->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+}
+
+void StagingTab::onSelectionChanged()
+{
+    const int row = selectedSourceRow();
+    if (row < 0)
+        return;   // keep showing the last batch while the list refreshes
+    const QString id = m_counts->batchIdAt(row);
+    if (id == m_detail->batchId() && id == m_selectedId)
+        return;
+    m_selectedId = id;
+    m_counts->setPending(id);
+    m_detail->showBatch(id);
+}
+
+void StagingTab::scheduleCountLoad()
+{
+    if (!m_countTimer.isActive())
+        m_countTimer.start();
+}
+
+void StagingTab::loadVisibleCounts()
+{
+    if (m_proxy->rowCount() == 0)
+        return;
+    const int first = qMax(0, m_table->rowAt(0));
+    int last = m_table->rowAt(m_table->viewport()->height() - 1);
+    if (last < 0)
+        last = m_proxy->rowCount() - 1;
+    for (int row = first; row <= last && m_countRequests < kMaxCountRequests; ++row) {
+        const QModelIndex source = m_proxy->mapToSource(m_proxy->index(row, 0));
+        const QString id = m_counts->batchIdAt(source.row());
+        if (id.isEmpty() || m_counts->isKnownOrPending(id))
+            continue;
+        m_counts->setPending(id);
+        ++m_countRequests;
+        auto *call = m_session->api()->batchCount(id);
+        connect(call, &api::ApiCall::finished, this, [this, call, id] {
+            --m_countRequests;
+            m_counts->setCount(id, call->error() ? -1 : call->result());
+            scheduleCountLoad();   // the next visible rows, if any are left
+        });
+    }
+}
+
+void StagingTab::offerResume()
+{
+    staging::IngestJournal journal;
+    if (!journal.open())
+        return;
+    QVector<staging::IngestRecord> records = journal.unfinishedIngests();
+    // Ingests already running in this window are not offered.
+    QSet<QString> running;
+    for (TransferList *list : transferLists())
+        if (!list->isFinished())
+            running.insert(list->operation()->ingestId());
+    records.erase(std::remove_if(records.begin(), records.end(),
+                                 [&running](const staging::IngestRecord &r) { return running.contains(r.ingestId); }),
+                  records.end());
+    if (records.isEmpty())
+        return;
+    auto *dialog = new ResumeIngestsDialog(records, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        for (const staging::IngestOptions &options : dialog->selectedIngests())
+            startIngest(options);
+    });
+    m_resumeDialog = dialog;
+    dialog->open();
 }
 
 }  // namespace bd::ui

@@ -1,28 +1,80 @@
 #pragma once
-// Staging: the workspace's staging batches (id, name, type, content, created, expiry).
+// Staging: the workspace's staging batches (id, name, type, content, files, created, expiry)
+// and local ingests into them. Folders dropped on the drop zone (or picked with "Add folder…")
+// open an IngestDialog; accepted ingests run as TransferLists in the lower pane next to the
+// selected batch's details. At the first connection, unfinished ingests are offered for resume.
 #include "TabBase.h"
+#include "staging/IngestOperation.h"
+
+#include <QList>
+#include <QPointer>
+#include <QTimer>
 
 class QLineEdit;
 class QPushButton;
+class QTabWidget;
 
 namespace bd::ui {
 
 class AppSession;
+class BatchCountProxy;
+class BatchDetailPane;
 class BatchesModel;
+class DropZone;
+class IngestDialog;
+class ResumeIngestsDialog;
+class TransferList;
 
 class StagingTab : public TabBase
 {
     Q_OBJECT
 public:
+    static constexpr int kMaxCountRequests = 4;   // D3 reads in flight for visible rows
+
     StagingTab(AppSession *session, QWidget *parent = nullptr);
     BatchesModel *model() const { return m_model; }
+    BatchCountProxy *countProxy() const { return m_counts; }
+    DropZone *dropZone() const { return m_dropZone; }
+    BatchDetailPane *detailPane() const { return m_detail; }
+    IngestDialog *ingestDialog() const { return m_dialog; }
+    ResumeIngestsDialog *resumeDialog() const { return m_resumeDialog; }
+    QList<TransferList *> transferLists() const;
+    QPushButton *addFolderButton() const { return m_addFolder; }
+
     void refresh();
+    // Ask what and where to upload (non-modal; the scan runs in the background).
+    void openIngestDialog(const QStringList &paths);
+    // Start an ingest now and show it in the lower pane.
+    TransferList *startIngest(const staging::IngestOptions &options);
+    // Look for unfinished ingests in the journal and offer to resume them.
+    void offerResume();
+    void selectBatch(const QString &batchId);
+
+Q_SIGNALS:
+    void newJobRequested(const QString &batchId);
 
 private:
+    void chooseFolder();
+    void onSelectionChanged();
+    void onIngestFinished(TransferList *list, bool ready);
+    void scheduleCountLoad();
+    void loadVisibleCounts();
+
     AppSession *m_session;
     BatchesModel *m_model;
+    BatchCountProxy *m_counts;
     QPushButton *m_refresh = nullptr;
+    QPushButton *m_addFolder = nullptr;
     QLineEdit *m_filter = nullptr;
+    DropZone *m_dropZone = nullptr;
+    QTabWidget *m_lower = nullptr;
+    BatchDetailPane *m_detail = nullptr;
+    QPointer<IngestDialog> m_dialog;
+    QPointer<ResumeIngestsDialog> m_resumeDialog;
+    QString m_selectedId;
+    QTimer m_countTimer;
+    int m_countRequests = 0;
+    bool m_resumeOffered = false;
 };
 
 }  // namespace bd::ui
