@@ -114,6 +114,16 @@ void StagingTab::refresh()
     m_model->refresh(m_session->api());
 }
 
+IngestDialog *StagingTab::ingestDialog() const
+{
+    return m_dialog;
+}
+
+ResumeIngestsDialog *StagingTab::resumeDialog() const
+{
+    return m_resumeDialog;
+}
+
 QList<TransferList *> StagingTab::transferLists() const
 {
     QList<TransferList *> lists;

@@ -36,8 +36,8 @@ public:
     BatchCountProxy *countProxy() const { return m_counts; }
     DropZone *dropZone() const { return m_dropZone; }
     BatchDetailPane *detailPane() const { return m_detail; }
-    IngestDialog *ingestDialog() const { return m_dialog; }
-    ResumeIngestsDialog *resumeDialog() const { return m_resumeDialog; }
+    IngestDialog *ingestDialog() const;
+    ResumeIngestsDialog *resumeDialog() const;
     QList<TransferList *> transferLists() const;
     QPushButton *addFolderButton() const { return m_addFolder; }
 
