@@ -28,6 +28,7 @@ QString DownloadRow::stateText() const
     switch (state) {
     case State::Queued: return DownloadListModel::tr("Queued");
     case State::Downloading: return DownloadListModel::tr("Downloading");
+    case State::Paused: return DownloadListModel::tr("Paused");
     case State::Extracting: return DownloadListModel::tr("Extracting");
     case State::Done: return isArchive ? DownloadListModel::tr("Extracted") : DownloadListModel::tr("Done");
     case State::Skipped: return DownloadListModel::tr("Already exported");
@@ -80,6 +81,25 @@ void DownloadListModel::track(ExportOperation *operation)
     connect(operation, &ExportOperation::fileFinished, this,
             [this, serial](const QString &key, const QString &, const bd::Error &error) { onFileFinished(serial, key, error); });
     connect(operation, &Operation::finished, this, [this, serial] { onExportFinished(serial); });
+    connect(operation, &Operation::stateChanged, this, [this, serial](Operation::State state) {
+        if (state == Operation::State::Suspended || state == Operation::State::Running)
+            onExportStateChanged(serial, state == Operation::State::Suspended);
+    });
+}
+
+void DownloadListModel::onExportStateChanged(quint64 serial, bool suspended)
+{
+    // A paused export keeps its .part files; its started files wait in "Paused".
+    const auto from = suspended ? DownloadRow::State::Downloading : DownloadRow::State::Paused;
+    const auto to = suspended ? DownloadRow::State::Paused : DownloadRow::State::Downloading;
+    for (int index : m_tracked.value(serial).rowByKey) {
+        DownloadRow &row = m_rows[index];
+        if (row.state == from) {
+            row.state = to;
+            row.speed = 0;
+        }
+    }
+    publish();
 }
 
 void DownloadListModel::onPlanned(quint64 serial)
@@ -166,7 +186,8 @@ void DownloadListModel::onExportFinished(quint64 serial)
         DownloadRow &row = m_rows[index];
         if (row.state == DownloadRow::State::Queued)
             row.state = ok ? DownloadRow::State::Skipped : DownloadRow::State::Cancelled;
-        else if (row.state == DownloadRow::State::Downloading || row.state == DownloadRow::State::Extracting)
+        else if (row.state == DownloadRow::State::Downloading || row.state == DownloadRow::State::Paused
+                 || row.state == DownloadRow::State::Extracting)
             row.state = DownloadRow::State::Cancelled;
         row.speed = 0;
     }

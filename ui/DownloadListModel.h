@@ -14,7 +14,7 @@ namespace bd { class ExportOperation; class DownloadOperation; }
 namespace bd::ui {
 
 struct DownloadRow {
-    enum class State { Queued, Downloading, Extracting, Done, Skipped, Failed, Cancelled };
+    enum class State { Queued, Downloading, Paused, Extracting, Done, Skipped, Failed, Cancelled };
     quint64 exportSerial = 0;   // which export the row belongs to (several can run)
     QString key;                // identity key of the file (spec §8.3)
     QString fileName;
@@ -58,6 +58,7 @@ private:
     void onFileStarted(quint64 serial, const QString &key, const QString &destPath);
     void onFileFinished(quint64 serial, const QString &key, const bd::Error &error);
     void onExportFinished(quint64 serial);
+    void onExportStateChanged(quint64 serial, bool suspended);
     void followDownload(quint64 serial, const QString &key, DownloadOperation *download);
     DownloadRow *mutableRow(quint64 serial, const QString &key);
     void publish();

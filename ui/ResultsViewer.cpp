@@ -91,7 +91,10 @@ ResultsViewer::ResultsViewer(QWidget *parent)
         m_indexing->hide();
         updateCounts();
     });
-    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &ResultsViewer::updateCounts);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, [this] {
+        updateCounts();
+        fitColumns();
+    });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &ResultsViewer::updateCounts);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ResultsViewer::updateCounts);
     rebuildColumnChoice();
@@ -120,9 +123,8 @@ bool ResultsViewer::openFile(const QString &path, Error *error)
     m_indexing->setVisible(m_model->isIndexing());
     rebuildColumnChoice();
     applyFilter();
-    m_view->resizeColumnsToContents();
-    for (int c = 0; c < m_model->columnCount(); ++c)   // long JSON cells must not push the rest away
-        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 320));
+    m_columnsFitted = false;
+    fitColumns();
     updateCounts();
     Q_EMIT fileOpened(path);
     return true;
@@ -213,6 +215,17 @@ void ResultsViewer::updateCounts()
         text += tr(" so far");
     text += tr(" · %1").arg(formatBytes(m_model->fileSize()));
     m_counts->setText(text);
+}
+
+void ResultsViewer::fitColumns()
+{
+    // Rows arrive while the file is indexed: size the columns once the first ones are there.
+    if (m_columnsFitted || m_proxy->rowCount() == 0)
+        return;
+    m_columnsFitted = true;
+    m_view->resizeColumnsToContents();   // looks at the visible rows only
+    for (int c = 0; c < m_proxy->columnCount(); ++c)   // long JSON cells must not push the rest away
+        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 360));
 }
 
 void ResultsViewer::rebuildColumnChoice()

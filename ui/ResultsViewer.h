@@ -50,6 +50,7 @@ private:
     void applyFilter();
     void updateCounts();
     void rebuildColumnChoice();
+    void fitColumns();
 
     ResultsTableModel *m_model;
     ResultsFilterProxy *m_proxy;
@@ -61,6 +62,7 @@ private:
     QTableView *m_view = nullptr;
     QTimer *m_filterDelay = nullptr;
     int m_folderGeneration = 0;
+    bool m_columnsFitted = false;   // widths follow the first rows, then the person
 };
 
 }  // namespace bd::ui

@@ -57,6 +57,8 @@ QPalette darkPalette()
     p.setColor(QPalette::ToolTipBase, QColor(53, 53, 56));
     p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
     p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
+    for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
+        p.setColor(QPalette::Disabled, role, QColor(120, 120, 120));
     return p;
 }
 
@@ -67,6 +69,7 @@ void shoot(QWidget *window, const QString &name)
     if (dir.isEmpty())
         return;
     QDir().mkpath(dir);
+    QTest::qWait(150);   // let pending layouts and repaints happen first
     const bool dark = qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK");
     window->grab().save(QStringLiteral("%1/%2-%3.png").arg(dir, name, dark ? QStringLiteral("dark") : QStringLiteral("light")));
 }
@@ -197,6 +200,8 @@ private Q_SLOTS:
         tab->transfers()->pauseAll();
         QCOMPARE(op->state(), Operation::State::Suspended);
         QTRY_VERIFY(tab->transfers()->overallText().contains(QStringLiteral("Paused")));
+        QTRY_VERIFY(list->countInState(DownloadRow::State::Paused) > 0);
+        QCOMPARE(list->countInState(DownloadRow::State::Downloading), 0);
         shoot(&window, QStringLiteral("download-paused"));
         tab->transfers()->resumeAll();
         QCOMPARE(op->state(), Operation::State::Running);
