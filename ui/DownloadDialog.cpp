@@ -36,7 +36,9 @@ DownloadDialog::DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget 
     auto *browseButton = new QPushButton(tr("Browse…"), this);
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(browseButton);
-    form->addRow(tr("&Folder:"), folderRow);
+    auto *folderLabel = new QLabel(tr("&Folder:"), this);
+    folderLabel->setBuddy(m_folder);   // Alt+F; a row label given as text would show the '&'
+    form->addRow(folderLabel, folderRow);
 
     m_parts = new QListWidget(this);
     m_parts->setMaximumHeight(120);
