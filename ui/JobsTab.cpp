@@ -48,6 +48,7 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
+    m_splitter->setSizes({ 200, 500 });
     m_layout->insertWidget(1, m_splitter, 1);
     m_view->hide();
 

@@ -70,6 +70,7 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     auto *formLayout = new QVBoxLayout(formPage);
     formLayout->setContentsMargins(0, 0, 6, 0);
     scroll->setWidget(formPage);
+    scroll->setMinimumWidth(480);   // the form must stay readable; the preview gives way
     splitter->addWidget(scroll);
     auto *previewPage = new QWidget(splitter);
     auto *previewLayout = new QVBoxLayout(previewPage);
@@ -77,6 +78,7 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     splitter->addWidget(previewPage);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
+    splitter->setSizes({ 600, 430 });
     layout->addWidget(splitter, 1);
 
     m_loading = true;

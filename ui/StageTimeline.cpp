@@ -192,18 +192,27 @@ void StageTimeline::paintBox(QPainter &p, const Entry &e, const QRect &r, bool c
     p.setPen(stateColour);
     p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, state);
 
-    // Progress bar, drawn by the style so it matches the tables' ProgressDelegate.
+    // Progress bar, drawn by the style so it matches the tables' ProgressDelegate; a stage that
+    // has not started gets a dashed outline instead (an empty bar reads as "stuck at 0 %").
     QStyleOptionProgressBar bar;
     bar.initFrom(this);
     bar.rect = QRect(line.left(), line.bottom() + 5, line.width(), kBarHeight);
-    bar.minimum = 0;
-    bar.maximum = 100;
-    bar.progress = e.started ? qBound(0, int(e.progress.progress * 100.0 + 0.5), 100) : 0;
-    bar.text = e.started ? QStringLiteral("%1 %").arg(bar.progress) : QString();
-    bar.textVisible = e.started;
-    bar.textAlignment = Qt::AlignCenter;
-    bar.state |= QStyle::State_Horizontal;
-    style()->drawControl(QStyle::CE_ProgressBar, &bar, &p, this);
+    if (e.started) {
+        bar.minimum = 0;
+        bar.maximum = 100;
+        bar.progress = qBound(0, int(e.progress.progress * 100.0 + 0.5), 100);
+        bar.text = QStringLiteral("%1 %").arg(bar.progress);
+        bar.textVisible = true;
+        bar.textAlignment = Qt::AlignCenter;
+        bar.state |= QStyle::State_Horizontal;
+        style()->drawControl(QStyle::CE_ProgressBar, &bar, &p, this);
+    } else {
+        p.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DashLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawRoundedRect(QRectF(bar.rect).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(bar.rect, Qt::AlignCenter, fm.elidedText(tr("waiting for the previous stage"), Qt::ElideRight, bar.rect.width() - 8));
+    }
 
     p.setPen(pal.color(QPalette::Text));
     line.moveTop(bar.rect.bottom() + 5);
