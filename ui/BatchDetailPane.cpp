@@ -151,6 +151,7 @@ void BatchDetailPane::showFilesTab()
 
 void BatchDetailPane::requestDone()
 {
+    updateStatus();
     if (--m_outstanding > 0)
         return;
     updateStatus();
@@ -297,7 +298,7 @@ bool BatchDetailPane::isIndexing() const
 
 bool BatchDetailPane::isReady() const
 {
-    return m_batch.has_value() && m_count > 0 && !isIndexing();
+    return m_outstanding == 0 && m_batch.has_value() && m_count > 0 && !isIndexing();
 }
 
 QString BatchDetailPane::statusText() const
