@@ -268,7 +268,8 @@ void IngestDialog::onScanFinished()
     m_scan = scanner->result();
     m_scanned = true;
     m_scanBar->setValue(1);
-    m_scanBar->setFormat(tr("Scan complete: %1").arg(m_scan.summary()));
+    m_scanBar->setFormat(tr("Scan complete"));
+    m_scanBar->setToolTip(m_scan.summary());
     showScan();
     validate();
     Q_EMIT scanFinished();

@@ -208,6 +208,11 @@ void StagingTab::selectBatch(const QString &batchId)
     m_table->scrollTo(index);
 }
 
+void StagingTab::showDetails()
+{
+    m_lower->setCurrentWidget(m_detail);
+}
+
 void StagingTab::onSelectionChanged()
 {
     const int row = selectedSourceRow();

@@ -49,6 +49,8 @@ public:
     // Look for unfinished ingests in the journal and offer to resume them.
     void offerResume();
     void selectBatch(const QString &batchId);
+    // Bring the details of the selected batch to the front of the lower pane.
+    void showDetails();
 
 Q_SIGNALS:
     void newJobRequested(const QString &batchId);

@@ -62,6 +62,7 @@ TransferList::TransferList(IngestOperation *operation, QWidget *parent)
     m_problems->verticalHeader()->hide();
     m_problems->horizontalHeader()->setStretchLastSection(true);
     m_problems->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_problems->setWordWrap(false);
     m_problems->hide();
 
     auto *split = new QSplitter(Qt::Vertical, this);
@@ -204,6 +205,7 @@ void TransferList::listProblems()
     for (const auto &o : summary.skipped)
         add(o, tr("Skipped"));
     m_problems->setVisible(m_problems->rowCount() > 0);
+    m_problems->resizeColumnToContents(0);
     m_problems->resizeColumnToContents(1);
 }
 

@@ -257,6 +257,7 @@ private Q_SLOTS:
         tab.selectBatch(QStringLiteral("holiday-photos"));
         pane->showBatch(QStringLiteral("holiday-photos"));
         QTRY_VERIFY_WITH_TIMEOUT(pane->isReady() && pane->shardsTable()->rowCount() >= 1, 10000);
+        tab.showDetails();
         shoot(&tab, QStringLiteral("3-finished-batch"));
         settle(&tab);
     }
