@@ -115,7 +115,7 @@ private:
     int m_httpStatus = 0;
     int m_timeoutSeconds = 60;
     QByteArray m_rawBody;
-    QNetworkReply *m_reply = nullptr;
+    QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
     QTimer m_retryTimer;
     QElapsedTimer m_sinceFirstAttempt;
 };

@@ -90,7 +90,7 @@ private:
     int m_maxAttempts = 6;
     int m_backoffBaseMs = 500;
 
-    QNetworkReply *m_reply = nullptr;
+    QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
     int m_fd = -1;
     qint64 m_offset = 0;          // bytes on disk when the current request was sent
     qint64 m_written = 0;         // bytes on disk now

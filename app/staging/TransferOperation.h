@@ -111,7 +111,7 @@ private:
     void dropAttempt();
 
     QPointer<api::SignedUploadCall> m_call;
-    QNetworkReply *m_reply = nullptr;
+    QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
     QIODevice *m_body = nullptr;
     QTimer m_retryTimer;
 };
