@@ -1,0 +1,100 @@
+#pragma once
+// CloudIngestPlanner: `--bucket-path` (s3:// gs:// az://, with the §7.3 glob) to references that
+// ReferencesIngestOperation sends. Steps: parse the path (cloud::BucketPath), resolve credentials
+// the way Roboflow's CLI finds them (resolveCredentials()), list the matching objects
+// (cloud::CloudListing, live count), give every object a unique name (duplicate base names in
+// different folders become "a__b__img.jpg") and sign a GET URL for each locally (SigV4 / GCS V4 /
+// Azure SAS, 24 h). Credentials never leave the machine; only signed URLs do.
+//
+// Usage (CLI and GUI alike):
+//   CloudIngestPlanner::Request request;
+//   request.bucketPath = "s3://bucket/photos/**/*.jpg";
+//   auto *planner = new CloudIngestPlanner(request, parent);
+//   connect(planner, &Operation::progressChanged, ...);   // processedAmount(Files) = matches so far
+//   connect(planner, &Operation::finished, ... {
+//       if (!planner->error()) { options.references = planner->references(); ... start a
+//       ReferencesIngestOperation, or saveReferences(path) for "Save references file" } });
+//   planner->start();
+//
+// Errors (InvalidInput unless noted): malformed bucket path, no credentials found (the message
+// lists where we looked), listing refused or bucket missing (from CloudListing), zero matches.
+#include "cloud/AwsCredentials.h"
+#include "cloud/AzureSas.h"
+#include "cloud/BucketPath.h"
+#include "cloud/GcsV4Signer.h"
+#include "cloud/ReferencesBuilder.h"
+#include "core/Operation.h"
+#include "staging/ReferencesIngestOperation.h"
+
+#include <QDir>
+#include <QPointer>
+#include <QProcessEnvironment>
+
+namespace bd::cloud {
+class CloudListing;
+}
+
+namespace bd::staging {
+
+struct CloudCredentials {
+    cloud::AwsCredentials aws;
+    cloud::AzureCredentials azure;
+    cloud::GcsServiceAccount gcs;
+    QString gcsAccessToken;   // optional ready token for listing (GCS_ACCESS_TOKEN; tests, emulators)
+    QString source;           // where they came from, for messages ("environment", "profile x"...)
+};
+
+class CloudIngestPlanner : public Operation
+{
+    Q_OBJECT
+public:
+    struct Request {
+        QString bucketPath;
+        bool videos = false;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        QString homeDir = QDir::homePath();
+        qint64 expirySeconds = cloud::kPresignExpirySeconds;
+        int pageSize = 1000;
+        QString gcsApiRoot;   // empty: https://storage.googleapis.com (STORAGE_EMULATOR_HOST overrides)
+    };
+
+    explicit CloudIngestPlanner(Request request, QObject *parent = nullptr);
+    ~CloudIngestPlanner() override;
+
+    // Credentials for the path's provider, as §7.3's table says:
+    //  S3:    AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, else AWS_PROFILE (default) in
+    //         ~/.aws/credentials and ~/.aws/config; AWS_ENDPOINT_URL for R2/MinIO (path style).
+    //  GCS:   GOOGLE_APPLICATION_CREDENTIALS (service-account JSON; needed to sign URLs).
+    //  Azure: AZURE_STORAGE_ACCOUNT_NAME or AZURE_STORAGE_ACCOUNT, with AZURE_STORAGE_SAS_TOKEN,
+    //         else AZURE_STORAGE_ACCOUNT_KEY / AZURE_STORAGE_KEY (AZURE_STORAGE_BLOB_ENDPOINT: Azurite).
+    // Every secret found is registered with bd::registerSecret so logs mask it.
+    static CloudCredentials resolveCredentials(const cloud::BucketPath &path, const QProcessEnvironment &env,
+                                               const QString &homeDir, Error *error = nullptr);
+    // A GET URL for one object, valid expirySeconds.
+    static QString signObject(const cloud::BucketPath &path, const CloudCredentials &credentials, const QString &key,
+                              qint64 expirySeconds, Error *error = nullptr);
+
+    const cloud::BucketPath &bucketPath() const { return m_path; }
+    const CloudCredentials &credentials() const { return m_credentials; }
+    // After success: the listed objects and one reference per object, in listing order.
+    const QVector<cloud::CloudObject> &objects() const { return m_objects; }
+    const QVector<ReferenceEntry> &references() const { return m_references; }
+    // "Save references file": the signed list as §7.1 JSONL (it contains signed URLs by design).
+    bool saveReferences(const QString &path, Error *error = nullptr) const;
+
+protected:
+    void doStart() override;
+    void doCancel() override;
+
+private:
+    void onListingFinished();
+
+    Request m_request;
+    cloud::BucketPath m_path;
+    CloudCredentials m_credentials;
+    QPointer<cloud::CloudListing> m_listing;
+    QVector<cloud::CloudObject> m_objects;
+    QVector<ReferenceEntry> m_references;
+};
+
+}  // namespace bd::staging
