@@ -517,6 +517,37 @@ private Q_SLOTS:
         delete call;
     }
 
+    // Regression: the QNAM is a child of the client and deletes its replies before the calls
+    // (also children) are destroyed; ~ApiCall used to abort a reply that was already gone.
+    void destroyingTheClientMidCallDoesNotCrash()
+    {
+        TestServer server;
+        Reply held = Reply::json(R"({"count":1})");
+        held.delayMs = 1500;
+        server.setDefault("/data-staging/v1/external/ws/batches/b1/count", held);
+        Reply heldPost = Reply::json(R"({"ok":true})");
+        heldPost.delayMs = 1500;
+        server.setDefault("/batch-processing/v1/external/ws/jobs/j1/restart", heldPost);
+
+        auto *api = new ApiClient(configFor(server));
+        api->setWorkspace(QStringLiteral("ws"));
+        QPointer<ApiCall> get = api->batchCount(QStringLiteral("b1"));
+        QPointer<ApiCall> post = api->restartJob(QStringLiteral("j1"), QJsonObject{{QStringLiteral("type"),
+                                                                                    QStringLiteral("parameters-override-v1")},
+                                                                                   {QStringLiteral("maxParallelTasks"), 2}});
+        get->setAutoDelete(false);
+        QSignalSpy finished(get.data(), &ApiCall::finished);
+        // Both requests are on the wire and held by the server when the client goes away.
+        QTRY_COMPARE_WITH_TIMEOUT(server.requests().size(), size_t(2), 5000);
+        QVERIFY(get->isRunning());
+        QVERIFY(post->isRunning());
+        delete api;
+        QVERIFY(get.isNull());    // the calls were the client's children
+        QVERIFY(post.isNull());
+        QCOMPARE(finished.count(), 0);   // destroyed, not finished: nobody is told twice
+        QTest::qWait(1800);              // the held answers arrive for nobody
+    }
+
     void logsAndTasksDecode()
     {
         TestServer server;
