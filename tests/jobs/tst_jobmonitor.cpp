@@ -4,6 +4,7 @@
 #include "JobMonitorFixture.h"
 #include "api/TestServer.h"
 #include "core/Database.h"
+#include "jobs/JobSpecRestart.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void videoAndTrtJobsSucceed();
     void failingJobReportsErrors();
     void abortThenRestart();
+    void restartOverridesAreAppliedByTheServer();
     void tasksOverSeveralPages();
     void faultsDuringPolling();
     void concurrentRequestCap();
@@ -154,15 +156,18 @@ void TestJobMonitor::failingJobReportsErrors()
     auto api = newClient();
     QVERIFY(createJob(*api, QStringLiteral("mon-fail"), workflowJob(QStringLiteral("demo-sharded"), QStringLiteral("wf-fail"))));
     QVERIFY(createJob(*api, QStringLiteral("mon-trt-fail"), trtJob(QStringLiteral("fail/1"))));
+    QVERIFY(createJob(*api, QStringLiteral("mon-vid-fail"),
+                      workflowJob(QStringLiteral("demo-videos"), QStringLiteral("wf-fail"), true)));
     auto monitor = newMonitor(api.get());
     QSignalSpy finished(monitor.get(), &jobs::JobMonitor::jobFinished);
     monitor->watch(QStringLiteral("mon-fail"));
     monitor->watch(QStringLiteral("mon-trt-fail"));
-    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 90000);
+    monitor->watch(QStringLiteral("mon-vid-fail"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 90000);
     QTest::qWait(300);
-    QCOMPARE(finished.count(), 2);
+    QCOMPARE(finished.count(), 3);
 
-    for (const QString &id : {QStringLiteral("mon-fail"), QStringLiteral("mon-trt-fail")}) {
+    for (const QString &id : {QStringLiteral("mon-fail"), QStringLiteral("mon-trt-fail"), QStringLiteral("mon-vid-fail")}) {
         const Finish f = finishOf(finished, id);
         QCOMPARE(f.count, 1);
         QVERIFY(!f.success);
@@ -179,6 +184,13 @@ void TestJobMonitor::failingJobReportsErrors()
     for (const auto &e : snap.errorSummary)
         failedInSummary += e.second;
     QCOMPARE(failedInSummary, 2);
+    // demo-videos: one task per video, the first fails (every third task), and a video job
+    // tolerates no failure.
+    const auto video = *monitor->snapshot(QStringLiteral("mon-vid-fail"));
+    QCOMPARE(video.stages.first().stage.tasksNumber, 2);
+    QCOMPARE(video.stages.first().progress.failed, 1);
+    QCOMPARE(video.stages.first().progress.succeeded, 1);
+    QVERIFY(video.stages.first().progress.hasError);
 }
 
 void TestJobMonitor::abortThenRestart()
@@ -218,6 +230,48 @@ void TestJobMonitor::abortThenRestart()
     verifyAgainstServer(*api, snap);
     QTest::qWait(300);
     QCOMPARE(finished.count(), 2);
+}
+
+void TestJobMonitor::restartOverridesAreAppliedByTheServer()
+{
+    // A runtime budget far too small fails every task (the sandbox splits it across tasks); the
+    // restart overrides of spec §9.8, built by RestartOverrides, lift it and the job succeeds.
+    auto api = newClient();
+    const QString id = QStringLiteral("mon-override");
+    QJsonObject definition = workflowJob(QStringLiteral("demo-images"), QStringLiteral("wf"));
+    definition.insert(QStringLiteral("processingTimeoutSeconds"), 1);
+    QVERIFY(createJob(*api, id, definition));
+    auto monitor = newMonitor(api.get());
+    QSignalSpy finished(monitor.get(), &jobs::JobMonitor::jobFinished);
+    monitor->watch(id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+    QVERIFY(!finished.at(0).at(1).toBool());
+    auto snap = *monitor->snapshot(id);
+    QCOMPARE(snap.stages.first().progress.failed, snap.stages.first().stage.tasksNumber);
+    QVERIFY(snap.stages.first().progress.hasError);
+    QVERIFY(snap.job.restartParametersOverride.isEmpty());
+
+    jobs::RestartOverrides overrides;
+    overrides.processingTimeoutSeconds = 1000000;
+    overrides.maxParallelTasks = 3;
+    overrides.machineType = QStringLiteral("gpu");
+    QVERIFY(overrides.validate().isEmpty());
+    const QJsonObject body = *overrides.toWireJson();
+    std::unique_ptr<api::JobActionCall> restart(api->restartJob(id, body));
+    QVERIFY2(api::waitFor(restart.get()), qPrintable(restart->error().fullText()));
+    monitor->refreshNow(id);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 90000);
+    QVERIFY(finished.at(1).at(1).toBool());
+    snap = *monitor->snapshot(id);
+    QVERIFY(snap.job.isTerminal && !snap.job.error);
+    QCOMPARE(snap.stages.first().progress.succeeded, snap.stages.first().stage.tasksNumber);
+    QCOMPARE(snap.stages.first().progress.failed, 0);
+    verifyAgainstServer(*api, snap);
+    // The server records the override exactly as sent; the submitted definition is unchanged.
+    std::unique_ptr<api::GetJobCall> details(api->getJob(id));
+    QVERIFY(api::waitFor(details.get()));
+    QCOMPARE(details->result().restartParametersOverride, QJsonArray{body});
+    QCOMPARE(details->result().jobDefinition.value(QStringLiteral("processingTimeoutSeconds")).toInt(), 1);
 }
 
 void TestJobMonitor::tasksOverSeveralPages()

@@ -34,6 +34,18 @@ const char kFullImageJob[] = R"({"type": "simple-image-processing-v1",
    "aggregationFormat": "jsonl", "imagesMetadataInputsMapping": {"camera": "camera_id"}},
  "notificationsURL": "https://example.com/hook", "inferenceBackend": "inference-models"})";
 
+// The full image example turned into a video job as §9.4.1 describes (no image-only fields,
+// maxVideoFPS added).
+const char kFullVideoJob[] = R"({"type": "simple-video-processing-v1",
+ "jobInput": {"type": "staging-batch-input-v1", "batchId": "in-batch", "partName": "images"},
+ "computeConfiguration": {"type": "compute-configuration-v2", "machineType": "gpu", "workersPerMachine": 2},
+ "processingTimeoutSeconds": 14400, "maxParallelTasks": 8,
+ "processingSpecification": {"type": "workflows-processing-specification-v1", "workspace": "my-ws",
+   "workflowId": "my-wf", "workflowParameters": {"threshold": 0.4}, "imageInputName": "image",
+   "persistImagesOutputs": true, "imagesOutputsToBePersisted": ["visualization"],
+   "aggregationFormat": "jsonl", "maxVideoFPS": 2.5},
+ "notificationsURL": "https://example.com/hook", "inferenceBackend": "inference-models"})";
+
 // At namespace scope: moc reads "//" inside a raw string in a class body as a comment.
 const char kTrtJob[] = R"({"type": "trt-compilation-v1", "modelId": "my-project/3",
  "compilationDevices": ["nvidia-l4", "nvidia-t4"], "notificationsURL": "http://127.0.0.1:9000/trt"})";
@@ -172,6 +184,21 @@ private Q_SLOTS:
         QVERIFY(!image.toWireJson().value(QStringLiteral("processingSpecification")).toObject().contains(
             QStringLiteral("maxVideoFPS")));
         QVERIFY(hasProblem(image.validate(), QStringLiteral("maxVideoFPS")));
+    }
+
+    // A fully populated video job: the full image example of §9.4.1 with the video type, every
+    // image-only field left out (maxImageFailureRate, imagesMetadataPart,
+    // imagesMetadataInputsMapping) and maxVideoFPS added, as the spec describes it.
+    void fullVideoJobMatchesSpec()
+    {
+        WorkflowJobSpec s = fullSpec();
+        s.input = WorkflowInput::Videos;
+        s.maxImageFailureRate.reset();
+        s.imagesMetadataPart.clear();
+        s.imagesMetadataInputsMapping.clear();
+        s.maxVideoFPS = 2.5;
+        QVERIFY2(s.validate().isEmpty(), qPrintable(describeProblems(s.validate())));
+        compareJson(s.toWireJson(), json(kFullVideoJob));
     }
 
     void machineSizeMapsToWorkers_data()
