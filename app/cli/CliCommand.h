@@ -33,9 +33,9 @@ QVector<CliCommand> authCommands();     // AuthCommands.cpp: login, logout
 QVector<CliCommand> stagingCommands();  // StagingCommands.cpp: list/show staging batches
 QVector<CliCommand> jobCommands();      // JobCommands.cpp: list/show/abort/restart jobs, logs
 QVector<CliCommand> jobCreateCommands(); // JobCreateCommands.cpp: workflow and TRT jobs
-// Declared here for the engineers who own them; CommandTable.cpp calls them once they exist.
-QVector<CliCommand> ingestCommands();   // IngestCommands.cpp: create-batch-of-images / -videos
+QVector<CliCommand> ingestCommands();   // IngestCommands.cpp: create-batch-of-images / -videos (every data source)
 QVector<CliCommand> exportCommands();   // ExportCommands.cpp: export-batch
+QVector<CliCommand> watchCommands();    // WatchCommands.cpp: watch-job
 
 // The group's one-line description for the top-level --help; empty for unknown groups.
 QString groupSummary(const QString &group);

@@ -9,13 +9,11 @@ QVector<CliCommand> allCommands()
     QVector<CliCommand> all;
     all += authCommands();
     all += stagingCommands();
-    all += ingestCommands();  // create-batch-of-images / -videos (IngestCommands.cpp, staging owner)
-    all += exportCommands();  // export-batch (ExportCommands.cpp, exports owner)
-    // Export command (export-batch) comes from app/cli/ExportCommands.cpp, owned by another
-    // engineer:  all += exportCommands();
+    all += ingestCommands();  // create-batch-of-images / -videos
+    all += exportCommands();  // export-batch
     all += jobCommands();
     all += jobCreateCommands();
-    { QVector<CliCommand> watchCommands(void); all += watchCommands(); }  // watch-job (WatchCommands.cpp, jobs monitor owner)
+    all += watchCommands();   // watch-job
     return all;
 }
 
