@@ -1,19 +1,14 @@
 #pragma once
-// Shared helpers for the download-pipeline tests: an embedded demo sandbox, an ApiClient pointed
-// at it, direct GETs of signed URLs for comparison, libarchive reads of archives, and seeding of
-// big files through the real upload API (D8 + S1).
-#include "api/ApiClient.h"
-#include "core/Operation.h"
-#include "sandbox/Sandbox.h"
+// Helpers for the download-pipeline tests on top of the shared sandbox fixture: direct GETs of
+// signed URLs for comparison, libarchive reads of archives, and seeding of big files through the
+// real upload API (D8 + S1).
+#include "common/SandboxFixture.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
-#include <QFile>
 #include <QHash>
 #include <QNetworkReply>
 #include <QTemporaryFile>
-#include <QTimer>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -22,31 +17,9 @@
 
 namespace exporttest {
 
-inline bool waitFinished(bd::Operation *op, int timeoutMs = 180000)
-{
-    if (op->isFinished())
-        return true;
-    QEventLoop loop;
-    QObject::connect(op, &bd::Operation::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    loop.exec();
-    return op->isFinished();
-}
-
-inline QByteArray sha256(const QByteArray &bytes)
-{
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
-}
-
-inline QByteArray fileSha256(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash h(QCryptographicHash::Sha256);
-    h.addData(&f);
-    return h.result().toHex();
-}
+using sandboxtest::fileSha256;
+using sandboxtest::sha256;
+using sandboxtest::waitFinished;
 
 // Deterministic pseudo-random bytes (incompressible enough to defeat any transparent gzip).
 inline QByteArray patternBytes(qint64 size, quint32 seed)
@@ -88,26 +61,15 @@ inline QHash<QString, QByteArray> archiveMembers(const QByteArray &archiveBytes)
     return members;
 }
 
-struct Env {
-    std::unique_ptr<bd::sandbox::Sandbox> sandbox;
-    std::unique_ptr<bd::api::ApiClient> api;
-
+struct Env : sandboxtest::SandboxEnv {
+    // The demo data (finished jobs with output batches), fast indexing and job time.
     bool start(QString *error = nullptr)
     {
         bd::sandbox::SandboxOptions options;
         options.demo = true;
         options.indexDelayMs = 50;
         options.timeScale = 100;
-        sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
-        if (!sandbox->start(error))
-            return false;
-        bd::api::ApiConfig config;
-        config.baseUrl = sandbox->apiUrl();
-        config.apiKey = QStringLiteral("sandbox-key");
-        config.timeoutSeconds = 30;
-        config.retry.baseDelayMs = 50;
-        api = std::make_unique<bd::api::ApiClient>(config);
-        return true;
+        return SandboxEnv::start(options, 50, error);
     }
 
     // GET a signed URL directly (the reference bytes).

@@ -1,19 +1,13 @@
 #pragma once
-// Shared helpers for the upload-pipeline tests: an embedded sandbox on loopback, an ApiClient
-// pointed at it, real files on disk, and blocking look-ups of D3 / D5 / D6 for assertions.
-#include "api/ApiClient.h"
-#include "core/Operation.h"
-#include "sandbox/Sandbox.h"
+// Helpers for the upload-pipeline tests on top of the shared sandbox fixture: real files on disk
+// and blocking look-ups of D3 / D5 / D6 for assertions.
+#include "common/SandboxFixture.h"
 #include "staging/IngestOperation.h"
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QFile>
 #include <QSet>
-#include <QTimer>
-
-#include <memory>
 
 namespace ingesttest {
 
@@ -56,37 +50,20 @@ inline QStringList writeJpegs(const QString &dir, int count, const QString &pref
     return paths;
 }
 
-// Runs the event loop until `op` finished or `timeoutMs` passed; true when it finished.
+// Staging operations get two minutes (the shared default is three, for big exports).
 inline bool waitFinished(bd::Operation *op, int timeoutMs = 120000)
 {
-    if (op->isFinished())
-        return true;
-    QEventLoop loop;
-    QObject::connect(op, &bd::Operation::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    loop.exec();
-    return op->isFinished();
+    return sandboxtest::waitFinished(op, timeoutMs);
 }
 
-struct Env {
-    std::unique_ptr<bd::sandbox::Sandbox> sandbox;
-    std::unique_ptr<bd::api::ApiClient> api;
-
+struct Env : sandboxtest::SandboxEnv {
+    // No demo data; uploads are indexed after indexDelayMs.
     bool start(int indexDelayMs = 200, QString *error = nullptr)
     {
         bd::sandbox::SandboxOptions options;
         options.indexDelayMs = indexDelayMs;
         options.timeScale = 100;
-        sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
-        if (!sandbox->start(error))
-            return false;
-        bd::api::ApiConfig config;
-        config.baseUrl = sandbox->apiUrl();
-        config.apiKey = QStringLiteral("sandbox-key");
-        config.timeoutSeconds = 30;
-        config.retry.baseDelayMs = 100;
-        api = std::make_unique<bd::api::ApiClient>(config);
-        return true;
+        return SandboxEnv::start(options, 100, error);
     }
 
     bd::staging::IngestOptions options(const QString &batchId, const QStringList &inputs) const
