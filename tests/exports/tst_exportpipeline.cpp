@@ -2,6 +2,7 @@
 // byte for byte with direct GETs and libarchive reads, injected faults, Range resume, disk and
 // permission errors, the export log, and the real batchdeck-cli killed with SIGKILL mid-file.
 #include "ExportFixture.h"
+#include "TestArchives.h"
 
 #include "exports/DownloadOperation.h"
 #include "exports/ExportLog.h"
@@ -10,14 +11,40 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRandomGenerator>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <csignal>
 #include <sys/resource.h>
+#include <unistd.h>
 
 using namespace bd;
 using namespace exporttest;
+
+namespace {
+
+// The reference CLI's resume check (inference's DataExportLog), written again in Python: every
+// non-blank line through json.loads, key "<fileName>-<partName>-<shardId>" with None rendered as
+// "None", done when local_path exists. Prints one line per key it considers exported.
+const char kPythonLogReader[] = R"(
+import json, os, sys
+done = []
+with open(os.path.join(sys.argv[1], ".export_log.jsonl")) as f:
+    for line in f.readlines():
+        if len(line.strip()) == 0:
+            continue
+        entry = json.loads(line)
+        assert set(entry) == {"file_metadata", "local_path"}, entry
+        meta = entry["file_metadata"]
+        assert set(meta) == {"downloadURL", "fileName", "partName", "shardId", "contentType", "nestedContentType"}, meta
+        if os.path.exists(entry["local_path"]):
+            done.append(f"{meta['fileName']}-{meta['partName']}-{meta['shardId']}")
+print("\n".join(sorted(done)))
+)";
+
+}  // namespace
 
 class TstExportPipeline : public QObject
 {
@@ -66,16 +93,24 @@ private Q_SLOTS:
         o.targetDir = target.path();
         o.concurrency = 4;
         ExportOperation op(m_env.api.get(), o);
+        int peakRunning = 0;
+        connect(&op, &ExportOperation::fileStarted, this,
+                [&] { peakRunning = qMax(peakRunning, op.runningDownloads()); });
         op.start();
         QVERIFY(waitFinished(&op));
         QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QVERIFY2(peakRunning >= 2 && peakRunning <= o.concurrency, qPrintable(QString::number(peakRunning)));
 
         const ExportSummary &s = op.summary();
         QVERIFY(s.planned > 0);
         QCOMPARE(s.downloaded, s.planned);
         QCOMPARE(s.failed(), 0);
-        int archives = 0, plain = 0;
+        int archives = 0, plain = 0, opaqueUrls = 0;
         for (const PlannedFile &f : op.files()) {
+            // The local name is fileName, never the URL's basename (a UUID for every second file).
+            QCOMPARE(QFileInfo(f.destPath).fileName(), f.file.fileName);
+            if (QUrl(f.file.downloadUrl).fileName() != f.file.fileName)
+                ++opaqueUrls;
             // Several output batches: each in its own folder, multipart parts below it.
             QVERIFY2(f.destPath.startsWith(target.path() + QLatin1Char('/') + f.batchId + QLatin1Char('/')), qPrintable(f.destPath));
             const QByteArray reference = m_env.directGet(f.file.downloadUrl);
@@ -95,6 +130,7 @@ private Q_SLOTS:
         }
         QVERIFY(archives > 0);
         QVERIFY(plain > 0);
+        QVERIFY(opaqueUrls > 0);
         QCOMPARE(s.extracted, archives);
 
         // The log of each batch root is readable by ExportLog and keyed like the Python CLI.
@@ -141,6 +177,7 @@ private Q_SLOTS:
             {"route": "D5", "status": 503, "times": 2},
             {"route": "S2", "action": "cut", "times": 2},
             {"route": "S2", "status": 503, "times": 2},
+            {"route": "S2", "status": 429, "retryAfter": 1, "times": 2},
             {"route": "S2", "action": "expire-url", "times": 2}
         ]})").object());
         QTemporaryDir target;
@@ -194,6 +231,143 @@ private Q_SLOTS:
         QVERIFY(waitFinished(&op));
         QCOMPARE(op.error().kind, ErrorKind::Io);
         QVERIFY2(op.error().message.contains(target), qPrintable(op.error().message));
+    }
+
+    // A read-only target folder: the export stops with a message naming the path. Root writes
+    // anywhere, so as root the CLI runs without CAP_DAC_OVERRIDE (setpriv), like a normal user.
+    void readOnlyTargetGivesAClearError()
+    {
+        if (!QFileInfo::exists(cliPath()))
+            QSKIP("batchdeck-cli is not built");
+        QStringList command{ cliPath() };
+        if (::geteuid() == 0) {
+            const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+            if (setpriv.isEmpty())
+                QSKIP("running as root without setpriv: cannot make a folder read-only for this process");
+            command = QStringList{ setpriv, QStringLiteral("--inh-caps=-dac_override,-dac_read_search"),
+                                   QStringLiteral("--bounding-set=-dac_override,-dac_read_search"), cliPath() };
+        }
+        QVERIFY(m_env.seedFile(QStringLiteral("readonly"), QStringLiteral("clip.mp4"), patternBytes(200 * 1024, 3)));
+        QTemporaryDir base;
+        const QString target = base.path() + QStringLiteral("/results");
+        QVERIFY(QDir().mkpath(target));
+        QVERIFY(QFile::setPermissions(target, QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup
+                                                  | QFile::ReadOther | QFile::ExeOther));
+        QProcess cli;
+        cli.setProcessEnvironment(cliEnvironment());
+        cli.start(command.takeFirst(), command + QStringList{ QStringLiteral("data-staging"), QStringLiteral("export-batch"),
+                                                             QStringLiteral("-b"), QStringLiteral("readonly"),
+                                                             QStringLiteral("-t"), target });
+        QVERIFY(cli.waitForFinished(60000));
+        const QString err = QString::fromUtf8(cli.readAllStandardError());
+        QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QCOMPARE(cli.exitCode(), 1);
+        QVERIFY2(err.contains(QStringLiteral("Command failed")), qPrintable(err));
+        QVERIFY2(err.contains(target), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("Permission denied")), qPrintable(err));
+        QVERIFY(QDir(target).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot).isEmpty());
+    }
+
+    // An export archive with hostile members, served by the sandbox like any result file: the
+    // export completes, the safe members land in the target, nothing is written outside it and
+    // every refused member is reported in the summary (and its JSON).
+    void maliciousArchiveWritesNothingOutsideTheTarget()
+    {
+        const QByteArray evil = "bd-evil-" + QByteArray::number(qint64(::getpid())) + "-"
+            + QByteArray::number(QRandomGenerator::global()->generate());
+        using archivetest::Member;
+        QTemporaryDir build;
+        const QString tarPath = build.path() + QStringLiteral("/results.tar");
+        QVERIFY(archivetest::writeArchive(tarPath, archivetest::Kind::Tar, {
+            { "good/result.jsonl", Member::File, "{\"ok\": 1}\n", {} },
+            { "../" + evil, Member::File, "x", {} },
+            { "/tmp/" + evil, Member::File, "x", {} },
+            { "good/../../" + evil, Member::File, "x", {} },
+            { "out", Member::Symlink, {}, "../outside" },
+            { "out/" + evil, Member::File, "x", {} },
+            { "etc", Member::Symlink, {}, "/etc" },
+            { "etc/" + evil, Member::File, "x", {} },
+        }));
+        QFile tarFile(tarPath);
+        QVERIFY(tarFile.open(QIODevice::ReadOnly));
+        QVERIFY(m_env.seedFile(QStringLiteral("hostile"), QStringLiteral("results.tar"), tarFile.readAll()));
+        QTemporaryDir base;
+        const QString target = base.path() + QStringLiteral("/target");
+        QVERIFY(QDir().mkpath(base.path() + QStringLiteral("/outside")));
+        const QStringList before = archivetest::snapshot(base.path(), target);
+
+        ExportOperation op(m_env.api.get(), batchOptions(QStringLiteral("hostile"), target));
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QCOMPARE(op.summary().extracted, 1);
+
+        QCOMPARE(archivetest::snapshot(base.path(), target), before);
+        QVERIFY(QDir(base.path() + QStringLiteral("/outside")).isEmpty());
+        for (const QString &escaped : { QStringLiteral("/tmp/"), QStringLiteral("/etc/") })
+            QVERIFY2(!QFileInfo::exists(escaped + QString::fromLatin1(evil)), qPrintable(escaped));
+        QCOMPARE(fileSha256(target + QStringLiteral("/good/result.jsonl")), sha256("{\"ok\": 1}\n"));
+        QVERIFY(!QFileInfo::exists(target + QStringLiteral("/results.tar")));   // deleted after extraction
+
+        QSet<QString> refused;
+        for (const ExportSummary::Refusal &r : op.summary().refused) {
+            QCOMPARE(r.archive, QStringLiteral("results.tar"));
+            QVERIFY(!r.entry.reason.isEmpty());
+            refused.insert(r.entry.path);
+        }
+        const QSet<QString> expected{ QString::fromLatin1("../" + evil), QString::fromLatin1("/tmp/" + evil),
+                                      QString::fromLatin1("good/../../" + evil), QStringLiteral("out"),
+                                      QString::fromLatin1("out/" + evil), QStringLiteral("etc"),
+                                      QString::fromLatin1("etc/" + evil) };
+        QCOMPARE(refused, expected);
+        QCOMPARE(op.summary().toJson().value(QStringLiteral("refusedEntries")).toArray().size(), expected.size());
+        QVERIFY(op.summary().toText().contains(QStringLiteral("Refused archive entry")));
+    }
+
+    // .export_log.jsonl both ways (spec §8.3): an export the reference CLI started (its log line,
+    // byte for byte as Python writes it) is continued without fetching that file again, and the
+    // log Batchdeck leaves behind is read by the reference CLI's resume logic (run in Python).
+    void exportLogInteropWithTheReferenceCli()
+    {
+        const QStringList names{ QStringLiteral("a.csv"), QStringLiteral("b.csv"), QStringLiteral("c.csv") };
+        for (int i = 0; i < names.size(); ++i)
+            QVERIFY(m_env.seedFile(QStringLiteral("interop"), names.at(i), patternBytes(40 * 1024, 50 + i)));
+        QTemporaryDir target;
+        // Python finished a.csv: its bytes on disk (recognisable) and its log line.
+        const QString aPath = target.path() + QStringLiteral("/a.csv");
+        {
+            QFile a(aPath);
+            QVERIFY(a.open(QIODevice::WriteOnly));
+            a.write("written by the reference CLI\n");
+            QFile log(target.path() + QStringLiteral("/.export_log.jsonl"));
+            QVERIFY(log.open(QIODevice::WriteOnly));
+            log.write("{\"file_metadata\": {\"downloadURL\": \"https://storage.example/expired\", \"fileName\": "
+                      "\"a.csv\", \"partName\": null, \"shardId\": null, \"contentType\": \"video/mp4\", "
+                      "\"nestedContentType\": null}, \"local_path\": \"" + aPath.toUtf8() + "\"}\n");
+        }
+        const int s2Before = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        ExportOptions o = batchOptions(QStringLiteral("interop"), target.path());
+        o.useJournal = false;   // only the log may tell what is done
+        ExportOperation op(m_env.api.get(), o);
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QCOMPARE(op.summary().skipped, 1);
+        QCOMPARE(op.summary().downloaded, 2);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Before + 2);
+        QCOMPARE(fileSha256(aPath), sha256("written by the reference CLI\n"));
+        QCOMPARE(fileSha256(target.path() + QStringLiteral("/c.csv")), sha256(patternBytes(40 * 1024, 52)));
+
+        const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+        if (python.isEmpty())
+            QSKIP("python3 is not installed: the reference CLI's reading of our log is not checked");
+        QProcess reader;
+        reader.start(python, { QStringLiteral("-c"), QString::fromLatin1(kPythonLogReader), target.path() });
+        QVERIFY(reader.waitForFinished(30000));
+        QVERIFY2(reader.exitCode() == 0, reader.readAllStandardError().constData());
+        QCOMPARE(QString::fromUtf8(reader.readAllStandardOutput()).trimmed().split(QLatin1Char('\n')),
+                 QStringList({ QStringLiteral("a.csv-None-None"), QStringLiteral("b.csv-None-None"),
+                               QStringLiteral("c.csv-None-None") }));
     }
 
     void fullDiskStopsTheFileAndKeepsItsBytes()
