@@ -26,6 +26,9 @@ namespace {
 const QString kStagingMarker = QStringLiteral("/data-staging/v1/external/");
 const QString kJobsMarker = QStringLiteral("/batch-processing/v1/external/");
 constexpr int kTickMs = 500;
+// The change log is folded into a new snapshot once it outgrows the snapshot (and this floor):
+// snapshots then get rarer as the state grows, so persistence stays O(changes) overall.
+constexpr qint64 kMinCompactBytes = qint64(4) * 1024 * 1024;
 
 QString jobRouteId(const QString &method, const QStringList &p)
 {
@@ -62,6 +65,8 @@ SandboxServer::~SandboxServer() { stop(); }
 QUrl SandboxServer::storageUrl() const { return m_storage ? m_storage->url() : QUrl(); }
 
 QString SandboxServer::statePath() const { return QDir(m_root).filePath(QStringLiteral("state.json")); }
+
+QString SandboxServer::changeLogPath() const { return QDir(m_root).filePath(QStringLiteral("state.log")); }
 
 bool SandboxServer::start(QString *error)
 {
@@ -102,6 +107,10 @@ bool SandboxServer::start(QString *error)
     bool resumed = false;
     if (!loadState(&resumed, error))
         return false;
+    if (!m_options.dataDir.isEmpty()) {
+        m_store->setChangeLogEnabled(true);
+        saveState();   // folds a replayed change log into the snapshot and starts a new log
+    }
 
     m_storage = std::make_unique<StorageHost>(m_store.get(), m_signer.get(), m_faults.get(), m_counter.get(),
                                               m_webhooks.get(), m_options.indexDelayMs,
@@ -162,13 +171,18 @@ void SandboxServer::stop()
     if (m_worker) m_worker->stop();
     if (m_webhooks) m_webhooks->stop();
     saveState();
+    std::lock_guard lock(m_saveMutex);
+    m_changeLog.close();
 }
 
 void SandboxServer::tick()
 {
     // Lets jobs finish (output batches, completion webhooks) even when nobody polls.
     m_jobs->advance();
-    saveIfDirty();
+    if (m_compactWanted.exchange(false))
+        saveState();
+    else
+        saveIfDirty();
     if (m_running)
         m_ticker->post([this] { tick(); }, kTickMs);
 }
@@ -285,13 +299,38 @@ bool SandboxServer::loadState(bool *resumed, QString *error)
     m_signer = std::make_unique<UrlSigner>(QByteArray::fromBase64(state.value(QLatin1String("signingSecret")).toString().toLatin1()));
     m_store->load(state.value(QLatin1String("staging")).toObject());
     m_jobs->load(state.value(QLatin1String("jobs")).toObject());
+    m_logGeneration = state.value(QLatin1String("logGeneration")).toInt();
+
+    // The changes made after that snapshot, if the log continues this very snapshot (a log
+    // left by a crash between writing a newer snapshot and truncating the log is all in it).
+    QFile log(changeLogPath());
+    if (log.open(QIODevice::ReadOnly)) {
+        const QJsonObject header = QJsonDocument::fromJson(log.readLine()).object();
+        if (header.value(QLatin1String("generation")).toInt(-1) == m_logGeneration)
+            m_store->replay(log.readAll());
+    }
     return true;
 }
 
 void SandboxServer::saveIfDirty()
 {
-    if (m_store && m_store->takeDirty())
+    if (m_options.dataDir.isEmpty() || !m_store)
+        return;
+    if (m_store->takeSnapshotWanted()) {
         saveState();
+        return;
+    }
+    std::unique_lock lock(m_saveMutex, std::try_to_lock);
+    if (!lock.owns_lock() || !m_changeLog.isOpen())
+        return;
+    const QByteArray lines = m_store->takeChangeLog();
+    if (lines.isEmpty())
+        return;
+    if (m_changeLog.write(lines) != lines.size() || !m_changeLog.flush())
+        m_compactWanted = true;   // the snapshot of the next tick has these changes too
+    m_changeLogBytes += lines.size();
+    if (m_changeLogBytes > qMax(kMinCompactBytes, m_snapshotBytes))
+        m_compactWanted = true;   // on the ticker thread, not in this request
 }
 
 void SandboxServer::saveState()
@@ -299,15 +338,27 @@ void SandboxServer::saveState()
     if (m_options.dataDir.isEmpty() || !m_store || !m_jobs)
         return;   // nothing outlives a temporary directory
     std::lock_guard lock(m_saveMutex);
+    const int generation = m_logGeneration + 1;
     const QJsonObject state{ { "version", 1 },
+                             { "logGeneration", generation },
                              { "signingSecret", QString::fromLatin1(m_signer->secret().toBase64()) },
-                             { "staging", m_store->save() },
+                             { "staging", m_store->takeSnapshot() },
                              { "jobs", m_jobs->save() } };
+    const QByteArray bytes = QJsonDocument(state).toJson(QJsonDocument::Compact);
     QSaveFile file(statePath());   // atomic: written to a temporary file, then renamed
-    if (file.open(QIODevice::WriteOnly)) {
-        file.write(QJsonDocument(state).toJson(QJsonDocument::Compact));
-        file.commit();
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        m_compactWanted = true;    // the buffered changes went into this snapshot only: try again
+        return;
     }
+    m_logGeneration = generation;
+    m_snapshotBytes = bytes.size();
+    m_changeLog.close();
+    m_changeLog.setFileName(changeLogPath());
+    if (m_changeLog.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        m_changeLog.write(QJsonDocument(QJsonObject{ { "generation", generation } }).toJson(QJsonDocument::Compact) + '\n');
+        m_changeLog.flush();
+    }
+    m_changeLogBytes = 0;
 }
 
 }  // namespace bd::sandbox

@@ -4,6 +4,7 @@
 // simulator, the webhook dispatcher and the --data-dir state file.
 #include "sandbox/Sandbox.h"
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QUrl>
 
@@ -50,8 +51,13 @@ private:
     ApiReply route(const httplib::Request &request, const QString &routeId, const QString &family,
                    const QString &workspace, const QStringList &segments);
     QString statePath() const;
+    QString changeLogPath() const;
     bool loadState(bool *resumed, QString *error);
+    // Full snapshot (state.json, atomically) and a fresh change log after it.
     void saveState();
+    // Appends the store's buffered change lines to state.log (a snapshot instead when the job
+    // simulator's state changed too). Never waits for a snapshot being written: the lines then
+    // stay buffered for the next call (every request and every tick make one).
     void saveIfDirty();
     void tick();
 
@@ -73,7 +79,12 @@ private:
     std::unique_ptr<httplib::Server> m_api;
     std::thread m_apiThread;
     QUrl m_apiUrl;
-    std::mutex m_saveMutex;
+    std::mutex m_saveMutex;    // guards the files below
+    QFile m_changeLog;         // state.log, open for appending
+    int m_logGeneration = 0;   // the snapshot the change log continues
+    qint64 m_changeLogBytes = 0;
+    qint64 m_snapshotBytes = 0;
+    std::atomic<bool> m_compactWanted{ false };
     std::atomic<bool> m_running{ false };
 };
 

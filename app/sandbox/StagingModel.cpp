@@ -105,6 +105,14 @@ QString BatchRecord::batchType() const
     return {};
 }
 
+void BatchRecord::indexFiles()
+{
+    fileSlots.clear();
+    fileSlots.reserve(files.size());
+    for (qsizetype i = 0; i < files.size(); ++i)
+        fileSlots.insert(slotKey(files.at(i).partName, files.at(i).fileName), i);
+}
+
 QJsonObject BatchRecord::metadataJson() const
 {
     return { { "batchId", batchId }, { "displayName", displayName }, { "batchType", batchType() },
@@ -143,6 +151,7 @@ BatchRecord BatchRecord::fromJson(const QJsonObject &o)
         b.shards.append(ShardRecord::fromJson(v.toObject()));
     for (const QJsonValue &v : o.value(QLatin1String("parts")).toArray())
         b.parts.append(PartRecord::fromJson(v.toObject()));
+    b.indexFiles();
     return b;
 }
 

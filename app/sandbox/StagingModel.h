@@ -3,6 +3,7 @@
 // uploads) and their JSON form for the --data-dir state file. Times are epoch milliseconds; the
 // "ingesting -> indexing -> complete" progression of a shard is derived from them lazily, so no
 // timer has to flip states and a restart keeps them right.
+#include <QHash>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -67,6 +68,15 @@ struct BatchRecord {
     QVector<FileRecord> files;
     QVector<ShardRecord> shards;
     QVector<PartRecord> parts;   // multipart batches only
+    // (partName, fileName) -> position in `files`: keeps "add or replace" O(1) at 100k files.
+    // Derived, never serialised; rebuilt by indexFiles() after loading.
+    QHash<QString, qsizetype> fileSlots;
+
+    static QString slotKey(const QString &partName, const QString &fileName)
+    {
+        return partName + QChar(0x1f) + fileName;
+    }
+    void indexFiles();
 
     QString batchType() const;
     QJsonObject metadataJson() const;   // BatchMetadata (§4.1)

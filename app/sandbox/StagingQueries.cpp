@@ -106,10 +106,10 @@ ApiReply StagingApi::batchMetadata(const ApiRequest &request, const QString &bat
 ApiReply StagingApi::count(const ApiRequest &request, const QString &batchId)
 {
     const QString part = request.query.value(QStringLiteral("partName"));
-    const auto files = m_env.store->batchFiles(request.workspace, batchId, part);   // indexed files only
-    if (!files)
+    const auto indexed = m_env.store->indexedCount(request.workspace, batchId, part);
+    if (!indexed)
         return notFound(batchId);
-    return ApiReply::json({ { "count", int(files->size()) } });
+    return ApiReply::json({ { "count", double(*indexed) } });
 }
 
 ApiReply StagingApi::parts(const ApiRequest &request, const QString &batchId)

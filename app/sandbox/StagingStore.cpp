@@ -44,7 +44,7 @@ std::optional<ApiReply> StagingStore::prepareBatch(const QString &workspace, con
         batch.contentType = contentType;
         batch.createdMs = nowMs();
         m_batches.insert(key(workspace, batchId), batch);
-        m_dirty = true;
+        logChange("batch", batchHeaderJson(batch));
         return std::nullopt;
     }
     if (it->mode != mode) {
@@ -59,12 +59,12 @@ std::optional<ApiReply> StagingStore::prepareBatch(const QString &workspace, con
     }
     if (it->contentType != contentType && !contentType.isEmpty()) {
         it->contentType = QStringLiteral("mixed");
-        m_dirty = true;
+        logChange("batch", batchHeaderJson(*it));
     }
     return std::nullopt;
 }
 
-void StagingStore::addFileLocked(BatchRecord &batch, FileRecord file)
+void StagingStore::addFileLocked(BatchRecord &batch, FileRecord file, bool log)
 {
     if (file.urlName.isEmpty()) {
         // Every second file gets a UUID basename in its download URL (as production often does).
@@ -73,17 +73,20 @@ void StagingStore::addFileLocked(BatchRecord &batch, FileRecord file)
             ? QUuid::createUuid().toString(QUuid::WithoutBraces) + (suffix.isEmpty() ? QString() : QLatin1Char('.') + suffix)
             : file.fileName;
     }
-    const auto same = std::find_if(batch.files.begin(), batch.files.end(), [&](const FileRecord &f) {
-        return f.fileName == file.fileName && f.partName == file.partName;
-    });
-    if (same != batch.files.end()) {
-        if (same->blobKey != file.blobKey)
-            QFile::remove(blobPath(same->blobKey));
-        *same = file;
+    const QString slot = BatchRecord::slotKey(file.partName, file.fileName);
+    const auto same = batch.fileSlots.constFind(slot);
+    if (same != batch.fileSlots.cend()) {
+        FileRecord &old = batch.files[*same];
+        if (old.blobKey != file.blobKey)
+            QFile::remove(blobPath(old.blobKey));
+        old = file;
     } else {
+        batch.fileSlots.insert(slot, batch.files.size());
         batch.files.append(file);
     }
-    m_dirty = true;
+    if (log)
+        logChange("file", { { "workspace", batch.workspace }, { "batchId", batch.batchId },
+                            { "serial", m_fileSerial }, { "file", file.toJson() } });
 }
 
 void StagingStore::addFile(const QString &workspace, const QString &batchId, FileRecord file)
@@ -101,7 +104,7 @@ void StagingStore::addShard(const QString &workspace, const QString &batchId, co
     if (it == m_batches.end())
         return;
     it->shards.append(shard);
-    m_dirty = true;
+    logChange("shard", { { "workspace", workspace }, { "batchId", batchId }, { "shard", shard.toJson() } });
 }
 
 void StagingStore::updateShard(const QString &workspace, const QString &batchId, const QString &shardId,
@@ -114,7 +117,7 @@ void StagingStore::updateShard(const QString &workspace, const QString &batchId,
     for (ShardRecord &shard : it->shards) {
         if (shard.shardId == shardId) {
             change(shard);
-            m_dirty = true;
+            logChange("shard", { { "workspace", workspace }, { "batchId", batchId }, { "shard", shard.toJson() } });
         }
     }
 }
@@ -154,7 +157,7 @@ void StagingStore::addIngest(const IngestRecord &ingest)
 {
     QMutexLocker lock(&m_mutex);
     m_ingests.insert(key(ingest.workspace, ingest.ingestId), ingest);
-    m_dirty = true;
+    logChange("ingest", { { "ingest", ingest.toJson() } });
 }
 
 QString StagingStore::registerUpload(PendingUpload upload)
@@ -162,7 +165,7 @@ QString StagingStore::registerUpload(PendingUpload upload)
     QMutexLocker lock(&m_mutex);
     upload.uploadId = QUuid::createUuid().toString(QUuid::Id128);
     m_uploads.insert(upload.uploadId, upload);
-    m_dirty = true;
+    logChange("upload", { { "upload", upload.toJson() } });
     return upload.uploadId;
 }
 
@@ -179,7 +182,7 @@ void StagingStore::consumeUpload(const QString &uploadId)
 {
     QMutexLocker lock(&m_mutex);
     m_uploads.remove(uploadId);
-    m_dirty = true;
+    logChange("upload-done", { { "uploadId", uploadId } });
 }
 
 std::optional<QVector<StoredFile>> StagingStore::batchFiles(const QString &workspace, const QString &batchId,
@@ -197,6 +200,20 @@ std::optional<QVector<StoredFile>> StagingStore::batchFiles(const QString &works
         out.append(StoredFile{ f.fileName, f.partName, f.shardId, f.contentType, blobPath(f.blobKey), f.size });
     }
     return out;
+}
+
+std::optional<qint64> StagingStore::indexedCount(const QString &workspace, const QString &batchId,
+                                                 const QString &partName) const
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_batches.find(key(workspace, batchId));
+    if (it == m_batches.end())
+        return std::nullopt;
+    const qint64 now = nowMs();
+    qint64 n = 0;
+    for (const FileRecord &f : it->files)
+        n += f.indexedAtMs <= now && (partName.isEmpty() || f.partName == partName) ? 1 : 0;
+    return n;
 }
 
 void StagingStore::createMultipartBatch(const QString &workspace, const QString &batchId, const QString &displayName,
@@ -238,50 +255,11 @@ void StagingStore::createMultipartBatch(const QString &workspace, const QString 
         batch.createdMs = old->createdMs;
     }
     auto &stored = m_batches[key(workspace, batchId)] = batch;
+    stored.indexFiles();
     for (FileRecord &f : files)
-        addFileLocked(stored, std::move(f));
-    m_dirty = true;
-}
-
-QJsonObject StagingStore::save() const
-{
-    QMutexLocker lock(&m_mutex);
-    QJsonArray batchArray, ingestArray, uploadArray;
-    for (const BatchRecord &b : m_batches)
-        batchArray.append(b.toJson());
-    for (const IngestRecord &i : m_ingests)
-        ingestArray.append(i.toJson());
-    for (const PendingUpload &u : m_uploads)
-        uploadArray.append(u.toJson());
-    return { { "batches", batchArray }, { "ingests", ingestArray }, { "uploads", uploadArray },
-             { "fileSerial", m_fileSerial } };
-}
-
-void StagingStore::load(const QJsonObject &state)
-{
-    QMutexLocker lock(&m_mutex);
-    m_batches.clear();
-    m_ingests.clear();
-    m_uploads.clear();
-    for (const QJsonValue &v : state.value(QLatin1String("batches")).toArray()) {
-        const BatchRecord b = BatchRecord::fromJson(v.toObject());
-        m_batches.insert(key(b.workspace, b.batchId), b);
-    }
-    for (const QJsonValue &v : state.value(QLatin1String("ingests")).toArray()) {
-        const IngestRecord i = IngestRecord::fromJson(v.toObject());
-        m_ingests.insert(key(i.workspace, i.ingestId), i);
-    }
-    for (const QJsonValue &v : state.value(QLatin1String("uploads")).toArray()) {
-        const PendingUpload u = PendingUpload::fromJson(v.toObject());
-        m_uploads.insert(u.uploadId, u);
-    }
-    m_fileSerial = state.value(QLatin1String("fileSerial")).toInt();
-}
-
-bool StagingStore::takeDirty()
-{
-    QMutexLocker lock(&m_mutex);
-    return std::exchange(m_dirty, false);
+        addFileLocked(stored, std::move(f), false);
+    logChange("batch-full", { { "batch", stored.toJson() } });
+    m_snapshotWanted = true;   // the job that made these outputs changed too (JobService state)
 }
 
 }  // namespace bd::sandbox

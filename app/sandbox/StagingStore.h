@@ -39,6 +39,10 @@ public:
     std::optional<BatchRecord> batch(const QString &workspace, const QString &batchId) const;
     QVector<BatchRecord> batches(const QString &workspace) const;   // oldest first
 
+    // D3: files of the batch (of one part, if given) indexed by now; nullopt for no such batch.
+    std::optional<qint64> indexedCount(const QString &workspace, const QString &batchId,
+                                       const QString &partName = {}) const;
+
     std::optional<IngestRecord> ingest(const QString &workspace, const QString &ingestId) const;
     void addIngest(const IngestRecord &ingest);
 
@@ -52,20 +56,38 @@ public:
     void createMultipartBatch(const QString &workspace, const QString &batchId, const QString &displayName,
                               const QVector<OutputPart> &parts) override;
 
-    QJsonObject save() const;
+    // Persistence (--data-dir; SandboxServer owns the files). A snapshot (state.json) plus a
+    // change log (state.log): with the log enabled every mutation appends one JSON line to a
+    // buffer the server appends to the log file after each request, so a change costs O(1)
+    // instead of rewriting the whole state (which made a 100k-file ingest quadratic).
+    void setChangeLogEnabled(bool enabled);
+    QByteArray takeChangeLog();          // the buffered lines (each ends with '\n'); empty when none
+    // The whole state, taken under the lock together with clearing the buffered lines (they are
+    // all in it), so a snapshot and the log that follows it never overlap or leave a gap.
+    QJsonObject takeSnapshot();
     void load(const QJsonObject &state);
-    bool takeDirty();   // true once after any change (the server then writes the state file)
+    // Applies change lines written after the loaded snapshot, in order; stops at the first line
+    // that is not a complete record (a torn last write). Returns how many lines were applied.
+    int replay(const QByteArray &lines);
+    // True once after a change the server should persist with a full snapshot: job outputs
+    // (the job simulator's state, kept only in snapshots, changes together with them).
+    bool takeSnapshotWanted();
 
 private:
     static QString key(const QString &workspace, const QString &batchId) { return workspace + QLatin1Char('/') + batchId; }
-    void addFileLocked(BatchRecord &batch, FileRecord file);
+    void addFileLocked(BatchRecord &batch, FileRecord file, bool log = true);
+    void logChange(const char *op, QJsonObject record);   // m_mutex held
+    void applyChange(const QJsonObject &record);          // m_mutex held
+    static QJsonObject batchHeaderJson(const BatchRecord &batch);
 
     QString m_blobDir;
     mutable QMutex m_mutex;
     QMap<QString, BatchRecord> m_batches;        // key(workspace, batchId)
     QMap<QString, IngestRecord> m_ingests;       // key(workspace, ingestId)
     QHash<QString, PendingUpload> m_uploads;     // uploadId
-    bool m_dirty = false;
+    bool m_snapshotWanted = false;
+    bool m_logEnabled = false;
+    QByteArray m_changeLog;
     int m_fileSerial = 0;
 };
 

@@ -4,6 +4,8 @@
 #include "sandbox/SandboxHttp.h"
 
 #include <QDateTime>
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 
 using namespace bd::sandbox;
@@ -247,6 +249,69 @@ private slots:
         QCOMPARE(jsonOf(again).value("duplicated").toBool(), true);
         QCOMPARE(jsonOf(client.Get(stagingPath("batches/kept-refs"))).value("batch").toObject().value("batchType").toString(),
                  "sharded-batch");
+    }
+
+    // --data-dir writes a change log line per change (not the whole state): the files as a crash
+    // would leave them (the sandbox never stopped) are enough to restart with every change, and
+    // the restart folds the log into a new snapshot.
+    void changeLogSurvivesACrash()
+    {
+        QTemporaryDir live, crashed;
+        SandboxOptions options;
+        options.dataDir = live.path();
+        options.indexDelayMs = 0;
+        Sandbox first(options);
+        QVERIFY(first.start());
+        auto client = clientFor(first.apiUrl());
+        for (int i = 0; i < 3; ++i) {
+            const QString name = QStringLiteral("logged-%1.jpg").arg(i);
+            QCOMPARE(upload(client, "logged", name, tinyJpeg(name))->status, 200);
+        }
+        const QJsonObject body{ { "imageReferences", QJsonArray{} }, { "ingestId", "logged-ingest" } };
+        QCOMPARE(client.Post(stagingPath("batches/logged-refs/bulk-upload/image-references"),
+                             QJsonDocument(body).toJson().toStdString(), "application/json")->status, 200);
+        auto logText = [&] {
+            QFile log(QDir(live.path()).filePath("state.log"));
+            return log.open(QIODevice::ReadOnly) ? log.readAll() : QByteArray();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(logText().contains("logged-ingest"), 5000);
+        const QByteArray log = logText();
+        QVERIFY2(log.contains("logged-2.jpg"), log.constData());
+        QFile snapshot(QDir(live.path()).filePath("state.json"));
+        QVERIFY(snapshot.open(QIODevice::ReadOnly));
+        QVERIFY2(!snapshot.readAll().contains("logged-0.jpg"), "a change rewrote the whole state file");
+
+        // Copy the data folder while the first sandbox still runs: what a kill -9 would leave.
+        QVERIFY(QFile::copy(QDir(live.path()).filePath("state.json"), QDir(crashed.path()).filePath("state.json")));
+        QVERIFY(QFile::copy(QDir(live.path()).filePath("state.log"), QDir(crashed.path()).filePath("state.log")));
+        QDir().mkpath(QDir(crashed.path()).filePath("blobs"));
+        const QDir blobs(QDir(live.path()).filePath("blobs"));
+        for (const QString &blob : blobs.entryList(QDir::Files))
+            QVERIFY(QFile::copy(blobs.filePath(blob), QDir(crashed.path()).filePath("blobs/" + blob)));
+
+        SandboxOptions again = options;
+        again.dataDir = crashed.path();
+        Sandbox second(again);
+        QVERIFY(second.start());
+        auto restarted = clientFor(second.apiUrl());
+        QCOMPARE(jsonOf(restarted.Get(stagingPath("batches/logged/count"))).value("count").toInt(), 3);
+        const QJsonArray files = jsonOf(restarted.Get(stagingPath("batches/logged/list"))).value("filesMetadata").toArray();
+        QCOMPARE(files.size(), 3);
+        for (const QJsonValue &f : files) {
+            const QString url = f.toObject().value("downloadURL").toString();
+            auto storage = clientFor(QUrl(url));
+            QCOMPARE(QByteArray::fromStdString(storage.Get(pathOf(url))->body),
+                     tinyJpeg(f.toObject().value("fileName").toString()));
+        }
+        auto duplicate = restarted.Post(stagingPath("batches/logged-refs/bulk-upload/image-references"),
+                                        QJsonDocument(body).toJson().toStdString(), "application/json");
+        QCOMPARE(jsonOf(duplicate).value("duplicated").toBool(), true);
+        // The restart folded the log into the snapshot and started an empty log.
+        QFile folded(QDir(crashed.path()).filePath("state.json"));
+        QVERIFY(folded.open(QIODevice::ReadOnly));
+        QVERIFY(folded.readAll().contains("logged-2.jpg"));
+        first.stop();
+        second.stop();
     }
 
     void demoDataAndJobs()
