@@ -151,7 +151,7 @@ private Q_SLOTS:
         QVERIFY2(azurite.start(QStringLiteral("azurite-blob"),
                                { QStringLiteral("--blobHost"), QStringLiteral("127.0.0.1"), QStringLiteral("--blobPort"),
                                  QStringLiteral("%PORT%"), QStringLiteral("--location"), QStringLiteral("%DIR%"),
-                                 QStringLiteral("--silent"), QStringLiteral("--skipApiVersionCheck") },
+                                 QStringLiteral("--silent"), QStringLiteral("--skipApiVersionCheck"), QStringLiteral("--disableTelemetry") },
                                &error),
                  qPrintable(error));
         bd::cloud::AzureCredentials creds;
