@@ -30,6 +30,10 @@ case "$mode" in
     ;;
   test)
     configure_and_build -DBATCHDECK_BUILD_TESTS=ON -DBATCHDECK_WERROR=ON
+    # The cloud end-to-end tests start s3rver and azurite from npm; install them (once) outside
+    # the tree, and pass their folder on before HOME is replaced below.
+    export BATCHDECK_NPM_DIR="${BATCHDECK_NPM_DIR:-$HOME/.cache/batchdeck-npm}"
+    bash installer/npm-emulators.sh
     # A private session bus with an unlocked gnome-keyring, so the keychain tests use a real
     # secret service; a throw-away HOME keeps the user's own keyring and settings untouched.
     test_home="$(mktemp -d)"

@@ -12,6 +12,12 @@ packages=(
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth fonts-dejavu-core imagemagick curl time
 )
 
+# Node.js + npm for the cloud emulators of the tests (installer/npm-emulators.sh); a node already
+# on PATH (e.g. a newer one from nodesource or nvm) is kept.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
