@@ -88,4 +88,28 @@ QVector<Stage> sortedStages(QVector<Stage> stages)
     return stages;
 }
 
+QJsonObject stageProgressJson(const Stage &stage, const StageProgress &p)
+{
+    return QJsonObject{{QStringLiteral("stage"), stage.toJson()},
+                       {QStringLiteral("progress"), p.progress},
+                       {QStringLiteral("percent"), qRound(p.progress * 1000.0) / 10.0},
+                       {QStringLiteral("tasksNumber"), stage.tasksNumber},
+                       {QStringLiteral("waiting"), p.waiting},
+                       {QStringLiteral("running"), p.running},
+                       {QStringLiteral("succeeded"), p.succeeded},
+                       {QStringLiteral("failed"), p.failed},
+                       {QStringLiteral("terminated"), p.terminated},
+                       {QStringLiteral("isRunning"), p.isRunning},
+                       {QStringLiteral("hasError"), p.hasError},
+                       {QStringLiteral("lastUpdate"), p.lastUpdate.toUTC().toString(Qt::ISODateWithMs)}};
+}
+
+QJsonArray errorSummaryJson(const QVector<QPair<QString, int>> &summary)
+{
+    QJsonArray errors;
+    for (const auto &e : summary)
+        errors.append(QJsonObject{{QStringLiteral("message"), e.first}, {QStringLiteral("count"), e.second}});
+    return errors;
+}
+
 }  // namespace bd::api

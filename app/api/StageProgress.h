@@ -3,6 +3,8 @@
 #include "api/ApiModels.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QPair>
 #include <QString>
 #include <QVector>
@@ -28,6 +30,13 @@ StageProgress computeStageProgress(const Stage &stage, const QVector<Task> &task
 // frequent first (ties keep first-seen order). A string notification is shown as is, an object
 // as compact JSON.
 QVector<QPair<QString, int>> errorSummary(const QVector<Task> &tasks);
+
+// The per-stage figures as JSON, as show-job-details --json and watch-job --json print them:
+// stage (Stage::toJson), progress (0..1), percent (one decimal), tasksNumber, waiting, running,
+// succeeded, failed, terminated, isRunning, hasError, lastUpdate (UTC ISO with ms).
+QJsonObject stageProgressJson(const Stage &stage, const StageProgress &progress);
+// An errorSummary() as [{"message", "count"}], same order.
+QJsonArray errorSummaryJson(const QVector<QPair<QString, int>> &summary);
 
 // Stages in display order: by startTimestamp, ties by id.
 QVector<Stage> sortedStages(QVector<Stage> stages);

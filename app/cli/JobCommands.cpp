@@ -89,23 +89,8 @@ QString noErrorsText(const api::Job &job)
 
 QJsonObject stageJson(const StageReport &r, const api::Job &job)
 {
-    QJsonArray errors;
-    for (const auto &e : r.errors)
-        errors.append(QJsonObject{{QStringLiteral("message"), e.first}, {QStringLiteral("count"), e.second}});
-    const api::StageProgress &p = r.progress;
-    QJsonObject o{{QStringLiteral("stage"), r.stage.toJson()},
-                  {QStringLiteral("progress"), p.progress},
-                  {QStringLiteral("percent"), qRound(p.progress * 1000.0) / 10.0},
-                  {QStringLiteral("tasksNumber"), r.stage.tasksNumber},
-                  {QStringLiteral("waiting"), p.waiting},
-                  {QStringLiteral("running"), p.running},
-                  {QStringLiteral("succeeded"), p.succeeded},
-                  {QStringLiteral("failed"), p.failed},
-                  {QStringLiteral("terminated"), p.terminated},
-                  {QStringLiteral("isRunning"), p.isRunning},
-                  {QStringLiteral("hasError"), p.hasError},
-                  {QStringLiteral("lastUpdate"), p.lastUpdate.toUTC().toString(Qt::ISODateWithMs)},
-                  {QStringLiteral("errorSummary"), errors}};
+    QJsonObject o = api::stageProgressJson(r.stage, r.progress);
+    o.insert(QStringLiteral("errorSummary"), api::errorSummaryJson(r.errors));
     if (r.errors.isEmpty())
         o.insert(QStringLiteral("errorSummaryText"), noErrorsText(job));
     return o;

@@ -7,6 +7,7 @@
 // Exit codes: 0 the job succeeded, 1 it failed (or cannot be watched), 2 usage, 130 Ctrl-C
 // (after printing the last state).
 #include "api/ApiClient.h"
+#include "api/StageProgress.h"
 #include "cli/CliCommand.h"
 #include "cli/CliContext.h"
 #include "cli/CliOutput.h"
@@ -138,24 +139,9 @@ QString plainLine(const QString &jobId, const jobs::JobSnapshot &snap)
 QJsonObject snapshotJson(const QString &event, const jobs::JobSnapshot &snap)
 {
     QJsonArray stages;
-    for (const jobs::StageSnapshot &s : snap.stages) {
-        const api::StageProgress &p = s.progress;
-        stages.append(QJsonObject{{QStringLiteral("stage"), s.stage.toJson()},
-                                  {QStringLiteral("progress"), p.progress},
-                                  {QStringLiteral("percent"), qRound(p.progress * 1000.0) / 10.0},
-                                  {QStringLiteral("tasksNumber"), s.stage.tasksNumber},
-                                  {QStringLiteral("waiting"), p.waiting},
-                                  {QStringLiteral("running"), p.running},
-                                  {QStringLiteral("succeeded"), p.succeeded},
-                                  {QStringLiteral("failed"), p.failed},
-                                  {QStringLiteral("terminated"), p.terminated},
-                                  {QStringLiteral("isRunning"), p.isRunning},
-                                  {QStringLiteral("hasError"), p.hasError},
-                                  {QStringLiteral("lastUpdate"), p.lastUpdate.toUTC().toString(Qt::ISODateWithMs)}});
-    }
-    QJsonArray errors;
-    for (const auto &e : snap.errorSummary)
-        errors.append(QJsonObject{{QStringLiteral("message"), e.first}, {QStringLiteral("count"), e.second}});
+    for (const jobs::StageSnapshot &s : snap.stages)
+        stages.append(api::stageProgressJson(s.stage, s.progress));
+    const QJsonArray errors = api::errorSummaryJson(snap.errorSummary);
     QJsonObject o{{QStringLiteral("event"), event},
                   {QStringLiteral("job"), snap.job.toJson()},
                   {QStringLiteral("stages"), stages},

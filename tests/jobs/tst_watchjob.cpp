@@ -3,6 +3,7 @@
 // after Ctrl-C; plain lines on a pipe and JSON lines with --json.
 #include "JobMonitorFixture.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -110,6 +111,30 @@ void TestWatchJob::failingJobExitsOneWithJsonLines()
     QCOMPARE(processing.value(QStringLiteral("tasksNumber")).toInt(), 5);
     QCOMPARE(processing.value(QStringLiteral("failed")).toInt(), 2);
     QVERIFY(!last.value(QStringLiteral("errorSummary")).toArray().isEmpty());
+
+    // The same per-stage figures and keys as show-job-details --json (which adds the stage's own
+    // error summary): both print the one §10 computation.
+    QCOMPARE(runCli({QStringLiteral("--json"), QStringLiteral("batch-processing"), QStringLiteral("show-job-details"),
+                     QStringLiteral("-j"), QStringLiteral("watch-fail")},
+                    &out, &err),
+             0);
+    const QJsonArray shown = QJsonDocument::fromJson(out).object().value(QStringLiteral("stages")).toArray();
+    const QJsonArray watched = last.value(QStringLiteral("stages")).toArray();
+    QCOMPARE(shown.size(), watched.size());
+    const QStringList keys{QStringLiteral("failed"), QStringLiteral("hasError"), QStringLiteral("isRunning"),
+                           QStringLiteral("lastUpdate"), QStringLiteral("percent"), QStringLiteral("progress"),
+                           QStringLiteral("running"), QStringLiteral("stage"), QStringLiteral("succeeded"),
+                           QStringLiteral("tasksNumber"), QStringLiteral("terminated"), QStringLiteral("waiting")};
+    for (int i = 0; i < shown.size(); ++i) {
+        QJsonObject stage = shown.at(i).toObject();
+        QVERIFY(stage.contains(QStringLiteral("errorSummary")));
+        stage.remove(QStringLiteral("errorSummary"));
+        stage.remove(QStringLiteral("errorSummaryText"));
+        QCOMPARE(watched.at(i).toObject().keys(), keys);
+        QCOMPARE(stage, watched.at(i).toObject());
+    }
+    QCOMPARE(processing.value(QStringLiteral("percent")).toDouble(),
+             qRound(processing.value(QStringLiteral("progress")).toDouble() * 1000.0) / 10.0);
 }
 
 void TestWatchJob::usageAndUnknownJob()
