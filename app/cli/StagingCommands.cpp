@@ -23,6 +23,15 @@ void addBatchIdOption(CommandOptions &opts)
                   QStringLiteral("batch-id"), true);
 }
 
+// --page-size: at least 1 when given, 0 (the server's default) when not; nullopt after a usage
+// error was reported.
+std::optional<int> pageSizeValue(CommandOptions &opts)
+{
+    if (!opts.isSet(QStringLiteral("page-size")))
+        return 0;
+    return opts.intValue(QStringLiteral("page-size"), 1);
+}
+
 // Fewer than 3 days left: rf-cloud shows these in red.
 bool expiresSoon(const api::Batch &batch)
 {
@@ -41,19 +50,15 @@ int listBatches(CliContext &ctx, const QStringList &args)
     const auto pages = opts.intValue(QStringLiteral("pages"), 1);
     if (!pages)
         return 2;
-    int pageSize = 0;
-    if (opts.isSet(QStringLiteral("page-size"))) {
-        const auto size = opts.intValue(QStringLiteral("page-size"), 1);
-        if (!size)
-            return 2;
-        pageSize = *size;
-    }
+    const auto pageSize = pageSizeValue(opts);
+    if (!pageSize)
+        return 2;
 
     Error error;
     api::ApiClient *client = ctx.api(&error);
     if (!client)
         return ctx.fail(error);
-    auto *call = client->listBatches(pageSize);
+    auto *call = client->listBatches(*pageSize);
     call->setMaxPages(*pages);
     if (!waitFor(call))
         return ctx.fail(call->error());
@@ -276,19 +281,15 @@ int listIngestDetails(CliContext &ctx, const QStringList &args)
                   QStringLiteral("path"));
     if (auto rc = opts.parse(args))
         return *rc;
-    int pageSize = 0;
-    if (opts.isSet(QStringLiteral("page-size"))) {
-        const auto size = opts.intValue(QStringLiteral("page-size"), 1);
-        if (!size)
-            return 2;
-        pageSize = *size;
-    }
+    const auto pageSize = pageSizeValue(opts);
+    if (!pageSize)
+        return 2;
 
     Error error;
     api::ApiClient *client = ctx.api(&error);
     if (!client)
         return ctx.fail(error);
-    auto *call = client->listShards(opts.value(kBatchId), pageSize);
+    auto *call = client->listShards(opts.value(kBatchId), *pageSize);
     call->setMaxPages(0);
     if (!waitFor(call))
         return ctx.fail(call->error());
