@@ -52,7 +52,8 @@ void splitExtension(const QString &name, QString *stem, QString *ext)
 struct Entry {
     QString path;
     QString base;          // sanitised basename
-    QStringList dirParts;  // directory components, for the "__" prefix
+    QString baseKey;       // collisionKey(base)
+    QStringList dirParts;  // directory components, for the "__" prefix (only when base collides)
     int commonDepth = 0;   // components shared with every file of the same basename
     int level = 0;         // 0 basename, 1 dir prefix, 2+ hash of growing length
 };
@@ -123,67 +124,94 @@ QString BatchNaming::sanitize(const QString &fileName)
 
 QStringList BatchNaming::uniqueNames(const QStringList &paths)
 {
+    // At 100k files this runs once per scan, so it keeps little per file: the basename and its
+    // collision key. Directory components are split only for files whose basename collides.
     QVector<Entry> entries;
     entries.reserve(paths.size());
-    for (const QString &path : paths)
-        entries.push_back({ path, sanitize(fileNameOf(path)), dirComponentsOf(path), 0, 0 });
+    QHash<QString, int> groupSize;   // basename key -> files sharing it
+    groupSize.reserve(paths.size());
+    for (const QString &path : paths) {
+        Entry e{ path, sanitize(fileNameOf(path)), {}, {}, 0, 0 };
+        e.baseKey = collisionKey(e.base);
+        ++groupSize[e.baseKey];
+        entries.push_back(std::move(e));
+    }
 
     // Common folder of every group sharing a basename: the prefix starts below it.
     QHash<QString, int> groupDepth;
     QHash<QString, int> groupFirst;
     for (int i = 0; i < entries.size(); ++i) {
-        const QString key = collisionKey(entries[i].base);
-        auto first = groupFirst.constFind(key);
+        Entry &e = entries[i];
+        if (groupSize.value(e.baseKey) < 2)
+            continue;
+        e.dirParts = dirComponentsOf(e.path);
+        auto first = groupFirst.constFind(e.baseKey);
         if (first == groupFirst.constEnd()) {
-            groupFirst.insert(key, i);
-            groupDepth.insert(key, int(entries[i].dirParts.size()));
+            groupFirst.insert(e.baseKey, i);
+            groupDepth.insert(e.baseKey, int(e.dirParts.size()));
         } else {
-            const int shared = commonPrefixLength(entries[*first].dirParts, entries[i].dirParts);
-            groupDepth[key] = qMin(groupDepth.value(key), shared);
+            const int shared = commonPrefixLength(entries[*first].dirParts, e.dirParts);
+            groupDepth[e.baseKey] = qMin(groupDepth.value(e.baseKey), shared);
         }
     }
     for (Entry &e : entries)
-        e.commonDepth = groupDepth.value(collisionKey(e.base));
+        e.commonDepth = groupDepth.value(e.baseKey);
+    groupFirst.clear();
+    groupDepth.clear();
+    // A file with a basename of its own still needs its folders once its name is raised (its
+    // name met another file's prefixed name, or is too long); its prefix is then empty.
+    auto splitLate = [&groupSize](Entry &e) {
+        if (groupSize.value(e.baseKey) >= 2 || !e.dirParts.isEmpty())
+            return;
+        e.dirParts = dirComponentsOf(e.path);
+        e.commonDepth = int(e.dirParts.size());
+    };
 
     // Raise every member of a colliding set one level until nothing collides. Which files get
     // raised depends only on the set of names, so the outcome is order-independent.
     QStringList names;
+    QStringList keys;
+    bool fullHash = false;   // some file reached the last level (identical paths)
     for (;;) {
         names.clear();
-        QHash<QString, QVector<int>> byKey;
-        for (int i = 0; i < entries.size(); ++i) {
-            names << candidate(entries[i]);
-            byKey[collisionKey(names.last())].push_back(i);
+        keys.clear();
+        QHash<QString, int> byKey;   // candidate key -> files with it
+        byKey.reserve(entries.size());
+        for (const Entry &e : std::as_const(entries)) {
+            names << candidate(e);
+            keys << (e.level == 0 ? e.baseKey : collisionKey(names.last()));
+            ++byKey[keys.last()];
         }
         bool raised = false;
-        for (auto it = byKey.cbegin(); it != byKey.cend(); ++it) {
-            if (it.value().size() < 2)
-                continue;
-            for (int i : it.value()) {
-                if (entries[i].level < 4) {
-                    ++entries[i].level;
-                    raised = true;
-                }
+        for (int i = 0; i < entries.size(); ++i) {
+            if (byKey.value(keys.at(i)) >= 2 && entries[i].level < 4) {
+                splitLate(entries[i]);
+                ++entries[i].level;
+                raised = true;
             }
         }
         for (int i = 0; i < entries.size(); ++i) {
             if (entries[i].level < 2 && utf8Length(names.at(i)) > kMaxNameBytes) {
+                splitLate(entries[i]);
                 entries[i].level = 2;
                 raised = true;
             }
+            fullHash = fullHash || entries[i].level >= 4;
         }
         if (!raised)
             break;
     }
 
     // Only identical input paths can still collide at full-hash level: number them.
-    QHash<QString, int> seen;
-    for (QString &name : names) {
-        const int n = seen[collisionKey(name)]++;
-        if (n > 0) {
-            QString stem, ext;
-            splitExtension(name, &stem, &ext);
-            name = stem + QLatin1Char('-') + QString::number(n) + ext;
+    if (fullHash) {
+        QHash<QString, int> seen;
+        for (QString &name : names) {
+            const int n = seen[collisionKey(name)]++;
+            if (n > 0) {
+                QString stem, ext;
+                splitExtension(name, &stem, &ext);
+                name = stem + QLatin1Char('-') + QString::number(n) + ext;
+            }
         }
     }
     return names;

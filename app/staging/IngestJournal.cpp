@@ -222,6 +222,20 @@ bool IngestJournal::setIngestMethod(const QString &ingestId, const QString &meth
 
 bool IngestJournal::addFiles(const QString &ingestId, const QVector<JournalFile> &files)
 {
+    return insertFiles(ingestId, files.size(), [&files](qsizetype i) { return files.at(i); });
+}
+
+bool IngestJournal::addScannedFiles(const QString &ingestId, const QVector<ScannedFile> &files)
+{
+    return insertFiles(ingestId, files.size(), [&files](qsizetype i) {
+        const ScannedFile &f = files.at(i);
+        return JournalFile{ f.path, f.batchName, f.size, f.mtime.toSecsSinceEpoch(), JournalFileState::Planned, {} };
+    });
+}
+
+bool IngestJournal::insertFiles(const QString &ingestId, qsizetype count,
+                                const std::function<JournalFile(qsizetype)> &row)
+{
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
@@ -237,7 +251,8 @@ bool IngestJournal::addFiles(const QString &ingestId, const QVector<JournalFile>
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state, reason)"
                              " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ingest_id, path) DO NOTHING"));
-    for (const JournalFile &f : files) {
+    for (qsizetype i = 0; i < count; ++i) {
+        const JournalFile f = row(i);
         q.bindValue(0, ingestId);
         q.bindValue(1, f.path);
         q.bindValue(2, batchId);

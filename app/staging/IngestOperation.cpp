@@ -156,30 +156,27 @@ void IngestOperation::onScanFinished()
         m_summary.skipped.append({ s.path, QString(), skipReasonName(s.reason),
                                    s.detail.isEmpty() ? skipReasonText(s.reason)
                                                       : skipReasonText(s.reason) + QStringLiteral(" (") + s.detail + QLatin1Char(')') });
-    QVector<JournalFile> rows;
-    rows.reserve(scan.accepted.size());
-    for (const ScannedFile &f : scan.accepted) {
-        m_nameToPath.insert(f.batchName, f.path);
-        m_pathToName.insert(f.path, f.batchName);
-        rows.append({ f.path, f.batchName, f.size, f.mtime.toSecsSinceEpoch(), JournalFileState::Planned, {} });
-    }
-    if (!m_journal.addFiles(m_summary.ingestId, rows)) {
+    if (!m_journal.addScannedFiles(m_summary.ingestId, scan.accepted)) {
         fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
         return;
     }
     m_scanResult = scan;
+    m_confirmed.assign(std::size_t(m_scanResult.accepted.size()), false);
 
     // Confirmed by any ingest into this batch: already there. "sent" in this ingest: unknown.
-    const QSet<QString> confirmedEarlier = m_journal.confirmedPaths(m_options.batchId);
     QStringList sent;
-    const QSet<QString> inFlight = m_journal.pathsInState(m_summary.ingestId, JournalFileState::Sent);
-    for (const ScannedFile &f : scan.accepted) {
-        if (confirmedEarlier.contains(f.path))
-            m_confirmed.insert(f.path);
-        else if (inFlight.contains(f.path))
-            sent << f.path;
+    {
+        const QSet<QString> confirmedEarlier = m_journal.confirmedPaths(m_options.batchId);
+        const QSet<QString> inFlight = m_journal.pathsInState(m_summary.ingestId, JournalFileState::Sent);
+        for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
+            const QString &path = m_scanResult.accepted.at(i).path;
+            if (confirmedEarlier.contains(path))
+                setConfirmed(i, true);
+            else if (inFlight.contains(path))
+                sent << path;
+        }
     }
-    m_summary.uploadedEarlier = int(m_confirmed.size());
+    m_summary.uploadedEarlier = m_confirmedCount;
     if (sent.isEmpty())
         planAndUpload();
     else
@@ -197,13 +194,15 @@ void IngestOperation::verifySentFiles(const QStringList &sentPaths)
                 return;
             }
             QStringList present, absent;
-            for (const QString &path : sentPaths)
-                (names.contains(m_pathToName.value(path)) ? present : absent) << path;
+            for (const QString &path : sentPaths) {
+                const int i = indexOf(path);
+                (i >= 0 && names.contains(m_scanResult.accepted.at(i).batchName) ? present : absent) << path;
+            }
             m_journal.setFileState(m_summary.ingestId, present, JournalFileState::Confirmed);
             m_journal.setFileState(m_summary.ingestId, absent, JournalFileState::Planned);
             for (const QString &path : std::as_const(present))
-                m_confirmed.insert(path);
-            m_summary.uploadedEarlier = int(m_confirmed.size());
+                setConfirmed(indexOf(path), true);
+            m_summary.uploadedEarlier = m_confirmedCount;
             planAndUpload();
         });
     });
@@ -251,7 +250,7 @@ void IngestOperation::listBatchNames(std::function<void(const QSet<QString> &, c
 void IngestOperation::planAndUpload()
 {
     PlanOptions planOptions = m_options.plan;
-    planOptions.alreadyUploaded = m_confirmed;
+    planOptions.alreadyUploaded = confirmedPaths();
     const IngestPlan plan = IngestPlanner::plan(m_scanResult, planOptions);
     m_summary.method = methodName(plan);
     m_journal.setIngestMethod(m_summary.ingestId, m_summary.method);
@@ -328,12 +327,15 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     if (transfer->error()) {
         const Error &e = transfer->error();
         m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Failed, e.message);
-        for (const QString &path : paths)
-            m_failed.insert(path, { path, m_pathToName.value(path), errorKindName(e.kind), e.message });
+        for (const QString &path : paths) {
+            const int i = indexOf(path);
+            m_failed.insert(path, { path, i >= 0 ? m_scanResult.accepted.at(i).batchName : QString(),
+                                    errorKindName(e.kind), e.message });
+        }
     } else {
         m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Confirmed);
         for (const QString &path : paths)
-            m_confirmed.insert(path);
+            setConfirmed(indexOf(path), true);
     }
     if (shard)
         m_journal.setShardState(m_summary.ingestId, shard->shard().index, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
@@ -349,7 +351,7 @@ void IngestOperation::onQueueFinished()
         return;
     }
     m_journal.setIngestState(m_summary.ingestId, QStringLiteral("uploaded"));
-    if (!m_options.waitForIndexing || m_confirmed.isEmpty()) {
+    if (!m_options.waitForIndexing || m_confirmedCount == 0) {
         finish();
         return;
     }
@@ -409,9 +411,11 @@ void IngestOperation::onPolled(qint64 count, bool shardsBusy, const Error &error
     m_pollErrors = 0;
     m_lastCount = count;
     m_summary.batchCount = count;
-    qint64 expected = 0;
-    for (const QString &path : std::as_const(m_confirmed))
-        expected += m_serviceFailed.contains(m_pathToName.value(path)) ? 0 : 1;
+    qint64 expected = m_confirmedCount;
+    if (!m_serviceFailed.isEmpty()) {
+        for (int i = 0; i < m_scanResult.accepted.size(); ++i)
+            expected -= m_confirmed[std::size_t(i)] && m_serviceFailed.contains(m_scanResult.accepted.at(i).batchName) ? 1 : 0;
+    }
     setStatusText(tr("Indexed %1 of %2 files").arg(count).arg(expected));
     if (!shardsBusy && count >= expected) {
         finish();
@@ -428,9 +432,9 @@ void IngestOperation::reconcileMissing()
 {
     listBatchNames([this](const QSet<QString> &names, const Error &error) {
         if (!error) {
-            for (const QString &path : QStringList(m_confirmed.values())) {
-                const QString name = m_pathToName.value(path);
-                if (!names.contains(name) && !m_serviceFailed.contains(name))
+            for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
+                const QString &name = m_scanResult.accepted.at(i).batchName;
+                if (m_confirmed[std::size_t(i)] && !names.contains(name) && !m_serviceFailed.contains(name))
                     m_serviceFailed.insert(name, tr("not indexed by the service"));
             }
         }
@@ -444,17 +448,21 @@ void IngestOperation::finish(const Error &error)
         return;
     m_pollTimer.stop();
     // The service's own verdicts move files from "uploaded" to "failed".
-    for (auto it = m_serviceFailed.cbegin(); it != m_serviceFailed.cend(); ++it) {
-        const QString path = m_nameToPath.value(it.key());
-        if (path.isEmpty() || !m_confirmed.remove(path))
+    for (int i = 0; !m_serviceFailed.isEmpty() && i < m_scanResult.accepted.size(); ++i) {
+        const ScannedFile &f = m_scanResult.accepted.at(i);
+        const auto verdict = m_serviceFailed.constFind(f.batchName);
+        if (verdict == m_serviceFailed.cend() || !m_confirmed[std::size_t(i)])
             continue;
-        m_failed.insert(path, { path, it.key(), QStringLiteral("service-rejected"), it.value() });
-        m_journal.setFileState(m_summary.ingestId, { path }, JournalFileState::Failed, it.value());
+        setConfirmed(i, false);
+        m_failed.insert(f.path, { f.path, f.batchName, QStringLiteral("service-rejected"), *verdict });
+        m_journal.setFileState(m_summary.ingestId, { f.path }, JournalFileState::Failed, *verdict);
     }
     m_summary.uploaded.clear();
     m_summary.failed.clear();
-    for (const ScannedFile &f : std::as_const(m_scanResult.accepted)) {
-        if (m_confirmed.contains(f.path))
+    m_summary.uploaded.reserve(m_confirmedCount);
+    for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
+        const ScannedFile &f = m_scanResult.accepted.at(i);
+        if (m_confirmed[std::size_t(i)])
             m_summary.uploaded.append({ f.path, f.batchName, {}, {} });
         else if (m_failed.contains(f.path))
             m_summary.failed.append(m_failed.value(f.path));
@@ -480,6 +488,31 @@ void IngestOperation::finish(const Error &error)
     } else {
         emitResult();
     }
+}
+
+int IngestOperation::indexOf(const QString &path) const
+{
+    const auto &files = m_scanResult.accepted;
+    const auto it = std::lower_bound(files.cbegin(), files.cend(), path,
+                                     [](const ScannedFile &f, const QString &p) { return f.path < p; });
+    return it != files.cend() && it->path == path ? int(it - files.cbegin()) : -1;
+}
+
+void IngestOperation::setConfirmed(int index, bool confirmed)
+{
+    if (index < 0 || std::size_t(index) >= m_confirmed.size() || m_confirmed[std::size_t(index)] == confirmed)
+        return;
+    m_confirmed[std::size_t(index)] = confirmed;
+    m_confirmedCount += confirmed ? 1 : -1;
+}
+
+QSet<QString> IngestOperation::confirmedPaths() const
+{
+    QSet<QString> paths;
+    for (int i = 0; i < m_scanResult.accepted.size(); ++i)
+        if (m_confirmed[std::size_t(i)])
+            paths.insert(m_scanResult.accepted.at(i).path);
+    return paths;
 }
 
 void IngestOperation::fail(const Error &error)

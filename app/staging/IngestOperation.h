@@ -26,6 +26,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <vector>
 
 namespace bd::staging {
 
@@ -105,11 +106,17 @@ private:
     QPointer<UploadQueue> m_queue;
     QElapsedTimer m_clock;
 
+    // Per-file state is indexed by position in m_scanResult.accepted (sorted by path, so a path
+    // is found by binary search): one bit per file instead of path/name hashes, which cost
+    // ~150 B per file at 100k files.
+    int indexOf(const QString &path) const;   // -1: not an accepted file
+    void setConfirmed(int index, bool confirmed);
+    QSet<QString> confirmedPaths() const;
+
     ScanResult m_scanResult;
-    QHash<QString, QString> m_nameToPath;    // batch name → local path (accepted files)
-    QHash<QString, QString> m_pathToName;
-    QSet<QString> m_confirmed;               // paths in the batch (this ingest or earlier)
-    QHash<QString, IngestFileOutcome> m_failed;  // path → why
+    std::vector<bool> m_confirmed;           // in the batch (this ingest or earlier)
+    int m_confirmedCount = 0;
+    QHash<QString, IngestFileOutcome> m_failed;  // path → why (failures only)
     QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
 
     QTimer m_pollTimer;

@@ -44,38 +44,56 @@ QString IngestPlan::imageBatchType() const
     return {};
 }
 
-QVector<PlannedShard> IngestPlanner::split(const QVector<ScannedFile> &images, int maxFiles, qint64 maxBytes)
+namespace {
+// Appends images to shards capped by file count and payload bytes (see IngestPlanner::split).
+class ShardFiller
 {
-    maxFiles = qMax(1, maxFiles);
-    maxBytes = qMax<qint64>(1, maxBytes);
-    QVector<PlannedShard> shards;
-    for (const ScannedFile &f : images) {
-        const bool full = shards.isEmpty() || shards.last().members.size() >= maxFiles
-                          || (!shards.last().members.isEmpty() && shards.last().payloadBytes + f.size > maxBytes);
+public:
+    ShardFiller(QVector<PlannedShard> *shards, int maxFiles, qint64 maxBytes)
+        : m_shards(shards), m_maxFiles(qMax(1, maxFiles)), m_maxBytes(qMax<qint64>(1, maxBytes))
+    {
+    }
+    void add(const ScannedFile &f)
+    {
+        const bool full = m_shards->isEmpty() || m_shards->last().members.size() >= m_maxFiles
+                          || (!m_shards->last().members.isEmpty() && m_shards->last().payloadBytes + f.size > m_maxBytes);
         if (full) {
             PlannedShard next;
-            next.index = int(shards.size());
-            shards.push_back(next);
+            next.index = int(m_shards->size());
+            next.members.reserve(qMin(m_maxFiles, 1024));   // no regrowth copies at 100k files
+            m_shards->push_back(next);
         }
-        PlannedShard &shard = shards.last();
+        PlannedShard &shard = m_shards->last();
         shard.members.push_back({ f.path, f.batchName, f.size, f.mtime.toSecsSinceEpoch() });
         shard.payloadBytes += f.size;
     }
+
+private:
+    QVector<PlannedShard> *m_shards;
+    int m_maxFiles;
+    qint64 m_maxBytes;
+};
+}  // namespace
+
+QVector<PlannedShard> IngestPlanner::split(const QVector<ScannedFile> &images, int maxFiles, qint64 maxBytes)
+{
+    QVector<PlannedShard> shards;
+    ShardFiller filler(&shards, maxFiles, maxBytes);
+    for (const ScannedFile &f : images)
+        filler.add(f);
     return shards;
 }
 
 IngestPlan IngestPlanner::plan(const ScanResult &scan, const PlanOptions &options)
 {
+    // Two passes over the scan instead of a copy of its pending images: the method depends on
+    // the number of images discovered, and at 100k files a copy costs ~7 MB.
     IngestPlan plan;
-    QVector<ScannedFile> pendingImages;
     for (const ScannedFile &f : scan.accepted) {
         const bool done = options.alreadyUploaded.contains(f.path);
         if (f.kind == MediaKind::Image) {
             ++plan.imagesDiscovered;
-            if (done)
-                ++plan.imagesAlreadyUploaded;
-            else
-                pendingImages.push_back(f);
+            plan.imagesAlreadyUploaded += done ? 1 : 0;
         } else if (done) {
             ++plan.videosAlreadyUploaded;
         } else {
@@ -85,12 +103,16 @@ IngestPlan IngestPlanner::plan(const ScanResult &scan, const PlanOptions &option
 
     // Decide on all discovered images, as the CLI does, so a resumed run keeps its method.
     if (plan.imagesDiscovered > 0) {
-        if (plan.imagesDiscovered <= options.simpleMaxImages) {
-            plan.imageMethod = IngestPlan::ImageMethod::Simple;
-            plan.simpleImages = pendingImages;
-        } else {
-            plan.imageMethod = IngestPlan::ImageMethod::Sharded;
-            plan.shards = split(pendingImages, options.shardMaxFiles, options.shardMaxBytes);
+        const bool simple = plan.imagesDiscovered <= options.simpleMaxImages;
+        plan.imageMethod = simple ? IngestPlan::ImageMethod::Simple : IngestPlan::ImageMethod::Sharded;
+        ShardFiller filler(&plan.shards, options.shardMaxFiles, options.shardMaxBytes);
+        for (const ScannedFile &f : scan.accepted) {
+            if (f.kind != MediaKind::Image || options.alreadyUploaded.contains(f.path))
+                continue;
+            if (simple)
+                plan.simpleImages.push_back(f);
+            else
+                filler.add(f);
         }
     }
 
