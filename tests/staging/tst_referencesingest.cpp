@@ -237,6 +237,26 @@ private Q_SLOTS:
         QCOMPARE(m_env.names(o.batchId).size(), 7);
     }
 
+    void retriedRequestIsRecognisedAsDuplicate()
+    {
+        // The service ingests, then the connection drops mid-answer: the client retries the same
+        // request (same ingest id) and the service answers duplicated instead of ingesting twice.
+        m_env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{
+            { "route", "D10" }, { "action", "cut" }, { "times", 1 } } } } });
+        ReferencesIngestOptions o = options(QStringLiteral("refs-retried"));
+        o.references = entries(QStringLiteral("r"), 3);
+        const int d10Before = m_env.sandbox->requestCount(QStringLiteral("D10"));
+        ReferencesIngestOperation ingest(m_env.api.get(), o);
+        ingest.start();
+        QVERIFY(waitFinished(&ingest));
+        m_env.sandbox->setFaultPlan(QJsonObject());
+        QVERIFY2(!ingest.error(), qPrintable(ingest.error().fullText()));
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D10")) - d10Before, 2);
+        QCOMPARE(ingest.duplicatedChunks(), 1);
+        QCOMPARE(ingest.summary().uploaded.size(), 3);
+        QCOMPARE(m_env.count(o.batchId), qint64(3));
+    }
+
     void derivedIdIsReusedWithoutIngestId()
     {
         ReferencesIngestOptions o = options(QStringLiteral("refs-derived"));
