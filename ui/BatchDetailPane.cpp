@@ -1,11 +1,11 @@
 #include "BatchDetailPane.h"
 
 #include "ListModels.h"
+#include "ReadOnlyTable.h"
 #include "StatusTone.h"
 #include "api/ApiClient.h"
 
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
@@ -16,19 +16,6 @@
 namespace bd::ui {
 
 namespace {
-
-QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
-{
-    auto *table = new QTableWidget(0, int(headers.size()), parent);
-    table->setHorizontalHeaderLabels(headers);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
-    return table;
-}
 
 int appendRow(QTableWidget *table, const QStringList &cells)
 {
@@ -69,9 +56,9 @@ BatchDetailPane::BatchDetailPane(QWidget *parent) : QWidget(parent)
     header->addWidget(m_status, 1);
     header->addWidget(m_newJob);
 
-    m_shards = makeTable({ tr("Shard"), tr("Status"), tr("Objects"), tr("Updated") }, this);
-    m_parts = makeTable({ tr("Part"), tr("Type"), tr("Content"), tr("Description") }, this);
-    m_files = makeTable({ tr("File"), tr("Part"), tr("Shard"), tr("Content type") }, this);
+    m_shards = makeReadOnlyTable({ tr("Shard"), tr("Status"), tr("Objects"), tr("Updated") }, this);
+    m_parts = makeReadOnlyTable({ tr("Part"), tr("Type"), tr("Content"), tr("Description") }, this);
+    m_files = makeReadOnlyTable({ tr("File"), tr("Part"), tr("Shard"), tr("Content type") }, this);
     m_moreFiles = new QPushButton(tr("Load more files"), this);
     m_moreFiles->hide();
     connect(m_moreFiles, &QPushButton::clicked, this, &BatchDetailPane::loadMoreFiles);

@@ -1,5 +1,6 @@
 #include "IngestDialog.h"
 
+#include "ReadOnlyTable.h"
 #include "StatusTone.h"
 #include "core/Format.h"
 #include "staging/BatchNaming.h"
@@ -14,7 +15,6 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
@@ -29,19 +29,6 @@ namespace bd::ui {
 using namespace bd::staging;
 
 namespace {
-
-QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
-{
-    auto *table = new QTableWidget(0, int(headers.size()), parent);
-    table->setHorizontalHeaderLabels(headers);
-    table->verticalHeader()->hide();
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
-    return table;
-}
 
 void setRow(QTableWidget *table, int row, const QStringList &cells)
 {
@@ -124,8 +111,8 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
     foundForm->addRow(tr("Total size:"), m_size);
     foundForm->addRow(tr("Upload method:"), m_method);
 
-    m_skipped = makeTable({ tr("File"), tr("Reason"), tr("Detail") }, this);
-    m_renamed = makeTable({ tr("File"), tr("Name in the batch") }, this);
+    m_skipped = makeReadOnlyTable({ tr("File"), tr("Reason"), tr("Detail") }, this);
+    m_renamed = makeReadOnlyTable({ tr("File"), tr("Name in the batch") }, this);
     m_lists = new QTabWidget(this);
     m_lists->addTab(m_skipped, tr("Skipped"));
     m_lists->addTab(m_renamed, tr("Renamed"));
