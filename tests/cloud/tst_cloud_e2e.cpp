@@ -140,6 +140,36 @@ private Q_SLOTS:
         env.insert(QStringLiteral("AWS_ENDPOINT_URL"), creds.endpointUrl);
         env.insert(QStringLiteral("AWS_REGION"), creds.region);
         ingestAndCheck(QStringLiteral("s3://bd-e2e/photos/**/*.jpg"), env, QStringLiteral("e2e-s3"));
+
+        // The same bucket with credentials from a named profile in ~/.aws (AWS_PROFILE), the
+        // region from ~/.aws/config, as the AWS CLI and the reference client find them.
+        QDir().mkpath(m_home.filePath(QStringLiteral(".aws")));
+        QFile credentials(m_home.filePath(QStringLiteral(".aws/credentials")));
+        QVERIFY(credentials.open(QIODevice::WriteOnly));
+        credentials.write("[default]\naws_access_key_id = WRONG\naws_secret_access_key = wrong\n\n"
+                          "[e2e]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n");
+        credentials.close();
+        QFile config(m_home.filePath(QStringLiteral(".aws/config")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[profile e2e]\nregion = eu-west-3\n");
+        config.close();
+        QProcessEnvironment profileEnv;
+        profileEnv.insert(QStringLiteral("AWS_PROFILE"), QStringLiteral("e2e"));
+        profileEnv.insert(QStringLiteral("AWS_ENDPOINT_URL"), creds.endpointUrl);
+        CloudIngestPlanner::Request request;
+        request.bucketPath = QStringLiteral("s3://bd-e2e/photos/a/");
+        request.environment = profileEnv;
+        request.homeDir = m_home.path();
+        CloudIngestPlanner planner(request);
+        planner.start();
+        QVERIFY(waitFinished(&planner, 60000));
+        QVERIFY2(!planner.error(), qPrintable(planner.error().fullText()));
+        QCOMPARE(planner.credentials().aws.accessKeyId, kS3rverAccessKey);
+        QCOMPARE(planner.credentials().aws.region, QStringLiteral("eu-west-3"));
+        QVERIFY2(planner.credentials().source.contains(QStringLiteral("e2e")), qPrintable(planner.credentials().source));
+        QCOMPARE(planner.references().size(), 1);
+        QCOMPARE(planner.references().first().name, QStringLiteral("same.jpg"));   // unique within this listing
+        QVERIFY(planner.references().first().url.contains(QStringLiteral("eu-west-3")));
     }
 
     void azuriteToSandbox()
