@@ -97,7 +97,7 @@ void declareOptions(CommandOptions &opts, bool videos)
                   QStringLiteral("cloud-storage: also write the signed references to this JSONL file."),
                   QStringLiteral("file"));
     opts.addFlag({ QStringLiteral("list-only") },
-                  QStringLiteral("cloud-storage: list, sign (and save) the references, but ingest nothing."));
+                  QStringLiteral("references-file, cloud-storage: preview the names (and problems), ingest nothing."));
     opts.addValue({ QStringLiteral("chunk-size") },
                   QStringLiteral("References per ingest request (images; default MAX_IMAGE_REFERENCES_IN_INGEST_REQUEST or 20000)."),
                   QStringLiteral("n"));
@@ -180,6 +180,33 @@ std::optional<QVector<staging::ReferenceEntry>> planCloud(CliContext &ctx, Comma
     return planner.references();
 }
 
+// --list-only: the names that would be ingested (never the URLs) and the problems found.
+int preview(CliContext &ctx, const QString &batchId, const QVector<staging::ReferenceEntry> &refs,
+            const QVector<staging::ReferenceProblem> &problems)
+{
+    constexpr int kListedInText = 20;
+    QStringList names;
+    for (const staging::ReferenceEntry &r : refs)
+        names << r.name;
+    QStringList messages;
+    for (const staging::ReferenceProblem &p : problems)
+        messages << p.message;
+    if (ctx.isJson()) {
+        ctx.printJson(QJsonObject{ { QStringLiteral("batchId"), batchId }, { QStringLiteral("references"), int(refs.size()) },
+                                   { QStringLiteral("names"), QJsonArray::fromStringList(names) },
+                                   { QStringLiteral("problems"), QJsonArray::fromStringList(messages) } });
+    } else {
+        ctx.out() << refs.size() << " references; nothing ingested (--list-only)." << Qt::endl;
+        for (int i = 0; i < names.size() && i < kListedInText; ++i)
+            ctx.out() << "  " << names.at(i) << Qt::endl;
+        if (names.size() > kListedInText)
+            ctx.out() << "  ... and " << names.size() - kListedInText << " more" << Qt::endl;
+        for (const QString &m : std::as_const(messages))
+            ctx.err() << "Problem: " << m << Qt::endl;
+    }
+    return problems.isEmpty() ? 0 : 1;
+}
+
 int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool videos, const QString &batchId)
 {
     const auto indexTimeout = opts.intValue(QStringLiteral("index-timeout"), 1);
@@ -225,6 +252,8 @@ int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool
             if (error)
                 return ctx.fail(error);
             const auto problems = staging::ReferencesIngestOperation::validate(options.references);
+            if (opts.isSet(QStringLiteral("list-only")))
+                return preview(ctx, batchId, options.references, problems);
             if (!problems.isEmpty())
                 return ctx.fail(Error(ErrorKind::InvalidInput, staging::ReferencesIngestOperation::describeProblems(problems)));
         }
@@ -235,14 +264,8 @@ int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool
         auto planned = planCloud(ctx, opts, videos, &rc);
         if (!planned)
             return rc;
-        if (opts.isSet(QStringLiteral("list-only"))) {
-            if (ctx.isJson())
-                ctx.printJson(QJsonObject{ { QStringLiteral("batchId"), batchId },
-                                           { QStringLiteral("matched"), int(planned->size()) } });
-            else
-                ctx.out() << planned->size() << " objects matched; nothing ingested (--list-only)." << Qt::endl;
-            return 0;
-        }
+        if (opts.isSet(QStringLiteral("list-only")))
+            return preview(ctx, batchId, *planned, {});
         options.references = *planned;
         options.method = QStringLiteral("cloud-storage");
     } else {

@@ -142,6 +142,28 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 2);
     }
 
+    void previewWithListOnly()
+    {
+        const QString file = writeReferences(QStringLiteral("preview.jsonl"),
+                                             { { "p1.jpg", "https://x.test/p1.jpg?sig=PREVIEWSIG" },
+                                               { "p2.jpg", "https://x.test/p2.jpg?sig=PREVIEWSIG" } });
+        const int d10Before = m_sandbox->requestCount(QStringLiteral("D10"));
+        CliResult r = cli({ QStringLiteral("--json"), QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"),
+                            QStringLiteral("-b"), QStringLiteral("preview"), QStringLiteral("-ds"), QStringLiteral("references-file"),
+                            QStringLiteral("-r"), file, QStringLiteral("--list-only") });
+        QVERIFY2(r.exitCode == 0, qPrintable(r.both()));
+        QCOMPARE(r.json().value(QStringLiteral("references")).toInt(), 2);
+        QCOMPARE(r.json().value(QStringLiteral("names")).toArray().at(1).toString(), QStringLiteral("p2.jpg"));
+        QVERIFY(!r.both().contains(QStringLiteral("PREVIEWSIG")));
+        QCOMPARE(m_sandbox->requestCount(QStringLiteral("D10")), d10Before);
+
+        const QString bad = writeReferences(QStringLiteral("preview-bad.jsonl"), { { "p1.jpg", "ftp://x.test/p1.jpg" } });
+        r = cli({ QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"), QStringLiteral("-b"), QStringLiteral("preview"),
+                  QStringLiteral("-ds"), QStringLiteral("references-file"), QStringLiteral("-r"), bad, QStringLiteral("--list-only") });
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("p1.jpg")) && r.err.contains(QStringLiteral("ftp")), qPrintable(r.both()));
+    }
+
     void videosByReferencesUrl()
     {
         const CliResult r = cli({ QStringLiteral("--json"), QStringLiteral("data-staging"), QStringLiteral("create-batch-of-videos"),
