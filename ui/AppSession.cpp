@@ -3,6 +3,7 @@
 #include "api/ApiClient.h"
 #include "core/Database.h"
 #include "core/Redact.h"
+#include "notify/WebhookReceiver.h"
 #include "sandbox/Sandbox.h"
 #include "secrets/SecretStore.h"
 
@@ -20,6 +21,7 @@ AppSession::AppSession(QObject *parent)
 
 AppSession::~AppSession()
 {
+    stopWebhookReceiver();
     if (m_sandbox)
         m_sandbox->stop();
 }
@@ -199,6 +201,123 @@ void AppSession::resolve()
         setState(State::Online);
         Q_EMIT connected(m_workspace);
     });
+}
+
+// --- Webhooks -------------------------------------------------------------------------------
+
+const QString AppSession::kPublishableKeyAccount = QStringLiteral("webhooks-publishable-key");
+
+QUrl AppSession::notificationsUrl() const
+{
+    if (!m_receiver)
+        return {};
+    return m_publicUrl.isValid() && !m_publicUrl.isEmpty() ? m_publicUrl : m_receiver->url();
+}
+
+QString AppSession::webhookStatusText() const
+{
+    if (m_receiver)
+        return tr("Receiving webhooks on %1").arg(m_receiver->url().toString());
+    if (!m_webhookError.isEmpty())
+        return tr("Webhook receiver off: %1").arg(m_webhookError);
+    return tr("Webhook receiver off");
+}
+
+bool AppSession::startWebhookReceiver(const WebhookSettings &settings, const QString &publishableKey, QString *error)
+{
+    stopWebhookReceiver();
+    notify::WebhookReceiverOptions options;
+    options.host = settings.host.isEmpty() ? QStringLiteral("127.0.0.1") : settings.host;
+    options.port = quint16(settings.port);
+    options.publishableKey = publishableKey;
+    registerSecret(publishableKey);
+    auto receiver = std::make_unique<notify::WebhookReceiver>(options);
+    QString why;
+    if (!receiver->start(&why)) {
+        m_webhookError = why;
+        if (error)
+            *error = why;
+        Q_EMIT webhookReceiverChanged();
+        return false;
+    }
+    connect(receiver.get(), &notify::WebhookReceiver::eventReceived, this, &AppSession::webhookReceived);
+    connect(receiver.get(), &notify::WebhookReceiver::storageError, this, [this](const QString &text) {
+        Q_EMIT message(tr("A webhook arrived but could not be kept in the history: %1").arg(redact(text)));
+    });
+    m_receiver = std::move(receiver);
+    m_publishableKey = publishableKey;
+    m_publicUrl = settings.publicUrl;
+    m_webhookError.clear();
+    Q_EMIT webhookReceiverChanged();
+    return true;
+}
+
+void AppSession::stopWebhookReceiver()
+{
+    if (!m_receiver)
+        return;
+    m_receiver->stop();   // joins the server thread; queued deliveries die with the object
+    m_receiver.reset();
+    Q_EMIT webhookReceiverChanged();
+}
+
+void AppSession::applyWebhookSettings(const WebhookSettings &settings, const QString &publishableKey)
+{
+    settings.save();
+    if (!publishableKey.isEmpty()) {
+        registerSecret(publishableKey);
+        m_publishableKey = publishableKey;
+        auto conn = std::make_shared<QMetaObject::Connection>();
+        *conn = connect(m_secrets, &secrets::SecretStore::stored, this,
+                        [this, publishableKey, conn](const QString &account, const Error &error) {
+                            if (account != kPublishableKeyAccount)
+                                return;
+                            disconnect(*conn);
+                            if (error) {
+                                m_secrets->setSessionOnly(kPublishableKeyAccount, publishableKey);
+                                Q_EMIT message(tr("The publishable key could not be saved in the system keychain (%1). "
+                                                  "It is kept in memory until Batchdeck quits.").arg(error.message));
+                            }
+                        });
+        m_secrets->store(kPublishableKeyAccount, publishableKey);
+    }
+    if (!settings.enabled) {
+        stopWebhookReceiver();
+        m_webhookError.clear();
+        Q_EMIT webhookReceiverChanged();
+        return;
+    }
+    if (!m_publishableKey.isEmpty()) {
+        QString error;
+        if (!startWebhookReceiver(settings, m_publishableKey, &error))
+            Q_EMIT message(tr("The webhook receiver could not start: %1").arg(error));
+        return;
+    }
+    startWebhooksFromSettings();
+}
+
+void AppSession::startWebhooksFromSettings()
+{
+    const WebhookSettings settings = WebhookSettings::load();
+    if (!settings.enabled)
+        return;
+    auto conn = std::make_shared<QMetaObject::Connection>();
+    *conn = connect(m_secrets, &secrets::SecretStore::fetched, this,
+                    [this, settings, conn](const QString &account, const QString &key, const Error &error) {
+                        if (account != kPublishableKeyAccount)
+                            return;
+                        disconnect(*conn);
+                        if (error || key.isEmpty()) {
+                            m_webhookError = error ? error.message : tr("no publishable key is stored (Settings…)");
+                            Q_EMIT webhookReceiverChanged();
+                            Q_EMIT message(tr("Webhook receiver not started: %1").arg(m_webhookError));
+                            return;
+                        }
+                        QString why;
+                        if (!startWebhookReceiver(settings, key, &why))
+                            Q_EMIT message(tr("The webhook receiver could not start: %1").arg(why));
+                    });
+    m_secrets->fetch(kPublishableKeyAccount);
 }
 
 }  // namespace bd::ui

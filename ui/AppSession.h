@@ -2,8 +2,10 @@
 // The GUI's connection: which service, which key, which workspace, and whether it answers.
 // Owns the ApiClient the tabs share, the keychain access and, for the offline demo, the
 // embedded sandbox. Widget-free, so it can be driven by tests.
+#include "WebhookSettings.h"
 #include "core/AppSettings.h"
 #include "core/Error.h"
+#include "notify/WebhookEvent.h"
 
 #include <QObject>
 #include <QUrl>
@@ -13,6 +15,7 @@
 namespace bd::api { class ApiClient; }
 namespace bd::secrets { class SecretStore; }
 namespace bd::sandbox { class Sandbox; }
+namespace bd::notify { class WebhookReceiver; }
 
 namespace bd::ui {
 
@@ -49,7 +52,30 @@ public:
     void reportError(const Error &error);
     void reportSuccess();
 
+    // Webhooks. The receiver runs while enabled in the settings and a publishable key is known
+    // (kept in the keychain under this account, or for this session only when no keychain answers).
+    static const QString kPublishableKeyAccount;
+    notify::WebhookReceiver *webhookReceiver() const { return m_receiver.get(); }
+    bool isReceivingWebhooks() const { return m_receiver != nullptr; }
+    bool hasPublishableKey() const { return !m_publishableKey.isEmpty(); }
+    // The URL to give as notificationsURL: the public URL from the settings (tunnel / proxy) or
+    // the receiver's own; empty while the receiver is off.
+    QUrl notificationsUrl() const;
+    QString webhookStatusText() const;
+    // Start (or restart) the receiver now with this key. false with a reason shown by the caller.
+    bool startWebhookReceiver(const WebhookSettings &settings, const QString &publishableKey, QString *error = nullptr);
+    void stopWebhookReceiver();
+    // Saves `settings`, stores `publishableKey` in the keychain when not empty (asynchronously),
+    // then starts or stops the receiver as the settings say; the outcome arrives as message().
+    void applyWebhookSettings(const WebhookSettings &settings, const QString &publishableKey);
+    // At start-up: when enabled, fetch the key from the keychain and start the receiver.
+    void startWebhooksFromSettings();
+
 Q_SIGNALS:
+    // A new notification (already stored in the history), on the GUI thread.
+    void webhookReceived(const bd::notify::WebhookEvent &event);
+    void webhookReceiverChanged();
+
     void stateChanged(bd::ui::AppSession::State state);
     void connected(const QString &workspace);   // the tabs refresh on this
     void testFinished(bool ok, const QString &text);
@@ -68,6 +94,10 @@ private:
     QUrl m_baseUrl;
     QString m_workspace;
     bool m_keychainAvailable = true;
+    std::unique_ptr<notify::WebhookReceiver> m_receiver;
+    QString m_publishableKey;   // in memory only (the keychain holds the durable copy)
+    QUrl m_publicUrl;
+    QString m_webhookError;
 };
 
 }  // namespace bd::ui

@@ -157,7 +157,8 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_abort = new QPushButton(QIcon::fromTheme(QStringLiteral("process-stop")), tr("Abort…"), this);
     m_restart = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Restart…"), this);
     m_close = new QPushButton(QIcon::fromTheme(QStringLiteral("window-close")), tr("Close"), this);
-    for (QPushButton *b : { m_refresh, m_abort, m_restart, m_close })
+    m_download = new QPushButton(QIcon::fromTheme(QStringLiteral("download")), tr("Download results…"), this);
+    for (QPushButton *b : { m_refresh, m_download, m_abort, m_restart, m_close })
         header->addWidget(b, 0, Qt::AlignTop);
     layout->addLayout(header);
 
@@ -203,6 +204,8 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     connect(m_abort, &QPushButton::clicked, this, &JobView::abortJob);
     connect(m_restart, &QPushButton::clicked, this, &JobView::restartJob);
     connect(m_close, &QPushButton::clicked, this, &JobView::closeRequested);
+    connect(m_download, &QPushButton::clicked, this, [this] { Q_EMIT downloadResultsRequested(m_jobId); });
+    m_download->setEnabled(false);
     m_abort->setEnabled(false);
     m_restart->setEnabled(false);
 }
@@ -284,6 +287,7 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
     }
     m_abort->setEnabled(!job.isTerminal);
     m_restart->setEnabled(job.isTerminal && job.error);
+    m_download->setEnabled(job.isTerminal && !job.error);
 
     // Timeline: the planned stages in order, then any stage the plan did not name.
     QVector<StageTimeline::Entry> entries;

@@ -38,11 +38,14 @@ public:
     QStringList errorSummaryLines() const;
     QPushButton *abortButton() const { return m_abort; }
     QPushButton *restartButton() const { return m_restart; }
+    QPushButton *downloadButton() const { return m_download; }
 
 Q_SIGNALS:
     // The job changed state on the server after an abort or restart from this view.
     void jobChanged(const QString &jobId);
     void closeRequested();
+    // "Download results" for a finished job (handled by the main window: Exports tab).
+    void downloadResultsRequested(const QString &jobId);
 
 private:
     void onJobUpdated(const QString &jobId);
@@ -66,6 +69,7 @@ private:
     QPushButton *m_abort = nullptr;
     QPushButton *m_restart = nullptr;
     QPushButton *m_close = nullptr;
+    QPushButton *m_download = nullptr;
     StageTimeline *m_timeline = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_taskTable = nullptr;

@@ -66,6 +66,7 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
         m_table->setFocus();
     });
     connect(m_view, &JobView::jobChanged, this, &JobsTab::refresh);
+    connect(m_view, &JobView::downloadResultsRequested, this, &JobsTab::downloadResultsRequested);
     connect(m_monitor, &jobs::JobMonitor::jobUpdated, this, &JobsTab::onJobUpdated);
     connect(m_monitor, &jobs::JobMonitor::jobFinished, this, [this](const QString &jobId) {
         // Nothing left to follow; later, so other listeners still read the final snapshot.
@@ -107,6 +108,10 @@ NewJobDialog *JobsTab::newJob(const QString &batchId)
     auto *dialog = new NewJobDialog(m_session, batchId, window());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &NewJobDialog::jobCreated, this, &JobsTab::onJobCreated);
+    // With the webhook receiver on, the job reports its end to it (the person can still clear it).
+    auto *hook = dialog->findChild<QLineEdit *>(QStringLiteral("notificationsURL"));
+    if (hook && hook->text().isEmpty())
+        hook->setText(m_session->notificationsUrl().toString());
     dialog->open();
     return dialog;
 }

@@ -35,6 +35,8 @@ public:
 Q_SIGNALS:
     // "<id> (<name>)" of the jobs still running, for the tray.
     void runningJobsChanged(const QStringList &jobs);
+    // The job view's "Download results" for a finished job.
+    void downloadResultsRequested(const QString &jobId);
 
 private:
     void onJobCreated(const QString &jobId, const QString &name);

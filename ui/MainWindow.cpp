@@ -1,15 +1,22 @@
 #include "MainWindow.h"
 
+#include "ActivityPanel.h"
 #include "AppSession.h"
+#include "BatchCountProxy.h"
+#include "BatchDetailPane.h"
 #include "ConnectionDialog.h"
 #include "ExportsTab.h"
 #include "JobsTab.h"
 #include "ListModels.h"
+#include "SettingsDialog.h"
 #include "StagingTab.h"
 #include "TrayNotifier.h"
+#include "jobs/JobMonitor.h"
+#include "notify/WebhookEvent.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -37,15 +44,50 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
         m_tabs->setCurrentWidget(m_jobs);
         m_jobs->openJob(jobId);
     });
+    // The two ways between tabs: a ready batch's "New job…" and a finished job's "Download results…".
+    connect(m_staging, &StagingTab::newJobRequested, this, [this](const QString &batchId) {
+        m_tabs->setCurrentWidget(m_jobs);
+        m_jobs->newJob(batchId);
+    });
+    connect(m_jobs, &JobsTab::downloadResultsRequested, this, [this](const QString &jobId) {
+        m_tabs->setCurrentWidget(m_exports);
+        m_exports->downloadJobResults(jobId);
+    });
+
+    m_activity = new ActivityPanel(session, this);
+    m_activityDock = new QDockWidget(tr("Activity"), this);
+    m_activityDock->setObjectName(QStringLiteral("activityDock"));
+    m_activityDock->setWidget(m_activity);
+    m_activityDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_activityDock);
+    resizeDocks({ m_activityDock }, { 150 }, Qt::Vertical);
+    connect(m_activity, &ActivityPanel::settingsRequested, this, &MainWindow::showSettingsDialog);
+    connect(m_activity, &ActivityPanel::jobActivated, this, [this](const QString &jobId) {
+        m_tabs->setCurrentWidget(m_jobs);
+        m_jobs->openJob(jobId);
+    });
+    connect(m_activity, &ActivityPanel::batchActivated, this, [this](const QString &batchId) {
+        m_tabs->setCurrentWidget(m_staging);
+        m_staging->selectBatch(batchId);
+    });
+    connect(session, &AppSession::webhookReceived, this, &MainWindow::applyWebhook);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *connectAction = file->addAction(tr("&Connection…"), this, &MainWindow::showConnectionDialog);
     connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
     QAction *refresh = file->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
     refresh->setShortcut(QKeySequence::Refresh);
+    QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettingsDialog);
+    settingsAction->setShortcut(QKeySequence::Preferences);
+    settingsAction->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *activityAction = m_activityDock->toggleViewAction();
+    activityAction->setText(tr("&Activity"));
+    activityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    view->addAction(activityAction);
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Batchdeck"), this, [this] {
         QMessageBox::about(this, tr("About Batchdeck"),
@@ -55,10 +97,13 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
 
     m_connection = new QLabel(this);
     m_workspace = new QLabel(this);
+    m_webhooks = new QLabel(this);
+    statusBar()->addPermanentWidget(m_webhooks);
     statusBar()->addPermanentWidget(m_workspace);
     statusBar()->addPermanentWidget(m_connection);
 
     connect(session, &AppSession::stateChanged, this, &MainWindow::updateStatus);
+    connect(session, &AppSession::webhookReceiverChanged, this, &MainWindow::updateStatus);
     connect(session, &AppSession::connected, this, [this] {
         updateStatus();
         refreshAll();
@@ -115,6 +160,8 @@ void MainWindow::updateStatus()
     m_workspace->setText(m_session->workspace().isEmpty()
                              ? where
                              : tr("Workspace: %1 · %2").arg(m_session->workspace(), where));
+    m_webhooks->setText(m_session->isReceivingWebhooks() ? tr("Webhooks: on") : QString());
+    m_webhooks->setToolTip(m_session->webhookStatusText());
     if (m_session->state() == AppSession::State::NeedsKey || m_session->state() == AppSession::State::Unauthorized)
         QTimer::singleShot(0, this, &MainWindow::showConnectionDialog);
 }
@@ -141,6 +188,47 @@ void MainWindow::showConnectionDialog()
         m_session->connectTo(dialog->profile(), s.effectiveBaseUrl(), dialog->apiKey(), dialog->rememberKey());
     });
     dialog->open();
+}
+
+void MainWindow::setRefreshIntervals(int jobsMs, int batchesMs)
+{
+    m_fastTimer->setInterval(jobsMs);
+    m_slowTimer->setInterval(batchesMs);
+}
+
+void MainWindow::applyWebhook(const notify::WebhookEvent &event)
+{
+    if (!event.jobId.isEmpty()) {
+        // The list row (B1) and, when the job is followed, its stages and view.
+        m_jobs->monitor()->refreshNow(event.jobId);
+        m_jobs->refresh();
+        return;
+    }
+    if (event.batchId.isEmpty())
+        return;
+    m_staging->countProxy()->forget(event.batchId);   // the file count changed: read it again
+    m_staging->refresh();
+    if (m_staging->detailPane()->batchId() == event.batchId)
+        m_staging->detailPane()->reload();
+}
+
+SettingsDialog *MainWindow::showSettingsDialog()
+{
+    if (auto *open = findChild<SettingsDialog *>())
+        return open;
+    auto *dialog = new SettingsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const AppSettings settings;
+    dialog->setConcurrency(settings.uploadConcurrency(), settings.downloadConcurrency());
+    dialog->setWebhookSettings(WebhookSettings::load(), m_session->hasPublishableKey());
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        AppSettings s;
+        s.setUploadConcurrency(dialog->uploadConcurrency());
+        s.setDownloadConcurrency(dialog->downloadConcurrency());
+        m_session->applyWebhookSettings(dialog->webhookSettings(), dialog->publishableKey());
+    });
+    dialog->open();
+    return dialog;
 }
 
 }  // namespace bd::ui

@@ -1,15 +1,21 @@
 #pragma once
 // The window shell: Staging, Jobs and Exports tabs over one AppSession, refreshed in the
-// background; a status bar with the connection state and workspace.
+// background; an Activity dock with the webhook notifications, which refresh the job or batch
+// they concern at once; a status bar with the connection state and workspace.
 #include <QMainWindow>
 
+namespace bd::notify { struct WebhookEvent; }
+
+class QDockWidget;
 class QLabel;
 class QTabWidget;
 class QTimer;
 
 namespace bd::ui {
 
+class ActivityPanel;
 class AppSession;
+class SettingsDialog;
 class ExportsTab;
 class JobsTab;
 class StagingTab;
@@ -26,9 +32,17 @@ public:
     JobsTab *jobsTab() const { return m_jobs; }
     ExportsTab *exportsTab() const { return m_exports; }
     TrayNotifier *trayNotifier() const { return m_tray; }
+    ActivityPanel *activityPanel() const { return m_activity; }
+    QDockWidget *activityDock() const { return m_activityDock; }
 
     void showConnectionDialog();
+    SettingsDialog *showSettingsDialog();
     void refreshAll();
+    // Background refresh periods (jobs list; batches and output batches). Tests stretch them to
+    // prove that a webhook, not a poll, brought a change.
+    void setRefreshIntervals(int jobsMs, int batchesMs);
+    // What a notification updates: the job's row and view, or the batch's row, count and details.
+    void applyWebhook(const bd::notify::WebhookEvent &event);
 
 private:
     void updateStatus();
@@ -43,6 +57,9 @@ private:
     QTimer *m_fastTimer = nullptr;   // jobs
     QTimer *m_slowTimer = nullptr;   // batches and output batches
     TrayNotifier *m_tray = nullptr;  // job finished / failed notifications
+    ActivityPanel *m_activity = nullptr;
+    QDockWidget *m_activityDock = nullptr;
+    QLabel *m_webhooks = nullptr;
 };
 
 }  // namespace bd::ui

@@ -2,15 +2,19 @@
 // where we are, and no secret reaches any file Batchdeck writes.
 #include "AppSession.h"
 #include "ConnectionDialog.h"
+#include "DownloadDialog.h"
 #include "ExportsTab.h"
+#include "JobView.h"
 #include "JobsTab.h"
 #include "ListModels.h"
 #include "MainWindow.h"
+#include "NewJobDialog.h"
 #include "StagingTab.h"
 #include "core/AppSettings.h"
 #include "sandbox/Sandbox.h"
 
 #include <QDirIterator>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QLabel>
 #include <QTemporaryDir>
@@ -80,6 +84,46 @@ private Q_SLOTS:
             texts << label->text();
         QVERIFY2(texts.join(QLatin1Char('|')).contains(QStringLiteral("sandbox-ws")), qPrintable(texts.join('|')));
         QVERIFY(texts.join(QLatin1Char('|')).contains(QStringLiteral("Online")));
+    }
+
+    void newJobAndDownloadResultsReachTheirTabs()
+    {
+        AppSession session;
+        MainWindow window(&session);
+        window.show();
+        QVERIFY(session.connectToSandbox(20.0));
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
+
+        // Staging's "New job…" for a batch: the Jobs tab comes forward with the dialog for it.
+        QCOMPARE(window.tabs()->currentWidget(), window.stagingTab());
+        Q_EMIT window.stagingTab()->newJobRequested(QStringLiteral("demo-images"));
+        QCOMPARE(window.tabs()->currentWidget(), window.jobsTab());
+        auto *dialog = window.findChild<NewJobDialog *>();
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->workflowSpec().batchId, QStringLiteral("demo-images"), 10000);
+        dialog->close();
+
+        // A finished job's "Download results…" in the job view: the Exports tab with its dialog.
+        JobsModel *jobs = window.jobsTab()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOfKey(QStringLiteral("demo-finished")) >= 0, 15000);
+        window.jobsTab()->openJob(QStringLiteral("demo-finished"));
+        QPushButton *download = window.jobsTab()->jobView()->downloadButton();
+        QTRY_VERIFY_WITH_TIMEOUT(download->isEnabled(), 15000);   // enabled once the job is known finished
+        QVERIFY(window.findChildren<DownloadDialog *>().isEmpty());
+        download->click();
+        QCOMPARE(window.tabs()->currentWidget(), window.exportsTab());
+        auto *downloadDialog = window.findChild<DownloadDialog *>();
+        QVERIFY(downloadDialog);
+        QCOMPARE(downloadDialog->options().jobId, QStringLiteral("demo-finished"));
+        downloadDialog->close();
+
+        // A running job offers no download yet.
+        QTRY_VERIFY_WITH_TIMEOUT(jobs->rowOfKey(QStringLiteral("demo-running")) >= 0, 15000);
+        window.jobsTab()->openJob(QStringLiteral("demo-running"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.jobsTab()->jobView()->jobId() == QStringLiteral("demo-running"), 5000);
+        QTest::qWait(1500);
+        QVERIFY(!download->isEnabled());
     }
 
     void offlineIsShownAndRecovers()

@@ -1,0 +1,129 @@
+#include "ActivityModel.h"
+
+#include "StatusTone.h"
+#include "notify/WebhookStore.h"
+
+#include <QGuiApplication>
+#include <QLocale>
+
+namespace bd::ui {
+
+using notify::WebhookEvent;
+using notify::WebhookKind;
+
+namespace {
+
+QString kindText(const WebhookEvent &e)
+{
+    switch (e.kind) {
+    case WebhookKind::IngestStatus: return QObject::tr("Ingest status");
+    case WebhookKind::FilesStatus: return QObject::tr("Files status");
+    case WebhookKind::JobCompletion: return QObject::tr("Job finished");
+    case WebhookKind::Unknown: break;
+    }
+    return e.type.isEmpty() ? QObject::tr("Unknown") : e.type;
+}
+
+}  // namespace
+
+ActivityModel::ActivityModel(QObject *parent)
+    : RecordTableModel<WebhookEvent>(
+          {
+              { tr("Received"),
+                [](const WebhookEvent &e) {
+                    return QLocale().toString(e.receivedAt.toLocalTime(), QLocale::ShortFormat);
+                },
+                [](const WebhookEvent &e) { return e.receivedAt; }, {} },
+              { tr("Notification"), [](const WebhookEvent &e) { return kindText(e); }, {}, {} },
+              { tr("Concerns"), [](const WebhookEvent &e) { return subjectText(e); }, {}, {} },
+              { tr("Outcome"), [](const WebhookEvent &e) { return outcomeText(e); }, {},
+                [](const WebhookEvent &e, int role) -> QVariant {
+                    if (role != Qt::ForegroundRole)
+                        return {};
+                    return statusColour(isFailure(e) ? StatusTone::Bad : StatusTone::Good, QGuiApplication::palette());
+                } },
+              { tr("Details"), [](const WebhookEvent &e) { return detailsText(e); }, {},
+                [](const WebhookEvent &e, int role) -> QVariant {
+                    if (role == Qt::ToolTipRole)
+                        return detailsText(e);
+                    return {};
+                } },
+          },
+          [](const WebhookEvent &e) { return e.eventId; }, parent)
+{
+}
+
+void ActivityModel::loadHistory(int limit)
+{
+    setRows(notify::WebhookStore::recent(limit));
+}
+
+void ActivityModel::addEvent(const WebhookEvent &event)
+{
+    if (rowOfKey(event.eventId) >= 0)
+        return;
+    QVector<WebhookEvent> all = rows();
+    all.prepend(event);
+    if (all.size() > kMaxRows)
+        all.resize(kMaxRows);
+    setRows(std::move(all));
+}
+
+QString ActivityModel::subjectText(const WebhookEvent &e)
+{
+    if (e.kind == WebhookKind::JobCompletion)
+        return tr("Job %1").arg(e.jobId);
+    if (e.kind == WebhookKind::Unknown)
+        return e.jobId.isEmpty() ? e.batchId : e.jobId;
+    QString text = tr("Batch %1").arg(e.batchId);
+    if (!e.shardId.isEmpty())
+        text += tr(" · shard %1").arg(e.shardId);
+    return text;
+}
+
+bool ActivityModel::isFailure(const WebhookEvent &e)
+{
+    switch (e.kind) {
+    case WebhookKind::JobCompletion: return e.jobState != QLatin1String("success");
+    case WebhookKind::IngestStatus: return !e.success;
+    case WebhookKind::FilesStatus: return !e.failedFiles.isEmpty();
+    case WebhookKind::Unknown: break;
+    }
+    return false;
+}
+
+QString ActivityModel::outcomeText(const WebhookEvent &e)
+{
+    switch (e.kind) {
+    case WebhookKind::JobCompletion:
+        return e.jobState == QLatin1String("success") ? tr("Succeeded") : tr("Failed");
+    case WebhookKind::IngestStatus:
+        return e.success ? tr("Ingested") : tr("Failed");
+    case WebhookKind::FilesStatus:
+        if (e.failedFiles.isEmpty())
+            return tr("%n file(s) in", nullptr, int(e.ingestedFiles.size()));
+        return tr("%1 in, %2 failed").arg(e.ingestedFiles.size()).arg(e.failedFiles.size());
+    case WebhookKind::Unknown: break;
+    }
+    return {};
+}
+
+QString ActivityModel::detailsText(const WebhookEvent &e)
+{
+    QStringList parts;
+    if (!e.ingestId.isEmpty())
+        parts << tr("ingest %1").arg(e.ingestId);
+    if (!e.errorType.isEmpty() || !e.errorReason.isEmpty())
+        parts << QStringLiteral("%1: %2").arg(e.errorType, e.errorReason);
+    for (int i = 0; i < e.failedFiles.size() && i < 3; ++i)
+        parts << QStringLiteral("%1 (%2)").arg(e.failedFiles.at(i).fileName, e.failedFiles.at(i).reason);
+    if (e.failedFiles.size() > 3)
+        parts << tr("%n more failed", nullptr, int(e.failedFiles.size() - 3));
+    if (e.contentTruncated)
+        parts << tr("list truncated by the sender");
+    if (e.deliveryAttempt > 1)
+        parts << tr("delivery attempt %1").arg(e.deliveryAttempt);
+    return parts.join(QStringLiteral(" · "));
+}
+
+}  // namespace bd::ui

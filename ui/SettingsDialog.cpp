@@ -1,0 +1,153 @@
+#include "SettingsDialog.h"
+
+#include "StatusTone.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace bd::ui {
+
+SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Settings"));
+
+    auto *hooks = new QGroupBox(tr("Webhook receiver"), this);
+    m_enabled = new QCheckBox(tr("&Receive webhook notifications"), hooks);
+    m_host = new QComboBox(hooks);
+    m_host->setEditable(true);
+    m_host->addItem(QStringLiteral("127.0.0.1"));
+    m_host->addItem(QStringLiteral("0.0.0.0"));
+    m_host->setToolTip(tr("127.0.0.1 accepts connections from this computer only (a tunnel or reverse proxy "
+                          "forwards to it); 0.0.0.0 listens on every network interface."));
+    m_port = new QSpinBox(hooks);
+    m_port->setRange(0, 65535);
+    m_port->setSpecialValueText(tr("any free port"));
+    m_publicUrl = new QLineEdit(hooks);
+    m_publicUrl->setPlaceholderText(tr("https://hooks.example.com/batchdeck (optional)"));
+    m_publicUrl->setToolTip(tr("The address Roboflow can reach, forwarded to this receiver. Ingests and jobs "
+                               "started from Batchdeck send it as notificationsURL."));
+    m_key = new QLineEdit(hooks);
+    m_key->setEchoMode(QLineEdit::Password);
+    m_key->setClearButtonEnabled(true);
+    auto *note = new QLabel(
+        tr("Roboflow's servers cannot reach an address on your computer. Expose the receiver with a tunnel "
+           "(<tt>ssh -R 443:127.0.0.1:PORT host</tt>, <tt>cloudflared tunnel --url http://127.0.0.1:PORT</tt>) "
+           "or a reverse proxy (nginx <tt>proxy_pass http://127.0.0.1:PORT;</tt>) and enter its address as the "
+           "public URL. Notifications must carry your workspace's publishable key "
+           "(<tt>Authorization: Bearer …</tt>); it is kept in the system keychain, never in a settings file."),
+        hooks);
+    note->setWordWrap(true);
+    note->setTextFormat(Qt::RichText);
+    note->setForegroundRole(QPalette::PlaceholderText);
+    auto *form = new QFormLayout(hooks);
+    form->addRow(m_enabled);
+    form->addRow(tr("&Address:"), m_host);
+    form->addRow(tr("P&ort:"), m_port);
+    form->addRow(tr("&Public URL:"), m_publicUrl);
+    form->addRow(tr("Publishable &key:"), m_key);
+    form->addRow(note);
+
+    auto *transfers = new QGroupBox(tr("Transfers"), this);
+    m_upload = new QSpinBox(transfers);
+    m_upload->setRange(1, 16);
+    m_download = new QSpinBox(transfers);
+    m_download->setRange(1, 32);
+    auto *tform = new QFormLayout(transfers);
+    tform->addRow(tr("Parallel &uploads:"), m_upload);
+    tform->addRow(tr("Parallel &downloads:"), m_download);
+
+    m_problem = new QLabel(this);
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(hooks);
+    layout->addWidget(transfers);
+    layout->addWidget(m_problem);
+    layout->addStretch();
+    layout->addWidget(buttons);
+
+    for (QWidget *w : { static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
+                        static_cast<QWidget *>(m_publicUrl), static_cast<QWidget *>(m_key) })
+        w->setEnabled(false);
+    connect(m_enabled, &QCheckBox::toggled, this, [this](bool on) {
+        for (QWidget *w : { static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
+                            static_cast<QWidget *>(m_publicUrl), static_cast<QWidget *>(m_key) })
+            w->setEnabled(on);
+        validate();
+    });
+    connect(m_host, &QComboBox::currentTextChanged, this, &SettingsDialog::validate);
+    connect(m_publicUrl, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    connect(m_key, &QLineEdit::textChanged, this, &SettingsDialog::validate);
+    setMinimumWidth(560);
+    validate();
+}
+
+void SettingsDialog::setWebhookSettings(const WebhookSettings &settings, bool keyStored)
+{
+    m_keyStored = keyStored;
+    m_key->setPlaceholderText(keyStored ? tr("stored in the keychain — type to replace")
+                                        : tr("rf_… (Roboflow → Settings → API keys)"));
+    m_host->setCurrentText(settings.host);
+    m_port->setValue(settings.port);
+    m_publicUrl->setText(settings.publicUrl.toString());
+    m_enabled->setChecked(settings.enabled);
+    validate();
+}
+
+WebhookSettings SettingsDialog::webhookSettings() const
+{
+    WebhookSettings s;
+    s.enabled = m_enabled->isChecked();
+    s.host = m_host->currentText().trimmed();
+    s.port = m_port->value();
+    s.publicUrl = QUrl(m_publicUrl->text().trimmed());
+    return s;
+}
+
+QString SettingsDialog::publishableKey() const { return m_key->text().trimmed(); }
+int SettingsDialog::uploadConcurrency() const { return m_upload->value(); }
+int SettingsDialog::downloadConcurrency() const { return m_download->value(); }
+
+void SettingsDialog::setConcurrency(int upload, int download)
+{
+    m_upload->setValue(upload);
+    m_download->setValue(download);
+}
+
+QString SettingsDialog::problem() const { return m_problem->text(); }
+
+void SettingsDialog::validate()
+{
+    QString problem;
+    if (m_enabled->isChecked()) {
+        const QString host = m_host->currentText().trimmed();
+        const QUrl pub(m_publicUrl->text().trimmed(), QUrl::StrictMode);
+        if (QHostAddress(host).isNull() && host != QLatin1String("localhost"))
+            problem = tr("The address must be an IP address of this computer (127.0.0.1, 0.0.0.0, …).");
+        else if (!m_publicUrl->text().trimmed().isEmpty()
+                 && (!pub.isValid() || pub.host().isEmpty()
+                     || (pub.scheme() != QLatin1String("https") && pub.scheme() != QLatin1String("http"))))
+            problem = tr("The public URL must be an http:// or https:// address.");
+        else if (!m_keyStored && publishableKey().isEmpty())
+            problem = tr("Enter the publishable key the notifications will carry.");
+    }
+    m_problem->setText(problem);
+    m_problem->setVisible(!problem.isEmpty());
+    if (auto *box = findChild<QDialogButtonBox *>())
+        box->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
+}
+
+}  // namespace bd::ui
