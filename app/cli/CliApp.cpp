@@ -118,7 +118,13 @@ int runCli(const QStringList &arguments)
         return 2;
     }
     ctx.setCommand(command);
-    return command->run(ctx, args);
+    // Group commands may run long: Ctrl-C / SIGTERM stop them cleanly (see CliContext). The
+    // top-level ones (login reads standard input) keep the default: the signal ends them.
+    ctx.catchInterrupts();
+    const int code = command->run(ctx, args);
+    if (ctx.isInterrupted())
+        return ctx.interrupted(QStringLiteral("Run the same command again to continue where it stopped."));
+    return code;
 }
 
 }  // namespace bd::cli

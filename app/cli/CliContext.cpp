@@ -3,18 +3,35 @@
 #include "api/ApiClient.h"
 #include "api/ApiConfig.h"
 #include "cli/CliCommand.h"
+#include "core/Operation.h"
 #include "core/Redact.h"
 #include "secrets/SecretStore.h"
 
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSocketNotifier>
 #include <QTimer>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace bd::cli {
 namespace {
+
+// The self-pipe: the handler writes one byte per signal (async-signal-safe), nothing else.
+int g_interruptPipe[2] = { -1, -1 };
+
+extern "C" void onTerminationSignal(int signalNumber)
+{
+    const int savedErrno = errno;
+    const char byte = char(signalNumber);
+    [[maybe_unused]] const ssize_t written = ::write(g_interruptPipe[1], &byte, 1);
+    errno = savedErrno;
+}
 
 // Takes the value of option `name` at args[i] ("--name value" or "--name=value").
 bool takeValue(QStringList *args, qsizetype i, const QString &name, QString *value, QString *error)
@@ -102,8 +119,109 @@ CliContext::CliContext(const GlobalOptions &globals)
 
 CliContext::~CliContext()
 {
+    if (m_interruptNotifier) {
+        struct sigaction fallback = {};
+        fallback.sa_handler = SIG_DFL;
+        sigemptyset(&fallback.sa_mask);
+        sigaction(SIGINT, &fallback, nullptr);
+        sigaction(SIGTERM, &fallback, nullptr);
+    }
     m_out.flush();
     m_err.flush();
+}
+
+void CliContext::catchInterrupts()
+{
+    if (m_interruptNotifier)
+        return;
+    if (g_interruptPipe[0] < 0 && ::pipe2(g_interruptPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return;   // no pipe: keep the default (the signal ends the process)
+    m_interruptNotifier = std::make_unique<QSocketNotifier>(g_interruptPipe[0], QSocketNotifier::Read);
+    QObject::connect(m_interruptNotifier.get(), &QSocketNotifier::activated, m_interruptNotifier.get(),
+                     [this] { onInterruptSignal(); });
+    struct sigaction action = {};
+    action.sa_handler = onTerminationSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+void CliContext::setInterruptHandler(std::function<void()> handler) { m_interruptHandler = std::move(handler); }
+
+void CliContext::onInterruptSignal()
+{
+    char bytes[16];
+    qsizetype received = 0;
+    for (ssize_t n; (n = ::read(g_interruptPipe[0], bytes, sizeof bytes)) > 0;)
+        received += n;
+    if (received == 0)
+        return;
+    const bool again = m_interrupted || received > 1;
+    m_interrupted = true;
+    if (again || !m_interruptHandler) {
+        // Nothing to wind down (or asked twice): stop here. Work already done is committed
+        // (journals write each step in its own transaction).
+        const int code = interrupted();
+        m_out.flush();
+        m_err.flush();
+        std::fflush(stdout);
+        std::fflush(stderr);
+        ::_exit(code);
+    }
+    m_err << "Stopping (press Ctrl-C again to quit at once)..." << Qt::endl;
+    const std::function<void()> handler = m_interruptHandler;   // it may replace itself
+    handler();
+}
+
+void CliContext::runToEnd(Operation &operation)
+{
+    QEventLoop loop;
+    QObject::connect(&operation, &Operation::finished, &loop, &QEventLoop::quit);
+    setInterruptHandler([&operation] { operation.cancel(); });
+    operation.start();
+    if (!operation.isFinished())
+        loop.exec();
+    setInterruptHandler({});
+}
+
+int CliContext::interruptExitCode() const
+{
+    if (!m_command)
+        return 130;
+    const QString &group = m_command->group;
+    const QString &name = m_command->name;
+    if (group == QLatin1String("data-staging")) {
+        static const QStringList exitTwo{ QStringLiteral("list-batches"), QStringLiteral("list-batch-content"),
+                                          QStringLiteral("create-batch-of-images"), QStringLiteral("export-batch"),
+                                          QStringLiteral("list-ingest-details") };
+        if (exitTwo.contains(name))
+            return 2;
+        if (name == QLatin1String("show-batch-details"))
+            return 1;
+        if (name == QLatin1String("create-batch-of-videos"))
+            return 0;
+        return 130;
+    }
+    if (group == QLatin1String("batch-processing")) {
+        static const QStringList referenceCommands{
+            QStringLiteral("list-jobs"), QStringLiteral("show-job-details"), QStringLiteral("process-images-with-workflow"),
+            QStringLiteral("process-videos-with-workflow"), QStringLiteral("trt-compile"), QStringLiteral("abort-job"),
+            QStringLiteral("restart-job"), QStringLiteral("fetch-logs") };
+        return referenceCommands.contains(name) ? 0 : 130;
+    }
+    return 130;
+}
+
+int CliContext::interrupted(const QString &hint)
+{
+    if (!m_interruptReported) {
+        m_interruptReported = true;
+        m_err << "Command interrupted." << Qt::endl;
+    }
+    if (!hint.isEmpty())
+        m_err << hint << Qt::endl;
+    return interruptExitCode();
 }
 
 void CliContext::printJson(const QJsonValue &document)
@@ -116,6 +234,8 @@ void CliContext::printJson(const QJsonValue &document)
 
 int CliContext::fail(const Error &error)
 {
+    if (m_interrupted && error.kind == ErrorKind::Cancelled)
+        return interruptExitCode();   // not a failure: runCli says "Command interrupted."
     QString text = redact(error.fullText());
     if (text.isEmpty())
         text = QStringLiteral("unknown error");

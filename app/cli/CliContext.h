@@ -10,8 +10,14 @@
 #include <QTextStream>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
+class QSocketNotifier;
+
+namespace bd {
+class Operation;
+}
 namespace bd::api {
 class ApiClient;
 }
@@ -76,8 +82,31 @@ public:
     // `error`) when there is no key. Owned by the context.
     api::ApiClient *api(Error *error);
 
+    // Ctrl-C and SIGTERM (runCli calls catchInterrupts() before a group command runs). The
+    // signal handler only writes to a self-pipe; a QSocketNotifier picks the signal up in
+    // whatever event loop runs, so the work happens outside the handler. The first signal runs
+    // the interrupt handler a command set; with none set (a short request) it prints "Command
+    // interrupted." and exits at once with interruptExitCode(). A second signal always exits.
+    void catchInterrupts();
+    void setInterruptHandler(std::function<void()> handler);
+    bool isInterrupted() const { return m_interrupted; }
+    // Starts `operation` and runs a local event loop until it has finished. Ctrl-C / SIGTERM
+    // cancel it, so it winds down its transfers and journal (a rerun resumes) before it
+    // finishes; isInterrupted() then says why it ended.
+    void runToEnd(Operation &operation);
+    // The exit code of an interrupted command: the reference CLI's where it has the command
+    // (spec §2: 2 for list-batches, list-batch-content, create-batch-of-images, export-batch and
+    // list-ingest-details; 1 for show-batch-details; 0 for create-batch-of-videos and its
+    // batch-processing commands), else 130 (128 + SIGINT, the shell convention).
+    int interruptExitCode() const;
+    // Prints "Command interrupted." (once per run; then `hint`, if any) on stderr and returns
+    // interruptExitCode(). runCli calls it for every interrupted command, so a command only
+    // needs runToEnd(); fail() with a Cancelled error after an interrupt prints nothing.
+    int interrupted(const QString &hint = {});
+
 private:
     QString keyFromKeychain();
+    void onInterruptSignal();
 
     GlobalOptions m_globals;
     QTextStream m_out;
@@ -85,6 +114,10 @@ private:
     const CliCommand *m_command = nullptr;
     int m_keychainTimeoutMs = 5000;
     std::unique_ptr<api::ApiClient> m_api;
+    std::unique_ptr<QSocketNotifier> m_interruptNotifier;
+    std::function<void()> m_interruptHandler;
+    bool m_interrupted = false;
+    bool m_interruptReported = false;
 };
 
 // The rf-cloud style message for a missing key, naming ROBOFLOW_API_KEY and `login`.

@@ -84,10 +84,7 @@ int exportBatch(CliContext &ctx, const QStringList &args)
         if (!ctx.isJson())
             ctx.err() << total << " files listed, " << toDownload << " to download." << Qt::endl;
     });
-    QEventLoop loop;
-    QObject::connect(&exportOp, &Operation::finished, &loop, &QEventLoop::quit);
-    exportOp.start();
-    loop.exec();
+    ctx.runToEnd(exportOp);   // Ctrl-C / SIGTERM cancel it; finished files and the export log stay
 
     const ExportSummary &summary = exportOp.summary();
     if (ctx.isJson()) {

@@ -32,30 +32,6 @@ namespace {
 
 const QString kJobId = QStringLiteral("job-id");
 
-volatile std::sig_atomic_t g_interrupted = 0;
-
-extern "C" void onInterrupt(int)
-{
-    g_interrupted = 1;
-}
-
-// Installs the Ctrl-C handler for the lifetime of the command and restores the old one.
-class InterruptGuard {
-public:
-    InterruptGuard()
-    {
-        g_interrupted = 0;
-        struct sigaction action = {};
-        action.sa_handler = onInterrupt;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, &m_old);
-    }
-    ~InterruptGuard() { sigaction(SIGINT, &m_old, nullptr); }
-
-private:
-    struct sigaction m_old = {};
-};
-
 QString jobState(const api::Job &job)
 {
     if (job.isTerminal)
@@ -236,7 +212,6 @@ int watchJob(CliContext &ctx, const QStringList &args)
     monitor.setPollIntervals(fastMs, qMax(fastMs, 30000));
 
     WatchPrinter printer(ctx, jobId);
-    InterruptGuard guard;
     QEventLoop loop;
     int exitCode = -1;
     auto finish = [&](int code) {
@@ -268,19 +243,17 @@ int watchJob(CliContext &ctx, const QStringList &args)
             ctx.out() << "Job " << jobId << (success ? " succeeded." : " failed.") << Qt::endl;
         finish(success ? 0 : 1);
     });
-    QTimer interruptCheck;
-    QObject::connect(&interruptCheck, &QTimer::timeout, &loop, [&] {
-        if (!g_interrupted)
-            return;
+    // Ctrl-C / SIGTERM (CliContext): print the last state; runCli then reports the interruption.
+    ctx.setInterruptHandler([&] {
         if (const auto snap = monitor.snapshot(jobId); snap && snap->fetchedAt.isValid())
             printer.print(QStringLiteral("interrupted"), *snap);
         ctx.err() << "Interrupted; the job keeps running on the server." << Qt::endl;
-        finish(130);
+        finish(ctx.interruptExitCode());
     });
-    interruptCheck.start(100);
 
     monitor.watch(jobId);
     loop.exec();
+    ctx.setInterruptHandler({});
     return exitCode;
 }
 

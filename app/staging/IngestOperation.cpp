@@ -183,12 +183,12 @@ void IngestOperation::onScanFinished()
         verifySentFiles(sent);
 }
 
-void IngestOperation::verifySentFiles(const QStringList &sentPaths)
+void IngestOperation::verifySentFiles(const QStringList &sentPaths, bool lastLook)
 {
     setPhase(Phase::Verifying, tr("Checking %n file(s) an interrupted run was sending", nullptr, int(sentPaths.size())));
     // Shards still indexing would hide their files from the listing: wait for them first.
-    waitForShardsToSettle([this, sentPaths] {
-        listBatchNames([this, sentPaths](const QSet<QString> &names, const Error &error) {
+    waitForShardsToSettle([this, sentPaths, lastLook] {
+        listBatchNames([this, sentPaths, lastLook](const QSet<QString> &names, const Error &error) {
             if (error) {
                 fail(error);   // without the listing we could send a file twice: stop instead
                 return;
@@ -197,6 +197,15 @@ void IngestOperation::verifySentFiles(const QStringList &sentPaths)
             for (const QString &path : sentPaths) {
                 const int i = indexOf(path);
                 (i >= 0 && names.contains(m_scanResult.accepted.at(i).batchName) ? present : absent) << path;
+            }
+            if (!absent.isEmpty() && !lastLook && m_options.sentGraceMs > 0) {
+                // Not there yet is not "never": an upload the interrupted run had fully sent may
+                // still be landing. Look once more after the grace period.
+                QTimer::singleShot(m_options.sentGraceMs, this, [this, sentPaths] {
+                    if (!isFinished())
+                        verifySentFiles(sentPaths, true);
+                });
+                return;
             }
             m_journal.setFileState(m_summary.ingestId, present, JournalFileState::Confirmed);
             m_journal.setFileState(m_summary.ingestId, absent, JournalFileState::Planned);

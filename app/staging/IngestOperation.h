@@ -47,6 +47,10 @@ struct IngestOptions {
     qint64 indexTimeoutMs = 10 * 60 * 1000;
     int maxPollErrors = 8;          // consecutive failed polls before giving up on indexing
     bool waitForIndexing = true;
+    // A file an interrupted run was sending and the listing does not show yet is listed once
+    // more after this long before it is sent again: a PUT whose body had fully left when the
+    // run stopped can still land (the storage host answers, the service registers the shard).
+    int sentGraceMs = 5000;
 
     QString mediaName() const;      // "images" | "videos" | "both"
 };
@@ -82,7 +86,7 @@ private:
     bool openJournal();
     void startScan();
     void onScanFinished();
-    void verifySentFiles(const QStringList &sentPaths);
+    void verifySentFiles(const QStringList &sentPaths, bool lastLook = false);
     void waitForShardsToSettle(std::function<void()> then);
     void listBatchNames(std::function<void(const QSet<QString> &names, const Error &error)> then);
     void planAndUpload();
