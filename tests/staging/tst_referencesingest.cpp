@@ -277,6 +277,27 @@ private Q_SLOTS:
         QCOMPARE(m_env.count(o.batchId), qint64(2));
     }
 
+    void videosGoInOneRequest()
+    {
+        ReferencesIngestOptions o = options(QStringLiteral("refs-videos"));
+        o.videos = true;
+        o.chunkSize = 1;   // ignored for videos (§7.1: never chunked)
+        for (int i = 0; i < 3; ++i) {
+            const QString name = QStringLiteral("clip_%1.mp4").arg(i);
+            o.references.append({ name, m_images.url(name), 0 });
+        }
+        const int d11Before = m_env.sandbox->requestCount(QStringLiteral("D11"));
+        ReferencesIngestOperation ingest(m_env.api.get(), o);
+        ingest.start();
+        QVERIFY(waitFinished(&ingest));
+        QVERIFY2(!ingest.error(), qPrintable(ingest.error().fullText()));
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D11")) - d11Before, 1);
+        QCOMPARE(ingest.chunkIngestIds().size(), 1);
+        QCOMPARE(ingest.chunkIngestIds().first(), ingest.summary().ingestId);   // one chunk: the id unchanged
+        QCOMPARE(m_env.count(o.batchId), qint64(3));
+        QCOMPARE(ingest.summary().uploaded.size(), 3);
+    }
+
     void unreachableUrlIsReportedPerFile()
     {
         ReferencesIngestOptions o = options(QStringLiteral("refs-missing"));
