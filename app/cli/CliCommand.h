@@ -33,6 +33,7 @@ QVector<CliCommand> authCommands();     // AuthCommands.cpp: login, logout
 QVector<CliCommand> stagingCommands();  // StagingCommands.cpp: list/show staging batches
 QVector<CliCommand> jobCommands();      // JobCommands.cpp: list/show/abort/restart jobs, logs
 QVector<CliCommand> jobCreateCommands(); // JobCreateCommands.cpp: workflow and TRT jobs
+QVector<CliCommand> webhookCommands();  // WebhookCommands.cpp: listen-webhooks
 QVector<CliCommand> ingestCommands();   // IngestCommands.cpp: create-batch-of-images / -videos (every data source)
 QVector<CliCommand> exportCommands();   // ExportCommands.cpp: export-batch
 QVector<CliCommand> watchCommands();    // WatchCommands.cpp: watch-job

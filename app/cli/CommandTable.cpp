@@ -13,6 +13,7 @@ QVector<CliCommand> allCommands()
     all += exportCommands();  // export-batch
     all += jobCommands();
     all += jobCreateCommands();
+    all += webhookCommands();  // listen-webhooks (WebhookCommands.cpp, automation GUI owner)
     all += watchCommands();   // watch-job
     return all;
 }

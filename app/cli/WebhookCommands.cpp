@@ -1,0 +1,145 @@
+// listen-webhooks: the webhook receiver without a GUI. Every accepted notification (right key,
+// valid JSON, not seen before) is printed as one compact JSON line on stdout, so the output can be
+// piped into jq or a log collector; status lines go to stderr. Runs until SIGINT / SIGTERM, or
+// until --count notifications were accepted.
+#include "cli/CliCommand.h"
+#include "cli/CliContext.h"
+#include "cli/CommandOptions.h"
+#include "core/Redact.h"
+#include "notify/WebhookReceiver.h"
+
+#include <QEventLoop>
+#include <QJsonDocument>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace bd::cli {
+namespace {
+
+int g_stopPipe[2] = { -1, -1 };
+
+extern "C" void onStopSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(g_stopPipe[1], &byte, 1);
+}
+
+// SIGINT / SIGTERM end the event loop through a self-pipe (a signal handler may not touch Qt);
+// the previous handlers come back when the command returns.
+class StopSignals {
+public:
+    explicit StopSignals(QEventLoop *loop)
+    {
+        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_stopPipe) != 0)
+            return;
+        m_notifier = std::make_unique<QSocketNotifier>(g_stopPipe[0], QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, loop, [loop] {
+            char byte = 0;
+            [[maybe_unused]] const auto n = ::read(g_stopPipe[0], &byte, 1);
+            loop->quit();
+        });
+        struct sigaction action = {};
+        action.sa_handler = onStopSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, &m_oldInt);
+        sigaction(SIGTERM, &action, &m_oldTerm);
+    }
+    ~StopSignals()
+    {
+        if (!m_notifier)
+            return;
+        sigaction(SIGINT, &m_oldInt, nullptr);
+        sigaction(SIGTERM, &m_oldTerm, nullptr);
+        m_notifier.reset();
+        ::close(g_stopPipe[0]);
+        ::close(g_stopPipe[1]);
+        g_stopPipe[0] = g_stopPipe[1] = -1;
+    }
+
+private:
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    struct sigaction m_oldInt = {};
+    struct sigaction m_oldTerm = {};
+};
+
+int listenWebhooks(CliContext &ctx, const QStringList &args)
+{
+    CommandOptions opts(ctx);
+    opts.addValue({ QStringLiteral("host") }, QStringLiteral("Address to listen on (0.0.0.0: every interface, e.g. behind a "
+                                                             "reverse proxy)."),
+                  QStringLiteral("H"), false, QStringLiteral("127.0.0.1"));
+    opts.addValue({ QStringLiteral("port") }, QStringLiteral("Port to listen on (0: any free port, printed on stderr)."),
+                  QStringLiteral("P"), false, QStringLiteral("0"));
+    opts.addValue({ QStringLiteral("publishable-key") },
+                  QStringLiteral("Workspace publishable key the sender must present (Authorization: Bearer KEY). "
+                                 "Prefer the ROBOFLOW_PUBLISHABLE_KEY environment variable: argv is visible to other users."),
+                  QStringLiteral("K"));
+    opts.addValue({ QStringLiteral("count") }, QStringLiteral("Exit 0 after this many accepted notifications (0: run until "
+                                                              "interrupted)."),
+                  QStringLiteral("N"), false, QStringLiteral("0"));
+    if (auto rc = opts.parse(args))
+        return *rc;
+    const auto port = opts.intValue(QStringLiteral("port"), 0);
+    const auto count = opts.intValue(QStringLiteral("count"), 0);
+    if (!port || !count)
+        return 2;
+    if (*port > 65535)
+        return ctx.usage(QStringLiteral("--port must be at most 65535."));
+
+    QString key = opts.value(QStringLiteral("publishable-key"));
+    if (!key.isEmpty())
+        ctx.err() << "Warning: a key given with --publishable-key is visible to other local users (for example in "
+                     "`ps`). Prefer the ROBOFLOW_PUBLISHABLE_KEY environment variable."
+                  << Qt::endl;
+    else
+        key = qEnvironmentVariable("ROBOFLOW_PUBLISHABLE_KEY");
+    if (key.isEmpty())
+        return ctx.usage(QStringLiteral("A publishable key is needed to check who posts: set ROBOFLOW_PUBLISHABLE_KEY "
+                                        "(or pass --publishable-key)."));
+    registerSecret(key);
+
+    notify::WebhookReceiverOptions options;
+    options.host = opts.value(QStringLiteral("host"));
+    options.port = quint16(*port);
+    options.publishableKey = key;
+    notify::WebhookReceiver receiver(options);
+    QString error;
+    if (!receiver.start(&error))
+        return ctx.fail(Error(ErrorKind::Network, error));
+
+    QEventLoop loop;
+    int printed = 0;
+    QObject::connect(&receiver, &notify::WebhookReceiver::eventReceived, &loop,
+                     [&](const notify::WebhookEvent &event) {
+                         ctx.out() << QJsonDocument(event.raw).toJson(QJsonDocument::Compact) << Qt::endl;
+                         if (*count > 0 && ++printed >= *count)
+                             loop.quit();
+                     });
+    QObject::connect(&receiver, &notify::WebhookReceiver::storageError, &loop, [&](const QString &message) {
+        ctx.err() << "Warning: the notification was not kept in the local history: " << redact(message) << Qt::endl;
+    });
+    StopSignals stop(&loop);
+    ctx.err() << "Listening for webhooks on " << receiver.url().toString()
+              << " (give this URL, or the public URL of a tunnel to it, as notificationsURL). Ctrl-C stops." << Qt::endl;
+    loop.exec();
+    receiver.stop();
+    ctx.err() << "Stopped: " << receiver.acceptedCount() << " accepted, " << receiver.duplicateCount()
+              << " duplicate, " << receiver.rejectedCount() << " rejected." << Qt::endl;
+    return 0;
+}
+
+}  // namespace
+
+QVector<CliCommand> webhookCommands()
+{
+    return {
+        { QString(), QStringLiteral("listen-webhooks"),
+          QStringLiteral("Receive Roboflow webhooks and print each notification as one JSON line."), listenWebhooks },
+    };
+}
+
+}  // namespace bd::cli
