@@ -51,6 +51,7 @@ private Q_SLOTS:
     void restartOverridesAreAppliedByTheServer();
     void tasksOverSeveralPages();
     void faultsDuringPolling();
+    void rateLimitPausesTheWholeMonitor();
     void concurrentRequestCap();
     void watchedJobsSurviveRestart();
     void zeroTaskStageAndBackoff();
@@ -348,6 +349,51 @@ void TestJobMonitor::faultsDuringPolling()
     verifyAgainstServer(*api, snap);
     QTest::qWait(300);
     QCOMPARE(finished.count(), 1);
+}
+
+void TestJobMonitor::rateLimitPausesTheWholeMonitor()
+{
+    // Two jobs that never move, polled every 50-150 ms by one monitor. One 429 (Retry-After 2 s)
+    // on job a's B2 must hold job b's polls too, not only the call that got it (whose retry
+    // waits the 2 s by itself anyway).
+    TestServer server;
+    const std::string prefix = "/batch-processing/v1/external/ws/jobs/";
+    for (const std::string id : {"a", "b"}) {
+        server.setDefault(prefix + id, Reply::json(R"({"job":{"jobId":")" + id + R"(","name":"n","jobDefinition":{},
+            "createdAt":"2026-01-01T00:00:00Z","lastUpdate":"2026-01-01T00:00:00Z","isTerminal":false}})"));
+        server.setDefault(prefix + id + "/stages", Reply::json(R"({"stages":[{"processingStageId":"s0",
+            "processingStageName":"processing","tasksNumber":1,"outputBatches":[],
+            "startTimestamp":"2026-01-01T00:00:00Z","notification":{},"statusType":"info",
+            "lastEventTimestamp":"2026-01-01T00:00:00Z"}]})"));
+        server.setDefault(prefix + id + "/stages/s0/tasks", Reply::json(R"({"tasks":[],"nextPageToken":null})"));
+    }
+    api::ApiClient api(configFor(QUrl(QString::fromStdString(server.base()))));
+    jobs::JobMonitor monitor(&api);
+    monitor.setPersistent(false);
+    monitor.setPollIntervals(50, 150);
+    monitor.watch(QStringLiteral("a"));
+    monitor.watch(QStringLiteral("b"));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.pollCount(QStringLiteral("a")) >= 2 && monitor.pollCount(QStringLiteral("b")) >= 2, 10000);
+
+    QSignalSpy rateLimited(&api, &api::ApiClient::rateLimited);
+    Reply slowDown = Reply::json(R"({"message":"slow down"})", 429);
+    slowDown.headers.emplace("Retry-After", "2");
+    server.enqueue(prefix + "a", slowDown);
+    QVERIFY(rateLimited.wait(5000));
+    QCOMPARE(rateLimited.first().first().toInt(), 2000);
+    const size_t bAtPause = server.requestsTo(prefix + "b").size();
+    const size_t aAtPause = server.requestsTo(prefix + "a").size();
+    QTest::qWait(1500);
+    // At most one request of b that was already on its way when the 429 arrived; none of a.
+    QVERIFY2(server.requestsTo(prefix + "b").size() <= bAtPause + 1,
+             qPrintable(QString::number(server.requestsTo(prefix + "b").size() - bAtPause)));
+    QCOMPARE(server.requestsTo(prefix + "a").size(), aAtPause);
+    // Then both are polled again by themselves.
+    const int pollsA = monitor.pollCount(QStringLiteral("a"));
+    const int pollsB = monitor.pollCount(QStringLiteral("b"));
+    QTRY_VERIFY_WITH_TIMEOUT(monitor.pollCount(QStringLiteral("a")) > pollsA + 1
+                                 && monitor.pollCount(QStringLiteral("b")) > pollsB + 1, 10000);
+    QVERIFY(!monitor.snapshot(QStringLiteral("a"))->lastError);
 }
 
 void TestJobMonitor::concurrentRequestCap()
