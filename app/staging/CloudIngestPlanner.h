@@ -4,7 +4,7 @@
 // the way Roboflow's CLI finds them (resolveCredentials()), list the matching objects
 // (cloud::CloudListing, live count), give every object a unique name (duplicate base names in
 // different folders become "a__b__img.jpg") and sign a GET URL for each locally (SigV4 / GCS V4 /
-// Azure SAS, 24 h). Credentials never leave the machine; only signed URLs do.
+// Azure SAS, 24 h) on the thread pool. Credentials never leave the machine; only signed URLs do.
 //
 // Usage (CLI and GUI alike):
 //   CloudIngestPlanner::Request request;
@@ -87,7 +87,12 @@ protected:
     void doCancel() override;
 
 private:
+    struct SignResult {
+        QVector<cloud::Reference> references;
+        Error error;
+    };
     void onListingFinished();
+    void onSigned(const SignResult &result);
 
     Request m_request;
     cloud::BucketPath m_path;
