@@ -95,6 +95,9 @@ public:
     QStringList chunkIngestIds() const { return m_chunkIds; }
     int duplicatedChunks() const { return m_duplicatedChunks; }
 
+    // The static helpers are pure and thread-safe: for big files call them from a worker thread
+    // (QtConcurrent::run), not from the GUI thread: reading and validating 100 000 lines (34 MB)
+    // took about 2 s (measured through `batchdeck-cli ... --list-only`, busy 2-core machine).
     // A §7.1 JSONL file: one {"name", "url"} object per line, blank lines ignored. Errors
     // (InvalidInput) name the file and the line: unreadable, empty, not a JSON object, missing or
     // non-string "name"/"url". Validation of the values is separate (validate()).
