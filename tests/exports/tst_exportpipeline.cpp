@@ -436,6 +436,45 @@ private Q_SLOTS:
         QCOMPARE(notMultipart.error().kind, ErrorKind::InvalidInput);
     }
 
+    // export-batch with the rf-cloud flags through the real CLI: --part-name limits the export
+    // to that part's folder, a second run skips everything (no GET), --override-existing fetches
+    // every file again.
+    void cliPartNameAndOverrideExisting()
+    {
+        if (!QFileInfo::exists(cliPath()))
+            QSKIP("batchdeck-cli is not built");
+        QTemporaryDir target;
+        auto run = [&](const QStringList &extra) {
+            QProcess cli;
+            cli.setProcessEnvironment(cliEnvironment());
+            cli.start(cliPath(), QStringList{ QStringLiteral("--json"), QStringLiteral("data-staging"),
+                                              QStringLiteral("export-batch"), QStringLiteral("--batch-id"),
+                                              QStringLiteral("demo-finished-export-out"), QStringLiteral("--target-dir"),
+                                              target.path(), QStringLiteral("--part-name"), QStringLiteral("archives-1") }
+                                     + extra);
+            if (!cli.waitForFinished(120000) || cli.exitCode() != 0)
+                qWarning("export-batch failed: %s", cli.readAllStandardError().constData());
+            return QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        };
+        const QJsonObject first = run({});
+        const int planned = first.value(QStringLiteral("planned")).toInt();
+        QVERIFY(planned > 0);
+        QCOMPARE(first.value(QStringLiteral("downloaded")).toInt(), planned);
+        QCOMPARE(QDir(target.path()).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{ QStringLiteral("archives-1") });
+        QVERIFY(!QDir(target.path() + QStringLiteral("/archives-1")).isEmpty());
+
+        const int s2Before = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        const QJsonObject again = run({});
+        QCOMPARE(again.value(QStringLiteral("skipped")).toInt(), planned);
+        QCOMPARE(again.value(QStringLiteral("downloaded")).toInt(), 0);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Before);
+
+        const QJsonObject forced = run({ QStringLiteral("--override-existing") });
+        QCOMPARE(forced.value(QStringLiteral("skipped")).toInt(), 0);
+        QCOMPARE(forced.value(QStringLiteral("downloaded")).toInt(), planned);
+        QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("S2")), s2Before + planned);
+    }
+
     void suspendKeepsThePartAndResumeContinuesIt()
     {
         const QByteArray original = patternBytes(16 * 1024 * 1024, 31);
