@@ -122,20 +122,23 @@ QString BatchNaming::sanitize(const QString &fileName)
     return out;
 }
 
-QStringList BatchNaming::uniqueNames(const QStringList &paths)
+namespace {
+Entry entryFor(const QString &path)
 {
-    // At 100k files this runs once per scan, so it keeps little per file: the basename and its
-    // collision key. Directory components are split only for files whose basename collides.
-    QVector<Entry> entries;
-    entries.reserve(paths.size());
+    Entry e{ path, BatchNaming::sanitize(fileNameOf(path)), {}, {}, 0, 0 };
+    e.baseKey = collisionKey(e.base);
+    return e;
+}
+
+// One unique name per entry, in order. At 100k files this runs once per scan, so it keeps little
+// per file: the basename and its collision key. Directory components are split only for files
+// whose basename collides, and the first round counts collisions with the basename groups.
+QStringList resolveNames(QVector<Entry> &entries)
+{
     QHash<QString, int> groupSize;   // basename key -> files sharing it
-    groupSize.reserve(paths.size());
-    for (const QString &path : paths) {
-        Entry e{ path, sanitize(fileNameOf(path)), {}, {}, 0, 0 };
-        e.baseKey = collisionKey(e.base);
+    groupSize.reserve(entries.size());
+    for (const Entry &e : std::as_const(entries))
         ++groupSize[e.baseKey];
-        entries.push_back(std::move(e));
-    }
 
     // Common folder of every group sharing a basename: the prefix starts below it.
     QHash<QString, int> groupDepth;
@@ -170,28 +173,36 @@ QStringList BatchNaming::uniqueNames(const QStringList &paths)
     // Raise every member of a colliding set one level until nothing collides. Which files get
     // raised depends only on the set of names, so the outcome is order-independent.
     QStringList names;
-    QStringList keys;
+    names.reserve(entries.size());
     bool fullHash = false;   // some file reached the last level (identical paths)
-    for (;;) {
+    for (bool firstRound = true;; firstRound = false) {
         names.clear();
-        keys.clear();
+        // Round one: every name is its basename, so the basename groups are the collisions.
+        QStringList keys;
         QHash<QString, int> byKey;   // candidate key -> files with it
-        byKey.reserve(entries.size());
+        if (!firstRound) {
+            keys.reserve(entries.size());
+            byKey.reserve(entries.size());
+        }
         for (const Entry &e : std::as_const(entries)) {
             names << candidate(e);
-            keys << (e.level == 0 ? e.baseKey : collisionKey(names.last()));
-            ++byKey[keys.last()];
+            if (!firstRound) {
+                keys << (e.level == 0 ? e.baseKey : collisionKey(names.last()));
+                ++byKey[keys.last()];
+            }
         }
+        const QHash<QString, int> &counts = firstRound ? groupSize : byKey;
         bool raised = false;
         for (int i = 0; i < entries.size(); ++i) {
-            if (byKey.value(keys.at(i)) >= 2 && entries[i].level < 4) {
+            const QString &key = firstRound ? entries.at(i).baseKey : keys.at(i);
+            if (counts.value(key) >= 2 && entries[i].level < 4) {
                 splitLate(entries[i]);
                 ++entries[i].level;
                 raised = true;
             }
         }
         for (int i = 0; i < entries.size(); ++i) {
-            if (entries[i].level < 2 && utf8Length(names.at(i)) > kMaxNameBytes) {
+            if (entries[i].level < 2 && utf8Length(names.at(i)) > BatchNaming::kMaxNameBytes) {
                 splitLate(entries[i]);
                 entries[i].level = 2;
                 raised = true;
@@ -216,14 +227,25 @@ QStringList BatchNaming::uniqueNames(const QStringList &paths)
     }
     return names;
 }
+}  // namespace
+
+QStringList BatchNaming::uniqueNames(const QStringList &paths)
+{
+    QVector<Entry> entries;
+    entries.reserve(paths.size());
+    for (const QString &path : paths)
+        entries.push_back(entryFor(path));
+    return resolveNames(entries);
+}
 
 void BatchNaming::assign(QVector<ScannedFile> &files)
 {
-    QStringList paths;
-    paths.reserve(files.size());
-    for (const ScannedFile &f : files)
-        paths << f.path;
-    const QStringList names = uniqueNames(paths);
+    QVector<Entry> entries;   // built straight from the files: no extra list of paths
+    entries.reserve(files.size());
+    for (const ScannedFile &f : std::as_const(files))
+        entries.push_back(entryFor(f.path));
+    const QStringList names = resolveNames(entries);
+    entries.clear();
     for (int i = 0; i < files.size(); ++i)
         files[i].batchName = names.at(i);
 }
