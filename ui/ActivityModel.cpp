@@ -31,7 +31,10 @@ ActivityModel::ActivityModel(QObject *parent)
           {
               { tr("Received"),
                 [](const WebhookEvent &e) {
-                    return QLocale().toString(e.receivedAt.toLocalTime(), QLocale::ShortFormat);
+                    // Today's notifications by time only: the column stays narrow and readable.
+                    const QDateTime local = e.receivedAt.toLocalTime();
+                    return local.date() == QDate::currentDate() ? QLocale().toString(local.time(), QLocale::ShortFormat)
+                                                                 : QLocale().toString(local, QLocale::ShortFormat);
                 },
                 [](const WebhookEvent &e) { return e.receivedAt; }, {} },
               { tr("Notification"), [](const WebhookEvent &e) { return kindText(e); }, {}, {} },

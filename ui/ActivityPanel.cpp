@@ -44,10 +44,10 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->setColumnWidth(ActivityModel::Received, 140);
+    m_table->setColumnWidth(ActivityModel::Received, 110);
     m_table->setColumnWidth(ActivityModel::Kind, 110);
-    m_table->setColumnWidth(ActivityModel::Subject, 220);
-    m_table->setColumnWidth(ActivityModel::Outcome, 120);
+    m_table->setColumnWidth(ActivityModel::Subject, 300);
+    m_table->setColumnWidth(ActivityModel::Outcome, 130);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);

@@ -10,6 +10,7 @@
 #include "ListModels.h"
 #include "SettingsDialog.h"
 #include "StagingTab.h"
+#include "StatusTone.h"
 #include "TrayNotifier.h"
 #include "jobs/JobMonitor.h"
 #include "notify/WebhookEvent.h"
@@ -61,6 +62,12 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     m_activityDock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable);
     addDockWidget(Qt::BottomDockWidgetArea, m_activityDock);
     resizeDocks({ m_activityDock }, { 150 }, Qt::Vertical);
+    // Hidden until webhooks are on (or View → Activity): the tabs keep their room for newcomers.
+    m_activityDock->hide();
+    connect(session, &AppSession::webhookReceiverChanged, this, [this] {
+        if (m_session->isReceivingWebhooks())
+            m_activityDock->show();
+    });
     connect(m_activity, &ActivityPanel::settingsRequested, this, &MainWindow::showSettingsDialog);
     connect(m_activity, &ActivityPanel::jobActivated, this, [this](const QString &jobId) {
         m_tabs->setCurrentWidget(m_jobs);
@@ -155,7 +162,8 @@ void MainWindow::updateStatus()
 {
     m_connection->setText(QStringLiteral("● ") + m_session->stateText());
     const bool good = m_session->state() == AppSession::State::Online;
-    m_connection->setStyleSheet(good ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
+    m_connection->setStyleSheet(
+        QStringLiteral("color: %1;").arg(statusColour(good ? StatusTone::Good : StatusTone::Bad, palette()).name()));
     const QString where = connectionProfileName(m_session->profile());
     m_workspace->setText(m_session->workspace().isEmpty()
                              ? where

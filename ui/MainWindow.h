@@ -32,6 +32,7 @@ public:
     JobsTab *jobsTab() const { return m_jobs; }
     ExportsTab *exportsTab() const { return m_exports; }
     TrayNotifier *trayNotifier() const { return m_tray; }
+    AppSession *session() const { return m_session; }
     ActivityPanel *activityPanel() const { return m_activity; }
     QDockWidget *activityDock() const { return m_activityDock; }
 

@@ -2,13 +2,25 @@
 
 #include "ActivityModel.h"
 #include "ActivityPanel.h"
+#include "AppSession.h"
+#include "JobsTab.h"
+#include "sandbox/Sandbox.h"
+#include "CloudIngestDialog.h"
+#include "IngestTargetForm.h"
 #include "MainWindow.h"
+#include "ReferencesIngestDialog.h"
 #include "SettingsDialog.h"
+#include "StagingTab.h"
 #include "notify/WebhookEvent.h"
 
 #include <QApplication>
 #include <QDateTime>
 #include <QDockWidget>
+#include <QEventLoop>
+#include <QFile>
+#include <QLineEdit>
+#include <QTemporaryDir>
+#include <QTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -63,9 +75,26 @@ void fillDemoActivity(ActivityModel *model)
 
 void saveAutomationScreenshots(MainWindow *window, const QString &dir)
 {
-    // Activity: the window with the dock open and a few notifications of each kind.
+    // The job view of the running demo job (stage timeline, tasks), e.g. to check the dark palette.
+    window->tabs()->setCurrentWidget(window->jobsTab());
+    window->jobsTab()->openJob(QStringLiteral("demo-running"));
+    QEventLoop settle;
+    QTimer::singleShot(2000, &settle, &QEventLoop::quit);
+    settle.exec();
+    window->grab().save(QStringLiteral("%1/job-view.png").arg(dir));
+
+    // Activity: the window with the dock open, the receiver on, a few notifications of each kind.
+    if (AppSession *session = window->session(); session->sandbox() && !session->isReceivingWebhooks()) {
+        WebhookSettings on;
+        on.enabled = true;
+        on.port = 0;
+        session->startWebhookReceiver(on, session->sandbox()->options().publishableKey);
+    }
     window->tabs()->setCurrentIndex(0);
     window->activityDock()->show();
+    window->resize(1100, 900);   // room for the tab and a dock showing every demo row
+    QApplication::processEvents();
+    window->resizeDocks({ window->activityDock() }, { 280 }, Qt::Vertical);
     fillDemoActivity(window->activityPanel()->model());
     QApplication::processEvents();
     window->grab().save(QStringLiteral("%1/activity.png").arg(dir));
@@ -81,6 +110,52 @@ void saveAutomationScreenshots(MainWindow *window, const QString &dir)
     QApplication::processEvents();
     settings.grab().save(QStringLiteral("%1/settings.png").arg(dir));
     settings.close();
+
+    // References file: a JSONL with a repeated name and a malformed URL, previewed.
+    QTemporaryDir tmp;
+    const QString refs = tmp.filePath(QStringLiteral("warehouse-refs.jsonl"));
+    QFile file(refs);
+    if (file.open(QIODevice::WriteOnly)) {
+        for (int i = 1; i <= 12; ++i)
+            file.write(QStringLiteral("{\"name\":\"pallet_%1.jpg\",\"url\":\"https://cdn.example.com/wh/pallet_%1.jpg?X-Amz-Signature=abc%1\"}\n")
+                           .arg(i, 2, 10, QLatin1Char('0')).toUtf8());
+        file.write("{\"name\":\"pallet_03.jpg\",\"url\":\"https://cdn.example.com/wh/again/pallet_03.jpg\"}\n");
+        file.write("{\"name\":\"pallet_13.jpg\",\"url\":\"htps:/cdn.example.com pallet 13.jpg\"}\n");
+        file.close();
+    }
+    ReferencesIngestDialog references(window->session(), window);
+    references.target()->batchIdEdit()->setText(QStringLiteral("warehouse-refs"));
+    QEventLoop wait;
+    QObject::connect(&references, &ReferencesIngestDialog::previewReady, &wait, &QEventLoop::quit);
+    QTimer::singleShot(10000, &wait, &QEventLoop::quit);
+    references.loadFile(refs);
+    wait.exec();
+    references.show();
+    QApplication::processEvents();
+    references.grab().save(QStringLiteral("%1/references-ingest.png").arg(dir));
+    references.close();
+
+    // Cloud storage: a finished listing with two same-named files in different folders.
+    CloudIngestDialog cloud(window->session(), window);
+    cloud.pathEdit()->setText(QStringLiteral("s3://street-cams/2026/04/**/*.jpg"));
+    QVector<cloud::CloudObject> objects;
+    QVector<staging::ReferenceEntry> entries;
+    const QStringList keys{ QStringLiteral("2026/04/cam1/0412_0800.jpg"), QStringLiteral("2026/04/cam1/0412_0805.jpg"),
+                            QStringLiteral("2026/04/cam2/0412_0800.jpg"), QStringLiteral("2026/04/cam2/0412_0805.jpg"),
+                            QStringLiteral("2026/04/cam3/night/0412_2300.jpg"), QStringLiteral("2026/04/cam3/0412_1200.jpg") };
+    const QStringList names{ QStringLiteral("cam1__0412_0800.jpg"), QStringLiteral("cam1__0412_0805.jpg"),
+                             QStringLiteral("cam2__0412_0800.jpg"), QStringLiteral("cam2__0412_0805.jpg"),
+                             QStringLiteral("0412_2300.jpg"), QStringLiteral("0412_1200.jpg") };
+    for (int i = 0; i < keys.size(); ++i) {
+        objects.append({ keys.at(i), 180000 + 7919 * i });
+        entries.append({ names.at(i), QStringLiteral("https://street-cams.s3.amazonaws.com/%1?X-Amz-Signature=demo").arg(keys.at(i)), 0 });
+    }
+    cloud.target()->batchIdEdit()->setText(QStringLiteral("street-cams-0412"));
+    cloud.showListing(objects, entries);
+    cloud.show();
+    QApplication::processEvents();
+    cloud.grab().save(QStringLiteral("%1/cloud-ingest.png").arg(dir));
+    cloud.close();
 }
 
 }  // namespace bd::ui

@@ -7,6 +7,7 @@
 #include "IngestDialog.h"
 #include "ListModels.h"
 #include "ResumeIngestsDialog.h"
+#include "RemoteIngestView.h"
 #include "TransferList.h"
 #include "api/ApiClient.h"
 #include "staging/IngestJournal.h"
@@ -24,6 +25,7 @@
 #include <QTabBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace bd::ui {
@@ -38,6 +40,8 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
     m_filter->setPlaceholderText(tr("Filter batches"));
     m_filter->setClearButtonEnabled(true);
     m_toolbar->addWidget(m_addFolder);
+    buildIngestFromMenu();
+    m_toolbar->addWidget(m_ingestFrom);
     m_toolbar->addWidget(m_refresh);
     m_toolbar->addStretch();
     m_toolbar->addWidget(m_filter);
@@ -87,9 +91,11 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
     connect(m_detail, &BatchDetailPane::newJobRequested, this, &StagingTab::newJobRequested);
     connect(m_lower, &QTabWidget::tabCloseRequested, this, [this](int index) {
         auto *list = qobject_cast<TransferList *>(m_lower->widget(index));
-        if (list && list->isFinished()) {   // a running ingest stays until it ends
+        auto *remote = qobject_cast<RemoteIngestView *>(m_lower->widget(index));
+        if ((list && list->isFinished()) || (remote && remote->isFinished())) {   // a running ingest stays until it ends
+            QWidget *page = m_lower->widget(index);
             m_lower->removeTab(index);
-            list->deleteLater();
+            page->deleteLater();
         }
     });
 
@@ -162,8 +168,12 @@ void StagingTab::openIngestDialog(const QStringList &paths)
     dialog->open();
 }
 
-TransferList *StagingTab::startIngest(const staging::IngestOptions &options)
+TransferList *StagingTab::startIngest(const staging::IngestOptions &requested)
 {
+    staging::IngestOptions options = requested;
+    // With the webhook receiver on, the shards tell it when they are indexed (no waiting for a poll).
+    if (options.notificationsUrl.isEmpty())
+        options.notificationsUrl = m_session->notificationsUrl().toString();
     auto *operation = new staging::IngestOperation(m_session->api(), options);
     auto *list = new TransferList(operation, m_lower);
     const int index = m_lower->addTab(list, QIcon::fromTheme(QStringLiteral("go-up")), options.batchId);

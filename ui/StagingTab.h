@@ -2,9 +2,12 @@
 // Staging: the workspace's staging batches (id, name, type, content, files, created, expiry)
 // and local ingests into them. Folders dropped on the drop zone (or picked with "Add folder…")
 // open an IngestDialog; accepted ingests run as TransferLists in the lower pane next to the
-// selected batch's details. At the first connection, unfinished ingests are offered for resume.
+// selected batch's details. "Ingest from…" builds batches from references, cloud storage or a
+// RoboQL query (StagingTabIngestFrom.cpp), shown as RemoteIngestViews in the same pane. At the
+// first connection, unfinished ingests are offered for resume.
 #include "TabBase.h"
 #include "staging/IngestOperation.h"
+#include "staging/ReferencesIngestOperation.h"
 
 #include <QList>
 #include <QPointer>
@@ -13,6 +16,7 @@
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
+class QToolButton;
 
 namespace bd::ui {
 
@@ -20,6 +24,10 @@ class AppSession;
 class BatchCountProxy;
 class BatchDetailPane;
 class BatchesModel;
+class CloudIngestDialog;
+class ReferencesIngestDialog;
+class RemoteIngestView;
+class RoboqlIngestDialog;
 class DropZone;
 class IngestDialog;
 class ResumeIngestsDialog;
@@ -40,6 +48,7 @@ public:
     ResumeIngestsDialog *resumeDialog() const;
     QList<TransferList *> transferLists() const;
     QPushButton *addFolderButton() const { return m_addFolder; }
+    QToolButton *ingestFromButton() const { return m_ingestFrom; }
 
     void refresh();
     // Ask what and where to upload (non-modal; the scan runs in the background).
@@ -52,11 +61,19 @@ public:
     // Bring the details of the selected batch to the front of the lower pane.
     void showDetails();
 
+    // "Ingest from…" (StagingTabIngestFrom.cpp): non-modal dialogs, then the ingest in the lower pane.
+    ReferencesIngestDialog *openReferencesDialog();
+    CloudIngestDialog *openCloudDialog();
+    RoboqlIngestDialog *openRoboqlDialog();
+    RemoteIngestView *startReferencesIngest(const staging::ReferencesIngestOptions &options);
+    QList<RemoteIngestView *> remoteIngests() const;
+
 Q_SIGNALS:
     void newJobRequested(const QString &batchId);
 
 private:
     void chooseFolder();
+    void buildIngestFromMenu();
     void onSelectionChanged();
     void onIngestFinished(TransferList *list, bool ready);
     void scheduleCountLoad();
@@ -67,6 +84,7 @@ private:
     BatchCountProxy *m_counts;
     QPushButton *m_refresh = nullptr;
     QPushButton *m_addFolder = nullptr;
+    QToolButton *m_ingestFrom = nullptr;
     QLineEdit *m_filter = nullptr;
     DropZone *m_dropZone = nullptr;
     QTabWidget *m_lower = nullptr;

@@ -1,0 +1,206 @@
+// The Staging tab's "Ingest from…" dialogs on the embedded sandbox: a references file is read off
+// the GUI thread and previewed with its problems (duplicate names, malformed URLs block Ingest); a
+// clean file is ingested (the sandbox fetches the images from a loopback file server) and shows up
+// in the lower pane, then as a ready batch; a RoboQL query builds a batch; the cloud dialog reports
+// a missing credential clearly and saves a references file the references reader accepts.
+#include "AppSession.h"
+#include "BatchCountProxy.h"
+#include "CloudIngestDialog.h"
+#include "IngestTargetForm.h"
+#include "ListModels.h"
+#include "MainWindow.h"
+#include "ReferencesIngestDialog.h"
+#include "RemoteIngestView.h"
+#include "RoboqlIngestDialog.h"
+#include "StagingTab.h"
+#include "staging/ReferencesIngestOperation.h"
+
+#include <QImage>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QToolButton>
+
+#include <httplib.h>
+
+#include <thread>
+
+using namespace bd::ui;
+
+class TstIngestFromUi : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_home;
+    QTemporaryDir m_files;
+    httplib::Server m_server;
+    std::thread m_serverThread;
+    int m_port = 0;
+
+    QString writeFile(const QString &name, const QByteArray &bytes)
+    {
+        QFile f(m_files.filePath(name));
+        if (!f.open(QIODevice::WriteOnly))
+            return {};
+        f.write(bytes);
+        return f.fileName();
+    }
+    QString imageUrl(const QString &name) const { return QStringLiteral("http://127.0.0.1:%1/%2").arg(m_port).arg(name); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid() && m_files.isValid());
+        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
+        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        // Three real JPEGs served over loopback: the sandbox fetches references only from there.
+        for (int i = 1; i <= 3; ++i) {
+            QImage image(64, 48, QImage::Format_RGB32);
+            image.fill(QColor::fromHsv(i * 90, 200, 200));
+            QVERIFY(image.save(m_files.filePath(QStringLiteral("img%1.jpg").arg(i)), "JPEG"));
+        }
+        QVERIFY(m_server.set_mount_point("/", m_files.path().toStdString()));
+        m_port = m_server.bind_to_any_port("127.0.0.1");
+        QVERIFY(m_port > 0);
+        m_serverThread = std::thread([this] { m_server.listen_after_bind(); });
+    }
+
+    void cleanupTestCase()
+    {
+        m_server.stop();
+        if (m_serverThread.joinable())
+            m_serverThread.join();
+    }
+
+    void referencesFilePreviewAndIngest()
+    {
+        AppSession session;
+        MainWindow window(&session);
+        window.show();
+        QVERIFY(session.connectToSandbox(20.0));
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
+        StagingTab *staging = window.stagingTab();
+
+        // The menu offers the three sources.
+        QStringList entries;
+        for (QAction *a : staging->ingestFromButton()->menu()->actions())
+            entries << a->text().remove(QLatin1Char('&'));
+        QCOMPARE(entries, (QStringList{ "References file…", "Cloud storage…", "RoboQL query…" }));
+
+        // A file with problems: the preview lists them first and Ingest stays disabled.
+        const QString bad = writeFile(QStringLiteral("bad.jsonl"),
+                                      QStringLiteral("{\"name\":\"a.jpg\",\"url\":\"%1\"}\n"
+                                                     "{\"name\":\"a.jpg\",\"url\":\"%2\"}\n"
+                                                     "{\"name\":\"c.jpg\",\"url\":\"not a url\"}\n")
+                                          .arg(imageUrl("img1.jpg"), imageUrl("img2.jpg"))
+                                          .toUtf8());
+        ReferencesIngestDialog *dialog = staging->openReferencesDialog();
+        QSignalSpy preview(dialog, &ReferencesIngestDialog::previewReady);
+        dialog->loadFile(bad);
+        QVERIFY(!dialog->ingestButton()->isEnabled());   // reading (in the background)
+        QTRY_COMPARE_WITH_TIMEOUT(preview.count(), 1, 10000);
+        QCOMPARE(dialog->preview().entries.size(), 3);
+        QVERIFY2(dialog->preview().problems.size() >= 2, qPrintable(dialog->summaryText()));
+        QVERIFY2(dialog->summaryText().contains(QStringLiteral("problem")), qPrintable(dialog->summaryText()));
+        QTableWidget *table = dialog->previewTable();
+        QCOMPARE(table->rowCount(), 3);
+        QVERIFY(!table->item(0, 2)->text().isEmpty());   // problems first
+        QVERIFY(!table->item(1, 2)->text().isEmpty());
+        QVERIFY(table->item(2, 2)->text().isEmpty());
+        QCOMPARE(dialog->target()->batchId(), QStringLiteral("bad"));   // proposed from the file name
+        QVERIFY(!dialog->ingestButton()->isEnabled());
+
+        // A clean file: Ingest runs it in the lower pane; the batch ends ready with 3 files.
+        const QString good = writeFile(QStringLiteral("good.jsonl"),
+                                       QStringLiteral("{\"name\":\"one.jpg\",\"url\":\"%1\"}\n"
+                                                      "{\"name\":\"two.jpg\",\"url\":\"%2\"}\n"
+                                                      "{\"name\":\"three.jpg\",\"url\":\"%3\"}\n")
+                                           .arg(imageUrl("img1.jpg"), imageUrl("img2.jpg"), imageUrl("img3.jpg"))
+                                           .toUtf8());
+        dialog->loadFile(good);
+        QTRY_COMPARE_WITH_TIMEOUT(preview.count(), 2, 10000);
+        QVERIFY(dialog->preview().problems.isEmpty());
+        dialog->target()->batchIdEdit()->setText(QStringLiteral("refs-from-gui"));
+        QVERIFY2(dialog->ingestButton()->isEnabled(), qPrintable(dialog->ingestButton()->toolTip()));
+        dialog->ingestButton()->click();
+        QCOMPARE(staging->remoteIngests().size(), 1);
+        RemoteIngestView *view = staging->remoteIngests().first();
+        QCOMPARE(view->batchId(), QStringLiteral("refs-from-gui"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->isFinished(), 60000);
+        QVERIFY2(!view->operation()->error(), qPrintable(view->operation()->error().message));
+        QVERIFY2(view->operation()->summary().ready, qPrintable(view->summaryText()));
+        QCOMPARE(view->operation()->summary().uploaded.size(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(staging->model()->rowOfKey(QStringLiteral("refs-from-gui")) >= 0, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(staging->countProxy()->count(QStringLiteral("refs-from-gui")), qint64(3), 15000);
+    }
+
+    void roboqlQueryBuildsABatch()
+    {
+        AppSession session;
+        MainWindow window(&session);
+        window.show();
+        QVERIFY(session.connectToSandbox(20.0));
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
+        RoboqlIngestDialog *dialog = window.stagingTab()->openRoboqlDialog();
+        QVERIFY(!dialog->ingestButton()->isEnabled());
+        dialog->queryEdit()->setPlainText(QStringLiteral("*"));
+        dialog->target()->batchIdEdit()->setText(QStringLiteral("Not Valid"));
+        QVERIFY(!dialog->ingestButton()->isEnabled());
+        dialog->target()->batchIdEdit()->setText(QStringLiteral("roboql-from-gui"));
+        QVERIFY(dialog->ingestButton()->isEnabled());
+        dialog->ingestButton()->click();
+        RemoteIngestView *view = window.stagingTab()->remoteIngests().value(0);
+        QVERIFY(view);
+        QTRY_VERIFY_WITH_TIMEOUT(view->isFinished(), 60000);
+        QVERIFY2(!view->operation()->error(), qPrintable(view->operation()->error().message));
+        QTRY_COMPARE_WITH_TIMEOUT(window.stagingTab()->countProxy()->count(QStringLiteral("roboql-from-gui")), qint64(40), 15000);
+    }
+
+    void cloudDialogErrorsAndSavedReferences()
+    {
+        AppSession session;
+        CloudIngestDialog dialog(&session);
+        // No AWS credentials anywhere: the listing fails with a message, nothing to ingest.
+        bd::staging::CloudIngestPlanner::Request request;
+        request.bucketPath = QStringLiteral("s3://no-such-bucket/photos/*.jpg");
+        request.environment = QProcessEnvironment();
+        request.homeDir = m_home.filePath(QStringLiteral("empty-home"));
+        QSignalSpy done(&dialog, &CloudIngestDialog::listingFinished);
+        dialog.list(request);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+        QVERIFY2(dialog.countText().contains(QStringLiteral("credential"), Qt::CaseInsensitive), qPrintable(dialog.countText()));
+        QVERIFY(!dialog.ingestButton()->isEnabled());
+        QVERIFY(!dialog.saveButton()->isEnabled());
+
+        // A listing (as the planner yields it): preview name → key, and a references file the
+        // reader takes back unchanged.
+        const QVector<bd::cloud::CloudObject> objects{ { QStringLiteral("a/img.jpg"), 10 }, { QStringLiteral("b/img.jpg"), 20 } };
+        const QVector<bd::staging::ReferenceEntry> refs{ { QStringLiteral("a__img.jpg"), imageUrl("img1.jpg"), 0 },
+                                                         { QStringLiteral("b__img.jpg"), imageUrl("img2.jpg"), 0 } };
+        dialog.showListing(objects, refs);
+        QCOMPARE(dialog.previewTable()->rowCount(), 2);
+        QCOMPARE(dialog.previewTable()->item(1, 0)->text(), QStringLiteral("b__img.jpg"));
+        QCOMPARE(dialog.previewTable()->item(1, 1)->text(), QStringLiteral("b/img.jpg"));
+        QVERIFY(dialog.countText().contains(QStringLiteral("renamed")));
+        QVERIFY(dialog.saveButton()->isEnabled());
+        const QString saved = m_files.filePath(QStringLiteral("saved.jsonl"));
+        QString error;
+        QVERIFY2(dialog.saveReferences(saved, &error), qPrintable(error));
+        bd::Error readError;
+        const auto back = bd::staging::ReferencesIngestOperation::readReferencesFile(saved, &readError);
+        QVERIFY2(!readError, qPrintable(readError.message));
+        QCOMPARE(back.size(), 2);
+        QCOMPARE(back.at(0).name, QStringLiteral("a__img.jpg"));
+        QCOMPARE(back.at(1).url, imageUrl("img2.jpg"));
+        dialog.target()->batchIdEdit()->setText(QStringLiteral("cloud-gui"));
+        QVERIFY(dialog.ingestButton()->isEnabled());
+        QCOMPARE(dialog.options().references.size(), 2);
+    }
+};
+
+QTEST_MAIN(TstIngestFromUi)
+#include "tst_ingest_from_ui.moc"
