@@ -17,6 +17,7 @@
 #include "notify/WebhookReceiver.h"
 #include "notify/WebhookStore.h"
 #include "sandbox/Sandbox.h"
+#include "secrets/SecretStore.h"
 
 #include <QCheckBox>
 #include <QDirIterator>
@@ -181,6 +182,45 @@ private Q_SLOTS:
             QVERIFY2(!f.readAll().contains(key.toUtf8()), qPrintable(f.fileName() + QStringLiteral(" holds the publishable key")));
         }
         QVERIFY(filesRead > 0);
+    }
+
+    void publishableKeyComesBackFromTheKeychain()
+    {
+        // Needs a secret service (run under dbus-run-session with gnome-keyring, as the suite does).
+        const QString key = QStringLiteral("rf_pub_keychain_5519");
+        {
+            AppSession first;
+            bd::Error storeError(bd::ErrorKind::Timeout, QStringLiteral("no answer"));
+            bool answered = false;
+            connect(first.secrets(), &bd::secrets::SecretStore::stored, this,
+                    [&](const QString &account, const bd::Error &error) {
+                        if (account == AppSession::kPublishableKeyAccount) {
+                            storeError = error;
+                            answered = true;
+                        }
+                    });
+            WebhookSettings on;
+            on.enabled = true;
+            on.port = 0;
+            first.applyWebhookSettings(on, key);
+            QVERIFY(first.isReceivingWebhooks());   // started at once with the typed key
+            QTRY_VERIFY_WITH_TIMEOUT(answered, 40000);
+            if (storeError)
+                QSKIP(qPrintable(QStringLiteral("no usable keychain here: ") + storeError.message));
+        }
+        // A new session (as after a restart) knows the key only through the keychain.
+        AppSession second;
+        QVERIFY(!second.hasPublishableKey());
+        second.startWebhooksFromSettings();
+        QTRY_VERIFY_WITH_TIMEOUT(second.isReceivingWebhooks(), 40000);
+        QVERIFY(second.hasPublishableKey());
+        second.stopWebhookReceiver();
+        bool forgotten = false;
+        connect(second.secrets(), &bd::secrets::SecretStore::forgotten, this, [&] { forgotten = true; });
+        second.secrets()->forget(AppSession::kPublishableKeyAccount);
+        QTRY_VERIFY_WITH_TIMEOUT(forgotten, 40000);
+        WebhookSettings off;
+        off.save();
     }
 };
 
