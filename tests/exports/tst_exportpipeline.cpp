@@ -192,6 +192,28 @@ private Q_SLOTS:
             QCOMPARE(fileSha256(target.path() + QLatin1Char('/') + it.key()), sha256(it.value()));
     }
 
+    // More files than one D5 page (the sandbox's default page is 50): every page is listed and
+    // every file lands under its fileName.
+    void everyPageOfTheListingIsExported()
+    {
+        const int files = 57;
+        for (int i = 0; i < files; ++i)
+            QVERIFY(m_env.seedFile(QStringLiteral("paged"), QStringLiteral("clip-%1.mp4").arg(i, 2, 10, QLatin1Char('0')),
+                                   patternBytes(1024 + i, 200 + i)));
+        QTemporaryDir target;
+        const int d5Before = m_env.sandbox->requestCount(QStringLiteral("D5"));
+        ExportOperation op(m_env.api.get(), batchOptions(QStringLiteral("paged"), target.path()));
+        op.start();
+        QVERIFY(waitFinished(&op));
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QCOMPARE(op.summary().planned, files);
+        QCOMPARE(op.summary().downloaded, files);
+        QVERIFY(m_env.sandbox->requestCount(QStringLiteral("D5")) - d5Before >= 2);
+        for (int i = 0; i < files; ++i)
+            QCOMPARE(fileSha256(target.path() + QStringLiteral("/clip-%1.mp4").arg(i, 2, 10, QLatin1Char('0'))),
+                     sha256(patternBytes(1024 + i, 200 + i)));
+    }
+
     void partFileResumesWithRange()
     {
         const QByteArray original = patternBytes(2 * 1024 * 1024, 77);
