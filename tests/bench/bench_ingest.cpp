@@ -5,7 +5,8 @@
 //     (wall time, peak RSS), and
 //  2. sends the same images as pre-built tar shards of the same size (GNU tar), each PUT by
 //     curl -H 'Expect:' to a fresh signed URL (D9) at the same concurrency: the loopback baseline.
-// Then it prints images/s and MB/s for both, their ratio and Batchdeck's peak RSS.
+// Then it prints images/s and MB/s for both, their ratio and Batchdeck's peak RSS (MiB), the load
+// average (the machine may be shared), and at the end how flat the peak RSS stayed across sizes.
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -18,10 +19,19 @@
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QTextStream>
+#include <QThread>
+
+#include <algorithm>
 
 #include <cstdio>
 
 namespace {
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
+}
 
 QTextStream &out()
 {
@@ -220,12 +230,14 @@ int main(int argc, char **argv)
     }
     const QString bin = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
     QTemporaryDir tmp;
-    out() << "bench_ingest: " << imageKb << " KiB JPEGs, shards of " << shardFiles << ", concurrency " << concurrency << Qt::endl;
+    out() << "bench_ingest: " << imageKb << " KiB JPEGs, shards of " << shardFiles << ", concurrency " << concurrency
+          << ", " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
     out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7\n")
                  .arg(QStringLiteral("files"), 7).arg(QStringLiteral("batchdeck img/s"), 15).arg(QStringLiteral("batchdeck MB/s"), 14)
                  .arg(QStringLiteral("curl img/s"), 10).arg(QStringLiteral("curl MB/s"), 9).arg(QStringLiteral("ratio"), 6)
-                 .arg(QStringLiteral("peak RSS MB"), 11);
+                 .arg(QStringLiteral("peak RSS MiB"), 12);
     out().flush();
+    QList<QPair<int, double>> rss;   // files -> peak RSS MiB of the runs that succeeded
     for (int n : std::as_const(sizes)) {
         const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
         const QString dir = root + QStringLiteral("/images");
@@ -246,11 +258,23 @@ int main(int argc, char **argv)
                      .arg(curl.seconds > 0 ? n / curl.seconds : 0, 10, 'f', 0)
                      .arg(curlMBs, 9, 'f', 1)
                      .arg(curlMBs > 0 ? QStringLiteral("%1%").arg(100.0 * bdMBs / curlMBs, 0, 'f', 0) : QStringLiteral("-"), 6)
-                     .arg(double(bd.peakRssKb) / 1024.0, 11, 'f', 1)
+                     .arg(double(bd.peakRssKb) / 1024.0, 12, 'f', 1)
                      .arg(bd.ok && curl.ok ? QString() : QStringLiteral("  (FAILED: see stderr)"));
-        out() << QStringLiteral("        batchdeck %1 s for %2 B (whole CLI run: start, scan, journal, upload); curl %3 s for %4 B (PUTs only)\n")
-                     .arg(bd.seconds, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2).arg(curl.bytes);
+        out() << QStringLiteral("        batchdeck %1 s for %2 B (whole CLI run: start, scan, journal, upload); curl %3 s for %4 B (PUTs only); load %5\n")
+                     .arg(bd.seconds, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2).arg(curl.bytes).arg(loadAverage());
         out().flush();
+        if (bd.ok)
+            rss.append({ n, double(bd.peakRssKb) / 1024.0 });
+        QDir(root).removeRecursively();   // 100k files are ~5 GB, twice (images + sandbox blobs)
+    }
+    if (rss.size() >= 2) {
+        const auto [minIt, maxIt] = std::minmax_element(rss.cbegin(), rss.cend(),
+                                                        [](const auto &a, const auto &b) { return a.second < b.second; });
+        out() << QStringLiteral("peak RSS from %1 to %2 files: %3 -> %4 MiB (+%5 %, %6 B per extra file)\n")
+                     .arg(rss.first().first).arg(rss.last().first)
+                     .arg(rss.first().second, 0, 'f', 1).arg(rss.last().second, 0, 'f', 1)
+                     .arg(100.0 * (maxIt->second - minIt->second) / minIt->second, 0, 'f', 0)
+                     .arg((rss.last().second - rss.first().second) * 1024 * 1024 / double(rss.last().first - rss.first().first), 0, 'f', 0);
     }
     return 0;
 }
