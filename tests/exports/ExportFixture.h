@@ -3,6 +3,7 @@
 // signed URLs for comparison, libarchive reads of archives, and seeding of big files through the
 // real upload API (D8 + S1).
 #include "common/SandboxFixture.h"
+#include "exports/ExportOperation.h"
 
 #include <QDir>
 #include <QEventLoop>
@@ -59,6 +60,18 @@ inline QHash<QString, QByteArray> archiveMembers(const QByteArray &archiveBytes)
     }
     archive_read_free(a);
     return members;
+}
+
+// Options for exporting one batch quickly: 3 at once, short backoff, room for injected faults.
+inline bd::ExportOptions batchOptions(const QString &batchId, const QString &target)
+{
+    bd::ExportOptions o;
+    o.batchIds = { batchId };
+    o.targetDir = target;
+    o.concurrency = 3;
+    o.backoffBaseMs = 50;
+    o.maxAttempts = 8;
+    return o;
 }
 
 struct Env : sandboxtest::SandboxEnv {
