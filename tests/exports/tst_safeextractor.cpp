@@ -216,8 +216,9 @@ private Q_SLOTS:
         const QString archivePath = base.path() + QStringLiteral("/a.tar");
         QVERIFY(writeArchive(archivePath, Kind::Tar, { { "a.bin", Member::File, randomBytes(4096), {} } }));
         ExtractOptions options;
-        // A margin equal to all free space: the 4 KB archive cannot fit "before writing".
-        options.freeSpaceMarginBytes = QStorageInfo(base.path()).bytesAvailable();
+        // A margin above all free space: the 4 KB archive cannot fit "before writing". The 64 MiB
+        // extra keeps this true while other processes free space on the same disk meanwhile.
+        options.freeSpaceMarginBytes = QStorageInfo(base.path()).bytesAvailable() + (qint64(64) << 20);
         SafeExtractor op(archivePath, base.path() + QStringLiteral("/out"), options);
         QVERIFY(runToEnd(op));
         QCOMPARE(op.error().kind, ErrorKind::DiskFull);
