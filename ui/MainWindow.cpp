@@ -78,6 +78,10 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
         m_staging->selectBatch(batchId);
     });
     connect(session, &AppSession::webhookReceived, this, &MainWindow::applyWebhook);
+    m_webhookRefresh = new QTimer(this);
+    m_webhookRefresh->setSingleShot(true);
+    m_webhookRefresh->setInterval(250);
+    connect(m_webhookRefresh, &QTimer::timeout, this, &MainWindow::applyPendingWebhookRefreshes);
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *connectAction = file->addAction(tr("&Connection…"), this, &MainWindow::showConnectionDialog);
@@ -207,17 +211,30 @@ void MainWindow::setRefreshIntervals(int jobsMs, int batchesMs)
 void MainWindow::applyWebhook(const notify::WebhookEvent &event)
 {
     if (!event.jobId.isEmpty()) {
-        // The list row (B1) and, when the job is followed, its stages and view.
+        // The job's stages and view now (the monitor coalesces); its list row (B1) below.
         m_jobs->monitor()->refreshNow(event.jobId);
-        m_jobs->refresh();
+        m_webhookJobs = true;
+    } else if (!event.batchId.isEmpty()) {
+        m_staging->countProxy()->forget(event.batchId);   // the file count changed: read it again
+        m_webhookBatches.insert(event.batchId);
+    } else {
         return;
     }
-    if (event.batchId.isEmpty())
-        return;
-    m_staging->countProxy()->forget(event.batchId);   // the file count changed: read it again
-    m_staging->refresh();
-    if (m_staging->detailPane()->batchId() == event.batchId)
-        m_staging->detailPane()->reload();
+    // A big ingest posts one files-status per shard: one list refresh for a burst, not one each.
+    m_webhookRefresh->start();
+}
+
+void MainWindow::applyPendingWebhookRefreshes()
+{
+    if (m_webhookJobs)
+        m_jobs->refresh();
+    if (!m_webhookBatches.isEmpty()) {
+        m_staging->refresh();
+        if (m_webhookBatches.contains(m_staging->detailPane()->batchId()))
+            m_staging->detailPane()->reload();
+    }
+    m_webhookJobs = false;
+    m_webhookBatches.clear();
 }
 
 SettingsDialog *MainWindow::showSettingsDialog()

@@ -3,6 +3,7 @@
 // background; an Activity dock with the webhook notifications, which refresh the job or batch
 // they concern at once; a status bar with the connection state and workspace.
 #include <QMainWindow>
+#include <QSet>
 
 namespace bd::notify { struct WebhookEvent; }
 
@@ -47,6 +48,7 @@ public:
 
 private:
     void updateStatus();
+    void applyPendingWebhookRefreshes();
 
     AppSession *m_session;
     QTabWidget *m_tabs = nullptr;
@@ -61,6 +63,9 @@ private:
     ActivityPanel *m_activity = nullptr;
     QDockWidget *m_activityDock = nullptr;
     QLabel *m_webhooks = nullptr;
+    QTimer *m_webhookRefresh = nullptr;   // coalesces the list refreshes of a burst of notifications
+    bool m_webhookJobs = false;
+    QSet<QString> m_webhookBatches;
 };
 
 }  // namespace bd::ui
