@@ -22,6 +22,7 @@
 #include <QThread>
 
 #include <algorithm>
+#include <memory>
 
 #include <cstdio>
 
@@ -242,13 +243,13 @@ int main(int argc, char **argv)
         const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
         const QString dir = root + QStringLiteral("/images");
         const QStringList names = writeImages(dir, n, imageKb * 1024);
-        Sandbox sandbox;
-        if (!sandbox.start(bin, root + QStringLiteral("/sandbox"))) {
+        auto sandbox = std::make_unique<Sandbox>();
+        if (!sandbox->start(bin, root + QStringLiteral("/sandbox"))) {
             std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
             return 1;
         }
-        const Run bd = runBatchdeck(bin, sandbox.apiUrl, dir, root + QStringLiteral("/data"), n, concurrency, shardFiles);
-        const Run curl = runCurl(sandbox.apiUrl, dir, names, root + QStringLiteral("/tars"), n, concurrency, shardFiles);
+        const Run bd = runBatchdeck(bin, sandbox->apiUrl, dir, root + QStringLiteral("/data"), n, concurrency, shardFiles);
+        const Run curl = runCurl(sandbox->apiUrl, dir, names, root + QStringLiteral("/tars"), n, concurrency, shardFiles);
         const double bdMBs = bd.seconds > 0 ? double(bd.bytes) / 1e6 / bd.seconds : 0;
         const double curlMBs = curl.seconds > 0 ? double(curl.bytes) / 1e6 / curl.seconds : 0;
         out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7%8\n")
@@ -265,6 +266,7 @@ int main(int argc, char **argv)
         out().flush();
         if (bd.ok)
             rss.append({ n, double(bd.peakRssKb) / 1024.0 });
+        sandbox.reset();                   // stopped (state saved) before its folder goes
         QDir(root).removeRecursively();   // 100k files are ~5 GB, twice (images + sandbox blobs)
     }
     if (rss.size() >= 2) {
