@@ -10,61 +10,9 @@
 
 #include <QEventLoop>
 #include <QJsonDocument>
-#include <QSocketNotifier>
-
-#include <csignal>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace bd::cli {
 namespace {
-
-int g_stopPipe[2] = { -1, -1 };
-
-extern "C" void onStopSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const auto n = ::write(g_stopPipe[1], &byte, 1);
-}
-
-// SIGINT / SIGTERM end the event loop through a self-pipe (a signal handler may not touch Qt);
-// the previous handlers come back when the command returns.
-class StopSignals {
-public:
-    explicit StopSignals(QEventLoop *loop)
-    {
-        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_stopPipe) != 0)
-            return;
-        m_notifier = std::make_unique<QSocketNotifier>(g_stopPipe[0], QSocketNotifier::Read);
-        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, loop, [loop] {
-            char byte = 0;
-            [[maybe_unused]] const auto n = ::read(g_stopPipe[0], &byte, 1);
-            loop->quit();
-        });
-        struct sigaction action = {};
-        action.sa_handler = onStopSignal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESTART;
-        sigaction(SIGINT, &action, &m_oldInt);
-        sigaction(SIGTERM, &action, &m_oldTerm);
-    }
-    ~StopSignals()
-    {
-        if (!m_notifier)
-            return;
-        sigaction(SIGINT, &m_oldInt, nullptr);
-        sigaction(SIGTERM, &m_oldTerm, nullptr);
-        m_notifier.reset();
-        ::close(g_stopPipe[0]);
-        ::close(g_stopPipe[1]);
-        g_stopPipe[0] = g_stopPipe[1] = -1;
-    }
-
-private:
-    std::unique_ptr<QSocketNotifier> m_notifier;
-    struct sigaction m_oldInt = {};
-    struct sigaction m_oldTerm = {};
-};
 
 int listenWebhooks(CliContext &ctx, const QStringList &args)
 {
@@ -122,7 +70,9 @@ int listenWebhooks(CliContext &ctx, const QStringList &args)
     QObject::connect(&receiver, &notify::WebhookReceiver::storageError, &loop, [&](const QString &message) {
         ctx.err() << "Warning: the notification was not kept in the local history: " << redact(message) << Qt::endl;
     });
-    StopSignals stop(&loop);
+    // Ctrl-C / SIGTERM end the listening (CliContext's self-pipe; a second signal quits at once).
+    ctx.catchInterrupts();
+    ctx.setInterruptHandler([&loop] { loop.quit(); });
     ctx.err() << "Listening for webhooks on " << receiver.url().toString()
               << " (give this URL, or the public URL of a tunnel to it, as notificationsURL). Ctrl-C stops." << Qt::endl;
     loop.exec();
