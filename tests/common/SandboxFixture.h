@@ -44,6 +44,14 @@ struct SandboxEnv {
         api = std::make_unique<bd::api::ApiClient>(config);
         return true;
     }
+
+    // The client first: its calls must not outlive the server they talk to.
+    void stop()
+    {
+        api.reset();
+        if (sandbox)
+            sandbox->stop();
+    }
 };
 
 }  // namespace sandboxtest

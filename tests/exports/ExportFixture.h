@@ -75,9 +75,11 @@ inline bd::ExportOptions batchOptions(const QString &batchId, const QString &tar
 }
 
 struct Env : sandboxtest::SandboxEnv {
-    // The demo data (finished jobs with output batches), fast indexing and job time.
-    bool start(QString *error = nullptr)
+    // The demo data (finished jobs with output batches), fast indexing and job time; the
+    // process's SQLite (export journal) goes to dataDir.
+    bool start(const QString &dataDir, QString *error)
     {
+        qputenv("BATCHDECK_DATA_DIR", dataDir.toUtf8());
         bd::sandbox::SandboxOptions options;
         options.demo = true;
         options.indexDelayMs = 50;

@@ -64,9 +64,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dataDir.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_dataDir.path().toUtf8());
         QString error;
-        QVERIFY2(m_env.start(&error), qPrintable(error));
+        QVERIFY2(m_env.start(m_dataDir.path(), &error), qPrintable(error));
     }
 
     // A read-only target folder: the export stops with a message naming the path. Root writes
@@ -240,12 +239,7 @@ private Q_SLOTS:
         QVERIFY(log.isDone(QStringLiteral("movie.mp4-None-None")));
     }
 
-    void cleanupTestCase()
-    {
-        m_env.api.reset();
-        if (m_env.sandbox)
-            m_env.sandbox->stop();
-    }
+    void cleanupTestCase() { m_env.stop(); }
 };
 
 QTEST_GUILESS_MAIN(TstExportCli)

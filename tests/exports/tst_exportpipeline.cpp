@@ -33,9 +33,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dataDir.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_dataDir.path().toUtf8());
         QString error;
-        QVERIFY2(m_env.start(&error), qPrintable(error));
+        QVERIFY2(m_env.start(m_dataDir.path(), &error), qPrintable(error));
     }
 
     void jobExportMatchesTheSandboxByteForByte()
@@ -374,12 +373,7 @@ private Q_SLOTS:
         QCOMPARE(fileSha256(target.path() + QStringLiteral("/long.mp4")), sha256(original));
     }
 
-    void cleanupTestCase()
-    {
-        m_env.api.reset();
-        if (m_env.sandbox)
-            m_env.sandbox->stop();
-    }
+    void cleanupTestCase() { m_env.stop(); }
 };
 
 QTEST_GUILESS_MAIN(TstExportPipeline)
