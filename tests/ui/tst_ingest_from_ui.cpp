@@ -13,6 +13,7 @@
 #include "RemoteIngestView.h"
 #include "RoboqlIngestDialog.h"
 #include "StagingTab.h"
+#include "cloud/CloudEmulators.h"
 #include "staging/ReferencesIngestOperation.h"
 
 #include <QImage>
@@ -158,6 +159,68 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(view->isFinished(), 60000);
         QVERIFY2(!view->operation()->error(), qPrintable(view->operation()->error().message));
         QTRY_COMPARE_WITH_TIMEOUT(window.stagingTab()->countProxy()->count(QStringLiteral("roboql-from-gui")), qint64(40), 15000);
+    }
+
+    void cloudListingFromS3rverToReadyBatch()
+    {
+        // A real S3 emulator (s3rver from installer/npm-emulators.sh) with 12 JPEGs, two of them
+        // "same.jpg" in different folders, and a text file the glob must leave out.
+        const QString missing = cloudtest::missingEmulator(QStringLiteral("s3rver"));
+        if (!missing.isEmpty())
+            QSKIP(qPrintable(missing));
+        cloudtest::Emulator s3;
+        QString error;
+        QVERIFY2(s3.start(QStringLiteral("s3rver"),
+                          { QStringLiteral("-d"), QStringLiteral("%DIR%"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
+                            QStringLiteral("-p"), QStringLiteral("%PORT%"), QStringLiteral("--silent"),
+                            QStringLiteral("--configure-bucket"), QStringLiteral("bd-gui") },
+                          &error),
+                 qPrintable(error));
+        bd::cloud::AwsCredentials creds;
+        creds.accessKeyId = cloudtest::kS3rverAccessKey;
+        creds.secretAccessKey = QStringLiteral("S3RVER");
+        creds.region = QStringLiteral("us-east-1");
+        creds.endpointUrl = QStringLiteral("http://127.0.0.1:%1").arg(s3.port);
+        for (const QString &key : cloudtest::bucketKeys())
+            QCOMPARE(cloudtest::s3Put(creds, QStringLiteral("bd-gui"), key, cloudtest::validJpeg(key.toUtf8())), 200);
+        QCOMPARE(cloudtest::s3Put(creds, QStringLiteral("bd-gui"), QStringLiteral("photos/notes.txt"), "not an image"), 200);
+
+        AppSession session;
+        MainWindow window(&session);
+        window.show();
+        QVERIFY(session.connectToSandbox(20.0));
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
+        CloudIngestDialog *dialog = window.stagingTab()->openCloudDialog();
+        QSignalSpy listed(dialog, &CloudIngestDialog::listingFinished);
+        bd::staging::CloudIngestPlanner::Request request;
+        request.bucketPath = QStringLiteral("s3://bd-gui/photos/**/*.jpg");
+        request.environment.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), creds.accessKeyId);
+        request.environment.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), creds.secretAccessKey);
+        request.environment.insert(QStringLiteral("AWS_ENDPOINT_URL"), creds.endpointUrl);
+        request.environment.insert(QStringLiteral("AWS_REGION"), creds.region);
+        request.homeDir = m_home.filePath(QStringLiteral("empty-home"));
+        dialog->list(request);
+        QVERIFY(dialog->isListing());
+        QVERIFY(!dialog->ingestButton()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(listed.count(), 1, 60000);
+        QVERIFY2(dialog->countText().startsWith(QStringLiteral("12 matching")), qPrintable(dialog->countText()));
+        QVERIFY2(dialog->countText().contains(QStringLiteral("renamed")), qPrintable(dialog->countText()));
+        QCOMPARE(dialog->previewTable()->rowCount(), 12);
+        QStringList names;
+        for (int r = 0; r < 12; ++r)
+            names << dialog->previewTable()->item(r, 0)->text();
+        QCOMPARE(QSet<QString>(names.begin(), names.end()).size(), 12);   // unique names in the batch
+        QCOMPARE(dialog->target()->batchId(), QStringLiteral("bd-gui"));   // proposed from the bucket
+        dialog->target()->batchIdEdit()->setText(QStringLiteral("cloud-from-gui"));
+        QVERIFY(dialog->ingestButton()->isEnabled());
+        dialog->ingestButton()->click();
+        RemoteIngestView *view = window.stagingTab()->remoteIngests().value(0);
+        QVERIFY(view);
+        QTRY_VERIFY_WITH_TIMEOUT(view->isFinished(), 90000);
+        QVERIFY2(!view->operation()->error(), qPrintable(view->operation()->error().message));
+        QVERIFY2(view->operation()->summary().ready, qPrintable(view->summaryText()));
+        QTRY_COMPARE_WITH_TIMEOUT(window.stagingTab()->countProxy()->count(QStringLiteral("cloud-from-gui")), qint64(12), 15000);
+        QVERIFY2(!view->summaryText().contains(QStringLiteral("X-Amz-Signature")), "a signed URL reached the summary");
     }
 
     void cloudDialogErrorsAndSavedReferences()
