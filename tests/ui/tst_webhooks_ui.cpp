@@ -122,12 +122,16 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(ingestHookAtMs >= 0, 30000);
         QVERIFY2(countWhenIngestHookArrived != 40, qPrintable(QString::number(countWhenIngestHookArrived)));
         QTRY_COMPARE_WITH_TIMEOUT(counts->count(QStringLiteral("hooked-batch")), qint64(40), 10000);
+        const qint64 batchLatency = clock.elapsed() - ingestHookAtMs;
         QVERIFY(window.stagingTab()->model()->rowOfKey(QStringLiteral("hooked-batch")) >= 0);
 
         // The job finishes in simulated time; its notification turns the row terminal.
         QTRY_VERIFY_WITH_TIMEOUT(jobHookAtMs >= 0, 90000);
         QVERIFY2(!jobTerminalWhenHookArrived, "the job row was already terminal before its notification arrived");
         QTRY_VERIFY_WITH_TIMEOUT(jobs->rowAt(jobs->rowOfKey(QStringLiteral("hooked-job")))->job.isTerminal, 10000);
+        // Upper bounds (QTRY polls every 50 ms): notification in → model row changed.
+        qInfo("webhook to model: batch count %lld ms, job row %lld ms (polls set to 1 h)", batchLatency,
+              clock.elapsed() - jobHookAtMs);
         QVERIFY2(clock.elapsed() < kHour, "a poll could have happened");
 
         // Activity: both notifications listed, and kept for the next session.
