@@ -4,6 +4,7 @@
 #include "AppSession.h"
 #include "ConnectionDialog.h"
 #include "MainWindow.h"
+#include "Palette.h"
 #include "Screenshots.h"
 #include "core/Redact.h"
 
@@ -11,44 +12,8 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QIcon>
-#include <QPalette>
-#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTimer>
-
-namespace {
-
-// Fusion with a dark palette: the same look on every desktop, for dark-mode screenshots and users.
-void applyDarkPalette()
-{
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-    QPalette p;
-    const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xe6, 0xe6, 0xe6), disabled(0x80, 0x80, 0x80);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
-    p.setColor(QPalette::ToolTipBase, window);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::BrightText, QColor(0xff, 0x6e, 0x6e));
-    p.setColor(QPalette::Link, QColor(0x64, 0xb5, 0xf6));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Light, QColor(0x45, 0x47, 0x4b));
-    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3c, 0x40));
-    p.setColor(QPalette::Mid, QColor(0x30, 0x32, 0x36));
-    p.setColor(QPalette::Dark, QColor(0x1a, 0x1b, 0x1d));
-    p.setColor(QPalette::Shadow, Qt::black);
-    for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
-        p.setColor(QPalette::Disabled, role, disabled);
-    QApplication::setPalette(p);
-}
-
-}  // namespace
 
 int main(int argc, char **argv)
 {
@@ -76,7 +41,7 @@ int main(int argc, char **argv)
     parser.addOptions({ sandbox, timeScale, quitAfter, screenshots, palette });
     parser.process(app);
     if (parser.value(palette) == QLatin1String("dark"))
-        applyDarkPalette();
+        bd::ui::applyDarkPalette();
     else if (parser.value(palette) != QLatin1String("light"))
         parser.showHelp(2);
 

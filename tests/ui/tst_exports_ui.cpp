@@ -9,6 +9,7 @@
 #include "DownloadListModel.h"
 #include "ExportsTab.h"
 #include "ListModels.h"
+#include "Palette.h"
 #include "ResultsViewer.h"
 #include "TransferPanel.h"
 #include "core/AppSettings.h"
@@ -28,7 +29,6 @@
 #include <QMainWindow>
 #include <QProgressBar>
 #include <QSignalSpy>
-#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -41,38 +41,6 @@ static const QString kJob = QStringLiteral("demo-finished");
 static const QString kBatch = QStringLiteral("demo-finished-export-out");
 
 namespace {
-
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(45, 45, 48));
-    p.setColor(QPalette::WindowText, QColor(230, 230, 230));
-    p.setColor(QPalette::Base, QColor(30, 30, 32));
-    p.setColor(QPalette::AlternateBase, QColor(42, 42, 46));
-    p.setColor(QPalette::Text, QColor(230, 230, 230));
-    p.setColor(QPalette::Button, QColor(53, 53, 56));
-    p.setColor(QPalette::ButtonText, QColor(230, 230, 230));
-    p.setColor(QPalette::Highlight, QColor(42, 130, 218));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::ToolTipBase, QColor(53, 53, 56));
-    p.setColor(QPalette::ToolTipText, QColor(230, 230, 230));
-    p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-    for (auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
-        p.setColor(QPalette::Disabled, role, QColor(120, 120, 120));
-    return p;
-}
-
-// Screenshots for people checking the look; nothing is asserted on them.
-void shoot(QWidget *window, const QString &name)
-{
-    const QString dir = qEnvironmentVariable("BATCHDECK_TEST_SHOTS");
-    if (dir.isEmpty())
-        return;
-    QDir().mkpath(dir);
-    QTest::qWait(150);   // let pending layouts and repaints happen first
-    const bool dark = qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK");
-    window->grab().save(QStringLiteral("%1/%2-%3.png").arg(dir, name, dark ? QStringLiteral("dark") : QStringLiteral("light")));
-}
 
 bool selectOutputBatch(ExportsTab *tab, const QString &key)
 {
@@ -139,8 +107,7 @@ private Q_SLOTS:
         qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
         qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
         if (qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK")) {
-            QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-            QApplication::setPalette(darkPalette());
+            applyDarkPalette();
         }
     }
 
@@ -196,13 +163,13 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(list->countInState(DownloadRow::State::Downloading) > 0, 20000);
         const int planned = list->rowCount();
         QVERIFY(planned > 1);
-        shoot(&window, QStringLiteral("download-in-progress"));
+        saveTestShot(&window, QStringLiteral("download-in-progress"));
         tab->transfers()->pauseAll();
         QCOMPARE(op->state(), Operation::State::Suspended);
         QTRY_VERIFY(tab->transfers()->overallText().contains(QStringLiteral("Paused")));
         QTRY_VERIFY(list->countInState(DownloadRow::State::Paused) > 0);
         QCOMPARE(list->countInState(DownloadRow::State::Downloading), 0);
-        shoot(&window, QStringLiteral("download-paused"));
+        saveTestShot(&window, QStringLiteral("download-paused"));
         tab->transfers()->resumeAll();
         QCOMPARE(op->state(), Operation::State::Running);
 
@@ -266,7 +233,7 @@ private Q_SLOTS:
         for (const char *column : { "image", "size", "sha256", "predictions" })
             QVERIFY2(headers.contains(QLatin1String(column)), qPrintable(headers.join(QLatin1Char(','))));
         tab->details()->setCurrentIndex(ExportsTab::ResultsPage);
-        shoot(&window, QStringLiteral("results-viewer"));
+        saveTestShot(&window, QStringLiteral("results-viewer"));
 
         // Sorting through the view: sizes descending, numerically.
         const int sizeColumn = int(headers.indexOf(QStringLiteral("size")));
@@ -287,7 +254,7 @@ private Q_SLOTS:
         QVERIFY(expected >= 1 && expected < lines);
         for (int r = 0; r < table->rowCount(); ++r)
             QVERIFY(table->index(r, imageColumn).data().toString().contains(image, Qt::CaseInsensitive));
-        shoot(&window, QStringLiteral("results-filtered"));
+        saveTestShot(&window, QStringLiteral("results-filtered"));
         viewer->setFilter(QString());
         QCOMPARE(table->rowCount(), lines);
     }
@@ -326,7 +293,7 @@ private Q_SLOTS:
         dialog->findChild<QLineEdit *>()->setText(downloads.path());
         QVERIFY(ok->isEnabled());
         QCOMPARE(dialog->options().targetDir, downloads.path());
-        shoot(dialog, QStringLiteral("download-dialog"));
+        saveTestShot(dialog, QStringLiteral("download-dialog"));
         dialog->reject();
 
         QCOMPARE(DownloadDialog::rememberedFolder(QStringLiteral("/data/x/job-1"), QStringLiteral("job-1")),

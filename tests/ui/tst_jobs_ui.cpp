@@ -9,6 +9,7 @@
 #include "ListModels.h"
 #include "MainWindow.h"
 #include "NewJobDialog.h"
+#include "Palette.h"
 #include "StageTimeline.h"
 #include "TaskTableModel.h"
 #include "TrayNotifier.h"
@@ -61,6 +62,8 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_home.isValid());
+        if (qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK"))
+            applyDarkPalette();
         qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
         qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
         m_session = std::make_unique<AppSession>();
@@ -157,6 +160,7 @@ private Q_SLOTS:
         dialog->setKind(NewJobDialog::Kind::Trt);
         QVERIFY(!dialog->canSubmit());
         QVERIFY(!dialog->fieldMessage(QStringLiteral("compilationDevices")).isEmpty());
+        saveTestShot(dialog, QStringLiteral("new-job-dialog"));
         dialog->reject();
     }
 
@@ -169,6 +173,7 @@ private Q_SLOTS:
 
         // Live: the timeline shows the planned stages and reaches the end.
         QTRY_VERIFY_WITH_TIMEOUT(view->timeline()->entries().size() == 2, 30000);
+        saveTestShot(m_window.get(), QStringLiteral("job-running"));
         QTRY_COMPARE_WITH_TIMEOUT(view->stateText(), QStringLiteral("Succeeded"), 120000);
         const auto entries = view->timeline()->entries();
         QCOMPARE(entries.at(0).name, QStringLiteral("processing"));
@@ -214,6 +219,7 @@ private Q_SLOTS:
         submitImageJob(QStringLiteral("jui-fail-1"), QStringLiteral("wf-fail-often"));
         JobView *view = m_window->jobsTab()->jobView();
         QTRY_COMPARE_WITH_TIMEOUT(view->stateText(), QStringLiteral("Failed"), 120000);
+        saveTestShot(m_window.get(), QStringLiteral("job-failed"));
         const QStringList summary = view->errorSummaryLines();
         QVERIFY2(!summary.isEmpty() && !summary.contains(QStringLiteral("All Good")), qPrintable(summary.join('|')));
         // Most frequent first: "N × message" with non-increasing N.
