@@ -317,6 +317,8 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
     for (int i = 0; i < snap.stages.size(); ++i)
         if (!used[i])
             entries.append(entryFor(snap.stages.at(i)));
+    for (StageTimeline::Entry &e : entries)
+        e.skipped = job.isTerminal && !e.started;
     m_timeline->setEntries(entries, job.currentStage);
     if (!m_userSelectedStage) {   // follow the job: the current stage, else the last started one
         int follow = m_timeline->currentIndex();

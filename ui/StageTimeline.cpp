@@ -107,7 +107,7 @@ QSize StageTimeline::minimumSizeHint() const
 QString StageTimeline::countsText(const Entry &e) const
 {
     if (!e.started)
-        return tr("Not started");
+        return e.skipped ? tr("Not run") : tr("Not started");
     const api::StageProgress &p = e.progress;
     return tr("%1 waiting · %2 running · %3 succeeded · %4 failed")
         .arg(p.waiting).arg(p.running).arg(p.succeeded).arg(p.failed);
@@ -156,7 +156,10 @@ void StageTimeline::paintBox(QPainter &p, const Entry &e, const QRect &r, bool c
         fill = h;
     }
     p.setBrush(fill);
-    p.setPen(current ? QPen(pal.color(QPalette::Highlight), 2.5) : QPen(pal.color(QPalette::Mid), 1));
+    // The frame says where the job is (current) and, in the failure colour, where it broke.
+    const QColor frame = e.progress.hasError ? failureColour(pal)
+                                             : (current ? pal.color(QPalette::Highlight) : pal.color(QPalette::Mid));
+    p.setPen(QPen(frame, current || e.progress.hasError ? 2.5 : 1));
     p.drawRoundedRect(QRectF(r).adjusted(1, 1, -1, -1), 5, 5);
 
     const QFontMetrics fm = fontMetrics();
@@ -166,7 +169,7 @@ void StageTimeline::paintBox(QPainter &p, const Entry &e, const QRect &r, bool c
     QString state;
     QColor stateColour = pal.color(QPalette::Text);
     if (!e.started) {
-        state = tr("planned");
+        state = e.skipped ? tr("not run") : tr("planned");
         stateColour = pal.color(QPalette::PlaceholderText);
     } else if (e.progress.hasError) {
         state = tr("failed");
@@ -211,7 +214,7 @@ void StageTimeline::paintBox(QPainter &p, const Entry &e, const QRect &r, bool c
         p.setBrush(Qt::NoBrush);
         p.drawRoundedRect(QRectF(bar.rect).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3);
         p.setPen(pal.color(QPalette::PlaceholderText));
-        p.drawText(bar.rect, Qt::AlignCenter, fm.elidedText(tr("waiting for the previous stage"), Qt::ElideRight, bar.rect.width() - 8));
+        p.drawText(bar.rect, Qt::AlignCenter, fm.elidedText(e.skipped ? tr("the job ended before this stage") : tr("waiting for the previous stage"), Qt::ElideRight, bar.rect.width() - 8));
     }
 
     p.setPen(pal.color(QPalette::Text));

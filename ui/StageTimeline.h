@@ -21,6 +21,7 @@ public:
         QDateTime end;                // last update of a finished stage; invalid while running
         bool started = false;
         bool finished = false;
+        bool skipped = false;         // never started and never will: the job ended first
     };
 
     explicit StageTimeline(QWidget *parent = nullptr);

@@ -4,6 +4,7 @@
 #include "StageTimeline.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 
 namespace bd::ui {
 
@@ -11,8 +12,15 @@ QString notificationText(const QJsonValue &notification)
 {
     if (notification.isString())
         return notification.toString();
-    if (notification.isObject())
-        return QString::fromUtf8(QJsonDocument(notification.toObject()).toJson(QJsonDocument::Compact));
+    if (notification.isObject()) {
+        // The usual {"message": ..., ...}: the message is what a person reads (the state and stage
+        // are shown beside it already); any other shape is shown as compact JSON.
+        const QJsonObject object = notification.toObject();
+        const QJsonValue message = object.value(QStringLiteral("message"));
+        if (message.isString() && !message.toString().isEmpty())
+            return message.toString();
+        return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    }
     if (notification.isArray())
         return QString::fromUtf8(QJsonDocument(notification.toArray()).toJson(QJsonDocument::Compact));
     return {};

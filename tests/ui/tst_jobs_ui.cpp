@@ -186,8 +186,12 @@ private Q_SLOTS:
         }
         // The task table of the followed (last) stage: every task done.
         QVERIFY(view->taskModel()->rowCount() > 0);
-        for (int r = 0; r < view->taskModel()->rowCount(); ++r)
+        for (int r = 0; r < view->taskModel()->rowCount(); ++r) {
             QCOMPARE(view->taskModel()->data(view->taskModel()->index(r, TaskTableModel::Progress), SortRole).toInt(), 100);
+            // The notification's message is shown, not its JSON.
+            const QString note = view->taskModel()->data(view->taskModel()->index(r, TaskTableModel::Notification), Qt::DisplayRole).toString();
+            QVERIFY2(!note.isEmpty() && !note.startsWith(QLatin1Char('{')), qPrintable(note));
+        }
         // Clicking the first stage lists its tasks instead.
         view->timeline()->setSelectedIndex(0);
         QTRY_VERIFY(view->taskModel()->rowCount() == entries.at(0).progress.succeeded);
@@ -220,6 +224,13 @@ private Q_SLOTS:
         JobView *view = m_window->jobsTab()->jobView();
         QTRY_COMPARE_WITH_TIMEOUT(view->stateText(), QStringLiteral("Failed"), 120000);
         saveTestShot(m_window.get(), QStringLiteral("job-failed"));
+        // A failed processing stage: export never runs, and the timeline says so ("not run").
+        bool anySkipped = false;
+        for (const StageTimeline::Entry &e : view->timeline()->entries()) {
+            QCOMPARE(e.skipped, !e.started);
+            anySkipped |= e.skipped;
+        }
+        QVERIFY(anySkipped);
         const QStringList summary = view->errorSummaryLines();
         QVERIFY2(!summary.isEmpty() && !summary.contains(QStringLiteral("All Good")), qPrintable(summary.join('|')));
         // Most frequent first: "N × message" with non-increasing N.
