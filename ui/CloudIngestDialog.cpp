@@ -69,13 +69,7 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
     countRow->addWidget(m_save);
 
     m_target = new IngestTargetForm(session, true, this);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_ingest = buttons->addButton(tr("&Ingest"), QDialogButtonBox::AcceptRole);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_ingest, &QPushButton::clicked, this, [this] {
-        Q_EMIT ingestRequested(options());
-        accept();
-    });
+    auto *buttons = IngestTargetForm::ingestButtons(this, &m_ingest, [this] { Q_EMIT ingestRequested(options()); });
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addLayout(countRow);

@@ -5,10 +5,13 @@
 #include "staging/ReferencesIngestOperation.h"
 
 #include <QCheckBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 
 namespace bd::ui {
 
@@ -69,6 +72,18 @@ void IngestTargetForm::fill(staging::ReferencesIngestOptions *options) const
         options->notificationCategories << QStringLiteral("ingest-status");
     if (m_filesStatus && m_filesStatus->isChecked())
         options->notificationCategories << QStringLiteral("files-status");
+}
+
+QDialogButtonBox *IngestTargetForm::ingestButtons(QDialog *dialog, QPushButton **ingest, const std::function<void()> &onIngest)
+{
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, dialog);
+    *ingest = buttons->addButton(tr("&Ingest"), QDialogButtonBox::AcceptRole);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    connect(*ingest, &QPushButton::clicked, dialog, [dialog, onIngest] {
+        onIngest();
+        dialog->accept();
+    });
+    return buttons;
 }
 
 }  // namespace bd::ui

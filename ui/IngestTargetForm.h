@@ -3,7 +3,12 @@
 // name, and which notifications to ask for when the webhook receiver is on.
 #include <QWidget>
 
+#include <functional>
+
 class QCheckBox;
+class QDialog;
+class QDialogButtonBox;
+class QPushButton;
 class QLabel;
 class QLineEdit;
 
@@ -26,6 +31,10 @@ public:
     QString problem() const;
     // Fills batchId, displayName, notificationsUrl and notificationCategories.
     void fill(staging::ReferencesIngestOptions *options) const;
+
+    // The dialog's Cancel / Ingest row: Cancel rejects; Ingest runs `onIngest` then accepts.
+    // Returns the box; *ingest is the Ingest button (the dialog enables it as its checks allow).
+    static QDialogButtonBox *ingestButtons(QDialog *dialog, QPushButton **ingest, const std::function<void()> &onIngest);
 
 Q_SIGNALS:
     void changed();

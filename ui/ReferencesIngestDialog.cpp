@@ -79,13 +79,7 @@ ReferencesIngestDialog::ReferencesIngestDialog(AppSession *session, QWidget *par
     m_table->setMinimumHeight(220);
 
     m_target = new IngestTargetForm(session, true, this);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_ingest = buttons->addButton(tr("&Ingest"), QDialogButtonBox::AcceptRole);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_ingest, &QPushButton::clicked, this, [this] {
-        Q_EMIT ingestRequested(options());
-        accept();
-    });
+    auto *buttons = IngestTargetForm::ingestButtons(this, &m_ingest, [this] { Q_EMIT ingestRequested(options()); });
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(source);

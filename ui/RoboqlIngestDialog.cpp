@@ -22,13 +22,7 @@ RoboqlIngestDialog::RoboqlIngestDialog(AppSession *session, QWidget *parent) : Q
     m_query->setTabChangesFocus(true);
     m_query->setFixedHeight(m_query->fontMetrics().lineSpacing() * 4 + 12);
     m_target = new IngestTargetForm(session, false, this);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
-    m_ingest = buttons->addButton(tr("&Ingest"), QDialogButtonBox::AcceptRole);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_ingest, &QPushButton::clicked, this, [this] {
-        Q_EMIT ingestRequested(options());
-        accept();
-    });
+    auto *buttons = IngestTargetForm::ingestButtons(this, &m_ingest, [this] { Q_EMIT ingestRequested(options()); });
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
     auto *label = new QLabel(tr("&Query:"), this);
