@@ -10,6 +10,7 @@
 #include "cloud/CloudCrypto.h"
 #include "cloud/SigV4.h"
 #include "core/Operation.h"
+#include "common/SandboxFixture.h"
 #include "sandbox/Sandbox.h"
 
 #include <QDir>
@@ -204,38 +205,17 @@ inline int azurePut(const bd::cloud::AzureCredentials &creds, const QString &con
     return send("PUT", request, body, answer);
 }
 
-inline bool waitFinished(bd::Operation *op, int timeoutMs = 120000)
-{
-    if (op->isFinished())
-        return true;
-    QEventLoop loop;
-    QObject::connect(op, &bd::Operation::finished, &loop, &QEventLoop::quit);
-    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-    loop.exec();
-    return op->isFinished();
-}
+using sandboxtest::waitFinished;
 
-// An in-process sandbox and an ApiClient on it.
-struct SandboxApi {
-    std::unique_ptr<bd::sandbox::Sandbox> sandbox;
-    std::unique_ptr<bd::api::ApiClient> api;
-
+// An in-process sandbox (fast indexing, jobs at 100×) and an ApiClient on it.
+struct SandboxApi : sandboxtest::SandboxEnv {
     bool start(QString *error, const QString &key = QStringLiteral("sandbox-key"))
     {
         bd::sandbox::SandboxOptions options;
         options.indexDelayMs = 200;
         options.timeScale = 100;
         options.apiKeys = { key };
-        sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
-        if (!sandbox->start(error))
-            return false;
-        bd::api::ApiConfig config;
-        config.baseUrl = sandbox->apiUrl();
-        config.apiKey = key;
-        config.timeoutSeconds = 30;
-        config.retry.baseDelayMs = 100;
-        api = std::make_unique<bd::api::ApiClient>(config);
-        return true;
+        return SandboxEnv::start(options, 100, error, key);
     }
     qint64 count(const QString &batchId)
     {

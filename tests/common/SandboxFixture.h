@@ -29,16 +29,17 @@ struct SandboxEnv {
     std::unique_ptr<bd::sandbox::Sandbox> sandbox;
     std::unique_ptr<bd::api::ApiClient> api;
 
-    // Starts the sandbox on loopback and a client with the sandbox's key, a 30 s request timeout
-    // and retries waiting retryBaseDelayMs first (short, so fault tests stay quick).
-    bool start(const bd::sandbox::SandboxOptions &options, int retryBaseDelayMs, QString *error)
+    // Starts the sandbox on loopback and a client with `key` (one of options.apiKeys), a 30 s
+    // request timeout and retries waiting retryBaseDelayMs first (short, so fault tests stay quick).
+    bool start(const bd::sandbox::SandboxOptions &options, int retryBaseDelayMs, QString *error,
+               const QString &key = QStringLiteral("sandbox-key"))
     {
         sandbox = std::make_unique<bd::sandbox::Sandbox>(options);
         if (!sandbox->start(error))
             return false;
         bd::api::ApiConfig config;
         config.baseUrl = sandbox->apiUrl();
-        config.apiKey = QStringLiteral("sandbox-key");
+        config.apiKey = key;
         config.timeoutSeconds = 30;
         config.retry.baseDelayMs = retryBaseDelayMs;
         api = std::make_unique<bd::api::ApiClient>(config);
