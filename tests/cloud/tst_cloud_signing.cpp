@@ -16,6 +16,41 @@
 
 using namespace bd::cloud;
 
+// Source: Google's cross-client conformance corpus, github.com/googleapis/conformance-tests,
+// storage/v1/v4_signatures.json ("Simple GET", "Vary expiration and timestamp", "Vary bucket and
+// object") signed with the inactive dummy key published beside it (storage/v1/service-account:
+// "a dummy service account JSON file that is inactive. It's fine for it to be public.").
+static const char kConformanceClientEmail[] = "test-iam-credentials@dummy-project-id.iam.gserviceaccount.com";
+static const char kConformancePrivateKey[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCsPzMirIottfQ2\n"
+    "ryjQmPWocSEeGo7f7Q4/tMQXHlXFzo93AGgU2t+clEj9L5loNhLVq+vk+qmnyDz5\n"
+    "Q04y8jVWyMYzzGNNrGRW/yaYqnqlKZCy1O3bmnNjV7EDbC/jE1ZLBY0U3HaSHfn6\n"
+    "S9ND8MXdgD0/ulRTWwq6vU8/w6i5tYsU7n2LLlQTl1fQ7/emO9nYcCFJezHZVa0H\n"
+    "meWsdHwWsok0skwQYQNIzP3JF9BpR5gJT2gNge6KopDesJeLoLzaX7cUnDn+CAnn\n"
+    "LuLDwwSsIVKyVxhBFsFXPplgpaQRwmGzwEbf/Xpt9qo26w2UMgn30jsOaKlSeAX8\n"
+    "cS6ViF+tAgMBAAECggEACKRuJCP8leEOhQziUx8Nmls8wmYqO4WJJLyk5xUMUC22\n"
+    "SI4CauN1e0V8aQmxnIc0CDkFT7qc9xBmsMoF+yvobbeKrFApvlyzNyM7tEa/exh8\n"
+    "DGD/IzjbZ8VfWhDcUTwn5QE9DCoon9m1sG+MBNlokB3OVOt8LieAAREdEBG43kJu\n"
+    "yQTOkY9BGR2AY1FnAl2VZ/jhNDyrme3tp1sW1BJrawzR7Ujo8DzlVcS2geKA9at7\n"
+    "55ua5GbHz3hfzFgjVXDfnkWzId6aHypUyqHrSn1SqGEbyXTaleKTc6Pgv0PgkJjG\n"
+    "hZazWWdSuf1T5Xbs0OhAK9qraoAzT6cXXvMEvvPt6QKBgQDXcZKqJAOnGEU4b9+v\n"
+    "Odoh+nssdrIOBNMu1m8mYbUVYS1aakc1iDGIIWNM3qAwbG+yNEIi2xi80a2RMw2T\n"
+    "9RyCNB7yqCXXVKLBiwg9FbKMai6Vpk2bWIrzahM9on7AhCax/X2AeOp+UyYhFEy6\n"
+    "UFG4aHb8THscL7b515ukSuKb5QKBgQDMq+9PuaB0eHsrmL6q4vHNi3MLgijGg/zu\n"
+    "AXaPygSYAwYW8KglcuLZPvWrL6OG0+CrfmaWTLsyIZO4Uhdj7MLvX6yK7IMnagvk\n"
+    "L3xjgxSklEHJAwi5wFeJ8ai/1MIuCn8p2re3CbwISKpvf7Sgs/W4196P4vKvTiAz\n"
+    "jcTiSYFIKQKBgCjMpkS4O0TakMlGTmsFnqyOneLmu4NyIHgfPb9cA4n/9DHKLKAT\n"
+    "oaWxBPgatOVWs7RgtyGYsk+XubHkpC6f3X0+15mGhFwJ+CSE6tN+l2iF9zp52vqP\n"
+    "Qwkjzm7+pdhZbmaIpcq9m1K+9lqPWJRz/3XXuqi+5xWIZ7NaxGvRjqaNAoGAdK2b\n"
+    "utZ2y48XoI3uPFsuP+A8kJX+CtWZrlE1NtmS7tnicdd19AtfmTuUL6fz0FwfW4Su\n"
+    "lQZfPT/5B339CaEiq/Xd1kDor+J7rvUHM2+5p+1A54gMRGCLRv92FQ4EON0RC1o9\n"
+    "m2I4SHysdO3XmjmdXmfp4BsgAKJIJzutvtbqlakCgYB+Cb10z37NJJ+WgjDt+yT2\n"
+    "yUNH17EAYgWXryfRgTyi2POHuJitd64Xzuy6oBVs3wVveYFM6PIKXlj8/DahYX5I\n"
+    "R2WIzoCNLL3bEZ+nC6Jofpb4kspoAeRporj29SgesK6QBYWHWX2H645RkRGYGpDo\n"
+    "51gjy9m/hSNqBbH2zmh04A==\n"
+    "-----END PRIVATE KEY-----\n";
+
 namespace {
 // Source: Amazon S3 API Reference, "Authenticating Requests: Using Query Parameters (AWS Signature
 // Version 4)" and "Examples: Signature Calculations in AWS Signature Version 4" (header-based
@@ -240,6 +275,58 @@ private Q_SLOTS:
                             "&X-Goog-SignedHeaders=host\nhost:storage.googleapis.com\n\nhost\nUNSIGNED-PAYLOAD"));
         QCOMPARE(signer.stringToSign(when, canonical),
                  QByteArray("GOOG4-RSA-SHA256\n20190301T190859Z\n20190301/auto/storage/goog4_request\n") + sha256Hex(canonical));
+    }
+
+    void gcsConformanceVectors_data()
+    {
+        QTest::addColumn<QString>("bucket");
+        QTest::addColumn<QString>("object");
+        QTest::addColumn<QDateTime>("when");
+        QTest::addColumn<int>("expires");
+        QTest::addColumn<QString>("expectedUrl");
+        const QString prefix = QStringLiteral("X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=test-iam-credentials%40dummy-project-id.iam.gserviceaccount.com%2F");
+        QTest::newRow("Simple GET")
+            << QStringLiteral("test-bucket") << QStringLiteral("test-object") << QDateTime(QDate(2019, 2, 1), QTime(9, 0), Qt::UTC) << 10
+            << QStringLiteral("https://storage.googleapis.com/test-bucket/test-object?") + prefix + QStringLiteral(
+                   "20190201%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20190201T090000Z&X-Goog-Expires=10&X-Goog-SignedHeaders=host&X-Goog-Signature="
+                   "95e6a13d43a1d1962e667f17397f2b80ac9bdd1669210d5e08e0135df9dff4e56113485dbe429ca2266487b9d1796ebdee2d7cf682a6ef3bb9fbb4c351686fba"
+                   "90d7b621cf1c4eb1fdf126460dd25fa0837dfdde0a9fd98662ce60844c458448fb2b352c203d9969cb74efa4bdb742287744a4f2308afa4af0e0773f55e32e92"
+                   "973619249214b97283b2daa14195244444e33f938138d1e5f561088ce8011f4986dda33a556412594db7c12fc40e1ff3f1bedeb7a42f5bcda0b9567f17f65855"
+                   "f65071fabb88ea12371877f3f77f10e1466fff6ff6973b74a933322ff0949ce357e20abe96c3dd5cfab42c9c83e740a4d32b9e11e146f0eb3404d2e975896f74");
+        QTest::newRow("Vary expiration and timestamp")
+            << QStringLiteral("test-bucket") << QStringLiteral("test-object") << QDateTime(QDate(2019, 3, 1), QTime(9, 0), Qt::UTC) << 20
+            << QStringLiteral("https://storage.googleapis.com/test-bucket/test-object?") + prefix + QStringLiteral(
+                   "20190301%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20190301T090000Z&X-Goog-Expires=20&X-Goog-SignedHeaders=host&X-Goog-Signature="
+                   "9669ed5b10664dc594c758296580662912cf4bcc5a4ba0b6bf055bcbf6f34eed7bdad664f534962174a924741a0c273a4f67bc1847cef20192a6beab44223bd9"
+                   "d4fbbd749c407b79997598c30f82ddc269ff47ec09fa3afe74e00616d438df0d96a7d8ad0adacfad1dc3286f864d924fe919fb0dce45d3d975c5afe8e13af2db"
+                   "9cc37ba77835f92f7669b61e94c6d562196c1274529e76cfff1564cc2cad7d5387dc8e12f7a5dfd925685fe92c30b43709eee29fa2f66067472cee5423d1a3a4"
+                   "182fe8cea75c9329d181dc6acad7c393cd04f8bf5bc0515127d8ebd65d80c08e19ad03316053ea60033fd1b1fd85a69c576415da3bf0a3718d9ea6d03e0d66f0");
+        QTest::newRow("Vary bucket and object")
+            << QStringLiteral("test-bucket2") << QStringLiteral("test-object2") << QDateTime(QDate(2019, 2, 1), QTime(9, 0), Qt::UTC) << 10
+            << QStringLiteral("https://storage.googleapis.com/test-bucket2/test-object2?") + prefix + QStringLiteral(
+                   "20190201%2Fauto%2Fstorage%2Fgoog4_request&X-Goog-Date=20190201T090000Z&X-Goog-Expires=10&X-Goog-SignedHeaders=host&X-Goog-Signature="
+                   "36e3d58dfd3ec1d2dd2f24b5ee372a71e811ffaa2162a2b871d26728d0354270bc116face87127532969c4a3967ed05b7309af741e19c7202f3167aa8c2ac420"
+                   "b61417d6451442bb91d7c822cd17be8783f01e05372769c88913561d27e6660dd8259f0081a71f831be6c50283626cbf04494ac10c394b29bb3bce74ab91548f"
+                   "58a37118a452693cf0483d77561fc9cac8f1765d2c724994cca46a83517a10157ee0347a233a2aaeae6e6ab5e204ff8fc5f54f90a3efdb8301d9fff5475d58cd"
+                   "05b181affd657f48203f4fb133c3a3d355b8eefbd10d5a0a5fd70d06e9515460ad74e22334b2cba4b29cae4f6f285cdb92d8f3126d7a1479ca3bdb69c207d860");
+    }
+
+    void gcsConformanceVectors()
+    {
+        QFETCH(QString, bucket);
+        QFETCH(QString, object);
+        QFETCH(QDateTime, when);
+        QFETCH(int, expires);
+        QFETCH(QString, expectedUrl);
+        const QByteArray keyJson = QJsonDocument(QJsonObject{ { "type", "service_account" },
+                                                              { "client_email", kConformanceClientEmail },
+                                                              { "private_key", QString::fromLatin1(kConformancePrivateKey) } }).toJson();
+        bd::Error e;
+        const GcsServiceAccount account = GcsServiceAccount::fromJson(keyJson, &e);
+        QVERIFY2(account.isValid(), qPrintable(e.message));
+        const QString url = GcsV4Signer(account).signedUrl(bucket, object, when, expires, &e);
+        QVERIFY2(!url.isEmpty(), qPrintable(e.message));
+        QCOMPARE(url, expectedUrl);
     }
 
     void gcsSignatureVerifiesWithPublicKey()
