@@ -5,6 +5,7 @@
 //    every file in the batch exactly once (shard object counts add up to the file count);
 //  - a short request held by the server gets the signal: it exits at once with the reference
 //    CLI's code for that command (2, 1 or 0) and the same message.
+#include "sandbox/DemoMedia.h"
 #include "sandbox/Sandbox.h"
 #include "sandbox/SandboxHttp.h"
 
@@ -22,24 +23,6 @@
 #include <csignal>
 
 using namespace bd::sandbox::testing;
-
-namespace {
-
-// A small valid JPEG; the COM segment carrying `tag` makes every file unique.
-QByteArray jpeg(const QByteArray &tag)
-{
-    static const QByteArray body = QByteArray::fromHex(
-        "ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a"
-        "333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc0000b080008000801011100"
-        "ffc40014000100000000000000000000000000000001ffc40014100100000000000000000000000000000000ffda00080101"
-        "00003f001fffd9");
-    const int len = int(tag.size()) + 2;
-    QByteArray out("\xFF\xD8\xFF\xFE", 4);
-    out.append(char(len >> 8)).append(char(len & 0xFF)).append(tag).append(body);
-    return out;
-}
-
-}  // namespace
 
 class TestCliInterrupt : public QObject
 {
@@ -94,7 +77,7 @@ private Q_SLOTS:
             const QString name = QStringLiteral("img_%1.jpg").arg(i, 3, 10, QLatin1Char('0'));
             QFile f(dir + QLatin1Char('/') + name);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(jpeg(name.toUtf8()));
+            f.write(bd::sandbox::tinyJpeg(name));   // unique per name
         }
         const QStringList args{ QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"),
                                 QStringLiteral("-b"), QStringLiteral("intr-b"), QStringLiteral("--images-dir"), dir,

@@ -11,6 +11,7 @@
 #include "cloud/SigV4.h"
 #include "core/Operation.h"
 #include "common/SandboxFixture.h"
+#include "sandbox/DemoMedia.h"
 #include "sandbox/Sandbox.h"
 
 #include <QDir>
@@ -60,19 +61,8 @@ inline quint16 freePort()
     return probe.serverPort();
 }
 
-// A small but valid baseline JPEG (8x8 grey); the COM segment carrying `tag` makes each unique.
-inline QByteArray validJpeg(const QByteArray &tag)
-{
-    static const QByteArray body = QByteArray::fromHex(
-        "ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a"
-        "333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc0000b080008000801011100"
-        "ffc40014000100000000000000000000000000000001ffc40014100100000000000000000000000000000000ffda00080101"
-        "00003f001fffd9");
-    const int len = int(tag.size()) + 2;
-    QByteArray out("\xFF\xD8\xFF\xFE", 4);
-    out.append(char(len >> 8)).append(char(len & 0xFF)).append(tag).append(body);
-    return out;
-}
+// A small valid JPEG; `tag` goes into its comment segment, so every file is unique.
+inline QByteArray validJpeg(const QByteArray &tag) { return bd::sandbox::tinyJpeg(QString::fromUtf8(tag)); }
 
 // ~12 keys, two sharing the base name "same.jpg" in different folders, plus a non-image that the
 // listing must skip.
