@@ -12,6 +12,7 @@
 #include "Palette.h"
 #include "ResultsViewer.h"
 #include "TransferPanel.h"
+#include "UiTestHome.h"
 #include "core/AppSettings.h"
 #include "exports/ExportJournal.h"
 #include "exports/ResultsFilterProxy.h"
@@ -103,9 +104,7 @@ class TstExportsUi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        QVERIFY(useTemporaryHome(m_home));
         if (qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK")) {
             applyDarkPalette();
         }

@@ -13,6 +13,7 @@
 #include "RemoteIngestView.h"
 #include "RoboqlIngestDialog.h"
 #include "StagingTab.h"
+#include "UiTestHome.h"
 #include "cloud/CloudEmulators.h"
 #include "staging/ReferencesIngestOperation.h"
 
@@ -55,9 +56,7 @@ class TstIngestFromUi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid() && m_files.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        QVERIFY(useTemporaryHome(m_home) && m_files.isValid());
         // Three real JPEGs served over loopback: the sandbox fetches references only from there.
         for (int i = 1; i <= 3; ++i) {
             QImage image(64, 48, QImage::Format_RGB32);

@@ -13,6 +13,7 @@
 #include "StageTimeline.h"
 #include "TaskTableModel.h"
 #include "TrayNotifier.h"
+#include "UiTestHome.h"
 
 #include <QComboBox>
 #include <QFile>
@@ -61,11 +62,9 @@ class TstJobsUi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
+        QVERIFY(useTemporaryHome(m_home));
         if (qEnvironmentVariableIsSet("BATCHDECK_TEST_DARK"))
             applyDarkPalette();
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
         m_session = std::make_unique<AppSession>();
         m_window = std::make_unique<MainWindow>(m_session.get());
         m_window->show();

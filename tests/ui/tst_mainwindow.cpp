@@ -10,6 +10,7 @@
 #include "MainWindow.h"
 #include "NewJobDialog.h"
 #include "StagingTab.h"
+#include "UiTestHome.h"
 #include "core/AppSettings.h"
 #include "sandbox/Sandbox.h"
 
@@ -30,9 +31,7 @@ class TstMainWindow : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        QVERIFY(useTemporaryHome(m_home));
     }
 
     void tabsListTheDemoData()

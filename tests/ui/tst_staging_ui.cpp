@@ -15,6 +15,7 @@
 #include "StagingTab.h"
 #include "TransferList.h"
 #include "TransferListModel.h"
+#include "UiTestHome.h"
 #include "staging/StagingTestFiles.h"
 
 #include <QApplication>
@@ -114,9 +115,7 @@ class TstStagingUi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        QVERIFY(useTemporaryHome(m_home));
         if (qEnvironmentVariableIsSet("BATCHDECK_SHOTS_DARK"))
             useDarkPalette();
     }

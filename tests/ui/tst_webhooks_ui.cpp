@@ -12,6 +12,7 @@
 #include "MainWindow.h"
 #include "SettingsDialog.h"
 #include "StagingTab.h"
+#include "UiTestHome.h"
 #include "api/ApiClient.h"
 #include "jobs/JobMonitor.h"
 #include "notify/WebhookReceiver.h"
@@ -44,9 +45,7 @@ class TstWebhooksUi : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_home.isValid());
-        qputenv("BATCHDECK_DATA_DIR", m_home.filePath(QStringLiteral("data")).toUtf8());
-        qputenv("BATCHDECK_CONFIG_FILE", m_home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+        QVERIFY(useTemporaryHome(m_home));
     }
 
     void notificationsUpdateModelsWithoutPolling()
