@@ -1,5 +1,7 @@
 #include "sandbox/FaultPlan.h"
 
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QMutexLocker>
 #include <QStringList>
@@ -101,8 +103,11 @@ void writeFault(const Fault &fault, httplib::Response &response, const std::stri
     } else if (fault.action == QLatin1String("malformed-json")) {
         response.set_content("{\"batches\": [{\"batchId\": \"trunc", "application/json");
     } else if (fault.action == QLatin1String("cut")) {
+        // A cut must always reach the client as a broken response: with no real body (a PUT's
+        // answer) the headers still promise one byte, so a complete empty 200 is never sent.
         const auto shared = std::make_shared<std::string>(body);
-        response.set_content_provider(shared->size(), contentType, [shared](size_t offset, size_t, httplib::DataSink &sink) {
+        const size_t promised = std::max<size_t>(shared->size(), 1);
+        response.set_content_provider(promised, contentType, [shared](size_t offset, size_t, httplib::DataSink &sink) {
             const size_t half = shared->size() / 2;
             if (offset < half)
                 sink.write(shared->data() + offset, half - offset);
