@@ -44,6 +44,13 @@ bool FaultPlan::setPlan(const QJsonObject &plan, QString *error)
         rule.match = o.value(QLatin1String("match")).toString();
         rule.times = o.value(QLatin1String("times")).toInt(-1);
         rule.skip = o.value(QLatin1String("skip")).toInt(0);
+        rule.within = o.value(QLatin1String("within")).toInt(-1);
+        rule.probability = o.value(QLatin1String("probability")).toDouble(1.0);
+        if (!(rule.probability >= 0.0 && rule.probability <= 1.0)) {
+            if (error)
+                *error = QStringLiteral("A fault rule's probability must be between 0 and 1");
+            return false;
+        }
         rule.fault.status = o.value(QLatin1String("status")).toInt(0);
         rule.fault.retryAfter = o.value(QLatin1String("retryAfter")).toInt(-1);
         rule.fault.delayMs = o.value(QLatin1String("delayMs")).toInt(0);
@@ -64,6 +71,7 @@ bool FaultPlan::setPlan(const QJsonObject &plan, QString *error)
     }
     QMutexLocker lock(&m_mutex);
     m_rules = rules;
+    m_random.seed(quint32(plan.value(QLatin1String("seed")).toInteger(1)));
     return true;
 }
 
@@ -80,6 +88,10 @@ std::optional<Fault> FaultPlan::take(const QString &routeId, const QString &meth
         if (rule.times >= 0 && rule.fired >= rule.times)
             continue;
         if (rule.seen++ < rule.skip)
+            continue;
+        if (rule.within >= 0 && rule.seen > rule.skip + rule.within)
+            continue;
+        if (rule.probability < 1.0 && m_random.generateDouble() >= rule.probability)
             continue;
         ++rule.fired;
         return rule.fault;

@@ -2,12 +2,16 @@
 // Per-route fault injection (--faults FILE, Sandbox::setFaultPlan). The JSON format:
 //   {"rules": [{"route": "D5" | "S1" | "S2" | "*", "method": "GET", "match": "substring of path",
 //               "times": N, "skip": N, "status": 503, "retryAfter": 2, "delayMs": 1500,
-//               "action": "status" | "cut" | "malformed-json" | "html" | "expire-url"}]}
+//               "action": "status" | "cut" | "malformed-json" | "html" | "expire-url",
+//               "probability": 0.1, "within": N}], "seed": 42}
 // The first rule that matches a request and still has shots left fires. "skip" lets the first N
 // matching requests through; "times" (default unlimited) caps how often it fires. A rule with
-// only delayMs delays the request and then lets it through.
+// only delayMs delays the request and then lets it through. "probability" makes a rule fire on
+// that share of its matching requests (drawn from a generator seeded by the plan's "seed", so a
+// chaos run is repeatable); "within" limits it to the first N matching requests after "skip".
 #include <QJsonObject>
 #include <QMutex>
+#include <QRandomGenerator>
 #include <QString>
 #include <QVector>
 
@@ -36,12 +40,14 @@ public:
 private:
     struct Rule {
         QString route, method, match;
-        int times = -1, skip = 0;
+        int times = -1, skip = 0, within = -1;
+        double probability = 1.0;
         Fault fault;
         int seen = 0, fired = 0;
     };
     QMutex m_mutex;
     QVector<Rule> m_rules;
+    QRandomGenerator m_random;
 };
 
 // Writes the faulty answer. For "cut", `body` is what would have been sent: half of it goes out

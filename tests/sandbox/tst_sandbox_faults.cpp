@@ -1,6 +1,7 @@
 // Fault injection over real loopback HTTP: every action of the fault plan, skip/times/method/match
 // selection, request counting, and plans loaded from a file.
 #include "sandbox/DemoMedia.h"
+#include "sandbox/FaultPlan.h"
 #include "sandbox/SandboxHttp.h"
 
 #include <QElapsedTimer>
@@ -67,6 +68,33 @@ private slots:
         const httplib::MultipartFormDataItems items{ { "file", tinyJpeg("m").toStdString(), "m.jpg", "" } };
         QCOMPARE(client.Post(stagingPath("batches/faulty/upload/image", "fileName=m.jpg"), items)->status, 429);
         QCOMPARE(client.Post(stagingPath("batches/faulty-video/upload/video", "fileName=v.mp4"), "", "")->status, 200);
+    }
+
+    // A chaos run must be replayable: the same seed faults the same requests, "probability" fires on
+    // about that share of them, and "within" stops it after the first N.
+    void probabilityIsSeededAndBounded()
+    {
+        const auto statusesFor = [this](int seed, int within) {
+            QJsonObject rule{ { "route", "D1" }, { "status", 503 }, { "probability", 0.3 } };
+            if (within >= 0)
+                rule.insert("within", within);
+            m_sandbox->setFaultPlan({ { "rules", QJsonArray{ rule } }, { "seed", seed } });
+            auto client = api();
+            QList<int> statuses;
+            for (int i = 0; i < 60; ++i)
+                statuses << client.Get(stagingPath("batches"))->status;
+            return statuses;
+        };
+        const QList<int> first = statusesFor(11, -1);
+        QCOMPARE(statusesFor(11, -1), first);
+        QVERIFY(statusesFor(12, -1) != first);
+        const auto faults = first.count(503);
+        QVERIFY2(faults >= 6 && faults <= 30, qPrintable(QString::number(faults)));
+        const QList<int> bounded = statusesFor(11, 20);
+        QCOMPARE(bounded.mid(0, 20), first.mid(0, 20));
+        QCOMPARE(bounded.mid(20).count(503), 0);
+        FaultPlan invalid;
+        QVERIFY(!invalid.setPlan({ { "rules", QJsonArray{ QJsonObject{ { "probability", 2 } } } } }));
     }
 
     void htmlErrorPage()
