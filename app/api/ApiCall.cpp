@@ -89,7 +89,10 @@ void ApiCall::sendAttempt()
         return;
     const Request spec = buildRequest();
     ++m_attempt;
-    QNetworkRequest request(m_client->apiUrl(spec.path, spec.query));
+    m_idempotent = spec.idempotent.value_or(spec.verb == "GET" || spec.verb == "HEAD");
+    QNetworkRequest request(m_client->apiUrl(spec.path, spec.query, !spec.bearerAuth));
+    if (spec.bearerAuth)
+        request.setRawHeader("Authorization", "Bearer " + m_client->config().apiKey.toUtf8());
     request.setTransferTimeout(m_client->config().timeoutSeconds * 1000 * spec.timeoutMultiplier);
     if (spec.hasBody && !spec.contentType.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, spec.contentType);
@@ -118,9 +121,18 @@ void ApiCall::onReplyFinished()
     context.baseUrl = m_client ? m_client->config().baseUrl : QUrl();
     context.timeoutSeconds = m_timeoutSeconds;
     Error error = errorFromReply(reply, m_rawBody, context);
+    bool unusableAnswer = false;
+    if (!error.isError()) {
+        error = handleSuccess(m_rawBody);
+        // A 2xx body that is not even a JSON object (cut short, an HTML page from a proxy) says
+        // nothing about the request; a JSON object with a missing field is the service's answer.
+        unusableAnswer = error.isError() && decodeJsonObject(m_rawBody, m_operation, nullptr).isError();
+    }
     if (error.isError()) {
         const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
-        const std::optional<int> delay = m_retry.nextDelayMs(m_attempt, error, retryAfter, m_sinceFirstAttempt.elapsed());
+        std::optional<int> delay;
+        if (mayRepeat(error, m_idempotent, unusableAnswer))
+            delay = m_retry.backoffDelayMs(m_attempt, retryAfter, m_sinceFirstAttempt.elapsed());
         if (delay) {
             qCDebug(lcApiCall) << m_operation << "attempt" << m_attempt << "failed:" << error.message
                                << "- retrying in" << *delay << "ms";
@@ -129,11 +141,6 @@ void ApiCall::onReplyFinished()
             m_retryTimer.start(*delay);
             return;
         }
-        finish(error);
-        return;
-    }
-    error = handleSuccess(m_rawBody);
-    if (error.isError()) {
         finish(error);
         return;
     }
@@ -220,6 +227,12 @@ Error PagedCall::handleSuccess(const QByteArray &body)
     if (error.isError())
         return error;
     ++m_pagesFetched;
+    if (next && (m_maxPages == 0 || m_maxPages > m_pageCap) && m_pagesFetched >= m_pageCap)
+        return Error(ErrorKind::BadResponse,
+                     QStringLiteral("Could not %1: the server still sent a next page token after %2 pages; "
+                                    "stopped following it (a listing that long is not plausible)")
+                         .arg(operation())
+                         .arg(m_pageCap));
     if (next) {
         // Following "" or a token seen before would loop forever (spec §2.5).
         if (next->isEmpty())

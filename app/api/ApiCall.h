@@ -7,7 +7,9 @@
 //    the subclass's typed result() holds the decoded response;
 //  - deletes itself (deleteLater) after finished() unless setAutoDelete(false);
 //  - retries transient failures itself (RetryPolicy: 408/429/502/503/504, connection errors,
-//    timeouts), re-sending the whole request; abort() stops it with ErrorKind::Cancelled;
+//    timeouts, and a 2xx answer that is cut short or not JSON), re-sending the whole request, but
+//    only when the request is idempotent (Request::idempotent; a plain POST is repeated after a
+//    429 only); abort() stops it with ErrorKind::Cancelled;
 //  - resolves the workspace first (W1) when the client has none cached.
 #include "api/ApiConfig.h"
 #include "core/Error.h"
@@ -46,6 +48,12 @@ public:
         QByteArray body;
         QByteArray contentType;
         int timeoutMultiplier = 1; // D10/D11 use 2 (spec §2.6)
+        // Safe to send again after an uncertain outcome (see bd::api::mayRepeat). Unset: true for
+        // GET, false for POST; a POST the server de-duplicates by a key it carries sets true.
+        std::optional<bool> idempotent;
+        // The key goes in "Authorization: Bearer" and never into the URL (Asset Library routes,
+        // docs/protocol-asset-library.md); otherwise in the api_key query parameter (spec §2.2).
+        bool bearerAuth = false;
     };
 
     ~ApiCall() override;
@@ -111,6 +119,7 @@ private:
     bool m_autoDelete = true;
     RetryPolicy m_retry;
     Error m_error;
+    bool m_idempotent = true;  // of the request in flight
     int m_attempt = 0;
     int m_httpStatus = 0;
     int m_timeoutSeconds = 60;
@@ -123,13 +132,20 @@ private:
 // A listing that pages with nextPageToken (spec §2.5). By default one page is fetched; with
 // setMaxPages(0) every page is fetched (setMaxPages(n): at most n) and the items accumulate in the
 // subclass's result(). The call fails with BadResponse when the server sends an empty ("") token
-// or one it sent before, since following it would loop forever.
+// or one it sent before, or still sends a token after pageCap() pages, since following it would
+// loop forever.
 class PagedCall : public ApiCall {
     Q_OBJECT
 public:
-    // 0 = all pages. Set before the call starts.
+    // A listing longer than this is not plausible; a server that keeps sending new tokens past it
+    // is looping, and the call fails with BadResponse instead of following it forever.
+    static constexpr int kDefaultPageCap = 10000;
+
+    // 0 = all pages (up to the page cap). Set before the call starts.
     void setMaxPages(int maxPages) { m_maxPages = maxPages; }
     int maxPages() const { return m_maxPages; }
+    void setPageCap(int pageCap) { m_pageCap = pageCap; }
+    int pageCap() const { return m_pageCap; }
     int pagesFetched() const { return m_pagesFetched; }
     // The token for the page after the last one fetched; nullopt when the listing is complete.
     std::optional<QString> nextPageToken() const { return m_nextToken; }
@@ -147,6 +163,7 @@ private:
 
     int m_pageSize = 0;
     int m_maxPages = 1;
+    int m_pageCap = kDefaultPageCap;
     int m_pagesFetched = 0;
     QString m_requestToken;
     std::optional<QString> m_nextToken;

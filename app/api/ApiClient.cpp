@@ -43,7 +43,7 @@ void ApiClient::setWorkspace(const QString &workspace)
         Q_EMIT workspaceResolved(workspace);
 }
 
-QUrl ApiClient::apiUrl(const QString &encodedPath, const QueryItems &query) const
+QUrl ApiClient::apiUrl(const QString &encodedPath, const QueryItems &query, bool withKey) const
 {
     QString base = m_config.baseUrl.toString(QUrl::FullyEncoded | QUrl::RemoveQuery | QUrl::RemoveFragment);
     if (base.endsWith(QLatin1Char('/')))
@@ -52,9 +52,11 @@ QUrl ApiClient::apiUrl(const QString &encodedPath, const QueryItems &query) cons
     if (url.path().isEmpty())
         url.setPath(QStringLiteral("/"));  // W1 on a host-only base: "https://host/?api_key=..."
     QueryItems all;
-    all.append({QStringLiteral("api_key"), m_config.apiKey});
+    if (withKey)
+        all.append({QStringLiteral("api_key"), m_config.apiKey});
     all.append(query);
-    url.setQuery(encodeQuery(all), QUrl::StrictMode);
+    if (!all.isEmpty())
+        url.setQuery(encodeQuery(all), QUrl::StrictMode);
     return url;
 }
 

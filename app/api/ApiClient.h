@@ -66,8 +66,9 @@ public:
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
 
     // base URL + path + "?api_key=…&" + query, every query value percent-encoded (so `+ / =`
-    // survive). `path` must already be percent-encoded.
-    QUrl apiUrl(const QString &encodedPath, const QueryItems &query = {}) const;
+    // survive). `path` must already be percent-encoded. withKey=false leaves the key out (the
+    // call then sends it as "Authorization: Bearer").
+    QUrl apiUrl(const QString &encodedPath, const QueryItems &query = {}, bool withKey = true) const;
 
     // ---- W1 ----
     ResolveWorkspaceCall *resolveWorkspace();

@@ -90,6 +90,7 @@ ApiCall::Request CreateJobCall::buildRequest()
     r.hasBody = true;
     r.body = compactJson(m_definition);
     r.contentType = "application/json";
+    r.idempotent = true;  // the job id is the key: the same definition again is answered "already exists"
     return r;
 }
 
@@ -160,6 +161,8 @@ ApiCall::Request JobActionCall::buildRequest()
     Request r;
     r.verb = "POST";
     r.path = jobsPath(jobPath(m_jobId, m_action == Action::Abort ? QStringLiteral("/abort") : QStringLiteral("/restart")));
+    // Aborting twice stops the same job; restarting twice could run it twice.
+    r.idempotent = m_action == Action::Abort;
     if (m_action == Action::Restart && !m_overrides.isEmpty()) {
         r.hasBody = true;
         r.body = compactJson(m_overrides);

@@ -48,11 +48,26 @@ std::optional<qint64> parseRetryAfterMs(const QString &value, const QDateTime &n
     return std::max<qint64>(0, now.msecsTo(when));
 }
 
+bool mayRepeat(const Error &error, bool idempotent, bool unusableAnswer)
+{
+    if (!idempotent)
+        return error.kind == ErrorKind::RateLimited || error.httpStatus == 429;
+    return unusableAnswer || isRetryable(error);
+}
+
 std::optional<int> RetryPolicy::nextDelayMs(int attempt, const Error &error, const QString &retryAfterHeader,
                                             qint64 elapsedMs, const std::function<double()> &random,
                                             const QDateTime &now) const
 {
-    if (!isRetryable(error) || attempt >= maxAttempts)
+    if (!isRetryable(error))
+        return std::nullopt;
+    return backoffDelayMs(attempt, retryAfterHeader, elapsedMs, random, now);
+}
+
+std::optional<int> RetryPolicy::backoffDelayMs(int attempt, const QString &retryAfterHeader, qint64 elapsedMs,
+                                               const std::function<double()> &random, const QDateTime &now) const
+{
+    if (attempt >= maxAttempts)
         return std::nullopt;
     qint64 delay = 0;
     if (const auto retryAfter = parseRetryAfterMs(retryAfterHeader, now)) {

@@ -31,11 +31,25 @@ struct RetryPolicy {
     std::optional<int> nextDelayMs(int attempt, const Error &error, const QString &retryAfterHeader,
                                    qint64 elapsedMs, const std::function<double()> &random = {},
                                    const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+    // The same wait, once the caller has decided the failure may be repeated (see mayRepeat):
+    // nullopt only when the attempt or total-time cap is reached.
+    std::optional<int> backoffDelayMs(int attempt, const QString &retryAfterHeader, qint64 elapsedMs,
+                                      const std::function<double()> &random = {},
+                                      const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
 };
 
 // Retrying may help: HTTP 408/429/502/503/504, connection errors and timeouts. Never 500 or
 // another 4xx, never a decode error.
 bool isRetryable(const Error &error);
+
+// Whether a failed attempt may be sent again, given what the request is. An idempotent request
+// (a GET, or a POST the server de-duplicates by a key it carries: a job id, an ingest id, an
+// idempotency key) is repeated on every transient failure (isRetryable) and also when a 2xx answer
+// was unusable (`unusableAnswer`: cut short, not JSON, an HTML page), since a proxy or a dropped
+// connection produced it, not the service's verdict. A request that is not idempotent may already
+// have acted when its answer was lost, so it is repeated only after a 429, where the service says
+// it did nothing.
+bool mayRepeat(const Error &error, bool idempotent, bool unusableAnswer);
 
 // Parse a Retry-After value ("120" or "Wed, 21 Oct 2026 07:28:00 GMT") into milliseconds from
 // `now`; nullopt when absent or unparseable. A date in the past gives 0.

@@ -199,6 +199,7 @@ ApiCall::Request UploadImageCall::buildRequest()
     r.query.append({QStringLiteral("displayName"), m_displayName});
     r.query.append({QStringLiteral("fileName"), m_fileName});
     r.hasBody = true;  // the multipart form is built in send()
+    r.idempotent = true;  // the file name is the key: the same name again replaces the same file
     return r;
 }
 
@@ -255,6 +256,7 @@ ApiCall::Request SignedUploadCall::buildRequest()
         r.path = stagingPath(batchPath(m_batchId, QStringLiteral("/bulk-upload/image-files")));
     }
     r.query.append({QStringLiteral("displayName"), m_displayName});
+    r.idempotent = true;  // only hands out a signed URL; nothing is stored until the PUT
     return r;
 }
 
@@ -306,6 +308,8 @@ ApiCall::Request IngestReferencesCall::buildRequest()
     Request r = jsonPost(stagingPath(batchPath(m_batchId, suffix)), compactJson(m_body));
     r.query.append({QStringLiteral("displayName"), m_displayName});
     r.timeoutMultiplier = 2;  // spec §2.6: reference ingests get twice the request timeout
+    // The ingest id is the key: a chunk sent again is answered "duplicated" (spec §7.1).
+    r.idempotent = m_body.contains(QStringLiteral("ingestId"));
     return r;
 }
 
@@ -329,7 +333,9 @@ RoboqlIngestCall::RoboqlIngestCall(ApiClient *client, const QString &batchId, co
 
 ApiCall::Request RoboqlIngestCall::buildRequest()
 {
-    return jsonPost(stagingPath(batchPath(m_batchId, QStringLiteral("/roboql-ingest"))), compactJson(m_body));
+    Request r = jsonPost(stagingPath(batchPath(m_batchId, QStringLiteral("/roboql-ingest"))), compactJson(m_body));
+    r.idempotent = m_body.contains(QStringLiteral("ingestId"));  // de-duplicated by the ingest id
+    return r;
 }
 
 Error RoboqlIngestCall::handleSuccess(const QByteArray &body)
