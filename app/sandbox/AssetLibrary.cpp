@@ -14,13 +14,22 @@ AssetLibrary::AssetLibrary()
         if (i % 5 == 0) tags << QStringLiteral("dogs");
         tags << (i % 2 == 0 ? QStringLiteral("night") : QStringLiteral("day"));
         tags << (i <= 25 ? QStringLiteral("street") : QStringLiteral("indoor"));
-        m_assets.append({ QStringLiteral("asset-%1.jpg").arg(i, 2, 10, QLatin1Char('0')), tags });
+        const QString id = QStringLiteral("asset-%1").arg(i, 2, 10, QLatin1Char('0'));
+        m_assets.append({ id, id + QStringLiteral(".jpg"), tags });
     }
 }
 
 QByteArray AssetLibrary::bytes(const Asset &asset) const
 {
     return tinyJpeg(QStringLiteral("sandbox asset %1 tags=%2").arg(asset.fileName, asset.tags.join(QLatin1Char(','))));
+}
+
+const Asset *AssetLibrary::find(const QString &id) const
+{
+    for (const Asset &asset : m_assets)
+        if (asset.id == id)
+            return &asset;
+    return nullptr;
 }
 
 std::optional<QVector<Asset>> AssetLibrary::select(const QString &query, QString *error) const

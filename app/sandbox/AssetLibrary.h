@@ -1,6 +1,7 @@
 #pragma once
 // The sandbox's stand-in for a workspace's platform images, queried by RoboQL ingests (D12).
-// 40 generated JPEGs, asset-01.jpg .. asset-40.jpg, each with tags.
+// 40 generated JPEGs, asset-01.jpg .. asset-40.jpg, each with tags; an image's id is its file
+// name without ".jpg" (asset-01 .. asset-40), as Asset Library jobs select them by id (A1).
 //
 // RoboQL dialect [INFERRED; the real language is undocumented]:
 //   query  := term (("AND" | "OR") term)*       evaluated left to right, case-insensitive keywords
@@ -19,6 +20,7 @@
 namespace bd::sandbox {
 
 struct Asset {
+    QString id;
     QString fileName;
     QStringList tags;
 };
@@ -29,6 +31,7 @@ public:
     AssetLibrary();
     const QVector<Asset> &assets() const { return m_assets; }
     QByteArray bytes(const Asset &asset) const;
+    const Asset *find(const QString &id) const;
     // The assets the query selects (in library order), or nullopt with *error for a bad query.
     std::optional<QVector<Asset>> select(const QString &query, QString *error) const;
 

@@ -16,6 +16,7 @@ QUrl Sandbox::storageUrl() const { return d->storageUrl(); }
 const SandboxOptions &Sandbox::options() const { return d->options(); }
 void Sandbox::setFaultPlan(const QJsonObject &plan) { d->setFaultPlan(plan); }
 int Sandbox::requestCount(const QString &routeId) const { return d->requestCount(routeId); }
+QVector<LoggedRequest> Sandbox::requestLog() const { return d->requestLog(); }
 void Sandbox::setSignedUrlTtlSeconds(qint64 seconds) { d->setSignedUrlTtlSeconds(seconds); }
 
 }  // namespace bd::sandbox

@@ -2,6 +2,8 @@
 // The embeddable emulator of the Roboflow Batch API: an API host and a separate storage host for
 // signed URLs, both real HTTP servers on loopback (cpp-httplib, on their own threads). Used by
 // `batchdeck-sandbox`, by `batchdeck --sandbox` (offline demo) and by every integration test.
+#include "sandbox/ApiGate.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -48,6 +50,9 @@ public:
     void setFaultPlan(const QJsonObject &plan);
     // Requests seen per route id ("W1", "D1" ... "B8", "S1", "S2") since start; for tests.
     int requestCount(const QString &routeId) const;
+    // Every request the API host received since start (method, raw target, route, auth scheme,
+    // status), oldest first, in memory only; tests use it to prove no URL carried the key.
+    QVector<LoggedRequest> requestLog() const;
     // Change the signed-URL lifetime for URLs handed out from now on (tests of expiry).
     void setSignedUrlTtlSeconds(qint64 seconds);
 

@@ -1,6 +1,8 @@
 #include "sandbox/SandboxServer.h"
 
+#include "sandbox/ApiGate.h"
 #include "sandbox/AssetLibrary.h"
+#include "sandbox/AssetLibraryJobs.h"
 #include "sandbox/DemoData.h"
 #include "sandbox/FaultPlan.h"
 #include "sandbox/JobService.h"
@@ -20,30 +22,28 @@
 
 #include <httplib.h>
 
+#include <sys/stat.h>
+
 namespace bd::sandbox {
 
 namespace {
 const QString kStagingMarker = QStringLiteral("/data-staging/v1/external/");
-const QString kJobsMarker = QStringLiteral("/batch-processing/v1/external/");
 constexpr int kTickMs = 500;
 // The change log is folded into a new snapshot once it outgrows the snapshot (and this floor):
 // snapshots then get rarer as the state grows, so persistence stays O(changes) overall.
 constexpr qint64 kMinCompactBytes = qint64(4) * 1024 * 1024;
 
-QString jobRouteId(const QString &method, const QStringList &p)
+// The sandbox's state holds its URL-signing secret and every uploaded file: only its owner may
+// read it (issue 14, "private by default").
+void makePrivateDir(const QString &path)
 {
-    const bool get = method == QLatin1String("GET"), post = method == QLatin1String("POST");
-    if (p.isEmpty() || p.first() != QLatin1String("jobs"))
-        return {};
-    if (p.size() == 1) return get ? QStringLiteral("B1") : QString();
-    if (p.size() == 2) return get ? QStringLiteral("B2") : post ? QStringLiteral("B3") : QString();
-    if (p.size() == 3 && p.at(2) == QLatin1String("stages")) return get ? QStringLiteral("B4") : QString();
-    if (p.size() == 5 && p.at(2) == QLatin1String("stages") && p.at(4) == QLatin1String("tasks"))
-        return get ? QStringLiteral("B5") : QString();
-    if (p.size() == 3 && p.at(2) == QLatin1String("abort")) return post ? QStringLiteral("B6") : QString();
-    if (p.size() == 3 && p.at(2) == QLatin1String("restart")) return post ? QStringLiteral("B7") : QString();
-    if (p.size() == 3 && p.at(2) == QLatin1String("logs")) return get ? QStringLiteral("B8") : QString();
-    return {};
+    ::chmod(QFile::encodeName(path).constData(), S_IRWXU);
+}
+
+void makePrivateFile(int fd)
+{
+    if (fd >= 0)
+        ::fchmod(fd, S_IRUSR | S_IWUSR);
 }
 
 void writeReply(const ApiReply &reply, httplib::Response &response)
@@ -82,6 +82,7 @@ bool SandboxServer::start(QString *error)
         if (error) *error = QStringLiteral("Cannot create the data directory %1").arg(m_root);
         return false;
     }
+    makePrivateDir(m_root);
     m_faults = std::make_unique<FaultPlan>();
     if (!m_options.faultsFile.isEmpty()) {
         QFile file(m_options.faultsFile);
@@ -104,6 +105,8 @@ bool SandboxServer::start(QString *error)
     SandboxClock clock;   // real now; the simulator scales elapsed time itself
     clock.timeScale = m_options.timeScale;
     m_jobs = std::make_unique<JobService>(m_store.get(), m_webhooks.get(), clock);
+    m_assetJobs = std::make_unique<AssetLibraryJobs>(m_store.get(), m_assets.get(), m_jobs.get());
+    m_requestLog = std::make_unique<RequestLog>();
     bool resumed = false;
     if (!loadState(&resumed, error))
         return false;
@@ -118,6 +121,9 @@ bool SandboxServer::start(QString *error)
     m_storage->changed = [this] { saveIfDirty(); };
     if (!m_storage->listen(m_options.host, m_options.storagePort, error))
         return false;
+    makePrivateDir(QDir(m_root).filePath(QStringLiteral("incoming")));
+    for (const QString &sub : QDir(m_root).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        makePrivateDir(QDir(m_root).filePath(sub));
 
     StagingEnv env;
     env.store = m_store.get();
@@ -139,6 +145,14 @@ bool SandboxServer::start(QString *error)
 
     m_api = std::make_unique<httplib::Server>();
     auto handler = [this](const httplib::Request &req, httplib::Response &res) { dispatch(req, res); };
+    // Runs after the headers and before any body byte is read (see ApiGate.h).
+    m_api->set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &res) {
+        return admit(req, res) ? httplib::Server::HandlerResponse::Unhandled : httplib::Server::HandlerResponse::Handled;
+    });
+    m_api->set_payload_max_length(size_t(kPayloadCapBytes));
+    // One request per connection: a request refused before its body was read leaves that body
+    // unread on the socket, and httplib would otherwise parse it as the next request.
+    m_api->set_keep_alive_max_count(1);
     m_api->Get(R"(.*)", handler);
     m_api->Post(R"(.*)", handler);
     m_api->Put(R"(.*)", handler);
@@ -193,41 +207,92 @@ void SandboxServer::setFaultPlan(const QJsonObject &plan)
         m_faults->setPlan(plan);
 }
 
+
 int SandboxServer::requestCount(const QString &routeId) const { return m_counter ? m_counter->value(routeId) : 0; }
+
+QVector<LoggedRequest> SandboxServer::requestLog() const
+{
+    return m_requestLog ? m_requestLog->entries() : QVector<LoggedRequest>();
+}
+
+SandboxServer::Admission SandboxServer::authenticate(const httplib::Request &request, const RouteTarget &target) const
+{
+    Admission a;
+    const Credential credential = credentialOf(request.get_header_value("Authorization"), request.get_param_value("api_key"));
+    a.scheme = credential.scheme;
+    if (credential.scheme == AuthScheme::None) {
+        a.status = 401;
+        a.message = routeRequiresBearer(target.routeId)
+                        ? QStringLiteral("Unauthorized: send the API key as 'Authorization: Bearer <key>'")
+                        : QStringLiteral("Unauthorized: the api_key query parameter is missing");
+    } else if (credential.scheme == AuthScheme::Query && routeRequiresBearer(target.routeId)) {
+        a.status = 401;   // a key in a URL ends up in logs and proxies; these routes refuse it
+        a.message = QStringLiteral("Unauthorized: this route takes the API key only as 'Authorization: Bearer <key>', "
+                                   "never in the URL");
+    } else if (!isKnownKey(credential.key, m_options.apiKeys)) {
+        a.status = 401;
+        a.message = QStringLiteral("Unauthorized: the API key is not valid");
+    }
+    return a;
+}
+
+bool SandboxServer::admit(const httplib::Request &request, httplib::Response &response)
+{
+    const QString method = QString::fromStdString(request.method);
+    const RouteTarget target = parseRouteTarget(method, request.target);
+    auto refuse = [&](int status, const QString &message, AuthScheme scheme) {
+        writeReply(ApiReply::error(status, message), response);
+        m_requestLog->append({ method, QString::fromStdString(request.target), target.routeId, scheme, status });
+        return false;
+    };
+    // httplib would inflate a gzip body while reading it, before any limit applies.
+    const std::string encoding = request.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity")
+        return refuse(415, QStringLiteral("Compressed request bodies are not accepted (Content-Encoding: %1)")
+                               .arg(QString::fromStdString(encoding)), AuthScheme::None);
+    const bool hasLength = request.has_header("Content-Length");
+    const qint64 length = hasLength ? QByteArray::fromStdString(request.get_header_value("Content-Length")).toLongLong() : 0;
+    const bool chunked = request.has_header("Transfer-Encoding");
+    const bool drainable = !chunked && length <= kDrainableBodyBytes;
+    const Admission auth = authenticate(request, target);
+    if (auth.status != 0 && !drainable)
+        return refuse(auth.status, auth.message, auth.scheme);   // dispatch refuses small bodies itself
+    if (auth.status == 0 && length > bodyLimitFor(target.routeId))
+        return refuse(413, QStringLiteral("The request body is too large for this route (%1 bytes; at most %2)")
+                               .arg(length).arg(bodyLimitFor(target.routeId)), auth.scheme);
+    return true;
+}
 
 void SandboxServer::dispatch(const httplib::Request &request, httplib::Response &response)
 {
     const QString method = QString::fromStdString(request.method);
-    const QString path = QString::fromStdString(request.path);
-    // A base URL may carry a path prefix (http://h:p/emu), so the service marker is searched.
-    QString family, workspace;
-    QStringList segments;
-    for (const QString &marker : { kStagingMarker, kJobsMarker }) {
-        const int at = int(path.indexOf(marker));
-        if (at < 0)
-            continue;
-        family = marker;
-        segments = path.mid(at + marker.size()).split(QLatin1Char('/'), Qt::SkipEmptyParts);
-        workspace = segments.isEmpty() ? QString() : segments.takeFirst();
-        break;
+    const RouteTarget target = parseRouteTarget(method, request.target);
+    const QString &routeId = target.routeId;
+    const Admission auth = authenticate(request, target);
+    const int logIndex = m_requestLog->append({ method, QString::fromStdString(request.target), routeId, auth.scheme, 0 });
+    if (auth.status != 0) {
+        writeReply(ApiReply::error(auth.status, auth.message), response);
+        m_requestLog->setStatus(logIndex, auth.status);
+        return;
     }
-    QString routeId;
-    if (family.isEmpty())
-        routeId = method == QLatin1String("GET") ? QStringLiteral("W1") : QString();
-    else
-        routeId = family == kStagingMarker ? stagingRouteId(method, segments) : jobRouteId(method, segments);
+    if (qint64(request.body.size()) > bodyLimitFor(routeId)) {   // a chunked body has no length up front
+        writeReply(ApiReply::error(413, QStringLiteral("The request body is too large for this route")), response);
+        m_requestLog->setStatus(logIndex, 413);
+        return;
+    }
     if (!routeId.isEmpty())
         m_counter->count(routeId);
 
-    const auto fault = routeId.isEmpty() ? std::nullopt : m_faults->take(routeId, method, path);
+    const auto fault = routeId.isEmpty() ? std::nullopt : m_faults->take(routeId, method, QString::fromStdString(request.path));
     if (fault && fault->delayMs > 0)
         QThread::msleep(ulong(fault->delayMs));
     const bool cut = fault && fault->action == QLatin1String("cut");
     if (fault && !fault->action.isEmpty() && !cut && fault->action != QLatin1String("expire-url")) {
         writeFault(*fault, response);
+        m_requestLog->setStatus(logIndex, response.status);
         return;
     }
-    const ApiReply reply = route(request, routeId, family, workspace, segments);
+    const ApiReply reply = route(request, target);
     if (cut) {
         Fault f = *fault;
         f.status = f.status > 0 ? f.status : reply.status;
@@ -235,35 +300,36 @@ void SandboxServer::dispatch(const httplib::Request &request, httplib::Response 
     } else {
         writeReply(reply, response);
     }
-    if (method != QLatin1String("GET") && family == kJobsMarker)
-        saveState();   // job state changed (create, abort, restart)
+    m_requestLog->setStatus(logIndex, reply.status);
+    if (method != QLatin1String("GET") && !target.family.isEmpty() && target.family != kStagingMarker)
+        saveState();   // job state changed (create, abort, restart, asset-library create)
     else
         saveIfDirty();
 }
 
-ApiReply SandboxServer::route(const httplib::Request &request, const QString &routeId, const QString &family,
-                              const QString &workspace, const QStringList &segments)
+ApiReply SandboxServer::route(const httplib::Request &request, const RouteTarget &target)
 {
-    const QString key = QString::fromStdString(request.get_param_value("api_key"));
-    if (key.isEmpty() || !m_options.apiKeys.contains(key))
-        return ApiReply::error(401, key.isEmpty() ? QStringLiteral("Unauthorized: the api_key query parameter is missing")
-                                                  : QStringLiteral("Unauthorized: the API key is not valid"));
+    const QString &routeId = target.routeId;
     if (routeId == QLatin1String("W1"))
         return ApiReply::json({ { "workspace", m_options.workspace } });
     if (routeId.isEmpty())
         return ApiReply::error(404, QStringLiteral("No route %1 %2").arg(QString::fromStdString(request.method),
                                                                         QString::fromStdString(request.path)));
-    if (workspace != m_options.workspace)
-        return ApiReply::error(404, QStringLiteral("Workspace '%1' not found for this API key").arg(workspace));
+    if (target.workspace != m_options.workspace)
+        return ApiReply::error(404, QStringLiteral("Workspace '%1' not found for this API key").arg(target.workspace));
 
     ApiRequest api;
     api.method = QString::fromStdString(request.method);
-    api.workspace = workspace;
-    api.path = segments;
+    api.workspace = target.workspace;
+    api.path = target.segments;
     for (const auto &param : request.params)
         if (param.first != "api_key")
             api.query.insert(QString::fromStdString(param.first), QString::fromStdString(param.second));
-    if (family == kJobsMarker) {
+    if (routeId.startsWith(QLatin1Char('A'))) {
+        api.body = QByteArray::fromStdString(request.body);
+        return m_assetJobs->handle(api);
+    }
+    if (target.family != kStagingMarker) {
         api.body = QByteArray::fromStdString(request.body);
         return m_jobs->handle(api);   // called without any lock of ours held (it calls back into the store)
     }
@@ -299,6 +365,7 @@ bool SandboxServer::loadState(bool *resumed, QString *error)
     m_signer = std::make_unique<UrlSigner>(QByteArray::fromBase64(state.value(QLatin1String("signingSecret")).toString().toLatin1()));
     m_store->load(state.value(QLatin1String("staging")).toObject());
     m_jobs->load(state.value(QLatin1String("jobs")).toObject());
+    m_assetJobs->load(state.value(QLatin1String("assetLibraryJobs")).toObject());
     m_logGeneration = state.value(QLatin1String("logGeneration")).toInt();
 
     // The changes made after that snapshot, if the log continues this very snapshot (a log
@@ -343,10 +410,14 @@ void SandboxServer::saveState()
                              { "logGeneration", generation },
                              { "signingSecret", QString::fromLatin1(m_signer->secret().toBase64()) },
                              { "staging", m_store->takeSnapshot() },
-                             { "jobs", m_jobs->save() } };
+                             { "jobs", m_jobs->save() },
+                             { "assetLibraryJobs", m_assetJobs->save() } };
     const QByteArray bytes = QJsonDocument(state).toJson(QJsonDocument::Compact);
     QSaveFile file(statePath());   // atomic: written to a temporary file, then renamed
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+    const bool opened = file.open(QIODevice::WriteOnly);
+    if (opened)
+        makePrivateFile(file.handle());   // before the secret is written
+    if (!opened || file.write(bytes) != bytes.size() || !file.commit()) {
         m_compactWanted = true;    // the buffered changes went into this snapshot only: try again
         return;
     }
@@ -355,6 +426,7 @@ void SandboxServer::saveState()
     m_changeLog.close();
     m_changeLog.setFileName(changeLogPath());
     if (m_changeLog.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        makePrivateFile(m_changeLog.handle());
         m_changeLog.write(QJsonDocument(QJsonObject{ { "generation", generation } }).toJson(QJsonDocument::Compact) + '\n');
         m_changeLog.flush();
     }

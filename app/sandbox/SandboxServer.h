@@ -2,6 +2,7 @@
 // The sandbox's insides: the API host (an httplib::Server for W1, D1-D12 and B1-B8 with auth,
 // fault injection and request counting), the storage host, the data-staging store, the job
 // simulator, the webhook dispatcher and the --data-dir state file.
+#include "sandbox/ApiGate.h"
 #include "sandbox/Sandbox.h"
 
 #include <QFile>
@@ -18,6 +19,7 @@ namespace httplib { class Server; struct Request; struct Response; }
 namespace bd::sandbox {
 
 class AssetLibrary;
+class AssetLibraryJobs;
 class FaultPlan;
 class JobService;
 class RouteCounter;
@@ -44,12 +46,20 @@ public:
     const SandboxOptions &options() const { return m_options; }
     void setFaultPlan(const QJsonObject &plan);
     int requestCount(const QString &routeId) const;
+    QVector<LoggedRequest> requestLog() const;
     void setSignedUrlTtlSeconds(qint64 seconds) { m_ttlSeconds = seconds; }
 
 private:
+    struct Admission {
+        int status = 0;   // 0: admitted, else the refusal's status
+        QString message;
+        AuthScheme scheme = AuthScheme::None;
+    };
+    Admission authenticate(const httplib::Request &request, const RouteTarget &target) const;
+    // Before the body: refuses (false, response written) what must not be read at all.
+    bool admit(const httplib::Request &request, httplib::Response &response);
     void dispatch(const httplib::Request &request, httplib::Response &response);
-    ApiReply route(const httplib::Request &request, const QString &routeId, const QString &family,
-                   const QString &workspace, const QStringList &segments);
+    ApiReply route(const httplib::Request &request, const RouteTarget &target);
     QString statePath() const;
     QString changeLogPath() const;
     bool loadState(bool *resumed, QString *error);
@@ -75,6 +85,8 @@ private:
     std::unique_ptr<AssetLibrary> m_assets;
     std::unique_ptr<StagingApi> m_staging;
     std::unique_ptr<JobService> m_jobs;
+    std::unique_ptr<AssetLibraryJobs> m_assetJobs;
+    std::unique_ptr<RequestLog> m_requestLog;
     std::unique_ptr<StorageHost> m_storage;
     std::unique_ptr<httplib::Server> m_api;
     std::thread m_apiThread;
