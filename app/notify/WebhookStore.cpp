@@ -7,7 +7,43 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
+#include <atomic>
+
 namespace bd::notify {
+
+namespace {
+std::atomic<int> g_maxEvents{ WebhookStore::Limits{}.maxEvents };
+std::atomic<qint64> g_maxPayloadBytes{ WebhookStore::Limits{}.maxPayloadBytes };
+}  // namespace
+
+WebhookStore::Limits WebhookStore::limits() { return { g_maxEvents.load(), g_maxPayloadBytes.load() }; }
+
+void WebhookStore::setLimits(const Limits &limits)
+{
+    g_maxEvents = std::max(1, limits.maxEvents);
+    g_maxPayloadBytes = std::max<qint64>(1, limits.maxPayloadBytes);
+}
+
+int WebhookStore::prune(QString *errorText)
+{
+    QSqlQuery q(database());
+    // Newest first; a row goes when it is beyond the count or when it and the newer rows together
+    // exceed the byte budget (so the newest event is kept even when it alone is larger).
+    q.prepare(QStringLiteral("DELETE FROM webhook_events WHERE rowid IN ("
+                             " SELECT rowid FROM (SELECT rowid, ROW_NUMBER() OVER w AS n,"
+                             "  SUM(length(payload)) OVER w AS bytes FROM webhook_events"
+                             "  WINDOW w AS (ORDER BY received_at DESC, rowid DESC))"
+                             " WHERE n > ? OR (n > 1 AND bytes > ?))"));
+    q.addBindValue(g_maxEvents.load());
+    q.addBindValue(g_maxPayloadBytes.load());
+    if (!q.exec()) {
+        if (errorText)
+            *errorText = q.lastError().text();
+        return -1;
+    }
+    return q.numRowsAffected();
+}
 
 bool WebhookStore::ensureSchema(QString *errorText)
 {
@@ -59,7 +95,10 @@ int WebhookStore::insertIfNew(const WebhookEvent &e, QString *errorText)
             *errorText = q.lastError().text();
         return -1;
     }
-    return q.numRowsAffected() > 0 ? 1 : 0;
+    if (q.numRowsAffected() <= 0)
+        return 0;
+    prune(errorText);   // a failed prune leaves an over-full history, not a lost event
+    return 1;
 }
 
 bool WebhookStore::contains(const QString &eventId)
