@@ -1,7 +1,8 @@
 // listen-webhooks: the webhook receiver without a GUI. Every accepted notification (right key,
 // valid JSON, not seen before) is printed as one compact JSON line on stdout, so the output can be
 // piped into jq or a log collector; status lines go to stderr. Runs until SIGINT / SIGTERM, or
-// until --count notifications were accepted.
+// until --count notifications were accepted. The receiver's limits (WebhookReceiver.h) are the
+// defaults the GUI uses too.
 #include "cli/CliCommand.h"
 #include "cli/CliContext.h"
 #include "cli/CommandOptions.h"
@@ -75,10 +76,15 @@ int listenWebhooks(CliContext &ctx, const QStringList &args)
     ctx.setInterruptHandler([&loop] { loop.quit(); });
     ctx.err() << "Listening for webhooks on " << receiver.url().toString()
               << " (give this URL, or the public URL of a tunnel to it, as notificationsURL). Ctrl-C stops." << Qt::endl;
+    const notify::WebhookReceiverOptions &limits = receiver.options();
+    ctx.err() << "Limits: " << limits.maxConnections << " connections, headers within " << limits.headerDeadlineMs / 1000
+              << " s, bodies within " << limits.bodyDeadlineMs / 1000 << " s and " << limits.maxBodyBytes / 1024
+              << " KiB, compressed bodies refused." << Qt::endl;
     loop.exec();
     receiver.stop();
     ctx.err() << "Stopped: " << receiver.acceptedCount() << " accepted, " << receiver.duplicateCount()
-              << " duplicate, " << receiver.rejectedCount() << " rejected." << Qt::endl;
+              << " duplicate, " << receiver.rejectedCount() << " rejected, " << receiver.connectionsCutByDeadline()
+              << " connections closed by their deadline." << Qt::endl;
     return 0;
 }
 

@@ -1,9 +1,12 @@
 // batchdeck-cli listen-webhooks end to end: the real binary receives what the embedded sandbox
 // posts when a job whose notificationsURL points at it completes, and prints it as one JSON line.
-// With the wrong key the sender gets 401 and nothing is printed.
+// With the wrong key the sender gets 401 and nothing is printed. Hostile requests against the
+// listener process keep its own peak memory (VmHWM) bounded and let a real delivery through.
+#include "notify/RawHttp.h"
 #include "sandbox/Sandbox.h"
 
 #include <QDir>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -172,6 +175,51 @@ private Q_SLOTS:
         QVERIFY2(m.hasMatch(), err.constData());
         QVERIFY2(m.captured(1).toInt() >= 2, err.constData());   // our probe + at least one sandbox attempt
         QVERIFY2(err.contains("0 accepted"), err.constData());
+    }
+
+    // Issue 14 item 3 against the real listener: a keyless chunked body, a body without length and
+    // a gzip bomb, each 64 MiB+, and 500 slow-loris connections; a valid delivery is still printed
+    // and the listener's peak RSS (its own /proc/PID/status VmHWM) stays under 100 MB.
+    void hostileRequestsKeepListenerSmall()
+    {
+        QProcess listener;
+        QByteArray err;
+        const quint16 port = startListener(&listener, { QStringLiteral("--count"), QStringLiteral("1") }, kPublishable, &err);
+        QVERIFY(port > 0);
+        QVERIFY2(err.contains("compressed bodies refused"), err.constData());
+        const QByteArray head = "POST / HTTP/1.1\r\nHost: l\r\nContent-Type: application/json\r\n";
+        const qint64 mib = 1024 * 1024;
+        auto chunked = rawhttp::exchange(port, head + "Transfer-Encoding: chunked\r\n\r\n", rawhttp::bodyOf(64 * mib, true), 30000);
+        QVERIFY(chunked.bodySent < 16 * mib);
+        auto unframed = rawhttp::exchange(port, head + "\r\n", rawhttp::bodyOf(64 * mib, false), 30000);
+        QVERIFY(unframed.bodySent < 16 * mib);
+        // 64 MiB of zeros gzip-compressed is ~64 KiB of repeated blocks; the bytes need not be a real
+        // gzip stream to prove the point: the listener refuses the encoding without looking.
+        auto gzip = rawhttp::exchange(port, head + "Authorization: Bearer " + kPublishable.toUtf8()
+                                                + "\r\nContent-Encoding: gzip\r\nContent-Length: 65536\r\n\r\n",
+                                      rawhttp::bodyOf(65536, false), 30000);
+        QCOMPARE(gzip.status(), 415);
+        {
+            rawhttp::SlowClients slow(port, 500, 2000, 30);
+            QCOMPARE(slow.connected(), 500);
+            QTRY_VERIFY_WITH_TIMEOUT(slow.rounds() >= 2, 10000);
+            const QByteArray body = R"({"type":"roboflow-batch-job-notification-v1","event_id":"cli-slow","job_id":"j","job_state":"success"})";
+            auto valid = rawhttp::exchange(port, head + "Authorization: Bearer " + kPublishable.toUtf8() + "\r\nContent-Length: "
+                                                     + QByteArray::number(body.size()) + "\r\n\r\n",
+                                           rawhttp::bodyOf(body), 5000);
+            QCOMPARE(valid.status(), 200);
+            QFile status(QStringLiteral("/proc/%1/status").arg(listener.processId()));
+            QVERIFY(status.open(QIODevice::ReadOnly));
+            qint64 peakKiB = -1;
+            for (const QByteArray &line : status.readAll().split('\n'))
+                if (line.startsWith("VmHWM:"))
+                    peakKiB = line.mid(6).trimmed().split(' ').first().toLongLong();
+            qInfo("listen-webhooks peak RSS after the attacks: %.1f MB", double(peakKiB) * 1024 / 1e6);
+            QVERIFY2(peakKiB > 0 && peakKiB * 1024 < 100 * mib, qPrintable(QString::number(peakKiB)));
+        }
+        QVERIFY2(listener.waitForFinished(20000), "the valid delivery was not printed");
+        QCOMPARE(listener.exitCode(), 0);
+        QVERIFY(listener.readAllStandardOutput().contains("cli-slow"));
     }
 };
 
