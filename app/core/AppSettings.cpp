@@ -1,5 +1,8 @@
 #include "core/AppSettings.h"
 
+#include "core/PrivateFiles.h"
+
+#include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -11,6 +14,19 @@ QSettings open(const QString &path)
     return path.isEmpty() ? QSettings(QSettings::IniFormat, QSettings::UserScope, QStringLiteral("Batchdeck"),
                                       QStringLiteral("batchdeck"))
                           : QSettings(path, QSettings::IniFormat);
+}
+
+// Every write goes through here: the settings file (and its folder) are private, 0600 in 0700,
+// created so before QSettings first writes and kept so after it rewrites the file.
+void write(const QString &path, const QString &key, const QVariant &value)
+{
+    QSettings settings = open(path);
+    const QString file = settings.fileName();
+    makePrivateDir(QFileInfo(file).absolutePath());
+    makePrivateFile(file);
+    settings.setValue(key, value);
+    settings.sync();
+    tightenFile(file);
 }
 }  // namespace
 
@@ -44,7 +60,7 @@ ConnectionProfile AppSettings::profile() const
 
 void AppSettings::setProfile(ConnectionProfile p)
 {
-    open(m_path).setValue(QStringLiteral("connection/profile"), int(p));
+    write(m_path, QStringLiteral("connection/profile"), int(p));
 }
 
 QUrl AppSettings::customBaseUrl() const
@@ -56,7 +72,7 @@ void AppSettings::setCustomBaseUrl(const QUrl &url)
 {
     // A URL typed by a user may carry ?api_key=...; keep only scheme, host, port and path.
     QUrl clean = url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo);
-    open(m_path).setValue(QStringLiteral("connection/customUrl"), clean.toString());
+    write(m_path, QStringLiteral("connection/customUrl"), clean.toString());
 }
 
 QUrl AppSettings::effectiveBaseUrl() const
@@ -72,7 +88,7 @@ int AppSettings::uploadConcurrency() const
 
 void AppSettings::setUploadConcurrency(int n)
 {
-    open(m_path).setValue(QStringLiteral("transfers/uploadConcurrency"), qBound(1, n, 32));
+    write(m_path, QStringLiteral("transfers/uploadConcurrency"), qBound(1, n, 32));
 }
 
 int AppSettings::downloadConcurrency() const
@@ -82,7 +98,7 @@ int AppSettings::downloadConcurrency() const
 
 void AppSettings::setDownloadConcurrency(int n)
 {
-    open(m_path).setValue(QStringLiteral("transfers/downloadConcurrency"), qBound(1, n, 32));
+    write(m_path, QStringLiteral("transfers/downloadConcurrency"), qBound(1, n, 32));
 }
 
 QString AppSettings::lastDownloadFolder(const QString &workspace) const
@@ -93,7 +109,7 @@ QString AppSettings::lastDownloadFolder(const QString &workspace) const
 
 void AppSettings::setLastDownloadFolder(const QString &workspace, const QString &folder)
 {
-    open(m_path).setValue(QStringLiteral("downloads/") + workspace, folder);
+    write(m_path, QStringLiteral("downloads/") + workspace, folder);
 }
 
 QString AppSettings::value(const QString &key, const QString &fallback) const
@@ -103,7 +119,7 @@ QString AppSettings::value(const QString &key, const QString &fallback) const
 
 void AppSettings::setValue(const QString &key, const QString &value)
 {
-    open(m_path).setValue(key, value);
+    write(m_path, key, value);
 }
 
 QString AppSettings::fileName() const

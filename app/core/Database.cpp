@@ -1,19 +1,24 @@
 #include "core/Database.h"
 
+#include "core/PrivateFiles.h"
+#include "core/Schema.h"
+
 #include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QLoggingCategory>
 #include <QMutex>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
-#include <QLoggingCategory>
 
 namespace bd {
 
 Q_LOGGING_CATEGORY(lcDb, "batchdeck.db")
 
 namespace {
-QMutex &pathMutex()
+QMutex &stateMutex()
 {
     static QMutex m;
     return m;
@@ -22,6 +27,80 @@ QString &overridePath()
 {
     static QString p;
     return p;
+}
+int &busyTimeoutMs()
+{
+    static int ms = 10000;
+    return ms;
+}
+// The verdict of the first open of each path in this process (guarded by stateMutex()).
+QHash<QString, Error> &checkedPaths()
+{
+    static QHash<QString, Error> h;
+    return h;
+}
+
+bool isBusy(const QSqlError &e)
+{
+    return e.nativeErrorCode() == QLatin1String("5") || e.nativeErrorCode() == QLatin1String("6")
+           || e.databaseText().contains(QLatin1String("locked"), Qt::CaseInsensitive);
+}
+
+Error lockedError(const QString &path, const QString &detail)
+{
+    return Error(ErrorKind::Io,
+                 QStringLiteral("The local database %1 is locked by another process (%2). Close the other Batchdeck "
+                                "window or command that uses it and try again. If none is running, move it aside "
+                                "to start afresh: mv %1 %1.broken - unfinished ingests and exports will then start "
+                                "over.")
+                     .arg(path, detail));
+}
+
+Error damagedError(const QString &path, const QString &detail)
+{
+    return Error(ErrorKind::Io,
+                 QStringLiteral("The local database %1 is damaged (%2). Move it aside to start afresh: mv %1 %1.broken"
+                                " - unfinished ingests and exports will then start over.")
+                     .arg(path, detail));
+}
+
+Error errorFor(const QString &path, const QSqlError &e)
+{
+    const QString detail = e.databaseText().isEmpty() ? e.text() : e.databaseText();
+    return isBusy(e) ? lockedError(path, detail) : damagedError(path, detail);
+}
+
+// Runs once per path and process, on the first connection: the file is whole, writable now,
+// and on the current schema.
+Error checkAndMigrate(QSqlDatabase &db, const QString &path)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA quick_check")))
+        return errorFor(path, q.lastError());
+    QStringList problems;
+    while (q.next()) {
+        const QString row = q.value(0).toString();
+        if (row != QLatin1String("ok"))
+            problems << row;
+    }
+    if (!problems.isEmpty())
+        return damagedError(path, problems.mid(0, 3).join(QStringLiteral("; ")));
+    // A process holding the write lock for long would make every journal write fail later,
+    // one by one: find out now.
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        return errorFor(path, q.lastError());
+    q.exec(QStringLiteral("ROLLBACK"));
+    QString text;
+    if (!migrateSchema(db, &text)) {
+        const QSqlError last = db.lastError();
+        if (isBusy(last) || text.contains(QLatin1String("locked")))
+            return lockedError(path, text);
+        return Error(ErrorKind::Io,
+                     QStringLiteral("The local database %1 cannot be brought up to date (%2). Move it aside to start "
+                                    "afresh: mv %1 %1.broken - unfinished ingests and exports will then start over.")
+                         .arg(path, text));
+    }
+    return {};
 }
 }  // namespace
 
@@ -32,22 +111,30 @@ QString appDataDir()
         dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (dir.isEmpty())
         dir = QDir::homePath() + QStringLiteral("/.local/share/batchdeck");
-    QDir().mkpath(dir);
+    makePrivateDir(dir);
     return dir;
 }
 
 QString databasePath()
 {
-    QMutexLocker lock(&pathMutex());
-    if (!overridePath().isEmpty())
-        return overridePath();
+    {
+        QMutexLocker lock(&stateMutex());
+        if (!overridePath().isEmpty())
+            return overridePath();
+    }
     return appDataDir() + QStringLiteral("/batchdeck.sqlite");
 }
 
 void setDatabasePath(const QString &path)
 {
-    QMutexLocker lock(&pathMutex());
+    QMutexLocker lock(&stateMutex());
     overridePath() = path;
+}
+
+void setDatabaseBusyTimeoutMs(int ms)
+{
+    QMutexLocker lock(&stateMutex());
+    busyTimeoutMs() = qMax(0, ms);
 }
 
 QSqlDatabase database()
@@ -57,22 +144,79 @@ QSqlDatabase database()
                              .arg(quintptr(QThread::currentThreadId()))
                              .arg(qHash(path));
     if (QSqlDatabase::contains(name)) {
-        QSqlDatabase db = QSqlDatabase::database(name);
+        QSqlDatabase db = QSqlDatabase::database(name, false);   // true would reopen a refused file
         if (db.isOpen())
             return db;
     }
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-    db.setDatabaseName(path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
-    if (!db.open()) {
-        qCWarning(lcDb) << "cannot open database" << path << db.lastError().text();
-        return db;
+    QMutexLocker lock(&stateMutex());
+    const auto known = checkedPaths().constFind(path);
+    if (known != checkedPaths().cend() && known->isError())
+        return QSqlDatabase();   // refused before: databaseError() says why
+    const bool firstOpen = known == checkedPaths().cend();
+    const int timeoutMs = busyTimeoutMs();
+    lock.unlock();
+
+    // Our files are private whatever the umask: create the database 0600 before SQLite does
+    // (SQLite gives the -wal and -shm files the database file's mode).
+    makePrivateDir(QFileInfo(path).absolutePath());
+    QString createError;
+    if (!makePrivateFile(path, &createError)) {
+        const Error e(ErrorKind::Io, QStringLiteral("The local database %1 cannot be created or opened (%2). Check the "
+                                                    "folder's permissions, or set BATCHDECK_DATA_DIR to another folder.")
+                                         .arg(path, createError));
+        QMutexLocker again(&stateMutex());
+        checkedPaths().insert(path, e);
+        qCWarning(lcDb).noquote() << e.message;
+        return QSqlDatabase();
     }
-    QSqlQuery q(db);
-    q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-    q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-    q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+    tightenFile(path + QStringLiteral("-wal"));
+    tightenFile(path + QStringLiteral("-shm"));
+
+    QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
+                                                   : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(timeoutMs));
+    Error problem;
+    if (!db.open()) {
+        problem = errorFor(path, db.lastError());
+    } else {
+        QSqlQuery q(db);
+        // journal_mode reads the header first: a garbage file fails here ("file is not a database").
+        for (const char *pragma : { "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON" }) {
+            if (!q.exec(QLatin1String(pragma))) {
+                problem = errorFor(path, q.lastError());
+                break;
+            }
+        }
+        if (!problem && firstOpen)
+            problem = checkAndMigrate(db, path);
+    }
+    if (firstOpen || problem) {
+        QMutexLocker again(&stateMutex());
+        checkedPaths().insert(path, problem);
+    }
+    if (problem) {
+        qCWarning(lcDb).noquote() << problem.message;
+        db.close();
+        return QSqlDatabase();
+    }
+    tightenFile(path + QStringLiteral("-wal"));
+    tightenFile(path + QStringLiteral("-shm"));
     return db;
+}
+
+Error databaseError()
+{
+    const QString path = databasePath();
+    {
+        QMutexLocker lock(&stateMutex());
+        const auto known = checkedPaths().constFind(path);
+        if (known != checkedPaths().cend())
+            return *known;
+    }
+    database();
+    QMutexLocker lock(&stateMutex());
+    return checkedPaths().value(path);
 }
 
 bool execAll(QSqlDatabase &db, const QStringList &statements, QString *errorText)

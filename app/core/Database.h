@@ -2,22 +2,40 @@
 // The one local SQLite database (ingest and export journals, watched jobs, webhook history).
 // QSqlDatabase connections belong to one thread each, so database() opens (once per thread)
 // a connection named after the thread. WAL mode and short transactions: a kill loses nothing.
+//
+// The first open in a process checks the file (PRAGMA quick_check, a write-lock probe) and
+// brings its tables to the current schema (core/Schema.h). A damaged, locked or unreadable
+// database makes every later database() call return a closed connection, and databaseError()
+// says what is wrong and how to get out (move the file aside), so every front end - CLI
+// (CliContext) and GUI - stops with the same clear message instead of running without its
+// journal. The files are private: 0600 in a 0700 folder (core/PrivateFiles.h).
+#include "core/Error.h"
+
 #include <QSqlDatabase>
 #include <QString>
 
 namespace bd {
 
 // Where Batchdeck keeps its files: $BATCHDECK_DATA_DIR if set (tests, portable installs),
-// else QStandardPaths::AppDataLocation. Created on first use.
+// else QStandardPaths::AppDataLocation. Created (0700) on first use.
 QString appDataDir();
 
 // Path of the database file (appDataDir()/batchdeck.sqlite unless overridden by setDatabasePath).
 QString databasePath();
 void setDatabasePath(const QString &path);
 
-// This thread's open connection; each domain creates its own tables with CREATE TABLE IF NOT
-// EXISTS before use. Returns an invalid (closed) database and logs a warning if opening fails.
+// This thread's open connection, schema migrated. A closed (invalid) database when the file
+// cannot be used: databaseError() then tells why.
 QSqlDatabase database();
+
+// What is wrong with the database at databasePath() (opening it if this process has not yet),
+// or no error. The message names the path and the way out, e.g. "The local database <path> is
+// damaged (<sqlite message>). Move it aside to start afresh: mv <path> <path>.broken - ...".
+Error databaseError();
+
+// How long a statement waits for another process's lock before failing (default 10 000 ms).
+// Takes effect for connections opened afterwards (tests shorten it).
+void setDatabaseBusyTimeoutMs(int ms);
 
 // Run statements in one transaction; false (and rollback) on the first failure.
 bool execAll(QSqlDatabase &db, const QStringList &statements, QString *errorText = nullptr);
