@@ -98,6 +98,16 @@ GetBatchCall *ApiClient::getBatch(const QString &batchId)
     return new GetBatchCall(this, batchId);
 }
 
+CreateAssetLibraryJobCall *ApiClient::createAssetLibraryJob(const QJsonObject &body)
+{
+    return new CreateAssetLibraryJobCall(this, body);
+}
+
+AssetLibraryCountCall *ApiClient::assetLibraryCount(const QString &query)
+{
+    return new AssetLibraryCountCall(this, query);
+}
+
 BatchCountCall *ApiClient::batchCount(const QString &batchId, const QString &partName)
 {
     return new BatchCountCall(this, batchId, partName);

@@ -30,6 +30,7 @@
 #include "api/ApiCall.h"
 #include "api/ApiConfig.h"
 #include "api/ApiModels.h"
+#include "api/AssetLibraryRequests.h"
 #include "api/JobRequests.h"
 #include "api/StagingRequests.h"
 
@@ -107,6 +108,10 @@ public:
     JobActionCall *restartJob(const QString &jobId, const QJsonObject &overrides = {});
     JobLogsCall *jobLogs(const QString &jobId, std::optional<LogSeverity> severity = std::nullopt,
                          const QString &pageToken = {});
+
+    // ---- Asset Library jobs (A1, A2; Bearer authentication) ----
+    CreateAssetLibraryJobCall *createAssetLibraryJob(const QJsonObject &body);
+    AssetLibraryCountCall *assetLibraryCount(const QString &query = {});
 
     // ---- Signed-URL transfers (S1 / S2); no API key is added; the caller owns the reply ----
     // PUT `size` bytes of `body` (open, readable, kept alive until the reply finishes) with every

@@ -123,9 +123,13 @@ QString bodyExcerpt(const QByteArray &body, const QByteArray &contentType)
     const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error == QJsonParseError::NoError) {
         if (doc.isObject()) {
+            // Both shapes the service sends: {"error": "…"} and {"error": {"message": "…"}}.
             const QJsonValue err = doc.object().value(QLatin1String("error"));
             if (err.isString())
                 return clip(redact(err.toString()));
+            const QJsonValue nested = err.toObject().value(QLatin1String("message"));
+            if (nested.isString())
+                return clip(redact(nested.toString()));
         }
         return clip(redact(QString::fromUtf8(doc.toJson(QJsonDocument::Compact))));
     }
