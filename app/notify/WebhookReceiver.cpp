@@ -123,11 +123,14 @@ bool WebhookReceiver::start(QString *error)
     p->q = this;
     const unsigned headerSeconds = unsigned(std::max(1, (m_options.headerDeadlineMs + 999) / 1000));
     const unsigned bodySeconds = unsigned(std::max(1, (m_options.bodyDeadlineMs + 999) / 1000));
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
+    unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC;
     if (ipv6)
         flags |= MHD_USE_IPv6;
-    // One polling thread (epoll) serves every connection: a slow client costs a socket and a
-    // small memory pool, never a thread. The inactivity timeout is only a backstop for the watchdog.
+    // One polling thread serves every connection: a slow client costs a socket and a small memory
+    // pool, never a thread. poll() rather than epoll: libmicrohttpd 0.9.75's edge-triggered epoll
+    // missed a client's end of stream arriving with its last bytes (a request cut short then sat
+    // until its deadline); poll() over at most maxConnections sockets is cheap. ITC: connections
+    // given to adoptConnection() are served at once. The inactivity timeout only backs the watchdog.
     p->daemon = MHD_start_daemon(
         flags, 0, nullptr, nullptr, &Private::onRequest, this,
         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr *>(&address),
