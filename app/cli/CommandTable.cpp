@@ -4,6 +4,9 @@
 
 namespace bd::cli {
 
+// AssetLibraryCommands.cpp (declared here until CliCommand.h, not ours, lists it too).
+QVector<CliCommand> assetLibraryCommands();
+
 QVector<CliCommand> allCommands()
 {
     QVector<CliCommand> all;
@@ -13,6 +16,7 @@ QVector<CliCommand> allCommands()
     all += exportCommands();  // export-batch
     all += jobCommands();
     all += jobCreateCommands();
+    all += assetLibraryCommands();  // process-asset-library-with-workflow
     all += webhookCommands();  // listen-webhooks (WebhookCommands.cpp, automation GUI owner)
     all += watchCommands();   // watch-job
     return all;
