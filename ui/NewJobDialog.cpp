@@ -1,6 +1,7 @@
 #include "NewJobDialog.h"
 
 #include "AppSession.h"
+#include "AssetLibraryInput.h"
 #include "StageTimeline.h"
 #include "api/ApiClient.h"
 #include "jobs/JobSpecPresets.h"
@@ -58,6 +59,7 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     m_kind->addItem(tr("Image job (process images with a Workflow)"));
     m_kind->addItem(tr("Video job (process videos with a Workflow)"));
     m_kind->addItem(tr("TensorRT compilation job"));
+    m_kind->addItem(tr("Images in the Asset Library (no upload; a Workflow over ids, a query or all)"));
     top->addWidget(new QLabel(tr("Job type:"), this));
     top->addWidget(m_kind, 1);
     layout->addLayout(top);
@@ -96,6 +98,9 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     form->addRow(QString(), m_batchNotice);
     addLine(form, tr("Part name"), QStringLiteral("partName"), tr("for multipart batches"));
     addLine(form, tr("Images metadata part"), QStringLiteral("imagesMetadataPart"), tr("part with per-image metadata"));
+    m_assets = new AssetLibraryInput(session, this);
+    addField(form, tr("Asset Library images"), QStringLiteral("assetSelection"), m_assets);
+    connect(m_assets, &AssetLibraryInput::changed, this, &NewJobDialog::updateState);
 
     m_workflow = addGroup(tr("Workflow"), &form);
     formLayout->addWidget(m_workflow);
@@ -454,6 +459,19 @@ void NewJobDialog::setTrtSpec(const jobs::TrtJobSpec &s)
 jobs::FieldProblems NewJobDialog::problems() const
 {
     jobs::FieldProblems problems;
+    if (kind() == Kind::AssetLibrary) {
+        intField(QStringLiteral("workersPerMachine"), &problems);
+        intField(QStringLiteral("processingTimeoutSeconds"), &problems);
+        intField(QStringLiteral("maxParallelTasks"), &problems);
+        numberField(QStringLiteral("maxImageFailureRate"), &problems);
+        // The selection's problems are shown under the Asset Library input.
+        for (jobs::FieldProblem p : m_assets->inputProblems() + assetLibrarySpec().validate()) {
+            if (p.field == QLatin1String("imageIds") || p.field == QLatin1String("query") || p.field == QLatin1String("allImages"))
+                p.field = QStringLiteral("assetSelection");
+            problems.append(p);
+        }
+        return problems;
+    }
     if (text(QStringLiteral("jobId")).isEmpty())
         problems.append({ QStringLiteral("jobId"), tr("is required") });
     if (kind() == Kind::Trt) {
@@ -478,6 +496,8 @@ jobs::FieldProblems NewJobDialog::problems() const
 
 QJsonObject NewJobDialog::wireJson() const
 {
+    if (kind() == Kind::AssetLibrary)   // the key is generated and journalled on Submit
+        return assetLibrarySpec().toWireJson(tr("(generated on Submit)"));
     return kind() == Kind::Trt ? trtSpec().toWireJson() : workflowSpec().toWireJson();
 }
 
@@ -515,7 +535,7 @@ QString NewJobDialog::submitError() const
 void NewJobDialog::updateVisibility()
 {
     const Kind k = kind();
-    const bool trt = k == Kind::Trt;
+    const bool trt = k == Kind::Trt, assets = k == Kind::AssetLibrary;
     m_input->setVisible(!trt);
     m_workflow->setVisible(!trt);
     m_compute->setVisible(!trt);
@@ -524,9 +544,16 @@ void NewJobDialog::updateVisibility()
         const Field f = m_fields.value(field);
         f.form->setRowVisible(f.row, visible);
     };
-    for (const char *imagesOnly : { "imagesMetadataPart", "maxImageFailureRate", "imagesMetadataInputsMapping" })
+    for (const char *imagesOnly : { "imagesMetadataPart", "imagesMetadataInputsMapping" })
         show(QLatin1String(imagesOnly), k == Kind::Images);
+    show(QStringLiteral("maxImageFailureRate"), k == Kind::Images || assets);
     show(QStringLiteral("maxVideoFPS"), k == Kind::Videos);
+    // The service stages an Asset Library selection itself and names the job.
+    for (const char *batchOnly : { "batchId", "partName", "machineSize", "inferenceBackend", "jobId" })
+        show(QLatin1String(batchOnly), !assets);
+    m_batchNotice->setVisible(!assets && !m_batchNotice->text().isEmpty());
+    show(QStringLiteral("assetSelection"), assets);
+    m_input->setTitle(assets ? tr("Input: images in the Asset Library") : tr("Input"));
 }
 
 void NewJobDialog::updateState()
@@ -541,6 +568,12 @@ void NewJobDialog::updateState()
     QString command = cli.commandLine();
     if (!cli.paramsFilePath.isEmpty())
         command += QStringLiteral("\n\n# %1:\n").arg(cli.paramsFilePath) + QString::fromUtf8(cli.paramsFileContent);
+    if (kind() == Kind::AssetLibrary) {
+        const jobs::AssetLibraryJobSpec spec = assetLibrarySpec();
+        command = spec.commandLine();
+        if (spec.selection == jobs::AssetSelection::ImageIds)
+            command += QStringLiteral("\n\n# image-ids.txt:\n") + QString::fromUtf8(spec.imageIdsFileContent().left(2000));
+    }
     m_previewCli->setPlainText(command);
     m_submit->setEnabled(found.isEmpty() && !m_submitting);
 }

@@ -4,6 +4,10 @@
 // a wrong field gets a red frame and a message beside it and Submit stays disabled. A read-only
 // preview shows the exact request body and the equivalent batchdeck-cli command. Presets save
 // and load named job shapes. Submit sends B3; the server's message is shown on failure.
+// Kind::AssetLibrary ("Images in the Asset Library") replaces the input batch with an
+// AssetLibraryInput (ids, RoboQL with a live count, or the confirmed whole library) and submits
+// through jobs::AssetLibraryLauncher (journalled idempotency key; the service names the job).
+#include "jobs/JobSpecAssetLibrary.h"
 #include "jobs/JobSpecTrt.h"
 #include "jobs/JobSpecWorkflow.h"
 
@@ -25,12 +29,13 @@ class QTimer;
 namespace bd::ui {
 
 class AppSession;
+class AssetLibraryInput;
 
 class NewJobDialog : public QDialog
 {
     Q_OBJECT
 public:
-    enum class Kind { Images, Videos, Trt };
+    enum class Kind { Images, Videos, Trt, AssetLibrary };
 
     // `batchId`: pre-select this input batch (when opened from a batch).
     explicit NewJobDialog(AppSession *session, const QString &batchId = {}, QWidget *parent = nullptr);
@@ -40,6 +45,8 @@ public:
     // The job as entered (numbers that do not parse are left unset and reported by problems()).
     jobs::WorkflowJobSpec workflowSpec() const;
     jobs::TrtJobSpec trtSpec() const;
+    jobs::AssetLibraryJobSpec assetLibrarySpec() const;
+    AssetLibraryInput *assetLibraryInput() const { return m_assets; }
     void setWorkflowSpec(const jobs::WorkflowJobSpec &spec);
     void setTrtSpec(const jobs::TrtJobSpec &spec);
 
@@ -56,6 +63,7 @@ public:
     QString submitError() const;
 
     void submit();
+    void submitAssetLibraryJob();
 
 Q_SIGNALS:
     void jobCreated(const QString &jobId, const QString &name);
@@ -96,6 +104,7 @@ private:
     QComboBox *m_kind = nullptr;
     QGroupBox *m_input = nullptr, *m_workflow = nullptr, *m_compute = nullptr, *m_trt = nullptr;
     QComboBox *m_batch = nullptr;
+    AssetLibraryInput *m_assets = nullptr;
     QPlainTextEdit *m_params = nullptr;
     QPlainTextEdit *m_mapping = nullptr;
     QCheckBox *m_saveOutputs = nullptr;

@@ -3,8 +3,10 @@
 #include "NewJobDialog.h"
 
 #include "AppSession.h"
+#include "AssetLibraryInput.h"
 #include "StageTimeline.h"
 #include "api/ApiClient.h"
+#include "jobs/AssetLibraryLauncher.h"
 #include "jobs/JobSpecPresets.h"
 
 #include <QComboBox>
@@ -94,10 +96,58 @@ void NewJobDialog::checkBatch()
     });
 }
 
+jobs::AssetLibraryJobSpec NewJobDialog::assetLibrarySpec() const
+{
+    // The settings shared with an image job come from the same fields.
+    const jobs::WorkflowJobSpec w = workflowSpec();
+    jobs::AssetLibraryJobSpec s;
+    m_assets->applyTo(s);
+    s.workflowId = w.workflowId;
+    s.machineType = w.machineType;
+    s.workersPerMachine = w.workersPerMachine;
+    s.processingTimeoutSeconds = w.processingTimeoutSeconds;
+    s.maxParallelTasks = w.maxParallelTasks;
+    s.maxImageFailureRate = w.maxImageFailureRate;
+    s.workflowParameters = w.workflowParameters;
+    s.imageInputName = w.imageInputName;
+    s.persistImagesOutputs = w.persistImagesOutputs;
+    s.imagesOutputsToBePersisted = w.imagesOutputsToBePersisted;
+    s.aggregationFormat = w.aggregationFormat;
+    s.notificationsURL = w.notificationsURL;
+    s.jobName = w.jobName;
+    return s;
+}
+
+void NewJobDialog::submitAssetLibraryJob()
+{
+    const jobs::AssetLibraryJobSpec spec = assetLibrarySpec();
+    auto *launcher = new jobs::AssetLibraryLauncher(m_session->api(), this);
+    connect(launcher, &jobs::AssetLibraryLauncher::finished, this, [this, launcher, spec] {
+        launcher->deleteLater();
+        m_submitting = false;
+        if (launcher->error()) {
+            m_submitError->setText(tr("The job was not created: %1").arg(launcher->error().fullText()));
+            m_submitError->show();
+            updateState();
+            return;
+        }
+        Q_EMIT jobCreated(launcher->jobId(), spec.jobName.isEmpty() ? launcher->jobId() : spec.jobName);
+        accept();
+    });
+    launcher->start(spec);
+}
+
 void NewJobDialog::submit()
 {
     if (!problems().isEmpty() || m_submitting)
         return;
+    if (kind() == Kind::AssetLibrary) {
+        m_submitting = true;
+        m_submit->setEnabled(false);
+        m_submitError->hide();
+        submitAssetLibraryJob();
+        return;
+    }
     m_submitting = true;
     m_submit->setEnabled(false);
     m_submitError->hide();
