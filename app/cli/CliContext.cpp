@@ -3,6 +3,7 @@
 #include "api/ApiClient.h"
 #include "api/ApiConfig.h"
 #include "cli/CliCommand.h"
+#include "core/Database.h"
 #include "core/Operation.h"
 #include "core/Redact.h"
 #include "secrets/SecretStore.h"
@@ -324,6 +325,13 @@ api::ApiClient *CliContext::api(Error *error)
 {
     if (m_api)
         return m_api.get();
+    // Every command that talks to the service may write a journal: a damaged or locked local
+    // database stops it here with the way out, before anything is sent.
+    if (const Error problem = databaseError()) {
+        if (error)
+            *error = problem;
+        return nullptr;
+    }
     api::ApiConfig config = api::ApiConfig::fromEnvironment();
     config.baseUrl = baseUrl();
     config.apiKey = resolveApiKey(error);

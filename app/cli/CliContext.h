@@ -79,7 +79,9 @@ public:
     void setKeychainTimeoutMs(int ms) { m_keychainTimeoutMs = ms; }
 
     // The API client, built on first use with baseUrl() and resolveApiKey(); nullptr (with
-    // `error`) when there is no key. Owned by the context.
+    // `error`) when there is no key, or when the local database is damaged or locked
+    // (bd::databaseError(): the message names the file and how to move it aside). Owned by the
+    // context.
     api::ApiClient *api(Error *error);
 
     // Ctrl-C and SIGTERM (runCli calls catchInterrupts() before a group command runs). The

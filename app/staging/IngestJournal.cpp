@@ -23,6 +23,12 @@ QString toJsonText(const QJsonObject &o)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
+// SQL NULL never equals anything: an unknown service or workspace is stored and matched as ''.
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QString(QLatin1String("")) : text;
+}
+
 QString sourcesKey(QStringList sources)
 {
     sources.sort();
@@ -79,28 +85,13 @@ bool IngestJournal::ensureSchema()
 {
     if (m_ready)
         return true;
+    // The tables come from the one schema (core/Schema.h), migrated when the database opens.
     QSqlDatabase db = database();
     if (!db.isOpen()) {
-        m_lastError = QStringLiteral("database %1 is not open").arg(databasePath());
+        const Error problem = databaseError();
+        m_lastError = problem ? problem.message : QStringLiteral("database %1 is not open").arg(databasePath());
         return false;
     }
-    const QStringList statements{
-        QStringLiteral("CREATE TABLE IF NOT EXISTS ingests ("
-                       " ingest_id TEXT PRIMARY KEY, batch_id TEXT NOT NULL, display_name TEXT,"
-                       " sources TEXT NOT NULL, media TEXT, options TEXT, method TEXT, state TEXT NOT NULL,"
-                       " created_at INTEGER, updated_at INTEGER)"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS ingests_batch ON ingests(batch_id)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS ingest_files ("
-                       " ingest_id TEXT NOT NULL, path TEXT NOT NULL, batch_id TEXT NOT NULL, batch_name TEXT,"
-                       " size INTEGER, mtime INTEGER, state TEXT NOT NULL, reason TEXT,"
-                       " PRIMARY KEY (ingest_id, path))"),
-        QStringLiteral("CREATE INDEX IF NOT EXISTS ingest_files_batch ON ingest_files(batch_id, state)"),
-        QStringLiteral("CREATE TABLE IF NOT EXISTS ingest_shards ("
-                       " ingest_id TEXT NOT NULL, shard_index INTEGER NOT NULL, members TEXT, state TEXT,"
-                       " PRIMARY KEY (ingest_id, shard_index))"),
-    };
-    if (!execAll(db, statements, &m_lastError))
-        return false;
     m_ready = true;
     return true;
 }
@@ -111,8 +102,9 @@ bool IngestJournal::saveIngest(const IngestRecord &r)
         return false;
     QSqlQuery q(database());
     q.prepare(QStringLiteral("INSERT INTO ingests (ingest_id, batch_id, display_name, sources, media, options, method,"
-                             " state, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                             " state, created_at, updated_at, api_base_url, workspace) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
                              " ON CONFLICT(ingest_id) DO UPDATE SET batch_id=excluded.batch_id,"
+                             " api_base_url=excluded.api_base_url, workspace=excluded.workspace,"
                              " display_name=excluded.display_name, sources=excluded.sources, media=excluded.media,"
                              " options=excluded.options, method=excluded.method, state=excluded.state,"
                              " updated_at=excluded.updated_at"));
@@ -127,6 +119,8 @@ bool IngestJournal::saveIngest(const IngestRecord &r)
     q.addBindValue(r.state);
     q.addBindValue(r.createdAt.isValid() ? r.createdAt.toSecsSinceEpoch() : now);
     q.addBindValue(now);
+    q.addBindValue(notNull(r.apiBaseUrl));
+    q.addBindValue(notNull(r.workspace));
     if (!q.exec()) {
         m_lastError = q.lastError().text();
         return false;
@@ -147,11 +141,16 @@ IngestRecord IngestJournal::recordFromQuery(const QSqlQuery &q) const
     r.state = q.value(6).toString();
     r.createdAt = QDateTime::fromSecsSinceEpoch(q.value(7).toLongLong(), Qt::UTC);
     r.updatedAt = QDateTime::fromSecsSinceEpoch(q.value(8).toLongLong(), Qt::UTC);
+    r.apiBaseUrl = q.value(9).toString();
+    r.workspace = q.value(10).toString();
     return r;
 }
 
 static const char kIngestColumns[] =
-    "SELECT ingest_id, batch_id, display_name, sources, options, method, state, created_at, updated_at FROM ingests ";
+    "SELECT ingest_id, batch_id, display_name, sources, options, method, state, created_at, updated_at, api_base_url,"
+    " workspace FROM ingests ";
+// Rows written before the journal knew its service have an empty target and match any.
+static const char kTargetMatch[] = "((api_base_url = ? AND workspace = ?) OR api_base_url = '')";
 
 std::optional<IngestRecord> IngestJournal::ingest(const QString &ingestId)
 {
@@ -165,15 +164,17 @@ std::optional<IngestRecord> IngestJournal::ingest(const QString &ingestId)
     return recordFromQuery(q);
 }
 
-std::optional<IngestRecord> IngestJournal::findResumable(const QString &batchId, const QStringList &sources,
-                                                         const QString &media)
+std::optional<IngestRecord> IngestJournal::findResumable(const IngestTarget &target, const QString &batchId,
+                                                         const QStringList &sources, const QString &media)
 {
     if (!ensureSchema())
         return std::nullopt;
     QSqlQuery q(database());
-    q.prepare(QLatin1String(kIngestColumns)
-              + QLatin1String("WHERE batch_id = ? AND sources = ? AND media = ? AND state != 'completed'"
+    q.prepare(QLatin1String(kIngestColumns) + QLatin1String("WHERE ") + QLatin1String(kTargetMatch)
+              + QLatin1String(" AND batch_id = ? AND sources = ? AND media = ? AND state != 'completed'"
                               " ORDER BY updated_at DESC, rowid DESC LIMIT 1"));
+    q.addBindValue(notNull(target.apiBaseUrl));
+    q.addBindValue(notNull(target.workspace));
     q.addBindValue(batchId);
     q.addBindValue(sourcesKey(sources));
     q.addBindValue(media);
@@ -291,6 +292,30 @@ bool IngestJournal::setFileState(const QString &ingestId, const QStringList &pat
     return tx.commit();
 }
 
+static const char kFileColumns[] = "SELECT path, batch_name, size, mtime, state, reason, mtime_ns, fingerprint_at_ns,"
+                                   " sha256, sent_at_ms, body_left, ingest_id ";
+
+static JournalFile fileFromQuery(const QSqlQuery &q)
+{
+    JournalFile f;
+    f.path = q.value(0).toString();
+    f.batchName = q.value(1).toString();
+    f.size = q.value(2).toLongLong();
+    f.mtime = q.value(3).toLongLong();
+    f.state = journalFileStateFromName(q.value(4).toString());
+    f.reason = q.value(5).toString();
+    if (!q.value(6).isNull()) {
+        f.fingerprint.size = f.size;
+        f.fingerprint.mtimeNs = q.value(6).toLongLong();
+        f.fingerprint.takenAtNs = q.value(7).toLongLong();
+        f.fingerprint.sha256 = q.value(8).toString();
+    }
+    f.sentAtMs = q.value(9).toLongLong();
+    f.bodyLeft = q.value(10).toInt() != 0;
+    f.ingestId = q.value(11).toString();
+    return f;
+}
+
 QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
 {
     QHash<QString, JournalFile> out;
@@ -298,18 +323,12 @@ QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
         return out;
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT path, batch_name, size, mtime, state, reason FROM ingest_files WHERE ingest_id = ?"));
+    q.prepare(QLatin1String(kFileColumns) + QLatin1String("FROM ingest_files WHERE ingest_id = ?"));
     q.addBindValue(ingestId);
     if (!q.exec())
         return out;
     while (q.next()) {
-        JournalFile f;
-        f.path = q.value(0).toString();
-        f.batchName = q.value(1).toString();
-        f.size = q.value(2).toLongLong();
-        f.mtime = q.value(3).toLongLong();
-        f.state = journalFileStateFromName(q.value(4).toString());
-        f.reason = q.value(5).toString();
+        const JournalFile f = fileFromQuery(q);
         out.insert(f.path, f);
     }
     return out;
@@ -346,6 +365,108 @@ QSet<QString> IngestJournal::confirmedPaths(const QString &batchId)
     while (q.next())
         out.insert(q.value(0).toString());
     return out;
+}
+
+QHash<QString, JournalFile> IngestJournal::confirmedFiles(const IngestTarget &target, const QString &batchId)
+{
+    QHash<QString, JournalFile> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QLatin1String(kFileColumns)
+              + QLatin1String("FROM ingest_files WHERE batch_id = ? AND state = 'confirmed' AND ingest_id IN"
+                              " (SELECT ingest_id FROM ingests WHERE ")
+              + QLatin1String(kTargetMatch) + QLatin1String(") ORDER BY COALESCE(sent_at_ms, 0)"));
+    q.addBindValue(batchId);
+    q.addBindValue(notNull(target.apiBaseUrl));
+    q.addBindValue(notNull(target.workspace));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        JournalFile f = fileFromQuery(q);
+        out.insert(f.path, std::move(f));   // ordered by sending time: the latest row wins
+    }
+    return out;
+}
+
+bool IngestJournal::markSending(const QString &ingestId, const QStringList &paths,
+                                const QVector<FileFingerprint> &fingerprints, bool bodyLeft)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'sent', reason = NULL, size = ?, mtime = ?, mtime_ns = ?,"
+                             " fingerprint_at_ns = ?, sha256 = ?, sent_at_ms = ?, body_left = ?"
+                             " WHERE ingest_id = ? AND path = ?"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        const FileFingerprint f = i < fingerprints.size() ? fingerprints.at(i) : FileFingerprint();
+        q.bindValue(0, f.isValid() ? QVariant(f.size) : QVariant());
+        q.bindValue(1, f.isValid() ? QVariant(f.mtimeNs / 1000000000) : QVariant());
+        q.bindValue(2, f.isValid() ? QVariant(f.mtimeNs) : QVariant());
+        q.bindValue(3, f.isValid() ? QVariant(f.takenAtNs) : QVariant());
+        q.bindValue(4, f.sha256.isEmpty() ? QVariant() : QVariant(f.sha256));
+        q.bindValue(5, now);
+        q.bindValue(6, bodyLeft ? 1 : 0);
+        q.bindValue(7, ingestId);
+        q.bindValue(8, paths.at(i));
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &paths)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE ingest_files SET body_left = 1, sent_at_ms = ? WHERE ingest_id = ? AND path = ?"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QString &path : paths) {
+        q.bindValue(0, now);
+        q.bindValue(1, ingestId);
+        q.bindValue(2, path);
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+bool IngestJournal::forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,
+                                    const QString &reason)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QLatin1String("UPDATE ingest_files SET state = 'failed', reason = ? WHERE batch_id = ? AND path = ?"
+                            " AND state = 'confirmed' AND ingest_id IN (SELECT ingest_id FROM ingests WHERE ")
+              + QLatin1String(kTargetMatch) + QLatin1String(")"));
+    for (const QString &path : paths) {
+        q.bindValue(0, reason);
+        q.bindValue(1, batchId);
+        q.bindValue(2, path);
+        q.bindValue(3, notNull(target.apiBaseUrl));
+        q.bindValue(4, notNull(target.workspace));
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
 }
 
 int IngestJournal::nextShardIndex(const QString &ingestId)

@@ -1,17 +1,24 @@
 #pragma once
 // IngestJournal: what Batchdeck knows about every ingest, in the shared SQLite database
 // (core/Database.h), so a crash, a kill or a closed laptop loses nothing and the same command
-// resumes. Tables are created on first use; every write is one short transaction.
+// resumes. The tables belong to the one schema (core/Schema.h); every write is one short
+// transaction.
 //
 //   ingests        one row per ingest: its id (a UUID reused on resume so the service can
-//                  de-duplicate), batch, display name, sources, options, method and state
-//   ingest_files   per file: path, batch name, size, mtime, state + reason
+//                  de-duplicate), the service (API base URL) and workspace it went to, batch,
+//                  display name, sources, options, method and state
+//   ingest_files   per file: path, batch name, state + reason, and its fingerprint when sent
+//                  (size, mtime in ns, a SHA-256 when those cannot decide; FileFingerprint.h),
+//                  when it was sent and whether its whole body left (body_left)
 //   ingest_shards  per shard attempt: index, member names, state
 //
 // File states: planned → sent (bytes are leaving) → confirmed (the service took them), or
 // failed / skipped with a reason. A file left in "sent" means the process died mid-transfer:
-// the next run checks the batch listing before sending it again.
+// the next run asks the service before sending it again. A journal only speaks for the service
+// and workspace it names: another one gets its own ingest, and "confirmed" is checked with the
+// service (and the file on disk) before it is trusted.
 #include "core/Error.h"
+#include "staging/FileFingerprint.h"
 #include "staging/ScanResult.h"
 
 #include <QDateTime>
@@ -33,9 +40,17 @@ enum class JournalFileState { Planned, Sent, Confirmed, Failed, Skipped };
 QString journalFileStateName(JournalFileState state);
 JournalFileState journalFileStateFromName(const QString &name);
 
+// Where a batch lives: one service (API base URL, no query) and one workspace on it.
+struct IngestTarget {
+    QString apiBaseUrl;
+    QString workspace;
+};
+
 struct IngestRecord {
     // States: "running", "uploaded" (bytes up, indexing), "completed", "failed", "cancelled".
     QString ingestId;
+    QString apiBaseUrl;
+    QString workspace;
     QString batchId;
     QString displayName;
     QStringList sources;     // absolute input paths, sorted
@@ -55,6 +70,10 @@ struct JournalFile {
     qint64 mtime = 0;   // seconds since the epoch
     JournalFileState state = JournalFileState::Planned;
     QString reason;
+    FileFingerprint fingerprint;   // taken when the file was sent; invalid before
+    qint64 sentAtMs = 0;           // when its transfer started (0: never)
+    bool bodyLeft = false;         // its transfer's whole body may have reached the service
+    QString ingestId;              // the ingest this row belongs to
 };
 
 class IngestJournal
@@ -68,7 +87,14 @@ public:
     bool saveIngest(const IngestRecord &record);
     std::optional<IngestRecord> ingest(const QString &ingestId);
     // The newest unfinished ingest into this batch from exactly these sources and media.
-    std::optional<IngestRecord> findResumable(const QString &batchId, const QStringList &sources, const QString &media);
+    // Rows from before the journal knew its service (empty target) match any target and are
+    // claimed by the first run that resumes them.
+    std::optional<IngestRecord> findResumable(const IngestTarget &target, const QString &batchId,
+                                              const QStringList &sources, const QString &media);
+    std::optional<IngestRecord> findResumable(const QString &batchId, const QStringList &sources, const QString &media)
+    {
+        return findResumable(IngestTarget{}, batchId, sources, media);
+    }
     // Every ingest not completed, newest first (the GUI's resume offer).
     QVector<IngestRecord> unfinishedIngests();
     bool setIngestState(const QString &ingestId, const QString &state);
@@ -87,6 +113,19 @@ public:
     QSet<QString> pathsInState(const QString &ingestId, JournalFileState state);
     // Paths confirmed in this batch by any ingest (the resume log of spec §6.2).
     QSet<QString> confirmedPaths(const QString &batchId);
+    // The same with each file's row (fingerprint), for ingests into this batch on this target
+    // (or of unknown target). One row per path: the most recently sent.
+    QHash<QString, JournalFile> confirmedFiles(const IngestTarget &target, const QString &batchId);
+    // These files are about to leave (state "sent"): their fingerprints and the time.
+    bool markSending(const QString &ingestId, const QStringList &paths, const QVector<FileFingerprint> &fingerprints,
+                     bool bodyLeft);
+    // The whole body of the transfer carrying these files is leaving: it may arrive even if
+    // this process dies before the answer.
+    bool markBodyLeft(const QString &ingestId, const QStringList &paths);
+    // The service does not have these files any more (or they changed on disk): no ingest into
+    // this batch on this target may count them as confirmed.
+    bool forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,
+                         const QString &reason);
 
     // Shards: a fresh index per shard attempt of this ingest.
     int nextShardIndex(const QString &ingestId);

@@ -80,6 +80,35 @@ void IngestOperation::doStart()
         fail(Error(ErrorKind::InvalidInput, tr("An ingest needs a batch id and at least one folder")));
         return;
     }
+    resolveTarget();
+}
+
+void IngestOperation::resolveTarget()
+{
+    // The journal keys every ingest on the service and workspace it goes to: W1 first.
+    if (!m_api->workspace().isEmpty()) {
+        startWithTarget();
+        return;
+    }
+    auto *call = m_api->resolveWorkspace();
+    connect(call, &api::ApiCall::finished, this, [this, call] {
+        if (isFinished())
+            return;
+        if (call->error()) {
+            fail(call->error());
+            return;
+        }
+        startWithTarget();
+    });
+}
+
+void IngestOperation::startWithTarget()
+{
+    m_target.apiBaseUrl = m_api->config()
+                              .baseUrl.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo
+                                                | QUrl::StripTrailingSlash)
+                              .toString();
+    m_target.workspace = m_api->workspace();
     if (!openJournal())
         return;
     startScan();
@@ -97,11 +126,25 @@ bool IngestOperation::openJournal()
         sources << QFileInfo(input).absoluteFilePath();
     sources.sort();
 
+    // One process at a time per ingest, taken before the journal is read: two runs started
+    // together would otherwise both plan (and send) every file.
+    Error lockError;
+    const QString key = QStringList{ m_target.apiBaseUrl, m_target.workspace, m_options.batchId,
+                                     sources.join(QLatin1Char('\n')), m_options.mediaName() }
+                            .join(QLatin1Char('\x1f'));
+    const QString what = tr("batch %1 in workspace %2 on %3, from %4")
+                             .arg(m_options.batchId, m_target.workspace, m_target.apiBaseUrl,
+                                  sources.join(QStringLiteral(", ")));
+    if (!m_lock.acquire(key, what, &lockError)) {
+        fail(lockError);
+        return false;
+    }
+
     std::optional<IngestRecord> record;
     if (!m_options.ingestId.isEmpty())
         record = m_journal.ingest(m_options.ingestId);
     else
-        record = m_journal.findResumable(m_options.batchId, sources, m_options.mediaName());
+        record = m_journal.findResumable(m_target, m_options.batchId, sources, m_options.mediaName());
     IngestRecord r;
     if (record) {
         r = *record;
@@ -113,6 +156,8 @@ bool IngestOperation::openJournal()
         r.sources = sources;
     }
     r.displayName = m_options.displayName;
+    r.apiBaseUrl = m_target.apiBaseUrl;
+    r.workspace = m_target.workspace;
     r.state = QStringLiteral("running");
     r.options = QJsonObject{ { QStringLiteral("media"), m_options.mediaName() },
                              { QStringLiteral("recursive"), m_options.recursive },
@@ -162,98 +207,7 @@ void IngestOperation::onScanFinished()
     }
     m_scanResult = scan;
     m_confirmed.assign(std::size_t(m_scanResult.accepted.size()), false);
-
-    // Confirmed by any ingest into this batch: already there. "sent" in this ingest: unknown.
-    QStringList sent;
-    {
-        const QSet<QString> confirmedEarlier = m_journal.confirmedPaths(m_options.batchId);
-        const QSet<QString> inFlight = m_journal.pathsInState(m_summary.ingestId, JournalFileState::Sent);
-        for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
-            const QString &path = m_scanResult.accepted.at(i).path;
-            if (confirmedEarlier.contains(path))
-                setConfirmed(i, true);
-            else if (inFlight.contains(path))
-                sent << path;
-        }
-    }
-    m_summary.uploadedEarlier = m_confirmedCount;
-    if (sent.isEmpty())
-        planAndUpload();
-    else
-        verifySentFiles(sent);
-}
-
-void IngestOperation::verifySentFiles(const QStringList &sentPaths, bool lastLook)
-{
-    setPhase(Phase::Verifying, tr("Checking %n file(s) an interrupted run was sending", nullptr, int(sentPaths.size())));
-    // Shards still indexing would hide their files from the listing: wait for them first.
-    waitForShardsToSettle([this, sentPaths, lastLook] {
-        listBatchNames([this, sentPaths, lastLook](const QSet<QString> &names, const Error &error) {
-            if (error) {
-                fail(error);   // without the listing we could send a file twice: stop instead
-                return;
-            }
-            QStringList present, absent;
-            for (const QString &path : sentPaths) {
-                const int i = indexOf(path);
-                (i >= 0 && names.contains(m_scanResult.accepted.at(i).batchName) ? present : absent) << path;
-            }
-            if (!absent.isEmpty() && !lastLook && m_options.sentGraceMs > 0) {
-                // Not there yet is not "never": an upload the interrupted run had fully sent may
-                // still be landing. Look once more after the grace period.
-                QTimer::singleShot(m_options.sentGraceMs, this, [this, sentPaths] {
-                    if (!isFinished())
-                        verifySentFiles(sentPaths, true);
-                });
-                return;
-            }
-            m_journal.setFileState(m_summary.ingestId, present, JournalFileState::Confirmed);
-            m_journal.setFileState(m_summary.ingestId, absent, JournalFileState::Planned);
-            for (const QString &path : std::as_const(present))
-                setConfirmed(indexOf(path), true);
-            m_summary.uploadedEarlier = m_confirmedCount;
-            planAndUpload();
-        });
-    });
-}
-
-void IngestOperation::waitForShardsToSettle(std::function<void()> then)
-{
-    auto *call = m_api->listShards(m_options.batchId, 100);
-    call->setMaxPages(0);
-    connect(call, &api::ApiCall::finished, this, [this, call, then] {
-        if (isFinished())
-            return;
-        bool busy = false;
-        if (!call->error()) {
-            for (const api::Shard &s : call->result())
-                busy = busy || s.isInProgress();
-        }
-        const bool gaveUp = m_clock.elapsed() > m_options.indexTimeoutMs;
-        if ((busy || (call->error() && call->error().kind != ErrorKind::NotFound)) && !gaveUp) {
-            QTimer::singleShot(m_options.pollInitialMs, this, [this, then] { waitForShardsToSettle(then); });
-            return;
-        }
-        then();
-    });
-}
-
-void IngestOperation::listBatchNames(std::function<void(const QSet<QString> &, const Error &)> then)
-{
-    auto *call = m_api->listBatchFiles(m_options.batchId, QString(), 1000);
-    call->setMaxPages(0);
-    connect(call, &api::ApiCall::finished, this, [this, call, then] {
-        if (isFinished())
-            return;
-        QSet<QString> names;
-        if (call->error() && call->error().kind != ErrorKind::NotFound) {
-            then(names, call->error());
-            return;
-        }
-        for (const api::BatchFile &f : call->result())
-            names.insert(f.fileName);
-        then(names, {});
-    });
+    checkEarlierRuns();
 }
 
 void IngestOperation::planAndUpload()
@@ -321,11 +275,22 @@ void IngestOperation::enqueueTransfers(const IngestPlan &plan)
 
 void IngestOperation::onTransferStarted(TransferOperation *transfer)
 {
-    // Mark "sent" just before bytes leave, so a kill in mid-transfer is checked on resume.
+    // Mark "sent" (with each file's fingerprint) just before bytes leave, so a kill in
+    // mid-transfer is checked on resume and a later change of the file is noticed.
     connect(transfer, &TransferOperation::sending, this, [this, transfer] {
-        m_journal.setFileState(m_summary.ingestId, transfer->filePaths(), JournalFileState::Sent);
+        const QStringList paths = transfer->filePaths();
+        QVector<FileFingerprint> fingerprints;
+        fingerprints.reserve(paths.size());
+        for (const QString &path : paths)
+            fingerprints.append(takeFingerprint(path));
+        m_journal.markSending(m_summary.ingestId, paths, fingerprints, false);
         if (auto *shard = qobject_cast<ShardUploadOperation *>(transfer))
             m_journal.setShardState(m_summary.ingestId, shard->shard().index, QStringLiteral("sent"));
+    });
+    // Written before the last bytes are handed to the network: from here on the files may be
+    // on the service whatever happens to this process.
+    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer] {
+        m_journal.markBodyLeft(m_summary.ingestId, transfer->filePaths());
     });
 }
 
@@ -439,7 +404,7 @@ void IngestOperation::onPolled(qint64 count, bool shardsBusy, const Error &error
 
 void IngestOperation::reconcileMissing()
 {
-    listBatchNames([this](const QSet<QString> &names, const Error &error) {
+    listBatchNames([this](const QSet<QString> &names, bool, const Error &error) {
         if (!error) {
             for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
                 const QString &name = m_scanResult.accepted.at(i).batchName;
@@ -480,6 +445,7 @@ void IngestOperation::finish(const Error &error)
                                       error ? error.message : tr("not sent") });
     }
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    m_lock.release();
     qint64 expected = m_summary.uploaded.size();
     m_summary.ready = !error && m_summary.failed.isEmpty() && expected > 0
                       && (!m_options.waitForIndexing || m_lastCount >= expected);
@@ -531,6 +497,7 @@ void IngestOperation::fail(const Error &error)
             m_journal.setIngestState(m_summary.ingestId, error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
                                                                                             : QStringLiteral("failed"));
         m_phase = Phase::Done;
+        m_lock.release();
         emitResult(error);
         return;
     }

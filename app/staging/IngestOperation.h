@@ -4,14 +4,20 @@
 // (UploadQueue of Image/Shard/Video transfers) → wait for indexing (D3 count and D6 shard
 // statuses, polled every 1 s backing off to 5 s) → summary().
 //
-// Nothing is lost and nothing is sent twice: every step is written to the IngestJournal. Run the
-// same ingest again (same batch, sources and media) and it resumes under the same ingest id:
-// files confirmed earlier are not planned again, and files left "sent" by a killed process are
-// looked up in the batch listing (D5, once the service's shards have settled) before they are
-// sent again. Cancellable and Suspendable (suspend pauses the upload queue).
+// Nothing is lost and nothing is sent twice: every step is written to the IngestJournal, which
+// knows the service (API base URL) and workspace (W1) of every ingest. Run the same ingest again
+// (same service, workspace, batch, sources and media) and it resumes under the same ingest id.
+// The journal is not trusted on its own word (IngestVerify.cpp): a file an earlier run
+// confirmed is sent again if it changed on disk since (FileFingerprint) or the service does not
+// list it (batch expired, another workspace, a fresh sandbox); a file a killed run left "sent"
+// is looked up in the listing (D5, once the shards settled) and, if its whole body had left,
+// waited for up to sentSettleMs after it was sent before it goes again. The summary says what
+// was sent again and why. One process at a time per ingest (IngestLock): a second one is
+// refused with a clear message. Cancellable and Suspendable (suspend pauses the upload queue).
 #include "api/ApiClient.h"
 #include "core/Operation.h"
 #include "staging/IngestJournal.h"
+#include "staging/IngestLock.h"
 #include "staging/IngestPlan.h"
 #include "staging/IngestSummary.h"
 #include "staging/MediaKind.h"
@@ -47,10 +53,13 @@ struct IngestOptions {
     qint64 indexTimeoutMs = 10 * 60 * 1000;
     int maxPollErrors = 8;          // consecutive failed polls before giving up on indexing
     bool waitForIndexing = true;
-    // A file an interrupted run was sending and the listing does not show yet is listed once
-    // more after this long before it is sent again: a PUT whose body had fully left when the
-    // run stopped can still land (the storage host answers, the service registers the shard).
-    int sentGraceMs = 5000;
+    // A file an interrupted run had sent whole (its transfer's last bytes had left) may still
+    // land: the service registers a shard after its PUT arrived, and the answer was lost with
+    // the process. While the listing does not show it, it is listed again every
+    // sentRecheckMs until it shows or sentSettleMs have passed since it was sent; only then is
+    // it sent again. A file whose body never fully left cannot have arrived: it goes at once.
+    int sentSettleMs = 20000;
+    int sentRecheckMs = 1000;
 
     QString mediaName() const;      // "images" | "videos" | "both"
 };
@@ -83,12 +92,20 @@ protected:
 
 private:
     void setPhase(Phase phase, const QString &status);
+    void resolveTarget();
+    void startWithTarget();
     bool openJournal();
     void startScan();
     void onScanFinished();
-    void verifySentFiles(const QStringList &sentPaths, bool lastLook = false);
+    // IngestVerify.cpp: what an earlier run claims, checked with the disk and the service.
+    void checkEarlierRuns();
+    void verifyWithService(const QStringList &earlierPaths, const QStringList &sentPaths);
+    void applyListing(const QStringList &earlierPaths, const QStringList &sentPaths, const QSet<QString> &names,
+                      bool batchGone);
+    void sendAgain(const QString &path, const QString &reason);
     void waitForShardsToSettle(std::function<void()> then);
-    void listBatchNames(std::function<void(const QSet<QString> &names, const Error &error)> then);
+    void listBatchNames(std::function<void(const QSet<QString> &names, bool batchGone, const Error &error)> then,
+                        int attempt = 1);
     void planAndUpload();
     void enqueueTransfers(const IngestPlan &plan);
     void onTransferStarted(TransferOperation *transfer);
@@ -105,7 +122,10 @@ private:
     IngestOptions m_options;
     Phase m_phase = Phase::Idle;
     IngestJournal m_journal;
+    IngestLock m_lock;
+    IngestTarget m_target;
     IngestSummary m_summary;
+    QHash<QString, JournalFile> m_sentEarlier;   // this ingest's files a killed run left "sent"
     QPointer<FolderScanner> m_scanner;
     QPointer<UploadQueue> m_queue;
     QElapsedTimer m_clock;

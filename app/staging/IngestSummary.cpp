@@ -43,6 +43,9 @@ QJsonObject IngestSummary::toJson() const
         { QStringLiteral("elapsedMs"), double(elapsedMs) },
         { QStringLiteral("uploadedCount"), int(uploaded.size()) },
         { QStringLiteral("uploadedEarlier"), uploadedEarlier },
+        { QStringLiteral("sentAgainCount"), int(sentAgain.size()) },
+        { QStringLiteral("sentAgain"), outcomes(sentAgain, true, kMaxListedUploads) },
+        { QStringLiteral("batchGone"), batchGone },
         { QStringLiteral("skippedCount"), int(skipped.size()) },
         { QStringLiteral("failedCount"), int(failed.size()) },
         // Uploaded files are listed up to kMaxListedUploads (a 100k-file JSON would be huge);
@@ -63,7 +66,24 @@ QString IngestSummary::toText(int maxListed) const
                  .arg(skipped.size())
                  .arg(failed.size());
     if (uploadedEarlier > 0)
-        lines << tr("  %n file(s) were already in the batch from an earlier run", uploadedEarlier);
+        lines << tr("  %n file(s) were already in the batch from an earlier run (checked with the service)",
+                    uploadedEarlier);
+    int changed = 0, missing = 0;
+    for (const IngestFileOutcome &o : sentAgain)
+        ++(o.reason == QLatin1String("changed") ? changed : missing);
+    if (batchGone)
+        lines << tr("  The service has no batch %1 any more (expired after 7 days, another workspace or region, or a "
+                    "fresh sandbox): everything an earlier run had sent went up again")
+                     .arg(batchId);
+    else if (missing > 0)
+        lines << tr("  %n file(s) an earlier run had sent were not in the batch on the service: sent again", missing);
+    if (changed > 0)
+        lines << tr("  %n file(s) changed on disk since an earlier run sent them: sent again", changed);
+    int listed = 0;
+    for (const IngestFileOutcome &o : sentAgain) {
+        if (o.reason == QLatin1String("changed") && (maxListed < 0 || listed++ < maxListed))
+            lines << QStringLiteral("    %1").arg(o.path);
+    }
     if (bytesSent > 0 && elapsedMs > 0)
         lines << tr("  sent %1 in %2 (%3)")
                      .arg(formatBytes(bytesSent), formatDuration(elapsedMs / 1000),

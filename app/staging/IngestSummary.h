@@ -22,7 +22,13 @@ struct IngestSummary {
     QString batchId;
     QString method;                  // simple | sharded | videos
     bool resumed = false;            // the ingest id came from the journal
-    int uploadedEarlier = 0;         // of `uploaded`: already in the batch before this run
+    int uploadedEarlier = 0;         // of `uploaded`: already in the batch before this run (the
+                                     // service listed them and they are unchanged on disk)
+    // Files an earlier run had sent that went up again, each with why: "changed" (on disk
+    // since), "not-on-service" (the service does not list it) or "batch-gone" (the service has
+    // no such batch: expired after 7 days, another workspace or region, a fresh sandbox).
+    QVector<IngestFileOutcome> sentAgain;
+    bool batchGone = false;
     qint64 batchCount = -1;          // last D3 count seen (-1: not read)
     qint64 bytesSent = 0;
     qint64 elapsedMs = 0;

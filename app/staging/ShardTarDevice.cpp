@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <fcntl.h>
 #include <memory>
 #include <sys/stat.h>
@@ -210,6 +211,8 @@ qint64 ShardTarDevice::readData(char *data, qint64 maxSize)
         if (m_step == Step::Done || !produce())
             break;
     }
+    if (copied > 0 && m_beforeLastBytes && m_delivered + copied >= m_size)
+        std::exchange(m_beforeLastBytes, {})();
     m_delivered += copied;
     if (copied == 0 && (m_step == Step::Failed || m_step == Step::Done))
         return -1;

@@ -16,6 +16,8 @@
 #include <QIODevice>
 #include <QVector>
 
+#include <functional>
+
 struct archive;
 
 namespace bd::staging {
@@ -65,6 +67,9 @@ public:
     const Error &error() const { return m_error; }
     // Largest the internal buffer has been, for tests and diagnostics (≤ kBufferCap).
     qint64 peakBufferBytes() const { return m_sink.peak; }
+    // Called once, just before readData() hands out the last bytes of the archive: from then on
+    // the whole body may reach the service even if this process dies before its answer.
+    void setBeforeLastBytes(std::function<void()> callback) { m_beforeLastBytes = std::move(callback); }
     const QVector<ShardMember> &members() const { return m_members; }
 
 protected:
@@ -100,6 +105,7 @@ private:
     qint64 m_bufferPos = 0;        // read position in m_sink.buffer
     QByteArray m_chunk;            // file read scratch space, kDataChunk
     qint64 m_delivered = 0;        // bytes returned from readData
+    std::function<void()> m_beforeLastBytes;
 };
 
 }  // namespace bd::staging

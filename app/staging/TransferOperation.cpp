@@ -8,6 +8,9 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 
+#include <functional>
+#include <utility>
+
 namespace bd::staging {
 
 namespace {
@@ -42,6 +45,29 @@ QNetworkReply *putStreamed(QNetworkAccessManager *nam, const api::SignedUpload &
     request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
     return nam->sendCustomRequest(request, "PUT", body);
 }
+// A video file read into a PUT that reports, before handing out its last bytes, that the whole
+// body is about to leave (ShardTarDevice does the same for shards).
+class LastBytesFile : public QFile
+{
+public:
+    LastBytesFile(const QString &path, std::function<void()> beforeLastBytes)
+        : QFile(path), m_beforeLastBytes(std::move(beforeLastBytes))
+    {
+    }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        const qint64 n = QFile::readData(data, maxSize);
+        if (n > 0 && m_beforeLastBytes && (m_read += n) >= size())
+            std::exchange(m_beforeLastBytes, {})();
+        return n;
+    }
+
+private:
+    std::function<void()> m_beforeLastBytes;
+    qint64 m_read = 0;   // bytes read from the file (QIODevice's pos() counts its own buffer)
+};
 }  // namespace
 
 // ---- TransferOperation ----
@@ -55,6 +81,14 @@ int TransferOperation::backoffMs(qint64 retryAfterMs) const
     const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qBound(0, m_attempts - 1, 10));
     // Half fixed, half jitter: never hammers, never waits for nothing.
     return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
+}
+
+void TransferOperation::noteBodyLeaving()
+{
+    if (m_bodyLeft)
+        return;
+    m_bodyLeft = true;
+    Q_EMIT bodyLeaving();
 }
 
 void TransferOperation::finishFiles()
@@ -92,6 +126,9 @@ void ImageUploadOperation::doStart()
     }
     ++m_attempts;
     Q_EMIT sending();
+    // The multipart POST is built and sent by the API client, out of our sight: count its body
+    // as possibly delivered from the start (a pause lets it finish; a resume asks the service).
+    noteBodyLeaving();
     api::UploadImageCall *call = api()->uploadImage(m_batchId, m_path, m_batchName, m_displayName);
     api::RetryPolicy policy = call->retryPolicy();
     policy.maxAttempts = m_maxAttempts;
@@ -196,6 +233,7 @@ void SignedPutOperation::put(const api::SignedUpload &upload)
         return;
     }
     m_body->setParent(this);
+    resetBodyLeft();
     Q_EMIT sending();
     m_reply = putStreamed(api()->networkAccessManager(), upload, m_body, size);
     connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
@@ -292,6 +330,7 @@ QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error)
         return nullptr;
     }
     auto *device = new ShardTarDevice(m_shard.members, m_notification);
+    device->setBeforeLastBytes([this] { noteBodyLeaving(); });
     if (!device->open(QIODevice::ReadOnly)) {
         *error = device->error().isError() ? device->error() : Error(ErrorKind::Io, device->errorString());
         delete device;
@@ -333,7 +372,7 @@ api::SignedUploadCall *VideoUploadOperation::requestUpload()
 
 QIODevice *VideoUploadOperation::openBody(qint64 *size, Error *error)
 {
-    auto *file = new QFile(m_path);
+    auto *file = new LastBytesFile(m_path, [this] { noteBodyLeaving(); });
     if (!file->open(QIODevice::ReadOnly)) {
         *error = Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(m_path, file->errorString()));
         delete file;

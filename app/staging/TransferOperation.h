@@ -29,6 +29,8 @@ public:
     virtual TransferOperation *clone(QObject *parent = nullptr) const = 0;
 
     int fileCount() const { return int(filePaths().size()); }
+    // This attempt's whole body may have reached the service (see bodyLeaving()).
+    bool bodyHasLeft() const { return m_bodyLeft; }
     qint64 byteCount() const { return totalAmount(Unit::Bytes); }
     // Attempts made so far (signed-URL transfers count each fresh URL as one attempt).
     int attempts() const { return m_attempts; }
@@ -42,12 +44,18 @@ Q_SIGNALS:
     void sending();
     // The service said "slow down" (429 / Retry-After) on a transfer: hold new starts this long.
     void rateLimited(int waitMs);
+    // The last bytes of this attempt's body are about to leave: from now on the files may land
+    // on the service even if the answer never comes (the journal records it; a pause lets such
+    // a transfer finish instead of aborting it).
+    void bodyLeaving();
 
 protected:
     api::ApiClient *api() const { return m_api; }
     // Backoff before attempt m_attempts + 1; honours a Retry-After value (ms) when >= 0.
     int backoffMs(qint64 retryAfterMs) const;
     void finishFiles();   // success: every file processed, then emitResult()
+    void noteBodyLeaving();
+    void resetBodyLeft() { m_bodyLeft = false; }
 
     int m_attempts = 0;
     int m_maxAttempts = 5;
@@ -55,6 +63,7 @@ protected:
 
 private:
     QPointer<api::ApiClient> m_api;
+    bool m_bodyLeft = false;
 };
 
 // D7: one image into a simple batch (the API call retries transient failures itself).

@@ -151,10 +151,16 @@ void UploadQueue::doCancel()
 bool UploadQueue::doSuspend()
 {
     // Running transfers cannot pause mid-body: abort them and queue fresh copies first in line.
+    // Not one whose whole body has left: it may already be on the service, and its copy would
+    // send the files twice. It finishes (only its answer is missing) and reports as usual.
     const QList<TransferOperation *> running = m_running;
     m_running.clear();
     for (int i = int(running.size()) - 1; i >= 0; --i) {
         TransferOperation *t = running.at(i);
+        if (t->bodyHasLeft()) {
+            m_running.prepend(t);
+            continue;
+        }
         t->disconnect(this);
         m_pending.prepend(t->clone(this));
         t->cancel();

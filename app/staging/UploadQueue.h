@@ -3,8 +3,10 @@
 // (aggregate Bytes and Files, hence speed and ETA).
 //
 //  - concurrency: at most this many transfers run at once (default 4);
-//  - suspend(): starts nothing new and aborts the running transfers; resume() starts fresh
-//    copies of them (a shard PUT cannot continue mid-body), before the rest of the queue;
+//  - suspend(): starts nothing new and aborts the running transfers still sending their body;
+//    resume() starts fresh copies of them (a shard PUT cannot continue mid-body), before the
+//    rest of the queue. A transfer whose whole body has left is let finish: it may already be
+//    on the service, and a copy would send its files twice;
 //  - rate limits: when the ApiClient reports rateLimited(ms), or a transfer sees 429 /
 //    Retry-After, the WHOLE queue holds new starts for that long;
 //  - cancel(): aborts the running transfers and drops the rest.

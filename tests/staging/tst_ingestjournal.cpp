@@ -1,7 +1,13 @@
 // IngestJournal on a real SQLite file: tables appear on first use, states survive a reopen,
-// files keep their state when re-added, confirmed paths are per batch, resume look-ups.
+// files keep their state when re-added, confirmed paths are per batch, resume look-ups; a
+// journal entry only speaks for its service and workspace; fingerprints catch a file changed
+// with the same size and mtime.
 #include "core/Database.h"
+#include "staging/FileFingerprint.h"
 #include "staging/IngestJournal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
@@ -96,6 +102,104 @@ private Q_SLOTS:
         const auto states = journal.shardStates(QStringLiteral("ing-3"));
         QCOMPARE(states.value(0), QStringLiteral("planned"));
         QCOMPARE(states.value(1), QStringLiteral("uploaded"));
+    }
+
+    void anotherServiceOrWorkspaceIsNeverReused()
+    {
+        IngestJournal journal;
+        const IngestTarget us{ QStringLiteral("https://api.roboflow.com"), QStringLiteral("ws-a") };
+        const IngestTarget eu{ QStringLiteral("https://api.roboflow.eu"), QStringLiteral("ws-a") };
+        const IngestTarget otherWs{ QStringLiteral("https://api.roboflow.com"), QStringLiteral("ws-b") };
+        IngestRecord r;
+        r.ingestId = QStringLiteral("ing-us");
+        r.batchId = QStringLiteral("tb");
+        r.sources = { QStringLiteral("/t") };
+        r.options = QJsonObject{ { QStringLiteral("media"), QStringLiteral("images") } };
+        r.apiBaseUrl = us.apiBaseUrl;
+        r.workspace = us.workspace;
+        QVERIFY(journal.saveIngest(r));
+        QVERIFY(journal.addFiles(r.ingestId, { { QStringLiteral("/t/a.jpg"), QStringLiteral("a.jpg"), 1, 1,
+                                                 JournalFileState::Confirmed, {} } }));
+        QCOMPARE(journal.findResumable(us, r.batchId, r.sources, QStringLiteral("images"))->ingestId, r.ingestId);
+        QVERIFY(!journal.findResumable(eu, r.batchId, r.sources, QStringLiteral("images")));
+        QVERIFY(!journal.findResumable(otherWs, r.batchId, r.sources, QStringLiteral("images")));
+        QCOMPARE(journal.confirmedFiles(us, r.batchId).size(), 1);
+        QVERIFY(journal.confirmedFiles(eu, r.batchId).isEmpty());
+        QVERIFY(journal.confirmedFiles(otherWs, r.batchId).isEmpty());
+        QCOMPARE(journal.ingest(r.ingestId)->workspace, QStringLiteral("ws-a"));
+
+        // A row from before the journal knew its service is claimed by whoever resumes it.
+        IngestRecord legacy = r;
+        legacy.ingestId = QStringLiteral("ing-legacy");
+        legacy.batchId = QStringLiteral("lb");
+        legacy.apiBaseUrl.clear();
+        legacy.workspace.clear();
+        QVERIFY(journal.saveIngest(legacy));
+        QCOMPARE(journal.findResumable(eu, legacy.batchId, legacy.sources, QStringLiteral("images"))->ingestId,
+                 legacy.ingestId);
+
+        // forgetConfirmed: the service lost it, no ingest of this target counts it any more.
+        QVERIFY(journal.forgetConfirmed(us, r.batchId, { QStringLiteral("/t/a.jpg") }, QStringLiteral("gone")));
+        QVERIFY(journal.confirmedFiles(us, r.batchId).isEmpty());
+        QCOMPARE(journal.files(r.ingestId).value(QStringLiteral("/t/a.jpg")).reason, QStringLiteral("gone"));
+    }
+
+    void fingerprintCatchesASameSizeSameMtimeChange()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("racy.jpg"));
+        auto write = [&](const QByteArray &bytes) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            QCOMPARE(f.write(bytes), qint64(bytes.size()));
+        };
+        write(QByteArray(4096, 'a'));
+        // Written just now: size and mtime cannot rule out a second write in the same tick.
+        const FileFingerprint sent = takeFingerprint(path);
+        QVERIFY(sent.isValid());
+        QVERIFY(sent.isRacy());
+        QCOMPARE(sent.sha256.size(), 64);
+        QCOMPARE(compareWithDisk(path, sent), FileChange::Unchanged);
+
+        // Same size, mtime put back to the very nanosecond: only the content tells.
+        write(QByteArray(4096, 'b'));
+        struct timespec times[2];
+        times[0].tv_sec = sent.mtimeNs / 1000000000;
+        times[0].tv_nsec = sent.mtimeNs % 1000000000;
+        times[1] = times[0];
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        QCOMPARE(compareWithDisk(path, sent), FileChange::Changed);
+
+        // An old file: size and mtime decide, no hash is taken.
+        times[1].tv_sec = times[0].tv_sec - 3600;
+        QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(path).constData(), times, 0), 0);
+        const FileFingerprint old = takeFingerprint(path);
+        QVERIFY(!old.isRacy());
+        QVERIFY(old.sha256.isEmpty());
+        QCOMPARE(compareWithDisk(path, old), FileChange::Unchanged);
+        write(QByteArray(4097, 'b'));
+        QCOMPARE(compareWithDisk(path, old), FileChange::Changed);
+        QFile::remove(path);
+        QCOMPARE(compareWithDisk(path, old), FileChange::Gone);
+
+        // The journal keeps the fingerprint of what was sent, and when, and whether it all left.
+        IngestJournal journal;
+        IngestRecord r;
+        r.ingestId = QStringLiteral("ing-fp");
+        r.batchId = QStringLiteral("fb");
+        r.sources = { QStringLiteral("/f") };
+        QVERIFY(journal.saveIngest(r));
+        QVERIFY(journal.addFiles(r.ingestId, { { QStringLiteral("/f/x.jpg"), QStringLiteral("x.jpg"), 1, 1,
+                                                 JournalFileState::Planned, {} } }));
+        QVERIFY(journal.markSending(r.ingestId, { QStringLiteral("/f/x.jpg") }, { sent }, false));
+        JournalFile row = journal.files(r.ingestId).value(QStringLiteral("/f/x.jpg"));
+        QCOMPARE(row.state, JournalFileState::Sent);
+        QCOMPARE(row.fingerprint.mtimeNs, sent.mtimeNs);
+        QCOMPARE(row.fingerprint.takenAtNs, sent.takenAtNs);
+        QCOMPARE(row.fingerprint.sha256, sent.sha256);
+        QVERIFY(row.sentAtMs > 0);
+        QVERIFY(!row.bodyLeft);
+        QVERIFY(journal.markBodyLeft(r.ingestId, { QStringLiteral("/f/x.jpg") }));
+        QVERIFY(journal.files(r.ingestId).value(QStringLiteral("/f/x.jpg")).bodyLeft);
     }
 
     void stateNamesRoundTrip()
