@@ -4,6 +4,7 @@
 #include "cloud/SigV4.h"
 #include "core/Redact.h"
 
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -12,6 +13,7 @@
 #include <QNetworkReply>
 #include <QUrlQuery>
 #include <QXmlStreamReader>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace bd::cloud {
 
@@ -71,8 +73,45 @@ void CloudListing::requestGcsToken()
     connect(m_reply, &QNetworkReply::finished, this, &CloudListing::onReply);
 }
 
+void CloudListing::refreshAwsThenRequest()
+{
+    m_refreshing = true;
+    struct Refreshed {
+        AwsCredentials credentials;
+        Error error;
+    };
+    auto *watcher = new QFutureWatcher<Refreshed>(this);
+    connect(watcher, &QFutureWatcher<Refreshed>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        if (isFinished())
+            return;
+        const Refreshed r = watcher->result();
+        ++m_refreshes;
+        if (r.error) {
+            // Still valid for a while: go on with them; expired: stop with the provider's reason.
+            if (QDateTime::currentDateTimeUtc() >= m_aws.expiration) {
+                m_refreshing = false;
+                return emitResult(r.error);
+            }
+        } else {
+            m_aws = r.credentials;
+        }
+        requestPage();   // m_refreshing still set: at most one refresh per page
+        m_refreshing = false;
+    });
+    const AwsRefresher refresher = m_awsRefresher;
+    watcher->setFuture(QtConcurrent::run([refresher] {
+        Refreshed r;
+        r.credentials = refresher(&r.error);
+        return r;
+    }));
+}
+
 void CloudListing::requestPage()
 {
+    if (m_path.provider == CloudProvider::S3 && m_awsRefresher && !m_refreshing
+        && m_aws.needsRefresh(QDateTime::currentDateTimeUtc()))
+        return refreshAwsThenRequest();
     QNetworkRequest req;
     const QString pageSize = QString::number(m_pageSize);
     switch (m_path.provider) {

@@ -12,6 +12,8 @@
 
 #include <QPointer>
 
+#include <functional>
+
 class QNetworkAccessManager;
 class QNetworkReply;
 
@@ -25,6 +27,13 @@ public:
     ~CloudListing() override;
 
     void setAwsCredentials(const AwsCredentials &credentials) { m_aws = credentials; }
+    // Temporary AWS credentials: before each page, credentials in their refresh window
+    // (AwsCredentials::needsRefresh) are replaced by what `refresher` returns, run on the thread
+    // pool (it makes blocking network calls).
+    using AwsRefresher = std::function<AwsCredentials(Error *)>;
+    void setAwsRefresher(AwsRefresher refresher) { m_awsRefresher = std::move(refresher); }
+    const AwsCredentials &awsCredentials() const { return m_aws; }
+    int credentialRefreshes() const { return m_refreshes; }
     void setAzureCredentials(const AzureCredentials &credentials) { m_azure = credentials; }
     // Either a ready OAuth2 access token, or a service account whose JWT is exchanged first.
     void setGcsAccessToken(const QString &token) { m_gcsToken = token; }
@@ -43,6 +52,7 @@ protected:
 private:
     void requestGcsToken();
     void requestPage();
+    void refreshAwsThenRequest();
     void onReply();
     bool parseS3(const QByteArray &body, QString *next);
     bool parseGcs(const QByteArray &body, QString *next);
@@ -54,6 +64,9 @@ private:
     BucketPath m_path;
     MediaKind m_kind;
     AwsCredentials m_aws;
+    AwsRefresher m_awsRefresher;
+    int m_refreshes = 0;
+    bool m_refreshing = false;
     AzureCredentials m_azure;
     GcsServiceAccount m_gcsAccount;
     QString m_gcsToken;

@@ -97,9 +97,17 @@ QByteArray GcsV4Signer::stringToSign(const QDateTime &when, const QByteArray &ca
 QString GcsV4Signer::signedUrl(const QString &bucket, const QString &object, const QDateTime &when,
                                qint64 expiresSeconds, Error *error) const
 {
+    const QByteArray pem = m_account.privateKeyPem;
+    return signedUrl(bucket, object, when, expiresSeconds,
+                     [pem](const QByteArray &toSign, QString *why) { return rsaSha256Sign(pem, toSign, why); }, error);
+}
+
+QString GcsV4Signer::signedUrl(const QString &bucket, const QString &object, const QDateTime &when,
+                               qint64 expiresSeconds, const BlobSigner &sign, Error *error) const
+{
     const auto query = signingQuery(when, expiresSeconds);
     QString why;
-    const QByteArray sig = rsaSha256Sign(m_account.privateKeyPem, stringToSign(when, canonicalRequest(bucket, object, query)), &why);
+    const QByteArray sig = sign(stringToSign(when, canonicalRequest(bucket, object, query)), &why);
     if (sig.isEmpty()) {
         if (error)
             *error = Error(ErrorKind::InvalidInput, QStringLiteral("Cannot sign the GCS URL: %1").arg(why));

@@ -5,6 +5,7 @@
 #include "core/Error.h"
 
 #include <QDateTime>
+#include <functional>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -36,6 +37,11 @@ public:
     // Empty with an error when the private key cannot sign.
     QString signedUrl(const QString &bucket, const QString &object, const QDateTime &when, qint64 expiresSeconds,
                       Error *error = nullptr) const;
+    // The same URL with the RSA signature made elsewhere (IAM Credentials signBlob, when there is
+    // no private key): `sign` gets the string to sign and returns the raw signature bytes.
+    using BlobSigner = std::function<QByteArray(const QByteArray &stringToSign, QString *why)>;
+    QString signedUrl(const QString &bucket, const QString &object, const QDateTime &when, qint64 expiresSeconds,
+                      const BlobSigner &sign, Error *error = nullptr) const;
 
     // header.claims.signature (RS256) for the devstorage.read_only scope, valid one hour.
     QByteArray jwtAssertion(const QDateTime &now, Error *error = nullptr,

@@ -20,6 +20,28 @@ CloudIngestPlanner::CloudIngestPlanner(Request request, QObject *parent)
 
 CloudIngestPlanner::~CloudIngestPlanner() = default;
 
+namespace {
+
+// Neither a SAS nor a key: the az line that makes a read + list SAS for this container, signed
+// with the user's Azure login (a user delegation SAS lives at most 7 days).
+Error azureMissing(const cloud::BucketPath &path, const QProcessEnvironment &env)
+{
+    QString account = env.value(QStringLiteral("AZURE_STORAGE_ACCOUNT_NAME"), env.value(QStringLiteral("AZURE_STORAGE_ACCOUNT")));
+    if (account.isEmpty())
+        account = QStringLiteral("<storage-account>");
+    const QString expiry = QDateTime::currentDateTimeUtc().addDays(6).toString(QStringLiteral("yyyy-MM-dd'T'HH:mm'Z'"));
+    return Error(ErrorKind::InvalidInput,
+                 CloudIngestPlanner::tr("No Azure credentials: set AZURE_STORAGE_ACCOUNT_NAME (or AZURE_STORAGE_ACCOUNT) with "
+                                        "AZURE_STORAGE_SAS_TOKEN (preferred) or AZURE_STORAGE_ACCOUNT_KEY. A read + list SAS for "
+                                        "this container, signed with your Azure login:\n"
+                                        "  az storage container generate-sas --account-name %1 --name %2 --permissions rl "
+                                        "--expiry %3 --auth-mode login --as-user --https-only --output tsv\n"
+                                        "then: export AZURE_STORAGE_ACCOUNT_NAME=%1 AZURE_STORAGE_SAS_TOKEN='<what it printed>'")
+                     .arg(account, path.bucket, expiry));
+}
+
+}  // namespace
+
 CloudCredentials CloudIngestPlanner::resolveCredentials(const cloud::BucketPath &path, const QProcessEnvironment &env,
                                                        const QString &homeDir, Error *error)
 {
@@ -29,24 +51,24 @@ CloudCredentials CloudIngestPlanner::resolveCredentials(const cloud::BucketPath 
     case cloud::CloudProvider::S3:
         c.aws = cloud::AwsCredentials::resolve(env, homeDir, &e);
         c.source = c.aws.source;
+        c.sourceKind = c.aws.sourceKind;
+        c.expiration = c.aws.expiration;
         break;
     case cloud::CloudProvider::Azure:
         c.azure = cloud::AzureCredentials::resolve(env, &e);
-        c.source = QStringLiteral("environment");
+        if (e && c.azure.sasToken.isEmpty() && c.azure.accountKey.isEmpty())
+            e = azureMissing(path, env);
+        c.sourceKind = c.azure.sasToken.isEmpty() ? QStringLiteral("account-key") : QStringLiteral("sas");
+        c.source = c.azure.sasToken.isEmpty()
+                       ? QStringLiteral("account key of `%1` (AZURE_STORAGE_ACCOUNT_KEY)").arg(c.azure.account)
+                       : QStringLiteral("SAS token for `%1` (AZURE_STORAGE_SAS_TOKEN)").arg(c.azure.account);
         break;
     case cloud::CloudProvider::Gcs: {
-        const QString keyFile = env.value(QStringLiteral("GOOGLE_APPLICATION_CREDENTIALS"));
-        c.gcsAccessToken = env.value(QStringLiteral("GCS_ACCESS_TOKEN"));
+        c.gcs = cloud::GcsCredentials::resolve(env, homeDir, &e);
+        c.gcsAccessToken = env.value(QStringLiteral("GCS_ACCESS_TOKEN"), c.gcs.accessToken);
         registerSecret(c.gcsAccessToken);
-        if (keyFile.isEmpty()) {
-            e = Error(ErrorKind::InvalidInput,
-                      tr("Google Cloud Storage needs GOOGLE_APPLICATION_CREDENTIALS set to a service-account JSON key "
-                         "(signed URLs cannot be made from gcloud user credentials)."));
-        } else {
-            c.gcs = cloud::GcsServiceAccount::fromFile(keyFile, &e);
-            registerSecret(QString::fromLatin1(c.gcs.privateKeyPem));
-            c.source = QStringLiteral("GOOGLE_APPLICATION_CREDENTIALS");
-        }
+        c.source = c.gcs.description;
+        c.sourceKind = c.gcs.kind;
         break;
     }
     }
@@ -72,7 +94,7 @@ QString CloudIngestPlanner::signObject(const cloud::BucketPath &path, const Clou
     case cloud::CloudProvider::Azure:
         return cloud::AzureSas::blobUrl(credentials.azure, path.bucket, key, now.addSecs(expirySeconds));
     case cloud::CloudProvider::Gcs:
-        return cloud::GcsV4Signer(credentials.gcs).signedUrl(path.bucket, key, now, expirySeconds, error);
+        return credentials.gcs.signedUrl(path.bucket, key, now, expirySeconds, error);
     }
     if (error)
         *error = Error(ErrorKind::Internal, tr("Unknown cloud provider"));
@@ -87,19 +109,48 @@ void CloudIngestPlanner::doStart()
         emitResult(error);
         return;
     }
-    m_credentials = resolveCredentials(m_path, m_request.environment, m_request.homeDir, &error);
+    // Instance metadata, STS and token endpoints are network calls: off the GUI thread.
+    setStatusText(tr("Finding credentials for %1").arg(m_path.base));
+    struct Resolved {
+        CloudCredentials credentials;
+        Error error;
+    };
+    auto *watcher = new QFutureWatcher<Resolved>(this);
+    connect(watcher, &QFutureWatcher<Resolved>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        if (!isFinished())
+            onCredentials(watcher->result().credentials, watcher->result().error);
+    });
+    const cloud::BucketPath path = m_path;
+    const QProcessEnvironment env = m_request.environment;
+    const QString home = m_request.homeDir;
+    watcher->setFuture(QtConcurrent::run([path, env, home] {
+        Resolved r;
+        r.credentials = resolveCredentials(path, env, home, &r.error);
+        return r;
+    }));
+}
+
+void CloudIngestPlanner::onCredentials(const CloudCredentials &credentials, const Error &error)
+{
     if (error) {
         emitResult(error);
         return;
     }
+    m_credentials = credentials;
     const cloud::MediaKind kind = m_request.videos ? cloud::MediaKind::Videos : cloud::MediaKind::Images;
     auto *listing = new cloud::CloudListing(m_path, kind, this);
     listing->setAwsCredentials(m_credentials.aws);
+    if (m_credentials.aws.expiration.isValid()) {
+        const QProcessEnvironment env = m_request.environment;
+        const QString home = m_request.homeDir;
+        listing->setAwsRefresher([env, home](Error *e) { return cloud::AwsCredentials::resolve(env, home, e); });
+    }
     listing->setAzureCredentials(m_credentials.azure);
     if (!m_credentials.gcsAccessToken.isEmpty())
         listing->setGcsAccessToken(m_credentials.gcsAccessToken);
-    else if (m_credentials.gcs.isValid())
-        listing->setGcsServiceAccount(m_credentials.gcs);
+    else if (m_credentials.gcs.hasKey())
+        listing->setGcsServiceAccount(m_credentials.gcs.serviceAccount);
     QString gcsRoot = m_request.gcsApiRoot;
     if (gcsRoot.isEmpty())
         gcsRoot = m_request.environment.value(QStringLiteral("STORAGE_EMULATOR_HOST"));
@@ -130,6 +181,11 @@ void CloudIngestPlanner::onListingFinished()
         return;
     }
     m_objects = listing->objects();
+    m_refreshes += listing->credentialRefreshes();
+    if (m_path.provider == cloud::CloudProvider::S3) {
+        m_credentials.aws = listing->awsCredentials();
+        m_credentials.expiration = m_credentials.aws.expiration;
+    }
     setStatusText(tr("Signing %1 URLs").arg(m_objects.size()));
     // Signing costs ~0.2 ms a URL (SigV4 key derivation, RSA for GCS): 100 000 objects would
     // freeze the GUI for seconds, so it runs on the thread pool on copies of what it needs.
@@ -137,17 +193,28 @@ void CloudIngestPlanner::onListingFinished()
     const CloudCredentials credentials = m_credentials;
     const qint64 expiry = m_request.expirySeconds;
     const QVector<cloud::CloudObject> objects = m_objects;
+    const QProcessEnvironment env = m_request.environment;
+    const QString home = m_request.homeDir;
     auto *watcher = new QFutureWatcher<SignResult>(this);
     connect(watcher, &QFutureWatcher<SignResult>::finished, this, [this, watcher] {
         watcher->deleteLater();
         if (!isFinished())
             onSigned(watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([path, credentials, expiry, objects] {
-        const cloud::ReferencesBuilder builder([&](const QString &key, qint64, Error *e) {
-            return signObject(path, credentials, key, expiry, e);
-        });
+    watcher->setFuture(QtConcurrent::run([path, credentials, expiry, objects, env, home] {
         SignResult result;
+        CloudCredentials signing = credentials;
+        if (signing.aws.needsRefresh(QDateTime::currentDateTimeUtc())) {
+            Error refreshError;
+            const cloud::AwsCredentials fresh = cloud::AwsCredentials::resolve(env, home, &refreshError);
+            if (!refreshError) {
+                signing.aws = fresh;
+                result.refreshedAws = fresh;
+            }
+        }
+        const cloud::ReferencesBuilder builder([&](const QString &key, qint64, Error *e) {
+            return signObject(path, signing, key, expiry, e);
+        });
         result.references = builder.build(objects, &result.error);
         return result;
     }));
@@ -158,6 +225,11 @@ void CloudIngestPlanner::onSigned(const SignResult &signed_)
     if (signed_.error) {
         emitResult(signed_.error);
         return;
+    }
+    if (signed_.refreshedAws.isValid()) {
+        ++m_refreshes;
+        m_credentials.aws = signed_.refreshedAws;
+        m_credentials.expiration = signed_.refreshedAws.expiration;
     }
     const QVector<cloud::Reference> &refs = signed_.references;
     m_references.clear();

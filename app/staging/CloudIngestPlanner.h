@@ -3,8 +3,11 @@
 // ReferencesIngestOperation sends. Steps: parse the path (cloud::BucketPath), resolve credentials
 // the way Roboflow's CLI finds them (resolveCredentials()), list the matching objects
 // (cloud::CloudListing, live count), give every object a unique name (duplicate base names in
-// different folders become "a__b__img.jpg") and sign a GET URL for each locally (SigV4 / GCS V4 /
-// Azure SAS, 24 h) on the thread pool. Credentials never leave the machine; only signed URLs do.
+// different folders become "a__b__img.jpg") and sign a GET URL for each (SigV4 / GCS V4 / Azure
+// SAS, 24 h) on the thread pool. Credentials are found on the thread pool too (instance metadata,
+// STS, token endpoints are network calls) and never leave the machine, except to their own
+// provider (STS, IAM Credentials signBlob); only signed URLs go to the service. Temporary AWS
+// credentials are refreshed before they expire, during the listing and before signing.
 //
 // Usage (CLI and GUI alike):
 //   CloudIngestPlanner::Request request;
@@ -21,7 +24,7 @@
 #include "cloud/AwsCredentials.h"
 #include "cloud/AzureSas.h"
 #include "cloud/BucketPath.h"
-#include "cloud/GcsV4Signer.h"
+#include "cloud/GcsCredentials.h"
 #include "cloud/ReferencesBuilder.h"
 #include "core/Operation.h"
 #include "staging/ReferencesIngestOperation.h"
@@ -39,9 +42,12 @@ namespace bd::staging {
 struct CloudCredentials {
     cloud::AwsCredentials aws;
     cloud::AzureCredentials azure;
-    cloud::GcsServiceAccount gcs;
-    QString gcsAccessToken;   // optional ready token for listing (GCS_ACCESS_TOKEN; tests, emulators)
-    QString source;           // where they came from, for messages ("environment", "profile x"...)
+    cloud::GcsCredentials gcs;
+    QString gcsAccessToken;   // ready token for listing (GCS_ACCESS_TOKEN for emulators, or from gcs)
+    QString source;           // human description: "EC2 instance role `x`" (shown; never secret)
+    QString sourceKind;       // environment, profile, process, assume-role, web-identity, container,
+                              // imds, service-account, impersonated, metadata, sas, account-key
+    QDateTime expiration;     // temporary credentials: when the signed URLs stop working
 };
 
 class CloudIngestPlanner : public Operation
@@ -61,13 +67,15 @@ public:
     explicit CloudIngestPlanner(Request request, QObject *parent = nullptr);
     ~CloudIngestPlanner() override;
 
-    // Credentials for the path's provider, as §7.3's table says:
-    //  S3:    AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, else AWS_PROFILE (default) in
-    //         ~/.aws/credentials and ~/.aws/config; AWS_ENDPOINT_URL for R2/MinIO (path style).
-    //  GCS:   GOOGLE_APPLICATION_CREDENTIALS (service-account JSON; needed to sign URLs).
+    // Credentials for the path's provider, the way the providers' own tools find them:
+    //  S3:    the AWS SDKs' chain (cloud::AwsCredentials::resolve): environment, web identity,
+    //         profile (role_arn chains, credential_process, keys), container endpoint, EC2 IMDSv2.
+    //  GCS:   Application Default Credentials (cloud::GcsCredentials::resolve).
     //  Azure: AZURE_STORAGE_ACCOUNT_NAME or AZURE_STORAGE_ACCOUNT, with AZURE_STORAGE_SAS_TOKEN,
-    //         else AZURE_STORAGE_ACCOUNT_KEY / AZURE_STORAGE_KEY (AZURE_STORAGE_BLOB_ENDPOINT: Azurite).
-    // Every secret found is registered with bd::registerSecret so logs mask it.
+    //         else AZURE_STORAGE_ACCOUNT_KEY / AZURE_STORAGE_KEY (AZURE_STORAGE_BLOB_ENDPOINT: Azurite);
+    //         neither: the message gives the filled-in `az storage container generate-sas` line.
+    // Blocking (network): the planner calls it on the thread pool. Every secret found is
+    // registered with bd::registerSecret so logs mask it.
     static CloudCredentials resolveCredentials(const cloud::BucketPath &path, const QProcessEnvironment &env,
                                                const QString &homeDir, Error *error = nullptr);
     // A GET URL for one object, valid expirySeconds.
@@ -76,6 +84,8 @@ public:
 
     const cloud::BucketPath &bucketPath() const { return m_path; }
     const CloudCredentials &credentials() const { return m_credentials; }
+    // How often temporary credentials were replaced before expiring (listing and signing).
+    int credentialRefreshes() const { return m_refreshes; }
     // After success: the listed objects and one reference per object, in listing order.
     const QVector<cloud::CloudObject> &objects() const { return m_objects; }
     const QVector<ReferenceEntry> &references() const { return m_references; }
@@ -90,7 +100,9 @@ private:
     struct SignResult {
         QVector<cloud::Reference> references;
         Error error;
+        cloud::AwsCredentials refreshedAws;   // set when signing had to refresh them first
     };
+    void onCredentials(const CloudCredentials &credentials, const Error &error);
     void onListingFinished();
     void onSigned(const SignResult &result);
 
@@ -98,6 +110,7 @@ private:
     cloud::BucketPath m_path;
     CloudCredentials m_credentials;
     QPointer<cloud::CloudListing> m_listing;
+    int m_refreshes = 0;
     QVector<cloud::CloudObject> m_objects;
     QVector<ReferenceEntry> m_references;
 };

@@ -6,6 +6,7 @@
 // equals the object count and the listing (D5) names are the unique names, with the same bytes.
 // A missing emulator is a FAILURE telling to run installer/npm-emulators.sh (CI runs it).
 #include "CloudEmulators.h"
+#include "CredentialFakes.h"
 
 #include "cloud/ReferencesBuilder.h"
 #include "staging/CloudIngestPlanner.h"
@@ -36,7 +37,8 @@ private:
     QTemporaryDir m_home;
 
     // The planner on `bucketPath` with `env`, then the references ingest; checks the batch.
-    void ingestAndCheck(const QString &bucketPath, const QProcessEnvironment &env, const QString &batchId)
+    void ingestAndCheck(const QString &bucketPath, const QProcessEnvironment &env, const QString &batchId,
+                        QString *credentialSource = nullptr)
     {
         CloudIngestPlanner::Request request;
         request.bucketPath = bucketPath;
@@ -47,6 +49,8 @@ private:
         planner.start();
         QVERIFY(waitFinished(&planner, 60000));
         QVERIFY2(!planner.error(), qPrintable(planner.error().fullText()));
+        if (credentialSource)
+            *credentialSource = planner.credentials().source;
         QCOMPARE(planner.objects().size(), bucketKeys().size());   // the .txt is not listed
         QCOMPARE(planner.processedAmount(bd::Operation::Unit::Files), qint64(bucketKeys().size()));
         QStringList names;
@@ -170,6 +174,48 @@ private Q_SLOTS:
         QCOMPARE(planner.references().size(), 1);
         QCOMPARE(planner.references().first().name, QStringLiteral("same.jpg"));   // unique within this listing
         QVERIFY(planner.references().first().url.contains(QStringLiteral("eu-west-3")));
+    }
+
+    // The same ingest with credentials from an EC2 instance role: IMDSv2 served by the loopback
+    // fake (token PUT, role name, credential document), found through
+    // AWS_EC2_METADATA_SERVICE_ENDPOINT; s3rver knows only the key id S3RVER, so the fake hands
+    // out that id with a fresh secret and session token.
+    void s3rverWithEc2InstanceRole()
+    {
+        const QString missing = missingEmulator(QStringLiteral("s3rver"));
+        QVERIFY2(missing.isEmpty(), qPrintable(missing));
+        Emulator s3;
+        QString error;
+        QVERIFY2(s3.start(QStringLiteral("s3rver"),
+                          { QStringLiteral("-d"), QStringLiteral("%DIR%"), QStringLiteral("-a"), QStringLiteral("127.0.0.1"),
+                            QStringLiteral("-p"), QStringLiteral("%PORT%"), QStringLiteral("--silent"),
+                            QStringLiteral("--configure-bucket"), QStringLiteral("bd-role") },
+                          &error),
+                 qPrintable(error));
+        bd::cloud::AwsCredentials uploader;
+        uploader.accessKeyId = kS3rverAccessKey;
+        uploader.secretAccessKey = QStringLiteral("S3RVER");
+        uploader.region = QStringLiteral("us-east-1");
+        uploader.endpointUrl = QStringLiteral("http://127.0.0.1:%1").arg(s3.port);
+        for (const QString &key : bucketKeys())
+            QCOMPARE(s3Put(uploader, QStringLiteral("bd-role"), key, validJpeg(key.toUtf8())), 200);
+
+        CredentialFakes imds;
+        imds.imdsRole = QStringLiteral("e2e-ingest-role");
+        imds.fixedKeyId = kS3rverAccessKey;
+        imds.start();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("AWS_EC2_METADATA_SERVICE_ENDPOINT"), imds.url());
+        env.insert(QStringLiteral("AWS_ENDPOINT_URL"), uploader.endpointUrl);
+        env.insert(QStringLiteral("AWS_REGION"), uploader.region);
+        env.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), m_home.filePath(QStringLiteral("no-such/credentials")));
+        env.insert(QStringLiteral("AWS_CONFIG_FILE"), m_home.filePath(QStringLiteral("no-such/config")));
+        QString source;
+        ingestAndCheck(QStringLiteral("s3://bd-role/photos/**/*.jpg"), env, QStringLiteral("e2e-s3-role"), &source);
+        QCOMPARE(source, QStringLiteral("EC2 instance role `e2e-ingest-role`"));
+        QCOMPARE(imds.imdsTokenPuts.load(), 1);
+        QCOMPARE(imds.imdsCredentialGets.load(), 1);
+        QCOMPARE(imds.imdsUnauthorized.load(), 0);
     }
 
     void azuriteToSandbox()

@@ -128,7 +128,8 @@ private Q_SLOTS:
         QCOMPARE(c.accessKeyId, QStringLiteral("AKIAENV"));
         QCOMPARE(c.sessionToken, QStringLiteral("env-session-token-456"));
         QCOMPARE(c.region, QStringLiteral("eu-central-1"));
-        QCOMPARE(c.source, QStringLiteral("environment"));
+        QCOMPARE(c.sourceKind, QStringLiteral("environment"));
+        QVERIFY2(c.source.startsWith(QStringLiteral("environment (AWS_ACCESS_KEY_ID)")), qPrintable(c.source));
         // Registered as secrets: never printable.
         QVERIFY(!bd::redact(QStringLiteral("x env-secret-value-123 y")).contains(QStringLiteral("env-secret-value-123")));
         QVERIFY(!bd::redact(QStringLiteral("env-session-token-456")).contains(QStringLiteral("env-session-token-456")));
@@ -154,7 +155,8 @@ private Q_SLOTS:
         AwsCredentials c = AwsCredentials::resolve(env, home.path());
         QCOMPARE(c.accessKeyId, QStringLiteral("AKIADEFAULT"));
         QCOMPARE(c.region, QStringLiteral("us-west-2"));
-        QCOMPARE(c.source, QStringLiteral("profile default"));
+        QCOMPARE(c.sourceKind, QStringLiteral("profile"));
+        QVERIFY2(c.source.startsWith(QStringLiteral("profile `default`")), qPrintable(c.source));
 
         env.insert(QStringLiteral("AWS_PROFILE"), QStringLiteral("work"));
         c = AwsCredentials::resolve(env, home.path());

@@ -104,6 +104,9 @@ private Q_SLOTS:
         CloudIngestPlanner::Request request;
         request.bucketPath = path;
         request.environment = QProcessEnvironment();
+        // No instance metadata or metadata server probes towards 169.254.169.254 from a test.
+        request.environment.insert(QStringLiteral("AWS_EC2_METADATA_DISABLED"), QStringLiteral("true"));
+        request.environment.insert(QStringLiteral("NO_GCE_CHECK"), QStringLiteral("true"));
         request.homeDir = home.path();
         CloudIngestPlanner planner(request);
         QVERIFY(run(planner));
@@ -158,7 +161,9 @@ private Q_SLOTS:
         QVERIFY(url.contains(QStringLiteral("X-Goog-Algorithm=GOOG4-RSA-SHA256")));
         QVERIFY(url.contains(QStringLiteral("X-Goog-Expires=86400")));
         QVERIFY(url.contains(QStringLiteral("X-Goog-Signature=")));
-        QCOMPARE(planner.credentials().source, QStringLiteral("GOOGLE_APPLICATION_CREDENTIALS"));
+        QCOMPARE(planner.credentials().sourceKind, QStringLiteral("service-account"));
+        QCOMPARE(planner.credentials().source,
+                 QStringLiteral("service account key `ingest@proj.iam.gserviceaccount.com` (GOOGLE_APPLICATION_CREDENTIALS)"));
         QTemporaryDir out;
         QVERIFY(planner.saveReferences(out.filePath(QStringLiteral("refs.jsonl"))));
     }

@@ -5,10 +5,17 @@
 // and settings file is searched for the secrets, the SAS signature and the SigV4 signing key
 // derived from the secret. The references file saved on request (--save-references) holds signed
 // URLs by design: it is excluded, and serves as the positive control that the search finds them.
+// The credential chains add more kinds of secret, each run through the CLI the same way: EC2
+// instance-role session credentials and the IMDSv2 session token (an ingest from s3rver), a
+// container endpoint's authorization token, and Google's refresh token, client secret, access
+// tokens and signBlob signatures (gs:// with --list-only through the loopback fake; the gcloud
+// file lives outside the searched folders, as the user's own file would).
 #include "CliRunner.h"
 #include "CloudEmulators.h"
+#include "CredentialFakes.h"
 
 #include <QDirIterator>
+#include <QUrlQuery>
 #include <QtTest>
 
 using namespace cloudtest;
@@ -55,7 +62,7 @@ private:
     QList<CliResult> m_runs;
 
     CliResult ingest(const QString &batchId, const QString &bucketPath, const QProcessEnvironment &cloudEnv,
-                     const QString &savedFile, bool json)
+                     const QString &savedFile, bool json, bool listOnly = false)
     {
         QProcessEnvironment env = cloudEnv;
         env.insert(QStringLiteral("ROBOFLOW_API_KEY"), kApiKey);
@@ -65,6 +72,8 @@ private:
                           QStringLiteral("--api-url"), m_env.sandbox->apiUrl().toString(), QStringLiteral("--debug") };
         if (json)
             args.prepend(QStringLiteral("--json"));
+        if (listOnly)
+            args.append(QStringLiteral("--list-only"));
         const CliResult r = m_cli.run(args, env);
         m_runs.append(r);
         return r;
@@ -171,10 +180,114 @@ private Q_SLOTS:
         QVERIFY(file.readAll().contains(bd::cloud::uriEncode(signature)));   // positive control
     }
 
+    void s3WithInstanceRoleAndContainerToken()
+    {
+        cloudtest::CredentialFakes fake;
+        fake.fixedKeyId = kS3rverAccessKey;
+        fake.secretPrefix = QStringLiteral("bdImdsSecret-Recognisable-");
+        fake.tokenPrefix = QStringLiteral("bdImdsSessionToken-Recognisable-");
+        fake.ecsToken = QStringLiteral("bdEcsAuthToken-Recognisable-77aa");
+        fake.start();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("AWS_EC2_METADATA_SERVICE_ENDPOINT"), fake.url());
+        env.insert(QStringLiteral("AWS_ENDPOINT_URL"), QStringLiteral("http://127.0.0.1:%1").arg(m_s3.port));
+        env.insert(QStringLiteral("AWS_REGION"), QStringLiteral("us-east-1"));
+        const QString saved = m_cli.root.filePath(QStringLiteral("out/s3-role.jsonl"));
+        const CliResult r = ingest(QStringLiteral("sec-s3-role"), QStringLiteral("s3://secret-bkt/in/**/*.jpg"), env, saved, true);
+        checkBatch(r, QStringLiteral("sec-s3-role"));
+        const QJsonObject source = r.json().value(QLatin1String("credentialSource")).toObject();
+        QCOMPARE(source.value(QLatin1String("kind")).toString(), QStringLiteral("imds"));
+        QCOMPARE(source.value(QLatin1String("description")).toString(), QStringLiteral("EC2 instance role `ingest-role`"));
+        QVERIFY(r.err.contains(QStringLiteral("credentials: EC2 instance role `ingest-role`")));
+
+        // The container endpoint with its authorization token, --list-only (text output).
+        env.remove(QStringLiteral("AWS_EC2_METADATA_SERVICE_ENDPOINT"));
+        env.insert(QStringLiteral("AWS_EC2_METADATA_DISABLED"), QStringLiteral("true"));
+        env.insert(QStringLiteral("AWS_CONTAINER_CREDENTIALS_FULL_URI"), fake.url() + QStringLiteral("/ecs/creds"));
+        env.insert(QStringLiteral("AWS_CONTAINER_AUTHORIZATION_TOKEN"), fake.ecsToken);
+        const CliResult list = ingest(QStringLiteral("sec-s3-ecs"), QStringLiteral("s3://secret-bkt/in/**/*.jpg"), env,
+                                      m_cli.root.filePath(QStringLiteral("out/s3-ecs.jsonl")), false, true);
+        QVERIFY2(list.exitCode == 0, qPrintable(list.both()));
+        QVERIFY2(list.out.contains(QStringLiteral("Credentials: ECS task role `task-role`")), qPrintable(list.out));
+        QVERIFY(fake.imdsTokenPuts.load() >= 1 && fake.ecsGets.load() == 1);
+
+        m_secrets << fake.ecsToken;
+        const auto issued = fake.issued();
+        for (const auto &i : issued)
+            m_secrets << i.secret << i.token;
+        for (int n = 1; n <= fake.imdsTokenPuts; ++n)
+            m_secrets << QStringLiteral("imds-session-token-%1").arg(n);
+        QFile file(saved);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains(bd::cloud::uriEncode(fake.tokenPrefix)));   // positive control
+    }
+
+    void gcsImpersonationAndMetadataListOnly()
+    {
+        cloudtest::CredentialFakes fake;
+        fake.googleRefreshToken = QStringLiteral("1//bdRefreshToken-Recognisable-5e6f");
+        fake.googleSourceToken = QStringLiteral("ya29.bdSourceToken-Recognisable-7a8b");
+        fake.googleTargetToken = QStringLiteral("ya29.bdTargetToken-Recognisable-9c0d");
+        fake.metadataToken = QStringLiteral("ya29.bdMetadataToken-Recognisable-1e2f");
+        fake.objectKeys = keys();
+        fake.start();
+        const QString clientSecret = QStringLiteral("bdClientSecret-Recognisable-3a4b");
+        const QString gcloudDir = m_cli.root.filePath(QStringLiteral("gcloud"));   // not searched: the user's own file
+        QDir().mkpath(gcloudDir);
+        QFile adc(gcloudDir + QStringLiteral("/application_default_credentials.json"));
+        QVERIFY(adc.open(QIODevice::WriteOnly));
+        adc.write(QJsonDocument(QJsonObject{
+                      { "type", "impersonated_service_account" },
+                      { "service_account_impersonation_url",
+                        fake.url() + QStringLiteral("/v1/projects/-/serviceAccounts/reader@p.iam.gserviceaccount.com:generateAccessToken") },
+                      { "source_credentials", QJsonObject{ { "type", "authorized_user" }, { "client_id", "1.apps.googleusercontent.com" },
+                                                           { "client_secret", clientSecret },
+                                                           { "refresh_token", fake.googleRefreshToken } } } })
+                      .toJson());
+        adc.close();
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("CLOUDSDK_CONFIG"), gcloudDir);
+        env.insert(QStringLiteral("BATCHDECK_TEST_GOOGLE_API_ROOT"), fake.url());
+        env.insert(QStringLiteral("STORAGE_EMULATOR_HOST"), fake.url());
+        env.insert(QStringLiteral("GCE_METADATA_HOST"), fake.hostPort());
+        const QString saved = m_cli.root.filePath(QStringLiteral("out/gcs-imp.jsonl"));
+        const CliResult imp = ingest(QStringLiteral("sec-gcs"), QStringLiteral("gs://gb/in/**/*.jpg"), env, saved, true, true);
+        QVERIFY2(imp.exitCode == 0, qPrintable(imp.both()));
+        QCOMPARE(imp.json().value(QLatin1String("credentialSource")).toObject().value(QLatin1String("kind")).toString(),
+                 QStringLiteral("impersonated"));
+        QCOMPARE(imp.json().value(QLatin1String("references")).toInt(), 3);
+
+        adc.remove();   // now the metadata server
+        const QString savedMeta = m_cli.root.filePath(QStringLiteral("out/gcs-meta.jsonl"));
+        const CliResult meta = ingest(QStringLiteral("sec-gcs-m"), QStringLiteral("gs://gb/in/**/*.jpg"), env, savedMeta, false, true);
+        QVERIFY2(meta.exitCode == 0, qPrintable(meta.both()));
+        QVERIFY2(meta.out.contains(QStringLiteral("Credentials: metadata server service account `vm-sa@proj.iam.gserviceaccount.com`")),
+                 qPrintable(meta.out));
+        QCOMPARE(fake.signBlobCalls.load(), 6);
+
+        m_secrets << fake.googleRefreshToken << clientSecret << fake.googleSourceToken << fake.googleTargetToken
+                  << fake.metadataToken;
+        // Every signBlob result, as the URL carries it (hex) and as the fake answered it (base64).
+        QStringList signatures;
+        for (const QString &path : { saved, savedMeta }) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            for (const QByteArray &line : f.readAll().split('\n'))
+                if (!line.isEmpty())
+                    signatures << QUrlQuery(QUrl(QJsonDocument::fromJson(line).object().value(QLatin1String("url")).toString()))
+                                      .queryItemValue(QStringLiteral("X-Goog-Signature"));
+        }
+        QCOMPARE(signatures.size(), 6);
+        for (const QString &hex : std::as_const(signatures)) {
+            QVERIFY(hex.size() == 512);   // a 2048-bit RSA signature: the positive control
+            m_secrets << hex << QString::fromLatin1(QByteArray::fromHex(hex.toLatin1()).toBase64());
+        }
+    }
+
     void noSecretInOutputsOrFiles()
     {
-        QCOMPARE(m_runs.size(), 3);
-        QVERIFY(m_secrets.size() >= 10);
+        QCOMPARE(m_runs.size(), 7);
+        QVERIFY(m_secrets.size() >= 30);
         for (const CliResult &r : std::as_const(m_runs))
             for (const QString &secret : std::as_const(m_secrets))
                 QVERIFY2(!r.both().contains(secret), qPrintable(QStringLiteral("secret on stdout/stderr: %1").arg(r.both().left(3000))));
