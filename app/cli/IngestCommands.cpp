@@ -19,6 +19,7 @@
 #include "staging/IngestOperation.h"
 #include "staging/ReferencesIngestOperation.h"
 
+#include <QDateTime>
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -153,8 +154,23 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
     return reportSummary(ctx, ingest.summary(), ingest.error());
 }
 
+// Which credentials signed a cloud listing: shown by --list-only (and in --json), never a secret.
+struct CredentialSource {
+    QString kind;
+    QString description;
+    QDateTime expiration;
+    QJsonObject toJson() const
+    {
+        QJsonObject o{ { QStringLiteral("kind"), kind }, { QStringLiteral("description"), description } };
+        if (expiration.isValid())
+            o.insert(QStringLiteral("expiration"), expiration.toString(Qt::ISODate));
+        return o;
+    }
+};
+
 // Lists and signs a bucket path (CloudIngestPlanner); nullopt with `*rc` set on failure.
-std::optional<QVector<staging::ReferenceEntry>> planCloud(CliContext &ctx, CommandOptions &opts, bool videos, int *rc)
+std::optional<QVector<staging::ReferenceEntry>> planCloud(CliContext &ctx, CommandOptions &opts, bool videos, int *rc,
+                                                          CredentialSource *source)
 {
     staging::CloudIngestPlanner::Request request;
     request.bucketPath = opts.value(QStringLiteral("bucket-path"));
@@ -165,8 +181,13 @@ std::optional<QVector<staging::ReferenceEntry>> planCloud(CliContext &ctx, Comma
         *rc = ctx.fail(planner.error());
         return std::nullopt;
     }
+    const staging::CloudCredentials &credentials = planner.credentials();
+    *source = { credentials.sourceKind, credentials.source, credentials.expiration };
     ctx.err() << "Found " << planner.references().size() << (videos ? " videos" : " images") << " under "
-              << planner.bucketPath().base << " (credentials: " << planner.credentials().source << ")." << Qt::endl;
+              << planner.bucketPath().base << " (credentials: " << credentials.source << ")." << Qt::endl;
+    if (credentials.expiration.isValid())
+        ctx.err() << "These are temporary credentials: the signed URLs stop working when they expire ("
+                  << credentials.expiration.toString(Qt::ISODate) << ")." << Qt::endl;
     if (opts.isSet(QStringLiteral("save-references"))) {
         Error error;
         const QString path = opts.value(QStringLiteral("save-references"));
@@ -182,7 +203,7 @@ std::optional<QVector<staging::ReferenceEntry>> planCloud(CliContext &ctx, Comma
 
 // --list-only: the names that would be ingested (never the URLs) and the problems found.
 int preview(CliContext &ctx, const QString &batchId, const QVector<staging::ReferenceEntry> &refs,
-            const QVector<staging::ReferenceProblem> &problems)
+            const QVector<staging::ReferenceProblem> &problems, const CredentialSource *source = nullptr)
 {
     constexpr int kListedInText = 20;
     QStringList names;
@@ -192,10 +213,15 @@ int preview(CliContext &ctx, const QString &batchId, const QVector<staging::Refe
     for (const staging::ReferenceProblem &p : problems)
         messages << p.message;
     if (ctx.isJson()) {
-        ctx.printJson(QJsonObject{ { QStringLiteral("batchId"), batchId }, { QStringLiteral("references"), int(refs.size()) },
-                                   { QStringLiteral("names"), QJsonArray::fromStringList(names) },
-                                   { QStringLiteral("problems"), QJsonArray::fromStringList(messages) } });
+        QJsonObject o{ { QStringLiteral("batchId"), batchId }, { QStringLiteral("references"), int(refs.size()) },
+                       { QStringLiteral("names"), QJsonArray::fromStringList(names) },
+                       { QStringLiteral("problems"), QJsonArray::fromStringList(messages) } };
+        if (source)
+            o.insert(QStringLiteral("credentialSource"), source->toJson());
+        ctx.printJson(o);
     } else {
+        if (source)
+            ctx.out() << "Credentials: " << source->description << Qt::endl;
         ctx.out() << refs.size() << " references; nothing ingested (--list-only)." << Qt::endl;
         for (int i = 0; i < names.size() && i < kListedInText; ++i)
             ctx.out() << "  " << names.at(i) << Qt::endl;
@@ -240,6 +266,7 @@ int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool
     options.waitForIndexing = !opts.isSet(QStringLiteral("no-wait"));
     options.indexTimeoutMs = qint64(*indexTimeout) * 1000;
 
+    CredentialSource credentialSource;   // cloud-storage: which credentials signed the URLs
     if (source == kReferences) {
         const QString references = opts.value(QStringLiteral("references"));
         if (references.isEmpty())
@@ -261,11 +288,11 @@ int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool
         if (opts.value(QStringLiteral("bucket-path")).isEmpty())
             return ctx.usage(QStringLiteral("Missing '--bucket-path' (required with --data-source cloud-storage)."));
         int rc = 0;
-        auto planned = planCloud(ctx, opts, videos, &rc);
+        auto planned = planCloud(ctx, opts, videos, &rc, &credentialSource);
         if (!planned)
             return rc;
         if (opts.isSet(QStringLiteral("list-only")))
-            return preview(ctx, batchId, *planned, {});
+            return preview(ctx, batchId, *planned, {}, &credentialSource);
         options.references = *planned;
         options.method = QStringLiteral("cloud-storage");
     } else {
@@ -289,10 +316,12 @@ int runRemote(CliContext &ctx, CommandOptions &opts, const QString &source, bool
     if (ingest.duplicatedChunks() > 0 && !ctx.isJson())
         ctx.err() << "The service already had " << ingest.duplicatedChunks() << " of " << ingest.chunkIngestIds().size()
                   << " ingest request(s) (same ingest id): not ingested twice." << Qt::endl;
-    return reportSummary(ctx, ingest.summary(), ingest.error(),
-                         QJsonObject{ { QStringLiteral("dataSource"), source },
-                                      { QStringLiteral("chunkIngestIds"), QJsonArray::fromStringList(ingest.chunkIngestIds()) },
-                                      { QStringLiteral("duplicatedChunks"), ingest.duplicatedChunks() } });
+    QJsonObject extra{ { QStringLiteral("dataSource"), source },
+                       { QStringLiteral("chunkIngestIds"), QJsonArray::fromStringList(ingest.chunkIngestIds()) },
+                       { QStringLiteral("duplicatedChunks"), ingest.duplicatedChunks() } };
+    if (source == kCloud)
+        extra.insert(QStringLiteral("credentialSource"), credentialSource.toJson());
+    return reportSummary(ctx, ingest.summary(), ingest.error(), extra);
 }
 
 int createBatch(CliContext &ctx, const QStringList &args, staging::MediaSelection media)
