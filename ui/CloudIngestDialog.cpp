@@ -17,6 +17,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTableWidget>
@@ -32,8 +33,10 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
     m_path = new QLineEdit(this);
     m_path->setPlaceholderText(QStringLiteral("s3://bucket/photos/**/*.jpg   gs://…   az://container/…"));
     m_path->setToolTip(tr("A bucket path with an optional glob: * within a folder, ** across folders, ? one "
-                          "character, [abc] a set. Credentials come from the environment or ~/.aws, as with "
-                          "Roboflow's CLI."));
+                          "character, [abc] a set. Credentials are found the way the providers' own tools find "
+                          "them: environment, ~/.aws profiles, instance and container roles (AWS); "
+                          "GOOGLE_APPLICATION_CREDENTIALS, gcloud application-default, the metadata server (GCS); "
+                          "SAS or account key (Azure)."));
     m_media = new QComboBox(this);
     m_media->addItem(tr("Images"));
     m_media->addItem(tr("Videos"));
@@ -49,6 +52,10 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
 
     m_count = new QLabel(tr("Nothing listed yet."), this);
     m_count->setWordWrap(true);
+    m_credentials = new QLabel(this);
+    m_credentials->setWordWrap(true);
+    m_credentials->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_credentials->hide();
     m_table = new QTableWidget(0, 3, this);
     m_table->setHorizontalHeaderLabels({ tr("Name in the batch"), tr("Object key"), tr("Size") });
     m_table->verticalHeader()->hide();
@@ -73,6 +80,7 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addLayout(countRow);
+    layout->addWidget(m_credentials);
     layout->addWidget(m_table, 1);
     layout->addWidget(m_target);
     layout->addWidget(buttons);
@@ -117,6 +125,7 @@ void CloudIngestDialog::list(const CloudIngestPlanner::Request &requested)
     m_table->setRowCount(0);
     m_count->setStyleSheet({});
     m_count->setText(tr("Listing…"));
+    m_credentials->hide();
     auto *planner = new CloudIngestPlanner(request, this);
     m_planner = planner;
     connect(planner, &Operation::progressChanged, this, [this, planner] {
@@ -145,6 +154,13 @@ void CloudIngestDialog::onPlannerFinished()
         if (m_target->batchId().isEmpty())
             m_target->batchIdEdit()->setText(staging::BatchNaming::suggestBatchId(m_planner->bucketPath().bucket));
         showListing(m_planner->objects(), m_planner->references());
+        const staging::CloudCredentials &credentials = m_planner->credentials();
+        QString text = tr("Credentials: %1").arg(credentials.source);
+        if (credentials.expiration.isValid())
+            text += tr(" · temporary: the signed URLs stop working at %1")
+                        .arg(QLocale().toString(credentials.expiration.toLocalTime(), QLocale::ShortFormat));
+        m_credentials->setText(text);
+        m_credentials->show();
     }
     updateState();
     Q_EMIT listingFinished();
@@ -181,6 +197,8 @@ void CloudIngestDialog::showListing(const QVector<cloud::CloudObject> &objects,
 }
 
 QString CloudIngestDialog::countText() const { return m_count->text(); }
+
+QString CloudIngestDialog::credentialsText() const { return m_credentials->isHidden() ? QString() : m_credentials->text(); }
 
 bool CloudIngestDialog::saveReferences(const QString &path, QString *errorText)
 {

@@ -34,6 +34,8 @@ public:
     IngestTargetForm *target() const { return m_target; }
     QTableWidget *previewTable() const { return m_table; }
     QString countText() const;
+    // "Credentials: EC2 instance role `ingest-role`" after a listing (never a secret); empty before.
+    QString credentialsText() const;
     QPushButton *listButton() const { return m_list; }
     QPushButton *saveButton() const { return m_save; }
     QPushButton *ingestButton() const { return m_ingest; }
@@ -57,6 +59,7 @@ private:
     QComboBox *m_media = nullptr;
     QPushButton *m_list = nullptr;
     QLabel *m_count = nullptr;
+    QLabel *m_credentials = nullptr;
     QTableWidget *m_table = nullptr;
     QPushButton *m_save = nullptr;
     IngestTargetForm *m_target = nullptr;

@@ -15,6 +15,7 @@
 #include "StagingTab.h"
 #include "UiTestHome.h"
 #include "cloud/CloudEmulators.h"
+#include "cloud/CredentialFakes.h"
 #include "staging/ReferencesIngestOperation.h"
 
 #include <QImage>
@@ -191,10 +192,15 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
         CloudIngestDialog *dialog = window.stagingTab()->openCloudDialog();
         QSignalSpy listed(dialog, &CloudIngestDialog::listingFinished);
+        // Credentials from an EC2 instance role (the loopback IMDSv2 fake; s3rver knows only the
+        // key id S3RVER): found off the GUI thread, named under the count, never shown secret.
+        cloudtest::CredentialFakes imds;
+        imds.imdsRole = QStringLiteral("gui-ingest-role");
+        imds.fixedKeyId = cloudtest::kS3rverAccessKey;
+        imds.start();
         bd::staging::CloudIngestPlanner::Request request;
         request.bucketPath = QStringLiteral("s3://bd-gui/photos/**/*.jpg");
-        request.environment.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), creds.accessKeyId);
-        request.environment.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), creds.secretAccessKey);
+        request.environment.insert(QStringLiteral("AWS_EC2_METADATA_SERVICE_ENDPOINT"), imds.url());
         request.environment.insert(QStringLiteral("AWS_ENDPOINT_URL"), creds.endpointUrl);
         request.environment.insert(QStringLiteral("AWS_REGION"), creds.region);
         request.homeDir = m_home.filePath(QStringLiteral("empty-home"));
@@ -204,6 +210,11 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(listed.count(), 1, 60000);
         QVERIFY2(dialog->countText().startsWith(QStringLiteral("12 matching")), qPrintable(dialog->countText()));
         QVERIFY2(dialog->countText().contains(QStringLiteral("renamed")), qPrintable(dialog->countText()));
+        QVERIFY2(dialog->credentialsText().startsWith(QStringLiteral("Credentials: EC2 instance role `gui-ingest-role` · temporary")),
+                 qPrintable(dialog->credentialsText()));
+        for (const auto &issued : imds.issued())
+            QVERIFY(!dialog->credentialsText().contains(issued.secret) && !dialog->credentialsText().contains(issued.token));
+        QCOMPARE(imds.imdsCredentialGets.load(), 1);
         QCOMPARE(dialog->previewTable()->rowCount(), 12);
         QStringList names;
         for (int r = 0; r < 12; ++r)
@@ -230,6 +241,7 @@ private Q_SLOTS:
         bd::staging::CloudIngestPlanner::Request request;
         request.bucketPath = QStringLiteral("s3://no-such-bucket/photos/*.jpg");
         request.environment = QProcessEnvironment();
+        request.environment.insert(QStringLiteral("AWS_EC2_METADATA_DISABLED"), QStringLiteral("true"));   // no probe off loopback
         request.homeDir = m_home.filePath(QStringLiteral("empty-home"));
         QSignalSpy done(&dialog, &CloudIngestDialog::listingFinished);
         dialog.list(request);
@@ -237,6 +249,7 @@ private Q_SLOTS:
         QVERIFY2(dialog.countText().contains(QStringLiteral("credential"), Qt::CaseInsensitive), qPrintable(dialog.countText()));
         QVERIFY(!dialog.ingestButton()->isEnabled());
         QVERIFY(!dialog.saveButton()->isEnabled());
+        QVERIFY(dialog.credentialsText().isEmpty());
 
         // A listing (as the planner yields it): preview name → key, and a references file the
         // reader takes back unchanged.
