@@ -1,21 +1,23 @@
 #include "exports/ArchiveExtraction.h"
 
 #include "core/Format.h"
+#include "exports/ConfinedDir.h"
+#include "exports/ExportLayout.h"
+#include "exports/ExportLog.h"
 #include "exports/PathGuard.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QStorageInfo>
 
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <memory>
-#include <sched.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,11 +26,17 @@ namespace bd {
 namespace {
 
 constexpr size_t kReadBlock = 256 * 1024;
+constexpr qint64 kGrowStep = qint64(64) << 20;   // reservation added when an archive under-declares
+const QLatin1String kTempPrefix(".bd-extract-");
+std::atomic<quint64> g_tempCounter{ 0 };   // unique temp names across parallel extractions
 
 struct ArchiveReadDeleter { void operator()(archive *a) const { archive_read_free(a); } };
-struct ArchiveWriteDeleter { void operator()(archive *a) const { archive_write_free(a); } };
 using ReadArchive = std::unique_ptr<archive, ArchiveReadDeleter>;
-using WriteArchive = std::unique_ptr<archive, ArchiveWriteDeleter>;
+
+struct FdCloser {
+    int fd;
+    ~FdCloser() { if (fd >= 0) ::close(fd); }
+};
 
 QString archiveText(archive *a)
 {
@@ -36,15 +44,7 @@ QString archiveText(archive *a)
     return s ? QString::fromLocal8Bit(s) : QStringLiteral("unknown error");
 }
 
-QString entryName(archive_entry *entry)
-{
-    if (const char *utf8 = archive_entry_pathname_utf8(entry))
-        return QString::fromUtf8(utf8);
-    const char *raw = archive_entry_pathname(entry);
-    return raw ? QFile::decodeName(raw) : QString();
-}
-
-QString linkText(const char *utf8, const char *raw)
+QString textOf(const char *utf8, const char *raw)
 {
     if (utf8)
         return QString::fromUtf8(utf8);
@@ -64,37 +64,22 @@ ReadArchive openReader(const QString &path, Error *error)
     return a;
 }
 
-// Gives this thread its own working directory and moves it into the target, so libarchive's
-// relative-path extraction (required by SECURE_NOABSOLUTEPATHS) lands there without touching
-// the rest of the process. Restores the previous directory when done.
-class ThreadWorkingDir
+// A link target read lexically: absolute, or climbing above the folder it sits in.
+bool leadsOutside(const QString &linkName, const QString &target)
 {
-public:
-    bool enter(const QString &dir)
-    {
-        if (::unshare(CLONE_FS) != 0)
-            return false;
-        m_saved = ::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        const QByteArray native = QFile::encodeName(dir);
-        if (::chdir(native.constData()) != 0) {
-            leave();
-            return false;
-        }
+    if (target.startsWith(QLatin1Char('/')))
         return true;
+    int depth = int(linkName.count(QLatin1Char('/')));
+    for (const QString &part : target.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        if (part == QLatin1String(".."))
+            --depth;
+        else if (part != QLatin1String("."))
+            ++depth;
+        if (depth < 0)
+            return true;
     }
-    void leave()
-    {
-        if (m_saved >= 0) {
-            if (::fchdir(m_saved) != 0) { /* nothing sensible left to do; the thread is private */ }
-            ::close(m_saved);
-            m_saved = -1;
-        }
-    }
-    ~ThreadWorkingDir() { leave(); }
-
-private:
-    int m_saved = -1;
-};
+    return false;
+}
 
 class Extraction
 {
@@ -102,13 +87,20 @@ public:
     Extraction(const QString &archivePath, const QString &targetDir, const ExtractOptions &options,
                ExtractControl &control)
         : m_archivePath(archivePath), m_targetDir(targetDir), m_options(options), m_control(control)
+        , m_budget(options.budget ? *options.budget : ExtractionBudget::shared())
     {
+    }
+
+    ~Extraction()
+    {
+        if (m_ticket > 0)
+            m_budget.release(m_ticket);
     }
 
     ExtractOutcome run()
     {
         ExtractOutcome out;
-        if (prepareTarget(&out.error) && prescan(&out.error) && checkSpace(&out.error))
+        if (prepareTarget(&out.error) && prescan(&out.error) && reserveSpace(&out.error))
             extract(&out.error);
         out.result = m_result;
         if (!out.error && m_options.deleteArchiveOnSuccess)
@@ -125,31 +117,25 @@ private:
         return true;
     }
 
+    QString archiveName() const { return QFileInfo(m_archivePath).fileName(); }
+
     bool prepareTarget(Error *error)
     {
-        if (!QFileInfo(m_archivePath).isFile()) {
+        const QFileInfo info(m_archivePath);
+        if (!info.isFile()) {
             *error = Error(ErrorKind::InvalidInput, QStringLiteral("Archive %1 does not exist").arg(m_archivePath));
             return false;
         }
-        // mkpath per component so the message can name the real reason (e.g. "Not a directory").
-        QString built = m_targetDir.startsWith(QLatin1Char('/')) ? QStringLiteral("/") : QString();
-        for (const QString &part : m_targetDir.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
-            built += part;
-            const QByteArray b = QFile::encodeName(built);
-            if (::mkdir(b.constData(), 0755) != 0 && errno != EEXIST) {
-                const int err = errno;
-                *error = Error(err == ENOSPC ? ErrorKind::DiskFull : ErrorKind::Io,
-                               QStringLiteral("Cannot create the folder %1: %2")
-                                   .arg(built, QString::fromLocal8Bit(std::strerror(err))));
-                return false;
-            }
-            built += QLatin1Char('/');
-        }
-        m_root = pathguard::canonicalDir(m_targetDir);
-        if (m_root.isNull()) {
-            *error = Error(ErrorKind::Io, QStringLiteral("Cannot extract into %1: not a folder").arg(m_targetDir));
+        m_dir = ConfinedDir::open(m_targetDir, true, error);
+        if (!m_dir.isValid())
             return false;
-        }
+        // The archive itself usually sits in the target: no member may take its name.
+        const QString rel = QDir(m_targetDir).relativeFilePath(m_archivePath);
+        if (!rel.startsWith(QLatin1String("../")) && rel != QLatin1String(".."))
+            m_reserved.insert(rel);
+        m_limit = m_options.maxExpandedBytes;
+        if (m_options.maxExpansionRatio > 0)
+            m_limit = qMin(m_limit, qMax(m_options.ratioFloorBytes, info.size() * m_options.maxExpansionRatio));
         return true;
     }
 
@@ -168,7 +154,7 @@ private:
             ++entries;
             if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size_is_set(entry))
                 bytes += qMax<qint64>(0, archive_entry_size(entry));
-            if (bytes > m_options.maxExpandedBytes)
+            if (bytes > m_limit)
                 return tooLarge(bytes, error);
         }
         if (r != ARCHIVE_EOF) {
@@ -183,119 +169,243 @@ private:
 
     bool tooLarge(qint64 bytes, Error *error)
     {
+        const qint64 size = QFileInfo(m_archivePath).size();
+        QString rule = QStringLiteral("the cap is %1").arg(formatBytes(m_options.maxExpandedBytes));
+        if (m_options.maxExpansionRatio > 0 && m_limit < m_options.maxExpandedBytes)
+            rule = QStringLiteral("the cap is %1× its size of %2, at least %3")
+                       .arg(m_options.maxExpansionRatio)
+                       .arg(formatBytes(size), formatBytes(m_options.ratioFloorBytes));
         *error = Error(ErrorKind::Unsafe,
-                       QStringLiteral("Archive %1 expands to more than %2 (at least %3); refusing to extract it")
-                           .arg(m_archivePath, formatBytes(m_options.maxExpandedBytes), formatBytes(bytes)));
+                       QStringLiteral("Archive %1 expands to more than %2 (at least %3; %4); refusing it as a "
+                                      "possible decompression bomb")
+                           .arg(m_archivePath, formatBytes(m_limit), formatBytes(bytes), rule));
         return false;
     }
 
-    bool checkSpace(Error *error)
+    bool reserveSpace(Error *error)
     {
-        const QStorageInfo storage(m_root);
-        const qint64 total = m_control.totalBytes.load();
-        if (!storage.isValid())
-            return true;   // unknown file system: the write errors will tell
-        const qint64 usable = storage.bytesAvailable() - m_options.freeSpaceMarginBytes;
-        if (total > usable) {
-            *error = Error(ErrorKind::DiskFull,
-                           QStringLiteral("Not enough free space in %1 to extract %2: it needs %3, %4 is available "
-                                          "(keeping %5 free)")
-                               .arg(m_targetDir, QFileInfo(m_archivePath).fileName(), formatBytes(total),
-                                    formatBytes(qMax<qint64>(0, storage.bytesAvailable())),
-                                    formatBytes(m_options.freeSpaceMarginBytes)));
-            return false;
-        }
-        return true;
+        m_ticket = m_budget.reserve(m_targetDir, m_control.totalBytes.load(), m_options.freeSpaceMarginBytes,
+                                    archiveName(), error);
+        m_reservedBytes = m_control.totalBytes.load();
+        return m_ticket > 0;
     }
 
-    // Why this entry must not be written, or a null string when it is safe. Also produces the
-    // cleaned names to give libarchive.
-    QString refusal(archive_entry *entry, const QString &name, QString *clean, QString *cleanLink)
+    // The names an export keeps for itself, and members below a refused link.
+    QString collision(const QString &clean) const
     {
-        QString reason;
-        *clean = pathguard::cleanRelative(name, &reason);
-        if (clean->isNull())
-            return reason;
-        for (const QString &link : std::as_const(m_refusedLinks)) {
-            if (clean->startsWith(link + QLatin1Char('/')))
-                return QStringLiteral("lies below the refused link '%1'").arg(link);
-        }
-        const QString dest = pathguard::resolveOnDisk(m_root + QLatin1Char('/') + *clean, false);
-        if (dest.isNull() || !pathguard::isInside(m_root, dest))
-            return QStringLiteral("path passes through a symlink that leads outside the target folder");
-
-        const QString hardlink = linkText(archive_entry_hardlink_utf8(entry), archive_entry_hardlink(entry));
-        if (!hardlink.isEmpty()) {
-            *cleanLink = pathguard::cleanRelative(hardlink, &reason);
-            if (cleanLink->isNull())
-                return QStringLiteral("hard link to '%1': %2").arg(hardlink, reason);
-            const QString linked = pathguard::resolveOnDisk(m_root + QLatin1Char('/') + *cleanLink);
-            if (linked.isNull() || !pathguard::isInside(m_root, linked))
-                return QStringLiteral("hard link target '%1' lies outside the target folder").arg(hardlink);
-            return {};
-        }
-        // Hard links are checked first: tar readers may report them without a file type.
-        const mode_t type = archive_entry_filetype(entry);
-        if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
-            return QStringLiteral("device, FIFO and socket entries are not extracted");
-        if (type == AE_IFLNK) {
-            const QString target = linkText(archive_entry_symlink_utf8(entry), archive_entry_symlink(entry));
-            if (target.isEmpty())
-                return QStringLiteral("symlink without a target");
-            const QString base = target.startsWith(QLatin1Char('/'))
-                ? target
-                : QFileInfo(dest).path() + QLatin1Char('/') + target;
-            const QString resolved = pathguard::resolveOnDisk(base);
-            if (resolved.isNull() || !pathguard::isInside(m_root, resolved))
-                return QStringLiteral("symlink target '%1' leads outside the target folder").arg(target);
-        }
+        const QString leaf = clean.section(QLatin1Char('/'), -1);
+        if (leaf == ExportLog::fileName())
+            return QStringLiteral("takes the name of the export log");
+        if (leaf.endsWith(QLatin1String(".part")))
+            return QStringLiteral("takes a name the export uses for partial downloads (*.part)");
+        if (leaf.startsWith(kTempPrefix))
+            return QStringLiteral("takes a name the extraction uses for its temporary files");
+        // Every ancestor and the name itself: O(depth) hashed lookups, whatever came before.
+        qsizetype slash = -1;
+        do {
+            slash = clean.indexOf(QLatin1Char('/'), slash + 1);
+            const QString prefix = slash < 0 ? clean : clean.left(slash);
+            if (slash >= 0 && m_refusedLinks.contains(prefix))
+                return QStringLiteral("lies below the refused link '%1'").arg(prefix);
+            if (m_reserved.contains(prefix) || m_options.reservedPaths.contains(prefix))
+                return QStringLiteral("collides with '%1', a file of this export").arg(prefix);
+        } while (slash >= 0);
         return {};
     }
 
-    void refuse(archive_entry *entry, const QString &name, const QString &reason)
+    void refuse(const QString &name, const QString &reason, const QString &clean = {}, bool isLink = false)
     {
         m_result.refused.append({ name, reason });
-        const bool isLink = archive_entry_filetype(entry) == AE_IFLNK || archive_entry_hardlink(entry);
-        QString ignored;
-        const QString clean = pathguard::cleanRelative(name, &ignored);
-        if (isLink && !clean.isNull())
-            m_refusedLinks << clean;
+        if (isLink && !clean.isEmpty())
+            m_refusedLinks.insert(clean);
     }
 
-    // A write failure: disk full and permission problems stop everything (naming the file);
-    // anything else libarchive refused (its own security checks) is a refused entry.
-    bool writeFailed(archive *disk, archive_entry *entry, const QString &name, int code, Error *error)
+    // An errno while writing a member: a full disk or a refused write stops everything (naming
+    // the member); a link or a file in the way refuses that member only.
+    bool writeFailed(int err, const QString &name, const QString &clean, Error *error)
     {
-        const int err = archive_errno(disk);
-        const QString text = archiveText(disk);
         if (err == ENOSPC || err == EDQUOT) {
             *error = Error(ErrorKind::DiskFull, QStringLiteral("Disk full while writing %1 in %2: %3")
-                                                    .arg(name, m_targetDir, text));
+                                                    .arg(name, m_targetDir, QString::fromLocal8Bit(std::strerror(err))));
             return false;
         }
-        if (code == ARCHIVE_FATAL || err == EACCES || err == EPERM || err == EROFS || err == EFBIG || err == EIO) {
-            *error = Error(ErrorKind::Io, QStringLiteral("Cannot write %1 in %2: %3").arg(name, m_targetDir, text));
+        if (err == EACCES || err == EPERM || err == EROFS || err == EFBIG || err == EIO || err == EMFILE
+            || err == ENFILE) {
+            *error = Error(ErrorKind::Io, QStringLiteral("Cannot write %1 in %2: %3")
+                                              .arg(name, m_targetDir, QString::fromLocal8Bit(std::strerror(err))));
             return false;
         }
-        refuse(entry, name, text);
+        refuse(name, QStringLiteral("cannot be written at '%1': %2").arg(clean, ConfinedDir::describe(err)));
         return true;
     }
 
-    bool copyData(archive *reader, archive *disk, archive_entry *entry, const QString &name, Error *error)
+    bool extract(Error *error)
+    {
+        ReadArchive reader = openReader(m_archivePath, error);
+        if (!reader)
+            return false;
+        archive_entry *entry = nullptr;
+        int r;
+        while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+            if (cancelled(error) || !extractEntry(reader.get(), entry, error))
+                return false;
+            m_control.entriesDone.fetch_add(1);
+        }
+        if (r != ARCHIVE_EOF) {
+            *error = Error(ErrorKind::Io,
+                           QStringLiteral("Archive %1 is damaged: %2").arg(m_archivePath, archiveText(reader.get())));
+            return false;
+        }
+        return true;
+    }
+
+    bool extractEntry(archive *reader, archive_entry *entry, Error *error)
+    {
+        const QString name = textOf(archive_entry_pathname_utf8(entry), archive_entry_pathname(entry));
+        const mode_t type = archive_entry_filetype(entry);
+        // "./" and "." are the target folder itself, which exists.
+        if (type == AE_IFDIR && QDir::cleanPath(name.isEmpty() ? QStringLiteral(".") : name) == QLatin1String("."))
+            return true;
+        QString reason;
+        const QString clean = pathguard::cleanRelative(name, &reason);
+        if (clean.isNull()) {
+            refuse(name, reason);
+            return true;
+        }
+        // Hard links first: tar readers may report them without a file type.
+        const QString hardlink = textOf(archive_entry_hardlink_utf8(entry), archive_entry_hardlink(entry));
+        if (!hardlink.isEmpty()) {
+            refuse(name, QStringLiteral("hard link to '%1' is not extracted (links in archives are never created)")
+                             .arg(hardlink), clean, true);
+            return true;
+        }
+        if (type == AE_IFLNK) {
+            const QString target = textOf(archive_entry_symlink_utf8(entry), archive_entry_symlink(entry));
+            refuse(name, QStringLiteral("symlink to '%1' is not extracted (links in archives are never created%2)")
+                             .arg(target, leadsOutside(clean, target)
+                                              ? QStringLiteral("; this one leads outside the target folder")
+                                              : QString()), clean, true);
+            return true;
+        }
+        if (type != AE_IFREG && type != AE_IFDIR) {
+            refuse(name, QStringLiteral("device, FIFO and socket entries are not extracted"));
+            return true;
+        }
+        const QString clash = collision(clean);
+        if (!clash.isNull()) {
+            refuse(name, clash);
+            return true;
+        }
+        if (type == AE_IFDIR) {
+            const int fd = m_dir.makeDirs(clean);
+            if (fd < 0)
+                return writeFailed(errno, name, clean, error);
+            ::close(fd);
+            ++m_result.directoriesCreated;
+            return true;
+        }
+        return writeFile(reader, entry, name, clean, error);
+    }
+
+    // Data goes to an anonymous file (O_TMPFILE; a crash leaves nothing behind) in the member's
+    // folder, or to a fresh temp name (O_EXCL) where the file system has no O_TMPFILE; it gets its
+    // name only when complete: linked in when the name is free, else linked to a temp name and
+    // renamed over it, so whatever was planted under that name is replaced, never written through.
+    bool writeFile(archive *reader, archive_entry *entry, const QString &name, const QString &clean, Error *error)
+    {
+        QByteArray leaf;
+        FdCloser parent{ m_dir.openParent(clean, &leaf, true) };
+        if (parent.fd < 0)
+            return writeFailed(errno, name, clean, error);
+        const QByteArray temp = (kTempPrefix + QString::number(::getpid()) + QLatin1Char('-')
+                                 + QString::number(g_tempCounter.fetch_add(1) + 1)).toLatin1();
+        int fd = ::openat(parent.fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+        const bool anonymous = fd >= 0;
+        if (!anonymous)
+            fd = ::openat(parent.fd, temp.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return writeFailed(errno, name, clean, error);
+        FdCloser file{ fd };
+        bool named = !anonymous;
+        auto dropTemp = [&] {
+            if (named)
+                ::unlinkat(parent.fd, temp.constData(), 0);
+        };
+        if (!copyData(reader, fd, name, error)) {
+            dropTemp();
+            return false;
+        }
+        if (m_writeErrno != 0) {
+            const int err = std::exchange(m_writeErrno, 0);
+            dropTemp();
+            return writeFailed(err, name, clean, error);
+        }
+        const timespec times[2] = { { archive_entry_mtime(entry), 0 }, { archive_entry_mtime(entry), 0 } };
+        ::futimens(fd, times);
+        if (anonymous) {
+            const QByteArray self = "/proc/self/fd/" + QByteArray::number(fd);
+            if (::linkat(AT_FDCWD, self.constData(), parent.fd, leaf.constData(), AT_SYMLINK_FOLLOW) == 0) {
+                ++m_result.filesExtracted;
+                m_result.written << clean;
+                return true;
+            }
+            if (errno != EEXIST || ::linkat(AT_FDCWD, self.constData(), parent.fd, temp.constData(), AT_SYMLINK_FOLLOW) != 0)
+                return writeFailed(errno, name, clean, error);
+            named = true;
+        }
+        if (::renameat(parent.fd, temp.constData(), parent.fd, leaf.constData()) != 0) {
+            const int err = errno;
+            dropTemp();
+            return writeFailed(err, name, clean, error);
+        }
+        ++m_result.filesExtracted;
+        m_result.written << clean;
+        return true;
+    }
+
+    // False (with *error) stops the extraction; a local write errno is left in m_writeErrno.
+    bool copyData(archive *reader, int fd, const QString &name, Error *error)
     {
         const void *buf = nullptr;
         size_t size = 0;
         la_int64_t offset = 0;
+        qint64 fileBytes = 0;
         int r;
         while ((r = archive_read_data_block(reader, &buf, &size, &offset)) == ARCHIVE_OK) {
             if (cancelled(error))
                 return false;
-            if (m_result.bytesWritten + qint64(size) > m_options.maxExpandedBytes)
-                return tooLarge(m_result.bytesWritten + qint64(size), error);
-            if (archive_write_data_block(disk, buf, size, offset) < ARCHIVE_OK)
-                return writeFailed(disk, entry, name, ARCHIVE_FATAL, error);
-            m_result.bytesWritten += qint64(size);
-            m_control.bytesDone = m_result.bytesWritten;
+            const qint64 after = m_result.bytesWritten + qint64(size);
+            if (after > m_limit)
+                return tooLarge(after, error);
+            if (after > m_reservedBytes) {
+                const qint64 extra = qMax(kGrowStep, after - m_reservedBytes);
+                if (!m_budget.grow(m_ticket, extra, error))
+                    return false;
+                m_reservedBytes += extra;
+            }
+            // Sparse members give offsets past what was written: a hole, not a jump.
+            if (offset > fileBytes && ::ftruncate(fd, offset) != 0) {
+                m_writeErrno = errno;
+                return true;
+            }
+            const char *data = static_cast<const char *>(buf);
+            qint64 left = qint64(size);
+            while (left > 0) {
+                const ssize_t n = ::pwrite(fd, data, size_t(left), offset);
+                if (n < 0) {
+                    if (errno == EINTR)
+                        continue;
+                    m_writeErrno = errno;
+                    return true;
+                }
+                data += n;
+                left -= n;
+                offset += n;
+            }
+            fileBytes = qMax<qint64>(fileBytes, offset);
+            m_result.bytesWritten = after;
+            m_control.bytesDone = after;
+            m_budget.consumed(m_ticket, after);
         }
         if (r != ARCHIVE_EOF) {
             *error = Error(ErrorKind::Io, QStringLiteral("Archive %1 is damaged at %2: %3")
@@ -305,94 +415,18 @@ private:
         return true;
     }
 
-    bool extract(Error *error)
-    {
-        ThreadWorkingDir cwd;
-        const bool relative = cwd.enter(m_root);
-        ReadArchive reader = openReader(m_archivePath, error);
-        if (!reader)
-            return false;
-        WriteArchive disk(archive_write_disk_new());
-        int flags = ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_SECURE_SYMLINKS;
-        // Without a private working directory the names are made absolute below, so libarchive's
-        // absolute-path check cannot apply; our own check has refused absolute members already.
-        if (relative)
-            flags |= ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS;
-        archive_write_disk_set_options(disk.get(), flags);
-        archive_write_disk_set_standard_lookup(disk.get());
-
-        archive_entry *entry = nullptr;
-        int r;
-        while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
-            if (cancelled(error))
-                return false;
-            if (!extractEntry(reader.get(), disk.get(), entry, relative, error)) {
-                // Closing the writer pads a half-written file to its declared size; remove it so
-                // nothing incomplete looks complete.
-                disk.reset();
-                if (!m_partialFile.isEmpty())
-                    QFile::remove(m_partialFile);
-                return false;
-            }
-            m_control.entriesDone.fetch_add(1);
-        }
-        if (r != ARCHIVE_EOF) {
-            *error = Error(ErrorKind::Io,
-                           QStringLiteral("Archive %1 is damaged: %2").arg(m_archivePath, archiveText(reader.get())));
-            return false;
-        }
-        if (archive_write_close(disk.get()) != ARCHIVE_OK) {
-            *error = Error(ErrorKind::Io, QStringLiteral("Cannot finish extracting into %1: %2")
-                                              .arg(m_targetDir, archiveText(disk.get())));
-            return false;
-        }
-        return true;
-    }
-
-    bool extractEntry(archive *reader, archive *disk, archive_entry *entry, bool relative, Error *error)
-    {
-        const QString name = entryName(entry);
-        // "./" and "." are the target folder itself, which exists.
-        if (archive_entry_filetype(entry) == AE_IFDIR
-            && QDir::cleanPath(name.isEmpty() ? QStringLiteral(".") : name) == QLatin1String("."))
-            return true;
-        QString clean, cleanLink;
-        const QString reason = refusal(entry, name, &clean, &cleanLink);
-        if (!reason.isNull()) {
-            refuse(entry, name, reason);
-            return true;
-        }
-        const QString prefix = relative ? QString() : m_root + QLatin1Char('/');
-        archive_entry_copy_pathname(entry, QFile::encodeName(prefix + clean).constData());
-        if (!cleanLink.isNull())
-            archive_entry_copy_hardlink(entry, QFile::encodeName(prefix + cleanLink).constData());
-
-        int r = archive_write_header(disk, entry);
-        if (r < ARCHIVE_WARN)
-            return writeFailed(disk, entry, name, r, error);
-        if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size(entry) > 0 && cleanLink.isNull()) {
-            m_partialFile = m_root + QLatin1Char('/') + clean;
-            if (!copyData(reader, disk, entry, name, error))
-                return false;
-        }
-        r = archive_write_finish_entry(disk);
-        if (r < ARCHIVE_WARN)
-            return writeFailed(disk, entry, name, r, error);
-        m_partialFile.clear();
-        if (archive_entry_filetype(entry) == AE_IFDIR)
-            ++m_result.directoriesCreated;
-        else
-            ++m_result.filesExtracted;
-        return true;
-    }
-
     const QString m_archivePath;
     const QString m_targetDir;
     const ExtractOptions m_options;
     ExtractControl &m_control;
-    QString m_root;                 // canonical target folder
-    QStringList m_refusedLinks;     // cleaned names of refused symlinks/hard links
-    QString m_partialFile;          // regular file being written, removed if the write stops
+    ExtractionBudget &m_budget;
+    ConfinedDir m_dir;
+    qint64 m_limit = 0;              // expanded bytes allowed for this archive
+    qint64 m_ticket = 0;             // free-space reservation
+    qint64 m_reservedBytes = 0;
+    QSet<QString> m_refusedLinks;    // cleaned names of refused symlinks / hard links
+    QSet<QString> m_reserved;        // the archive's own name (relative to the target)
+    int m_writeErrno = 0;
     ExtractResult m_result;
 };
 

@@ -11,6 +11,8 @@ namespace bd::pathguard {
 
 namespace {
 constexpr int kMaxSymlinkHops = 40;   // the kernel's own limit (MAXSYMLINKS)
+constexpr int kMaxNameBytes = 255;    // NAME_MAX
+constexpr int kMaxPathBytes = 4000;   // below PATH_MAX once joined to the target folder
 
 bool isSymlink(const QString &path)
 {
@@ -51,6 +53,12 @@ QString cleanRelative(const QString &path, QString *reason)
     };
     if (path.contains(QChar(0)))
         return refuse(QStringLiteral("name contains a NUL character"));
+    // Newlines and other control characters in a name end up in logs, shells and scripts.
+    for (const QChar c : path)
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return refuse(QStringLiteral("name contains a control character"));
+    if (QFile::encodeName(path).size() > kMaxPathBytes)
+        return refuse(QStringLiteral("name is longer than %1 bytes").arg(kMaxPathBytes));
     if (path.startsWith(QLatin1Char('/')) || path.startsWith(QLatin1Char('\\')))
         return refuse(QStringLiteral("absolute path"));
     if (path.size() >= 2 && path.at(1) == QLatin1Char(':') && path.at(0).isLetter())
@@ -63,6 +71,8 @@ QString cleanRelative(const QString &path, QString *reason)
         // Backslash-separated ".." would escape once the file reaches a Windows share.
         if (part == QLatin1String("..") || part.split(QLatin1Char('\\')).contains(QLatin1String("..")))
             return refuse(QStringLiteral("path contains '..'"));
+        if (QFile::encodeName(part).size() > kMaxNameBytes)
+            return refuse(QStringLiteral("a path component is longer than %1 bytes").arg(kMaxNameBytes));
         kept << part;
     }
     if (kept.isEmpty())

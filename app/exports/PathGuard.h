@@ -7,7 +7,8 @@ namespace bd::pathguard {
 
 // Cleans a relative path given by the server or an archive member: drops "." and empty
 // components and a leading "./". Returns a null string and sets *reason when the path is
-// absolute (/x, C:\x, \\host), contains a ".." component or a NUL, or is empty after cleaning.
+// absolute (/x, C:\x, \\host), contains a ".." component, a NUL or another control character, is
+// over-long (a component over 255 bytes, the whole over 4000), or is empty after cleaning.
 QString cleanRelative(const QString &path, QString *reason = nullptr);
 
 // Resolves an absolute path the way the kernel would, following every symlink that exists on

@@ -19,7 +19,7 @@ SafeExtractor::SafeExtractor(const QString &archivePath, const QString &targetDi
 {
     setTitle(tr("Extracting %1").arg(QFileInfo(archivePath).fileName()));
     setCapabilities(Cancellable);
-    // One private thread: its working directory is changed during extraction.
+    // One private thread, so a long extraction never occupies the global pool.
     m_pool.setMaxThreadCount(1);
     m_pool.setExpiryTimeout(0);
     m_progressTimer.setInterval(kProgressIntervalMs);

@@ -1,7 +1,7 @@
 #pragma once
 // SafeExtractor: extracts one downloaded archive into a folder as an Operation (cancellable,
-// progress in expanded bytes and entries). The work runs on a private one-thread pool because the
-// extraction gives its thread a private working directory (see ArchiveExtraction.h).
+// progress in expanded bytes and entries). The work runs on a private one-thread pool so a long
+// extraction never holds a thread of the global pool (see ArchiveExtraction.h for the safety rules).
 #include "core/Operation.h"
 #include "exports/ArchiveExtraction.h"
 
