@@ -8,6 +8,7 @@
 #include "cli/CliContext.h"
 #include "cli/CommandOptions.h"
 #include "cli/ProgressPrinter.h"
+#include "core/Format.h"
 #include "exports/ExportOperation.h"
 
 #include <QDir>
@@ -43,10 +44,22 @@ int exportBatch(CliContext &ctx, const QStringList &args)
                   QStringLiteral("Downloads at once (default: MAX_DOWNLOAD_THREADS or 8)."), QStringLiteral("n"), false,
                   defaultConcurrency);
     opts.addFlag({ QStringLiteral("keep-archives") }, QStringLiteral("Keep .tar/.tar.gz/.tgz/.zip files after extracting them."));
+    const ExtractOptions defaults;
+    opts.addValue({ QStringLiteral("max-expansion-ratio") },
+                  QStringLiteral("Refuse an archive that expands to more than N times its size (at least %1 allowed; "
+                                 "0: no ratio cap).").arg(formatBytes(defaults.ratioFloorBytes)),
+                  QStringLiteral("n"), false, QString::number(defaults.maxExpansionRatio));
+    opts.addValue({ QStringLiteral("max-expanded-mib") },
+                  QStringLiteral("Refuse an archive that expands to more than this many MiB."), QStringLiteral("mib"), false,
+                  QString::number(defaults.maxExpandedBytes >> 20));
     if (auto rc = opts.parse(args))
         return *rc;
     const auto concurrency = opts.intValue(QStringLiteral("concurrency"), 1);
     if (!concurrency)
+        return 2;
+    const auto ratio = opts.intValue(QStringLiteral("max-expansion-ratio"), 0);
+    const auto expandedMib = opts.intValue(QStringLiteral("max-expanded-mib"), 1);
+    if (!ratio || !expandedMib)
         return 2;
     const QString batchId = opts.value(QStringLiteral("batch-id"));
     const QString jobId = opts.value(QStringLiteral("job-id"));
@@ -65,6 +78,8 @@ int exportBatch(CliContext &ctx, const QStringList &args)
     options.overrideExisting = opts.isSet(QStringLiteral("override-existing"));
     options.concurrency = *concurrency;
     options.keepArchives = opts.isSet(QStringLiteral("keep-archives"));
+    options.extract.maxExpansionRatio = *ratio;
+    options.extract.maxExpandedBytes = qint64(*expandedMib) << 20;
 
     Error error;
     api::ApiClient *client = ctx.api(&error);

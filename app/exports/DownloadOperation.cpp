@@ -3,6 +3,7 @@
 #include "api/ApiError.h"
 #include "exports/ExportLayout.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QNetworkReply>
 #include <QRandomGenerator>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace bd {
@@ -60,6 +62,26 @@ void DownloadOperation::doStart()
     sendRequest();
 }
 
+QString DownloadOperation::relativeDest() const
+{
+    const QString root = m_root.isEmpty() ? QFileInfo(m_destPath).absolutePath() : m_root;
+    return QDir(root).relativeFilePath(m_destPath);
+}
+
+bool DownloadOperation::openRoot()
+{
+    if (m_dir.isValid())
+        return true;
+    const QString root = m_root.isEmpty() ? QFileInfo(m_destPath).absolutePath() : m_root;
+    const QString rel = relativeDest();
+    if (rel.isEmpty() || rel == QLatin1String("..") || rel.startsWith(QLatin1String("../"))) {
+        m_localError = Error(ErrorKind::Unsafe, tr("Refusing to write %1: it is not inside %2").arg(m_destPath, root));
+        return false;
+    }
+    m_dir = ConfinedDir::open(root, true, &m_localError);
+    return m_dir.isValid();
+}
+
 void DownloadOperation::doCancel()
 {
     m_retryTimer.stop();
@@ -92,6 +114,12 @@ void DownloadOperation::sendRequest()
         return;
     if (!m_api)
         return fail(Error(ErrorKind::Internal, tr("Could not download %1: the API client is gone").arg(m_file.fileName)));
+    // Every URL, the listed one and each refreshed one: nothing but http(s) reaches Qt.
+    const QUrl url = QUrl::fromEncoded(m_url.toUtf8());
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return fail(Error(ErrorKind::Unsafe, tr("Refusing to download %1: its URL is not http or https (scheme '%2')")
+                                                 .arg(m_file.fileName, url.scheme())));
     if (!openPart(m_restartFromZero))
         return fail(m_localError);
     m_restartFromZero = false;
@@ -103,7 +131,7 @@ void DownloadOperation::sendRequest()
     ++m_requests;
     if (m_offset > 0)
         ++m_rangeRequests;
-    m_reply = m_api->getSigned(QUrl::fromEncoded(m_url.toUtf8()), m_offset);
+    m_reply = m_api->getSigned(url, m_offset);
     m_reply->setReadBufferSize(kReadBufferBytes);
     connect(m_reply, &QNetworkReply::metaDataChanged, this, &DownloadOperation::onMetaData);
     connect(m_reply, &QNetworkReply::readyRead, this, &DownloadOperation::onReadyRead);
@@ -236,15 +264,31 @@ bool DownloadOperation::openPart(bool truncate)
     if (m_fd >= 0 && !truncate)
         return true;
     closePart();
-    const QByteArray path = QFile::encodeName(partPath());
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_APPEND;
+    if (!openRoot())
+        return false;
+    const QString rel = ExportLayout::partPath(relativeDest());
+    // O_NONBLOCK: a FIFO planted under our name must not hang the open.
+    int flags = O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK;
     if (truncate)
         flags |= O_TRUNC;
-    m_fd = ::open(path.constData(), flags, 0644);
+    m_fd = m_dir.openFile(rel, flags);
+    struct stat st;
+    const bool linkAtLeaf = m_fd < 0 && errno == ELOOP;   // a symlink planted as our .part
+    if (linkAtLeaf || (m_fd >= 0 && (::fstat(m_fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1))) {
+        // Not a plain file of ours (a hard link to a file elsewhere, a FIFO): replace it; its
+        // bytes are not trusted either.
+        closePart();
+        if (!m_dir.unlink(rel) && errno != ENOENT) {
+            m_localError = diskError(errno, tr("replace"));
+            return false;
+        }
+        m_fd = m_dir.openFile(rel, (flags & ~O_TRUNC) | O_EXCL);
+    }
     if (m_fd < 0) {
         m_localError = diskError(errno, tr("create"));
         return false;
     }
+    ::fcntl(m_fd, F_SETFL, O_WRONLY | O_APPEND);
     const off_t size = ::lseek(m_fd, 0, SEEK_END);
     m_written = size < 0 ? 0 : qint64(size);
     return true;
@@ -332,15 +376,18 @@ void DownloadOperation::refreshUrl(const Error &why)
 void DownloadOperation::completeFile()
 {
     // Durable before it gets its real name: a crash never leaves a short file under dest.
-    const QByteArray part = QFile::encodeName(partPath());
-    const int fd = ::open(part.constData(), O_RDONLY | O_CLOEXEC);
+    if (!openRoot())
+        return fail(m_localError);
+    const QString rel = relativeDest();
+    const QString relPart = ExportLayout::partPath(rel);
+    const int fd = m_dir.openFile(relPart, O_RDONLY | O_NONBLOCK);
     if (fd >= 0) {
         ::fsync(fd);
         ::close(fd);
     }
-    if (::rename(part.constData(), QFile::encodeName(m_destPath).constData()) != 0)
+    if (!m_dir.rename(relPart, rel))
         return fail(Error(ErrorKind::Io, tr("Could not move %1 into place as %2: %3")
-                                             .arg(partPath(), m_destPath, QString::fromLocal8Bit(std::strerror(errno)))));
+                                             .arg(partPath(), m_destPath, ConfinedDir::describe(errno))));
     setTotalAmount(Unit::Bytes, m_written);
     setProcessedAmount(Unit::Bytes, m_written);
     setProcessedAmount(Unit::Files, 1);
@@ -367,7 +414,7 @@ int DownloadOperation::backoffMs(qint64 retryAfterMs) const
 
 Error DownloadOperation::diskError(int errnum, const QString &what) const
 {
-    const QString reason = QString::fromLocal8Bit(std::strerror(errnum));
+    const QString reason = ConfinedDir::describe(errnum);
     if (errnum == ENOSPC || errnum == EFBIG || errnum == EDQUOT)
         return Error(ErrorKind::DiskFull, tr("Could not %1 %2: the disk is full (%3); the %4 bytes already "
                                              "downloaded are kept for a resume")

@@ -10,9 +10,14 @@
 //  - expired / rejected URL (403): asks the UrlProvider for a fresh URL (a new D5 listing);
 //  - local disk errors (ENOSPC / EFBIG -> DiskFull, others -> Io, naming the path) stop the file
 //    and keep the .part bytes;
-//  - suspend() aborts the GET and keeps the .part; resume() continues from it.
+//  - suspend() aborts the GET and keeps the .part; resume() continues from it;
+//  - only http/https URLs are followed (any other scheme fails the file as Unsafe);
+//  - the .part and the final name are opened and renamed below the confined root (the export's
+//    target; by default dest's folder) with links refused at every component (ConfinedDir), and a
+//    .part that is not a plain file of ours (a hard link, a FIFO) is replaced, never written through.
 #include "api/ApiClient.h"
 #include "core/Operation.h"
+#include "exports/ConfinedDir.h"
 #include "exports/ExportFileInfo.h"
 
 #include <QPointer>
@@ -38,6 +43,9 @@ public:
     const ExportFileInfo &file() const { return m_file; }
     QString destPath() const { return m_destPath; }
     QString partPath() const;
+
+    // The folder every write of this download stays below (must hold destPath).
+    void setConfinedRoot(const QString &root) { m_root = root; }
 
     void setUrlProvider(UrlProvider provider) { m_urlProvider = std::move(provider); }
     void setMaxAttempts(int attempts) { m_maxAttempts = qMax(1, attempts); }
@@ -81,10 +89,14 @@ private:
     void fail(const Error &error);
     int backoffMs(qint64 retryAfterMs) const;
     Error diskError(int errnum, const QString &what) const;
+    bool openRoot();
+    QString relativeDest() const;
 
     QPointer<api::ApiClient> m_api;
     ExportFileInfo m_file;
     QString m_destPath;
+    QString m_root;               // confined root (empty: dest's folder)
+    ConfinedDir m_dir;
     QString m_url;
     UrlProvider m_urlProvider;
     int m_maxAttempts = 6;

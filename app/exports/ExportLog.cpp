@@ -1,5 +1,7 @@
 #include "exports/ExportLog.h"
 
+#include "exports/ConfinedDir.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -70,8 +72,44 @@ bool writeAll(int fd, const char *data, qsizetype size)
 }  // namespace
 
 ExportLog::ExportLog(const QString &targetDir)
-    : m_path(QDir(targetDir).absoluteFilePath(fileName()))
+    : m_dir(QDir(targetDir).absolutePath()), m_path(QDir(targetDir).absoluteFilePath(fileName()))
 {
+}
+
+// The log below its folder's fd with links refused (ConfinedDir); a log that is not a plain file
+// with one name (a hard link planted to a file elsewhere, a FIFO) is refused, never written through.
+int ExportLog::openConfined(int flags, Error *error) const
+{
+    const ConfinedDir dir = ConfinedDir::open(m_dir, false, nullptr);
+    if (!dir.isValid()) {
+        const int err = errno;
+        if (error && err != ENOENT)
+            *error = Error(ErrorKind::Io, QStringLiteral("Cannot open %1: %2").arg(m_path, ConfinedDir::describe(err)));
+        errno = err;
+        return -1;
+    }
+    const int fd = dir.openFile(fileName(), flags | O_NONBLOCK, 0644);
+    if (fd < 0) {
+        const int err = errno;
+        if (error && err != ENOENT)
+            *error = Error((err == ENOSPC || err == EDQUOT) ? ErrorKind::DiskFull
+                                                           : (err == ELOOP ? ErrorKind::Unsafe : ErrorKind::Io),
+                           QStringLiteral("Cannot open %1: %2").arg(m_path, ConfinedDir::describe(err)));
+        errno = err;
+        return -1;
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        ::close(fd);
+        if (error)
+            *error = Error(ErrorKind::Unsafe, QStringLiteral("Refusing to use %1: it is not a plain file of this export "
+                                                             "(a hard link or a special file); remove it and run again")
+                                                  .arg(m_path));
+        errno = EPERM;
+        return -1;
+    }
+    ::fcntl(fd, F_SETFL, flags & O_APPEND);
+    return fd;
 }
 
 QByteArray ExportLog::encodeLine(const ExportFileInfo &file, const QString &localPath)
@@ -134,10 +172,18 @@ bool ExportLog::load(Error *error)
     m_entries.clear();
     m_byKey.clear();
     m_problems.clear();
-    QFile file(m_path);
-    if (!file.exists())
-        return true;
-    if (!file.open(QIODevice::ReadOnly)) {
+    Error openError;
+    const int fd = openConfined(O_RDONLY, &openError);
+    if (fd < 0) {
+        if (!openError)
+            return true;   // no log yet
+        if (error)
+            *error = openError;
+        return false;
+    }
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
         if (error)
             *error = Error(ErrorKind::Io, QStringLiteral("Cannot read %1: %2").arg(m_path, file.errorString()));
         return false;
@@ -177,8 +223,15 @@ bool ExportLog::append(const ExportFileInfo &file, const QString &localPath, Err
     QByteArray line = encodeLine(file, localPath);
     line.append('\n');
     QMutexLocker lock(&m_mutex);
-    const QByteArray native = QFile::encodeName(m_path);
-    const int fd = ::open(native.constData(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    Error openError;
+    const int fd = openConfined(O_RDWR | O_APPEND | O_CREAT, &openError);
+    if (fd < 0) {
+        const int err = errno;
+        if (error)
+            *error = openError ? openError
+                               : Error(ErrorKind::Io, QStringLiteral("Cannot open %1: %2").arg(m_path, ConfinedDir::describe(err)));
+        return false;
+    }
     auto fail = [&](const QString &what) {
         const int err = errno;
         if (error) {
@@ -189,8 +242,6 @@ bool ExportLog::append(const ExportFileInfo &file, const QString &localPath, Err
             ::close(fd);
         return false;
     };
-    if (fd < 0)
-        return fail(QStringLiteral("open"));
     // A crash may have left a half-written last line; start ours on a fresh line so only the
     // broken one is lost.
     struct stat st;

@@ -3,7 +3,8 @@
 // file, shared with Roboflow's Python CLI in both directions:
 //   {"file_metadata": {"downloadURL": ..., "fileName": ..., "partName": null, ...}, "local_path": "..."}
 // Reading tolerates garbage lines (a crash mid-line, hand edits): they are reported, not fatal.
-// Appends are crash-safe: O_APPEND, one whole line per write, then fsync.
+// Appends are crash-safe: O_APPEND, one whole line per write, then fsync. The file is opened below
+// its folder's fd with links refused (ConfinedDir): a planted symlink or hard link is an error.
 #include "core/Error.h"
 #include "exports/ExportFileInfo.h"
 
@@ -51,6 +52,9 @@ public:
     static bool decodeLine(const QByteArray &line, Entry *entry, QString *why);
 
 private:
+    int openConfined(int flags, Error *error) const;
+
+    QString m_dir;
     QString m_path;
     mutable QMutex m_mutex;
     QVector<Entry> m_entries;

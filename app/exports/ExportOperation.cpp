@@ -1,6 +1,8 @@
 #include "exports/ExportOperation.h"
 
+#include "core/Database.h"
 #include "core/Format.h"
+#include "exports/ConfinedDir.h"
 #include "exports/DownloadOperation.h"
 #include "exports/ExportJournal.h"
 #include "exports/ExportLayout.h"
@@ -10,6 +12,9 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
+
+#include <cerrno>
+#include <unistd.h>
 
 namespace bd {
 
@@ -93,8 +98,15 @@ void ExportOperation::doStart()
 {
     if (m_options.targetDir.isEmpty())
         return emitResult(Error(ErrorKind::InvalidInput, tr("No target folder given")));
-    if (m_options.useJournal)
+    if (m_options.useJournal) {
+        // Without its journal an export cannot promise a resume: a damaged database stops it here.
+        if (const Error dbError = databaseError())
+            return emitResult(dbError);
         m_journal = std::make_unique<ExportJournal>();
+        Error error;
+        if (!m_journal->ensureSchema(&error))
+            return emitResult(error);
+    }
     m_planning = true;
     m_planner = new ExportPlanner(m_api, this);
     connect(m_planner, &ExportPlanner::statusChanged, this, &ExportOperation::setStatusText);
@@ -116,24 +128,31 @@ void ExportOperation::onPlanned()
     m_summary.planned = int(m_files.size());
 
     for (const ExportSource &source : m_planner->sources()) {
-        if (!QDir().mkpath(source.targetRoot) || !QFileInfo(source.targetRoot).isDir())
-            return emitResult(Error(ErrorKind::Io, tr("Could not create the target folder %1").arg(source.targetRoot)));
-        ExportLog *log = logFor(source.targetRoot);
         Error error;
+        if (!ConfinedDir::open(source.targetRoot, true, &error).isValid())
+            return emitResult(Error(error.kind, tr("Could not create the target folder %1: %2")
+                                                    .arg(source.targetRoot, error.message)));
+        ExportLog *log = logFor(source.targetRoot);
         if (!log->load(&error))
             return emitResult(error);
         journalIdFor(source.batchId, source.targetRoot);
+        if (m_journalError)
+            return emitResult(m_journalError);
     }
     for (int i = 0; i < m_files.size(); ++i) {
-        if (!m_options.overrideExisting && alreadyDone(m_files.at(i)))
+        if (m_files.at(i).refusal)
+            m_refusedNow.append(i);   // one bad name refuses that file only (reported below)
+        else if (!m_options.overrideExisting && alreadyDone(m_files.at(i)))
             ++m_summary.skipped;
         else
             m_pending.append(i);
     }
-    m_toDownload = int(m_pending.size());
+    m_toDownload = int(m_pending.size() + m_refusedNow.size());
     setTotalAmount(Unit::Files, m_toDownload);
     Q_EMIT planned(m_summary.planned, m_toDownload);
     setStatusText(tr("%1 files to download, %2 already exported").arg(m_toDownload).arg(m_summary.skipped));
+    for (int index : std::exchange(m_refusedNow, {}))
+        fileFailed(index, m_files.at(index).refusal);
     updateProgress();
     pump();
     finishIfDone();
@@ -159,6 +178,10 @@ void ExportOperation::pump()
 {
     if (isFinished() || state() != State::Running || m_planning)
         return;
+    if (m_journalError) {
+        m_pending.clear();   // no more files without a journal; finishIfDone reports why
+        return;
+    }
     if (holdRemainingMs() > 0) {
         m_holdTimer.start(int(holdRemainingMs()));
         return;
@@ -170,11 +193,22 @@ void ExportOperation::pump()
 void ExportOperation::startDownload(int index)
 {
     const PlannedFile &file = m_files.at(index);
+    // The file's folders, made below the target's fd with links refused at every component.
+    const QString relDir = QDir(file.targetRoot).relativeFilePath(QFileInfo(file.destPath).path());
     Error error;
-    if (!ExportLayout::prepareParent(file.targetRoot, file.destPath, &error))
+    const ConfinedDir root = ConfinedDir::open(file.targetRoot, true, &error);
+    if (!root.isValid())
         return fileFailed(index, error);
+    if (relDir != QLatin1String(".")) {
+        const int fd = root.makeDirs(relDir);
+        if (fd < 0)
+            return fileFailed(index, Error(errno == ELOOP ? ErrorKind::Unsafe : ErrorKind::Io,
+                                           tr("Refusing to write %1: %2").arg(file.destPath, ConfinedDir::describe(errno))));
+        ::close(fd);
+    }
 
     auto *download = new DownloadOperation(m_api, file.file, file.destPath, this);
+    download->setConfinedRoot(file.targetRoot);
     download->setMaxAttempts(m_options.maxAttempts);
     download->setBackoffBaseMs(m_options.backoffBaseMs);
     QPointer<ExportPlanner> planner(m_planner);
@@ -197,8 +231,9 @@ void ExportOperation::startDownload(int index)
         record.fileName = file.file.fileName;
         record.bytesDone = QFileInfo(download->partPath()).size();
         record.state = record.bytesDone > 0 ? ExportFileState::Partial : ExportFileState::Pending;
-        if (record.exportId > 0)
-            m_journal->upsertFile(record);
+        Error journalError;
+        if (record.exportId > 0 && !m_journal->upsertFile(record, &journalError))
+            noteJournalError(journalError);
     }
     Q_EMIT fileStarted(file.key(), file.destPath);
     download->start();
@@ -214,9 +249,11 @@ void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
     if (download->rangeRequests() > 0)
         ++m_summary.resumed;
     if (download->error()) {
-        if (m_journal)
-            m_journal->markProgress(journalIdFor(m_files.at(index).batchId, m_files.at(index).targetRoot),
-                                    m_files.at(index).key(), QFileInfo(download->partPath()).size());
+        Error journalError;
+        if (m_journal
+            && !m_journal->markProgress(journalIdFor(m_files.at(index).batchId, m_files.at(index).targetRoot),
+                                        m_files.at(index).key(), QFileInfo(download->partPath()).size(), &journalError))
+            noteJournalError(journalError);
         fileFailed(index, download->error());
     } else {
         ++m_summary.downloaded;
@@ -240,8 +277,9 @@ void ExportOperation::startExtraction(int)
     while (!m_extractQueue.isEmpty() && m_extracting.size() < kMaxExtractions && !isFinished()) {
         const int index = m_extractQueue.takeFirst();
         const PlannedFile &file = m_files.at(index);
-        ExtractOptions options;
+        ExtractOptions options = m_options.extract;
         options.deleteArchiveOnSuccess = !m_options.keepArchives;
+        options.reservedPaths = reservedPathsIn(file.destDir);
         auto *extractor = new SafeExtractor(file.destPath, file.destDir, options);
         m_extracting.insert(index, extractor);
         connect(extractor, &Operation::finished, this, [this, extractor, index] { onExtractionFinished(extractor, index); });
@@ -287,7 +325,20 @@ void ExportOperation::fileFailed(int index, const Error &error)
     if (!m_firstError)
         m_firstError = error;
     m_summary.failures.append({ file.key(), file.file.fileName, file.destPath, error });
-    journalState(index, ExportFileState::Failed, error.message);
+    if (m_journal) {
+        // Upsert, not update: a file refused at planning never had a row.
+        ExportFileRecord record;
+        record.exportId = journalIdFor(file.batchId, file.targetRoot);
+        record.key = file.key();
+        record.partName = file.file.partName;
+        record.fileName = file.file.fileName;
+        record.bytesDone = file.destPath.isEmpty() ? 0 : QFileInfo(ExportLayout::partPath(file.destPath)).size();
+        record.state = ExportFileState::Failed;
+        record.errorText = error.message;
+        Error journalError;
+        if (record.exportId > 0 && !m_journal->upsertFile(record, &journalError))
+            noteJournalError(journalError);
+    }
     Q_EMIT fileFinished(file.key(), QString(), error);
 }
 
@@ -317,12 +368,19 @@ void ExportOperation::finishIfDone()
     if (isFinished() || m_planning || !m_pending.isEmpty() || !m_running.isEmpty() || !m_extractQueue.isEmpty()
         || !m_extracting.isEmpty())
         return;
-    const bool ok = m_summary.failures.isEmpty();
+    bool ok = m_summary.failures.isEmpty() && !m_journalError;
     if (m_journal)
-        for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it)
-            if (it.value() > 0)
-                m_journal->setExportState(it.value(), ok ? ExportState::Completed : ExportState::Failed);
+        for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it) {
+            Error journalError;
+            if (it.value() > 0
+                && !m_journal->setExportState(it.value(), ok ? ExportState::Completed : ExportState::Failed, &journalError))
+                noteJournalError(journalError);
+        }
     setStatusText(m_summary.toText());
+    if (m_journalError)
+        return emitResult(Error(m_journalError.kind, tr("The export journal failed, so this export cannot be resumed "
+                                                        "safely: %1").arg(m_journalError.message)));
+    ok = m_summary.failures.isEmpty();
     if (ok)
         return emitResult();
     emitResult(Error(m_firstError.kind,
@@ -396,12 +454,15 @@ qint64 ExportOperation::journalIdFor(const QString &batchId, const QString &root
     if (it != m_journalIds.end())
         return it.value();
     qint64 id = 0;
-    if (const auto unfinished = m_journal->findUnfinished(batchId, root))
+    Error error;
+    if (const auto unfinished = m_journal->findUnfinished(batchId, root, &error))
         id = unfinished->id;
-    else
-        id = m_journal->createExport(batchId, root);
+    else if (!error)
+        id = m_journal->createExport(batchId, root, &error);
     if (id > 0)
-        m_journal->setExportState(id, ExportState::Running);
+        m_journal->setExportState(id, ExportState::Running, &error);
+    if (error || id <= 0)
+        noteJournalError(error ? error : Error(ErrorKind::Io, tr("Export journal: no record for batch %1").arg(batchId)));
     m_journalIds.insert(key, id);
     return id;
 }
@@ -412,8 +473,37 @@ void ExportOperation::journalState(int index, ExportFileState state, const QStri
         return;
     const PlannedFile &file = m_files.at(index);
     const qint64 id = journalIdFor(file.batchId, file.targetRoot);
-    if (id > 0)
-        m_journal->markFileState(id, file.key(), state, errorText);
+    Error error;
+    if (id > 0 && !m_journal->markFileState(id, file.key(), state, errorText, &error))
+        noteJournalError(error);
+}
+
+void ExportOperation::noteJournalError(const Error &error)
+{
+    if (!m_journalError)
+        m_journalError = error ? error : Error(ErrorKind::Io, tr("Export journal: unknown database error"));
+}
+
+// Names an extraction into `dir` must not take: every planned download below it (and its .part),
+// and the local database if someone keeps it there. Built once per folder.
+QSet<QString> ExportOperation::reservedPathsIn(const QString &dir)
+{
+    auto it = m_reservedByDir.find(dir);
+    if (it != m_reservedByDir.end())
+        return it.value();
+    QSet<QString> names;
+    const QDir base(dir);
+    auto add = [&names, &base](const QString &path) {
+        const QString rel = base.relativeFilePath(path);
+        if (!rel.isEmpty() && rel != QLatin1String("..") && !rel.startsWith(QLatin1String("../")))
+            names << rel << ExportLayout::partPath(rel);
+    };
+    for (const PlannedFile &f : std::as_const(m_files))
+        if (!f.destPath.isEmpty())
+            add(f.destPath);
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" })
+        add(databasePath() + QLatin1String(suffix));
+    return m_reservedByDir.insert(dir, names).value();
 }
 
 }  // namespace bd

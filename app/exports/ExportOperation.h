@@ -24,6 +24,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -45,7 +46,8 @@ struct ExportOptions {
     bool keepArchives = false;     // keep .tar/.zip files after extracting them
     int maxAttempts = 6;           // per file
     int backoffBaseMs = 500;       // first retry wait (doubles, jittered, capped at 30 s)
-    bool useJournal = true;        // record progress in the SQLite export journal
+    bool useJournal = true;        // record progress in the SQLite export journal (a failure of it fails the export)
+    ExtractOptions extract;        // caps for archives (ratio, size, free-space margin)
 };
 
 struct ExportSummary {
@@ -113,6 +115,8 @@ private:
     ExportLog *logFor(const QString &root);
     qint64 journalIdFor(const QString &batchId, const QString &root);
     void journalState(int index, ExportFileState state, const QString &errorText = {});
+    void noteJournalError(const Error &error);
+    QSet<QString> reservedPathsIn(const QString &dir);
 
     QPointer<api::ApiClient> m_api;
     ExportOptions m_options;
@@ -126,6 +130,9 @@ private:
     QHash<QString, std::shared_ptr<ExportLog>> m_logs;      // by export root
     std::unique_ptr<ExportJournal> m_journal;
     QHash<QString, qint64> m_journalIds;                    // by batch + root
+    Error m_journalError;                                   // first journal failure: ends the export
+    QHash<QString, QSet<QString>> m_reservedByDir;          // extraction dir -> names it must not take
+    QList<int> m_refusedNow;                                // files the planner refused (unsafe name, URL)
     qint64 m_doneBytes = 0;        // bytes of finished downloads
     qint64 m_doneFiles = 0;        // files finished (successfully) in this run
     int m_toDownload = 0;

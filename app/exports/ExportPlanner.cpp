@@ -1,6 +1,7 @@
 #include "exports/ExportPlanner.h"
 
 #include "exports/ExportLayout.h"
+#include "exports/ExportLog.h"
 
 #include <QDir>
 #include <QSet>
@@ -16,6 +17,8 @@ QString orNull(const QString &value)
     return value.isEmpty() ? QString() : value;
 }
 constexpr qint64 kListingReuseMs = 30000;   // a listing this young still has fresh URLs
+constexpr int kListingAttempts = 4;         // per planner GET, after the API layer's own retries
+constexpr int kListingRetryMs = 500;        // waits 0.5 s, 1 s, 1.5 s
 }  // namespace
 
 ExportFileInfo exportFileInfoFrom(const api::BatchFile &file)
@@ -38,20 +41,33 @@ ExportPlanner::~ExportPlanner()
         m_call->abort();
 }
 
+// Every planner call is an idempotent GET: an answer that may be a passing fault (5xx, 429, a cut
+// connection, a timeout, truncated or malformed JSON) is asked again a few times before the
+// export fails, on top of whatever the API layer retries itself.
 template <class Call>
-bool ExportPlanner::track(Call *call, std::function<void(Call *)> onSuccess)
+bool ExportPlanner::track(std::function<Call *()> make, std::function<void(Call *)> onSuccess, int attempt)
 {
+    Call *call = m_api ? make() : nullptr;
     if (!call) {
         finish(Error(ErrorKind::Internal, tr("The API client is gone")));
         return false;
     }
     m_call = call;
-    connect(call, &api::ApiCall::finished, this, [this, call, onSuccess] {
+    connect(call, &api::ApiCall::finished, this, [this, call, make, onSuccess, attempt] {
         if (m_cancelled || m_finished)
             return;
-        if (call->error())
-            return finish(call->error());
-        onSuccess(call);
+        const Error error = call->error();
+        if (!error)
+            return onSuccess(call);
+        const bool passing = error.isTransient() || error.kind == ErrorKind::BadResponse
+            || error.kind == ErrorKind::Server || error.kind == ErrorKind::Network || error.kind == ErrorKind::Timeout;
+        if (!passing || attempt >= kListingAttempts)
+            return finish(error);
+        Q_EMIT statusChanged(tr("Asking again (attempt %1 of %2): %3").arg(attempt + 1).arg(kListingAttempts).arg(error.message));
+        QTimer::singleShot(kListingRetryMs * attempt, this, [this, make, onSuccess, attempt] {
+            if (!m_cancelled && !m_finished)
+                track<Call>(make, onSuccess, attempt + 1);
+        });
     });
     return true;
 }
@@ -96,7 +112,7 @@ void ExportPlanner::resolveJob(const QString &jobId, bool allStages)
     if (m_finished || !m_api)
         return;
     Q_EMIT statusChanged(tr("Listing the stages of job %1").arg(jobId));
-    track<api::ListStagesCall>(m_api->listStages(jobId), [this, jobId, allStages](api::ListStagesCall *call) {
+    track<api::ListStagesCall>([this, jobId] { return m_api->listStages(jobId); }, [this, jobId, allStages](api::ListStagesCall *call) {
         QStringList batches;
         for (const api::Stage &stage : call->result()) {
             if (allStages || stage.processingStageName == QLatin1String("export"))
@@ -128,7 +144,7 @@ void ExportPlanner::nextSource()
     m_sources.append(source);
     const int index = int(m_sources.size()) - 1;
     Q_EMIT statusChanged(tr("Reading batch %1").arg(batchId));
-    track<api::GetBatchCall>(m_api->getBatch(batchId), [this, index](api::GetBatchCall *call) {
+    track<api::GetBatchCall>([this, batchId] { return m_api->getBatch(batchId); }, [this, index](api::GetBatchCall *call) {
         m_sources[index].multipart = call->result().isMultipart();
         planParts(index);
     });
@@ -145,7 +161,7 @@ void ExportPlanner::planParts(int index)
         m_partTasks.append({ index, QString() });
         return nextPart();
     }
-    track<api::ListPartsCall>(m_api->listParts(source.batchId), [this, index](api::ListPartsCall *call) {
+    track<api::ListPartsCall>([this, batchId = source.batchId] { return m_api->listParts(batchId); }, [this, index](api::ListPartsCall *call) {
         QSet<QString> known;
         for (const api::BatchPart &part : call->result()) {
             known.insert(part.partName);
@@ -175,11 +191,14 @@ void ExportPlanner::nextPart()
     const QString batchId = m_sources.at(task.source).batchId;
     Q_EMIT statusChanged(task.partName.isEmpty() ? tr("Listing batch %1").arg(batchId)
                                                  : tr("Listing part %1 of batch %2").arg(task.partName, batchId));
-    track<api::BatchCountCall>(m_api->batchCount(batchId, task.partName), [this, task, batchId](api::BatchCountCall *count) {
+    track<api::BatchCountCall>([this, batchId, part = task.partName] { return m_api->batchCount(batchId, part); }, [this, task, batchId](api::BatchCountCall *count) {
         m_sources[task.source].declaredCount += count->result();
-        auto *list = m_api->listBatchFiles(batchId, task.partName);
-        list->setMaxPages(0);
-        track<api::ListBatchFilesCall>(list, [this, task, batchId](api::ListBatchFilesCall *call) {
+        auto listFiles = [this, batchId, part = task.partName] {
+            auto *list = m_api->listBatchFiles(batchId, part);
+            list->setMaxPages(0);
+            return list;
+        };
+        track<api::ListBatchFilesCall>(listFiles, [this, task, batchId](api::ListBatchFilesCall *call) {
             const ExportSource &source = m_sources.at(task.source);
             for (const api::BatchFile &bf : call->result()) {
                 PlannedFile planned;
@@ -189,14 +208,22 @@ void ExportPlanner::nextPart()
                     planned.file.partName = task.partName;
                 planned.batchId = batchId;
                 planned.targetRoot = source.targetRoot;
+                // An unsafe name or URL refuses this file only; the rest of the batch goes on.
                 Error error;
                 const QString part = source.multipart ? planned.file.partName : QString();
                 planned.destDir = ExportLayout::destinationDir(source.targetRoot, part, &error);
                 if (!error)
                     planned.destPath = ExportLayout::destinationPath(source.targetRoot, part, planned.file.fileName, &error);
-                if (error)
-                    return finish(error);
-                planned.isArchive = ExportLayout::isArchive(planned.file.fileName);
+                const QString leaf = planned.destPath.section(QLatin1Char('/'), -1);
+                if (!error && (leaf == ExportLog::fileName() || leaf.endsWith(QLatin1String(".part"))))
+                    error = Error(ErrorKind::Unsafe, tr("Refusing file name '%1': it takes a name the export keeps for "
+                                                        "itself (the export log, *.part downloads)").arg(planned.file.fileName));
+                const QString scheme = bf.downloadUrl.scheme().toLower();
+                if (!error && scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+                    error = Error(ErrorKind::Unsafe, tr("Refusing to download %1: its URL is not http or https (scheme '%2')")
+                                                         .arg(planned.file.fileName, bf.downloadUrl.scheme()));
+                planned.refusal = error;
+                planned.isArchive = !error && ExportLayout::isArchive(planned.file.fileName);
                 m_files.append(planned);
             }
             nextPart();

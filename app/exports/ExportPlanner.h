@@ -36,6 +36,7 @@ struct PlannedFile {
     QString destDir;      // <root>/<partName> or <root>; archives are extracted here
     QString destPath;     // <destDir>/<fileName>
     bool isArchive = false;
+    Error refusal;        // set when this one file cannot be exported safely (its name or URL)
 
     QString key() const { return file.identityKey(); }
 };
@@ -84,7 +85,7 @@ private:
     void nextPart();
     void finish(const Error &error = {});
     template <class Call>
-    bool track(Call *call, std::function<void(Call *)> onSuccess);
+    bool track(std::function<Call *()> make, std::function<void(Call *)> onSuccess, int attempt = 1);
 
     struct Listing {
         bool inFlight = false;

@@ -1,0 +1,128 @@
+// Crash consistency of a big single-file export through the real batchdeck-cli: the process is
+// killed with SIGKILL at a random instant of its first second (seeded; the seed is printed, set
+// BD_KILL_SEED to replay), then the same command runs again and must exit 0 with a tree that is
+// sha256-identical to the sandbox's file and holds no leftovers (.part, temp files).
+// BD_KILL_POINTS (default 6) and BD_KILL_FILE_MB (default 320) scale it up for a bench run.
+#include "ExportFixture.h"
+
+#include <QDirIterator>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+using namespace bd;
+using namespace exporttest;
+
+class TstExportKill : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dataDir;
+    Env m_env;
+
+    QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
+
+    QProcessEnvironment cliEnvironment(const QString &dataDir) const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
+        env.insert(QStringLiteral("API_BASE_URL"), m_env.sandbox->apiUrl().toString());
+        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
+        return env;
+    }
+
+    static int envInt(const char *name, int fallback)
+    {
+        bool ok = false;
+        const int v = qEnvironmentVariableIntValue(name, &ok);
+        return ok && v > 0 ? v : fallback;
+    }
+
+    // Relative path -> sha256 of every entry below dir (folders as "dir").
+    static QMap<QString, QByteArray> tree(const QString &dir)
+    {
+        QMap<QString, QByteArray> out;
+        QDirIterator it(dir, QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString p = it.next();
+            const QString rel = QDir(dir).relativeFilePath(p);
+            if (rel == QLatin1String(".export_log.jsonl"))
+                continue;   // its URLs are signed per listing; its keys are checked below
+            out.insert(rel, it.fileInfo().isDir() ? QByteArray("dir") : fileSha256(p));
+        }
+        return out;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dataDir.isValid());
+        QString error;
+        QVERIFY2(m_env.start(m_dataDir.path(), &error), qPrintable(error));
+    }
+
+    void sigkillAtAnyInstantThenTheSameCommandFinishesIdentically()
+    {
+        if (!QFileInfo::exists(cliPath()))
+            QSKIP("batchdeck-cli is not built");
+        const int points = envInt("BD_KILL_POINTS", 6);
+        const qint64 sizeBytes = qint64(envInt("BD_KILL_FILE_MB", 320)) << 20;
+        const quint32 seed = quint32(envInt("BD_KILL_SEED", int(QRandomGenerator::global()->bounded(1, 1 << 30))));
+        qInfo("kill seed %u (BD_KILL_SEED=%u replays), %d kill points, %lld MiB file", seed, seed, points,
+              sizeBytes >> 20);
+        QRandomGenerator random(seed);
+
+        QByteArray expectedSha;
+        {
+            const QByteArray original = patternBytes(sizeBytes, seed);
+            expectedSha = sha256(original);
+            QVERIFY(m_env.seedFile(QStringLiteral("bigone"), QStringLiteral("movie.mp4"), original));
+        }
+        const QMap<QString, QByteArray> expectedTree{ { QStringLiteral("movie.mp4"), expectedSha } };
+
+        int killedMidway = 0;
+        for (int point = 0; point < points; ++point) {
+            QTemporaryDir work;
+            const QString target = work.path() + QStringLiteral("/target");
+            const QStringList args{ QStringLiteral("data-staging"), QStringLiteral("export-batch"), QStringLiteral("-b"),
+                                    QStringLiteral("bigone"), QStringLiteral("-t"), target, QStringLiteral("--json") };
+            const QProcessEnvironment env = cliEnvironment(work.path() + QStringLiteral("/data"));
+            const int killAfterMs = int(random.bounded(1000));
+
+            QProcess first;
+            first.setProcessEnvironment(env);
+            first.start(cliPath(), args);
+            QVERIFY(first.waitForStarted());
+            QTest::qWait(killAfterMs);
+            const bool wasRunning = first.state() == QProcess::Running;
+            if (wasRunning)
+                ::kill(pid_t(first.processId()), SIGKILL);
+            QVERIFY(first.waitForFinished(30000));
+            const qint64 partBytes = QFileInfo(target + QStringLiteral("/movie.mp4.part")).size();
+            if (wasRunning && partBytes > 0)
+                ++killedMidway;
+
+            QProcess again;
+            again.setProcessEnvironment(env);
+            again.start(cliPath(), args);
+            QVERIFY(again.waitForFinished(300000));
+            const QByteArray err = again.readAllStandardError();
+            QVERIFY2(again.exitStatus() == QProcess::NormalExit && again.exitCode() == 0,
+                     qPrintable(QStringLiteral("seed %1, point %2 (killed after %3 ms, %4 bytes on disk): %5")
+                                    .arg(seed).arg(point).arg(killAfterMs).arg(partBytes)
+                                    .arg(QString::fromLocal8Bit(err))));
+            QCOMPARE(tree(target), expectedTree);
+            QVERIFY(QFileInfo::exists(target + QStringLiteral("/.export_log.jsonl")));
+        }
+        qInfo("%d of %d kills landed mid-download (a .part on disk)", killedMidway, points);
+    }
+
+    void cleanupTestCase() { m_env.stop(); }
+};
+
+QTEST_GUILESS_MAIN(TstExportKill)
+#include "tst_exportkill.moc"
