@@ -10,6 +10,7 @@
 
 #include "staging/CloudIngestPlanner.h"
 
+#include <QElapsedTimer>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -196,7 +197,10 @@ private Q_SLOTS:
                   "[profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop-b\n"
                   "[profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop-a\n"
                   "[profile mfa]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/me\n"
-                  "[profile sso]\nsso_session = corp\nsso_account_id = 1\n");
+                  "[profile sso]\nsso_session = corp\nsso_account_id = 1\n"
+                  "[profile eks]\nrole_arn = arn:aws:iam::1:role/eks-web\nweb_identity_token_file = "
+                  + m_home.filePath(QStringLiteral("chain/token")).toUtf8() + "\n");
+        writeFile(m_home.filePath(QStringLiteral("chain/token")), m_fake.webIdentityToken.toUtf8());
         QProcessEnvironment env = baseEnv();
         env.insert(QStringLiteral("AWS_CONFIG_FILE"), m_home.filePath(QStringLiteral("chain/config")));
         env.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), m_home.filePath(QStringLiteral("chain/credentials")));
@@ -205,6 +209,8 @@ private Q_SLOTS:
         listAndSign(env, QStringLiteral("assume-role"),
                     QStringLiteral("profile `ingest`: role `ingest-reader` assumed with profile `base`"));
         QCOMPARE(m_fake.stsRejected.load(), rejected);   // the fake checked our SigV4 signature of AssumeRole
+        env.insert(QStringLiteral("AWS_PROFILE"), QStringLiteral("eks"));
+        listAndSign(env, QStringLiteral("web-identity"), QStringLiteral("profile `eks`: web identity role `eks-web`"));
 
         const QList<QPair<QString, QString>> broken{ { QStringLiteral("loop-a"), QStringLiteral("source_profile loop") },
                                                      { QStringLiteral("mfa"), QStringLiteral("MFA code") },
@@ -281,6 +287,18 @@ private Q_SLOTS:
         for (const QString &tried : { QStringLiteral("environment:"), QStringLiteral("web identity:"), QStringLiteral("profile `default`"),
                                       QStringLiteral("container endpoint:"), QStringLiteral("EC2 instance metadata: no answer") })
             QVERIFY2(e.message.contains(tried), qPrintable(e.message));
+        // A metadata address that accepts connections and never answers (a listening socket
+        // nobody reads: the kernel completes the handshake): the 1 s timeout moves the chain on.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        env.insert(QStringLiteral("AWS_EC2_METADATA_SERVICE_ENDPOINT"), QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort()));
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!bd::cloud::AwsCredentials::resolve(env, m_home.path(), &e).isValid());
+        QVERIFY2(e.message.contains(QStringLiteral("EC2 instance metadata: no answer from http://127.0.0.1:%1 (no answer within 1000 ms)")
+                                        .arg(silent.serverPort())),
+                 qPrintable(e.message));
+        qInfo("silent instance metadata: the chain gave up after %lld ms", clock.elapsed());
     }
 
     // The SDKs' order: environment > web identity > profile > container > instance metadata.
@@ -322,14 +340,14 @@ private Q_SLOTS:
         }
     }
 
-    // Credentials that live 3 s, a listing of ~5 s (15 pages, the fake answers each after 300 ms):
+    // Credentials that live 6 s, a listing of ~9 s (15 pages, the fake answers each after 600 ms):
     // the fake S3 refuses any page signed with expired credentials, so without refreshes the
     // listing fails; with them, no page is refused and the URLs carry the newest credentials.
     void refreshesBeforeExpiryDuringALongListing()
     {
         CredentialFakes fake;
-        fake.lifetimeSeconds = 3;
-        fake.pageDelayMs = 300;
+        fake.lifetimeSeconds = 6;   // refresh window: the last ~2 s, wide enough for a busy machine
+        fake.pageDelayMs = 600;
         for (int i = 0; i < 30; ++i)
             fake.objectKeys << QStringLiteral("long/img_%1.jpg").arg(i, 2, 10, QLatin1Char('0'));
         fake.start();
@@ -353,7 +371,7 @@ private Q_SLOTS:
         QVERIFY(QSet<QString>(keyIds.begin(), keyIds.end()).size() >= 2);   // pages signed with successive credentials
         const QString newest = planner.credentials().aws.accessKeyId;
         QVERIFY(planner.references().last().url.contains(QStringLiteral("X-Amz-Credential=") + newest));
-        qInfo("30 objects in 15 pages with 3 s credentials: %d refreshes", planner.credentialRefreshes());
+        qInfo("30 objects in 15 pages with 6 s credentials: %d refreshes", planner.credentialRefreshes());
     }
 };
 

@@ -13,6 +13,8 @@
 #include "cloud/GcsCredentials.h"
 #include "staging/CloudIngestPlanner.h"
 
+#include <QElapsedTimer>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QUrlQuery>
 #include <QtTest>
@@ -205,6 +207,19 @@ private Q_SLOTS:
         for (const QString &part : { QStringLiteral("GOOGLE_APPLICATION_CREDENTIALS not set"), QStringLiteral("application_default_credentials.json"),
                                      QStringLiteral("NO_GCE_CHECK") })
             QVERIFY2(e.message.contains(part), qPrintable(e.message));
+
+        // A metadata host that accepts and never answers: given up after the short probe timeout.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        env.remove(QStringLiteral("NO_GCE_CHECK"));
+        env.insert(QStringLiteral("GCE_METADATA_HOST"), QStringLiteral("127.0.0.1:%1").arg(silent.serverPort()));
+        QElapsedTimer clock;
+        clock.start();
+        bd::cloud::GcsCredentials::resolve(env, m_home.path(), &e);
+        QVERIFY2(e.message.contains(QStringLiteral("metadata server: no answer from 127.0.0.1:%1 (no answer within 1000 ms)")
+                                        .arg(silent.serverPort())),
+                 qPrintable(e.message));
+        qInfo("silent metadata server: given up after %lld ms", clock.elapsed());
     }
 
     void testRootMustBeLoopback()
