@@ -3,8 +3,10 @@
 // the whole library start and are followed to success by watch-job; --all-images without
 // --confirm and two selections are usage errors; a key of the caller's own, given twice, starts
 // one job; the key never appears in any output and no Asset Library URL carried it.
+#include "api/ApiClient.h"
 #include "sandbox/Sandbox.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -65,6 +67,24 @@ private:
                            QStringLiteral("process-asset-library-with-workflow"), QStringLiteral("-w"),
                            QStringLiteral("count-things"), QStringLiteral("--max-parallel-tasks"), QStringLiteral("8")}
                + selection;
+    }
+
+    // The Asset Library jobs ("al-…") the sandbox has.
+    QStringList assetJobs()
+    {
+        bd::api::ApiConfig config;
+        config.baseUrl = m_sandbox->apiUrl();
+        config.apiKey = kKey;
+        bd::api::ApiClient api(config);
+        std::unique_ptr<bd::api::ListJobsCall> list(api.listJobs(100));
+        list->setMaxPages(0);
+        if (!bd::api::waitFor(list.get()))
+            return {QStringLiteral("list failed")};
+        QStringList ids;
+        for (const bd::api::Job &job : list->result())
+            if (job.jobId.startsWith(QLatin1String("al-")))
+                ids << job.jobId;
+        return ids;
     }
 
     void watchToSuccess(const QString &jobId)
@@ -148,6 +168,40 @@ private Q_SLOTS:
         QCOMPARE(first.exitCode, 0);
         QCOMPARE(second.exitCode, 0);
         QCOMPARE(second.json().value(QStringLiteral("jobId")), first.json().value(QStringLiteral("jobId")));
+    }
+
+    // SIGKILL while A1 is in flight (the sandbox holds the request, then creates the job for a
+    // client that is gone); the same command again reuses the journalled key: one job.
+    void rerunAfterSigkillStartsNoSecondJob()
+    {
+        const QStringList before = assetJobs();
+        m_sandbox->setFaultPlan(QJsonObject{{QStringLiteral("rules"),
+                                             QJsonArray{QJsonObject{{QStringLiteral("route"), QStringLiteral("A1")},
+                                                                    {QStringLiteral("delayMs"), 1500},
+                                                                    {QStringLiteral("times"), 1}}}}});
+        const int a1Before = m_sandbox->requestCount(QStringLiteral("A1"));
+        const QStringList args = process({QStringLiteral("-q"), QStringLiteral("tag:indoor AND tag:day")});
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), kKey);
+        env.insert(QStringLiteral("HOME"), m_tmp.filePath(QStringLiteral("home")));
+        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), m_tmp.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("BATCHDECK_CONFIG_FILE"), m_tmp.filePath(QStringLiteral("batchdeck.ini")));
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/bus"));
+        p.setProcessEnvironment(env);
+        p.start(m_cli, QStringList(args) << QStringLiteral("--api-url") << m_sandbox->apiUrl().toString());
+        QVERIFY(p.waitForStarted(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(m_sandbox->requestCount(QStringLiteral("A1")) == a1Before + 1, 20000);
+        p.kill();   // SIGKILL: no answer was ever read
+        p.waitForFinished();
+        QTRY_COMPARE_WITH_TIMEOUT(assetJobs().size(), before.size() + 1, 10000);   // the service did start it
+        const QStringList afterKill = assetJobs();
+
+        const Run rerun = cli(args);
+        QVERIFY2(rerun.exitCode == 0, qPrintable(rerun.err));
+        QVERIFY(rerun.json().value(QStringLiteral("reusedPendingKey")).toBool());
+        QVERIFY(afterKill.contains(rerun.json().value(QStringLiteral("jobId")).toString()));
+        QCOMPARE(assetJobs(), afterKill);
     }
 
     void noAssetLibraryUrlCarriedTheKey()
