@@ -58,6 +58,7 @@ RawOutcome sendRaw(quint16 port, const QByteArray &head, qint64 bodyBytes, bool 
     while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
         out.answer.append(buffer, int(n));
     ::close(fd);
+    qInfo("body bytes the server's socket took before refusing: %lld of %lld", out.bytesSent, bodyBytes);
     return out;
 }
 
