@@ -53,6 +53,7 @@ struct RequestState {
     QByteArray body;
     qint64 reserved = 0;
     bool chunked = false;
+    bool authorized = false;   // the key was checked and matched
 };
 }  // namespace
 
@@ -132,7 +133,7 @@ bool WebhookReceiver::start(QString *error)
     // until its deadline); poll() over at most maxConnections sockets is cheap. ITC: connections
     // given to adoptConnection() are served at once. The inactivity timeout only backs the watchdog.
     p->daemon = MHD_start_daemon(
-        flags, 0, nullptr, nullptr, &Private::onRequest, this,
+        flags, 0, nullptr, nullptr, &Private::onRequest, p.get(),   // d is set only after the start
         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr *>(&address),
         MHD_OPTION_CONNECTION_LIMIT, unsigned(std::max(1, m_options.maxConnections)),
         MHD_OPTION_CONNECTION_TIMEOUT, headerSeconds + bodySeconds,
@@ -356,8 +357,8 @@ void WebhookReceiver::Private::release(RequestState *state)
 MHD_Result WebhookReceiver::Private::onRequest(void *cls, MHD_Connection *c, const char *, const char *method,
                                                const char *, const char *data, size_t *dataSize, void **requestContext)
 {
-    auto *q = static_cast<WebhookReceiver *>(cls);
-    Private *self = q->d.get();
+    auto *self = static_cast<Private *>(cls);
+    WebhookReceiver *q = self->q;
     const WebhookReceiverOptions &o = q->m_options;
     auto *state = static_cast<RequestState *>(*requestContext);
 
@@ -372,6 +373,7 @@ MHD_Result WebhookReceiver::Private::onRequest(void *cls, MHD_Connection *c, con
         if (!q->authorized(QByteArray(header(MHD_HTTP_HEADER_AUTHORIZATION))))
             return self->refuse(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
                                 QStringLiteral("Authorization must carry the publishable key."));
+        state->authorized = true;
         const QByteArray encoding = QByteArray(header(MHD_HTTP_HEADER_CONTENT_ENCODING)).trimmed().toLower();
         if (!encoding.isEmpty() && encoding != "identity")
             return self->refuse(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-encoding",
@@ -395,8 +397,12 @@ MHD_Result WebhookReceiver::Private::onRequest(void *cls, MHD_Connection *c, con
         return MHD_YES;
     }
 
-    if (*dataSize > 0) {   // a piece of the body (authorized: refused requests never get here)
+    if (*dataSize > 0) {   // a piece of the body (refused requests never get here: counted if they do)
         const qint64 n = qint64(*dataSize);
+        if (!state->authorized) {
+            q->m_unauthorizedBodyBytes += n;
+            return MHD_NO;
+        }
         q->m_bodyBytesRead += n;
         // A response cannot be queued while body data is being handed over: returning MHD_NO
         // closes the connection, which is all a sender exceeding the limits gets.
