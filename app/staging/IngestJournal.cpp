@@ -423,14 +423,15 @@ bool IngestJournal::markSending(const QString &ingestId, const QStringList &path
     return tx.commit();
 }
 
-bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &paths)
+bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &paths, bool left)
 {
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
     Transaction tx(db);
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE ingest_files SET body_left = 1, sent_at_ms = ? WHERE ingest_id = ? AND path = ?"));
+    q.prepare(left ? QStringLiteral("UPDATE ingest_files SET body_left = 1, sent_at_ms = ? WHERE ingest_id = ? AND path = ?")
+                   : QStringLiteral("UPDATE ingest_files SET body_left = 0, sent_at_ms = ? WHERE ingest_id = ? AND path = ?"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (const QString &path : paths) {
         q.bindValue(0, now);

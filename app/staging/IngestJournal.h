@@ -121,7 +121,8 @@ public:
                      bool bodyLeft);
     // The whole body of the transfer carrying these files is leaving: it may arrive even if
     // this process dies before the answer.
-    bool markBodyLeft(const QString &ingestId, const QStringList &paths);
+    // `left` false: the storage host refused that body after all (an error status).
+    bool markBodyLeft(const QString &ingestId, const QStringList &paths, bool left = true);
     // The service does not have these files any more (or they changed on disk): no ingest into
     // this batch on this target may count them as confirmed.
     bool forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,

@@ -292,6 +292,9 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer] {
         m_journal.markBodyLeft(m_summary.ingestId, transfer->filePaths());
     });
+    connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer] {
+        m_journal.markBodyLeft(m_summary.ingestId, transfer->filePaths(), false);
+    });
 }
 
 void IngestOperation::onTransferFinished(TransferOperation *transfer)

@@ -262,6 +262,11 @@ void SignedPutOperation::onPutFinished()
         finishFiles();
         return;
     }
+    if (error.httpStatus >= 400 && bodyHasLeft()) {
+        // An explicit refusal (403, 429, 503 ...): nothing was stored, whatever had left.
+        resetBodyLeft();
+        Q_EMIT bodyRefused();
+    }
     qint64 retryAfterMs = -1;
     const QByteArray retryAfter = reply->rawHeader("Retry-After");
     if (!retryAfter.isEmpty()) {

@@ -48,6 +48,9 @@ Q_SIGNALS:
     // on the service even if the answer never comes (the journal records it; a pause lets such
     // a transfer finish instead of aborting it).
     void bodyLeaving();
+    // The storage host answered this attempt with an error status: it refused the body, the
+    // files did not land (the attempt may be retried).
+    void bodyRefused();
 
 protected:
     api::ApiClient *api() const { return m_api; }
