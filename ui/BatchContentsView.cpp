@@ -14,6 +14,8 @@ static constexpr int LoadedRole = Qt::UserRole + 2;
 BatchContentsView::BatchContentsView(QWidget *parent) : QTreeWidget(parent)
 {
     setHeaderLabels({ tr("Part / file"), tr("Content"), tr("Shard") });
+    setAccessibleName(tr("Parts and files of the output batch"));
+    setAccessibleDescription(tr("Expand a part to list its files"));
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
     header()->setStretchLastSection(true);

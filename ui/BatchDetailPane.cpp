@@ -59,6 +59,12 @@ BatchDetailPane::BatchDetailPane(QWidget *parent) : QWidget(parent)
     m_shards = makeReadOnlyTable({ tr("Shard"), tr("Status"), tr("Objects"), tr("Updated") }, this);
     m_parts = makeReadOnlyTable({ tr("Part"), tr("Type"), tr("Content"), tr("Description") }, this);
     m_files = makeReadOnlyTable({ tr("File"), tr("Part"), tr("Shard"), tr("Content type") }, this);
+    m_shards->setAccessibleName(tr("Shards of the batch"));
+    m_shards->setAccessibleDescription(tr("The upload shards the service indexed, with their state"));
+    m_parts->setAccessibleName(tr("Parts of the batch"));
+    m_parts->setAccessibleDescription(tr("The parts of a multipart batch"));
+    m_files->setAccessibleName(tr("Files of the batch"));
+    m_files->setAccessibleDescription(tr("The files the service lists in the batch"));
     m_moreFiles = new QPushButton(tr("Load more files"), this);
     m_moreFiles->hide();
     connect(m_moreFiles, &QPushButton::clicked, this, &BatchDetailPane::loadMoreFiles);

@@ -1,11 +1,15 @@
 #include "ConnectionDialog.h"
 
+#include "FieldValidation.h"
+#include "StatusTone.h"
+
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QAction>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
@@ -34,7 +38,20 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     }
     m_url = new QLineEdit(where);
     m_url->setPlaceholderText(QStringLiteral("http://127.0.0.1:8080"));
+    m_url->setAccessibleName(tr("Custom API base URL"));
     whereLayout->addWidget(m_url);
+    // Checked when the person leaves the field or presses Connect, in a reserved line.
+    m_validation = new FieldValidation(this);
+    whereLayout->addWidget(m_validation->add(m_url, [this]() -> QString {
+        if (profile() != ConnectionProfile::Custom)
+            return {};
+        const QUrl url = QUrl::fromUserInput(m_url->text().trimmed());
+        if (m_url->text().trimmed().isEmpty())
+            return tr("Enter the service's base URL, e.g. http://127.0.0.1:8080");
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return tr("Use an http:// or https:// URL");
+        return {};
+    }));
     layout->addWidget(where);
 
     auto *keyBox = new QGroupBox(tr("API key"), this);
@@ -42,12 +59,25 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     m_key = new QLineEdit(keyBox);
     m_key->setEchoMode(QLineEdit::Password);
     m_key->setPlaceholderText(tr("Paste your Roboflow private API key"));
-    form->addRow(tr("Key:"), m_key);
+    m_key->setAccessibleDescription(tr("Stored in the system keychain, never in a file"));
+    // Show / hide, as password fields on every desktop: checking a pasted key is common.
+    QAction *reveal = m_key->addAction(QIcon::fromTheme(QStringLiteral("view-visible")), QLineEdit::TrailingPosition);
+    reveal->setCheckable(true);
+    reveal->setToolTip(tr("Show the key"));
+    reveal->setText(tr("Show the key"));
+    connect(reveal, &QAction::toggled, this, [this, reveal](bool show) {
+        m_key->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password);
+        reveal->setToolTip(show ? tr("Hide the key") : tr("Show the key"));
+        reveal->setIcon(QIcon::fromTheme(show ? QStringLiteral("view-hidden") : QStringLiteral("view-visible")));
+    });
+    auto *keyLabel = new QLabel(tr("&Key:"), keyBox);
+    keyLabel->setBuddy(m_key);
+    form->addRow(keyLabel, m_key);
     m_keyHint = new QLabel(keyBox);
     m_keyHint->setWordWrap(true);
-    m_keyHint->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_keyHint->setForegroundRole(QPalette::PlaceholderText);   // secondary text, readable on every palette
     form->addRow(QString(), m_keyHint);
-    m_remember = new QCheckBox(tr("Remember in the system keychain"), keyBox);
+    m_remember = new QCheckBox(tr("&Remember in the system keychain"), keyBox);
     m_remember->setChecked(true);
     m_remember->setToolTip(tr("The key is stored only in the OS keychain, never in a settings file. "
                               "Unticked, it is kept in memory until Batchdeck quits."));
@@ -60,9 +90,12 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(m_result);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
-    m_test = buttons->addButton(tr("Test connection"), QDialogButtonBox::ActionRole);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Connect"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    m_test = buttons->addButton(tr("&Test connection"), QDialogButtonBox::ActionRole);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("C&onnect"));
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (m_validation->validateAll())
+            accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_test, &QPushButton::clicked, this, [this] {
         m_result->setText(tr("Testing…"));
@@ -87,8 +120,8 @@ void ConnectionDialog::setProfile(ConnectionProfile profile, const QUrl &customU
 
 void ConnectionDialog::setKeyStored(bool stored)
 {
-    m_keyHint->setText(stored ? tr("A key for this service is stored in the keychain; leave empty to keep it.")
-                              : tr("Find it in Roboflow under Settings → API Keys."));
+    m_keyStored = stored;
+    updateEnabled();
 }
 
 ConnectionProfile ConnectionDialog::profile() const
@@ -113,8 +146,8 @@ bool ConnectionDialog::rememberKey() const
 
 void ConnectionDialog::showTestResult(bool ok, const QString &text)
 {
-    m_result->setText(text);
-    m_result->setStyleSheet(ok ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
+    m_result->setText((ok ? QStringLiteral("✓ ") : QStringLiteral("⚠ ")) + text);
+    m_result->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(ok ? StatusTone::Good : StatusTone::Bad, palette()).name()));
 }
 
 void ConnectionDialog::updateEnabled()
@@ -123,8 +156,14 @@ void ConnectionDialog::updateEnabled()
     m_url->setEnabled(profile() == ConnectionProfile::Custom);
     m_key->setEnabled(!sandbox);
     m_remember->setEnabled(!sandbox);
+    // The hint follows the choice (it said "built-in key" after switching to Roboflow US).
     if (sandbox)
         m_keyHint->setText(tr("The sandbox uses its own built-in key."));
+    else if (m_keyStored)
+        m_keyHint->setText(tr("A key for this service is stored in the keychain; leave empty to keep it."));
+    else
+        m_keyHint->setText(tr("Find it in Roboflow under Settings → API Keys."));
+    m_validation->recheck();
 }
 
 }  // namespace bd::ui

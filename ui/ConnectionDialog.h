@@ -42,6 +42,8 @@ private:
     QLabel *m_keyHint = nullptr;
     QLabel *m_result = nullptr;
     QPushButton *m_test = nullptr;
+    bool m_keyStored = false;
+    class FieldValidation *m_validation = nullptr;
 };
 
 }  // namespace bd::ui

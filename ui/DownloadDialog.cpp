@@ -1,5 +1,7 @@
 #include "DownloadDialog.h"
 
+#include "FieldValidation.h"
+
 #include "api/ApiClient.h"
 #include "api/StagingRequests.h"
 
@@ -26,19 +28,29 @@ DownloadDialog::DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget 
     setWindowTitle(tr("Download results"));
     auto *form = new QFormLayout(this);
 
-    const QString what = !m_base.jobId.isEmpty() ? tr("Outputs of job %1").arg(m_base.jobId)
-                                                 : tr("Batch %1").arg(m_base.batchIds.join(QStringLiteral(", ")));
-    form->addRow(tr("Export:"), new QLabel(what, this));
+    // Which stage's outputs: a job's download fetches its "export" stage unless told otherwise.
+    const QString what = !m_base.jobId.isEmpty()
+                             ? (m_base.allStages ? tr("Job %1: the output batches of every stage").arg(m_base.jobId)
+                                                 : tr("Job %1: the output batches of its “export” stage").arg(m_base.jobId))
+                             : tr("Batch %1").arg(m_base.batchIds.join(QStringLiteral(", ")));
+    m_what = new QLabel(what, this);
+    m_what->setWordWrap(true);
+    m_what->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(tr("Export:"), m_what);
 
     auto *folderRow = new QHBoxLayout;
     m_folder = new QLineEdit(QDir::toNativeSeparators(m_base.targetDir), this);
     m_folder->setMinimumWidth(380);
-    auto *browseButton = new QPushButton(tr("Browse…"), this);
+    m_folder->setAccessibleDescription(tr("The files land in this folder; it is created when missing"));
+    auto *browseButton = new QPushButton(tr("&Browse…"), this);
+    browseButton->setAccessibleName(tr("Browse for the download folder"));
     folderRow->addWidget(m_folder, 1);
     folderRow->addWidget(browseButton);
     auto *folderLabel = new QLabel(tr("&Folder:"), this);
     folderLabel->setBuddy(m_folder);   // Alt+F; a row label given as text would show the '&'
     form->addRow(folderLabel, folderRow);
+    m_folderProblem = FieldValidation::makeMessageLine(this);   // reserved: the form does not move
+    form->addRow(QString(), m_folderProblem);
 
     m_parts = new QListWidget(this);
     m_parts->setMaximumHeight(120);
@@ -69,6 +81,11 @@ DownloadDialog::DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget 
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     loadParts();
     validate();
+}
+
+void DownloadDialog::setSourceDescription(const QString &text)
+{
+    m_what->setText(text);
 }
 
 ExportOptions DownloadDialog::options() const
@@ -166,7 +183,11 @@ void DownloadDialog::validate()
     for (int i = 0; !anyPart && i < m_parts->count(); ++i)
         anyPart = m_parts->item(i)->checkState() == Qt::Checked;
     const QString folder = m_folder->text().trimmed();
-    const bool ok = !folder.isEmpty() && QDir::isAbsolutePath(QDir::fromNativeSeparators(folder)) && anyPart;
+    const bool folderOk = !folder.isEmpty() && QDir::isAbsolutePath(QDir::fromNativeSeparators(folder));
+    const bool ok = folderOk && anyPart;
+    FieldValidation::showMessage(m_folderProblem, folderOk ? QString()
+                                                           : folder.isEmpty() ? tr("Choose the folder to download into.")
+                                                                              : tr("Use a full path (starting at the drive or /)."));
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(ok);
 }
 

@@ -26,6 +26,8 @@ public:
 
     // The options as the person left them (targetDir, partNames, keepArchives, concurrency).
     ExportOptions options() const;
+    // What is downloaded, in words (the Exports tab names the job and stage of an output batch).
+    void setSourceDescription(const QString &text);
 
     // The folder to remember as "last download folder": the target minus the id it was proposed
     // with (<folder>/<job id> -> <folder>), else the target itself.
@@ -46,6 +48,8 @@ private:
     QCheckBox *m_keepArchives = nullptr;
     QSpinBox *m_concurrency = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
+    QLabel *m_what = nullptr;
+    QLabel *m_folderProblem = nullptr;
 };
 
 }  // namespace bd::ui

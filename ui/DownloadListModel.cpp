@@ -47,6 +47,7 @@ static QString progressText(const DownloadRow &r)
 DownloadListModel::DownloadListModel(QObject *parent)
     : RecordTableModel<DownloadRow>(
           {
+              { tr("Job"), [](const DownloadRow &r) { return r.jobId.isEmpty() ? QStringLiteral("—") : r.jobId; }, {}, {} },
               { tr("Name"), [](const DownloadRow &r) { return r.fileName; }, {}, {} },
               { tr("Part"), [](const DownloadRow &r) { return r.partName.isEmpty() ? r.batchId : r.partName; }, {}, {} },
               { tr("Size"),
@@ -114,6 +115,8 @@ void DownloadListModel::onPlanned(quint64 serial)
         row.fileName = f.file.fileName;
         row.partName = f.file.partName;
         row.batchId = f.batchId;
+        row.jobId = t.operation->options().jobId.isEmpty() ? t.operation->property(kJobIdProperty).toString()
+                                                           : t.operation->options().jobId;
         row.destPath = f.destPath;
         row.isArchive = f.isArchive;
         t.rowByKey.insert(row.key, int(m_rows.size()));

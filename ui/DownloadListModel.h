@@ -1,6 +1,6 @@
 #pragma once
 // The transfer list: one row per file of the running exports (qBittorrent's transfer list):
-// name, part, size, a progress column (percent under SortRole, painted by ProgressDelegate),
+// job, name, part, size, a progress column (percent under SortRole, painted by ProgressDelegate),
 // state, speed and destination. Rows follow ExportOperation's signals and the progress of the
 // DownloadOperation it creates for each file; nothing here touches the disk or the network.
 #include "RecordTableModel.h"
@@ -20,6 +20,7 @@ struct DownloadRow {
     QString fileName;
     QString partName;
     QString batchId;
+    QString jobId;              // the job whose results these are (empty: a batch exported by id)
     QString destPath;
     bool isArchive = false;
     qint64 bytesDone = 0;
@@ -37,7 +38,10 @@ class DownloadListModel : public RecordTableModel<DownloadRow>
 {
     Q_OBJECT
 public:
-    enum Column { Name, Part, Size, Progress, State, Speed, Destination, ColumnCount };
+    enum Column { Job, Name, Part, Size, Progress, State, Speed, Destination, ColumnCount };
+    // The job an export belongs to, when it is not the export's own jobId (an output batch
+    // downloaded from the Exports list): set as this dynamic property on the operation.
+    static constexpr const char *kJobIdProperty = "bdJobId";
 
     explicit DownloadListModel(QObject *parent = nullptr);
 

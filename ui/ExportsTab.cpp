@@ -3,9 +3,12 @@
 #include "AppSession.h"
 #include "BatchContentsView.h"
 #include "DownloadDialog.h"
+#include "DownloadListModel.h"
 #include "ListModels.h"
 #include "ResultsViewer.h"
+#include "TextWrap.h"
 #include "TransferPanel.h"
+#include "ViewState.h"
 #include "core/AppSettings.h"
 
 #include <QDesktopServices>
@@ -34,18 +37,33 @@ namespace bd::ui {
 ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     : TabBase(parent), m_session(session), m_model(new OutputBatchesModel(this))
 {
-    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
+    m_refresh->setToolTip(tr("Read the jobs' output batches again (F5)"));
     m_download = new QPushButton(QIcon::fromTheme(QStringLiteral("download")), tr("&Download results…"), this);
-    m_download->setToolTip(tr("Download the selected output batch of a finished job"));
+    m_download->setToolTip(tr("Download the selected output batch of a finished job (Ctrl+S)"));
     m_download->setEnabled(false);
     auto *byId = new QPushButton(tr("Export batch by &id…"), this);
-    auto *openResults = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open results &file…"), this);
+    byId->setToolTip(tr("Download any batch of the workspace by its id"));
+    auto *openResults = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open results file…"), this);
+    openResults->setToolTip(tr("Read a downloaded CSV / JSONL results file (Ctrl+Shift+O)"));
+    for (QPushButton *b : { m_refresh, m_download, byId, openResults })
+        b->setAccessibleDescription(b->toolTip());
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setPlaceholderText(tr("Filter output batches (Ctrl+F)"));
+    m_filter->setAccessibleName(tr("Filter output batches"));
+    m_filter->setAccessibleDescription(tr("Shows only the output batches whose columns contain this text"));
+    m_filter->setClearButtonEnabled(true);
     m_toolbar->addWidget(m_refresh);
     m_toolbar->addWidget(m_download);
     m_toolbar->addWidget(byId);
     m_toolbar->addWidget(openResults);
     m_toolbar->addStretch();
-    setSourceModel(m_model, OutputBatchesModel::Job, Qt::AscendingOrder);
+    m_toolbar->addWidget(m_filter);
+    setSourceModel(m_model, OutputBatchesModel::Job, Qt::AscendingOrder, QStringLiteral("exports"));
+    m_table->setAccessibleName(tr("Output batches"));
+    m_table->setAccessibleDescription(tr("The output batches of jobs' stages; Enter downloads the selected one"));
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     // Unfinished exports of an earlier run.
     m_resumeBar = new QWidget(this);
@@ -53,7 +71,7 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     resumeRow->setContentsMargins(0, 0, 0, 0);
     m_resumeText = new QLabel(m_resumeBar);
     m_resumeText->setWordWrap(true);
-    auto *resume = new QPushButton(tr("&Resume"), m_resumeBar);
+    auto *resume = new QPushButton(tr("Resu&me"), m_resumeBar);
     auto *discard = new QPushButton(tr("Discard"), m_resumeBar);
     resumeRow->addWidget(m_resumeText, 1);
     resumeRow->addWidget(resume);
@@ -67,16 +85,26 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     m_contents->setApi(session->api());
     m_transfers = new TransferPanel(m_details);
     m_results = new ResultsViewer(m_details);
-    m_details->insertTab(ContentsPage, m_contents, tr("Parts && files"));
-    m_details->insertTab(TransfersPage, m_transfers, tr("Transfers"));
-    m_details->insertTab(ResultsPage, m_results, tr("Results viewer"));
+    m_details->insertTab(ContentsPage, m_contents, tr("&Parts && files"));
+    m_details->insertTab(TransfersPage, m_transfers, tr("&Transfers"));
+    m_details->insertTab(ResultsPage, m_results, tr("Res&ults viewer"));
     auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->setObjectName(QStringLiteral("exportsSplitter"));
     m_layout->removeWidget(m_table);
     splitter->addWidget(m_table);
     splitter->addWidget(m_details);
     splitter->setStretchFactor(0, 1);
-    splitter->setStretchFactor(1, 2);
+    splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    ViewState::rememberSplitter(splitter, QStringLiteral("exports"), { 500, 500 });
     m_layout->insertWidget(2, splitter, 1);
+    m_details->setAccessibleName(tr("Output batch details, transfers and results"));
+    setTabOrder(m_refresh, m_download);
+    setTabOrder(m_download, byId);
+    setTabOrder(byId, openResults);
+    setTabOrder(openResults, m_filter);
+    setTabOrder(m_filter, m_table);
+    setTabOrder(m_table, m_details);
 
     connect(m_refresh, &QPushButton::clicked, this, &ExportsTab::refreshRequested);
     connect(m_download, &QPushButton::clicked, this, &ExportsTab::downloadSelected);
@@ -88,7 +116,10 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     connect(resume, &QPushButton::clicked, this, &ExportsTab::resumeUnfinished);
     connect(discard, &QPushButton::clicked, this, &ExportsTab::discardUnfinished);
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ExportsTab::onSelectionChanged);
-    connect(m_table, &QTableView::doubleClicked, this, &ExportsTab::downloadSelected);
+    connect(m_table, &QTableView::activated, this, [this] {   // double-click / Enter: as the button
+        if (m_download->isEnabled())
+            downloadSelected();
+    });
     connect(m_transfers, &TransferPanel::openFolderRequested, this, &ExportsTab::openFolder);
     connect(m_transfers, &TransferPanel::viewResultsRequested, this, [this](const QString &folder) {
         m_details->setCurrentIndex(ResultsPage);
@@ -137,7 +168,10 @@ DownloadDialog *ExportsTab::downloadSelected()
     const OutputBatchRow *row = m_model->rowAt(selectedSourceRow());
     if (!row)
         return nullptr;
-    return openDialog(proposedOptionsForSelection(), row->jobId);
+    DownloadDialog *dialog = openDialog(proposedOptionsForSelection(), row->jobId);
+    dialog->setSourceDescription(tr("Batch %1: the output of job %2's “%3” stage")
+                                     .arg(row->batchId, row->jobName.isEmpty() ? row->jobId : row->jobName, row->stageName));
+    return dialog;
 }
 
 DownloadDialog *ExportsTab::downloadJobResults(const QString &jobId)
@@ -170,6 +204,10 @@ ExportOperation *ExportsTab::startExport(const ExportOptions &options, const QSt
         AppSettings().setLastDownloadFolder(m_session->workspace(),
                                             DownloadDialog::rememberedFolder(options.targetDir, proposedLeaf));
     auto *operation = new ExportOperation(m_session->api(), options, this);
+    // An output batch of a listed job: the Transfers list shows which job it belongs to.
+    for (const OutputBatchRow &row : m_model->rows())
+        if (options.jobId.isEmpty() && options.batchIds.size() == 1 && row.batchId == options.batchIds.first())
+            operation->setProperty(DownloadListModel::kJobIdProperty, row.jobId);
     operation->setTitle(options.jobId.isEmpty() ? tr("Export %1").arg(options.batchIds.join(QStringLiteral(", ")))
                                                 : tr("Results of job %1").arg(options.jobId));
     m_transfers->track(operation);
@@ -247,8 +285,15 @@ void ExportsTab::notify(const QString &text, const QString &folder)
 
 void ExportsTab::openFolder(const QString &folder)
 {
-    if (!folder.isEmpty())
-        QDesktopServices::openUrl(QUrl::fromLocalFile(folder));
+    if (folder.isEmpty())
+        return;
+    // Without a file manager openUrl() fails: say where the files are instead of doing nothing.
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(folder))) {
+        const QString text = tr("No file manager could open the folder; the files are in %1").arg(QDir::toNativeSeparators(folder));
+        m_lastNotification = text;
+        if (auto *window = qobject_cast<QMainWindow *>(this->window()))
+            window->statusBar()->showMessage(text, 30000);
+    }
 }
 
 // ---- exports left unfinished by an earlier run ----
@@ -271,7 +316,7 @@ void ExportsTab::checkUnfinishedExports()
     for (const ExportRecord &r : std::as_const(m_resumable))
         lines << tr("%1 → %2").arg(r.batchId, QDir::toNativeSeparators(r.targetDir));
     m_resumeText->setText(tr("%n export(s) did not finish last time: ", nullptr, int(m_resumable.size()))
-                          + lines.join(QStringLiteral("; ")));
+                          + breakableAtSeparators(lines.join(QStringLiteral("; "))));
     m_resumeBar->show();
 }
 

@@ -11,6 +11,7 @@
 
 class QPushButton;
 class QLabel;
+class QLineEdit;
 class QSystemTrayIcon;
 class QTabWidget;
 
@@ -33,6 +34,8 @@ public:
     OutputBatchesModel *model() const { return m_model; }
     // Rebuild the list from these jobs (the Jobs tab's latest list).
     void refresh(const QVector<api::Job> &jobs);
+    QLineEdit *filterField() const override { return m_filter; }
+    QPushButton *downloadButton() const { return m_download; }
 
     // "Download results" entry points (the Jobs tab / main window can call them): open the
     // confirmation dialog with the proposed folder <last folder>/<job id or batch id>.
@@ -74,6 +77,7 @@ private:
     OutputBatchesModel *m_model;
     QPushButton *m_refresh = nullptr;
     QPushButton *m_download = nullptr;
+    QLineEdit *m_filter = nullptr;
     QTabWidget *m_details = nullptr;
     BatchContentsView *m_contents = nullptr;
     TransferPanel *m_transfers = nullptr;

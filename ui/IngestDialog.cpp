@@ -64,7 +64,12 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
     m_idStatus->setWordWrap(true);
     m_displayName = new QLineEdit(this);
     m_displayName->setPlaceholderText(tr("Same as the batch id"));
-    m_displayName->setText(QFileInfo(m_inputs.value(0)).fileName());
+    // Follows the batch id until the person types a name of their own.
+    m_displayName->setText(m_batchId->text());
+    connect(m_batchId, &QLineEdit::textEdited, this, [this] {
+        if (!m_displayName->isModified())
+            m_displayName->setText(m_batchId->text().trimmed());
+    });
     m_media = new QComboBox(this);
     m_media->addItem(tr("Images"), int(MediaSelection::Images));
     m_media->addItem(tr("Videos"), int(MediaSelection::Videos));
@@ -77,6 +82,8 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
     m_concurrency->setRange(1, 16);
     m_concurrency->setValue(UploadQueue::kDefaultConcurrency);
     m_concurrency->setSuffix(tr(" parallel uploads"));
+    m_concurrency->setAccessibleName(tr("Parallel uploads"));
+    m_media->setAccessibleName(tr("Media to upload"));
 
     auto *options = new QHBoxLayout;
     options->addWidget(m_media);
@@ -112,14 +119,21 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
     foundForm->addRow(tr("Upload method:"), m_method);
 
     m_skipped = makeReadOnlyTable({ tr("File"), tr("Reason"), tr("Detail") }, this);
-    m_renamed = makeReadOnlyTable({ tr("File"), tr("Name in the batch") }, this);
+    m_renamed = makeReadOnlyTable({ tr("File"), tr("Unique name in the batch (same name in another folder)") }, this);
     m_lists = new QTabWidget(this);
     m_lists->addTab(m_skipped, tr("Skipped"));
     m_lists->addTab(m_renamed, tr("Renamed"));
+    m_lists->setTabToolTip(1, tr("Files with the same name in different folders get a name derived from their path, "
+                                 "so none overwrites another in the batch"));
+    m_renamed->setAccessibleDescription(m_lists->tabToolTip(1));
+    m_skipped->setAccessibleName(tr("Skipped files"));
+    m_renamed->setAccessibleName(tr("Renamed files"));
 
     auto *buttons = new QDialogButtonBox(this);
     m_upload = buttons->addButton(tr("&Upload"), QDialogButtonBox::AcceptRole);
     m_upload->setIcon(QIcon::fromTheme(QStringLiteral("go-up")));
+    m_upload->setDefault(true);   // Enter uploads once the scan is done
+    m_batchId->setFocus(Qt::OtherFocusReason);   // the first thing to check or change
     buttons->addButton(QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -324,7 +338,7 @@ void IngestDialog::validate()
         tone = StatusTone::Warning;
         text = tr("Batch exists: the files are added to it.");
     } else {
-        text = tr("A new batch is created.");
+        text = tr("A new batch will be created when the upload starts.");
     }
     QPalette pal = m_idStatus->palette();
     pal.setColor(QPalette::WindowText, statusColour(tone, palette()));

@@ -15,6 +15,8 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -153,13 +155,22 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_offline = new QLabel(this);
     m_offline->hide();
     header->addWidget(m_offline, 0, Qt::AlignTop);
-    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
-    m_abort = new QPushButton(QIcon::fromTheme(QStringLiteral("process-stop")), tr("Abort…"), this);
-    m_restart = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Restart…"), this);
-    m_close = new QPushButton(QIcon::fromTheme(QStringLiteral("window-close")), tr("Close"), this);
-    m_download = new QPushButton(QIcon::fromTheme(QStringLiteral("download")), tr("Download results…"), this);
-    for (QPushButton *b : { m_refresh, m_download, m_abort, m_restart, m_close })
+    // Mnemonics chosen not to collide with the menu bar (F E V B H), the tabs (S J X) or the
+    // Jobs tab's buttons shown above (N O R).
+    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Re&load"), this);
+    m_refresh->setToolTip(tr("Read this job's stages, tasks and logs again"));
+    m_abort = new QPushButton(QIcon::fromTheme(QStringLiteral("process-stop")), tr("&Abort…"), this);
+    m_abort->setToolTip(tr("Stop this running job (asks first)"));
+    m_restart = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Res&tart…"), this);
+    m_restart->setToolTip(tr("Run this failed or aborted job again, optionally with other limits"));
+    m_close = new QPushButton(QIcon::fromTheme(QStringLiteral("window-close")), tr("&Close"), this);
+    m_close->setToolTip(tr("Hide the job view; the list gets the room back"));
+    m_download = new QPushButton(QIcon::fromTheme(QStringLiteral("download")), tr("&Download results…"), this);
+    m_download->setToolTip(tr("Download every output of this finished job (Ctrl+S)"));
+    for (QPushButton *b : { m_refresh, m_download, m_abort, m_restart, m_close }) {
+        b->setAccessibleDescription(b->toolTip());
         header->addWidget(b, 0, Qt::AlignTop);
+    }
     layout->addLayout(header);
 
     m_timeline = new StageTimeline(this);
@@ -182,12 +193,18 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_taskTable->setAlternatingRowColors(true);
     m_taskTable->setWordWrap(false);
     taskLayout->addWidget(m_taskTable, 1);
-    m_tabs->addTab(taskPage, tr("Tasks"));
+    m_tabs->addTab(taskPage, tr("Tas&ks"));
     m_errors = new QListWidget(m_tabs);
     m_errors->setWordWrap(true);
-    m_tabs->addTab(m_errors, tr("Error summary"));
+    m_errors->setAccessibleName(tr("Error summary"));
+    m_errors->setAccessibleDescription(tr("The job's distinct failure messages, most frequent first"));
+    m_tabs->addTab(m_errors, tr("Error s&ummary"));
     m_logs = new JobLogsPane(session->api(), m_tabs);
-    m_tabs->addTab(m_logs, tr("Logs"));
+    m_tabs->addTab(m_logs, tr("Lo&gs"));
+    m_taskTable->setAccessibleName(tr("Tasks of the selected stage"));
+    m_taskTable->setAccessibleDescription(tr("One row per task: state, progress and last event"));
+    m_title->setAccessibleName(tr("Job"));
+    m_meta->setAccessibleName(tr("Job state and dates"));
     layout->addWidget(m_tabs, 1);
 
     connect(monitor, &jobs::JobMonitor::jobUpdated, this, &JobView::onJobUpdated);
@@ -272,10 +289,14 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
     QColor stateColour = palette().color(QPalette::Text);
     if (job.isTerminal)
         stateColour = job.error ? StageTimeline::failureColour(palette()) : StageTimeline::successColour(palette());
-    m_meta->setText(tr("<b style=\"color:%1\">%2</b> · type %3 · created %4 · last update %5")
-                        .arg(stateColour.name(), state.toHtmlEscaped(),
-                             job.jobDefinition.value(QStringLiteral("type")).toString().toHtmlEscaped(),
-                             formatDate(job.createdAt), formatDate(job.lastUpdate)));
+    // Lines break only between the parts, never inside a date (non-breaking spaces within).
+    const auto unbroken = [](QString text) { return text.replace(QLatin1Char(' '), QChar(0x00A0)).toHtmlEscaped(); };
+    const QString mark = !job.isTerminal ? QString() : job.error ? QStringLiteral("✗ ") : QStringLiteral("✓ ");
+    m_meta->setText(tr("<b style=\"color:%1\">%2</b> · type %3 · %4 · %5")
+                        .arg(stateColour.name(), (mark + state).toHtmlEscaped(),
+                             unbroken(job.jobDefinition.value(QStringLiteral("type")).toString()),
+                             unbroken(tr("created %1").arg(formatDate(job.createdAt))),
+                             unbroken(tr("last update %1").arg(formatDate(job.lastUpdate)))));
     const QString note = notificationText(job.lastNotification);
     m_notification->setText(note.isEmpty() ? QString() : tr("Last notification: %1").arg(note));
     m_notification->setVisible(!note.isEmpty());
@@ -337,10 +358,15 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
 
     // Error summary (§10): distinct failure notifications, most frequent first.
     m_errors->clear();
-    for (const auto &[message, count] : snap.errorSummary) {
-        auto *item = new QListWidgetItem(tr("%1 × %2").arg(count).arg(message), m_errors);
+    for (const auto &[raw, count] : snap.errorSummary) {
+        // Failure notifications are often JSON ({"message": …}): the message is what people read.
+        QString message = raw;
+        const QJsonDocument json = QJsonDocument::fromJson(raw.toUtf8());
+        if (json.isObject() && json.object().value(QStringLiteral("message")).isString())
+            message = json.object().value(QStringLiteral("message")).toString();
+        auto *item = new QListWidgetItem(QIcon::fromTheme(QStringLiteral("dialog-error")), tr("%1 × %2").arg(count).arg(message), m_errors);
         item->setForeground(StageTimeline::failureColour(palette()));
-        item->setToolTip(message);
+        item->setToolTip(raw);
     }
     if (snap.errorSummary.isEmpty())
         new QListWidgetItem(job.error ? tr("Nothing found") : tr("All Good"), m_errors);

@@ -4,6 +4,7 @@
 #include "JobView.h"
 #include "ListModels.h"
 #include "NewJobDialog.h"
+#include "ViewState.h"
 #include "jobs/JobMonitor.h"
 
 #include <QHBoxLayout>
@@ -24,33 +25,49 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     , m_model(new JobsModel(this))
     , m_monitor(new jobs::JobMonitor(session->api(), this))
 {
-    m_new = new QPushButton(QIcon::fromTheme(QStringLiteral("document-new")), tr("New job…"), this);
-    m_new->setShortcut(QKeySequence::New);
-    m_open = new QPushButton(tr("Open"), this);
+    // Shortcuts live on the menu actions (File → New job…, Ctrl+N), not on the buttons.
+    m_new = new QPushButton(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New job…"), this);
+    m_new->setToolTip(tr("Start a Workflow job on a staging batch (Ctrl+N)"));
+    m_new->setAccessibleDescription(m_new->toolTip());
+    m_open = new QPushButton(tr("&Open"), this);
     m_open->setToolTip(tr("Show the selected job below (double-click or Enter)"));
-    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+    m_open->setAccessibleDescription(m_open->toolTip());
+    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
+    m_refresh->setToolTip(tr("Read the job list again (F5)"));
+    m_refresh->setAccessibleDescription(m_refresh->toolTip());
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter jobs"));
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setPlaceholderText(tr("Filter jobs (Ctrl+F)"));
+    m_filter->setAccessibleName(tr("Filter jobs"));
+    m_filter->setAccessibleDescription(tr("Shows only the jobs whose columns contain this text"));
     m_filter->setClearButtonEnabled(true);
     m_toolbar->addWidget(m_new);
     m_toolbar->addWidget(m_open);
     m_toolbar->addWidget(m_refresh);
     m_toolbar->addStretch();
     m_toolbar->addWidget(m_filter);
-    setSourceModel(m_model, JobsModel::Created, Qt::DescendingOrder);
+    setSourceModel(m_model, JobsModel::Created, Qt::DescendingOrder, QStringLiteral("jobs"));
+    m_table->setAccessibleName(tr("Jobs"));
+    m_table->setAccessibleDescription(tr("Every job of the workspace; Enter opens the selected job below"));
 
     // The table and the job view share the space in a splitter; the view appears on demand.
     m_view = new JobView(session, m_monitor, this);
     m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->setObjectName(QStringLiteral("jobsSplitter"));
     m_layout->removeWidget(m_table);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_view);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
-    m_splitter->setSizes({ 200, 500 });
+    ViewState::rememberSplitter(m_splitter, QStringLiteral("jobs"), { 220, 500 });
     m_layout->insertWidget(1, m_splitter, 1);
     m_view->hide();
+    setTabOrder(m_new, m_open);
+    setTabOrder(m_open, m_refresh);
+    setTabOrder(m_refresh, m_filter);
+    setTabOrder(m_filter, m_table);
+    setTabOrder(m_table, m_view);
 
     connect(m_new, &QPushButton::clicked, this, [this] { newJob(); });
     connect(m_open, &QPushButton::clicked, this, [this] {
@@ -113,7 +130,24 @@ NewJobDialog *JobsTab::newJob(const QString &batchId)
     if (hook && hook->text().isEmpty())
         hook->setText(m_session->notificationsUrl().toString());
     dialog->open();
+    // Focus on the first field a person must fill (the dialog starts on Job type otherwise).
+    if (auto *workflow = dialog->findChild<QLineEdit *>(QStringLiteral("workflowId")); workflow && workflow->isVisible())
+        workflow->setFocus(Qt::OtherFocusReason);
     return dialog;
+}
+
+QString JobsTab::currentJobId() const
+{
+    if (m_view->isVisible() && !m_view->jobId().isEmpty())
+        return m_view->jobId();
+    const JobRow *row = m_model->rowAt(selectedSourceRow());
+    return row ? row->job.jobId : QString();
+}
+
+bool JobsTab::isJobFinishedOk(const QString &jobId) const
+{
+    const JobRow *row = m_model->rowAt(m_model->rowOfKey(jobId));
+    return row && row->job.isTerminal && !row->job.error;
 }
 
 void JobsTab::openJob(const QString &jobId)

@@ -26,6 +26,10 @@ public:
     jobs::JobMonitor *monitor() const { return m_monitor; }
     JobView *jobView() const { return m_view; }
     void refresh();
+    QLineEdit *filterField() const override { return m_filter; }
+    // The job the view shows, else the selected row's job; empty when none.
+    QString currentJobId() const;
+    bool isJobFinishedOk(const QString &jobId) const;
 
     // Open the New job dialog (non-modal), optionally for an input batch; returns it.
     NewJobDialog *newJob(const QString &batchId = {});

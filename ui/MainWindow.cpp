@@ -6,8 +6,11 @@
 #include "BatchDetailPane.h"
 #include "ConnectionDialog.h"
 #include "ExportsTab.h"
+#include "InteractionFilter.h"
+#include "JobView.h"
 #include "JobsTab.h"
 #include "ListModels.h"
+#include "ResultsViewer.h"
 #include "SettingsDialog.h"
 #include "StagingTab.h"
 #include "StatusTone.h"
@@ -17,10 +20,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -29,6 +35,9 @@ namespace bd::ui {
 
 MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(parent), m_session(session)
 {
+    // The app-wide interaction rules (wheel needs focus, Tab leaves tables) for every window and
+    // dialog, including the ones other modules open.
+    InteractionFilter::install();
     setWindowTitle(QStringLiteral("Batchdeck"));
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
@@ -83,28 +92,7 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     m_webhookRefresh->setInterval(250);
     connect(m_webhookRefresh, &QTimer::timeout, this, &MainWindow::applyPendingWebhookRefreshes);
 
-    QMenu *file = menuBar()->addMenu(tr("&File"));
-    QAction *connectAction = file->addAction(tr("&Connection…"), this, &MainWindow::showConnectionDialog);
-    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
-    QAction *refresh = file->addAction(tr("&Refresh"), this, &MainWindow::refreshAll);
-    refresh->setShortcut(QKeySequence::Refresh);
-    QAction *settingsAction = file->addAction(tr("&Settings…"), this, &MainWindow::showSettingsDialog);
-    settingsAction->setShortcut(QKeySequence::Preferences);
-    settingsAction->setMenuRole(QAction::PreferencesRole);
-    file->addSeparator();
-    QAction *quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quit->setShortcut(QKeySequence::Quit);
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *activityAction = m_activityDock->toggleViewAction();
-    activityAction->setText(tr("&Activity"));
-    activityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    view->addAction(activityAction);
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Batchdeck"), this, [this] {
-        QMessageBox::about(this, tr("About Batchdeck"),
-                           tr("<b>Batchdeck %1</b><br>A desktop client for Roboflow Batch Processing: stage data, "
-                              "run Workflow jobs, download results.").arg(QStringLiteral(BATCHDECK_VERSION)));
-    });
+    buildMenus();
 
     m_connection = new QLabel(this);
     m_workspace = new QLabel(this);
@@ -150,10 +138,27 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
         m_staging->refresh();
         Q_EMIT m_exports->refreshRequested();
     });
+    // Periods chosen in Settings (seconds), else 5 s for jobs and 30 s for batches.
+    const AppSettings prefs;
+    const int jobsSeconds = prefs.value(QStringLiteral("ui/refresh/jobsSeconds")).toInt();
+    const int batchesSeconds = prefs.value(QStringLiteral("ui/refresh/batchesSeconds")).toInt();
+    if (jobsSeconds >= 2)
+        m_fastTimer->setInterval(jobsSeconds * 1000);
+    if (batchesSeconds >= 5)
+        m_slowTimer->setInterval(batchesSeconds * 1000);
     m_fastTimer->start();
     m_slowTimer->start();
     updateStatus();
     resize(1100, 700);
+    const QByteArray geometry = QByteArray::fromBase64(AppSettings().value(QStringLiteral("ui/window/geometry")).toLatin1());
+    if (!geometry.isEmpty())
+        restoreGeometry(geometry);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    AppSettings().setValue(QStringLiteral("ui/window/geometry"), QString::fromLatin1(saveGeometry().toBase64()));
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::refreshAll()
@@ -164,11 +169,15 @@ void MainWindow::refreshAll()
 
 void MainWindow::updateStatus()
 {
-    m_connection->setText(QStringLiteral("● ") + m_session->stateText());
+    // The symbol differs with the state too (● / ○), so colour is not the only signal.
     const bool good = m_session->state() == AppSession::State::Online;
+    m_connection->setText((good ? QStringLiteral("● ") : QStringLiteral("○ ")) + m_session->stateText());
+    m_connection->setAccessibleName(tr("Connection state"));
     m_connection->setStyleSheet(
         QStringLiteral("color: %1;").arg(statusColour(good ? StatusTone::Good : StatusTone::Bad, palette()).name()));
-    const QString where = connectionProfileName(m_session->profile());
+    // "Sandbox (offline demo) · ● Online" read as a contradiction: the sandbox is a local service.
+    const QString where = m_session->profile() == ConnectionProfile::Sandbox ? tr("Local sandbox")
+                                                                             : connectionProfileName(m_session->profile());
     m_workspace->setText(m_session->workspace().isEmpty()
                              ? where
                              : tr("Workspace: %1 · %2").arg(m_session->workspace(), where));
@@ -245,15 +254,156 @@ SettingsDialog *MainWindow::showSettingsDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     const AppSettings settings;
     dialog->setConcurrency(settings.uploadConcurrency(), settings.downloadConcurrency());
+    dialog->setDownloadFolder(settings.lastDownloadFolder(m_session->workspace()));
+    dialog->setRefreshIntervals(m_fastTimer->interval() / 1000, m_slowTimer->interval() / 1000);
     dialog->setWebhookSettings(WebhookSettings::load(), m_session->hasPublishableKey());
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         AppSettings s;
         s.setUploadConcurrency(dialog->uploadConcurrency());
         s.setDownloadConcurrency(dialog->downloadConcurrency());
+        if (!dialog->downloadFolder().isEmpty())
+            s.setLastDownloadFolder(m_session->workspace(), dialog->downloadFolder());
+        s.setValue(QStringLiteral("ui/refresh/jobsSeconds"), QString::number(dialog->jobsRefreshSeconds()));
+        s.setValue(QStringLiteral("ui/refresh/batchesSeconds"), QString::number(dialog->batchesRefreshSeconds()));
+        setRefreshIntervals(dialog->jobsRefreshSeconds() * 1000, dialog->batchesRefreshSeconds() * 1000);
         m_session->applyWebhookSettings(dialog->webhookSettings(), dialog->publishableKey());
     });
     dialog->open();
     return dialog;
+}
+
+// ---- menus: every action with a mnemonic, and the standard shortcut where Qt has one ----
+
+void MainWindow::buildMenus()
+{
+    const auto add = [this](QMenu *menu, const QString &name, const QString &text, const QKeySequence &keys,
+                            auto slot) {
+        QAction *a = menu->addAction(text);
+        a->setObjectName(name);
+        if (!keys.isEmpty())
+            a->setShortcut(keys);
+        connect(a, &QAction::triggered, this, slot);
+        return a;
+    };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    add(file, QStringLiteral("addFolder"), tr("&Add folder…"), QKeySequence::Open, [this] {
+        m_tabs->setCurrentWidget(m_staging);
+        m_staging->chooseFolder();
+    });
+    if (QMenu *ingestFrom = m_staging->ingestFromMenu())
+        file->addMenu(ingestFrom);
+    add(file, QStringLiteral("newJob"), tr("&New job…"), QKeySequence::New, [this] { newJobFromContext(); });
+    add(file, QStringLiteral("downloadResults"), tr("&Download results…"), QKeySequence::Save,
+        [this] { downloadFromContext(); });
+    add(file, QStringLiteral("openResults"), tr("Open results &file…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), [this] {
+        m_tabs->setCurrentWidget(m_exports);
+        m_exports->details()->setCurrentIndex(ExportsTab::ResultsPage);
+        m_exports->resultsViewer()->chooseFile();
+    });
+    file->addSeparator();
+    add(file, QStringLiteral("connection"), tr("&Connection…"), QKeySequence(Qt::CTRL | Qt::Key_K),
+        [this] { showConnectionDialog(); });
+    QAction *settingsAction = add(file, QStringLiteral("settings"), tr("&Settings…"), QKeySequence::Preferences,
+                                  [this] { showSettingsDialog(); });
+    if (settingsAction->shortcut().isEmpty())   // no platform standard (X11 without KDE)
+        settingsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    settingsAction->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    add(file, QStringLiteral("quit"), tr("&Quit"), QKeySequence::Quit, [] { QApplication::quit(); });
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    add(edit, QStringLiteral("filter"), tr("&Filter…"), QKeySequence::Find, [this] { focusFilter(); });
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    add(view, QStringLiteral("refresh"), tr("&Refresh"), QKeySequence::Refresh, [this] { refreshAll(); });
+    view->addSeparator();
+    const QList<QPair<QString, QWidget *>> pages = { { tr("&Staging"), m_staging }, { tr("&Jobs"), m_jobs },
+                                                     { tr("E&xports"), m_exports } };
+    for (int i = 0; i < pages.size(); ++i) {
+        QWidget *page = pages.at(i).second;
+        add(view, QStringLiteral("tab%1").arg(i + 1), pages.at(i).first, QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)),
+            [this, page] { m_tabs->setCurrentWidget(page); });
+    }
+    view->addSeparator();
+    QAction *activityAction = m_activityDock->toggleViewAction();
+    activityAction->setObjectName(QStringLiteral("activity"));
+    activityAction->setText(tr("&Activity"));
+    activityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    view->addAction(activityAction);
+
+    QMenu *job = menuBar()->addMenu(tr("Jo&b"));
+    add(job, QStringLiteral("openJob"), tr("&Open job"), {}, [this] {
+        m_tabs->setCurrentWidget(m_jobs);
+        m_jobs->openJob(m_jobs->currentJobId());
+    });
+    add(job, QStringLiteral("abortJob"), tr("&Abort job…"), {}, [this] {
+        if (m_jobs->jobView()->abortButton()->isEnabled())
+            m_jobs->jobView()->abortButton()->click();
+    });
+    add(job, QStringLiteral("restartJob"), tr("&Restart job…"), {}, [this] {
+        if (m_jobs->jobView()->restartButton()->isEnabled())
+            m_jobs->jobView()->restartButton()->click();
+    });
+    connect(job, &QMenu::aboutToShow, this, &MainWindow::updateActions);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Batchdeck"), this, [this] {
+        QMessageBox::about(this, tr("About Batchdeck"),
+                           tr("<b>Batchdeck %1</b><br>A desktop client for Roboflow Batch Processing: stage data, "
+                              "run Workflow jobs, download results.").arg(QStringLiteral(BATCHDECK_VERSION)));
+    });
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    return menuBar()->findChild<QAction *>(name);
+}
+
+void MainWindow::updateActions()
+{
+    JobView *view = m_jobs->jobView();
+    const bool shown = view->isVisible() && !view->jobId().isEmpty();
+    action(QStringLiteral("abortJob"))->setEnabled(shown && view->abortButton()->isEnabled());
+    action(QStringLiteral("restartJob"))->setEnabled(shown && view->restartButton()->isEnabled());
+    action(QStringLiteral("openJob"))->setEnabled(!m_jobs->currentJobId().isEmpty());
+}
+
+void MainWindow::newJobFromContext()
+{
+    // From Staging: on the selected batch (as its "New job…" button); elsewhere: a blank job.
+    const QString batchId = m_tabs->currentWidget() == m_staging ? m_staging->selectedBatchId() : QString();
+    m_tabs->setCurrentWidget(m_jobs);
+    m_jobs->newJob(batchId);
+}
+
+void MainWindow::downloadFromContext()
+{
+    if (m_tabs->currentWidget() == m_exports) {
+        if (m_exports->downloadButton()->isEnabled())
+            m_exports->downloadSelected();
+        else
+            statusBar()->showMessage(tr("Select an output batch of a finished job to download it."), 10000);
+        return;
+    }
+    // Jobs (or anywhere): the job in view or selected, when it finished without error.
+    const QString jobId = m_jobs->currentJobId();
+    if (!jobId.isEmpty() && (m_jobs->isJobFinishedOk(jobId) || m_jobs->jobView()->downloadButton()->isEnabled())) {
+        m_tabs->setCurrentWidget(m_exports);
+        m_exports->downloadJobResults(jobId);
+        return;
+    }
+    statusBar()->showMessage(jobId.isEmpty() ? tr("Select a finished job (Jobs) or an output batch (Exports) to download.")
+                                             : tr("Job %1 has no results to download yet.").arg(jobId),
+                             10000);
+}
+
+void MainWindow::focusFilter()
+{
+    auto *tab = qobject_cast<TabBase *>(m_tabs->currentWidget());
+    if (QLineEdit *filter = tab ? tab->filterField() : nullptr) {
+        filter->setFocus(Qt::ShortcutFocusReason);
+        filter->selectAll();
+    }
 }
 
 }  // namespace bd::ui

@@ -7,6 +7,7 @@
 
 namespace bd::notify { struct WebhookEvent; }
 
+class QAction;
 class QDockWidget;
 class QLabel;
 class QTabWidget;
@@ -38,6 +39,13 @@ public:
     QDockWidget *activityDock() const { return m_activityDock; }
 
     void showConnectionDialog();
+    // The menu actions (File / Edit / View / Job), by object name ("addFolder", "newJob",
+    // "downloadResults", "filter", "refresh", ...): tests and the keyboard walk-through use them.
+    QAction *action(const QString &name) const;
+    // File → New job… / Download results… / Edit → Filter: what they do on the current tab.
+    void newJobFromContext();
+    void downloadFromContext();
+    void focusFilter();
     SettingsDialog *showSettingsDialog();
     void refreshAll();
     // Background refresh periods (jobs list; batches and output batches). Tests stretch them to
@@ -46,7 +54,12 @@ public:
     // What a notification updates: the job's row and view, or the batch's row, count and details.
     void applyWebhook(const bd::notify::WebhookEvent &event);
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    void buildMenus();
+    void updateActions();
     void updateStatus();
     void applyPendingWebhookRefreshes();
 

@@ -35,6 +35,11 @@ void ProgressDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
     bar.textAlignment = Qt::AlignCenter;
     bar.state = option.state | QStyle::State_Horizontal;
     bar.palette = option.palette;
+    // A row may colour its bar (failed: the failure colour), so colour and text agree.
+    if (const QVariant tone = index.data(Qt::ForegroundRole); tone.canConvert<QColor>() && tone.value<QColor>().isValid()) {
+        bar.palette.setColor(QPalette::Highlight, tone.value<QColor>());
+        bar.palette.setColor(QPalette::HighlightedText, Qt::white);
+    }
     QApplication::style()->drawControl(QStyle::CE_ProgressBar, &bar, painter, option.widget);
 }
 

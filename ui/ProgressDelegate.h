@@ -1,6 +1,7 @@
 #pragma once
 // Paints a progress bar in one column (qBittorrent's transfer-list delegate): the model gives
-// the percent (0-100, or -1 for "unknown/waiting") under SortRole and the text under DisplayRole.
+// the percent (0-100, or -1 for "unknown/waiting") under SortRole, the text under DisplayRole and,
+// optionally, the bar's colour under ForegroundRole.
 #include <QStyledItemDelegate>
 
 namespace bd::ui {

@@ -35,8 +35,12 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     m_files->setPlaceholderText(tr("No results file open"));
     m_files->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     m_files->setMinimumContentsLength(40);
-    auto *open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Open &file…"), this);
-    top->addWidget(new QLabel(tr("Results:"), this));
+    // No mnemonic: Alt+F is the File menu, and the toolbar's "Open results file…" does the same.
+    auto *open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Other file…"), this);
+    open->setToolTip(tr("Open a results file from anywhere (Ctrl+Shift+O)"));
+    auto *filesLabel = new QLabel(tr("Results:"), this);
+    filesLabel->setBuddy(m_files);   // the screen reader's name for the list
+    top->addWidget(filesLabel);
     top->addWidget(m_files, 1);
     top->addWidget(open);
     layout->addLayout(top);
@@ -51,9 +55,15 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     m_indexing->setFormat(tr("Indexing %p%"));
     m_indexing->hide();
     m_counts = new QLabel(this);
-    filterRow->addWidget(new QLabel(tr("Filter:"), this));
+    auto *filterLabel = new QLabel(tr("Filter:"), this);
+    filterLabel->setBuddy(m_filter);
+    auto *inLabel = new QLabel(tr("in"), this);
+    inLabel->setBuddy(m_column);
+    m_column->setAccessibleName(tr("Filter column"));
+    m_filter->setAccessibleName(tr("Filter results"));
+    filterRow->addWidget(filterLabel);
     filterRow->addWidget(m_filter, 1);
-    filterRow->addWidget(new QLabel(tr("in"), this));
+    filterRow->addWidget(inLabel);
     filterRow->addWidget(m_column);
     filterRow->addWidget(m_indexing);
     filterRow->addWidget(m_counts);
@@ -135,14 +145,18 @@ void ResultsViewer::showFolder(const QString &folder)
     // A folder of many parts can be large: list it on a worker thread.
     const int generation = ++m_folderGeneration;
     auto *watcher = new QFutureWatcher<QStringList>(this);
-    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher, generation] {
+    connect(watcher, &QFutureWatcher<QStringList>::finished, this, [this, watcher, generation, folder] {
         watcher->deleteLater();
         if (generation != m_folderGeneration)
             return;
         const QStringList found = watcher->result();
         m_files->clear();
-        for (const QString &file : found)
-            m_files->addItem(QDir::toNativeSeparators(file), file);
+        // Relative to the downloaded folder: the long common prefix hid the part that differs.
+        const QDir base(folder);
+        for (const QString &file : found) {
+            m_files->addItem(QDir::toNativeSeparators(base.relativeFilePath(file)), file);
+            m_files->setItemData(m_files->count() - 1, QDir::toNativeSeparators(file), Qt::ToolTipRole);
+        }
         if (found.isEmpty())
             m_counts->setText(tr("No .jsonl or .csv results in this folder"));
         else

@@ -1,16 +1,22 @@
 #include "SettingsDialog.h"
 
+#include "FieldValidation.h"
 #include "StatusTone.h"
+#include "TextWrap.h"
+#include "core/Database.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -40,10 +46,14 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_key->setClearButtonEnabled(true);
     auto *note = new QLabel(
         tr("Roboflow's servers cannot reach an address on your computer. Expose the receiver with a tunnel "
-           "(<tt>ssh -R 443:127.0.0.1:PORT host</tt>, <tt>cloudflared tunnel --url http://127.0.0.1:PORT</tt>) "
-           "or a reverse proxy (nginx <tt>proxy_pass http://127.0.0.1:PORT;</tt>) and enter its address as the "
+           "(%1, %2) or a reverse proxy (nginx %3) and enter its address as the "
            "public URL. Notifications must carry your workspace's publishable key "
-           "(<tt>Authorization: Bearer …</tt>); it is kept in the system keychain, never in a settings file."),
+           "(%4); it is kept in the system keychain, never in a settings file.")
+            // Commands and URLs never break inside (they wrapped in the middle of a URL).
+            .arg(QStringLiteral("<tt style=\"white-space:nowrap\">ssh -R 443:127.0.0.1:PORT host</tt>"),
+                 QStringLiteral("<tt style=\"white-space:nowrap\">cloudflared tunnel --url http://127.0.0.1:PORT</tt>"),
+                 QStringLiteral("<tt style=\"white-space:nowrap\">proxy_pass http://127.0.0.1:PORT;</tt>"),
+                 QStringLiteral("<tt style=\"white-space:nowrap\">Authorization: Bearer …</tt>")),
         hooks);
     note->setWordWrap(true);
     note->setTextFormat(Qt::RichText);
@@ -64,19 +74,63 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     auto *tform = new QFormLayout(transfers);
     tform->addRow(tr("Parallel &uploads:"), m_upload);
     tform->addRow(tr("Parallel &downloads:"), m_download);
+    m_downloadFolder = new QLineEdit(transfers);
+    m_downloadFolder->setPlaceholderText(tr("your Downloads folder"));
+    m_downloadFolder->setToolTip(tr("Results are proposed in <this folder>/<job or batch id>"));
+    auto *browse = new QPushButton(tr("&Browse…"), transfers);
+    browse->setAccessibleName(tr("Browse for the download folder"));
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Download folder"), m_downloadFolder->text());
+        if (!dir.isEmpty())
+            m_downloadFolder->setText(QDir::toNativeSeparators(dir));
+    });
+    auto *folderRow = new QHBoxLayout;
+    folderRow->addWidget(m_downloadFolder, 1);
+    folderRow->addWidget(browse);
+    auto *folderLabel = new QLabel(tr("Download &folder:"), transfers);
+    folderLabel->setBuddy(m_downloadFolder);
+    tform->addRow(folderLabel, folderRow);
 
-    m_problem = new QLabel(this);
+    auto *refresh = new QGroupBox(tr("Refresh and data"), this);
+    m_jobsRefresh = new QSpinBox(refresh);
+    m_jobsRefresh->setRange(2, 600);
+    m_jobsRefresh->setSuffix(tr(" s"));
+    m_batchesRefresh = new QSpinBox(refresh);
+    m_batchesRefresh->setRange(5, 3600);
+    m_batchesRefresh->setSuffix(tr(" s"));
+    auto *data = new QLabel(breakableAtSeparators(QDir::toNativeSeparators(appDataDir())), refresh);
+    data->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    data->setWordWrap(true);
+    data->setToolTip(tr("Journals (resumable ingests and exports), watched jobs and the sandbox's data; "
+                        "set BATCHDECK_DATA_DIR to move it"));
+    data->setAccessibleName(tr("Data location"));
+    auto *rform = new QFormLayout(refresh);
+    rform->addRow(tr("&Jobs list every:"), m_jobsRefresh);
+    rform->addRow(tr("Batches and e&xports every:"), m_batchesRefresh);
+    rform->addRow(tr("Data location:"), data);
+
+    m_problem = FieldValidation::makeMessageLine(this);   // reserved: the buttons do not move
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+    // The groups scroll when the screen (or the main window) is short; the buttons stay.
+    auto *page = new QWidget;
+    auto *pageLayout = new QVBoxLayout(page);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    pageLayout->addWidget(hooks);
+    pageLayout->addWidget(transfers);
+    pageLayout->addWidget(refresh);
+    pageLayout->addStretch();
+    auto *scroll = new QScrollArea(this);
+    scroll->setWidget(page);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(hooks);
-    layout->addWidget(transfers);
+    layout->addWidget(scroll, 1);
     layout->addWidget(m_problem);
-    layout->addStretch();
     layout->addWidget(buttons);
 
     for (QWidget *w : { static_cast<QWidget *>(m_host), static_cast<QWidget *>(m_port),
@@ -93,7 +147,29 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     connect(m_key, &QLineEdit::textChanged, this, &SettingsDialog::validate);
     setMinimumWidth(560);
     validate();
+    const int wanted = page->sizeHint().height() + buttons->sizeHint().height() + m_problem->sizeHint().height() + 40;
+    const int room = parent ? parent->window()->height() : wanted;
+    resize(qMax(minimumWidth(), page->sizeHint().width() + 40), qMin(wanted, qMax(room, 300)));
 }
+
+void SettingsDialog::setDownloadFolder(const QString &folder)
+{
+    m_downloadFolder->setText(QDir::toNativeSeparators(folder));
+}
+
+QString SettingsDialog::downloadFolder() const
+{
+    return QDir::fromNativeSeparators(m_downloadFolder->text().trimmed());
+}
+
+void SettingsDialog::setRefreshIntervals(int jobsSeconds, int batchesSeconds)
+{
+    m_jobsRefresh->setValue(jobsSeconds);
+    m_batchesRefresh->setValue(batchesSeconds);
+}
+
+int SettingsDialog::jobsRefreshSeconds() const { return m_jobsRefresh->value(); }
+int SettingsDialog::batchesRefreshSeconds() const { return m_batchesRefresh->value(); }
 
 void SettingsDialog::setWebhookSettings(const WebhookSettings &settings, bool keyStored)
 {
@@ -127,7 +203,7 @@ void SettingsDialog::setConcurrency(int upload, int download)
     m_download->setValue(download);
 }
 
-QString SettingsDialog::problem() const { return m_problem->text(); }
+QString SettingsDialog::problem() const { return m_problem->toolTip(); }   // the text without its ⚠
 
 void SettingsDialog::validate()
 {
@@ -144,8 +220,7 @@ void SettingsDialog::validate()
         else if (!m_keyStored && publishableKey().isEmpty())
             problem = tr("Enter the publishable key the notifications will carry.");
     }
-    m_problem->setText(problem);
-    m_problem->setVisible(!problem.isEmpty());
+    FieldValidation::showMessage(m_problem, problem);
     if (auto *box = findChild<QDialogButtonBox *>())
         box->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
 }

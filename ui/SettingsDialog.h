@@ -1,6 +1,6 @@
 #pragma once
 // Settings: the webhook receiver (on/off, address, port, public URL, publishable key) and the
-// transfer concurrency. The publishable key is only handed to AppSession, which keeps it in the
+// transfer concurrency, the download folder, the refresh periods; where the data lives (read-only). The publishable key is only handed to AppSession, which keeps it in the
 // OS keychain; the rest goes to AppSettings.
 #include "WebhookSettings.h"
 
@@ -27,6 +27,13 @@ public:
     int uploadConcurrency() const;
     int downloadConcurrency() const;
     void setConcurrency(int upload, int download);
+    // Where downloads go by default (this workspace's remembered folder).
+    void setDownloadFolder(const QString &folder);
+    QString downloadFolder() const;
+    // Background refresh periods in seconds: the job list, and batches / output batches.
+    void setRefreshIntervals(int jobsSeconds, int batchesSeconds);
+    int jobsRefreshSeconds() const;
+    int batchesRefreshSeconds() const;
 
     QCheckBox *enabledBox() const { return m_enabled; }
     QLineEdit *keyEdit() const { return m_key; }
@@ -45,6 +52,9 @@ private:
     QLabel *m_problem = nullptr;
     QSpinBox *m_upload = nullptr;
     QSpinBox *m_download = nullptr;
+    QLineEdit *m_downloadFolder = nullptr;
+    QSpinBox *m_jobsRefresh = nullptr;
+    QSpinBox *m_batchesRefresh = nullptr;
     bool m_keyStored = false;
 };
 

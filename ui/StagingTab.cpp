@@ -9,6 +9,7 @@
 #include "ResumeIngestsDialog.h"
 #include "RemoteIngestView.h"
 #include "TransferList.h"
+#include "ViewState.h"
 #include "api/ApiClient.h"
 #include "staging/IngestJournal.h"
 
@@ -33,11 +34,17 @@ namespace bd::ui {
 StagingTab::StagingTab(AppSession *session, QWidget *parent)
     : TabBase(parent), m_session(session), m_model(new BatchesModel(this)), m_counts(new BatchCountProxy(this))
 {
-    m_addFolder = new QPushButton(QIcon::fromTheme(QStringLiteral("folder-new")), tr("Add folder…"), this);
-    m_addFolder->setToolTip(tr("Upload a folder into a staging batch"));
-    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Refresh"), this);
+    m_addFolder = new QPushButton(QIcon::fromTheme(QStringLiteral("folder-new")), tr("&Add folder…"), this);
+    m_addFolder->setToolTip(tr("Upload a folder into a staging batch (Ctrl+O)"));
+    m_addFolder->setAccessibleDescription(m_addFolder->toolTip());
+    m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
+    m_refresh->setToolTip(tr("Read the batches and their file counts again (F5)"));
+    m_refresh->setAccessibleDescription(m_refresh->toolTip());
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter batches"));
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setPlaceholderText(tr("Filter batches (Ctrl+F)"));
+    m_filter->setAccessibleName(tr("Filter batches"));
+    m_filter->setAccessibleDescription(tr("Shows only the batches whose columns contain this text"));
     m_filter->setClearButtonEnabled(true);
     m_toolbar->addWidget(m_addFolder);
     buildIngestFromMenu();
@@ -57,16 +64,29 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
     m_lower->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);   // details cannot close
     m_lower->tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
     m_layout->removeWidget(m_table);
+    // List first: the batches get the larger share; the split is remembered.
     auto *split = new QSplitter(Qt::Vertical, this);
+    split->setObjectName(QStringLiteral("stagingSplitter"));
     split->addWidget(m_table);
     split->addWidget(m_lower);
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setChildrenCollapsible(false);
+    ViewState::rememberSplitter(split, QStringLiteral("staging"), { 600, 400 });
     m_layout->insertWidget(1, m_dropZone);
     m_layout->insertWidget(2, split, 1);
 
     m_counts->setSourceModel(m_model);
-    setSourceModel(m_counts, BatchesModel::Created, Qt::DescendingOrder);
+    setSourceModel(m_counts, BatchesModel::Created, Qt::DescendingOrder, QStringLiteral("staging"));
+    m_table->setAccessibleName(tr("Staging batches"));
+    m_table->setAccessibleDescription(tr("The workspace's staging batches; select one to see its details below"));
+    m_lower->setAccessibleName(tr("Batch details and ingests"));
+    // Reading order: toolbar, filter, list, details.
+    setTabOrder(m_addFolder, m_ingestFrom);
+    setTabOrder(m_ingestFrom, m_refresh);
+    setTabOrder(m_refresh, m_filter);
+    setTabOrder(m_filter, m_table);
+    setTabOrder(m_table, m_lower);
 
     connect(m_addFolder, &QPushButton::clicked, this, &StagingTab::chooseFolder);
     connect(m_dropZone, &DropZone::pathsDropped, this, &StagingTab::openIngestDialog);
@@ -174,6 +194,14 @@ TransferList *StagingTab::startIngest(const staging::IngestOptions &requested)
     // With the webhook receiver on, the shards tell it when they are indexed (no waiting for a poll).
     if (options.notificationsUrl.isEmpty())
         options.notificationsUrl = m_session->notificationsUrl().toString();
+    // Ingests that ended well leave when a new one starts (they piled up); failed ones stay to be read.
+    for (int i = m_lower->count() - 1; i > 0; --i) {
+        QWidget *page = m_lower->widget(i);
+        if (page->property("ingestReady").toBool()) {
+            m_lower->removeTab(i);
+            page->deleteLater();
+        }
+    }
     auto *operation = new staging::IngestOperation(m_session->api(), options);
     auto *list = new TransferList(operation, m_lower);
     const int index = m_lower->addTab(list, QIcon::fromTheme(QStringLiteral("go-up")), options.batchId);
@@ -194,6 +222,7 @@ TransferList *StagingTab::startIngest(const staging::IngestOptions &requested)
 
 void StagingTab::onIngestFinished(TransferList *list, bool ready)
 {
+    list->setProperty("ingestReady", ready);
     const int index = m_lower->indexOf(list);
     if (index >= 0)
         m_lower->setTabIcon(index, QIcon::fromTheme(ready ? QStringLiteral("emblem-default") : QStringLiteral("dialog-warning")));

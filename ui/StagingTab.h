@@ -16,7 +16,7 @@
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
-class QToolButton;
+class QMenu;
 
 namespace bd::ui {
 
@@ -48,7 +48,13 @@ public:
     ResumeIngestsDialog *resumeDialog() const;
     QList<TransferList *> transferLists() const;
     QPushButton *addFolderButton() const { return m_addFolder; }
-    QToolButton *ingestFromButton() const { return m_ingestFrom; }
+    QPushButton *ingestFromButton() const { return m_ingestFrom; }
+    QMenu *ingestFromMenu() const { return m_ingestFromMenu; }
+    QLineEdit *filterField() const override { return m_filter; }
+    // The batch the selection (or the last selection, during a refresh) points at.
+    QString selectedBatchId() const { return m_selectedId; }
+    // Add folder… (File menu, Ctrl+O): a folder picker, then the ingest dialog.
+    void chooseFolder();
 
     void refresh();
     // Ask what and where to upload (non-modal; the scan runs in the background).
@@ -72,7 +78,6 @@ Q_SIGNALS:
     void newJobRequested(const QString &batchId);
 
 private:
-    void chooseFolder();
     void buildIngestFromMenu();
     void onSelectionChanged();
     void onIngestFinished(TransferList *list, bool ready);
@@ -84,7 +89,8 @@ private:
     BatchCountProxy *m_counts;
     QPushButton *m_refresh = nullptr;
     QPushButton *m_addFolder = nullptr;
-    QToolButton *m_ingestFrom = nullptr;
+    QPushButton *m_ingestFrom = nullptr;
+    QMenu *m_ingestFromMenu = nullptr;
     QLineEdit *m_filter = nullptr;
     DropZone *m_dropZone = nullptr;
     QTabWidget *m_lower = nullptr;

@@ -13,19 +13,20 @@
 
 #include <QMenu>
 #include <QTabWidget>
-#include <QToolButton>
+#include <QPushButton>
 
 namespace bd::ui {
 
 void StagingTab::buildIngestFromMenu()
 {
-    m_ingestFrom = new QToolButton(this);
-    m_ingestFrom->setText(tr("Ingest from…"));
-    m_ingestFrom->setIcon(QIcon::fromTheme(QStringLiteral("folder-cloud"), QIcon::fromTheme(QStringLiteral("network-server"))));
-    m_ingestFrom->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_ingestFrom->setPopupMode(QToolButton::InstantPopup);
+    // A push button with a menu: the style sizes it for the arrow (a tool button with text beside
+    // its icon drew the arrow over "Ingest from…").
+    m_ingestFrom = new QPushButton(QIcon::fromTheme(QStringLiteral("folder-cloud"), QIcon::fromTheme(QStringLiteral("network-server"))),
+                                   tr("&Ingest from"), this);
     m_ingestFrom->setToolTip(tr("Build a batch from files the service fetches itself"));
-    auto *menu = new QMenu(m_ingestFrom);
+    m_ingestFrom->setAccessibleDescription(m_ingestFrom->toolTip());
+    auto *menu = new QMenu(tr("&Ingest from"), m_ingestFrom);
+    m_ingestFromMenu = menu;
     menu->addAction(tr("&References file…"), this, [this] { openReferencesDialog(); });
     menu->addAction(tr("&Cloud storage…"), this, [this] { openCloudDialog(); });
     menu->addAction(tr("Robo&QL query…"), this, [this] { openRoboqlDialog(); });

@@ -1,6 +1,8 @@
 #include "TabBase.h"
 
 #include "RecordTableModel.h"
+#include "StatusTone.h"
+#include "ViewState.h"
 #include "core/Error.h"
 
 #include <QDateTime>
@@ -30,6 +32,7 @@ TabBase::TabBase(QWidget *parent) : QWidget(parent)
     m_layout->addWidget(m_table, 1);
     m_status = new QLabel(this);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setAccessibleName(tr("List status"));
     m_layout->addWidget(m_status);
     m_proxy = new QSortFilterProxyModel(this);
     m_proxy->setSortRole(SortRole);
@@ -37,20 +40,22 @@ TabBase::TabBase(QWidget *parent) : QWidget(parent)
     m_proxy->setFilterKeyColumn(-1);
 }
 
-void TabBase::setSourceModel(QAbstractItemModel *model, int sortColumn, Qt::SortOrder order)
+void TabBase::setSourceModel(QAbstractItemModel *model, int sortColumn, Qt::SortOrder order, const QString &name)
 {
     m_proxy->setSourceModel(model);
     m_table->setModel(m_proxy);
+    m_table->setObjectName(name + QStringLiteral("Table"));
     m_table->sortByColumn(sortColumn, order);
-    connect(model, &QAbstractItemModel::modelReset, m_table, [this] { m_table->resizeColumnsToContents(); });
+    // Selection, scroll and column widths survive refreshes; widths and sort are remembered.
+    ViewState::attach(m_table, name);
 }
 
 void TabBase::showRefreshResult(const Error &error, const QString &summary)
 {
     const QString time = QLocale().toString(QDateTime::currentDateTime().time(), QLocale::ShortFormat);
     if (error) {
-        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
-        m_status->setText(tr("Refresh failed at %1: %2").arg(time, error.message));
+        m_status->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
+        m_status->setText(tr("⚠ Refresh failed at %1: %2").arg(time, error.message));
     } else {
         m_status->setStyleSheet({});
         m_status->setText(tr("Updated %1 · %2").arg(time, summary));

@@ -5,6 +5,7 @@
 
 class QAbstractItemModel;
 class QLabel;
+class QLineEdit;
 class QSortFilterProxyModel;
 class QTableView;
 class QHBoxLayout;
@@ -22,9 +23,12 @@ public:
 
     QTableView *table() const { return m_table; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
+    // The tab's filter field (Edit → Filter, Ctrl+F), or nullptr.
+    virtual QLineEdit *filterField() const { return nullptr; }
 
 protected:
-    void setSourceModel(QAbstractItemModel *model, int sortColumn, Qt::SortOrder order);
+    // `name` keys the remembered column widths / sort ("ui/<name>/header") and splitter.
+    void setSourceModel(QAbstractItemModel *model, int sortColumn, Qt::SortOrder order, const QString &name);
     void showRefreshResult(const Error &error, const QString &summary);
     // Row of the source model under the current selection, or -1.
     int selectedSourceRow() const;

@@ -64,10 +64,13 @@ TaskTableModel::TaskTableModel(QObject *parent)
               { tr("Status"), [](const api::Task &t) { return taskStateText(t); }, {}, taskStatusExtra },
               { tr("Progress"),
                 [](const api::Task &t) {
+                    // A failed task's bar says so in words and colour (it read "100 %" in blue).
+                    if (t.statusType.contains(QLatin1String("error"), Qt::CaseInsensitive))
+                        return tr("✗ Failed");
                     const int p = taskPercent(t);
                     return p < 0 ? tr("Waiting") : QStringLiteral("%1 %").arg(p);
                 },
-                [](const api::Task &t) { return qMax(0, taskPercent(t)); }, {} },
+                [](const api::Task &t) { return qMax(0, taskPercent(t)); }, taskStatusExtra },
               { tr("Last event"), [](const api::Task &t) { return formatDate(t.eventTimestamp); },
                 [](const api::Task &t) { return t.eventTimestamp; }, {} },
               { tr("Notification"), [](const api::Task &t) { return notificationText(t.notification); }, {},

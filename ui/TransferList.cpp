@@ -108,6 +108,10 @@ void TransferList::onPhaseChanged()
         m_model->watch(m_operation->queue());
     if (m_operation->phase() == IngestOperation::Phase::Indexing)
         m_title->setText(tr("Indexing %1").arg(batchId()));
+    // Nothing to pause once the bytes are up: the service indexes on its own.
+    if (!m_operation->isFinished())
+        m_pause->setEnabled(m_operation->phase() != IngestOperation::Phase::Indexing
+                            && m_operation->phase() != IngestOperation::Phase::Done);
     updateOverall();
 }
 
@@ -140,7 +144,7 @@ void TransferList::updateOverall()
         m_bar->setFormat(QStringLiteral("%1%").arg(m_operation->percent()));
     } else if (phase == IngestOperation::Phase::Indexing) {
         m_bar->setRange(0, 0);   // bytes are up; the service is indexing: no measurable progress
-        m_bar->setFormat(tr("Indexing"));
+        m_bar->setFormat(tr("Uploaded · the service is indexing"));
     } else if (phase == IngestOperation::Phase::Done || m_operation->isFinished()) {
         m_bar->setRange(0, 1000);
         m_bar->setValue(m_operation->summary().ready ? 1000 : m_bar->value());

@@ -72,6 +72,7 @@ TransferPanel::TransferPanel(QWidget *parent) : QWidget(parent), m_model(new Dow
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setColumnWidth(DownloadListModel::Job, 140);
     m_view->setColumnWidth(DownloadListModel::Name, 220);
     m_view->setColumnWidth(DownloadListModel::Part, 160);
     m_view->setColumnWidth(DownloadListModel::Size, 80);

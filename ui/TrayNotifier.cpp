@@ -72,11 +72,14 @@ void TrayNotifier::rebuildMenu()
 void TrayNotifier::onJobFinished(const QString &jobId, bool success)
 {
     const auto snap = m_monitor->snapshot(jobId);
-    const QString name = snap && !snap->job.name.isEmpty() ? QStringLiteral(" (%1)").arg(snap->job.name) : QString();
+    // A job without a name of its own is listed under its id: no "job-1 (job-1)".
+    const QString name = snap && !snap->job.name.isEmpty() && snap->job.name != jobId
+                             ? QStringLiteral(" (%1)").arg(snap->job.name)
+                             : QString();
     if (success)
         notify(tr("Job finished"), tr("Job %1%2 succeeded.").arg(jobId, name), false);
     else
-        notify(tr("Job failed"), tr("Job %1%2 failed. Open it in the Jobs tab for the error summary.").arg(jobId, name),
+        notify(tr("Job failed"), tr("Job %1%2 failed; its error summary is in the job view (Jobs tab).").arg(jobId, name),
                true);
 }
 

@@ -3,9 +3,11 @@
 #include "ActivityPanel.h"
 #include "AppSession.h"
 #include "ConnectionDialog.h"
+#include "InteractionFilter.h"
 #include "MainWindow.h"
 #include "Palette.h"
 #include "Screenshots.h"
+#include "SortArrowStyle.h"
 #include "core/Redact.h"
 
 #include <QApplication>
@@ -23,6 +25,7 @@ int main(int argc, char **argv)
     QApplication::setApplicationVersion(QStringLiteral(BATCHDECK_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("batchdeck"));
     bd::installRedactingMessageHandler();
+    bd::ui::InteractionFilter::install();   // wheel needs focus, Tab leaves tables: every window and dialog
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Desktop client for Roboflow Batch Processing"));
@@ -44,6 +47,7 @@ int main(int argc, char **argv)
         bd::ui::applyDarkPalette();
     else if (parser.value(palette) != QLatin1String("light"))
         parser.showHelp(2);
+    bd::ui::SortArrowStyle::install();   // ▲ ascending, ▼ descending, on the chosen style
 
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")));
     bd::ui::AppSession session;

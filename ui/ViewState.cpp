@@ -1,0 +1,175 @@
+#include "ViewState.h"
+
+#include "RecordTableModel.h"
+#include "core/AppSettings.h"
+
+#include <QAbstractItemView>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QTreeView>
+
+namespace bd::ui {
+
+namespace {
+QHeaderView *headerOf(QAbstractItemView *view)
+{
+    if (auto *table = qobject_cast<QTableView *>(view))
+        return table->horizontalHeader();
+    if (auto *tree = qobject_cast<QTreeView *>(view))
+        return tree->header();
+    return nullptr;
+}
+}  // namespace
+
+ViewState *ViewState::attach(QAbstractItemView *view, const QString &settingsName)
+{
+    if (auto *existing = view->findChild<ViewState *>(QString(), Qt::FindDirectChildrenOnly))
+        return existing;
+    return new ViewState(view, settingsName);
+}
+
+ViewState::ViewState(QAbstractItemView *view, const QString &settingsName)
+    : QObject(view), m_view(view), m_settingsName(settingsName)
+{
+    QAbstractItemModel *model = view->model();
+    Q_ASSERT(model);   // attach after setModel()
+    // Connected after the view's and the selection model's own connections, so restore() runs last.
+    connect(model, &QAbstractItemModel::modelAboutToBeReset, this, &ViewState::remember);
+    connect(model, &QAbstractItemModel::modelReset, this, &ViewState::restore);
+    connect(model, &QAbstractItemModel::layoutAboutToBeChanged, this, &ViewState::remember);
+    connect(model, &QAbstractItemModel::layoutChanged, this, &ViewState::restore);
+    connect(model, &QAbstractItemModel::rowsInserted, this, &ViewState::fitColumnsOnce);
+    connect(model, &QAbstractItemModel::modelReset, this, &ViewState::fitColumnsOnce);
+
+    QHeaderView *header = headerOf(view);
+    if (header && !m_settingsName.isEmpty()) {
+        const QByteArray saved = QByteArray::fromBase64(
+            AppSettings().value(QStringLiteral("ui/%1/header").arg(m_settingsName)).toLatin1());
+        if (!saved.isEmpty() && header->restoreState(saved))
+            m_fitted = true;   // the user's widths win over any fitting
+        m_saveTimer = new QTimer(this);
+        m_saveTimer->setSingleShot(true);
+        m_saveTimer->setInterval(300);
+        connect(m_saveTimer, &QTimer::timeout, this, &ViewState::saveHeader);
+        const auto later = [this] { m_saveTimer->start(); };
+        connect(header, &QHeaderView::sectionResized, this, later);
+        connect(header, &QHeaderView::sectionMoved, this, later);
+        connect(header, &QHeaderView::sortIndicatorChanged, this, later);
+    }
+    fitColumnsOnce();
+}
+
+QString ViewState::keyOf(int row) const
+{
+    const QModelIndex index = m_view->model()->index(row, 0, m_view->rootIndex());
+    const QVariant key = index.data(KeyRole);
+    return key.isValid() ? key.toString() : index.data(Qt::DisplayRole).toString();
+}
+
+int ViewState::rowOfKey(const QString &key) const
+{
+    QAbstractItemModel *model = m_view->model();
+    const int rows = model->rowCount(m_view->rootIndex());
+    for (int row = 0; row < rows; ++row)
+        if (keyOf(row) == key)
+            return row;
+    return -1;
+}
+
+QStringList ViewState::selectedKeys() const
+{
+    QStringList keys;
+    if (!m_view || !m_view->selectionModel())
+        return keys;
+    for (const QModelIndex &index : m_view->selectionModel()->selectedRows())
+        keys << keyOf(index.row());
+    return keys;
+}
+
+void ViewState::remember()
+{
+    if (!m_view || m_remembered)
+        return;   // a reset inside a layout change: the first snapshot is the user's
+    m_selected = selectedKeys();
+    const QModelIndex current = m_view->currentIndex();
+    m_current = current.isValid() ? keyOf(current.row()) : QString();
+    m_currentColumn = current.isValid() ? current.column() : 0;
+    m_scroll = m_view->verticalScrollBar()->value();
+    m_hscroll = m_view->horizontalScrollBar()->value();
+    const QModelIndex top = m_view->indexAt(QPoint(1, 1));
+    m_topKey = top.isValid() ? keyOf(top.row()) : QString();
+    m_remembered = true;
+}
+
+void ViewState::restore()
+{
+    if (!m_view || !m_remembered)
+        return;
+    m_remembered = false;
+    QItemSelectionModel *selection = m_view->selectionModel();
+    QAbstractItemModel *model = m_view->model();
+    if (!selection)
+        return;
+    QItemSelection rows;
+    for (const QString &key : std::as_const(m_selected)) {
+        const int row = rowOfKey(key);
+        if (row >= 0)
+            rows.select(model->index(row, 0, m_view->rootIndex()),
+                        model->index(row, model->columnCount(m_view->rootIndex()) - 1, m_view->rootIndex()));
+    }
+    const int currentRow = m_current.isEmpty() ? -1 : rowOfKey(m_current);
+    if (currentRow >= 0)
+        selection->setCurrentIndex(model->index(currentRow, m_currentColumn, m_view->rootIndex()),
+                                   QItemSelectionModel::NoUpdate);
+    if (!rows.isEmpty() && rows != selection->selection())
+        selection->select(rows, QItemSelectionModel::ClearAndSelect);
+    // Scroll: the same top row when it is still there, else the same offset.
+    m_view->doItemsLayout();
+    const int topRow = m_topKey.isEmpty() ? -1 : rowOfKey(m_topKey);
+    if (topRow >= 0)
+        m_view->scrollTo(model->index(topRow, 0, m_view->rootIndex()), QAbstractItemView::PositionAtTop);
+    else
+        m_view->verticalScrollBar()->setValue(m_scroll);
+    m_view->horizontalScrollBar()->setValue(m_hscroll);
+}
+
+void ViewState::fitColumnsOnce()
+{
+    if (m_fitted || !m_view || m_view->model()->rowCount(m_view->rootIndex()) == 0)
+        return;
+    QHeaderView *header = headerOf(m_view);
+    if (!header)
+        return;
+    m_fitted = true;
+    // Fitted to the first rows that arrive, plus a margin for values that grow (counts, dates).
+    for (int column = 0; column < header->count() - (header->stretchLastSection() ? 1 : 0); ++column) {
+        const int hint = qMax(m_view->sizeHintForColumn(column), header->sectionSizeHint(column));
+        header->resizeSection(column, hint + m_view->fontMetrics().horizontalAdvance(QLatin1Char('0')) * 2);
+    }
+}
+
+void ViewState::saveHeader()
+{
+    QHeaderView *header = m_view ? headerOf(m_view) : nullptr;
+    if (!header || m_settingsName.isEmpty())
+        return;
+    AppSettings().setValue(QStringLiteral("ui/%1/header").arg(m_settingsName),
+                           QString::fromLatin1(header->saveState().toBase64()));
+}
+
+void ViewState::rememberSplitter(QSplitter *splitter, const QString &name, const QList<int> &defaultSizes)
+{
+    const QString key = QStringLiteral("ui/%1/splitter").arg(name);
+    const QByteArray saved = QByteArray::fromBase64(AppSettings().value(key).toLatin1());
+    if (saved.isEmpty() || !splitter->restoreState(saved))
+        splitter->setSizes(defaultSizes);
+    QObject::connect(splitter, &QSplitter::splitterMoved, splitter, [splitter, key] {
+        AppSettings().setValue(key, QString::fromLatin1(splitter->saveState().toBase64()));
+    });
+}
+
+}  // namespace bd::ui

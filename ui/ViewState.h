@@ -1,0 +1,51 @@
+#pragma once
+// The per-list half of the interaction model (docs/ui-guidelines.md): a refresh never moves the
+// user. Attached to an item view, ViewState remembers the selected rows, the current row and the
+// scroll position by row key (KeyRole, else column 0's text) before every model reset or layout
+// change and puts them back after; it fits the columns to their contents once, then leaves the
+// widths to the user and remembers widths, order and sort in the settings (when given a name).
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+
+class QAbstractItemView;
+class QHeaderView;
+class QSplitter;
+class QTimer;
+
+namespace bd::ui {
+
+class ViewState : public QObject
+{
+    Q_OBJECT
+public:
+    // `settingsName` empty: nothing is saved (dialog tables); else "ui/<name>/header".
+    static ViewState *attach(QAbstractItemView *view, const QString &settingsName = {});
+    // A splitter whose sizes are remembered under "ui/<name>/splitter" (defaults used until then).
+    static void rememberSplitter(QSplitter *splitter, const QString &name, const QList<int> &defaultSizes);
+
+    QStringList selectedKeys() const;
+
+private:
+    ViewState(QAbstractItemView *view, const QString &settingsName);
+    void remember();
+    void restore();
+    void fitColumnsOnce();
+    void saveHeader();
+    QString keyOf(int row) const;
+    int rowOfKey(const QString &key) const;
+
+    QPointer<QAbstractItemView> m_view;
+    QString m_settingsName;
+    QStringList m_selected;
+    QString m_current;
+    int m_currentColumn = 0;
+    QString m_topKey;
+    int m_scroll = 0;
+    int m_hscroll = 0;
+    bool m_remembered = false;
+    bool m_fitted = false;
+    QTimer *m_saveTimer = nullptr;
+};
+
+}  // namespace bd::ui
