@@ -9,6 +9,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QEventLoop>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 
 namespace bd::cloud {
 
@@ -239,26 +242,117 @@ GcsCredentials GcsCredentials::resolve(const QProcessEnvironment &env, const QSt
     return found ? c : GcsCredentials{};
 }
 
-QByteArray GcsCredentials::signBlob(const QByteArray &data, QString *why) const
+namespace {
+QByteArray signBlobBody(const QByteArray &data, const QStringList &delegates)
 {
     QJsonObject body{ { QStringLiteral("payload"), QString::fromLatin1(data.toBase64()) } };
     if (!delegates.isEmpty())
         body.insert(QStringLiteral("delegates"), QJsonArray::fromStringList(delegates));
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+QString signBlobRefused(const QString &email, const HttpAnswer &a)
+{
+    return QStringLiteral("IAM Credentials signBlob as %1 was refused (%2); %1 needs "
+                          "roles/iam.serviceAccountTokenCreator on itself (iam.serviceAccounts.signBlob) and, on a "
+                          "Google Cloud machine, the cloud-platform access scope.")
+        .arg(quoted(email), a.status ? QStringLiteral("HTTP %1").arg(a.status) : a.networkError);
+}
+QByteArray signedBlobOf(const QByteArray &answer)
+{
+    return QByteArray::fromBase64(
+        QJsonDocument::fromJson(answer).object().value(QLatin1String("signedBlob")).toString().toLatin1());
+}
+}  // namespace
+
+QByteArray GcsCredentials::signBlob(const QByteArray &data, QString *why) const
+{
     const QUrl url(iamRoot + QStringLiteral("/v1/projects/-/serviceAccounts/") + QString::fromLatin1(uriEncode(signerEmail))
                    + QStringLiteral(":signBlob"));
     const HttpAnswer a = httpFetch("POST", url,
                                    { { "Content-Type", "application/json" }, { "Authorization", "Bearer " + signBlobToken.toUtf8() } },
-                                   QJsonDocument(body).toJson(QJsonDocument::Compact), 15000);
-    const QByteArray signature =
-        QByteArray::fromBase64(QJsonDocument::fromJson(a.body).object().value(QLatin1String("signedBlob")).toString().toLatin1());
+                                   signBlobBody(data, delegates), 15000);
+    const QByteArray signature = signedBlobOf(a.body);
     if (!a.ok() || signature.isEmpty()) {
-        *why = QStringLiteral("IAM Credentials signBlob as %1 was refused (%2); %1 needs "
-                              "roles/iam.serviceAccountTokenCreator on itself (iam.serviceAccounts.signBlob) and, on a "
-                              "Google Cloud machine, the cloud-platform access scope.")
-                   .arg(quoted(signerEmail), a.status ? QStringLiteral("HTTP %1").arg(a.status) : a.networkError);
+        *why = signBlobRefused(signerEmail, a);
         return {};
     }
     return signature;
+}
+
+QHash<QString, QString> GcsCredentials::signedUrls(const QString &bucket, const QStringList &objects, const QDateTime &when,
+                                                   qint64 expiresSeconds, Error *error, int concurrency) const
+{
+    QHash<QString, QString> urls;
+    if (hasKey()) {
+        for (const QString &object : objects) {
+            const QString url = signedUrl(bucket, object, when, expiresSeconds, error);
+            if (url.isEmpty())
+                return {};
+            urls.insert(object, url);
+        }
+        return urls;
+    }
+    // Strings to sign first, then the signBlob calls in parallel on one QNAM and a local event
+    // loop (this runs on a thread-pool thread), then the URLs with the signatures received.
+    GcsServiceAccount signer;
+    signer.clientEmail = signerEmail;
+    const GcsV4Signer v4(signer);
+    const auto query = v4.signingQuery(when, expiresSeconds);
+    QVector<QByteArray> toSign;
+    toSign.reserve(objects.size());
+    for (const QString &object : objects)
+        toSign.append(v4.stringToSign(when, v4.canonicalRequest(bucket, object, query)));
+    QVector<QByteArray> signatures(objects.size());
+    QString failure;
+    {
+        QNetworkAccessManager nam;
+        nam.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+        const QUrl url(iamRoot + QStringLiteral("/v1/projects/-/serviceAccounts/") + QString::fromLatin1(uriEncode(signerEmail))
+                       + QStringLiteral(":signBlob"));
+        QEventLoop loop;
+        int next = 0;
+        int running = 0;
+        std::function<void()> launch = [&] {
+            const int i = next++;
+            QNetworkRequest request(url);
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            request.setRawHeader("Authorization", "Bearer " + signBlobToken.toUtf8());
+            request.setTransferTimeout(15000);
+            QNetworkReply *reply = nam.post(request, signBlobBody(toSign.at(i), delegates));
+            ++running;
+            QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, i] {
+                --running;
+                reply->deleteLater();
+                HttpAnswer a;
+                a.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+                a.body = reply->readAll();
+                if (a.status == 0)
+                    a.networkError = reply->errorString();
+                signatures[i] = a.ok() ? signedBlobOf(a.body) : QByteArray();
+                if (signatures.at(i).isEmpty() && failure.isEmpty())
+                    failure = signBlobRefused(signerEmail, a);
+                if (failure.isEmpty() && next < toSign.size())
+                    launch();
+                if (running == 0)
+                    loop.quit();
+            });
+        };
+        while (next < toSign.size() && running < std::max(1, concurrency))
+            launch();
+        if (running > 0)
+            loop.exec();
+    }
+    if (!failure.isEmpty()) {
+        if (error)
+            *error = Error(ErrorKind::InvalidInput, QStringLiteral("Cannot sign the GCS URL: %1").arg(failure));
+        return {};
+    }
+    for (int i = 0; i < objects.size(); ++i) {
+        const QByteArray signature = signatures.at(i);
+        urls.insert(objects.at(i), v4.signedUrl(bucket, objects.at(i), when, expiresSeconds,
+                                                [signature](const QByteArray &, QString *) { return signature; }, error));
+    }
+    return urls;
 }
 
 QString GcsCredentials::signedUrl(const QString &bucket, const QString &object, const QDateTime &when, qint64 expiresSeconds,

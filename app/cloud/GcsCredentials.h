@@ -16,6 +16,7 @@
 // https://iamcredentials.googleapis.com (<root>/v1/...). Documented as test-only in the README.
 #include "cloud/GcsV4Signer.h"
 
+#include <QHash>
 #include <QProcessEnvironment>
 
 namespace bd::cloud {
@@ -38,6 +39,10 @@ struct GcsCredentials {
     // A V4 signed GET URL: local RSA with a key, else signBlob.
     QString signedUrl(const QString &bucket, const QString &object, const QDateTime &when, qint64 expiresSeconds,
                       Error *error = nullptr) const;
+    // Many URLs at once: without a key, up to `concurrency` signBlob calls in flight (one call per
+    // URL, as Google's libraries make, but not one after the other). Empty on the first failure.
+    QHash<QString, QString> signedUrls(const QString &bucket, const QStringList &objects, const QDateTime &when,
+                                       qint64 expiresSeconds, Error *error = nullptr, int concurrency = 8) const;
 };
 
 }  // namespace bd::cloud

@@ -212,8 +212,19 @@ void CloudIngestPlanner::onListingFinished()
                 result.refreshedAws = fresh;
             }
         }
+        // GCS without a key signs through one signBlob call per URL: all of them first, in parallel.
+        QHash<QString, QString> gcsUrls;
+        if (path.provider == cloud::CloudProvider::Gcs) {
+            QStringList keys;
+            keys.reserve(objects.size());
+            for (const cloud::CloudObject &o : objects)
+                keys.append(o.key);
+            gcsUrls = signing.gcs.signedUrls(path.bucket, keys, QDateTime::currentDateTimeUtc(), expiry, &result.error);
+            if (result.error)
+                return result;
+        }
         const cloud::ReferencesBuilder builder([&](const QString &key, qint64, Error *e) {
-            return signObject(path, signing, key, expiry, e);
+            return gcsUrls.isEmpty() ? signObject(path, signing, key, expiry, e) : gcsUrls.value(key);
         });
         result.references = builder.build(objects, &result.error);
         return result;

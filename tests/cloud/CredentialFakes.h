@@ -80,6 +80,7 @@ public:
     QString metadataEmail = QStringLiteral("vm-sa@proj.iam.gserviceaccount.com");
     QString metadataToken = QStringLiteral("ya29.fake-metadata-token-abcd");
     QByteArray signingKeyPem = generateRsaPem();
+    int signBlobFailAt = 0;   // > 0: that signBlob call (1-based) answers 500
 
     // --- observations ---
     std::atomic<int> imdsTokenPuts{ 0 }, imdsCredentialGets{ 0 }, imdsUnauthorized{ 0 }, ecsGets{ 0 }, stsCalls{ 0 },
@@ -349,7 +350,10 @@ private:
                       });
         m_server.Post(R"(/v1/projects/-/serviceAccounts/([^/:]+):signBlob)", [this](const httplib::Request &req,
                                                                                     httplib::Response &res) {
-            ++signBlobCalls;
+            if (++signBlobCalls == signBlobFailAt) {
+                res.status = 500;
+                return;
+            }
             const std::string auth = req.get_header_value("Authorization");
             if (auth != "Bearer " + googleSourceToken.toStdString() && auth != "Bearer " + metadataToken.toStdString()) {
                 res.status = 403;
