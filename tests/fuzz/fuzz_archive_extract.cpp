@@ -43,6 +43,15 @@ void extractInto(const fs::path &archive, const fs::path &target)
         fuzzsupport::check(!refused.reason.isEmpty(), "a refused entry without a reason");
 }
 
+// FUZZ_ARCHIVE_SELF_TEST=1: write through the planted link after each extraction, as an escaping
+// extraction would, to show that the snapshot comparison catches it (the run must then abort).
+void selfTestEscape(const fs::path &target)
+{
+    static const bool enabled = std::getenv("FUZZ_ARCHIVE_SELF_TEST") != nullptr;
+    if (enabled)
+        std::ofstream(target / "planted" / "secret.txt", std::ios::app) << "escaped\n";
+}
+
 struct NodeState {
     mode_t mode = 0;
     off_t size = 0;
@@ -132,6 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Snapshot before;
     snapshot(box.root, box.target, before);
     extractInto(box.archive, box.target);
+    selfTestEscape(box.target);
     Snapshot after;
     snapshot(box.root, box.target, after);
 
