@@ -1,6 +1,15 @@
 // A real batchdeck-cli killed with SIGKILL in the middle of a sharded ingest, then run again with
 // the same command: the second run resumes the same ingest (same id, read from the journal in
-// BATCHDECK_DATA_DIR), and the batch ends with every file exactly once.
+// BATCHDECK_DATA_DIR), and the batch ends with every file exactly once - counted by name (D5)
+// and by what the service indexed (the objects of every shard, D6: a shard sent twice shows).
+//
+//  - killedMidIngest...: one kill while shards are in flight;
+//  - killedAfterTheWholeBodyLeft...: the kill lands after a shard's whole body reached the
+//    storage host but before its answer, and the service registers the shard 7 s later (longer
+//    than the old 5 s "look once more"): the re-run must wait for it, not send it again;
+//  - randomKillPoints: SIGKILL at seeded random instants (the seed is printed; set
+//    BATCHDECK_KILL_SEED to replay, BATCHDECK_KILL_POINTS for more) with 10 % faults on every
+//    route, each run killed again until one completes.
 #include <QtTest>
 
 #ifdef BD_HAVE_SANDBOX
@@ -8,6 +17,7 @@
 
 #include <QJsonDocument>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 
 using namespace ingesttest;
@@ -18,6 +28,8 @@ class TestIngestKill : public QObject
     Q_OBJECT
 private Q_SLOTS:
     void killedMidIngestResumesWithoutDuplicates();
+    void killedAfterTheWholeBodyLeftIsNotSentAgain();
+    void randomKillPoints();
 };
 
 #ifndef BD_HAVE_SANDBOX
@@ -25,6 +37,8 @@ void TestIngestKill::killedMidIngestResumesWithoutDuplicates()
 {
     QSKIP("the sandbox library is not available in this tree");
 }
+void TestIngestKill::killedAfterTheWholeBodyLeftIsNotSentAgain() {}
+void TestIngestKill::randomKillPoints() {}
 #else
 namespace {
 QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList &args, QObject *parent)
@@ -39,6 +53,22 @@ QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList
     p->setArguments(QStringList{ QStringLiteral("--api-url"), apiUrl.toString() } + args);
     p->start();
     return p;
+}
+
+// Objects the service indexed for this batch over every shard (a shard sent twice counts twice).
+qint64 indexedObjects(Env &env, const QString &batch)
+{
+    qint64 n = 0;
+    for (const bd::api::Shard &s : env.shards(batch))
+        n += s.shardObjectsCount;
+    return n;
+}
+
+QStringList ingestArgs(const QString &batch, const QString &dir, int shardFiles)
+{
+    return { QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"), QStringLiteral("-b"), batch,
+             QStringLiteral("--images-dir"), dir, QStringLiteral("--shard-max-files"), QString::number(shardFiles),
+             QStringLiteral("--concurrency"), QStringLiteral("2"), QStringLiteral("--json") };
 }
 }  // namespace
 
@@ -93,6 +123,108 @@ void TestIngestKill::killedMidIngestResumesWithoutDuplicates()
     const QString ingestId = summary.value(QStringLiteral("ingestId")).toString();
     for (const bd::api::Shard &s : env.shards(QStringLiteral("kill-b")))
         QCOMPARE(s.statusMetadata.value(QStringLiteral("ingestId")).toString(), ingestId);
+}
+
+void TestIngestKill::killedAfterTheWholeBodyLeftIsNotSentAgain()
+{
+    const QString cli = qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli");
+    if (!QFileInfo(cli).isExecutable())
+        QSKIP("batchdeck-cli is not built");
+    QTemporaryDir tmp;
+    Env env;
+    QString error;
+    QVERIFY2(env.start(100, &error), qPrintable(error));
+    const int files = 40;   // above 32: sharded
+    const QString dir = tmp.path() + QStringLiteral("/images");
+    writeJpegs(dir, files);
+    const QString dataDir = tmp.path() + QStringLiteral("/data");
+    const QStringList args = ingestArgs(QStringLiteral("left-b"), dir, 20);
+    // The storage host holds every PUT 7 s before reading it: the small bodies have long left
+    // the client (they sit in the host's socket buffer) when the process is killed.
+    env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "delayMs", 7000 } } } } });
+    QProcess *first = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    QTRY_VERIFY_WITH_TIMEOUT(env.sandbox->requestCount(QStringLiteral("S1")) >= 2, 60000);
+    QTest::qWait(700);
+    first->kill();
+    QVERIFY(first->waitForFinished(10000));
+    QCOMPARE(first->exitStatus(), QProcess::CrashExit);
+    env.sandbox->setFaultPlan({});
+
+    QProcess *second = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    QVERIFY(second->waitForFinished(120000));
+    const QByteArray out = second->readAllStandardOutput();
+    QVERIFY2(second->exitCode() == 0, second->readAllStandardError().constData());
+    const QJsonObject summary = QJsonDocument::fromJson(out).object();
+    QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
+    QCOMPARE(summary.value(QStringLiteral("uploadedEarlier")).toInt(), files);   // both shards had landed
+    QCOMPARE(env.count(QStringLiteral("left-b")), qint64(files));
+    QCOMPARE(indexedObjects(env, QStringLiteral("left-b")), qint64(files));
+    QCOMPARE(env.shards(QStringLiteral("left-b")).size(), 2);
+}
+
+void TestIngestKill::randomKillPoints()
+{
+    const QString cli = qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli");
+    if (!QFileInfo(cli).isExecutable())
+        QSKIP("batchdeck-cli is not built");
+    const quint32 seed = qEnvironmentVariableIsSet("BATCHDECK_KILL_SEED")
+                             ? quint32(qEnvironmentVariableIntValue("BATCHDECK_KILL_SEED"))
+                             : quint32(QDateTime::currentMSecsSinceEpoch() & 0x7fffffff);
+    const int killPoints = qEnvironmentVariableIsSet("BATCHDECK_KILL_POINTS")
+                               ? qEnvironmentVariableIntValue("BATCHDECK_KILL_POINTS")
+                               : 8;
+    qInfo("randomKillPoints: seed %u, %d kill points (replay with BATCHDECK_KILL_SEED=%u)", seed, killPoints, seed);
+    QRandomGenerator random(seed);
+    QTemporaryDir tmp;
+    Env env;
+    QString error;
+    QVERIFY2(env.start(100, &error), qPrintable(error));
+    const int files = 240;
+    const QString dir = tmp.path() + QStringLiteral("/images");
+    writeJpegs(dir, files);
+    const QString dataDir = tmp.path() + QStringLiteral("/data");
+    const QStringList args = ingestArgs(QStringLiteral("chaos-b"), dir, 20);
+    // 10 % of every route's requests fail (503); PUTs take a little while so kills land mid-body.
+    env.sandbox->setFaultPlan(QJsonObject{
+        { "seed", int(seed & 0xffff) },
+        { "rules", QJsonArray{ QJsonObject{ { "route", "*" }, { "probability", 0.1 }, { "status", 503 } },
+                               QJsonObject{ { "route", "S1" }, { "delayMs", 80 } } } } });
+    int kills = 0;
+    QByteArray lastOut, lastErr;
+    int exitCode = -1;
+    for (int run = 0; run < killPoints + 5; ++run) {
+        QProcess *p = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+        QVERIFY(p->waitForStarted(10000));
+        const int killAtMs = kills < killPoints ? int(random.bounded(50, 2500)) : -1;
+        if (killAtMs >= 0 && !p->waitForFinished(killAtMs)) {
+            p->kill();
+            QVERIFY(p->waitForFinished(10000));
+            ++kills;
+            qInfo("  run %d: SIGKILL after %d ms (batch has %lld files)", run, killAtMs,
+                  env.count(QStringLiteral("chaos-b")));
+            continue;
+        }
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(p->waitForFinished(240000));
+        lastOut = p->readAllStandardOutput();
+        lastErr = p->readAllStandardError();
+        exitCode = p->exitCode();
+        qInfo("  run %d: finished by itself with exit %d in %lld ms", run, exitCode, qint64(clock.elapsed()));
+        if (exitCode == 0 && kills >= killPoints)
+            break;
+    }
+    QVERIFY2(exitCode == 0, lastErr.constData());
+    QCOMPARE(kills, killPoints);
+    const QJsonObject summary = QJsonDocument::fromJson(lastOut).object();
+    QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
+    QCOMPARE(summary.value(QStringLiteral("failedCount")).toInt(), 0);
+    env.sandbox->setFaultPlan({});
+    QCOMPARE(env.count(QStringLiteral("chaos-b")), qint64(files));
+    const QStringList names = env.names(QStringLiteral("chaos-b"));
+    QCOMPARE(names.size(), files);
+    QVERIFY(allUnique(names));
+    QCOMPARE(indexedObjects(env, QStringLiteral("chaos-b")), qint64(files));
 }
 #endif
 
