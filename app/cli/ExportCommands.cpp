@@ -99,6 +99,9 @@ int exportBatch(CliContext &ctx, const QStringList &args)
         if (!ctx.isJson())
             ctx.err() << total << " files listed, " << toDownload << " to download." << Qt::endl;
     });
+    QObject::connect(&exportOp, &ExportOperation::waitingForTarget, &exportOp, [&ctx](const QString &root) {
+        ctx.err() << "Another export is writing into " << root << "; waiting for it to finish." << Qt::endl;
+    });
     ctx.runToEnd(exportOp);   // Ctrl-C / SIGTERM cancel it; finished files and the export log stay
 
     const ExportSummary &summary = exportOp.summary();

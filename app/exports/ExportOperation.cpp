@@ -14,12 +14,14 @@
 #include <QJsonArray>
 
 #include <cerrno>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace bd {
 
 namespace {
 constexpr int kMaxExtractions = 2;   // archives expanded at once (CPU and disk bound)
+constexpr int kTargetLockPollMs = 250;
 }
 
 QJsonObject ExportSummary::toJson() const
@@ -126,12 +128,51 @@ void ExportOperation::onPlanned()
         return emitResult(m_planner->error());
     m_files = m_planner->files();
     m_summary.planned = int(m_files.size());
+    lockTargets();
+}
 
+// One export at a time per target folder: an flock on the folder itself (no extra file in the
+// tree), held until this operation is destroyed. Another export into it (a second command, one
+// left running by a killed parent, the GUI) is waited for, so two never append to one .part and
+// race to rename it ("Could not move <name>.part into place: No such file or directory").
+// Folders are locked in sorted order, so two exports sharing several folders cannot deadlock.
+void ExportOperation::lockTargets()
+{
+    if (isFinished())
+        return;
+    QStringList roots;
+    for (const ExportSource &source : m_planner->sources())
+        roots << source.targetRoot;
+    roots.sort();
+    roots.removeDuplicates();
+    for (const QString &root : std::as_const(roots)) {
+        if (m_targetLocks.contains(root))
+            continue;
+        Error error;
+        auto dir = std::make_shared<ConfinedDir>(ConfinedDir::open(root, true, &error));
+        if (!dir->isValid())
+            return emitResult(Error(error.kind, tr("Could not create the target folder %1: %2").arg(root, error.message)));
+        if (::flock(dir->fd(), LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK)
+                return emitResult(Error(ErrorKind::Io, tr("Could not lock the target folder %1: %2")
+                                                           .arg(root, ConfinedDir::describe(errno))));
+            if (!m_waitingFor.contains(root)) {
+                m_waitingFor.insert(root);
+                Q_EMIT waitingForTarget(root);
+            }
+            setStatusText(tr("Waiting for another export into %1 to finish").arg(root));
+            QTimer::singleShot(kTargetLockPollMs, this, &ExportOperation::lockTargets);
+            return;
+        }
+        m_targetLocks.insert(root, dir);
+    }
+    startLocked();
+}
+
+void ExportOperation::startLocked()
+{
     for (const ExportSource &source : m_planner->sources()) {
         Error error;
-        if (!ConfinedDir::open(source.targetRoot, true, &error).isValid())
-            return emitResult(Error(error.kind, tr("Could not create the target folder %1: %2")
-                                                    .arg(source.targetRoot, error.message)));
         ExportLog *log = logFor(source.targetRoot);
         if (!log->load(&error))
             return emitResult(error);
@@ -377,6 +418,7 @@ void ExportOperation::finishIfDone()
                 noteJournalError(journalError);
         }
     setStatusText(m_summary.toText());
+    m_targetLocks.clear();   // the next export into these folders may go
     if (m_journalError)
         return emitResult(Error(m_journalError.kind, tr("The export journal failed, so this export cannot be resumed "
                                                         "safely: %1").arg(m_journalError.message)));
@@ -407,6 +449,7 @@ void ExportOperation::doCancel()
         e->deleteLater();
     }
     m_extracting.clear();
+    m_targetLocks.clear();
     if (m_journal)
         for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it)
             if (it.value() > 0)

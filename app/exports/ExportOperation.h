@@ -10,12 +10,14 @@
 //   -> archives (.tar/.tar.gz/.tgz/.zip) are extracted with SafeExtractor as they finish
 //      (archive deleted afterwards unless keepArchives) into their destination folder
 //   -> one .export_log.jsonl line and an ExportJournal state per file.
+// One export at a time per target folder (flock on the folder; a second one waits).
 // Suspendable (running GETs are aborted, .part files kept; resume continues them with Range) and
 // cancellable. Finishes with no error when every file is done or skipped; otherwise with the
 // first failure's kind and a count; summary() tells the details either way.
 #include "api/ApiClient.h"
 #include "core/Operation.h"
 #include "exports/ArchiveExtraction.h"
+#include "exports/ConfinedDir.h"
 #include "exports/ExportJournal.h"
 #include "exports/ExportPlanner.h"
 
@@ -90,6 +92,8 @@ Q_SIGNALS:
     // The listing is complete: files() holds the plan; `toDownload` files will be fetched.
     void planned(int total, int toDownload);
     void fileStarted(const QString &key, const QString &destPath);
+    // Another export holds this target folder; this one waits for it (once per folder).
+    void waitingForTarget(const QString &targetRoot);
     // A file is done for good (downloaded and, for archives, extracted) or failed (error set).
     void fileFinished(const QString &key, const QString &localPath, const bd::Error &error);
 
@@ -101,6 +105,8 @@ protected:
 
 private:
     void onPlanned();
+    void lockTargets();
+    void startLocked();
     bool alreadyDone(const PlannedFile &file);
     void pump();
     void startDownload(int index);
@@ -132,6 +138,8 @@ private:
     QHash<QString, qint64> m_journalIds;                    // by batch + root
     Error m_journalError;                                   // first journal failure: ends the export
     QHash<QString, QSet<QString>> m_reservedByDir;          // extraction dir -> names it must not take
+    QHash<QString, std::shared_ptr<ConfinedDir>> m_targetLocks;   // flock-ed target folders
+    QSet<QString> m_waitingFor;
     QList<int> m_refusedNow;                                // files the planner refused (unsafe name, URL)
     qint64 m_doneBytes = 0;        // bytes of finished downloads
     qint64 m_doneFiles = 0;        // files finished (successfully) in this run

@@ -22,6 +22,8 @@ class TstExportKill : public QObject
 private:
     QTemporaryDir m_dataDir;
     Env m_env;
+    quint32 m_seed = 0;
+    QByteArray m_expectedSha;   // of the seeded movie.mp4
 
     QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
 
@@ -63,6 +65,12 @@ private Q_SLOTS:
         QVERIFY(m_dataDir.isValid());
         QString error;
         QVERIFY2(m_env.start(m_dataDir.path(), &error), qPrintable(error));
+        const qint64 sizeBytes = qint64(envInt("BD_KILL_FILE_MB", 320)) << 20;
+        m_seed = quint32(envInt("BD_KILL_SEED", int(QRandomGenerator::global()->bounded(1, 1 << 30))));
+        qInfo("kill seed %u (BD_KILL_SEED=%u replays), %lld MiB file", m_seed, m_seed, sizeBytes >> 20);
+        const QByteArray original = patternBytes(sizeBytes, m_seed);
+        m_expectedSha = sha256(original);
+        QVERIFY(m_env.seedFile(QStringLiteral("bigone"), QStringLiteral("movie.mp4"), original));
     }
 
     void sigkillAtAnyInstantThenTheSameCommandFinishesIdentically()
@@ -70,19 +78,9 @@ private Q_SLOTS:
         if (!QFileInfo::exists(cliPath()))
             QSKIP("batchdeck-cli is not built");
         const int points = envInt("BD_KILL_POINTS", 6);
-        const qint64 sizeBytes = qint64(envInt("BD_KILL_FILE_MB", 320)) << 20;
-        const quint32 seed = quint32(envInt("BD_KILL_SEED", int(QRandomGenerator::global()->bounded(1, 1 << 30))));
-        qInfo("kill seed %u (BD_KILL_SEED=%u replays), %d kill points, %lld MiB file", seed, seed, points,
-              sizeBytes >> 20);
+        const quint32 seed = m_seed;
         QRandomGenerator random(seed);
-
-        QByteArray expectedSha;
-        {
-            const QByteArray original = patternBytes(sizeBytes, seed);
-            expectedSha = sha256(original);
-            QVERIFY(m_env.seedFile(QStringLiteral("bigone"), QStringLiteral("movie.mp4"), original));
-        }
-        const QMap<QString, QByteArray> expectedTree{ { QStringLiteral("movie.mp4"), expectedSha } };
+        const QMap<QString, QByteArray> expectedTree{ { QStringLiteral("movie.mp4"), m_expectedSha } };
 
         int killedMidway = 0;
         for (int point = 0; point < points; ++point) {
@@ -119,6 +117,34 @@ private Q_SLOTS:
             QVERIFY(QFileInfo::exists(target + QStringLiteral("/.export_log.jsonl")));
         }
         qInfo("%d of %d kills landed mid-download (a .part on disk)", killedMidway, points);
+    }
+
+    // Issue 14's "Could not move <name>.part into place ... No such file or directory": two
+    // processes exporting into one folder at once (the second started while the first, whose
+    // parent was killed, still ran) appended to one .part and raced to rename it. Now the second
+    // waits for the first; both exit 0 with the same tree.
+    void twoCommandsAtOnceIntoOneTargetBothSucceed()
+    {
+        if (!QFileInfo::exists(cliPath()))
+            QSKIP("batchdeck-cli is not built");
+        QTemporaryDir work;
+        const QString target = work.path() + QStringLiteral("/target");
+        const QStringList args{ QStringLiteral("data-staging"), QStringLiteral("export-batch"), QStringLiteral("-b"),
+                                QStringLiteral("bigone"), QStringLiteral("-t"), target };
+        QProcess first, second;
+        first.setProcessEnvironment(cliEnvironment(work.path() + QStringLiteral("/data1")));
+        second.setProcessEnvironment(cliEnvironment(work.path() + QStringLiteral("/data2")));
+        first.start(cliPath(), args);
+        QVERIFY(first.waitForStarted());
+        QTest::qWait(150);
+        second.start(cliPath(), args);
+        QVERIFY(first.waitForFinished(300000));
+        QVERIFY(second.waitForFinished(300000));
+        const QByteArray err1 = first.readAllStandardError(), err2 = second.readAllStandardError();
+        QVERIFY2(first.exitCode() == 0, err1.constData());
+        QVERIFY2(second.exitCode() == 0, err2.constData());
+        qInfo("the second command %s", err2.contains("waiting") ? "waited for the first" : "did not have to wait");
+        QCOMPARE(tree(target), (QMap<QString, QByteArray>{ { QStringLiteral("movie.mp4"), m_expectedSha } }));
     }
 
     void cleanupTestCase() { m_env.stop(); }
