@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Every endpoint code and section number cited in app/, ui/ and tests/ must have a heading in
-docs/protocol.md (or docs/protocol-asset-library.md for §16 until the lead merges it).
+docs/protocol.md.
 
 Usage: python3 docs/check_citations.py [repo root]. Prints the citations and exits 1 when one does
 not resolve. Only the shape is checked ("§8.3" has a heading "§8.3 …"); whether the cited text
@@ -10,7 +10,7 @@ import re
 import sys
 
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent.parent)
-docs = [root / "docs" / "protocol.md", root / "docs" / "protocol-asset-library.md"]
+docs = [root / "docs" / "protocol.md"]
 headings = [line for doc in docs if doc.exists() for line in doc.read_text(encoding="utf-8").splitlines()
             if line.startswith("#")]
 

@@ -52,7 +52,7 @@ public:
         // GET, false for POST; a POST the server de-duplicates by a key it carries sets true.
         std::optional<bool> idempotent;
         // The key goes in "Authorization: Bearer" and never into the URL (Asset Library routes,
-        // docs/protocol-asset-library.md); otherwise in the api_key query parameter (spec §2.2).
+        // docs/protocol.md §16); otherwise in the api_key query parameter (spec §2.2).
         bool bearerAuth = false;
     };
 

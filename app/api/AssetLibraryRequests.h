@@ -1,5 +1,5 @@
 #pragma once
-// Asset Library jobs (docs/protocol-asset-library.md §16): a Workflow job over images already in
+// Asset Library jobs (docs/protocol.md §16): a Workflow job over images already in
 // the workspace's Asset Library. Both calls authenticate with "Authorization: Bearer <key>"; the
 // key is never in their URLs.
 //   A1 create: POST /batch-processing/v1/external/{ws}/asset-library/jobs -> 202 {"status":

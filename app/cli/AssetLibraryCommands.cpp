@@ -1,5 +1,5 @@
 // batch-processing process-asset-library-with-workflow: a Workflow job over images already in
-// the workspace's Asset Library (docs/protocol-asset-library.md §16) - exact image ids from a
+// the workspace's Asset Library (docs/protocol.md §16) - exact image ids from a
 // file, a RoboQL query, or the whole library (--all-images --confirm). The options mirror
 // process-images-with-workflow where they apply (no batch, part or job id: the service stages the
 // selection and names the job). The request's idempotency key is journalled before the first

@@ -37,6 +37,7 @@ QVector<CliCommand> webhookCommands();  // WebhookCommands.cpp: listen-webhooks
 QVector<CliCommand> ingestCommands();   // IngestCommands.cpp: create-batch-of-images / -videos (every data source)
 QVector<CliCommand> exportCommands();   // ExportCommands.cpp: export-batch
 QVector<CliCommand> watchCommands();    // WatchCommands.cpp: watch-job
+QVector<CliCommand> assetLibraryCommands(); // AssetLibraryCommands.cpp: process-asset-library-with-workflow
 
 // The group's one-line description for the top-level --help; empty for unknown groups.
 QString groupSummary(const QString &group);

@@ -4,9 +4,6 @@
 
 namespace bd::cli {
 
-// AssetLibraryCommands.cpp (declared here until CliCommand.h, not ours, lists it too).
-QVector<CliCommand> assetLibraryCommands();
-
 QVector<CliCommand> allCommands()
 {
     QVector<CliCommand> all;

@@ -1,5 +1,5 @@
 #pragma once
-// Asset Library jobs (routes A1, A2; docs/protocol-asset-library.md §16): a Workflow job over a
+// Asset Library jobs (routes A1, A2; docs/protocol.md §16): a Workflow job over a
 // selection of the workspace's Asset Library, which the platform stages itself.
 //
 //   A1 POST /batch-processing/v1/external/{ws}/asset-library/jobs   (Bearer only)

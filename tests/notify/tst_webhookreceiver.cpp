@@ -19,7 +19,7 @@ using namespace bd::notify;
 namespace {
 const QString kPub = QStringLiteral("rf_publishable_test_key_42");
 
-// Payloads as published in the docs (docs-notes §2.3–2.5), event ids varied per test.
+// Payloads as published in the docs (docs/protocol.md §13.1–§13.3), event ids varied per test.
 QByteArray ingestStatus(const QString &eventId, int attempt = 1)
 {
     return QStringLiteral("{\"type\":\"roboflow-data-staging-notification-v1\",\"event_id\":\"%1\","
