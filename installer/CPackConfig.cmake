@@ -16,6 +16,6 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_GENERATOR "DEB;TGZ")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libqt6core6, libqt6network6, libqt6sql6-sqlite, libqt6widgets6, libqt6concurrent6, libqt6keychain1, libsecret-1-0, libarchive13, libcpp-httplib0.11 | libcpp-httplib0.14, libssl3")
+    "libqt6core6, libqt6network6, libqt6sql6-sqlite, libqt6widgets6, libqt6concurrent6, libqt6keychain1, libsecret-1-0, libarchive13, libcpp-httplib0.11 | libcpp-httplib0.14, libmicrohttpd12, libssl3")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 include(CPack)

@@ -15,6 +15,8 @@
 #include "sandbox/WebhookDispatcher.h"
 
 #include <QDir>
+
+#include <csignal>
 #include <QFile>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -72,6 +74,9 @@ bool SandboxServer::start(QString *error)
 {
     if (m_running)
         return true;
+    // cpp-httplib 0.11 writes without MSG_NOSIGNAL: a webhook receiver that refuses at the headers
+    // and closes while our sender still writes the body would otherwise kill the whole process.
+    ::signal(SIGPIPE, SIG_IGN);
     if (m_options.dataDir.isEmpty()) {
         m_tempDir = std::make_unique<QTemporaryDir>();
         m_root = m_tempDir->path();
