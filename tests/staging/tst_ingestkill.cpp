@@ -179,52 +179,63 @@ void TestIngestKill::randomKillPoints()
     Env env;
     QString error;
     QVERIFY2(env.start(100, &error), qPrintable(error));
-    const int files = 240;
+    const int files = 120;
     const QString dir = tmp.path() + QStringLiteral("/images");
     writeJpegs(dir, files);
     const QString dataDir = tmp.path() + QStringLiteral("/data");
-    const QStringList args = ingestArgs(QStringLiteral("chaos-b"), dir, 20);
     // 10 % of every route's requests fail (503); PUTs take a little while so kills land mid-body.
     env.sandbox->setFaultPlan(QJsonObject{
         { "seed", int(seed & 0xffff) },
         { "rules", QJsonArray{ QJsonObject{ { "route", "*" }, { "probability", 0.1 }, { "status", 503 } },
                                QJsonObject{ { "route", "S1" }, { "delayMs", 80 } } } } });
+    // Each round ingests the folder into a new batch; its runs are killed at random instants
+    // until one completes by itself (exit 0), then the next round starts, until every kill
+    // point has been used. The last round then runs to completion.
+    QStringList batches;
     int kills = 0;
-    QByteArray lastOut, lastErr;
-    int exitCode = -1;
-    for (int run = 0; run < killPoints + 5; ++run) {
-        QProcess *p = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    int round = 0;
+    QString batch = QStringLiteral("chaos-0");
+    bool roundKilled = false;
+    for (int run = 0; run < 10 * killPoints + 10; ++run) {
+        QProcess *p = startCli(dataDir, env.sandbox->apiUrl(), ingestArgs(batch, dir, 10), this);
         QVERIFY(p->waitForStarted(10000));
-        const int killAtMs = kills < killPoints ? int(random.bounded(50, 2500)) : -1;
+        const int killAtMs = kills < killPoints ? int(random.bounded(50, 2000)) : -1;
         if (killAtMs >= 0 && !p->waitForFinished(killAtMs)) {
             p->kill();
             QVERIFY(p->waitForFinished(10000));
             ++kills;
-            qInfo("  run %d: SIGKILL after %d ms (batch has %lld files)", run, killAtMs,
-                  env.count(QStringLiteral("chaos-b")));
+            roundKilled = true;
+            qInfo("  %s run %d: SIGKILL after %d ms", qPrintable(batch), run, killAtMs);
             continue;
         }
         QElapsedTimer clock;
         clock.start();
-        QVERIFY(p->waitForFinished(240000));
-        lastOut = p->readAllStandardOutput();
-        lastErr = p->readAllStandardError();
-        exitCode = p->exitCode();
-        qInfo("  run %d: finished by itself with exit %d in %lld ms", run, exitCode, qint64(clock.elapsed()));
-        if (exitCode == 0 && kills >= killPoints)
+        if (p->state() != QProcess::NotRunning)
+            QVERIFY(p->waitForFinished(240000));
+        const QByteArray out = p->readAllStandardOutput();
+        QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0, p->readAllStandardError().constData());
+        const QJsonObject summary = QJsonDocument::fromJson(out).object();
+        QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
+        QCOMPARE(summary.value(QStringLiteral("failedCount")).toInt(), 0);
+        qInfo("  %s run %d: completed (exit 0) after %d kill(s), last run %lld ms", qPrintable(batch), run,
+              kills, qint64(clock.elapsed()));
+        if (roundKilled)
+            batches << batch;
+        if (kills >= killPoints)
             break;
+        batch = QStringLiteral("chaos-%1").arg(++round);
+        roundKilled = false;
     }
-    QVERIFY2(exitCode == 0, lastErr.constData());
     QCOMPARE(kills, killPoints);
-    const QJsonObject summary = QJsonDocument::fromJson(lastOut).object();
-    QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
-    QCOMPARE(summary.value(QStringLiteral("failedCount")).toInt(), 0);
+    QVERIFY(!batches.isEmpty());
     env.sandbox->setFaultPlan({});
-    QCOMPARE(env.count(QStringLiteral("chaos-b")), qint64(files));
-    const QStringList names = env.names(QStringLiteral("chaos-b"));
-    QCOMPARE(names.size(), files);
-    QVERIFY(allUnique(names));
-    QCOMPARE(indexedObjects(env, QStringLiteral("chaos-b")), qint64(files));
+    for (const QString &b : std::as_const(batches)) {
+        QCOMPARE(env.count(b), qint64(files));
+        const QStringList names = env.names(b);
+        QCOMPARE(names.size(), files);
+        QVERIFY(allUnique(names));
+        QCOMPARE(indexedObjects(env, b), qint64(files));   // no shard indexed twice
+    }
 }
 #endif
 
