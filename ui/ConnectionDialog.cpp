@@ -13,6 +13,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QStyle>
 #include <QVBoxLayout>
 
 namespace bd::ui {
@@ -61,14 +62,18 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     m_key->setPlaceholderText(tr("Paste your Roboflow private API key"));
     m_key->setAccessibleDescription(tr("Stored in the system keychain, never in a file"));
     // Show / hide, as password fields on every desktop: checking a pasted key is common.
-    QAction *reveal = m_key->addAction(QIcon::fromTheme(QStringLiteral("view-visible")), QLineEdit::TrailingPosition);
+    // Without an icon theme (bare X11, offscreen) a style icon stands in, so the button never vanishes.
+    const QIcon eye = QIcon::fromTheme(QStringLiteral("view-visible"), style()->standardIcon(QStyle::SP_FileDialogContentsView));
+    QAction *reveal = m_key->addAction(eye, QLineEdit::TrailingPosition);
     reveal->setCheckable(true);
     reveal->setToolTip(tr("Show the key"));
     reveal->setText(tr("Show the key"));
     connect(reveal, &QAction::toggled, this, [this, reveal](bool show) {
         m_key->setEchoMode(show ? QLineEdit::Normal : QLineEdit::Password);
         reveal->setToolTip(show ? tr("Hide the key") : tr("Show the key"));
-        reveal->setIcon(QIcon::fromTheme(show ? QStringLiteral("view-hidden") : QStringLiteral("view-visible")));
+        reveal->setIcon(QIcon::fromTheme(show ? QStringLiteral("view-hidden") : QStringLiteral("view-visible"),
+                                         style()->standardIcon(show ? QStyle::SP_FileDialogDetailedView
+                                                                    : QStyle::SP_FileDialogContentsView)));
     });
     auto *keyLabel = new QLabel(tr("&Key:"), keyBox);
     keyLabel->setBuddy(m_key);

@@ -6,6 +6,7 @@
 #include "ProgressDelegate.h"
 #include "StageTimeline.h"
 #include "TaskTableModel.h"
+#include "ViewState.h"
 #include "api/ApiClient.h"
 #include "jobs/JobSpecRestart.h"
 
@@ -134,7 +135,10 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
 
-    auto *header = new QHBoxLayout;
+    // Title and state on top, the actions in their own row: five buttons beside the texts made
+    // the view wider than an 800-pixel window.
+    auto *header = new QVBoxLayout;
+    auto *actions = new QHBoxLayout;
     auto *texts = new QVBoxLayout;
     m_title = new QLabel(this);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -151,10 +155,13 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     texts->addWidget(m_title);
     texts->addWidget(m_meta);
     texts->addWidget(m_notification);
-    header->addLayout(texts, 1);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addLayout(texts, 1);
     m_offline = new QLabel(this);
     m_offline->hide();
-    header->addWidget(m_offline, 0, Qt::AlignTop);
+    titleRow->addWidget(m_offline, 0, Qt::AlignTop);
+    header->addLayout(titleRow);
+    header->addLayout(actions);
     // Mnemonics chosen not to collide with the menu bar (F E V B H), the tabs (S J X) or the
     // Jobs tab's buttons shown above (N O R).
     m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("Re&load"), this);
@@ -169,8 +176,9 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_download->setToolTip(tr("Download every output of this finished job (Ctrl+S)"));
     for (QPushButton *b : { m_refresh, m_download, m_abort, m_restart, m_close }) {
         b->setAccessibleDescription(b->toolTip());
-        header->addWidget(b, 0, Qt::AlignTop);
+        actions->addWidget(b);
     }
+    actions->addStretch();
     layout->addLayout(header);
 
     m_timeline = new StageTimeline(this);
@@ -192,6 +200,8 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_taskTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_taskTable->setAlternatingRowColors(true);
     m_taskTable->setWordWrap(false);
+    m_taskTable->setMinimumHeight(m_taskTable->fontMetrics().height() * 6);
+    ViewState::attach(m_taskTable, QStringLiteral("tasks"));   // dates fitted once, selection kept on refresh
     taskLayout->addWidget(m_taskTable, 1);
     m_tabs->addTab(taskPage, tr("Tas&ks"));
     m_errors = new QListWidget(m_tabs);

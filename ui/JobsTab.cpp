@@ -11,6 +11,7 @@
 #include <QKeyEvent>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -56,13 +57,19 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     m_splitter->setObjectName(QStringLiteral("jobsSplitter"));
     m_layout->removeWidget(m_table);
     m_splitter->addWidget(m_table);
-    m_splitter->addWidget(m_view);
+    // In a scroll area: the job view never forces the window beyond 800×560; it scrolls instead.
+    m_viewArea = new QScrollArea(this);
+    m_viewArea->setWidget(m_view);
+    m_viewArea->setWidgetResizable(true);
+    m_viewArea->setFrameShape(QFrame::NoFrame);
+    m_viewArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_splitter->addWidget(m_viewArea);
     m_splitter->setStretchFactor(0, 1);
     m_splitter->setStretchFactor(1, 3);
     m_splitter->setChildrenCollapsible(false);
     ViewState::rememberSplitter(m_splitter, QStringLiteral("jobs"), { 220, 500 });
     m_layout->insertWidget(1, m_splitter, 1);
-    m_view->hide();
+    m_viewArea->hide();
     setTabOrder(m_new, m_open);
     setTabOrder(m_open, m_refresh);
     setTabOrder(m_refresh, m_filter);
@@ -79,7 +86,7 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
         openJob(m_proxy->mapToSource(index).siblingAtColumn(JobsModel::Id).data().toString());
     });
     connect(m_view, &JobView::closeRequested, this, [this] {
-        m_view->hide();
+        m_viewArea->hide();
         m_table->setFocus();
     });
     connect(m_view, &JobView::jobChanged, this, &JobsTab::refresh);
@@ -154,7 +161,7 @@ void JobsTab::openJob(const QString &jobId)
 {
     if (jobId.isEmpty())
         return;
-    m_view->show();
+    m_viewArea->show();
     m_view->showJob(jobId);
     const int row = m_model->rowOfKey(jobId);
     if (row >= 0)

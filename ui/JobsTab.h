@@ -6,6 +6,7 @@
 
 class QLineEdit;
 class QPushButton;
+class QScrollArea;
 class QSplitter;
 
 namespace bd::jobs { class JobMonitor; }
@@ -52,6 +53,7 @@ private:
     jobs::JobMonitor *m_monitor;
     JobView *m_view = nullptr;
     QSplitter *m_splitter = nullptr;
+    QScrollArea *m_viewArea = nullptr;   // holds m_view
     QPushButton *m_refresh = nullptr;
     QPushButton *m_new = nullptr;
     QPushButton *m_open = nullptr;

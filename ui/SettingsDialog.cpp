@@ -22,6 +22,17 @@
 
 namespace bd::ui {
 
+namespace {
+QString commandLine(const QString &command)
+{
+    // A line of its own; no break opportunity inside (non-breaking spaces, word joiners after '/').
+    QString html = command.toHtmlEscaped();
+    html.replace(QLatin1Char(' '), QStringLiteral("&nbsp;"));
+    html.replace(QLatin1Char('/'), QStringLiteral("/&#8288;"));
+    return QStringLiteral("<br>&nbsp;&nbsp;<tt>%1</tt>").arg(html);
+}
+}  // namespace
+
 SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
 {
     setWindowTitle(tr("Settings"));
@@ -46,14 +57,14 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_key->setClearButtonEnabled(true);
     auto *note = new QLabel(
         tr("Roboflow's servers cannot reach an address on your computer. Expose the receiver with a tunnel "
-           "(%1, %2) or a reverse proxy (nginx %3) and enter its address as the "
-           "public URL. Notifications must carry your workspace's publishable key "
-           "(%4); it is kept in the system keychain, never in a settings file.")
-            // Commands and URLs never break inside (they wrapped in the middle of a URL).
-            .arg(QStringLiteral("<tt style=\"white-space:nowrap\">ssh -R 443:127.0.0.1:PORT host</tt>"),
-                 QStringLiteral("<tt style=\"white-space:nowrap\">cloudflared tunnel --url http://127.0.0.1:PORT</tt>"),
-                 QStringLiteral("<tt style=\"white-space:nowrap\">proxy_pass http://127.0.0.1:PORT;</tt>"),
-                 QStringLiteral("<tt style=\"white-space:nowrap\">Authorization: Bearer …</tt>")),
+           "or a reverse proxy and enter its address as the public URL:%1%2%3"
+           "<br>Notifications must carry your workspace's publishable key (%4); it is kept in the "
+           "system keychain, never in a settings file.")
+            // One command per line, spaces unbreakable: they wrapped inside a flag and a URL.
+            .arg(commandLine(QStringLiteral("ssh -R 443:127.0.0.1:PORT host")),
+                 commandLine(QStringLiteral("cloudflared tunnel --url http://127.0.0.1:PORT")),
+                 commandLine(QStringLiteral("nginx: proxy_pass http://127.0.0.1:PORT;")),
+                 QStringLiteral("<tt>Authorization:&nbsp;Bearer&nbsp;…</tt>")),
         hooks);
     note->setWordWrap(true);
     note->setTextFormat(Qt::RichText);

@@ -127,9 +127,11 @@ void ViewState::restore()
                                    QItemSelectionModel::NoUpdate);
     if (!rows.isEmpty() && rows != selection->selection())
         selection->select(rows, QItemSelectionModel::ClearAndSelect);
-    // Scroll: the same top row when it is still there, else the same offset.
+    // Scroll: at the top stays at the top (new rows arriving there are seen, and their lazily
+    // loaded values, e.g. file counts, are read); scrolled down: the same top row when it is
+    // still there, else the same offset.
     m_view->doItemsLayout();
-    const int topRow = m_topKey.isEmpty() ? -1 : rowOfKey(m_topKey);
+    const int topRow = m_topKey.isEmpty() || m_scroll == 0 ? -1 : rowOfKey(m_topKey);
     if (topRow >= 0)
         m_view->scrollTo(model->index(topRow, 0, m_view->rootIndex()), QAbstractItemView::PositionAtTop);
     else

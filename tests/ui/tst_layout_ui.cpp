@@ -112,7 +112,7 @@ QStringList clippedTexts(QWidget *root)
                 clipped << QStringLiteral("%1 header %2 (%3 < %4)").arg(describe(table)).arg(table->model()->headerData(c, Qt::Horizontal).toString()).arg(header->sectionSize(c)).arg(header->sectionSizeHint(c));
             // Dates are never cut (the cell's text plus the item margins).
             const QString title = table->model()->headerData(c, Qt::Horizontal).toString();
-            if (!title.contains(QRegularExpression(QStringLiteral("Created|Updated|Expir|Received|Date|Time"))))
+            if (!title.contains(QRegularExpression(QStringLiteral("Created|Updated|Expir|Received|Date|Time|event"))))
                 continue;
             for (int r = 0; r < qMin(table->model()->rowCount(), 50); ++r) {
                 const QString cell = table->model()->index(r, c).data().toString();
@@ -201,6 +201,8 @@ private Q_SLOTS:
         QStringList problems;
         const auto check = [&](QWidget *screen, const QString &name, bool descriptions) {
             settle();
+            if (window.size() != size)   // a minimum size forced the window larger: content would be cut
+                problems << QStringLiteral("%1: the window grew to %2×%3").arg(name).arg(window.width()).arg(window.height());
             saveTestShot(screen, name + QLatin1Char('-') + tag);
             for (const QString &p : clippedTexts(screen))
                 problems << name + QStringLiteral(": clipped ") + p;
