@@ -155,6 +155,13 @@ private Q_SLOTS:
         QCOMPARE(view.indexAt(QPoint(1, 1)).data().toString(), QStringLiteral("row-140"));
         QCOMPARE(view.horizontalHeader()->sectionSize(0), 77);
 
+        // At the top, a row arriving first is shown, not scrolled away (its lazy values load).
+        view.scrollToTop();
+        rows.prepend(Row{ QStringLiteral("arrived") });
+        model.setRows(rows);
+        QCOMPARE(view.indexAt(QPoint(1, 1)).data().toString(), QStringLiteral("arrived"));
+        QCOMPARE(state->selectedKeys(), QStringList{ QStringLiteral("row-150") });
+
         // A selected row that disappears leaves no stale selection behind.
         rows.removeIf([](const Row &r) { return r.key == QStringLiteral("row-150"); });
         model.setRows(rows);
