@@ -28,7 +28,9 @@ TabBase::TabBase(QWidget *parent) : QWidget(parent)
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);   // a date on two lines doubled the row height
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // Not stretched: the last column of every list is a date, which a stretched section cut to
+    // "5 Dec 2026 1…" at 800 px; too wide lists scroll sideways instead.
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_layout->addWidget(m_table, 1);
     m_status = new QLabel(this);

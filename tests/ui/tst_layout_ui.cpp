@@ -106,9 +106,10 @@ QStringList clippedTexts(QWidget *root)
             continue;
         QHeaderView *header = table->horizontalHeader();
         for (int c = 0; c < header->count(); ++c) {
-            if (header->isSectionHidden(c) || (header->stretchLastSection() && c == header->count() - 1))
+            if (header->isSectionHidden(c))
                 continue;
-            if (header->sectionSize(c) + 1 < header->sectionSizeHint(c))
+            const bool stretched = header->stretchLastSection() && c == header->count() - 1;
+            if (!stretched && header->sectionSize(c) + 1 < header->sectionSizeHint(c))
                 clipped << QStringLiteral("%1 header %2 (%3 < %4)").arg(describe(table)).arg(table->model()->headerData(c, Qt::Horizontal).toString()).arg(header->sectionSize(c)).arg(header->sectionSizeHint(c));
             // Dates are never cut (the cell's text plus the item margins).
             const QString title = table->model()->headerData(c, Qt::Horizontal).toString();
