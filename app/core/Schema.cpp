@@ -88,6 +88,19 @@ QVector<Migration> buildMigrations()
                       QStringLiteral("ALTER TABLE ingest_files ADD COLUMN sent_at_ms INTEGER"),
                       QStringLiteral("ALTER TABLE ingest_files ADD COLUMN body_left INTEGER NOT NULL DEFAULT 0"),
                   } });
+    list.append({ 3, QStringLiteral("jobs"),
+                  QStringLiteral("Asset Library jobs: the idempotency key of each create request, journalled before "
+                                 "the first attempt"),
+                  {
+                      QStringLiteral("CREATE TABLE IF NOT EXISTS asset_library_requests ("
+                                     " service TEXT NOT NULL,"       // the API base URL (no query, no user info)
+                                     " workspace TEXT NOT NULL,"
+                                     " fingerprint TEXT NOT NULL,"   // SHA-256 of the A1 body without its key
+                                     " idempotency_key TEXT NOT NULL,"
+                                     " job_id TEXT,"                 // NULL until the service answered
+                                     " created_at TEXT NOT NULL,"
+                                     " PRIMARY KEY (service, workspace, idempotency_key))"),
+                  } });
     for (int i = 0; i < list.size(); ++i)
         Q_ASSERT(list.at(i).version == i + 1);
     return list;

@@ -79,32 +79,10 @@ ExportFileState exportFileStateFromName(const QString &name)
 
 bool ExportJournal::ensureSchema(Error *error)
 {
-    QSqlDatabase db = database();
-    QString text;
-    const bool ok = execAll(db,
-        { QStringLiteral("CREATE TABLE IF NOT EXISTS exports ("
-                         " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                         " batch_id TEXT NOT NULL,"
-                         " target_dir TEXT NOT NULL,"
-                         " created_at TEXT NOT NULL,"
-                         " updated_at TEXT NOT NULL,"
-                         " state TEXT NOT NULL)"),
-          QStringLiteral("CREATE TABLE IF NOT EXISTS export_files ("
-                         " export_id INTEGER NOT NULL REFERENCES exports(id) ON DELETE CASCADE,"
-                         " file_key TEXT NOT NULL,"
-                         " part_name TEXT,"
-                         " file_name TEXT NOT NULL,"
-                         " size_expected INTEGER,"
-                         " bytes_done INTEGER NOT NULL DEFAULT 0,"
-                         " state TEXT NOT NULL,"
-                         " error_text TEXT,"
-                         " updated_at TEXT NOT NULL,"
-                         " PRIMARY KEY (export_id, file_key))"),
-          QStringLiteral("CREATE INDEX IF NOT EXISTS exports_by_batch ON exports(batch_id, target_dir)") },
-        &text);
-    if (!ok) {
+    // The tables come from the one schema (core/Schema.cpp), migrated when the database opens.
+    if (!database().isOpen()) {
         if (error)
-            *error = Error(ErrorKind::Io, QStringLiteral("Export journal: cannot create tables: %1").arg(text));
+            *error = databaseError();
         return false;
     }
     m_schemaReady = true;

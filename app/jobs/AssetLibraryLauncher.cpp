@@ -12,27 +12,17 @@ namespace bd::jobs {
 
 namespace AssetLibraryJournal {
 
-const char *const kCreateTable =
-    "CREATE TABLE IF NOT EXISTS asset_library_requests ("
-    " service TEXT NOT NULL,"            // the API base URL (no query, no user info)
-    " workspace TEXT NOT NULL,"
-    " fingerprint TEXT NOT NULL,"        // SHA-256 of the A1 body without its key
-    " idempotency_key TEXT NOT NULL,"
-    " job_id TEXT,"                      // NULL until the service answered
-    " created_at TEXT NOT NULL,"
-    " PRIMARY KEY (service, workspace, idempotency_key))";
-
 namespace {
 bool open(QSqlDatabase *db, Error *error)
 {
+    // asset_library_requests comes from the one schema (core/Schema.cpp, migration 3).
     *db = bd::database();
-    QSqlQuery q(*db);
-    if (db->isOpen() && q.exec(QString::fromLatin1(kCreateTable)))
+    if (db->isOpen())
         return true;
     if (error)
         *error = Error(ErrorKind::Io, QStringLiteral("Could not use the local journal for the idempotency key (%1); "
                                                      "nothing was sent")
-                                          .arg(db->isOpen() ? q.lastError().text() : QStringLiteral("the database is not open")));
+                                          .arg(bd::databaseError().message));
     return false;
 }
 }  // namespace

@@ -22,8 +22,6 @@ namespace bd::jobs {
 
 // The journal (one SQLite table in the shared database, bd::database()).
 namespace AssetLibraryJournal {
-// Statement that creates the table; to join the versioned schema in app/core later.
-extern const char *const kCreateTable;
 // The key for this request: a pending one of an earlier run of the same request, else a new one
 // (journalled before returning). `explicitKey` non-empty: that key, journalled. Empty + *error
 // when the journal cannot be written (the request must then not be sent).

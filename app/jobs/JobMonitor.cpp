@@ -49,23 +49,10 @@ bool sameFigures(const JobSnapshot &a, const JobSnapshot &b)
     return true;
 }
 
-const char *kCreateTable =
-    "CREATE TABLE IF NOT EXISTS watched_jobs ("
-    " job_id TEXT PRIMARY KEY,"
-    " added_at TEXT NOT NULL,"
-    " finished INTEGER NOT NULL DEFAULT 0,"
-    " success INTEGER NOT NULL DEFAULT 0)";
-
+// watched_jobs comes from the one schema (core/Schema.cpp), migrated when the database opens.
 bool ensureTable(QSqlDatabase &db)
 {
-    if (!db.isOpen())
-        return false;
-    QSqlQuery q(db);
-    if (!q.exec(QString::fromLatin1(kCreateTable))) {
-        qWarning("JobMonitor: cannot create watched_jobs: %s", qPrintable(q.lastError().text()));
-        return false;
-    }
-    return true;
+    return db.isOpen();
 }
 
 }  // namespace

@@ -47,26 +47,12 @@ int WebhookStore::prune(QString *errorText)
 
 bool WebhookStore::ensureSchema(QString *errorText)
 {
-    QSqlDatabase db = database();
-    if (!db.isOpen()) {
-        if (errorText)
-            *errorText = QStringLiteral("database is not open");
-        return false;
-    }
-    return execAll(db, { QStringLiteral(
-                             "CREATE TABLE IF NOT EXISTS webhook_events ("
-                             " event_id TEXT PRIMARY KEY,"
-                             " kind TEXT NOT NULL,"
-                             " type TEXT,"
-                             " received_at TEXT NOT NULL,"
-                             " delivery_attempt INTEGER,"
-                             " job_id TEXT, job_state TEXT,"
-                             " ingest_id TEXT, batch_id TEXT, shard_id TEXT,"
-                             " success INTEGER,"
-                             " payload TEXT NOT NULL)"),
-                         QStringLiteral("CREATE INDEX IF NOT EXISTS webhook_events_received"
-                                        " ON webhook_events(received_at)") },
-                   errorText);
+    // The table comes from the one schema (core/Schema.cpp), migrated when the database opens.
+    if (database().isOpen())
+        return true;
+    if (errorText)
+        *errorText = databaseError().message;
+    return false;
 }
 
 int WebhookStore::insertIfNew(const WebhookEvent &e, QString *errorText)
