@@ -230,9 +230,14 @@ QNetworkReply *UploadImageCall::send(QNetworkAccessManager *nam, QNetworkRequest
     return reply;
 }
 
-Error UploadImageCall::handleSuccess(const QByteArray &)
+Error UploadImageCall::handleSuccess(const QByteArray &body)
 {
-    return {};  // the body is ignored (spec §4.8)
+    // The answer's fields are ignored (spec §4.8), and an empty 200 is accepted; but a body that is
+    // not a JSON object (cut short, a proxy's HTML page) says nothing about whether the file was
+    // stored, so it is an unusable answer, repeated like any other (the name makes D7 idempotent).
+    if (body.trimmed().isEmpty())
+        return {};
+    return decodeJsonObject(body, operation(), nullptr);
 }
 
 // ---- D8 / D9 ----

@@ -148,6 +148,34 @@ private Q_SLOTS:
         QCOMPARE(server.requestsTo(restart).size(), size_t(5));
     }
 
+    // Found by the chaos driver: a simple upload (D7) answered 200 with truncated JSON was counted
+    // as uploaded although the service never stored it. Its fields are ignored, but an answer that
+    // is not JSON is unusable, and the file name makes D7 safe to repeat. An empty 200 is accepted.
+    void simpleUploadWithAnUnusableAnswerIsRepeated()
+    {
+        QTemporaryDir dir;
+        const QString image = dir.filePath(QStringLiteral("a.jpg"));
+        QFile f(image);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray("\xff\xd8\xff\xe0 not much of a jpeg"));
+        f.close();
+        TestServer server;
+        const std::string upload = "/data-staging/v1/external/ws/batches/b1/upload/image";
+        server.enqueue(upload, Reply::json("{\"status\":\"o"));  // 200, cut short
+        server.setDefault(upload, Reply::json(R"({"status":"ok"})"));
+        ApiClient api(configFor(server));
+        auto *call = run(api.uploadImage(QStringLiteral("b1"), image, QStringLiteral("a.jpg"), QStringLiteral("b1")));
+        QVERIFY2(!call->error(), qPrintable(call->error().fullText()));
+        QCOMPARE(server.requestsTo(upload).size(), size_t(2));
+
+        TestServer quiet;
+        quiet.setDefault(upload, Reply::json(""));
+        ApiClient api2(configFor(quiet));
+        auto *accepted = run(api2.uploadImage(QStringLiteral("b1"), image, QStringLiteral("a.jpg"), QStringLiteral("b1")));
+        QVERIFY2(!accepted->error(), qPrintable(accepted->error().fullText()));
+        QCOMPARE(quiet.requestsTo(upload).size(), size_t(1));
+    }
+
     // B3 carries its key (the job id): repeating it cannot create a second job.
     void keyedPostIsRepeated()
     {
