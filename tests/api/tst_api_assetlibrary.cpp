@@ -4,7 +4,7 @@
 // in their URLs; a cut answer to the keyed create is repeated with the same key.
 #include "api/ApiClient.h"
 #include "api/ApiError.h"
-#include "TestServer.h"
+#include "ApiTestSupport.h"
 
 #include <QtTest>
 
@@ -12,29 +12,9 @@ using namespace bd;
 using namespace bd::api;
 using bdtest::Reply;
 using bdtest::TestServer;
-
-namespace {
-
-const char *kKey = "secret-key-0123456789";
-
-ApiConfig configFor(const TestServer &server)
-{
-    ApiConfig c;
-    c.baseUrl = QUrl(QString::fromStdString(server.base()));
-    c.apiKey = QString::fromLatin1(kKey);
-    c.timeoutSeconds = 10;
-    c.retry.baseDelayMs = 10;
-    return c;
-}
-
-template <class Call>
-Call *run(Call *call)
-{
-    waitFor(call);
-    return call;
-}
-
-}  // namespace
+using bdtest::configFor;
+using bdtest::kKey;
+using bdtest::run;
 
 class TestApiAssetLibrary : public QObject {
     Q_OBJECT

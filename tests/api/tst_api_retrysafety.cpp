@@ -5,7 +5,7 @@
 // the service acted; and paging stops at a page cap instead of following a server forever.
 #include "api/ApiClient.h"
 #include "api/ApiError.h"
-#include "TestServer.h"
+#include "ApiTestSupport.h"
 
 #include <QtTest>
 
@@ -13,27 +13,11 @@ using namespace bd;
 using namespace bd::api;
 using bdtest::Reply;
 using bdtest::TestServer;
+using bdtest::configFor;
+using bdtest::kKey;
+using bdtest::run;
 
 namespace {
-
-const char *kKey = "secret-key-0123456789";
-
-ApiConfig configFor(const TestServer &server)
-{
-    ApiConfig c;
-    c.baseUrl = QUrl(QString::fromStdString(server.base()));
-    c.apiKey = QString::fromLatin1(kKey);
-    c.timeoutSeconds = 10;
-    c.retry.baseDelayMs = 10;  // keep retry tests quick
-    return c;
-}
-
-template <class Call>
-Call *run(Call *call)
-{
-    waitFor(call);
-    return call;
-}
 
 const std::string filesPath = "/data-staging/v1/external/ws/batches/b1/list";
 const std::string fileJson = R"({"fileName":"a.jpg","contentType":"image/jpeg","downloadURL":"http://127.0.0.1:1/a.jpg"})";

@@ -3,7 +3,7 @@
 // mapping, broken responses, timeouts, cut connections, request shapes and signed transfers.
 #include "api/ApiClient.h"
 #include "api/ApiError.h"
-#include "TestServer.h"
+#include "ApiTestSupport.h"
 
 #include <QBuffer>
 #include <QNetworkReply>
@@ -15,10 +15,11 @@ using namespace bd;
 using namespace bd::api;
 using bdtest::Reply;
 using bdtest::TestServer;
+using bdtest::configFor;
+using bdtest::kKey;
+using bdtest::run;
 
 namespace {
-
-const char *kKey = "secret-key-0123456789";
 
 const std::string batchJson =
     R"({"displayName":"B","batchId":"b1","batchType":"simple-batch","batchContentType":"images",)"
@@ -27,23 +28,6 @@ const std::string batchJson =
 std::string batchesPage(const std::string &tokenJson)
 {
     return R"({"batches":[)" + batchJson + R"(],"nextPageToken":)" + tokenJson + "}";
-}
-
-ApiConfig configFor(const TestServer &server)
-{
-    ApiConfig c;
-    c.baseUrl = QUrl(QString::fromStdString(server.base()));
-    c.apiKey = QString::fromLatin1(kKey);
-    c.timeoutSeconds = 10;
-    c.retry.baseDelayMs = 10;  // keep retry tests quick
-    return c;
-}
-
-template <class Call>
-Call *run(Call *call)
-{
-    waitFor(call);
-    return call;
 }
 
 }  // namespace
