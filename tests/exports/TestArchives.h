@@ -2,10 +2,14 @@
 // Archives for the extraction tests, written with libarchive exactly as given (its writer does
 // not sanitise names, so hostile members can be built), and a listing of a folder tree to prove
 // that nothing appeared or vanished outside a target.
+#include "common/FileHashes.h"
+
 #include <QByteArray>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
+#include <QMap>
 #include <QStringList>
 #include <QVector>
 
@@ -97,6 +101,19 @@ inline QStringList snapshot(const QString &dir, const QString &excluded)
         out << p;
     }
     out.sort();
+    return out;
+}
+
+// Every path below dir except `excluded`, with the sha256 of files and the target of links: what
+// the hostile-archive tests compare before and after, to prove nothing outside the target changed.
+inline QMap<QString, QByteArray> fingerprint(const QString &dir, const QString &excluded)
+{
+    QMap<QString, QByteArray> out;
+    for (const QString &p : snapshot(dir, excluded)) {
+        const QFileInfo info(p);
+        out.insert(p, info.isSymLink() ? "link:" + info.symLinkTarget().toUtf8()
+                                       : info.isFile() ? sandboxtest::fileSha256(p) : QByteArray("dir"));
+    }
     return out;
 }
 

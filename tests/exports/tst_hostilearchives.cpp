@@ -28,18 +28,6 @@ using sandboxtest::sha256;
 
 namespace {
 
-// Every path below dir except `excluded`, with the sha256 of files and the target of links.
-QMap<QString, QByteArray> fingerprint(const QString &dir, const QString &excluded)
-{
-    QMap<QString, QByteArray> out;
-    for (const QString &p : snapshot(dir, excluded)) {
-        const QFileInfo info(p);
-        out.insert(p, info.isSymLink() ? "link:" + info.symLinkTarget().toUtf8()
-                                       : info.isFile() ? fileSha256(p) : QByteArray("dir"));
-    }
-    return out;
-}
-
 struct Scene {
     QTemporaryDir base;
     QString target, outside;

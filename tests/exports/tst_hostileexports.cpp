@@ -19,19 +19,9 @@
 
 using namespace bd;
 using namespace exporttest;
+using archivetest::fingerprint;
 
 namespace {
-
-QMap<QString, QByteArray> fingerprint(const QString &dir, const QString &excluded)
-{
-    QMap<QString, QByteArray> out;
-    for (const QString &p : archivetest::snapshot(dir, excluded)) {
-        const QFileInfo info(p);
-        out.insert(p, info.isSymLink() ? "link:" + info.symLinkTarget().toUtf8()
-                                       : info.isFile() ? fileSha256(p) : QByteArray("dir"));
-    }
-    return out;
-}
 
 struct Scene {
     QTemporaryDir base;
