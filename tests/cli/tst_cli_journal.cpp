@@ -10,6 +10,7 @@
 #include "api/ApiClient.h"
 #include "sandbox/DemoMedia.h"
 #include "sandbox/Sandbox.h"
+#include "common/SqliteLockHolder.h"
 
 #include <QDir>
 #include <QFile>
@@ -201,22 +202,9 @@ private Q_SLOTS:
 // BD_HOLD_LOCK=<db>: hold SQLite's exclusive lock on <db> until killed (the "other process").
 int main(int argc, char **argv)
 {
-    const QByteArray hold = qgetenv("BD_HOLD_LOCK");
+    if (const auto holder = sqlitetest::holdLockIfAsked(argc, argv, "CREATE TABLE IF NOT EXISTS held (v INTEGER)"))
+        return *holder;
     QCoreApplication app(argc, argv);
-    if (!hold.isEmpty()) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
-        db.setDatabaseName(QString::fromLocal8Bit(hold));
-        if (!db.open())
-            return 1;
-        QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")) || !q.exec(QStringLiteral("BEGIN EXCLUSIVE"))
-            || !q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS held (v INTEGER)")))
-            return 2;
-        std::printf("locked\n");
-        std::fflush(stdout);
-        for (;;)
-            ::pause();
-    }
     TestCliJournal test;
     return QTest::qExec(&test, argc, argv);
 }

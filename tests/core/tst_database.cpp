@@ -7,6 +7,7 @@
 #include "core/AppSettings.h"
 #include "core/Database.h"
 #include "core/Schema.h"
+#include "common/SqliteLockHolder.h"
 
 #include <QProcess>
 #include <QRandomGenerator>
@@ -327,22 +328,8 @@ void TestDatabase::settingsArePrivate()
 // BD_HOLD_LOCK=<db>: hold SQLite's exclusive lock on <db> until killed (the "other process").
 int main(int argc, char **argv)
 {
-    const QByteArray hold = qgetenv("BD_HOLD_LOCK");
-    if (!hold.isEmpty()) {
-        QCoreApplication app(argc, argv);
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("holder"));
-        db.setDatabaseName(QString::fromLocal8Bit(hold));
-        if (!db.open())
-            return 1;
-        QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")) || !q.exec(QStringLiteral("BEGIN EXCLUSIVE"))
-            || !q.exec(QStringLiteral("UPDATE watched_jobs SET finished = 1")))
-            return 2;
-        std::printf("locked\n");
-        std::fflush(stdout);
-        for (;;)
-            ::pause();
-    }
+    if (const auto holder = sqlitetest::holdLockIfAsked(argc, argv, "UPDATE watched_jobs SET finished = 1"))
+        return *holder;
     QCoreApplication app(argc, argv);
     TestDatabase test;
     return QTest::qExec(&test, argc, argv);
