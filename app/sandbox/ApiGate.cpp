@@ -1,6 +1,6 @@
 #include "sandbox/ApiGate.h"
 
-#include "sandbox/StagingApi.h"
+#include "sandbox/StagingService.h"
 
 #include <QCryptographicHash>
 #include <QUrl>

@@ -2,7 +2,7 @@
 // The planned timeline of one run of a simulated job: which stages run, which tasks they hold,
 // when each task starts and ends (in simulated seconds since the run started) and how it ends.
 // A plan is a pure function of the JobRecord (no clock): the same record always gives the same
-// plan, which is what makes the sandbox deterministic. Aborts are applied later by JobView.
+// plan, which is what makes the sandbox deterministic. Aborts are applied later by JobSnapshot.
 #include "sandbox/JobRecord.h"
 
 #include <QString>

@@ -2,7 +2,7 @@
 
 #include "sandbox/JobResults.h"
 #include "sandbox/JobValidation.h"
-#include "sandbox/JobView.h"
+#include "sandbox/JobSnapshot.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -94,7 +94,7 @@ ApiReply methodNotAllowed(const ApiRequest &request)
     return ApiReply::error(405, QStringLiteral("Method %1 is not allowed on this route").arg(request.method));
 }
 
-QString stateWord(const JobView &view)
+QString stateWord(const JobSnapshot &view)
 {
     if (view.isAborted())
         return QStringLiteral("aborted");
@@ -184,7 +184,7 @@ const JobPlan &JobService::planFor(const JobRecord &job)
     return it.value();
 }
 
-void JobService::applyEffects(JobRecord &job, const JobView &view, Webhooks &webhooks)
+void JobService::applyEffects(JobRecord &job, const JobSnapshot &view, Webhooks &webhooks)
 {
     const JobPlan &plan = planFor(job);
     const QString format = job.effectiveDefinition().value(QStringLiteral("processingSpecification")).toObject()
@@ -218,9 +218,9 @@ void JobService::applyEffects(JobRecord &job, const JobView &view, Webhooks &web
     }
 }
 
-JobView JobService::observe(JobRecord &job, Webhooks &webhooks)
+JobSnapshot JobService::observe(JobRecord &job, Webhooks &webhooks)
 {
-    JobView view(job, planFor(job), now(), m_clock.timeScale);
+    JobSnapshot view(job, planFor(job), now(), m_clock.timeScale);
     applyEffects(job, view, webhooks);
     return view;
 }
@@ -260,7 +260,7 @@ ApiReply JobService::listJobs(const ApiRequest &request, Webhooks &webhooks)
     QJsonArray page;
     const int end = qMin(int(jobs.size()), start + size);
     for (int i = start; i < end; ++i) {
-        const JobView view = observe(*jobs.at(i), webhooks);
+        const JobSnapshot view = observe(*jobs.at(i), webhooks);
         page.append(view.jobJson());
     }
     QJsonValue next;
@@ -320,13 +320,13 @@ ApiReply JobService::createJob(const ApiRequest &request, const QString &jobId)
 
 ApiReply JobService::jobDetails(JobRecord &job, Webhooks &webhooks)
 {
-    const JobView view = observe(job, webhooks);
+    const JobSnapshot view = observe(job, webhooks);
     return ApiReply::json(QJsonObject{ { QStringLiteral("job"), view.jobJson() } });
 }
 
 ApiReply JobService::stages(JobRecord &job, Webhooks &webhooks)
 {
-    const JobView view = observe(job, webhooks);
+    const JobSnapshot view = observe(job, webhooks);
     return ApiReply::json(QJsonObject{ { QStringLiteral("stages"), view.stagesJson() } });
 }
 
@@ -335,7 +335,7 @@ ApiReply JobService::tasks(const ApiRequest &request, JobRecord &job, const QStr
     const Page page = offsetPage(request, 20);
     if (!page.error.isEmpty())
         return ApiReply::error(400, page.error);
-    const JobView view = observe(job, webhooks);
+    const JobSnapshot view = observe(job, webhooks);
     const auto all = view.tasksJson(stageId);
     if (!all)
         return ApiReply::error(404, QStringLiteral("Stage \"%1\" not found for job \"%2\"").arg(stageId, job.jobId));
@@ -347,7 +347,7 @@ ApiReply JobService::tasks(const ApiRequest &request, JobRecord &job, const QStr
 ApiReply JobService::abort(JobRecord &job, Webhooks &webhooks)
 {
     {
-        const JobView view = observe(job, webhooks);
+        const JobSnapshot view = observe(job, webhooks);
         if (view.isTerminal())
             return ApiReply::error(409, QStringLiteral("Job \"%1\" has already %2; only running jobs can be aborted")
                                             .arg(job.jobId, stateWord(view)));
@@ -368,7 +368,7 @@ ApiReply JobService::restart(const ApiRequest &request, JobRecord &job, Webhooks
         if (QString e = validateRestartOverride(override); !e.isEmpty())
             return ApiReply::error(400, QStringLiteral("Invalid restart parameters: %1").arg(e));
     }
-    const JobView view = observe(job, webhooks);
+    const JobSnapshot view = observe(job, webhooks);
     if (!view.isTerminal())
         return ApiReply::error(409, QStringLiteral("Job \"%1\" is still running; only failed or aborted jobs can be restarted")
                                         .arg(job.jobId));
@@ -396,7 +396,7 @@ ApiReply JobService::logs(const ApiRequest &request, JobRecord &job, Webhooks &w
     const Page page = offsetPage(request, 50);
     if (!page.error.isEmpty())
         return ApiReply::error(400, page.error);
-    const JobView view = observe(job, webhooks);
+    const JobSnapshot view = observe(job, webhooks);
     QJsonArray all;
     for (const QJsonArray &source : { job.pastLogs, view.logsJson() })
         for (const QJsonValue &entry : source)

@@ -55,7 +55,7 @@
 
 namespace bd::sandbox {
 
-class JobView;
+class JobSnapshot;
 
 class JobService
 {
@@ -93,9 +93,9 @@ private:
     static QString key(const QString &workspace, const QString &jobId) { return workspace + QLatin1Char('/') + jobId; }
     const JobPlan &planFor(const JobRecord &job);
     // Applies the once-only effects due at `view` (output batches, webhook) to the record.
-    void applyEffects(JobRecord &job, const JobView &view, Webhooks &webhooks);
+    void applyEffects(JobRecord &job, const JobSnapshot &view, Webhooks &webhooks);
     // The job as it is now, after applying what became due.
-    JobView observe(JobRecord &job, Webhooks &webhooks);
+    JobSnapshot observe(JobRecord &job, Webhooks &webhooks);
     QDateTime now() const;
     void send(const Webhooks &webhooks);
 

@@ -1,7 +1,7 @@
 // The background half of reference ingests (D10/D11): the sandbox fetches every referenced URL
 // itself, but only from loopback hosts (its own storage host or local cloud emulators); any other
 // host fails with "unsafe-url-detected", as the real service rejects untrusted domains.
-#include "sandbox/StagingApi.h"
+#include "sandbox/StagingService.h"
 
 #include "sandbox/MediaSniffer.h"
 #include "sandbox/StagingStore.h"
@@ -68,7 +68,7 @@ Fetch fetch(const QUrl &url, qint64 limit, const std::function<bool(const char *
 
 }  // namespace
 
-std::optional<QJsonArray> StagingApi::fetchReferenceList(const QString &url, QString *errorType, QString *error) const
+std::optional<QJsonArray> StagingService::fetchReferenceList(const QString &url, QString *errorType, QString *error) const
 {
     QByteArray text;
     const Fetch result = fetch(QUrl(url), 256LL * 1024 * 1024, [&](const char *data, size_t length) {
@@ -95,7 +95,7 @@ std::optional<QJsonArray> StagingApi::fetchReferenceList(const QString &url, QSt
     return references;
 }
 
-void StagingApi::runReferenceJob(const ReferenceJob &job)
+void StagingService::runReferenceJob(const ReferenceJob &job)
 {
     QStringList ingested;
     QJsonArray failed;

@@ -7,7 +7,7 @@
 #include "sandbox/FaultPlan.h"
 #include "sandbox/JobService.h"
 #include "sandbox/RouteCounter.h"
-#include "sandbox/StagingApi.h"
+#include "sandbox/StagingService.h"
 #include "sandbox/StagingStore.h"
 #include "sandbox/StorageHost.h"
 #include "sandbox/TaskRunner.h"
@@ -140,7 +140,7 @@ bool SandboxServer::start(QString *error)
     env.assets = m_assets.get();
     env.indexDelayMs = m_options.indexDelayMs;
     env.changed = [this] { saveIfDirty(); };
-    m_staging = std::make_unique<StagingApi>(env);
+    m_staging = std::make_unique<StagingService>(env);
 
     if (m_options.demo && !resumed) {   // a restarted sandbox keeps its (possibly changed) demo state
         seedDemoBatches(*m_store, m_options.workspace);

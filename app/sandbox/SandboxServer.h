@@ -23,7 +23,7 @@ class AssetLibraryJobs;
 class FaultPlan;
 class JobService;
 class RouteCounter;
-class StagingApi;
+class StagingService;
 class StagingStore;
 class StorageHost;
 class TaskRunner;
@@ -83,7 +83,7 @@ private:
     std::unique_ptr<TaskRunner> m_worker;
     std::unique_ptr<TaskRunner> m_ticker;
     std::unique_ptr<AssetLibrary> m_assets;
-    std::unique_ptr<StagingApi> m_staging;
+    std::unique_ptr<StagingService> m_staging;
     std::unique_ptr<JobService> m_jobs;
     std::unique_ptr<AssetLibraryJobs> m_assetJobs;
     std::unique_ptr<RequestLog> m_requestLog;

@@ -1,5 +1,5 @@
 // D7-D12: the data-staging routes that create batches and ingest content.
-#include "sandbox/StagingApi.h"
+#include "sandbox/StagingService.h"
 
 #include "sandbox/AssetLibrary.h"
 #include "sandbox/MediaSniffer.h"
@@ -37,7 +37,7 @@ std::optional<QJsonObject> jsonBody(const ApiRequest &request, ApiReply *error)
 }
 }  // namespace
 
-ApiReply StagingApi::uploadImage(const ApiRequest &request, const QString &batchId, const QVector<FormPart> &form)
+ApiReply StagingService::uploadImage(const ApiRequest &request, const QString &batchId, const QVector<FormPart> &form)
 {
     if (form.isEmpty())
         return ApiReply::error(400, QStringLiteral("Expected a multipart/form-data body with one file part"));
@@ -73,7 +73,7 @@ ApiReply StagingApi::uploadImage(const ApiRequest &request, const QString &batch
     return ApiReply::json({ { "status", "ok" }, { "fileName", fileName } });
 }
 
-ApiReply StagingApi::signedUpload(const ApiRequest &request, const QString &batchId, const QString &kind)
+ApiReply StagingService::signedUpload(const ApiRequest &request, const QString &batchId, const QString &kind)
 {
     const bool video = kind == QLatin1String("video");
     const QString fileName = request.query.value(QStringLiteral("fileName"));
@@ -90,7 +90,7 @@ ApiReply StagingApi::signedUpload(const ApiRequest &request, const QString &batc
                             { "signedURLDetails", QJsonObject{ { "uploadURL", url }, { "extensionHeaders", headers } } } });
 }
 
-ApiReply StagingApi::referencesIngest(const ApiRequest &request, const QString &batchId, bool videos)
+ApiReply StagingService::referencesIngest(const ApiRequest &request, const QString &batchId, bool videos)
 {
     ApiReply bad;
     const auto body = jsonBody(request, &bad);
@@ -174,7 +174,7 @@ ApiReply StagingApi::referencesIngest(const ApiRequest &request, const QString &
     return ApiReply::json(reply);
 }
 
-ApiReply StagingApi::roboqlIngest(const ApiRequest &request, const QString &batchId)
+ApiReply StagingService::roboqlIngest(const ApiRequest &request, const QString &batchId)
 {
     ApiReply bad;
     const auto body = jsonBody(request, &bad);

@@ -13,10 +13,10 @@
 
 namespace bd::sandbox {
 
-class JobView
+class JobSnapshot
 {
 public:
-    JobView(const JobRecord &record, const JobPlan &plan, const QDateTime &now, double timeScale);
+    JobSnapshot(const JobRecord &record, const JobPlan &plan, const QDateTime &now, double timeScale);
 
     bool isTerminal() const;
     bool isError() const;

@@ -1,4 +1,4 @@
-#include "sandbox/JobView.h"
+#include "sandbox/JobSnapshot.h"
 
 #include "core/Format.h"
 
@@ -55,7 +55,7 @@ QJsonObject makeLogEntry(const QDateTime &at, const QString &severity, const QSt
     };
 }
 
-JobView::JobView(const JobRecord &record, const JobPlan &plan, const QDateTime &now, double timeScale)
+JobSnapshot::JobSnapshot(const JobRecord &record, const JobPlan &plan, const QDateTime &now, double timeScale)
     : m_record(record), m_plan(plan), m_timeScale(timeScale > 0 ? timeScale : 1.0)
 {
     m_now = qMax(0.0, secondsBetween(record.runStartedAt, now) * m_timeScale);
@@ -63,27 +63,27 @@ JobView::JobView(const JobRecord &record, const JobPlan &plan, const QDateTime &
         m_abortAt = qMax(0.0, secondsBetween(record.runStartedAt, record.abortedAt) * m_timeScale);
 }
 
-QDateTime JobView::toReal(double simSeconds) const
+QDateTime JobSnapshot::toReal(double simSeconds) const
 {
     return m_record.runStartedAt.addMSecs(qint64(std::llround(simSeconds / m_timeScale * 1000.0)));
 }
 
-double JobView::observed() const
+double JobSnapshot::observed() const
 {
     return m_abortAt ? qMin(m_now, *m_abortAt) : m_now;
 }
 
-bool JobView::isTerminal() const
+bool JobSnapshot::isTerminal() const
 {
     return m_abortAt.has_value() || m_now >= m_plan.end;
 }
 
-bool JobView::isError() const
+bool JobSnapshot::isError() const
 {
     return m_abortAt.has_value() || (isTerminal() && m_plan.fails);
 }
 
-bool JobView::stageSucceeded(const QString &stageName) const
+bool JobSnapshot::stageSucceeded(const QString &stageName) const
 {
     for (const SimStage &s : m_plan.stages)
         if (s.name == stageName)
@@ -91,7 +91,7 @@ bool JobView::stageSucceeded(const QString &stageName) const
     return false;
 }
 
-const SimStage *JobView::stageById(const QString &id) const
+const SimStage *JobSnapshot::stageById(const QString &id) const
 {
     for (const SimStage &s : m_plan.stages)
         if (s.id == id && started(s))
@@ -99,7 +99,7 @@ const SimStage *JobView::stageById(const QString &id) const
     return nullptr;
 }
 
-QString JobView::currentStage() const
+QString JobSnapshot::currentStage() const
 {
     QString current = m_plan.plannedStages.value(0);
     for (const SimStage &s : m_plan.stages)
@@ -108,7 +108,7 @@ QString JobView::currentStage() const
     return current;
 }
 
-QDateTime JobView::lastUpdate() const
+QDateTime JobSnapshot::lastUpdate() const
 {
     if (m_abortAt && *m_abortAt <= m_now)
         return toReal(*m_abortAt);
@@ -118,7 +118,7 @@ QDateTime JobView::lastUpdate() const
     return toReal(observed() < firstStart ? 0.0 : observed());
 }
 
-QJsonValue JobView::lastNotification() const
+QJsonValue JobSnapshot::lastNotification() const
 {
     if (m_abortAt)
         return QJsonObject{ { QStringLiteral("state"), QStringLiteral("aborted") },
@@ -147,7 +147,7 @@ QJsonValue JobView::lastNotification() const
     return QJsonValue();
 }
 
-QJsonObject JobView::jobJson() const
+QJsonObject JobSnapshot::jobJson() const
 {
     return QJsonObject{
         { QStringLiteral("jobId"), m_record.jobId },
@@ -164,7 +164,7 @@ QJsonObject JobView::jobJson() const
     };
 }
 
-QJsonObject JobView::taskJson(const SimStage &s, const SimTask &t) const
+QJsonObject JobSnapshot::taskJson(const SimStage &s, const SimTask &t) const
 {
     const double now = observed();
     const double span = qMax(1e-9, t.end - t.start);
@@ -206,7 +206,7 @@ QJsonObject JobView::taskJson(const SimStage &s, const SimTask &t) const
                         { QStringLiteral("eventTimestamp"), toApiTimestamp(toReal(event)) } };
 }
 
-QJsonObject JobView::stageJson(const SimStage &s) const
+QJsonObject JobSnapshot::stageJson(const SimStage &s) const
 {
     const double now = observed();
     int done = 0, failed = 0;
@@ -247,7 +247,7 @@ QJsonObject JobView::stageJson(const SimStage &s) const
                         { QStringLiteral("lastEventTimestamp"), toApiTimestamp(toReal(lastEvent)) } };
 }
 
-QJsonArray JobView::stagesJson() const
+QJsonArray JobSnapshot::stagesJson() const
 {
     QJsonArray stages;
     for (const SimStage &s : m_plan.stages)
@@ -256,7 +256,7 @@ QJsonArray JobView::stagesJson() const
     return stages;
 }
 
-std::optional<QJsonArray> JobView::tasksJson(const QString &stageId) const
+std::optional<QJsonArray> JobSnapshot::tasksJson(const QString &stageId) const
 {
     const SimStage *s = stageById(stageId);
     if (!s)
@@ -267,7 +267,7 @@ std::optional<QJsonArray> JobView::tasksJson(const QString &stageId) const
     return tasks;
 }
 
-QJsonArray JobView::logsJson() const
+QJsonArray JobSnapshot::logsJson() const
 {
     QVector<LogEvent> events;
     auto add = [&](double at, const QString &severity, const QString &module, const QString &type,

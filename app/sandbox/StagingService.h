@@ -1,8 +1,9 @@
 #pragma once
-// The data-staging routes D1-D12 (§4) over the StagingStore. Transport-agnostic like JobService:
-// the API host hands it the segments after /data-staging/v1/external/{ws}/ and writes the reply.
-// Read routes live in StagingQueries.cpp, ingest routes in StagingIngest.cpp, and the
-// background reference / RoboQL work in ReferenceIngest.cpp.
+// The data-staging service: routes D1-D12 (§4) over the StagingStore. Transport-agnostic like
+// JobService: the API host hands it the segments after /data-staging/v1/external/{ws}/ and writes
+// the reply. Route classification and dispatch live in StagingService.cpp, the read routes in
+// StagingQueries.cpp, the ingest routes in StagingIngest.cpp, and the background reference /
+// RoboQL work in ReferenceIngest.cpp.
 #include "sandbox/SandboxContext.h"
 #include "sandbox/StagingModel.h"
 
@@ -41,10 +42,10 @@ struct FormPart {
 QString stagingRouteId(const QString &method, const QStringList &path);
 bool isValidBatchId(const QString &batchId);
 
-class StagingApi
+class StagingService
 {
 public:
-    explicit StagingApi(StagingEnv env);
+    explicit StagingService(StagingEnv env);
 
     ApiReply handle(const ApiRequest &request, const QVector<FormPart> &form = {});
 
