@@ -1,5 +1,7 @@
 #include "core/Operation.h"
 
+#include <QEventLoop>
+#include <QPointer>
 #include <QTimer>
 
 namespace bd {
@@ -20,6 +22,12 @@ void Operation::start()
     m_clock.start();
     m_samples = { { 0, processedAmount(Unit::Bytes) } };   // speed is measured from here
     setState(State::Running);
+    if (m_timeoutMs > 0) {
+        m_deadline = new QTimer(this);
+        m_deadline->setSingleShot(true);
+        connect(m_deadline, &QTimer::timeout, this, &Operation::onTimeout);
+        m_deadline->start(m_timeoutMs);
+    }
     QTimer::singleShot(0, this, [this] {
         if (m_state == State::Running || m_state == State::Suspended)
             doStart();
@@ -36,6 +44,33 @@ void Operation::cancel()
         m_clock.start();
     doCancel();
     emitResult(Error(ErrorKind::Cancelled, tr("Cancelled")));
+}
+
+void Operation::onTimeout()
+{
+    if (m_state == State::Finished)
+        return;
+    // The caller's deadline overrides the Cancellable capability: the work is abandoned.
+    doCancel();
+    const QString what = m_title.isEmpty() ? tr("The operation") : m_title;
+    emitResult(Error(ErrorKind::Timeout, tr("%1 timed out after %2 s").arg(what).arg(m_timeoutMs / 1000.0)));
+}
+
+bool Operation::exec()
+{
+    // Switched off first: a deleteLater() posted outside any loop would run inside the next
+    // nested loop (the next exec()), and the caller still wants to read error().
+    m_autoDelete = false;
+    QPointer<Operation> self(this);
+    if (m_state == State::Created)
+        start();
+    if (self && m_state != State::Finished) {
+        QEventLoop loop;
+        connect(this, &Operation::finished, &loop, &QEventLoop::quit);
+        connect(this, &QObject::destroyed, &loop, &QEventLoop::quit);
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    }
+    return self && !m_error.isError();
 }
 
 bool Operation::suspend()
@@ -157,8 +192,15 @@ void Operation::emitResult(const Error &error)
         m_suspendedMs += m_clock.elapsed() - m_suspendedSince;
         m_suspendedSince = -1;
     }
+    if (m_deadline) {
+        m_deadline->stop();
+        m_deadline->deleteLater();
+        m_deadline = nullptr;
+    }
     setState(State::Finished);
-    Q_EMIT finished(this);
+    Q_EMIT finished(this, QPrivateSignal());
+    if (m_autoDelete)
+        deleteLater();
 }
 
 void Operation::setState(State s)
