@@ -20,8 +20,9 @@ QString encodeQuery(const QueryItems &items)
 }
 
 ApiClient::ApiClient(const ApiConfig &config, QObject *parent)
-    : QObject(parent), m_nam(new QNetworkAccessManager(this))
+    : QObject(parent), m_nam(new QNetworkAccessManager(this)), m_gate(new NetworkGate(this))
 {
+    connect(this, &ApiClient::rateLimited, m_gate, &NetworkGate::holdFor);
     setConfig(config);
 }
 

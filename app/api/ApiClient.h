@@ -32,6 +32,7 @@
 #include "api/ApiModels.h"
 #include "api/AssetLibraryRequests.h"
 #include "api/JobRequests.h"
+#include "api/NetworkGate.h"
 #include "api/StagingRequests.h"
 
 #include <QEventLoop>
@@ -65,6 +66,9 @@ public:
     void setWorkspace(const QString &workspace);
 
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
+    // The connection's one concurrency / 429 policy (NetworkGate.h): queues ask it for slots; it
+    // holds on every rateLimited() of this client.
+    NetworkGate *networkGate() const { return m_gate; }
 
     // base URL + path + "?api_key=…&" + query, every query value percent-encoded (so `+ / =`
     // survive). `path` must already be percent-encoded. withKey=false leaves the key out (the
@@ -135,6 +139,7 @@ private:
     ApiConfig m_config;
     QString m_workspace;
     QNetworkAccessManager *m_nam = nullptr;
+    NetworkGate *m_gate = nullptr;
     QPointer<ResolveWorkspaceCall> m_pendingResolve;
     QList<QPair<QPointer<QObject>, std::function<void(const Error &)>>> m_workspaceWaiters;
 };
