@@ -14,14 +14,17 @@
 //                 qDebug() << b.batchId << b.expiryDate;
 //     });                                          // the call deletes itself afterwards
 //
-// Blocking (the CLI only; never in the GUI thread):
+// Blocking (the CLI and tests; never in the GUI thread): every call is a bd::Operation, so
+// exec() waits for it in a local event loop and switches auto-delete off:
 //
 //     bd::api::ApiClient api(bd::api::ApiConfig::fromEnvironment());
-//     auto *job = api.getJob("job-abc");
 //     std::unique_ptr<bd::api::GetJobCall> job(api.getJob("job-abc"));
-//     if (!bd::api::waitFor(job.get()))            // no auto-delete after waitFor
+//     if (!job->exec())
 //         return fail(job->error());
 //     print(job->result().name);
+//
+// (Without the unique_ptr the call stays a child of the ApiClient until it is destroyed; delete
+// it yourself in long polling loops.)
 //
 // The client lives in one thread (it owns a QNetworkAccessManager). Workspace-dependent calls
 // resolve the workspace (W1) on first use and share one in-flight resolution; the slug is cached
@@ -35,7 +38,6 @@
 #include "api/NetworkGate.h"
 #include "api/StagingRequests.h"
 
-#include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QPointer>
@@ -118,21 +120,26 @@ public:
     AssetLibraryCountCall *assetLibraryCount(const QString &query = {});
 
     // ---- Signed-URL transfers (S1 / S2); no API key is added; the caller owns the reply ----
-    // PUT `size` bytes of `body` (open, readable, kept alive until the reply finishes) with every
-    // extension header verbatim and Content-Length. No timeout (spec §5) and no retry.
+    // S1, the one signed PUT: `size` bytes of `body` (open, readable, kept alive until the reply
+    // finishes; a sequential device is fine) streamed as the socket drains, never read whole into
+    // memory; every extension header verbatim, an exact Content-Length and no Content-Type (the
+    // signature covers exactly those headers). No timeout (spec §5.1); the caller retries with a
+    // fresh URL (staging::SignedPutOperation).
     QNetworkReply *putSigned(const SignedUpload &upload, QIODevice *body, qint64 size);
     // GET a download URL; rangeStart > 0 adds "Range: bytes=N-". Transfer timeout = config timeout.
     QNetworkReply *getSigned(const QUrl &url, qint64 rangeStart = 0);
 
 Q_SIGNALS:
     // A call was told to slow down (429 or Retry-After) and waits waitMs before retrying. Queues
-    // may pause their own new requests for as long.
+    // may pause their own new requests for as long. Emitted by reportRateLimited() only.
     void rateLimited(int waitMs);
     // W1 succeeded.
     void workspaceResolved(const QString &workspace);
 
 private:
     friend class ApiCall;
+    // An ApiCall of this client was told to slow down: emits rateLimited(waitMs).
+    void reportRateLimited(int waitMs);
     // Run `done` once the workspace is known (immediately if cached), with W1's error if any.
     void whenWorkspaceReady(QObject *context, std::function<void(const Error &)> done);
 
@@ -146,26 +153,5 @@ private:
 
 // "k=v&k2=v2" with every key and value percent-encoded (`+ / = & space` included).
 QString encodeQuery(const QueryItems &items);
-
-// Block in a local QEventLoop until `call` finished; true on success. For the CLI only.
-// Auto-delete is switched off, so result() and error() stay readable afterwards: the call remains
-// a child of the ApiClient and is freed with it, or earlier by `delete call` (do that in long
-// polling loops). (A deleteLater() here would be unsafe: Qt runs deferred deletes posted outside
-// any event loop in the next nested loop, i.e. inside the next waitFor.)
-template <class Call>
-bool waitFor(Call *call)
-{
-    if (!call)
-        return false;
-    call->setAutoDelete(false);
-    if (!call->isFinished()) {
-        QEventLoop loop;
-        QObject::connect(call, &ApiCall::finished, &loop, &QEventLoop::quit);
-        call->start();
-        if (!call->isFinished())
-            loop.exec();
-    }
-    return !call->error().isError();
-}
 
 }  // namespace bd::api

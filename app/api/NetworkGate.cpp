@@ -107,6 +107,18 @@ void NetworkGate::Slot::release(Outcome outcome)
 
 // ---- NetworkGate ----
 
+NetworkGate::Outcome NetworkGate::outcomeFor(const Error &error)
+{
+    if (!error)
+        return Outcome::Succeeded;
+    if (error.kind == ErrorKind::RateLimited || error.httpStatus == 429)
+        return Outcome::RateLimited;
+    if (error.kind == ErrorKind::Network || error.kind == ErrorKind::Timeout || error.kind == ErrorKind::Server
+        || error.httpStatus >= 500)
+        return Outcome::Failed;
+    return Outcome::Abandoned;
+}
+
 NetworkGate::NetworkGate(QObject *parent)
     : QObject(parent), m_controller(m_transferLimits.minimum, m_transferLimits.initial, m_transferLimits.maximum)
 {

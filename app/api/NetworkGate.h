@@ -33,6 +33,8 @@
 // latency sample), Failed (a transient network error: the link may be overloaded), RateLimited,
 // Abandoned (cancelled or paused by the caller; no sample). A Slot destroyed without release()
 // counts as Abandoned.
+#include "core/Error.h"
+
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QObject>
@@ -126,6 +128,11 @@ public:
         QPointer<NetworkGate> m_gate;
         quint64 m_id = 0;
     };
+
+    // How a request that ended with `error` counts: none → Succeeded, 429 → RateLimited,
+    // connection / timeout / 5xx → Failed, anything else (a cancel, a refusal, a local error) →
+    // Abandoned (it says nothing about the link).
+    static Outcome outcomeFor(const Error &error);
 
     explicit NetworkGate(QObject *parent = nullptr);
     ~NetworkGate() override;

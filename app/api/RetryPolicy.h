@@ -18,9 +18,14 @@ struct RetryPolicy {
     int maxDelayMs = 20000;       // ceiling of one backoff wait
     int maxRetryAfterMs = 60000;  // a server's Retry-After is honoured up to this
     int maxTotalMs = 120000;      // no retry is started once waiting would pass this total time
+    double jitter = 1.0;          // random share of the ceiling: 1 = full jitter, 0.5 = half fixed
 
     // A policy that never retries (attempts = 1).
     static RetryPolicy none();
+    // Signed-URL transfers (S1 PUT, S2 GET): `maxAttempts` attempts, the first wait about
+    // `baseDelayMs` (half fixed, half jitter: never hammers, never waits for nothing), doubling
+    // up to 30 s; no total-time cap (a large file may take long between failures).
+    static RetryPolicy forTransfers(int maxAttempts, int baseDelayMs);
 
     // Delay before attempt `attempt + 1`, or nullopt to give up. `attempt` counts the attempts
     // made so far (1 after the first failure). `retryAfterHeader` is the raw Retry-After value
@@ -51,9 +56,13 @@ bool isRetryable(const Error &error);
 // it did nothing.
 bool mayRepeat(const Error &error, bool idempotent, bool unusableAnswer);
 
-// Parse a Retry-After value ("120" or "Wed, 21 Oct 2026 07:28:00 GMT") into milliseconds from
-// `now`; nullopt when absent or unparseable. A date in the past gives 0.
+// The one Retry-After parser (ApiCall, uploads, downloads): delta-seconds ("120", digits only) or
+// an HTTP-date ("Wed, 21 Oct 2026 07:28:00 GMT", RFC 9110 §10.2.3) into milliseconds from `now`,
+// at most `capMs` (a huge value cannot overflow). nullopt when absent or unparseable (garbage,
+// negative, fractional). A date in the past gives 0.
+constexpr qint64 kRetryAfterParseCapMs = 24LL * 3600 * 1000;
 std::optional<qint64> parseRetryAfterMs(const QString &value,
-                                        const QDateTime &now = QDateTime::currentDateTimeUtc());
+                                        const QDateTime &now = QDateTime::currentDateTimeUtc(),
+                                        qint64 capMs = kRetryAfterParseCapMs);
 
 }  // namespace bd::api

@@ -6,7 +6,6 @@
 
 #include <QFile>
 #include <QNetworkReply>
-#include <QRandomGenerator>
 
 #include <functional>
 #include <utility>
@@ -14,8 +13,6 @@
 namespace bd::staging {
 
 namespace {
-constexpr int kMaxBackoffMs = 30000;
-
 // S1 errors worth a fresh URL: everything but a local problem, a cancel or a bad API key.
 bool worthRetrying(const Error &error)
 {
@@ -33,18 +30,6 @@ bool worthRetrying(const Error &error)
     }
 }
 
-// The PUT of a signed upload. Unlike ApiClient::putSigned this forbids Qt to buffer the body:
-// Qt reads a sequential device (the tar shard) whole into memory before sending unless told
-// otherwise, which would defeat the streamed shard.
-QNetworkReply *putStreamed(QNetworkAccessManager *nam, const api::SignedUpload &upload, QIODevice *body, qint64 size)
-{
-    QNetworkRequest request(upload.uploadUrl);
-    for (const auto &header : upload.extensionHeaders)
-        request.setRawHeader(header.first, header.second);
-    request.setHeader(QNetworkRequest::ContentLengthHeader, size);
-    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
-    return nam->sendCustomRequest(request, "PUT", body);
-}
 // A video file read into a PUT that reports, before handing out its last bytes, that the whole
 // body is about to leave (ShardTarDevice does the same for shards).
 class LastBytesFile : public QFile
@@ -73,15 +58,6 @@ private:
 // ---- TransferOperation ----
 
 TransferOperation::TransferOperation(api::ApiClient *api, QObject *parent) : Operation(parent), m_api(api) {}
-
-int TransferOperation::backoffMs(qint64 retryAfterMs) const
-{
-    if (retryAfterMs >= 0)
-        return int(qMin<qint64>(retryAfterMs, 60000));
-    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qBound(0, m_attempts - 1, 10));
-    // Half fixed, half jitter: never hammers, never waits for nothing.
-    return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
-}
 
 void TransferOperation::noteBodyLeaving()
 {
@@ -152,7 +128,7 @@ void ImageUploadOperation::doCancel()
 {
     if (m_call) {
         m_call->disconnect(this);
-        m_call->abort();
+        m_call->cancel();
     }
 }
 
@@ -185,7 +161,7 @@ void SignedPutOperation::dropAttempt()
 {
     if (m_call) {
         m_call->disconnect(this);
-        m_call->abort();
+        m_call->cancel();
         m_call = nullptr;
     }
     if (m_reply) {
@@ -216,7 +192,7 @@ void SignedPutOperation::requestUrl()
         m_call = nullptr;
         if (call->error()) {
             // The call already retried transient failures (and honoured Retry-After) itself.
-            retryOrFail(call->error(), -1);
+            retryOrFail(call->error(), {});
             return;
         }
         put(call->result());
@@ -235,7 +211,7 @@ void SignedPutOperation::put(const api::SignedUpload &upload)
     m_body->setParent(this);
     resetBodyLeft();
     Q_EMIT sending();
-    m_reply = putStreamed(api()->networkAccessManager(), upload, m_body, size);
+    m_reply = api()->putSigned(upload, m_body, size);
     connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
         setProcessedAmount(Unit::Bytes, qMin(sent, totalAmount(Unit::Bytes)));
     });
@@ -267,22 +243,22 @@ void SignedPutOperation::onPutFinished()
         resetBodyLeft();
         Q_EMIT bodyRefused();
     }
-    qint64 retryAfterMs = -1;
-    const QByteArray retryAfter = reply->rawHeader("Retry-After");
-    if (!retryAfter.isEmpty()) {
-        if (const std::optional<qint64> ms = api::parseRetryAfterMs(QString::fromLatin1(retryAfter)))
-            retryAfterMs = *ms;
-    }
-    if (error.kind == ErrorKind::RateLimited || retryAfterMs >= 0)
-        Q_EMIT rateLimited(int(retryAfterMs >= 0 ? retryAfterMs : backoffMs(-1)));
-    retryOrFail(error, retryAfterMs);
+    const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
+    const api::RetryPolicy policy = retryPolicy();
+    const std::optional<qint64> retryAfterMs =
+        api::parseRetryAfterMs(retryAfter, QDateTime::currentDateTimeUtc(), policy.maxRetryAfterMs);
+    // The whole connection holds new starts (NetworkGate) for the server's wait, else one base wait.
+    if (error.kind == ErrorKind::RateLimited || retryAfterMs)
+        Q_EMIT rateLimited(int(retryAfterMs.value_or(policy.baseDelayMs)));
+    retryOrFail(error, retryAfter);
 }
 
-void SignedPutOperation::retryOrFail(const Error &error, qint64 retryAfterMs)
+void SignedPutOperation::retryOrFail(const Error &error, const QString &retryAfter)
 {
     if (isFinished())
         return;
-    if (!worthRetrying(error) || m_attempts >= m_maxAttempts) {
+    const std::optional<int> waitMs = retryPolicy().backoffDelayMs(m_attempts, retryAfter, 0);
+    if (!worthRetrying(error) || !waitMs) {
         Error final = error;
         if (m_attempts > 1)
             final.message += tr(" (after %1 attempts)").arg(m_attempts);
@@ -290,7 +266,7 @@ void SignedPutOperation::retryOrFail(const Error &error, qint64 retryAfterMs)
         return;
     }
     setStatusText(tr("Retrying: %1").arg(error.message));
-    m_retryTimer.start(backoffMs(retryAfterMs));
+    m_retryTimer.start(*waitMs);
 }
 
 // ---- ShardUploadOperation ----

@@ -4,6 +4,7 @@
 // runs many of them. A transfer that has started cannot be resumed mid-body, so pausing a queue
 // throws the running ones away and starts fresh copies (clone()) later.
 #include "api/ApiClient.h"
+#include "api/RetryPolicy.h"
 #include "core/Operation.h"
 #include "staging/IngestPlan.h"
 #include "staging/ShardTarDevice.h"
@@ -38,6 +39,8 @@ public:
     int maxAttempts() const { return m_maxAttempts; }
     // First retry waits about this long; each next one twice as long (jittered, capped at 30 s).
     void setBackoffBaseMs(int ms) { m_backoffBaseMs = qMax(0, ms); }
+    // The waits between attempts (RetryPolicy::forTransfers of the two settings above).
+    api::RetryPolicy retryPolicy() const { return api::RetryPolicy::forTransfers(m_maxAttempts, m_backoffBaseMs); }
 
 Q_SIGNALS:
     // Bytes are about to leave for the service (the journal marks the files "sent").
@@ -54,8 +57,6 @@ Q_SIGNALS:
 
 protected:
     api::ApiClient *api() const { return m_api; }
-    // Backoff before attempt m_attempts + 1; honours a Retry-After value (ms) when >= 0.
-    int backoffMs(qint64 retryAfterMs) const;
     void finishFiles();   // success: every file processed, then emitResult()
     void noteBodyLeaving();
     void resetBodyLeft() { m_bodyLeft = false; }
@@ -119,7 +120,8 @@ private:
     void requestUrl();
     void put(const api::SignedUpload &upload);
     void onPutFinished();
-    void retryOrFail(const Error &error, qint64 retryAfterMs);
+    // Waits (RetryPolicy, honouring a raw Retry-After value) and asks for a fresh URL, or fails.
+    void retryOrFail(const Error &error, const QString &retryAfter);
     void dropAttempt();
 
     QPointer<api::SignedUploadCall> m_call;

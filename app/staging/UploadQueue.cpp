@@ -10,26 +10,30 @@ UploadQueue::UploadQueue(api::ApiClient *api, QObject *parent) : Operation(paren
     setTitle(tr("Uploads"));
     setTotalAmount(Unit::Bytes, 0);
     setTotalAmount(Unit::Files, 0);
-    m_holdUntil = QDeadlineTimer(0);
-    m_holdTimer.setSingleShot(true);
-    connect(&m_holdTimer, &QTimer::timeout, this, &UploadQueue::pump);
     if (api)
-        connect(api, &api::ApiClient::rateLimited, this, &UploadQueue::holdFor);
+        connect(api->networkGate(), &api::NetworkGate::holding, this, [this](int ms) {
+            if (isFinished() || state() != State::Running)
+                return;
+            setStatusText(tr("The service asked to slow down; waiting %1 s").arg((ms + 999) / 1000));
+            Q_EMIT holding(ms);
+        });
 }
 
 UploadQueue::~UploadQueue()
 {
+    withdrawTicket();
     for (TransferOperation *t : std::as_const(m_running)) {
         t->disconnect(this);
         t->cancel();
         delete t;
     }
+    m_slots.clear();   // frees their slots (Abandoned)
     qDeleteAll(m_pending);
 }
 
 void UploadQueue::setConcurrency(int concurrency)
 {
-    m_concurrency = qMax(1, concurrency);
+    m_concurrency = qMax(0, concurrency);
     if (state() == State::Running)
         pump();
 }
@@ -46,19 +50,13 @@ void UploadQueue::enqueue(TransferOperation *transfer)
 
 qint64 UploadQueue::holdRemainingMs() const
 {
-    return m_holdUntil.hasExpired() ? 0 : m_holdUntil.remainingTime();
+    return m_api ? m_api->networkGate()->holdRemainingMs() : 0;
 }
 
 void UploadQueue::holdFor(int ms)
 {
-    if (ms <= 0 || isFinished())
-        return;
-    if (holdRemainingMs() >= ms)
-        return;
-    m_holdUntil = QDeadlineTimer(ms);
-    m_holdTimer.start(ms);
-    setStatusText(tr("The service asked to slow down; waiting %1 s").arg((ms + 999) / 1000));
-    Q_EMIT holding(ms);
+    if (m_api && !isFinished())
+        m_api->networkGate()->holdFor(ms);
 }
 
 void UploadQueue::doStart()
@@ -66,18 +64,48 @@ void UploadQueue::doStart()
     pump();
 }
 
+// At most one slot request of this queue waits at the gate: the queue may hold a million
+// transfers, and one ticket at a time keeps the gate's FIFO fair between queues.
 void UploadQueue::pump()
 {
     if (state() != State::Running)
         return;
-    if (holdRemainingMs() > 0) {
-        if (!m_holdTimer.isActive())
-            m_holdTimer.start(int(holdRemainingMs()));
-        return;
-    }
-    while (m_running.size() < m_concurrency && !m_pending.isEmpty())
-        startTransfer(m_pending.takeFirst());
+    const bool roomInQueue = m_concurrency == 0 || m_running.size() < m_concurrency;
+    if (m_api && m_ticket == 0 && !m_pending.isEmpty() && roomInQueue)
+        m_ticket = m_api->networkGate()->acquire(api::NetworkGate::Lane::Transfer, this,
+                                                 [this](api::NetworkGate::Slot slot) {
+                                                     m_ticket = 0;
+                                                     onSlotGranted(std::move(slot));
+                                                 });
     finishIfDone();
+}
+
+void UploadQueue::onSlotGranted(api::NetworkGate::Slot slot)
+{
+    if (state() != State::Running || isFinished() || m_pending.isEmpty())
+        return;   // the slot goes back unused
+    TransferOperation *transfer = m_pending.takeFirst();
+    m_slots.emplace(transfer, std::move(slot));
+    startTransfer(transfer);
+    pump();
+}
+
+void UploadQueue::withdrawTicket()
+{
+    if (m_ticket != 0 && m_api)
+        m_api->networkGate()->cancel(m_ticket);
+    m_ticket = 0;
+}
+
+void UploadQueue::releaseSlot(TransferOperation *transfer, api::NetworkGate::Outcome outcome)
+{
+    auto it = m_slots.find(transfer);
+    if (it == m_slots.end())
+        return;
+    if (outcome == api::NetworkGate::Outcome::Succeeded)
+        it->second.addBytes(transfer->byteCount());
+    it->second.release(outcome);
+    m_slots.erase(it);
 }
 
 void UploadQueue::startTransfer(TransferOperation *transfer)
@@ -97,6 +125,7 @@ void UploadQueue::onTransferFinished(Operation *op)
         return;
     transfer->disconnect(this);
     m_doneBytes += transfer->byteCount();
+    releaseSlot(transfer, api::NetworkGate::outcomeFor(transfer->error()));
     if (transfer->error()) {
         ++m_failed;
         if (!m_firstError)
@@ -136,10 +165,11 @@ void UploadQueue::finishIfDone()
 
 void UploadQueue::doCancel()
 {
-    m_holdTimer.stop();
+    withdrawTicket();
     const QList<TransferOperation *> running = m_running;
     m_running.clear();
     for (TransferOperation *t : running) {
+        releaseSlot(t, api::NetworkGate::Outcome::Abandoned);
         t->disconnect(this);
         t->cancel();
         t->deleteLater();
@@ -153,6 +183,7 @@ bool UploadQueue::doSuspend()
     // Running transfers cannot pause mid-body: abort them and queue fresh copies first in line.
     // Not one whose whole body has left: it may already be on the service, and its copy would
     // send the files twice. It finishes (only its answer is missing) and reports as usual.
+    withdrawTicket();
     const QList<TransferOperation *> running = m_running;
     m_running.clear();
     for (int i = int(running.size()) - 1; i >= 0; --i) {
@@ -161,6 +192,7 @@ bool UploadQueue::doSuspend()
             m_running.prepend(t);
             continue;
         }
+        releaseSlot(t, api::NetworkGate::Outcome::Abandoned);
         t->disconnect(this);
         m_pending.prepend(t->clone(this));
         t->cancel();

@@ -2,13 +2,15 @@
 // UploadQueue: runs TransferOperations a few at a time and reports them as one Operation
 // (aggregate Bytes and Files, hence speed and ETA).
 //
-//  - concurrency: at most this many transfers run at once (default 4);
+//  - concurrency: the connection's NetworkGate (ApiClient::networkGate(), Transfer lane) grants a
+//    slot per transfer, FIFO with every other queue on the connection, and adapts how many run at
+//    once to the link; setConcurrency(n) additionally caps this queue at n (0: no own cap);
 //  - suspend(): starts nothing new and aborts the running transfers still sending their body;
 //    resume() starts fresh copies of them (a shard PUT cannot continue mid-body), before the
 //    rest of the queue. A transfer whose whole body has left is let finish: it may already be
 //    on the service, and a copy would send its files twice;
-//  - rate limits: when the ApiClient reports rateLimited(ms), or a transfer sees 429 /
-//    Retry-After, the WHOLE queue holds new starts for that long;
+//  - rate limits: a 429 / Retry-After seen by a transfer or by any call of the ApiClient holds
+//    the gate, so no transfer on the connection starts for that long (holding());
 //  - cancel(): aborts the running transfers and drops the rest.
 // Every transfer that ends (success or failure) is reported once through transferFinished();
 // the queue then finishes with no error if all succeeded, else with the first failure's kind
@@ -17,10 +19,11 @@
 #include "core/Operation.h"
 #include "staging/TransferOperation.h"
 
-#include <QDeadlineTimer>
 #include <QList>
 #include <QPointer>
 #include <QTimer>
+
+#include <unordered_map>
 
 namespace bd::staging {
 
@@ -28,6 +31,7 @@ class UploadQueue : public Operation
 {
     Q_OBJECT
 public:
+    // Transfers at once before the gate has measured the link (NetworkGate::TransferLimits).
     static constexpr int kDefaultConcurrency = 4;
 
     explicit UploadQueue(api::ApiClient *api, QObject *parent = nullptr);
@@ -42,10 +46,10 @@ public:
     int runningCount() const { return int(m_running.size()); }
     int succeededCount() const { return m_succeeded; }
     int failedCount() const { return m_failed; }
-    // Milliseconds left in the current rate-limit hold (0 when none).
+    // Milliseconds left in the connection's rate-limit hold (0 when none).
     qint64 holdRemainingMs() const;
-    // Hold new starts for this long (longest hold wins). Public for callers that learn of a
-    // rate limit elsewhere.
+    // Hold new starts on the connection for this long (longest hold wins). Public for callers
+    // that learn of a rate limit elsewhere.
     void holdFor(int ms);
 
 Q_SIGNALS:
@@ -62,13 +66,16 @@ protected:
 
 private:
     void pump();
+    void onSlotGranted(api::NetworkGate::Slot slot);
+    void withdrawTicket();
+    void releaseSlot(TransferOperation *transfer, api::NetworkGate::Outcome outcome);
     void startTransfer(TransferOperation *transfer);
     void onTransferFinished(Operation *op);
     void updateProgress();
     void finishIfDone();
 
     QPointer<api::ApiClient> m_api;
-    int m_concurrency = kDefaultConcurrency;
+    int m_concurrency = 0;   // this queue's own cap; 0: none
     QList<TransferOperation *> m_pending;
     QList<TransferOperation *> m_running;
     qint64 m_doneBytes = 0;     // bytes of finished transfers (successful or not)
@@ -76,8 +83,8 @@ private:
     int m_succeeded = 0;
     int m_failed = 0;
     Error m_firstError;
-    QDeadlineTimer m_holdUntil;
-    QTimer m_holdTimer;
+    api::NetworkGate::Ticket m_ticket = 0;   // the one slot request waiting at the gate, if any
+    std::unordered_map<TransferOperation *, api::NetworkGate::Slot> m_slots;   // of running transfers
 };
 
 }  // namespace bd::staging
