@@ -1,5 +1,12 @@
 #include "exports/CsvRecords.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+
+#include <cmath>
+
 namespace bd {
 
 QStringList parseCsvRecord(QByteArrayView record)
@@ -32,6 +39,76 @@ QStringList parseCsvRecord(QByteArrayView record)
     }
     fields << QString::fromUtf8(field);
     return fields;
+}
+
+QString jsonCellText(const QJsonValue &v)
+{
+    switch (v.type()) {
+    case QJsonValue::String:
+        return v.toString();
+    case QJsonValue::Double: {
+        const double d = v.toDouble();
+        if (std::floor(d) == d && std::fabs(d) < 9.0e15)
+            return QString::number(qint64(d));
+        return QString::number(d, 'g', QLocale::FloatingPointShortest);
+    }
+    case QJsonValue::Bool:
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    case QJsonValue::Array:
+        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
+    case QJsonValue::Object:
+        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
+    default:
+        return {};
+    }
+}
+
+// Top-level keys of a JSON object text in the order they appear (QJsonObject sorts them, but
+// columns should follow the file). Returns nothing for text that is not an object.
+QStringList jsonTopLevelKeys(QByteArrayView text)
+{
+    QStringList keys;
+    int depth = 0;
+    qsizetype stringStart = -1;   // index of the opening quote of the current depth-1 string
+    qsizetype lastString = -1;
+    qsizetype lastStringEnd = -1;
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char c = text.at(i);
+        if (stringStart >= 0) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                lastString = stringStart;
+                lastStringEnd = i;
+                stringStart = -1;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"':
+            stringStart = i;
+            break;
+        case '{':
+        case '[':
+            ++depth;
+            break;
+        case '}':
+        case ']':
+            --depth;
+            break;
+        case ':':
+            if (depth == 1 && lastString >= 0) {
+                const QByteArray literal = '[' + text.sliced(lastString, lastStringEnd - lastString + 1).toByteArray() + ']';
+                keys << QJsonDocument::fromJson(literal).array().at(0).toString();
+            }
+            break;
+        default:
+            break;
+        }
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '"')
+            lastString = -1;
+    }
+    return keys;
 }
 
 }  // namespace bd

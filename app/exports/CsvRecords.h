@@ -4,6 +4,8 @@
 // alone cannot index CSV; the splitter tracks the quote state across chunks.
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QFile>
+#include <QJsonValue>
 #include <QStringList>
 
 namespace bd {
@@ -74,5 +76,49 @@ private:
 
 // Fields of one CSV record (RFC 4180: quoted fields may hold commas, "" for a quote, newlines).
 QStringList parseCsvRecord(QByteArrayView record);
+
+// A JSON value as a table cell: numbers without a trailing ".0" or binary noise (0.93, not
+// 0.9299999999999999), objects and arrays as compact JSON, null as "".
+QString jsonCellText(const QJsonValue &value);
+
+// Top-level keys of a JSON object text in the order they appear (QJsonObject sorts them, but
+// columns should follow the file). Returns nothing for text that is not an object.
+QStringList jsonTopLevelKeys(QByteArrayView text);
+
+inline constexpr qint64 kRecordReadChunk = 64 * 1024;
+inline constexpr qint64 kMaxRecordPageBytes = 256 << 20;   // a page of records larger than this is refused
+
+// Reads records from `offset` until sink(QByteArray record) returns false, the file ends, or more
+// than maxBytes were read (false: a record larger than that, e.g. a binary file opened by mistake).
+template <typename Sink>
+bool readRecords(QFile &file, qint64 offset, bool csv, Sink &&sink, qint64 maxBytes = kMaxRecordPageBytes)
+{
+    if (!file.seek(offset))
+        return false;
+    RecordSplitter splitter(csv);
+    splitter.reset(offset);
+    QByteArray buffer;
+    qint64 bufferBase = offset;
+    bool more = true;
+    auto emitRecord = [&](qint64 start, qint64 end) {
+        more = sink(buffer.mid(start - bufferBase, end - start));
+        return more;
+    };
+    while (more) {
+        const QByteArray chunk = file.read(kRecordReadChunk);
+        if (chunk.isEmpty()) {
+            splitter.finish(bufferBase + buffer.size(), emitRecord);
+            break;
+        }
+        const qint64 chunkBase = bufferBase + buffer.size();
+        buffer += chunk;
+        splitter.feed(chunk.constData(), chunk.size(), chunkBase, [&](qint64 start, qint64 end) {
+            return emitRecord(start, end);
+        });
+        if (more && buffer.size() > maxBytes)
+            return false;
+    }
+    return true;
+}
 
 }  // namespace bd

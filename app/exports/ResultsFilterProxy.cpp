@@ -6,7 +6,7 @@ namespace bd {
 
 ResultsFilterProxy::ResultsFilterProxy(QObject *parent) : QSortFilterProxyModel(parent)
 {
-    setSortRole(ResultsTableModel::RawValueRole);
+    setSortRole(ResultsRowModel::RawValueRole);
 }
 
 void ResultsFilterProxy::setFilter(const QString &text, int column)
@@ -64,9 +64,9 @@ void ResultsFilterProxy::sort(int column, Qt::SortOrder order)
         const int rows = source->rowCount();
         m_keys.clear();
         m_keys.reserve(rows);
-        auto *results = qobject_cast<ResultsTableModel *>(source);
+        auto *results = qobject_cast<ResultsRowModel *>(source);
         for (int row = 0; row < rows; ++row) {
-            m_keys << (results ? keyOf(ResultsTableModel::rawValue(results->rowValues(row).value(column)))
+            m_keys << (results ? keyOf(ResultsRowModel::rawValue(results->rowValues(row).value(column)))
                                : keyOf(source->index(row, column).data(sortRole())));
         }
         m_keyColumn = column;
@@ -115,7 +115,7 @@ bool ResultsFilterProxy::matches(int sourceRow, const QModelIndex &sourceParent)
 {
     QAbstractItemModel *source = sourceModel();
     QStringList cells;
-    if (auto *results = qobject_cast<ResultsTableModel *>(source)) {
+    if (auto *results = qobject_cast<ResultsRowModel *>(source)) {
         cells = results->rowValues(sourceRow);   // one page lookup for the whole row
     } else {
         for (int c = 0; c < source->columnCount(sourceParent); ++c)

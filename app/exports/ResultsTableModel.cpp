@@ -17,115 +17,11 @@ namespace bd {
 namespace {
 constexpr int kPollMs = 50;
 constexpr int kCachedPages = 256;          // 16k rows
-constexpr qint64 kReadChunk = 64 * 1024;
-constexpr qint64 kMaxRecordBytes = 256 << 20;   // a page of records larger than this is refused
 constexpr qint64 kMaxHeaderBytes = 16 << 20;
 
-QString jsonText(const QJsonValue &v)
-{
-    switch (v.type()) {
-    case QJsonValue::String:
-        return v.toString();
-    case QJsonValue::Double: {
-        const double d = v.toDouble();
-        if (std::floor(d) == d && std::fabs(d) < 9.0e15)
-            return QString::number(qint64(d));
-        return QString::number(d, 'g', QLocale::FloatingPointShortest);
-    }
-    case QJsonValue::Bool:
-        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Array:
-        return QString::fromUtf8(QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact));
-    case QJsonValue::Object:
-        return QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact));
-    default:
-        return {};
-    }
-}
-
-// Top-level keys of a JSON object text in the order they appear (QJsonObject sorts them, but
-// columns should follow the file). Returns nothing for text that is not an object.
-QStringList topLevelKeysInOrder(const QByteArray &text)
-{
-    QStringList keys;
-    int depth = 0;
-    qsizetype stringStart = -1;   // index of the opening quote of the current depth-1 string
-    qsizetype lastString = -1;
-    qsizetype lastStringEnd = -1;
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const char c = text.at(i);
-        if (stringStart >= 0) {
-            if (c == '\\') {
-                ++i;
-            } else if (c == '"') {
-                lastString = stringStart;
-                lastStringEnd = i;
-                stringStart = -1;
-            }
-            continue;
-        }
-        switch (c) {
-        case '"':
-            stringStart = i;
-            break;
-        case '{':
-        case '[':
-            ++depth;
-            break;
-        case '}':
-        case ']':
-            --depth;
-            break;
-        case ':':
-            if (depth == 1 && lastString >= 0) {
-                const QByteArray literal = '[' + text.mid(lastString, lastStringEnd - lastString + 1) + ']';
-                keys << QJsonDocument::fromJson(literal).array().at(0).toString();
-            }
-            break;
-        default:
-            break;
-        }
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '"')
-            lastString = -1;
-    }
-    return keys;
-}
-
-// Reads records from `offset` until sink returns false, the file ends, or more than maxBytes
-// were read (false: a record larger than that, e.g. a binary file opened by mistake).
-template <typename Sink>
-bool readRecords(QFile &file, qint64 offset, bool csv, Sink &&sink, qint64 maxBytes = kMaxRecordBytes)
-{
-    if (!file.seek(offset))
-        return false;
-    RecordSplitter splitter(csv);
-    splitter.reset(offset);
-    QByteArray buffer;
-    qint64 bufferBase = offset;
-    bool more = true;
-    auto emitRecord = [&](qint64 start, qint64 end) {
-        more = sink(buffer.mid(start - bufferBase, end - start));
-        return more;
-    };
-    while (more) {
-        const QByteArray chunk = file.read(kReadChunk);
-        if (chunk.isEmpty()) {
-            splitter.finish(bufferBase + buffer.size(), emitRecord);
-            break;
-        }
-        const qint64 chunkBase = bufferBase + buffer.size();
-        buffer += chunk;
-        splitter.feed(chunk.constData(), chunk.size(), chunkBase, [&](qint64 start, qint64 end) {
-            return emitRecord(start, end);
-        });
-        if (more && buffer.size() > maxBytes)
-            return false;
-    }
-    return true;
-}
 }  // namespace
 
-ResultsTableModel::ResultsTableModel(QObject *parent) : QAbstractTableModel(parent)
+ResultsTableModel::ResultsTableModel(QObject *parent) : ResultsRowModel(parent)
 {
     m_pages.setMaxCost(kCachedPages);
     m_pollTimer.setInterval(kPollMs);
@@ -228,7 +124,7 @@ bool ResultsTableModel::sampleJsonlColumns(Error *error)
     int sampled = 0;
     readRecords(m_file, m_dataStart, false, [&](const QByteArray &record) {
         if (QJsonDocument::fromJson(record).isObject()) {
-            for (const QString &key : topLevelKeysInOrder(record)) {
+            for (const QString &key : jsonTopLevelKeys(record)) {
                 if (!m_columns.contains(key))
                     m_columns << key;
             }
@@ -300,7 +196,7 @@ QStringList ResultsTableModel::cellsOf(const QByteArray &record) const
     const QJsonObject obj = doc.object();
     cells.reserve(m_columns.size());
     for (const QString &column : m_columns)
-        cells << jsonText(obj.value(column));
+        cells << jsonCellText(obj.value(column));
     return cells;
 }
 
@@ -336,12 +232,19 @@ QStringList ResultsTableModel::rowValues(int row) const
     return p->at(inPage);
 }
 
-QVariant ResultsTableModel::rawValue(const QString &text)
+QVariant ResultsRowModel::rawValue(const QString &text)
 {
     bool ok = false;
     const double d = text.trimmed().toDouble(&ok);
     if (ok && std::isfinite(d))
         return d;
+    // A summarised list ("0.93; 0.71", one value per prediction) sorts by its first value.
+    const qsizetype separator = text.indexOf(QLatin1String("; "));
+    if (separator > 0) {
+        const double first = QStringView(text).left(separator).trimmed().toDouble(&ok);
+        if (ok && std::isfinite(first))
+            return first;
+    }
     return text;
 }
 

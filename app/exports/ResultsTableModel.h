@@ -18,14 +18,29 @@
 
 namespace bd {
 
-class ResultsTableModel : public QAbstractTableModel
+// A results table whose rows can be read whole (one page lookup instead of one per cell):
+// ResultsFilterProxy filters and sorts any of them in one sequential pass.
+class ResultsRowModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    // Qt::UserRole: the cell as a double when it is a number, else its text (for sorting).
+    enum Role { RawValueRole = Qt::UserRole };
+    using QAbstractTableModel::QAbstractTableModel;
+
+    // The display text of every column of one row.
+    virtual QStringList rowValues(int row) const = 0;
+    // Text -> double when the whole (trimmed) text is a finite number, or when it is a list
+    // "a; b; …" whose first value is one (it sorts by that); else the text itself.
+    static QVariant rawValue(const QString &text);
+};
+
+class ResultsTableModel : public ResultsRowModel
 {
     Q_OBJECT
 public:
     enum class Format { Auto, Csv, Jsonl };
     Q_ENUM(Format)
-    // Qt::UserRole: the cell as a double when it is a number, else its text (for sorting).
-    enum Role { RawValueRole = Qt::UserRole };
 
     // JSONL columns: the union of the top-level keys of this many first lines.
     static constexpr int kJsonlColumnSampleLines = 1000;
@@ -48,10 +63,7 @@ public:
     // Blocks (processing events) until the index is complete; false on timeout.
     bool waitForIndex(int timeoutMs = 60000);
 
-    // The display text of every column of one row.
-    QStringList rowValues(int row) const;
-    // Text -> double when the whole (trimmed) text is a finite number, else the text itself.
-    static QVariant rawValue(const QString &text);
+    QStringList rowValues(int row) const override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
