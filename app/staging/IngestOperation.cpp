@@ -4,7 +4,6 @@
 #include "staging/FolderScanner.h"
 #include "staging/UploadQueue.h"
 
-#include <QJsonArray>
 #include <QFileInfo>
 #include <QUuid>
 
@@ -24,19 +23,6 @@ QString methodName(const IngestPlan &plan)
     return videos ? QStringLiteral("videos") : images;
 }
 
-// The service's per-file failures in a shard's statusMetadata: [{type, file_name, reason}].
-void collectFailedFiles(const QJsonObject &metadata, QHash<QString, QString> *out)
-{
-    const QJsonValue list = metadata.value(QLatin1String("failedFiles"));
-    for (const QJsonValue &v : list.toArray()) {
-        const QJsonObject o = v.toObject();
-        QString name = o.value(QLatin1String("file_name")).toString(o.value(QLatin1String("fileName")).toString());
-        if (name.isEmpty())
-            name = v.toString();
-        if (!name.isEmpty())
-            out->insert(name, o.value(QLatin1String("reason")).toString(o.value(QLatin1String("type")).toString()));
-    }
-}
 }  // namespace
 
 QString IngestOptions::mediaName() const
@@ -57,7 +43,6 @@ IngestOperation::IngestOperation(api::ApiClient *api, IngestOptions options, QOb
         m_options.displayName = m_options.batchId;
     setTitle(tr("Ingest into %1").arg(m_options.batchId));
     m_summary.batchId = m_options.batchId;
-    m_pollTimer.setSingleShot(true);
 }
 
 IngestOperation::~IngestOperation() = default;
@@ -333,76 +318,39 @@ void IngestOperation::onQueueFinished()
         return;
     }
     setPhase(Phase::Indexing, tr("Waiting for the service to index the files"));
-    m_indexClock.start();
-    m_pollDelayMs = m_options.pollInitialMs;
-    connect(&m_pollTimer, &QTimer::timeout, this, &IngestOperation::pollIndexing);
-    pollIndexing();
-}
-
-void IngestOperation::schedulePoll()
-{
-    m_pollTimer.start(m_pollDelayMs);
-    m_pollDelayMs = qMin(m_options.pollMaxMs, m_pollDelayMs * 3 / 2 + 1);
-}
-
-void IngestOperation::pollIndexing()
-{
-    // D6 first (shard states and the service's failed files), then D3 (the count).
-    auto *shards = m_api->listShards(m_options.batchId, 100);
-    shards->setMaxPages(0);
-    connect(shards, &api::ApiCall::finished, this, [this, shards] {
-        if (isFinished())
-            return;
-        if (shards->error()) {
-            onPolled(-1, true, shards->error());
-            return;
-        }
-        bool busy = false;
-        for (const api::Shard &s : shards->result()) {
-            const QString owner = s.statusMetadata.value(QLatin1String("ingestId")).toString();
-            if (!owner.isEmpty() && owner != m_summary.ingestId)
-                continue;   // another ingest into the same batch
-            busy = busy || s.isInProgress();
-            collectFailedFiles(s.statusMetadata, &m_serviceFailed);
-        }
-        auto *count = m_api->batchCount(m_options.batchId);
-        connect(count, &api::ApiCall::finished, this, [this, count, busy] {
-            if (!isFinished())
-                onPolled(count->error() ? -1 : count->result(), busy, count->error());
-        });
+    ReadinessOptions readiness;
+    readiness.batchId = m_options.batchId;
+    readiness.ingestIds = { m_summary.ingestId };   // an earlier run of this ingest has the same id
+    readiness.expectedCount = m_confirmedCount;
+    readiness.pollInitialMs = m_options.pollInitialMs;
+    readiness.pollMaxMs = m_options.pollMaxMs;
+    readiness.timeoutMs = m_options.indexTimeoutMs;
+    readiness.stallTimeoutMs = m_options.indexTimeoutMs;   // our own shards: wait the whole time
+    readiness.maxPollErrors = m_options.maxPollErrors;
+    m_readiness = new BatchReadiness(m_api, readiness, this);
+    connect(m_readiness, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            setStatusText(text);
     });
+    connect(m_readiness, &Operation::finished, this, &IngestOperation::onIndexingSettled);
+    m_readiness->start();
 }
 
-void IngestOperation::onPolled(qint64 count, bool shardsBusy, const Error &error)
+void IngestOperation::onIndexingSettled()
 {
-    const bool timedOut = m_indexClock.elapsed() > m_options.indexTimeoutMs;
-    if (error) {
-        // A bad answer (e.g. malformed JSON) is not the end: ask again, a few times.
-        if (++m_pollErrors >= m_options.maxPollErrors || timedOut) {
-            finish();
-            return;
-        }
-        schedulePoll();
+    BatchReadiness *readiness = m_readiness;
+    if (!readiness || isFinished())
         return;
-    }
-    m_pollErrors = 0;
-    m_lastCount = count;
-    m_summary.batchCount = count;
-    qint64 expected = m_confirmedCount;
-    if (!m_serviceFailed.isEmpty()) {
-        for (int i = 0; i < m_scanResult.accepted.size(); ++i)
-            expected -= m_confirmed[std::size_t(i)] && m_serviceFailed.contains(m_scanResult.accepted.at(i).batchName) ? 1 : 0;
-    }
-    setStatusText(tr("Indexed %1 of %2 files").arg(count).arg(expected));
-    if (!shardsBusy && count >= expected) {
+    readiness->deleteLater();
+    m_serviceFailed = readiness->failedFiles();
+    m_lastCount = readiness->count();
+    m_summary.batchCount = readiness->count();
+    // Ready: done. No answer (too many failed looks): done, not ready. Failed, stalled or gone:
+    // find out which files the service lost.
+    if (readiness->verdict() == BatchReadiness::Verdict::Ready || readiness->error())
         finish();
-        return;
-    }
-    if (!shardsBusy || timedOut) {
-        reconcileMissing();   // settled but short: find out which files the service lost
-        return;
-    }
-    schedulePoll();
+    else
+        reconcileMissing();
 }
 
 void IngestOperation::reconcileMissing()
@@ -423,7 +371,8 @@ void IngestOperation::finish(const Error &error)
 {
     if (isFinished())
         return;
-    m_pollTimer.stop();
+    if (m_readiness)
+        m_readiness->cancel();
     // The service's own verdicts move files from "uploaded" to "failed".
     for (int i = 0; !m_serviceFailed.isEmpty() && i < m_scanResult.accepted.size(); ++i) {
         const ScannedFile &f = m_scanResult.accepted.at(i);
@@ -509,7 +458,8 @@ void IngestOperation::fail(const Error &error)
 
 void IngestOperation::doCancel()
 {
-    m_pollTimer.stop();
+    if (m_readiness)
+        m_readiness->cancel();
     if (m_scanner)
         m_scanner->cancel();
     if (m_queue) {

@@ -1,8 +1,8 @@
 #pragma once
 // IngestOperation: folders in, a ready staging batch out - the one Operation the GUI and the CLI
 // use for local ingests. Composite: scan (FolderScanner) → plan (IngestPlanner) → upload
-// (UploadQueue of Image/Shard/Video transfers) → wait for indexing (D3 count and D6 shard
-// statuses, polled every 1 s backing off to 5 s) → summary().
+// (UploadQueue of Image/Shard/Video transfers) → wait for indexing (BatchReadiness: D6 shard
+// statuses and D3 count, polled every 1 s backing off to 5 s) → summary().
 //
 // Nothing is lost and nothing is sent twice: every step is written to the IngestJournal, which
 // knows the service (API base URL) and workspace (W1) of every ingest. Run the same ingest again
@@ -16,6 +16,7 @@
 // refused with a clear message. Cancellable and Suspendable (suspend pauses the upload queue).
 #include "api/ApiClient.h"
 #include "core/Operation.h"
+#include "staging/BatchReadiness.h"
 #include "staging/IngestJournal.h"
 #include "staging/IngestLock.h"
 #include "staging/IngestPlan.h"
@@ -111,9 +112,7 @@ private:
     void onTransferStarted(TransferOperation *transfer);
     void onTransferFinished(TransferOperation *transfer);
     void onQueueFinished();
-    void schedulePoll();
-    void pollIndexing();
-    void onPolled(qint64 count, bool shardsBusy, const Error &error);
+    void onIndexingSettled();
     void reconcileMissing();
     void finish(const Error &error = {});
     void fail(const Error &error);
@@ -143,10 +142,7 @@ private:
     QHash<QString, IngestFileOutcome> m_failed;  // path → why (failures only)
     QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
 
-    QTimer m_pollTimer;
-    int m_pollDelayMs = 1000;
-    int m_pollErrors = 0;
-    QElapsedTimer m_indexClock;
+    QPointer<BatchReadiness> m_readiness;   // Indexing: is the batch ready?
     qint64 m_lastCount = -1;
 };
 

@@ -24,25 +24,6 @@ bool isLoopbackHost(const QString &host)
     return host == QLatin1String("127.0.0.1") || host == QLatin1String("localhost") || host == QLatin1String("::1");
 }
 
-// The service's per-file failures in a shard's statusMetadata: [{type, file_name, reason}].
-void collectFailedFiles(const QJsonObject &metadata, QHash<QString, QString> *out)
-{
-    for (const QJsonValue &v : metadata.value(QLatin1String("failedFiles")).toArray()) {
-        const QJsonObject o = v.toObject();
-        const QString name = o.value(QLatin1String("file_name")).toString(o.value(QLatin1String("fileName")).toString());
-        if (!name.isEmpty())
-            out->insert(name, o.value(QLatin1String("reason")).toString(o.value(QLatin1String("type")).toString()));
-    }
-}
-
-QString shardIngestId(const api::Shard &shard)
-{
-    QString id = shard.raw.value(QLatin1String("ingestId")).toString();
-    if (id.isEmpty())
-        id = shard.statusMetadata.value(QLatin1String("ingestId")).toString();
-    return id;
-}
-
 }  // namespace
 
 ReferencesIngestOperation::ReferencesIngestOperation(api::ApiClient *api, ReferencesIngestOptions options, QObject *parent)
@@ -52,14 +33,12 @@ ReferencesIngestOperation::ReferencesIngestOperation(api::ApiClient *api, Refere
     setTitle(m_options.roboqlQuery.isEmpty() ? tr("References into %1").arg(m_options.batchId)
                                              : tr("RoboQL into %1").arg(m_options.batchId));
     m_summary.batchId = m_options.batchId;
-    m_pollTimer.setSingleShot(true);
-    connect(&m_pollTimer, &QTimer::timeout, this, &ReferencesIngestOperation::poll);
 }
 
 ReferencesIngestOperation::~ReferencesIngestOperation()
 {
     if (m_call)
-        m_call->abort();
+        m_call->cancel();
 }
 
 // ---- static helpers ----
@@ -313,72 +292,38 @@ void ReferencesIngestOperation::startIndexWait()
         return;
     }
     setPhase(Phase::Indexing, tr("Waiting for the service to index the files"));
-    m_indexClock.start();
-    m_stallClock.start();
-    m_pollDelayMs = m_options.pollInitialMs;
-    poll();
-}
-
-void ReferencesIngestOperation::schedulePoll()
-{
-    m_pollTimer.start(m_pollDelayMs);
-    m_pollDelayMs = qMin(m_options.pollMaxMs, m_pollDelayMs * 3 / 2 + 1);
-}
-
-void ReferencesIngestOperation::poll()
-{
-    // D6 first (our shards' states and the service's failed files), then D3 (the count).
-    auto *shards = m_api->listShards(m_options.batchId, 100);
-    shards->setMaxPages(0);
-    m_call = shards;
-    connect(shards, &api::ApiCall::finished, this, [this, shards] {
-        m_call = nullptr;
+    ReadinessOptions readiness;
+    readiness.batchId = m_options.batchId;
+    readiness.ingestIds = m_serviceIngestIds;
+    for (const QString &id : std::as_const(m_chunkIds))
+        readiness.ingestIds.insert(id);
+    readiness.expectedCount = m_expected;
+    readiness.shardsExpected = true;   // the service makes the shards, maybe after our request
+    readiness.settlePolls = 2;         // one more look: the count may trail the shard states
+    readiness.pollInitialMs = m_options.pollInitialMs;
+    readiness.pollMaxMs = m_options.pollMaxMs;
+    readiness.timeoutMs = m_options.indexTimeoutMs;
+    readiness.stallTimeoutMs = m_options.stallTimeoutMs;
+    readiness.maxPollErrors = m_options.maxPollErrors;
+    auto *check = new BatchReadiness(m_api, readiness, this);
+    m_readiness = check;
+    connect(check, &BatchReadiness::looked, this, [this, check] { showIndexed(check->count()); });
+    connect(check, &Operation::finished, this, [this, check] {
+        check->deleteLater();
         if (isFinished())
             return;
-        if (shards->error() && shards->error().kind != ErrorKind::NotFound) {
-            onPolled(-1, true, shards->error());
-            return;
-        }
-        bool busy = false;
-        for (const api::Shard &s : shards->result()) {
-            const QString owner = shardIngestId(s);
-            if (!owner.isEmpty() && !m_serviceIngestIds.contains(owner) && !m_chunkIds.contains(owner))
-                continue;   // another ingest into the same batch
-            busy = busy || s.isInProgress();
-            collectFailedFiles(s.statusMetadata, &m_serviceFailed);
-        }
-        auto *count = m_api->batchCount(m_options.batchId);
-        m_call = count;
-        connect(count, &api::ApiCall::finished, this, [this, count, busy] {
-            m_call = nullptr;
-            if (isFinished())
-                return;
-            if (count->error().kind == ErrorKind::NotFound)   // RoboQL: the batch appears with its shards
-                onPolled(0, true, {});
-            else
-                onPolled(count->error() ? -1 : count->result(), busy, count->error());
-        });
+        m_serviceFailed = check->failedFiles();
+        if (check->count() >= 0)
+            showIndexed(check->count());
+        // Whatever the verdict (ready, failed, stalled, gone, no answer): the listing decides.
+        reconcile();
     });
+    check->start();
 }
 
-void ReferencesIngestOperation::onPolled(qint64 count, bool shardsBusy, const Error &error)
+void ReferencesIngestOperation::showIndexed(qint64 count)
 {
-    const bool timedOut = m_indexClock.elapsed() > m_options.indexTimeoutMs;
-    if (error) {
-        if (++m_pollErrors >= m_options.maxPollErrors || timedOut)
-            reconcile();
-        else
-            schedulePoll();
-        return;
-    }
-    m_pollErrors = 0;
-    const bool moved = count != m_lastCount;
-    if (moved)
-        m_stallClock.restart();
-    const bool stalled = m_stallClock.elapsed() > m_options.stallTimeoutMs;
-    m_lastCount = count;
     m_summary.batchCount = count;
-    const qint64 failedByService = m_serviceFailed.size();
     if (m_expected > 0) {
         setProcessedAmount(Unit::Files, qMin(count, m_expected));
         setStatusText(tr("Indexed %1 of %2 files").arg(count).arg(m_expected));
@@ -387,13 +332,6 @@ void ReferencesIngestOperation::onPolled(qint64 count, bool shardsBusy, const Er
         setProcessedAmount(Unit::Files, count);
         setStatusText(tr("Indexed %1 files").arg(count));
     }
-    const bool complete = m_expected > 0 ? count + failedByService >= m_expected
-                                         : count > 0 && !moved;   // unknown total: positive and steady
-    if ((!shardsBusy && complete) || timedOut || stalled) {
-        reconcile();
-        return;
-    }
-    schedulePoll();
 }
 
 void ReferencesIngestOperation::reconcile()
@@ -437,7 +375,8 @@ void ReferencesIngestOperation::finish(const Error &error)
 {
     if (isFinished())
         return;
-    m_pollTimer.stop();
+    if (m_readiness)
+        m_readiness->cancel();
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     setPhase(Phase::Done, error ? error.message : tr("Done"));
     emitResult(error);
@@ -445,9 +384,10 @@ void ReferencesIngestOperation::finish(const Error &error)
 
 void ReferencesIngestOperation::doCancel()
 {
-    m_pollTimer.stop();
+    if (m_readiness)
+        m_readiness->cancel();
     if (m_call)
-        m_call->abort();
+        m_call->cancel();
 }
 
 }  // namespace bd::staging

@@ -14,9 +14,9 @@
 // Inline image references go in chunks of `chunkSize` (default 20 000, §7.1), one D10 each; video
 // references in one D11. Every chunk carries a stable ingest id (chunkIngestId()), so a retried or
 // re-run request is recognised by the service as a duplicate (`duplicated: true`) instead of
-// ingesting twice. Then, when waitForIndexing, the batch is polled (D6 shards of our ingest ids,
-// D3 count) until every reference is indexed, the shards have settled, or nothing moved for
-// `stallTimeoutMs`; finally the listing (D5) decides which names made it and D6's failedFiles say
+// ingesting twice. Then, when waitForIndexing, BatchReadiness polls the batch (D6 shards of our
+// ingest ids, D3 count) until every reference is indexed, the shards have settled short, or
+// nothing moved for `stallTimeoutMs`; finally the listing (D5) decides which names made it and D6's failedFiles say
 // why the others did not.
 //
 // With options.roboqlQuery the same operation runs a RoboQL ingest (D12) and waits the same way.
@@ -25,6 +25,7 @@
 // Signed URLs are credentials: they never appear in the summary, status texts or errors.
 #include "api/ApiClient.h"
 #include "core/Operation.h"
+#include "staging/BatchReadiness.h"
 #include "staging/IngestSummary.h"
 
 #include <QElapsedTimer>
@@ -124,9 +125,7 @@ private:
     void setPhase(Phase phase, const QString &status);
     void sendChunk(int index);
     void startIndexWait();
-    void schedulePoll();
-    void poll();
-    void onPolled(qint64 count, bool shardsBusy, const Error &error);
+    void showIndexed(qint64 count);
     void reconcile();
     void finish(const Error &error = {});
 
@@ -142,12 +141,7 @@ private:
     qint64 m_expected = 0;                   // files we wait for (-1: unknown, e.g. a references URL)
     QPointer<api::ApiCall> m_call;
 
-    QTimer m_pollTimer;
-    int m_pollDelayMs = 1000;
-    int m_pollErrors = 0;
-    QElapsedTimer m_indexClock;
-    QElapsedTimer m_stallClock;
-    qint64 m_lastCount = -1;
+    QPointer<BatchReadiness> m_readiness;   // Indexing: is the batch ready?
     QHash<QString, QString> m_serviceFailed;  // name -> the service's reason (D6)
 };
 

@@ -9,6 +9,8 @@
 #include <QFile>
 #include <QSet>
 
+#include <memory>
+
 namespace ingesttest {
 
 // A small but valid baseline JPEG (SOI, COM, APP0/JFIF, DQT, SOF0 8x8, DHT, SOS, EOI); the COM segment
@@ -80,17 +82,17 @@ struct Env : sandboxtest::SandboxEnv {
 
     qint64 count(const QString &batchId)
     {
-        auto *call = api->batchCount(batchId);
-        return bd::api::waitFor(call) ? call->result() : -1;
+        std::unique_ptr<bd::api::BatchCountCall> call(api->batchCount(batchId));
+        return call->exec() ? call->result() : -1;
     }
 
     // Every file name D5 lists (all pages), duplicates kept.
     QStringList names(const QString &batchId)
     {
-        auto *call = api->listBatchFiles(batchId, QString(), 500);
+        std::unique_ptr<bd::api::ListBatchFilesCall> call(api->listBatchFiles(batchId, QString(), 500));
         call->setMaxPages(0);
         QStringList out;
-        if (bd::api::waitFor(call)) {
+        if (call->exec()) {
             for (const bd::api::BatchFile &f : call->result())
                 out << f.fileName;
         }
@@ -99,9 +101,9 @@ struct Env : sandboxtest::SandboxEnv {
 
     QVector<bd::api::Shard> shards(const QString &batchId)
     {
-        auto *call = api->listShards(batchId, 100);
+        std::unique_ptr<bd::api::ListShardsCall> call(api->listShards(batchId, 100));
         call->setMaxPages(0);
-        return bd::api::waitFor(call) ? call->result() : QVector<bd::api::Shard>();
+        return call->exec() ? call->result() : QVector<bd::api::Shard>();
     }
 };
 
