@@ -6,7 +6,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QNetworkReply>
-#include <QRandomGenerator>
 #include <QRegularExpression>
 
 #include <cerrno>
@@ -20,7 +19,6 @@ namespace bd {
 namespace {
 constexpr qint64 kReadBufferBytes = 1 << 20;   // what Qt may hold in memory per reply
 constexpr qint64 kChunkBytes = 256 * 1024;     // one read()/write() step
-constexpr qint64 kMaxBackoffMs = 30000;
 
 // "bytes 100-199/1000" -> start 100, total 1000 ("*" total -> -1). False when unparseable.
 bool parseContentRange(const QByteArray &value, qint64 *start, qint64 *total)
@@ -232,29 +230,31 @@ void DownloadOperation::onFinished()
     if (status == 416) {
         // Our .part is not a prefix the server can continue (e.g. the file changed): start over.
         m_restartFromZero = true;
-        return retryLater(error, 0);
+        return retryLater(error, QStringLiteral("0"));   // at once
     }
     if (error) {
         if (error.kind == ErrorKind::Forbidden)
             return refreshUrl(error);
         if (error.isTransient() || error.kind == ErrorKind::Server || error.kind == ErrorKind::Network
             || error.kind == ErrorKind::Timeout) {
-            qint64 retryAfterMs = -1;
-            const QByteArray ra = reply->rawHeader("Retry-After");
-            bool ok = false;
-            const qint64 seconds = ra.trimmed().toLongLong(&ok);
-            if (ok)
-                retryAfterMs = seconds * 1000;
-            if (status == 429)
-                Q_EMIT rateLimited(int(retryAfterMs >= 0 ? retryAfterMs : backoffMs(-1)));
-            return retryLater(error, retryAfterMs);
+            const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
+            if (status == 429) {
+                const api::RetryPolicy policy = retryPolicy();
+                const qint64 waitMs = api::parseRetryAfterMs(retryAfter, QDateTime::currentDateTimeUtc(),
+                                                             policy.maxRetryAfterMs)
+                                          .value_or(policy.baseDelayMs);
+                if (m_api)
+                    m_api->networkGate()->holdFor(waitMs);
+                Q_EMIT rateLimited(int(waitMs));
+            }
+            return retryLater(error, retryAfter);
         }
         return fail(error);
     }
     if (m_expectedTotal >= 0 && m_written != m_expectedTotal) {
         return retryLater(Error(ErrorKind::Network, tr("Could not download %1: the transfer ended after %2 of %3 bytes")
                                                         .arg(m_file.fileName).arg(m_written).arg(m_expectedTotal)),
-                          -1);
+                          {});
     }
     completeFile();
 }
@@ -341,13 +341,14 @@ void DownloadOperation::abortReplyLater()
     });
 }
 
-void DownloadOperation::retryLater(const Error &error, qint64 retryAfterMs)
+void DownloadOperation::retryLater(const Error &error, const QString &retryAfter)
 {
     ++m_failures;
-    if (m_failures >= m_maxAttempts)
+    const std::optional<int> waitMs = retryPolicy().backoffDelayMs(m_failures, retryAfter, 0);
+    if (!waitMs)
         return fail(Error(error.kind, tr("%1 (gave up after %2 attempts)").arg(error.message).arg(m_failures),
                           error.httpStatus, error.detail));
-    const int wait = backoffMs(retryAfterMs);
+    const int wait = *waitMs;
     setStatusText(tr("Retrying %1 in %2 ms: %3").arg(m_file.fileName).arg(wait).arg(error.message));
     m_retryTimer.start(wait);
 }
@@ -402,14 +403,6 @@ void DownloadOperation::fail(const Error &error)
     closePart();
     setStatusText(error.message);
     emitResult(error);
-}
-
-int DownloadOperation::backoffMs(qint64 retryAfterMs) const
-{
-    if (retryAfterMs >= 0)
-        return int(qMin<qint64>(retryAfterMs, 60000));
-    const qint64 ceiling = qMin<qint64>(kMaxBackoffMs, qint64(m_backoffBaseMs) << qBound(0, m_failures - 1, 10));
-    return int(ceiling / 2 + qint64(QRandomGenerator::global()->bounded(double(ceiling / 2 + 1))));
 }
 
 Error DownloadOperation::diskError(int errnum, const QString &what) const

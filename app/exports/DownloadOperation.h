@@ -5,8 +5,9 @@
 //
 //  - resume: an existing .part continues with "Range: bytes=N-" (206 expected; a 200 restarts
 //    the file from 0, a 416 too);
-//  - retries: 429, 5xx, connection cuts, timeouts and short bodies back off (jittered, capped
-//    attempts; Retry-After honoured) and continue from the bytes already on disk;
+//  - retries: 429, 5xx, connection cuts, timeouts and short bodies back off (RetryPolicy::
+//    forTransfers; Retry-After honoured in both forms) and continue from the bytes already on
+//    disk; a 429 also holds the connection's NetworkGate, so no other transfer starts meanwhile;
 //  - expired / rejected URL (403): asks the UrlProvider for a fresh URL (a new D5 listing);
 //  - local disk errors (ENOSPC / EFBIG -> DiskFull, others -> Io, naming the path) stop the file
 //    and keep the .part bytes;
@@ -16,6 +17,7 @@
 //    target; by default dest's folder) with links refused at every component (ConfinedDir), and a
 //    .part that is not a plain file of ours (a hard link, a FIFO) is replaced, never written through.
 #include "api/ApiClient.h"
+#include "api/RetryPolicy.h"
 #include "core/Operation.h"
 #include "exports/ConfinedDir.h"
 #include "exports/ExportFileInfo.h"
@@ -52,6 +54,8 @@ public:
     int maxAttempts() const { return m_maxAttempts; }
     // First retry waits about this long; each next one twice as long (jittered, capped at 30 s).
     void setBackoffBaseMs(int ms) { m_backoffBaseMs = qMax(0, ms); }
+    // The waits between attempts (RetryPolicy::forTransfers of the two settings above).
+    api::RetryPolicy retryPolicy() const { return api::RetryPolicy::forTransfers(m_maxAttempts, m_backoffBaseMs); }
 
     // Requests sent so far, failed attempts counted against maxAttempts, fresh URLs obtained,
     // and the number of GETs that asked for a Range (resumes).
@@ -63,7 +67,8 @@ public:
     qint64 fileSize() const { return processedAmount(Unit::Bytes); }
 
 Q_SIGNALS:
-    // The service said "slow down" (429 / Retry-After): the queue holds new starts this long.
+    // The service said "slow down" (429 / Retry-After): the connection's NetworkGate already
+    // holds new starts this long; the signal is for status lines.
     void rateLimited(int waitMs);
 
 protected:
@@ -83,11 +88,11 @@ private:
     void closePart();
     void dropReply();
     void abortReplyLater();
-    void retryLater(const Error &error, qint64 retryAfterMs);
+    // Wait (RetryPolicy; a raw Retry-After value wins) and send again from the bytes on disk.
+    void retryLater(const Error &error, const QString &retryAfter);
     void refreshUrl(const Error &why);
     void completeFile();
     void fail(const Error &error);
-    int backoffMs(qint64 retryAfterMs) const;
     Error diskError(int errnum, const QString &what) const;
     bool openRoot();
     QString relativeDest() const;

@@ -80,22 +80,17 @@ struct JobMonitor::Poll {
 
 JobMonitor::JobMonitor(api::ApiClient *api, QObject *parent) : QObject(parent), m_api(api)
 {
-    m_resumeTimer.setSingleShot(true);
-    connect(&m_resumeTimer, &QTimer::timeout, this, &JobMonitor::pump);
-    if (api)
-        connect(api, &api::ApiClient::rateLimited, this, &JobMonitor::pauseFor);
 }
 
 JobMonitor::~JobMonitor()
 {
-    m_queue.clear();
-    m_api = nullptr;  // aborted calls must not start queued ones
+    m_api = nullptr;  // aborted calls must not start queued ones (their grants die with `this`)
     for (Watched *w : std::as_const(m_watched)) {
         if (w->poll) {
             w->poll->done = true;
             for (const auto &call : std::as_const(w->poll->calls))
                 if (call)
-                    call->abort();
+                    call->cancel();
         }
         delete w;
     }
@@ -146,7 +141,7 @@ void JobMonitor::unwatch(const QString &jobId)
         w->poll->done = true;
         for (const auto &call : std::as_const(w->poll->calls))
             if (call)
-                call->abort();
+                call->cancel();
     }
     delete w->timer;
     delete w;
@@ -184,8 +179,8 @@ void JobMonitor::refreshNow(const QString &jobId)
 
 void JobMonitor::setMaxConcurrentRequests(int n)
 {
-    m_maxConcurrent = std::max(1, n);
-    pump();
+    if (m_api)
+        m_api->networkGate()->setRequestLimit(std::max(1, n));
 }
 
 void JobMonitor::setPollIntervals(int fastMs, int maxMs)
@@ -349,7 +344,7 @@ void JobMonitor::failPoll(const std::shared_ptr<Poll> &poll, const Error &error)
     poll->done = true;
     for (const auto &call : std::as_const(poll->calls))
         if (call && call->isRunning())
-            call->abort();
+            call->cancel();
     Watched *w = find(poll->jobId);
     if (!w || w->poll != poll)
         return;
@@ -365,8 +360,8 @@ void JobMonitor::failPoll(const std::shared_ptr<Poll> &poll, const Error &error)
     // Back off while failing; a job that was found terminal before still retries (its final
     // fetch has not succeeded in this poll).
     w->intervalMs = std::min(m_maxMs, std::max(m_fastMs, int(w->intervalMs * 1.5)));
-    if (error.kind == ErrorKind::RateLimited)
-        pauseFor(w->intervalMs);
+    if (error.kind == ErrorKind::RateLimited && m_api)
+        m_api->networkGate()->holdFor(std::max(w->intervalMs, 100));
     Q_EMIT jobUpdated(poll->jobId);
     updateConnectivity();
     w = find(poll->jobId);
@@ -385,53 +380,34 @@ void JobMonitor::updateConnectivity()
     Q_EMIT connectivityChanged(offline);
 }
 
-// ---- the shared request queue ----
+// ---- requests, through the connection's NetworkGate (Request lane) ----
 
 void JobMonitor::enqueue(const std::shared_ptr<Poll> &poll, std::function<api::ApiCall *()> makeCall,
                          std::function<void(api::ApiCall *)> onDone)
 {
-    m_queue.push_back({poll, std::move(makeCall), std::move(onDone)});
-    pump();
-}
-
-void JobMonitor::pump()
-{
-    if (m_pausedUntil.isValid()) {
-        const qint64 left = QDateTime::currentDateTimeUtc().msecsTo(m_pausedUntil);
-        if (left > 0) {
-            if (!m_resumeTimer.isActive() || m_resumeTimer.remainingTime() < left)
-                m_resumeTimer.start(int(left));
-            return;
-        }
-        m_pausedUntil = {};
-    }
-    while (m_active < m_maxConcurrent && !m_queue.empty() && m_api) {
-        Pending next = std::move(m_queue.front());
-        m_queue.pop_front();
-        const std::shared_ptr<Poll> poll = next.poll.lock();
-        if (!poll || poll->done)
-            continue;  // the job was unwatched or its poll already failed
-        api::ApiCall *call = next.makeCall();
-        call->setRetryPolicy(pollRetryPolicy());
-        poll->calls.append(call);
-        ++m_active;
-        m_peakActive = std::max(m_peakActive, m_active);
-        auto onDone = std::move(next.onDone);
-        connect(call, &api::ApiCall::finished, this, [this, call, poll, onDone] {
-            --m_active;
-            if (!poll->done)
-                onDone(call);
-            pump();
+    if (!m_api)
+        return;
+    std::weak_ptr<Poll> weak = poll;
+    m_api->networkGate()->acquire(
+        api::NetworkGate::Lane::Request, this,
+        [this, weak, makeCall = std::move(makeCall), onDone = std::move(onDone)](api::NetworkGate::Slot granted) {
+            const std::shared_ptr<Poll> poll = weak.lock();
+            if (!poll || poll->done || !m_api)
+                return;  // the job was unwatched or its poll already failed: the slot goes back
+            auto slot = std::make_shared<api::NetworkGate::Slot>(std::move(granted));
+            api::ApiCall *call = makeCall();
+            call->setRetryPolicy(pollRetryPolicy());
+            poll->calls.append(call);
+            ++m_active;
+            m_peakActive = std::max(m_peakActive, m_active);
+            connect(call, &api::ApiCall::finished, this, [this, call, poll, onDone, slot] {
+                --m_active;
+                slot->release(api::NetworkGate::outcomeFor(call->error()));
+                if (!poll->done)
+                    onDone(call);
+            });
+            call->start();
         });
-        call->start();
-    }
-}
-
-void JobMonitor::pauseFor(int ms)
-{
-    const QDateTime until = QDateTime::currentDateTimeUtc().addMSecs(std::max(ms, 100));
-    if (!m_pausedUntil.isValid() || until > m_pausedUntil)
-        m_pausedUntil = until;
 }
 
 // ---- persistence ----

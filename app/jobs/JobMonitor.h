@@ -5,8 +5,9 @@
 //  - Adaptive interval: fastIntervalMs while any stage's progress or counts moved since the last
 //    poll; ×1.5 per unchanged poll up to maxIntervalMs; polling stops once the job is terminal
 //    (the poll that first sees isTerminal is itself the final full fetch: B2 is read first).
-//  - A cap on concurrent requests across all jobs (setMaxConcurrentRequests, default 4).
-//  - A 429 (ApiClient::rateLimited) pauses the whole monitor for the server's wait.
+//  - Requests go through the connection's NetworkGate (Request lane, FIFO): a cap on concurrent
+//    requests across all jobs (setMaxConcurrentRequests, default 4), and a 429 seen by any call
+//    of the ApiClient holds them all for the server's wait.
 //  - Network errors / timeouts mark the job offline (connectivityChanged) and keep retrying with
 //    backoff; the next good poll clears it. Other errors keep the old snapshot with lastError.
 //  - Watched job ids persist in SQLite (table watched_jobs) unless setPersistent(false).
@@ -29,7 +30,6 @@
 #include <QTimer>
 #include <QVector>
 
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,7 +67,7 @@ public:
     QStringList watchedJobs() const;     // in the order they were watched
     std::optional<JobSnapshot> snapshot(const QString &jobId) const;
     void refreshNow(const QString &jobId);  // poll now (e.g. after a webhook); resumes a terminal job
-    void setMaxConcurrentRequests(int n);   // default 4; at least 1
+    void setMaxConcurrentRequests(int n);   // the gate's Request lane limit: default 4; at least 1
     void restoreWatched();                  // from SQLite, at start-up
 
     // Extra knobs (tests, the CLI).
@@ -116,12 +116,10 @@ private:
     void failPoll(const std::shared_ptr<Poll> &poll, const Error &error);
     void updateConnectivity();
 
-    // The request queue shared by all jobs: at most m_maxConcurrent calls run at once, none
-    // start while the monitor is paused after a 429.
+    // One request of a poll: asks the gate for a Request slot, then makes, starts and reports
+    // the call; dropped if the poll has ended by the time the slot is granted.
     void enqueue(const std::shared_ptr<Poll> &poll, std::function<api::ApiCall *()> makeCall,
                  std::function<void(api::ApiCall *)> onDone);
-    void pump();
-    void pauseFor(int ms);
 
     // SQLite persistence.
     void persistAdd(const QString &jobId);
@@ -130,21 +128,12 @@ private:
 
     QPointer<api::ApiClient> m_api;
     QVector<Watched *> m_watched;
-    struct Pending {
-        std::weak_ptr<Poll> poll;
-        std::function<api::ApiCall *()> makeCall;
-        std::function<void(api::ApiCall *)> onDone;
-    };
-    std::deque<Pending> m_queue;
-    int m_maxConcurrent = 4;
     int m_active = 0;
     int m_peakActive = 0;
     int m_fastMs = 2000;
     int m_maxMs = 30000;
     bool m_persistent = true;
     bool m_offline = false;
-    QDateTime m_pausedUntil;
-    QTimer m_resumeTimer;  // restarts the queue when a 429 pause ends
 };
 
 }  // namespace bd::jobs
