@@ -98,23 +98,4 @@ QString CliInvocation::commandLine() const
     return QStringLiteral("batchdeck-cli ") + shellJoin(arguments);
 }
 
-void checkPositive(FieldProblems &problems, const QString &field, std::optional<int> value)
-{
-    if (value && *value < 1)
-        problems.append({field, QStringLiteral("must be a positive whole number (got %1)").arg(*value)});
-}
-
-void checkRate(FieldProblems &problems, const QString &field, std::optional<double> value)
-{
-    if (value && !(*value >= 0.0 && *value <= 1.0))  // also rejects NaN
-        problems.append({field, QStringLiteral("must be a fraction between 0 and 1 (got %1)").arg(*value)});
-}
-
-void checkChoice(FieldProblems &problems, const QString &field, const QString &value, const QStringList &choices)
-{
-    if (!value.isEmpty() && !choices.contains(value))
-        problems.append({field, QStringLiteral("must be one of %1 (got \"%2\")")
-                                    .arg(choices.join(QStringLiteral(", ")), value)});
-}
-
 }  // namespace bd::jobs

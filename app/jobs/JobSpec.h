@@ -1,8 +1,8 @@
 #pragma once
 // Shared pieces of the job specifications (spec §9.4, §9.8, §11, §12): per-field validation
 // problems, the enumerations the server knows, job ids, and shell quoting for the CLI view.
-// The specs themselves: JobSpecWorkflow.h, JobSpecTrt.h, JobSpecRestart.h; presets in
-// JobSpecPresets.h.
+// Every field is described once in JobFields.h; the specs themselves: JobSpecWorkflow.h,
+// JobSpecTrt.h, JobSpecRestart.h, JobSpecAssetLibrary.h; presets in JobSpecPresets.h.
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -56,10 +56,5 @@ struct CliInvocation {
     QByteArray paramsFileContent;
     QString commandLine() const;  // "batchdeck-cli " + the shell-quoted arguments
 };
-
-// Shared validators: add a problem when the optional value is set and out of range.
-void checkPositive(FieldProblems &problems, const QString &field, std::optional<int> value);
-void checkRate(FieldProblems &problems, const QString &field, std::optional<double> value);
-void checkChoice(FieldProblems &problems, const QString &field, const QString &value, const QStringList &choices);
 
 }  // namespace bd::jobs

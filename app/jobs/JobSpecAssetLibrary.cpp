@@ -1,13 +1,12 @@
 #include "jobs/JobSpecAssetLibrary.h"
 
-#include "jobs/JobSpecCliReader.h"
+#include "jobs/JobFields.h"
 #include "jobs/JobSpecWorkflow.h"
 
 #include <QCryptographicHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLocale>
 #include <QRegularExpression>
 #include <QSet>
 #include <QUuid>
@@ -15,7 +14,8 @@
 namespace bd::jobs {
 namespace {
 
-QList<CliOptionReader::Option> assetLibraryOptions()
+// The selection and the idempotency key: not job fields of the table (no other kind has them).
+QList<CliOptionReader::Option> selectionOptions()
 {
     using O = CliOptionReader::Option;
     const auto s = [](const char *v) { return QString::fromLatin1(v); };
@@ -25,24 +25,8 @@ QList<CliOptionReader::Option> assetLibraryOptions()
         O{{s("--all-images")}, s("allImages"), false},
         O{{s("--confirm")}, s("allImages"), false},
         O{{s("--idempotency-key")}, s("idempotencyKey")},
-        O{{s("--workflow-id"), s("-w")}, s("workflowId")},
-        O{{s("--machine-type")}, s("machineType")},
-        O{{s("--workers-per-machine")}, s("workersPerMachine")},
-        O{{s("--max-runtime-seconds")}, s("processingTimeoutSeconds")},
-        O{{s("--max-parallel-tasks")}, s("maxParallelTasks")},
-        O{{s("--max-image-failure-rate")}, s("maxImageFailureRate")},
-        O{{s("--workflow-params")}, s("workflowParameters")},
-        O{{s("--image-input-name")}, s("imageInputName")},
-        O{{s("--save-image-outputs")}, s("persistImagesOutputs"), false},
-        O{{s("--no-save-image-outputs")}, s("persistImagesOutputs"), false},
-        O{{s("--image-outputs-to-save")}, s("imagesOutputsToBePersisted")},
-        O{{s("--aggregation-format")}, s("aggregationFormat")},
-        O{{s("--notifications-url")}, s("notificationsURL")},
-        O{{s("--job-name"), s("-jn")}, s("jobName")},
     };
 }
-
-QString shortest(double v) { return QString::number(v, 'g', QLocale::FloatingPointShortest); }
 
 }  // namespace
 
@@ -85,11 +69,40 @@ bool isValidIdempotencyKey(const QString &key)
     return pattern.match(key).hasMatch();
 }
 
+const QList<FieldBinding<AssetLibraryJobSpec>> &AssetLibraryJobSpec::fieldBindings()
+{
+    using S = AssetLibraryJobSpec;
+    static const QList<FieldBinding<S>> bindings{
+        {"workflowId", &S::workflowId},
+        {"machineType", &S::machineType},
+        {"workersPerMachine", &S::workersPerMachine},
+        {"processingTimeoutSeconds", &S::processingTimeoutSeconds},
+        {"maxParallelTasks", &S::maxParallelTasks},
+        {"maxImageFailureRate", &S::maxImageFailureRate},
+        {"workflowParameters", &S::workflowParameters},
+        {"imageInputName", &S::imageInputName},
+        {"persistImagesOutputs", &S::persistImagesOutputs},
+        {"imagesOutputsToBePersisted", &S::imagesOutputsToBePersisted},
+        {"aggregationFormat", &S::aggregationFormat},
+        {"notificationsURL", &S::notificationsURL},
+        {"jobName", &S::jobName},
+    };
+    return bindings;
+}
+
+QJsonObject AssetLibraryJobSpec::fieldValues() const
+{
+    return jobs::fieldValues(*this, fieldBindings());
+}
+
+void AssetLibraryJobSpec::setFieldValues(const QJsonObject &values)
+{
+    jobs::setFieldValues(*this, fieldBindings(), values);
+}
+
 FieldProblems AssetLibraryJobSpec::validate() const
 {
-    FieldProblems problems;
-    if (workflowId.trimmed().isEmpty())
-        problems.append({QStringLiteral("workflowId"), QStringLiteral("is required")});
+    FieldProblems problems = validateFieldValues(fieldValues(), JobKind::AssetLibrary);
     switch (selection) {
     case AssetSelection::ImageIds:
         if (imageIds.isEmpty())
@@ -116,23 +129,12 @@ FieldProblems AssetLibraryJobSpec::validate() const
     if (!idempotencyKey.isEmpty() && !isValidIdempotencyKey(idempotencyKey))
         problems.append({QStringLiteral("idempotencyKey"),
                          QStringLiteral("must be 8 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'")});
-    checkChoice(problems, QStringLiteral("machineType"), machineType, machineTypes());
-    checkPositive(problems, QStringLiteral("workersPerMachine"), workersPerMachine);
-    checkPositive(problems, QStringLiteral("processingTimeoutSeconds"), processingTimeoutSeconds);
-    checkPositive(problems, QStringLiteral("maxParallelTasks"), maxParallelTasks);
-    checkRate(problems, QStringLiteral("maxImageFailureRate"), maxImageFailureRate);
-    checkChoice(problems, QStringLiteral("aggregationFormat"), aggregationFormat, aggregationFormats());
-    for (const QString &name : imagesOutputsToBePersisted)
-        if (name.trimmed().isEmpty())
-            problems.append({QStringLiteral("imagesOutputsToBePersisted"), QStringLiteral("an output name is empty")});
-    if (!notificationsURL.isEmpty() && !isValidNotificationsUrl(notificationsURL))
-        problems.append({QStringLiteral("notificationsURL"), QStringLiteral("must be an http:// or https:// URL")});
     return problems;
 }
 
 QJsonObject AssetLibraryJobSpec::toWireJson(const QString &key) const
 {
-    QJsonObject o{{QStringLiteral("workflowId"), workflowId}};
+    QJsonObject o{{QStringLiteral("workflowId"), workflowId}};  // required: sent even when empty
     if (!key.isEmpty())
         o.insert(QStringLiteral("idempotencyKey"), key);
     switch (selection) {
@@ -140,33 +142,13 @@ QJsonObject AssetLibraryJobSpec::toWireJson(const QString &key) const
     case AssetSelection::Query: o.insert(QStringLiteral("query"), query.trimmed()); break;
     case AssetSelection::AllImages: o.insert(QStringLiteral("allImages"), true); break;
     }
-    const auto putString = [&o](const char *k, const QString &v) {
-        if (!v.isEmpty())
-            o.insert(QLatin1String(k), v);
-    };
-    if (!machineType.isEmpty() || workersPerMachine) {
-        QJsonObject compute{{QStringLiteral("type"), QStringLiteral("compute-configuration-v2")}};
-        if (!machineType.isEmpty())
-            compute.insert(QStringLiteral("machineType"), machineType);
-        if (workersPerMachine)
-            compute.insert(QStringLiteral("workersPerMachine"), *workersPerMachine);
+    // The body is flat but for computeConfiguration, sent only when it has a value.
+    QJsonObject compute{{QStringLiteral("type"), QStringLiteral("compute-configuration-v2")}};
+    putWireFields(fieldValues(), JobKind::AssetLibrary, &o, &o, &compute, &o);
+    if (compute.size() > 1)
         o.insert(QStringLiteral("computeConfiguration"), compute);
-    }
-    if (processingTimeoutSeconds)
-        o.insert(QStringLiteral("processingTimeoutSeconds"), *processingTimeoutSeconds);
-    if (maxParallelTasks)
-        o.insert(QStringLiteral("maxParallelTasks"), *maxParallelTasks);
-    if (maxImageFailureRate)
-        o.insert(QStringLiteral("maxImageFailureRate"), *maxImageFailureRate);
-    if (workflowParameters)
-        o.insert(QStringLiteral("workflowParameters"), *workflowParameters);
-    putString("imageInputName", imageInputName);
-    o.insert(QStringLiteral("persistImagesOutputs"), persistImagesOutputs);
-    if (!imagesOutputsToBePersisted.isEmpty())
-        o.insert(QStringLiteral("imagesOutputsToBePersisted"), QJsonArray::fromStringList(imagesOutputsToBePersisted));
-    putString("aggregationFormat", aggregationFormat);
-    putString("notificationsURL", notificationsURL);
-    putString("jobName", jobName);
+    if (!jobName.isEmpty())  // the service names the job from the body (no ?name= here)
+        o.insert(QStringLiteral("jobName"), jobName);
     return o;
 }
 
@@ -194,31 +176,12 @@ QStringList AssetLibraryJobSpec::toCliArguments(const QString &imageIdsFilePath,
         if (!value.isEmpty())
             a << QString::fromLatin1(flag) << value;
     };
-    opt("--workflow-id", workflowId);
     switch (selection) {
     case AssetSelection::ImageIds: opt("--image-ids", imageIdsFilePath); break;
     case AssetSelection::Query: opt("--query", query.trimmed()); break;
     case AssetSelection::AllImages: a << QStringLiteral("--all-images") << QStringLiteral("--confirm"); break;
     }
-    opt("--machine-type", machineType);
-    if (workersPerMachine)
-        opt("--workers-per-machine", QString::number(*workersPerMachine));
-    if (processingTimeoutSeconds)
-        opt("--max-runtime-seconds", QString::number(*processingTimeoutSeconds));
-    if (maxParallelTasks)
-        opt("--max-parallel-tasks", QString::number(*maxParallelTasks));
-    if (maxImageFailureRate)
-        opt("--max-image-failure-rate", shortest(*maxImageFailureRate));
-    if (workflowParameters)
-        opt("--workflow-params", paramsFilePath);
-    opt("--image-input-name", imageInputName);
-    if (persistImagesOutputs)
-        a << QStringLiteral("--save-image-outputs");
-    for (const QString &name : imagesOutputsToBePersisted)
-        opt("--image-outputs-to-save", name);
-    opt("--aggregation-format", aggregationFormat);
-    opt("--notifications-url", notificationsURL);
-    opt("--job-name", jobName);
+    a << fieldCliArguments(fieldValues(), JobKind::AssetLibrary, paramsFilePath);
     opt("--idempotency-key", idempotencyKey);
     return a;
 }
@@ -231,7 +194,7 @@ QString AssetLibraryJobSpec::commandLine(const QString &imageIdsFilePath) const
 AssetLibraryJobSpec AssetLibraryJobSpec::fromCliOptions(const QStringList &options, FieldProblems *problemsOut)
 {
     FieldProblems problems;
-    CliOptionReader r(assetLibraryOptions());
+    CliOptionReader r(selectionOptions() + fieldCliOptions(JobKind::AssetLibrary));
     r.read(options, problems);
     AssetLibraryJobSpec s;
     const bool byIds = r.isSet(QStringLiteral("--image-ids"));
@@ -256,30 +219,7 @@ AssetLibraryJobSpec AssetLibraryJobSpec::fromCliOptions(const QStringList &optio
     }
     s.allImagesConfirmed = r.isSet(QStringLiteral("--confirm"));
     s.idempotencyKey = r.value(QStringLiteral("--idempotency-key"));
-    s.workflowId = r.value(QStringLiteral("--workflow-id"));
-    s.machineType = r.value(QStringLiteral("--machine-type"));
-    s.workersPerMachine = r.intValue(QStringLiteral("--workers-per-machine"), problems);
-    s.processingTimeoutSeconds = r.intValue(QStringLiteral("--max-runtime-seconds"), problems);
-    s.maxParallelTasks = r.intValue(QStringLiteral("--max-parallel-tasks"), problems);
-    s.maxImageFailureRate = r.doubleValue(QStringLiteral("--max-image-failure-rate"), problems);
-    if (r.isSet(QStringLiteral("--workflow-params"))) {
-        const QString path = r.value(QStringLiteral("--workflow-params"));
-        QFile file(path);
-        QString error;
-        if (!file.open(QIODevice::ReadOnly))
-            problems.append({QStringLiteral("workflowParameters"), QStringLiteral("cannot read %1: %2").arg(path, file.errorString())});
-        else if (auto params = parseWorkflowParameters(file.readAll(), &error))
-            s.workflowParameters = *params;
-        else
-            problems.append({QStringLiteral("workflowParameters"), path + QStringLiteral(": ") + error});
-    }
-    s.imageInputName = r.value(QStringLiteral("--image-input-name"));
-    s.persistImagesOutputs = r.isSet(QStringLiteral("--save-image-outputs")) &&
-                             !r.isSet(QStringLiteral("--no-save-image-outputs"));
-    s.imagesOutputsToBePersisted = r.values(QStringLiteral("--image-outputs-to-save"));
-    s.aggregationFormat = r.value(QStringLiteral("--aggregation-format"));
-    s.notificationsURL = r.value(QStringLiteral("--notifications-url"));
-    s.jobName = r.value(QStringLiteral("--job-name"));
+    s.setFieldValues(readFieldCliValues(r, JobKind::AssetLibrary, problems));
     if (problemsOut)
         *problemsOut += problems;
     return s;

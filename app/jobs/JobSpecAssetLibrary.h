@@ -3,7 +3,7 @@
 // library.md §16): exact image ids, a RoboQL query, or the whole library (which must be confirmed
 // explicitly). What process-asset-library-with-workflow and the New job dialog's "Images in the
 // Asset Library" input send to A1. Validated like the other job kinds (per-field problems).
-#include "jobs/JobSpec.h"
+#include "jobs/JobFields.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -50,6 +50,11 @@ struct AssetLibraryJobSpec {
 
     // Given by the user (--idempotency-key); empty: one is generated per request and journalled.
     QString idempotencyKey;
+
+    // The members bound to the rows of the job field table (JobFields.h), and their values.
+    static const QList<FieldBinding<AssetLibraryJobSpec>> &fieldBindings();
+    QJsonObject fieldValues() const;
+    void setFieldValues(const QJsonObject &values);
 
     FieldProblems validate() const;
     // The A1 body with this key; unset fields omitted.

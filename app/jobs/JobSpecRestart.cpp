@@ -1,29 +1,42 @@
 #include "jobs/JobSpecRestart.h"
 
-#include "jobs/JobSpecCliReader.h"
+#include "jobs/JobFields.h"
 
 #include <QJsonDocument>
-#include <QLocale>
 
 namespace bd::jobs {
 
+const QList<FieldBinding<RestartOverrides>> &RestartOverrides::fieldBindings()
+{
+    using S = RestartOverrides;
+    static const QList<FieldBinding<S>> bindings{
+        {"machineType", &S::machineType},
+        {"workersPerMachine", &S::workersPerMachine},
+        {"maxParallelTasks", &S::maxParallelTasks},
+        {"processingTimeoutSeconds", &S::processingTimeoutSeconds},
+        {"maxImageFailureRate", &S::maxImageFailureRate},
+    };
+    return bindings;
+}
+
+QJsonObject RestartOverrides::fieldValues() const
+{
+    return jobs::fieldValues(*this, fieldBindings());
+}
+
+void RestartOverrides::setFieldValues(const QJsonObject &values)
+{
+    jobs::setFieldValues(*this, fieldBindings(), values);
+}
+
 bool RestartOverrides::isEmpty() const
 {
-    return machineType.isEmpty() && !workersPerMachine && !maxParallelTasks && !processingTimeoutSeconds &&
-           !maxImageFailureRate;
+    return fieldValues().isEmpty();
 }
 
 FieldProblems RestartOverrides::validate() const
 {
-    FieldProblems problems;
-    checkChoice(problems, QStringLiteral("machineType"), machineType, machineTypes());
-    if (workersPerMachine && *workersPerMachine < 0)
-        problems.append({QStringLiteral("workersPerMachine"),
-                         QStringLiteral("must be a whole number of at least 0 (got %1)").arg(*workersPerMachine)});
-    checkPositive(problems, QStringLiteral("maxParallelTasks"), maxParallelTasks);
-    checkPositive(problems, QStringLiteral("processingTimeoutSeconds"), processingTimeoutSeconds);
-    checkRate(problems, QStringLiteral("maxImageFailureRate"), maxImageFailureRate);
-    return problems;
+    return validateFieldValues(fieldValues(), JobKind::Restart);
 }
 
 std::optional<QJsonObject> RestartOverrides::toWireJson() const
@@ -31,20 +44,13 @@ std::optional<QJsonObject> RestartOverrides::toWireJson() const
     if (isEmpty())
         return std::nullopt;
     QJsonObject body{{QStringLiteral("type"), QStringLiteral("parameters-override-v1")}};
-    if (!machineType.isEmpty() || workersPerMachine) {
-        QJsonObject compute{{QStringLiteral("type"), QStringLiteral("compute-configuration-v2")}};
-        if (!machineType.isEmpty())
-            compute.insert(QStringLiteral("machineType"), machineType);
-        if (workersPerMachine && *workersPerMachine != 0)  // the reference CLI drops 0
-            compute.insert(QStringLiteral("workersPerMachine"), *workersPerMachine);
+    QJsonObject compute{{QStringLiteral("type"), QStringLiteral("compute-configuration-v2")}};
+    QJsonObject values = fieldValues();
+    if (workersPerMachine && *workersPerMachine == 0)  // the reference CLI drops 0
+        values.remove(QStringLiteral("workersPerMachine"));
+    putWireFields(values, JobKind::Restart, &body, &body, &compute, &body);
+    if (!machineType.isEmpty() || workersPerMachine)
         body.insert(QStringLiteral("computeConfiguration"), compute);
-    }
-    if (maxParallelTasks)
-        body.insert(QStringLiteral("maxParallelTasks"), *maxParallelTasks);
-    if (processingTimeoutSeconds)
-        body.insert(QStringLiteral("processingTimeoutSeconds"), *processingTimeoutSeconds);
-    if (maxImageFailureRate)
-        body.insert(QStringLiteral("maxImageFailureRate"), *maxImageFailureRate);
     return body;
 }
 
@@ -57,19 +63,8 @@ QByteArray RestartOverrides::toWireBody() const
 CliInvocation RestartOverrides::toCliInvocation(const QString &jobId) const
 {
     CliInvocation cli;
-    QStringList &a = cli.arguments;
-    a << QStringLiteral("batch-processing") << QStringLiteral("restart-job") << QStringLiteral("--job-id") << jobId;
-    if (!machineType.isEmpty())
-        a << QStringLiteral("--machine-type") << machineType;
-    if (workersPerMachine)
-        a << QStringLiteral("--workers-per-machine") << QString::number(*workersPerMachine);
-    if (maxParallelTasks)
-        a << QStringLiteral("--max-parallel-tasks") << QString::number(*maxParallelTasks);
-    if (processingTimeoutSeconds)
-        a << QStringLiteral("--max-runtime-seconds") << QString::number(*processingTimeoutSeconds);
-    if (maxImageFailureRate)
-        a << QStringLiteral("--max-image-failure-rate")
-          << QString::number(*maxImageFailureRate, 'g', QLocale::FloatingPointShortest);
+    cli.arguments << QStringLiteral("batch-processing") << QStringLiteral("restart-job") << QStringLiteral("--job-id")
+                  << jobId << fieldCliArguments(fieldValues(), JobKind::Restart);
     return cli;
 }
 
@@ -80,29 +75,20 @@ RestartOverrides RestartOverrides::fromCliOptions(const QStringList &options, QS
         rest.removeFirst();
     if (!rest.isEmpty() && rest.constFirst() == QLatin1String("restart-job"))
         rest.removeFirst();
-    using O = CliOptionReader::Option;
-    CliOptionReader r({
-        O{{QStringLiteral("--job-id"), QStringLiteral("-j")}, QStringLiteral("jobId")},
-        O{{QStringLiteral("--machine-type")}, QStringLiteral("machineType")},
-        O{{QStringLiteral("--workers-per-machine")}, QStringLiteral("workersPerMachine")},
-        O{{QStringLiteral("--max-parallel-tasks")}, QStringLiteral("maxParallelTasks")},
-        O{{QStringLiteral("--max-runtime-seconds")}, QStringLiteral("processingTimeoutSeconds")},
-        O{{QStringLiteral("--max-image-failure-rate")}, QStringLiteral("maxImageFailureRate")},
-    });
+    // The job to restart is the path, not an override: its own option, required here.
+    const JobField &idField = *jobField(QStringLiteral("jobId"));
+    QList<CliOptionReader::Option> cliOptions = fieldCliOptions(JobKind::Restart);
+    cliOptions.prepend({idField.flags, idField.key});
+    CliOptionReader r(cliOptions);
     FieldProblems problems;
     r.read(rest, problems);
     RestartOverrides o;
-    o.machineType = r.value(QStringLiteral("--machine-type"));
-    o.workersPerMachine = r.intValue(QStringLiteral("--workers-per-machine"), problems);
-    o.maxParallelTasks = r.intValue(QStringLiteral("--max-parallel-tasks"), problems);
-    o.processingTimeoutSeconds = r.intValue(QStringLiteral("--max-runtime-seconds"), problems);
-    o.maxImageFailureRate = r.doubleValue(QStringLiteral("--max-image-failure-rate"), problems);
-    const QString id = r.value(QStringLiteral("--job-id"));
+    o.setFieldValues(readFieldCliValues(r, JobKind::Restart, problems));
+    const QString id = r.value(idField.flags.constFirst());
     if (id.isEmpty())
-        problems.append({QStringLiteral("jobId"), QStringLiteral("is required")});
-    else if (!isValidJobId(id))
-        problems.append({QStringLiteral("jobId"),
-                         QStringLiteral("must be 1 to 20 of a-z, 0-9, '-' and '_' (got \"%1\")").arg(id)});
+        problems.append({idField.key, QStringLiteral("is required")});
+    else if (const QString problem = fieldValueProblem(idField, id, JobKind::Images); !problem.isEmpty())
+        problems.append({idField.key, problem});
     if (jobId)
         *jobId = id;
     if (problemsOut)

@@ -1,7 +1,7 @@
 #pragma once
 // Overrides for restarting a failed or aborted job (spec §9.8, B7). Without any override the
 // request carries no body at all.
-#include "jobs/JobSpec.h"
+#include "jobs/JobFields.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -17,6 +17,11 @@ struct RestartOverrides {
     std::optional<int> maxParallelTasks;
     std::optional<int> processingTimeoutSeconds;
     std::optional<double> maxImageFailureRate;
+
+    // The members bound to the rows of the job field table (JobFields.h), and their values.
+    static const QList<FieldBinding<RestartOverrides>> &fieldBindings();
+    QJsonObject fieldValues() const;
+    void setFieldValues(const QJsonObject &values);
 
     bool isEmpty() const;
     FieldProblems validate() const;

@@ -1,6 +1,6 @@
 #include "jobs/JobSpecTrt.h"
 
-#include "jobs/JobSpecCliReader.h"
+#include "jobs/JobFields.h"
 
 #include <QJsonArray>
 
@@ -15,49 +15,48 @@ QStringList TrtJobSpec::uniqueDevices() const
     return unique;
 }
 
+const QList<FieldBinding<TrtJobSpec>> &TrtJobSpec::fieldBindings()
+{
+    using S = TrtJobSpec;
+    static const QList<FieldBinding<S>> bindings{
+        {"modelId", &S::modelId},
+        {"compilationDevices", &S::compilationDevices},
+        {"notificationsURL", &S::notificationsURL},
+        {"jobId", &S::jobId},
+        {"jobName", &S::jobName},
+    };
+    return bindings;
+}
+
+QJsonObject TrtJobSpec::fieldValues() const
+{
+    return jobs::fieldValues(*this, fieldBindings());
+}
+
+void TrtJobSpec::setFieldValues(const QJsonObject &values)
+{
+    jobs::setFieldValues(*this, fieldBindings(), values);
+}
+
 FieldProblems TrtJobSpec::validate() const
 {
-    FieldProblems problems;
-    if (modelId.trimmed().isEmpty())
-        problems.append({QStringLiteral("modelId"), QStringLiteral("is required")});
-    if (compilationDevices.isEmpty())
-        problems.append({QStringLiteral("compilationDevices"), QStringLiteral("at least one device is required")});
-    for (const QString &d : uniqueDevices())
-        checkChoice(problems, QStringLiteral("compilationDevices"), d.isEmpty() ? QStringLiteral("(empty)") : d,
-                    bd::jobs::compilationDevices());
-    if (!notificationsURL.isEmpty() && !isValidNotificationsUrl(notificationsURL))
-        problems.append({QStringLiteral("notificationsURL"), QStringLiteral("must be an http:// or https:// URL")});
-    if (!jobId.isEmpty() && !isValidJobId(jobId))
-        problems.append({QStringLiteral("jobId"),
-                         QStringLiteral("must be 1 to 20 of a-z, 0-9, '-' and '_' (got \"%1\")").arg(jobId)});
-    return problems;
+    return validateFieldValues(fieldValues(), JobKind::Trt);
 }
 
 QJsonObject TrtJobSpec::toWireJson() const
 {
-    QJsonObject job{{QStringLiteral("type"), jobType()},
-                    {QStringLiteral("modelId"), modelId},
-                    {QStringLiteral("compilationDevices"), QJsonArray::fromStringList(uniqueDevices())}};
-    if (!notificationsURL.isEmpty())
-        job.insert(QStringLiteral("notificationsURL"), notificationsURL);
+    QJsonObject job{{QStringLiteral("type"), jobType()}, {QStringLiteral("modelId"), modelId}};
+    putWireFields(fieldValues(), JobKind::Trt, &job, &job, &job, &job);
+    if (!job.contains(QStringLiteral("compilationDevices")))  // required: sent even when empty
+        job.insert(QStringLiteral("compilationDevices"), QJsonArray());
     return job;
 }
 
 CliInvocation TrtJobSpec::toCliInvocation() const
 {
     CliInvocation cli;
-    QStringList &a = cli.arguments;
-    a << QStringLiteral("batch-processing") << QStringLiteral("trt-compile");
-    if (!modelId.isEmpty())
-        a << QStringLiteral("--model-id") << modelId;
-    for (const QString &d : uniqueDevices())
-        a << QStringLiteral("--device") << d;
-    if (!notificationsURL.isEmpty())
-        a << QStringLiteral("--notifications-url") << notificationsURL;
-    if (!jobId.isEmpty())
-        a << QStringLiteral("--job-id") << jobId;
-    if (!jobName.isEmpty())
-        a << QStringLiteral("--job-name") << jobName;
+    cli.arguments << QStringLiteral("batch-processing") << QStringLiteral("trt-compile")
+                  << fieldCliArguments(fieldValues(), JobKind::Trt);
     return cli;
 }
 
@@ -68,22 +67,11 @@ TrtJobSpec TrtJobSpec::fromCliOptions(const QStringList &options, FieldProblems 
         rest.removeFirst();
     if (!rest.isEmpty() && rest.constFirst() == QLatin1String("trt-compile"))
         rest.removeFirst();
-    using O = CliOptionReader::Option;
-    CliOptionReader r({
-        O{{QStringLiteral("--model-id"), QStringLiteral("-m")}, QStringLiteral("modelId")},
-        O{{QStringLiteral("--device"), QStringLiteral("-d")}, QStringLiteral("compilationDevices")},
-        O{{QStringLiteral("--notifications-url")}, QStringLiteral("notificationsURL")},
-        O{{QStringLiteral("--job-id"), QStringLiteral("-j")}, QStringLiteral("jobId")},
-        O{{QStringLiteral("--job-name"), QStringLiteral("-jn")}, QStringLiteral("jobName")},
-    });
     FieldProblems problems;
+    CliOptionReader r(fieldCliOptions(JobKind::Trt));
     r.read(rest, problems);
     TrtJobSpec s;
-    s.modelId = r.value(QStringLiteral("--model-id"));
-    s.compilationDevices = r.values(QStringLiteral("--device"));
-    s.notificationsURL = r.value(QStringLiteral("--notifications-url"));
-    s.jobId = r.value(QStringLiteral("--job-id"));
-    s.jobName = r.value(QStringLiteral("--job-name"));
+    s.setFieldValues(readFieldCliValues(r, JobKind::Trt, problems));
     if (problemsOut)
         *problemsOut += problems;
     return s;
@@ -91,26 +79,13 @@ TrtJobSpec TrtJobSpec::fromCliOptions(const QStringList &options, FieldProblems 
 
 QJsonObject TrtJobSpec::toPresetJson() const
 {
-    QJsonObject o{{QStringLiteral("modelId"), modelId},
-                  {QStringLiteral("compilationDevices"), QJsonArray::fromStringList(compilationDevices)}};
-    if (!notificationsURL.isEmpty())
-        o.insert(QStringLiteral("notificationsURL"), notificationsURL);
-    if (!jobId.isEmpty())
-        o.insert(QStringLiteral("jobId"), jobId);
-    if (!jobName.isEmpty())
-        o.insert(QStringLiteral("jobName"), jobName);
-    return o;
+    return fieldValues();
 }
 
 TrtJobSpec TrtJobSpec::fromPresetJson(const QJsonObject &o)
 {
     TrtJobSpec s;
-    s.modelId = o.value(QLatin1String("modelId")).toString();
-    for (const QJsonValue &v : o.value(QLatin1String("compilationDevices")).toArray())
-        s.compilationDevices << v.toString();
-    s.notificationsURL = o.value(QLatin1String("notificationsURL")).toString();
-    s.jobId = o.value(QLatin1String("jobId")).toString();
-    s.jobName = o.value(QLatin1String("jobName")).toString();
+    s.setFieldValues(o);
     return s;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // A TensorRT compilation job (spec §9.4.2): what `batch-processing trt-compile` sends to B3.
-#include "jobs/JobSpec.h"
+#include "jobs/JobFields.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -17,6 +17,11 @@ struct TrtJobSpec {
 
     QString jobType() const { return QStringLiteral("trt-compilation-v1"); }
     QStringList uniqueDevices() const;  // first occurrence order
+
+    // The members bound to the rows of the job field table (JobFields.h), and their values.
+    static const QList<FieldBinding<TrtJobSpec>> &fieldBindings();
+    QJsonObject fieldValues() const;
+    void setFieldValues(const QJsonObject &values);
 
     FieldProblems validate() const;
     QJsonObject toWireJson() const;

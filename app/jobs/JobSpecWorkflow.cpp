@@ -1,5 +1,7 @@
 #include "jobs/JobSpecWorkflow.h"
 
+#include "jobs/JobFields.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -64,195 +66,93 @@ std::optional<int> WorkflowJobSpec::effectiveWorkersPerMachine() const
     return workersForMachineSize(machineSize);
 }
 
+const QList<FieldBinding<WorkflowJobSpec>> &WorkflowJobSpec::fieldBindings()
+{
+    using S = WorkflowJobSpec;
+    static const QList<FieldBinding<S>> bindings{
+        {"batchId", &S::batchId},
+        {"partName", &S::partName},
+        {"imagesMetadataPart", &S::imagesMetadataPart},
+        {"machineType", &S::machineType},
+        {"workersPerMachine", &S::workersPerMachine},
+        {"machineSize", &S::machineSize},
+        {"processingTimeoutSeconds", &S::processingTimeoutSeconds},
+        {"maxParallelTasks", &S::maxParallelTasks},
+        {"maxImageFailureRate", &S::maxImageFailureRate},
+        {"workspace", &S::workspace},
+        {"workflowId", &S::workflowId},
+        {"workflowParameters", &S::workflowParameters},
+        {"imageInputName", &S::imageInputName},
+        {"persistImagesOutputs", &S::persistImagesOutputs},
+        {"imagesOutputsToBePersisted", &S::imagesOutputsToBePersisted},
+        {"aggregationFormat", &S::aggregationFormat},
+        {"maxVideoFPS", &S::maxVideoFPS},
+        {"imagesMetadataInputsMapping", &S::imagesMetadataInputsMapping},
+        {"notificationsURL", &S::notificationsURL},
+        {"inferenceBackend", &S::inferenceBackend},
+        {"jobId", &S::jobId},
+        {"jobName", &S::jobName},
+    };
+    return bindings;
+}
+
+QJsonObject WorkflowJobSpec::fieldValues() const
+{
+    return jobs::fieldValues(*this, fieldBindings());
+}
+
+void WorkflowJobSpec::setFieldValues(const QJsonObject &values)
+{
+    jobs::setFieldValues(*this, fieldBindings(), values);
+}
+
 FieldProblems WorkflowJobSpec::validate() const
 {
-    FieldProblems problems;
-    const auto required = [&](const QString &field, const QString &value) {
-        if (value.trimmed().isEmpty())
-            problems.append({field, QStringLiteral("is required")});
-    };
-    required(QStringLiteral("batchId"), batchId);
-    if (!batchId.isEmpty() && !isValidBatchId(batchId))
-        problems.append({QStringLiteral("batchId"),
-                         QStringLiteral("must be 1 to 64 of a-z, 0-9, '-' and '_' (got \"%1\")").arg(batchId)});
-    required(QStringLiteral("workspace"), workspace);
-    required(QStringLiteral("workflowId"), workflowId);
-    if (!jobId.isEmpty() && !isValidJobId(jobId))
-        problems.append({QStringLiteral("jobId"),
-                         QStringLiteral("must be 1 to 20 of a-z, 0-9, '-' and '_' (got \"%1\")").arg(jobId)});
+    return validateFieldValues(fieldValues(), kind());
+}
 
-    checkChoice(problems, QStringLiteral("machineType"), machineType, machineTypes());
-    checkChoice(problems, QStringLiteral("machineSize"), machineSize, machineSizes());
-    checkPositive(problems, QStringLiteral("workersPerMachine"), workersPerMachine);
-    checkPositive(problems, QStringLiteral("processingTimeoutSeconds"), processingTimeoutSeconds);
-    checkPositive(problems, QStringLiteral("maxParallelTasks"), maxParallelTasks);
-    checkRate(problems, QStringLiteral("maxImageFailureRate"), maxImageFailureRate);
-    checkChoice(problems, QStringLiteral("aggregationFormat"), aggregationFormat, aggregationFormats());
-    checkChoice(problems, QStringLiteral("inferenceBackend"), inferenceBackend, inferenceBackends());
-    if (maxVideoFPS && !(*maxVideoFPS > 0))
-        problems.append({QStringLiteral("maxVideoFPS"), QStringLiteral("must be a positive number (got %1)").arg(*maxVideoFPS)});
-    for (const QString &name : imagesOutputsToBePersisted)
-        if (name.trimmed().isEmpty())
-            problems.append({QStringLiteral("imagesOutputsToBePersisted"), QStringLiteral("an output name is empty")});
-    for (auto it = imagesMetadataInputsMapping.cbegin(); it != imagesMetadataInputsMapping.cend(); ++it)
-        if (it.key().isEmpty() || it.value().isEmpty())
-            problems.append({QStringLiteral("imagesMetadataInputsMapping"),
-                             QStringLiteral("\"%1=%2\" has an empty side").arg(it.key(), it.value())});
-    if (!notificationsURL.isEmpty() && !isValidNotificationsUrl(notificationsURL))
-        problems.append({QStringLiteral("notificationsURL"), QStringLiteral("must be an http:// or https:// URL")});
-
-    // Options that the other media kind does not have.
-    const auto notFor = [&](bool present, const QString &field, const QString &kind) {
-        if (present)
-            problems.append({field, QStringLiteral("applies to %1 jobs only").arg(kind)});
-    };
-    const QString images = QStringLiteral("image"), videos = QStringLiteral("video");
-    if (isVideo()) {
-        notFor(maxImageFailureRate.has_value(), QStringLiteral("maxImageFailureRate"), images);
-        notFor(!imagesMetadataPart.isEmpty(), QStringLiteral("imagesMetadataPart"), images);
-        notFor(!imagesMetadataInputsMapping.isEmpty(), QStringLiteral("imagesMetadataInputsMapping"), images);
-    } else {
-        notFor(maxVideoFPS.has_value(), QStringLiteral("maxVideoFPS"), videos);
-    }
-    return problems;
+QJsonObject WorkflowJobSpec::sentFieldValues() const
+{
+    // The deprecated machine size is sent (and written for the CLI) as the workers it stands for.
+    QJsonObject values = fieldValues();
+    values.remove(QStringLiteral("machineSize"));
+    if (const auto workers = effectiveWorkersPerMachine())
+        values.insert(QStringLiteral("workersPerMachine"), *workers);
+    return values;
 }
 
 QJsonObject WorkflowJobSpec::toWireJson() const
 {
-    const auto putString = [](QJsonObject &o, const char *key, const QString &value) {
-        if (!value.isEmpty())
-            o.insert(QLatin1String(key), value);
-    };
-
-    QJsonObject jobInput{{QStringLiteral("type"), QStringLiteral("staging-batch-input-v1")},
-                         {QStringLiteral("batchId"), batchId}};
-    putString(jobInput, "partName", partName);
-    if (!isVideo())
-        putString(jobInput, "imagesMetadataPart", imagesMetadataPart);
-
+    QJsonObject jobInput{{QStringLiteral("type"), QStringLiteral("staging-batch-input-v1")}};
     QJsonObject compute{{QStringLiteral("type"), QStringLiteral("compute-configuration-v2")}};
-    putString(compute, "machineType", machineType);
-    if (const auto workers = effectiveWorkersPerMachine())
-        compute.insert(QStringLiteral("workersPerMachine"), *workers);
-
-    QJsonObject processing{{QStringLiteral("type"), QStringLiteral("workflows-processing-specification-v1")},
-                           {QStringLiteral("workspace"), workspace},
-                           {QStringLiteral("workflowId"), workflowId}};
-    if (workflowParameters)
-        processing.insert(QStringLiteral("workflowParameters"), *workflowParameters);
-    putString(processing, "imageInputName", imageInputName);
-    processing.insert(QStringLiteral("persistImagesOutputs"), persistImagesOutputs);
-    if (!imagesOutputsToBePersisted.isEmpty())
-        processing.insert(QStringLiteral("imagesOutputsToBePersisted"), QJsonArray::fromStringList(imagesOutputsToBePersisted));
-    putString(processing, "aggregationFormat", aggregationFormat);
-    if (isVideo() && maxVideoFPS)
-        processing.insert(QStringLiteral("maxVideoFPS"), *maxVideoFPS);
-    if (!isVideo() && !imagesMetadataInputsMapping.isEmpty()) {
-        QJsonObject mapping;
-        for (auto it = imagesMetadataInputsMapping.cbegin(); it != imagesMetadataInputsMapping.cend(); ++it)
-            mapping.insert(it.key(), it.value());
-        processing.insert(QStringLiteral("imagesMetadataInputsMapping"), mapping);
-    }
-
-    QJsonObject job{{QStringLiteral("type"), jobType()},
-                    {QStringLiteral("jobInput"), jobInput},
-                    {QStringLiteral("computeConfiguration"), compute},
-                    {QStringLiteral("processingSpecification"), processing}};
-    if (processingTimeoutSeconds)
-        job.insert(QStringLiteral("processingTimeoutSeconds"), *processingTimeoutSeconds);
-    if (maxParallelTasks)
-        job.insert(QStringLiteral("maxParallelTasks"), *maxParallelTasks);
-    if (!isVideo() && maxImageFailureRate)
-        job.insert(QStringLiteral("maxImageFailureRate"), *maxImageFailureRate);
-    putString(job, "notificationsURL", notificationsURL);
-    putString(job, "inferenceBackend", inferenceBackend);
+    QJsonObject processing{{QStringLiteral("type"), QStringLiteral("workflows-processing-specification-v1")}};
+    QJsonObject job{{QStringLiteral("type"), jobType()}};
+    putWireFields(sentFieldValues(), kind(), &job, &jobInput, &compute, &processing);
+    // Required keys are sent even when empty: the server's message names them.
+    if (!jobInput.contains(QStringLiteral("batchId")))
+        jobInput.insert(QStringLiteral("batchId"), batchId);
+    for (const char *key : {"workspace", "workflowId"})
+        if (!processing.contains(QLatin1String(key)))
+            processing.insert(QLatin1String(key), QString());
+    job.insert(QStringLiteral("jobInput"), jobInput);
+    job.insert(QStringLiteral("computeConfiguration"), compute);
+    job.insert(QStringLiteral("processingSpecification"), processing);
     return job;
 }
 
 QJsonObject WorkflowJobSpec::toPresetJson() const
 {
-    QJsonObject o;
-    const auto put = [&](const char *key, const QString &v) {
-        if (!v.isEmpty())
-            o.insert(QLatin1String(key), v);
-    };
+    QJsonObject o = fieldValues();
     o.insert(QStringLiteral("input"), isVideo() ? QStringLiteral("videos") : QStringLiteral("images"));
-    put("batchId", batchId);
-    put("partName", partName);
-    put("imagesMetadataPart", imagesMetadataPart);
-    put("machineType", machineType);
-    put("machineSize", machineSize);
-    if (workersPerMachine)
-        o.insert(QStringLiteral("workersPerMachine"), *workersPerMachine);
-    if (processingTimeoutSeconds)
-        o.insert(QStringLiteral("processingTimeoutSeconds"), *processingTimeoutSeconds);
-    if (maxParallelTasks)
-        o.insert(QStringLiteral("maxParallelTasks"), *maxParallelTasks);
-    if (maxImageFailureRate)
-        o.insert(QStringLiteral("maxImageFailureRate"), *maxImageFailureRate);
-    put("workspace", workspace);
-    put("workflowId", workflowId);
-    if (workflowParameters)
-        o.insert(QStringLiteral("workflowParameters"), *workflowParameters);
-    put("imageInputName", imageInputName);
-    o.insert(QStringLiteral("persistImagesOutputs"), persistImagesOutputs);
-    if (!imagesOutputsToBePersisted.isEmpty())
-        o.insert(QStringLiteral("imagesOutputsToBePersisted"), QJsonArray::fromStringList(imagesOutputsToBePersisted));
-    put("aggregationFormat", aggregationFormat);
-    if (maxVideoFPS)
-        o.insert(QStringLiteral("maxVideoFPS"), *maxVideoFPS);
-    if (!imagesMetadataInputsMapping.isEmpty()) {
-        QJsonObject mapping;
-        for (auto it = imagesMetadataInputsMapping.cbegin(); it != imagesMetadataInputsMapping.cend(); ++it)
-            mapping.insert(it.key(), it.value());
-        o.insert(QStringLiteral("imagesMetadataInputsMapping"), mapping);
-    }
-    put("notificationsURL", notificationsURL);
-    put("inferenceBackend", inferenceBackend);
-    put("jobId", jobId);
-    put("jobName", jobName);
     return o;
 }
 
 WorkflowJobSpec WorkflowJobSpec::fromPresetJson(const QJsonObject &o)
 {
-    const auto str = [&](const char *key) { return o.value(QLatin1String(key)).toString(); };
-    const auto optInt = [&](const char *key) -> std::optional<int> {
-        const QJsonValue v = o.value(QLatin1String(key));
-        return v.isDouble() ? std::optional<int>(v.toInt()) : std::nullopt;
-    };
-    const auto optDouble = [&](const char *key) -> std::optional<double> {
-        const QJsonValue v = o.value(QLatin1String(key));
-        return v.isDouble() ? std::optional<double>(v.toDouble()) : std::nullopt;
-    };
     WorkflowJobSpec s;
-    s.input = str("input") == QLatin1String("videos") ? WorkflowInput::Videos : WorkflowInput::Images;
-    s.batchId = str("batchId");
-    s.partName = str("partName");
-    s.imagesMetadataPart = str("imagesMetadataPart");
-    s.machineType = str("machineType");
-    s.machineSize = str("machineSize");
-    s.workersPerMachine = optInt("workersPerMachine");
-    s.processingTimeoutSeconds = optInt("processingTimeoutSeconds");
-    s.maxParallelTasks = optInt("maxParallelTasks");
-    s.maxImageFailureRate = optDouble("maxImageFailureRate");
-    s.workspace = str("workspace");
-    s.workflowId = str("workflowId");
-    if (o.value(QLatin1String("workflowParameters")).isObject())
-        s.workflowParameters = o.value(QLatin1String("workflowParameters")).toObject();
-    s.imageInputName = str("imageInputName");
-    s.persistImagesOutputs = o.value(QLatin1String("persistImagesOutputs")).toBool(false);
-    for (const QJsonValue &v : o.value(QLatin1String("imagesOutputsToBePersisted")).toArray())
-        s.imagesOutputsToBePersisted << v.toString();
-    s.aggregationFormat = str("aggregationFormat");
-    s.maxVideoFPS = optDouble("maxVideoFPS");
-    const QJsonObject mapping = o.value(QLatin1String("imagesMetadataInputsMapping")).toObject();
-    for (auto it = mapping.constBegin(); it != mapping.constEnd(); ++it)
-        s.imagesMetadataInputsMapping.insert(it.key(), it.value().toString());
-    s.notificationsURL = str("notificationsURL");
-    s.inferenceBackend = str("inferenceBackend");
-    s.jobId = str("jobId");
-    s.jobName = str("jobName");
+    s.input = o.value(QLatin1String("input")).toString() == QLatin1String("videos") ? WorkflowInput::Videos
+                                                                                   : WorkflowInput::Images;
+    s.setFieldValues(o);
     return s;
 }
 

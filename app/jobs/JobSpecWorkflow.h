@@ -2,7 +2,7 @@
 // A workflow job over a staging batch of images or videos (spec §9.4.1): what
 // process-images-with-workflow / process-videos-with-workflow send to B3.
 // Unset optional fields are omitted from the wire JSON, never sent as null.
-#include "jobs/JobSpec.h"
+#include "jobs/JobFields.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -60,10 +60,18 @@ struct WorkflowJobSpec {
     QString jobName;
 
     bool isVideo() const { return input == WorkflowInput::Videos; }
+    JobKind kind() const { return isVideo() ? JobKind::Videos : JobKind::Images; }
     QString jobType() const;  // simple-image-processing-v1 / simple-video-processing-v1
     QString cliCommand() const;  // process-images-with-workflow / process-videos-with-workflow
     // workersPerMachine, else the deprecated machine size's mapping, else unset.
     std::optional<int> effectiveWorkersPerMachine() const;
+
+    // The members bound to the rows of the job field table (JobFields.h), and their values.
+    static const QList<FieldBinding<WorkflowJobSpec>> &fieldBindings();
+    QJsonObject fieldValues() const;
+    void setFieldValues(const QJsonObject &values);  // `input` is kept
+    // fieldValues() as sent: the deprecated machine size replaced by its workers.
+    QJsonObject sentFieldValues() const;
 
     FieldProblems validate() const;
     QJsonObject toWireJson() const;
