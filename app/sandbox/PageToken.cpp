@@ -27,6 +27,42 @@ std::optional<int> decodePageToken(const QString &token)
     return offset;
 }
 
+QString encodePageKey(qint64 position)
+{
+    return QString::fromLatin1((kMagic + "k=" + QByteArray::number(position)).toBase64());
+}
+
+std::optional<int> pageSize(const QMap<QString, QString> &query, QString *error, int defaultSize, int maxSize)
+{
+    if (!query.contains(QStringLiteral("pageSize")))
+        return defaultSize;
+    bool ok = false;
+    const int size = query.value(QStringLiteral("pageSize")).toInt(&ok);
+    if (!ok || size < 1) {
+        *error = QStringLiteral("pageSize must be a positive integer");
+        return std::nullopt;
+    }
+    return qMin(size, maxSize);
+}
+
+std::optional<qint64> pageKey(const QMap<QString, QString> &query, QString *error)
+{
+    const QString token = query.value(QStringLiteral("nextPageToken"));
+    if (token.isEmpty())
+        return 0;
+    const auto decoded = QByteArray::fromBase64Encoding(token.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    bool ok = false;
+    const qint64 position = decoded && decoded.decoded.startsWith(kMagic + "k=")
+                                ? decoded.decoded.mid(kMagic.size() + 2).toLongLong(&ok)
+                                : -1;
+    // Strict, as offsets: a token mangled in transit must not decode.
+    if (!ok || position < 0 || encodePageKey(position) != token) {
+        *error = QStringLiteral("nextPageToken is not a token this server issued");
+        return std::nullopt;
+    }
+    return position;
+}
+
 std::optional<PageWindow> pageWindow(const QMap<QString, QString> &query, int total, QString *error,
                                      int defaultSize, int maxSize)
 {

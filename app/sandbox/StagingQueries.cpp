@@ -61,51 +61,43 @@ ApiReply StagingService::parts(const ApiRequest &request, const QString &batchId
 
 ApiReply StagingService::listContent(const ApiRequest &request, const QString &batchId)
 {
-    const auto batch = m_env.store->batch(request.workspace, batchId);
-    if (!batch)
-        return notFound(batchId);
-    const QString part = request.query.value(QStringLiteral("partName"));
-    const qint64 now = StagingStore::nowMs();
-    QVector<FileRecord> files;
-    for (const FileRecord &f : batch->files)
-        if (f.indexedAtMs <= now && (part.isEmpty() || f.partName == part))
-            files.append(f);
     QString error;
-    const auto window = pageWindow(request.query, int(files.size()), &error);
-    if (!window)
+    const auto size = pageSize(request.query, &error);
+    const auto from = size ? pageKey(request.query, &error) : std::nullopt;
+    if (!size || !from)
         return ApiReply::error(400, error);
-    const PartRecord *partInfo = nullptr;
-    for (const PartRecord &p : batch->parts)
-        if (p.partName == part)
-            partInfo = &p;
+    const auto page = m_env.store->filesPage(request.workspace, batchId, request.query.value(QStringLiteral("partName")),
+                                             *from, *size);
+    if (!page)
+        return notFound(batchId);
     QJsonArray list;
-    for (int i = window->begin; i < window->end; ++i) {
-        const FileRecord &f = files.at(i);
+    for (const FileRecord &f : page->files) {
         QJsonObject o{ { "downloadURL", downloadUrl(f) }, { "fileName", f.fileName }, { "contentType", f.contentType } };
         if (!f.partName.isEmpty())
             o.insert(QStringLiteral("partName"), f.partName);
         if (!f.shardId.isEmpty())
             o.insert(QStringLiteral("shardId"), f.shardId);
-        if (partInfo && !partInfo->nestedContentType.isEmpty())
-            o.insert(QStringLiteral("nestedContentType"), partInfo->nestedContentType);
+        if (!page->nestedContentType.isEmpty())
+            o.insert(QStringLiteral("nestedContentType"), page->nestedContentType);
         list.append(o);
     }
-    return ApiReply::json({ { "filesMetadata", list }, { "nextPageToken", window->nextPageToken } });
+    const QJsonValue next = page->next >= 0 ? QJsonValue(encodePageKey(page->next)) : QJsonValue(QJsonValue::Null);
+    return ApiReply::json({ { "filesMetadata", list }, { "nextPageToken", next } });
 }
 
 ApiReply StagingService::shards(const ApiRequest &request, const QString &batchId)
 {
-    const auto batch = m_env.store->batch(request.workspace, batchId);
-    if (!batch)
-        return notFound(batchId);
     QString error;
-    const auto window = pageWindow(request.query, int(batch->shards.size()), &error);
-    if (!window)
+    const auto size = pageSize(request.query, &error);
+    const auto from = size ? pageKey(request.query, &error) : std::nullopt;
+    if (!size || !from)
         return ApiReply::error(400, error);
+    const auto page = m_env.store->shardsPage(request.workspace, batchId, *from, *size);
+    if (!page)
+        return notFound(batchId);
     const qint64 now = StagingStore::nowMs();
     QJsonArray list;
-    for (int i = window->begin; i < window->end; ++i) {
-        const ShardRecord &s = batch->shards.at(i);
+    for (const ShardRecord &s : page->shards) {
         const ShardRecord::Status status = s.statusAt(now);
         QJsonObject metadata = s.metadata;
         if (!s.ingestId.isEmpty())
@@ -115,7 +107,8 @@ ApiReply StagingService::shards(const ApiRequest &request, const QString &batchI
                                  { "shardObjectsCount", s.completeMs >= 0 ? s.objectsCount : 0 },
                                  { "statusMetadata", metadata } });
     }
-    return ApiReply::json({ { "shards", list }, { "nextPageToken", window->nextPageToken } });
+    const QJsonValue next = page->next >= 0 ? QJsonValue(encodePageKey(page->next)) : QJsonValue(QJsonValue::Null);
+    return ApiReply::json({ { "shards", list }, { "nextPageToken", next } });
 }
 
 }  // namespace bd::sandbox

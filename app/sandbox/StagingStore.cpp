@@ -122,13 +122,86 @@ void StagingStore::updateShard(const QString &workspace, const QString &batchId,
     }
 }
 
+namespace {
+// A batch without its files and shards. Copying those (even implicitly shared) would make the
+// next write to the batch copy all of them while the reader still holds its copy.
+BatchRecord headerOf(const BatchRecord &b)
+{
+    BatchRecord h;
+    h.workspace = b.workspace;
+    h.batchId = b.batchId;
+    h.displayName = b.displayName;
+    h.mode = b.mode;
+    h.contentType = b.contentType;
+    h.createdMs = b.createdMs;
+    h.parts = b.parts;
+    return h;
+}
+
+// How many non-matching records one page may step over, beyond its own size.
+qint64 scanBudget(int limit) { return qMax<qint64>(4096, qint64(limit) * 4); }
+}  // namespace
+
 std::optional<BatchRecord> StagingStore::batch(const QString &workspace, const QString &batchId) const
 {
     QMutexLocker lock(&m_mutex);
     auto it = m_batches.find(key(workspace, batchId));
     if (it == m_batches.end())
         return std::nullopt;
-    return *it;
+    return headerOf(*it);
+}
+
+std::optional<StagingStore::FilesPage> StagingStore::filesPage(const QString &workspace, const QString &batchId,
+                                                               const QString &partName, qint64 from, int limit) const
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_batches.find(key(workspace, batchId));
+    if (it == m_batches.end())
+        return std::nullopt;
+    FilesPage page;
+    for (const PartRecord &p : it->parts)
+        if (p.partName == partName)
+            page.nestedContentType = p.nestedContentType;
+    const qint64 now = nowMs();
+    const auto matches = [&](const FileRecord &f) {
+        return f.indexedAtMs <= now && (partName.isEmpty() || f.partName == partName);
+    };
+    const qint64 total = it->files.size();
+    qint64 budget = scanBudget(limit);
+    qint64 i = qBound<qint64>(0, from, total);
+    for (; i < total && page.files.size() < limit && budget > 0; ++i) {
+        const FileRecord &f = it->files.at(i);
+        if (matches(f))
+            page.files.append(f);
+        else
+            --budget;
+    }
+    // Where the next page starts: the next match, the end (no more pages), or as far as the
+    // budget let this page look.
+    while (i < total && budget > 0 && !matches(it->files.at(i))) {
+        ++i;
+        --budget;
+    }
+    page.next = i < total ? i : -1;
+    return page;
+}
+
+std::optional<StagingStore::ShardsPage> StagingStore::shardsPage(const QString &workspace, const QString &batchId,
+                                                                 qint64 from, int limit) const
+{
+    QMutexLocker lock(&m_mutex);
+    auto it = m_batches.find(key(workspace, batchId));
+    if (it == m_batches.end())
+        return std::nullopt;
+    ShardsPage page;
+    const qint64 total = it->shards.size();
+    const qint64 begin = qBound<qint64>(0, from, total);
+    const qint64 end = qMin(total, begin + limit);
+    page.shards.reserve(end - begin);
+    for (qint64 i = begin; i < end; ++i)
+        page.shards.append(it->shards.at(i));
+    page.next = end < total ? end : -1;
+    return page;
 }
 
 QVector<BatchRecord> StagingStore::batches(const QString &workspace) const
@@ -137,7 +210,7 @@ QVector<BatchRecord> StagingStore::batches(const QString &workspace) const
     QVector<BatchRecord> out;
     for (const BatchRecord &b : m_batches)
         if (b.workspace == workspace)
-            out.append(b);
+            out.append(headerOf(b));
     std::stable_sort(out.begin(), out.end(), [](const BatchRecord &a, const BatchRecord &b) {
         return a.createdMs < b.createdMs;
     });

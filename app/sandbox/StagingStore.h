@@ -36,8 +36,30 @@ public:
     void updateShard(const QString &workspace, const QString &batchId, const QString &shardId,
                      const std::function<void(ShardRecord &)> &change);
 
+    // The batch's header (ids, names, mode, content type, parts) without its files and shards:
+    // a look-up costs the same for a batch of ten files and of a million. Pages of the files and
+    // shards come from filesPage() / shardsPage().
     std::optional<BatchRecord> batch(const QString &workspace, const QString &batchId) const;
-    QVector<BatchRecord> batches(const QString &workspace) const;   // oldest first
+    QVector<BatchRecord> batches(const QString &workspace) const;   // headers, oldest first
+
+    // Keyset pages (D5, D6): `from` is a position in the batch's stored order (files and shards
+    // are only ever appended or replaced in place), which the page token carries. A page reads
+    // at most `limit` matching records and looks at no more than a few pages' worth of others
+    // (files not indexed yet, another part), so its cost follows the page, not the batch; it
+    // may then come back short, with a token. `next` is where the following page starts
+    // (-1: this was the last one).
+    struct FilesPage {
+        QVector<FileRecord> files;
+        qint64 next = -1;
+        QString nestedContentType;   // the part's, when a part was asked for
+    };
+    std::optional<FilesPage> filesPage(const QString &workspace, const QString &batchId, const QString &partName,
+                                       qint64 from, int limit) const;
+    struct ShardsPage {
+        QVector<ShardRecord> shards;
+        qint64 next = -1;
+    };
+    std::optional<ShardsPage> shardsPage(const QString &workspace, const QString &batchId, qint64 from, int limit) const;
 
     // D3: files of the batch (of one part, if given) indexed by now; nullopt for no such batch.
     std::optional<qint64> indexedCount(const QString &workspace, const QString &batchId,
