@@ -1,5 +1,6 @@
-# Shared build helpers. Each app/<domain> folder is one static library, named bd_<domain>;
-# each tests/<domain> folder turns every tst_*.cpp into one CTest test.
+# Shared build helpers. Each app/<domain> folder is one static library, bd_<domain>, built from
+# the files its CMakeLists.txt lists; each tests/<domain> folder lists its tst_*.cpp, one CTest
+# test each.
 
 function(bd_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-missing-field-initializers)
@@ -12,30 +13,34 @@ function(bd_warnings target)
   endif()
 endfunction()
 
-# bd_add_domain(<domain> DEPS <targets...>): a static library from every .cpp/.h in the folder
-# except main.cpp (executables are declared by the folder itself).
+# bd_add_domain(<domain> SOURCES <files...> [PUBLIC <targets...>] [PRIVATE <targets...>]):
+# the static library bd_<domain>. PUBLIC lists what the domain's headers expose (a user of the
+# library compiles against it too); PRIVATE what only its .cpp files use. Headers include each
+# other as "<domain>/Header.h", so the app/ root is the one public include directory.
 function(bd_add_domain domain)
-  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
-  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp ${CMAKE_CURRENT_SOURCE_DIR}/*.h)
-  list(FILTER sources EXCLUDE REGEX "/main\\.cpp$")
-  add_library(bd_${domain} STATIC ${sources})
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "bd_add_domain(${domain}): unexpected arguments ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  add_library(bd_${domain} STATIC ${ARG_SOURCES})
   target_include_directories(bd_${domain} PUBLIC ${PROJECT_SOURCE_DIR}/app)
-  target_link_libraries(bd_${domain} PUBLIC ${ARG_DEPS})
-  target_compile_definitions(bd_${domain} PUBLIC BATCHDECK_VERSION="${PROJECT_VERSION}")
+  target_link_libraries(bd_${domain} PUBLIC ${ARG_PUBLIC} PRIVATE ${ARG_PRIVATE})
   bd_warnings(bd_${domain})
 endfunction()
 
-# bd_add_tests(LIBS <targets...> [LABELS <labels>] [ENV <VAR=value...>] [TIMEOUT s]):
-# one executable and one CTest test per tst_*.cpp in the current folder.
+# bd_add_tests(TESTS <tst_name...> LIBS <targets...> [LABELS <labels>] [ENV <VAR=value...>]
+#              [TIMEOUT s] [EXTRA_SOURCES <files...>]):
+# one executable (from <tst_name>.cpp) and one CTest test per listed name.
 function(bd_add_tests)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "LIBS;LABELS;ENV;EXTRA_SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "TESTS;LIBS;LABELS;ENV;EXTRA_SOURCES" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "bd_add_tests: unexpected arguments ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
-  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tst_*.cpp)
-  foreach(src ${tests})
-    get_filename_component(name ${src} NAME_WE)
-    add_executable(${name} ${src} ${ARG_EXTRA_SOURCES})
+  foreach(name ${ARG_TESTS})
+    add_executable(${name} ${name}.cpp ${ARG_EXTRA_SOURCES})
     target_link_libraries(${name} PRIVATE ${ARG_LIBS} Qt6::Test)
     target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
     bd_warnings(${name})

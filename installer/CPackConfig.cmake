@@ -1,10 +1,9 @@
 # Installation layout and packaging (cpack -G DEB / TGZ from the build folder).
 include(GNUInstallDirs)
-foreach(exe batchdeck batchdeck-cli batchdeck-sandbox)
-  if(TARGET ${exe})
-    install(TARGETS ${exe} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-  endif()
-endforeach()
+install(TARGETS batchdeck-cli batchdeck-sandbox RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(BATCHDECK_BUILD_GUI)
+  install(TARGETS batchdeck RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/installer/batchdeck.desktop DESTINATION ${CMAKE_INSTALL_DATADIR}/applications)
 install(FILES ${PROJECT_SOURCE_DIR}/resources/icons/batchdeck.svg
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)

@@ -1,5 +1,6 @@
 #include "cli/CliApp.h"
 
+#include "batchdeck/Version.h"
 #include "cli/CliCommand.h"
 #include "cli/CliContext.h"
 #include "core/Redact.h"

@@ -1,4 +1,5 @@
 // batchdeck-cli: Roboflow Batch Processing from the shell (no GUI libraries linked).
+#include "batchdeck/Version.h"
 #include "cli/CliApp.h"
 
 #include <QCoreApplication>

@@ -18,5 +18,6 @@ void Sandbox::setFaultPlan(const QJsonObject &plan) { d->setFaultPlan(plan); }
 int Sandbox::requestCount(const QString &routeId) const { return d->requestCount(routeId); }
 QVector<LoggedRequest> Sandbox::requestLog() const { return d->requestLog(); }
 void Sandbox::setSignedUrlTtlSeconds(qint64 seconds) { d->setSignedUrlTtlSeconds(seconds); }
+int Sandbox::seedLargeBatch(const QString &batchId, int files) { return d->seedLargeBatch(batchId, files); }
 
 }  // namespace bd::sandbox

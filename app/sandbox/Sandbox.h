@@ -55,6 +55,9 @@ public:
     QVector<LoggedRequest> requestLog() const;
     // Change the signed-URL lifetime for URLs handed out from now on (tests of expiry).
     void setSignedUrlTtlSeconds(qint64 seconds);
+    // Benchmarks: adds a sharded, indexed image batch of `files` tiny images without an ingest
+    // (see LargeBatchSeed.h); nothing when it exists. Returns the number of files added.
+    int seedLargeBatch(const QString &batchId, int files);
 
 private:
     std::unique_ptr<SandboxServer> d;

@@ -6,6 +6,7 @@
 #include "sandbox/DemoData.h"
 #include "sandbox/FaultPlan.h"
 #include "sandbox/JobService.h"
+#include "sandbox/LargeBatchSeed.h"
 #include "sandbox/RouteCounter.h"
 #include "sandbox/StagingService.h"
 #include "sandbox/StagingStore.h"
@@ -210,6 +211,11 @@ void SandboxServer::setFaultPlan(const QJsonObject &plan)
 {
     if (m_faults)
         m_faults->setPlan(plan);
+}
+
+int SandboxServer::seedLargeBatch(const QString &batchId, int files)
+{
+    return m_store ? sandbox::seedLargeBatch(*m_store, m_options.workspace, batchId, files) : 0;
 }
 
 

@@ -48,6 +48,7 @@ public:
     int requestCount(const QString &routeId) const;
     QVector<LoggedRequest> requestLog() const;
     void setSignedUrlTtlSeconds(qint64 seconds) { m_ttlSeconds = seconds; }
+    int seedLargeBatch(const QString &batchId, int files);
 
 private:
     struct Admission {

@@ -1,6 +1,7 @@
 // batchdeck-sandbox: the Roboflow Batch API emulator on its own, for scripts and other clients.
 // Prints "api http://HOST:PORT storage http://HOST:PORT" once both hosts listen; stops cleanly
 // (exit 0) on SIGINT / SIGTERM through a self-pipe watched by a QSocketNotifier.
+#include "batchdeck/Version.h"
 #include "core/Redact.h"
 #include "sandbox/Sandbox.h"
 

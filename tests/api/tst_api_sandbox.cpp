@@ -1,5 +1,5 @@
 // Every endpoint (W1, D1–D12, S1, S2, B1–B8) once, through ApiClient, against the real embedded
-// sandbox on loopback. Built only when the sandbox library is complete (BD_HAVE_SANDBOX).
+// sandbox on loopback.
 #include "api/ApiClient.h"
 #include "api/ApiError.h"
 #include "api/StageProgress.h"
@@ -10,9 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#ifdef BD_HAVE_SANDBOX
 #include "sandbox/Sandbox.h"
-#endif
 
 using namespace bd;
 using namespace bd::api;
@@ -68,12 +66,6 @@ private Q_SLOTS:
     void everyEndpointOnce();
 };
 
-#ifndef BD_HAVE_SANDBOX
-void TestApiSandbox::everyEndpointOnce()
-{
-    QSKIP("the sandbox library is not available in this tree");
-}
-#else
 void TestApiSandbox::everyEndpointOnce()
 {
     bd::sandbox::SandboxOptions options;
@@ -237,7 +229,6 @@ void TestApiSandbox::everyEndpointOnce()
     QCOMPARE(refused->error().kind, ErrorKind::Unauthorized);
     QVERIFY(!refused->error().fullText().contains(wrong.apiKey));
 }
-#endif
 
 QTEST_GUILESS_MAIN(TestApiSandbox)
 #include "tst_api_sandbox.moc"

@@ -12,7 +12,6 @@
 //    route, each run killed again until one completes.
 #include <QtTest>
 
-#ifdef BD_HAVE_SANDBOX
 #include "IngestFixture.h"
 
 #include <QJsonDocument>
@@ -21,7 +20,6 @@
 #include <QTemporaryDir>
 
 using namespace ingesttest;
-#endif
 
 class TestIngestKill : public QObject
 {
@@ -32,14 +30,6 @@ private Q_SLOTS:
     void randomKillPoints();
 };
 
-#ifndef BD_HAVE_SANDBOX
-void TestIngestKill::killedMidIngestResumesWithoutDuplicates()
-{
-    QSKIP("the sandbox library is not available in this tree");
-}
-void TestIngestKill::killedAfterTheWholeBodyLeftIsNotSentAgain() {}
-void TestIngestKill::randomKillPoints() {}
-#else
 namespace {
 QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList &args, QObject *parent)
 {
@@ -237,7 +227,6 @@ void TestIngestKill::randomKillPoints()
         QCOMPARE(indexedObjects(env, b), qint64(files));   // no shard indexed twice
     }
 }
-#endif
 
 QTEST_GUILESS_MAIN(TestIngestKill)
 #include "tst_ingestkill.moc"

@@ -4,7 +4,6 @@
 // holds every file exactly once: D3 count == files and D5 names unique.
 #include <QtTest>
 
-#ifdef BD_HAVE_SANDBOX
 #include "IngestFixture.h"
 #include "core/Database.h"
 #include "staging/UploadQueue.h"
@@ -15,7 +14,6 @@
 using namespace bd;
 using namespace bd::staging;
 using namespace ingesttest;
-#endif
 
 class TestUploadPipeline : public QObject
 {
@@ -32,7 +30,6 @@ private Q_SLOTS:
     void pauseLetsAWholeBodyFinish();
     void rateLimitHoldsTheWholeQueue();
 
-#ifdef BD_HAVE_SANDBOX
 private:
     QString newDir(const QString &name) { return m_tmp.path() + QLatin1Char('/') + name; }
     // Runs one ingest to its end; returns it (owned by this test object).
@@ -54,21 +51,8 @@ private:
 
     QTemporaryDir m_tmp;
     Env m_env;
-#endif
 };
 
-#ifndef BD_HAVE_SANDBOX
-void TestUploadPipeline::initTestCase() { QSKIP("the sandbox library is not available in this tree"); }
-void TestUploadPipeline::simpleIngest() {}
-void TestUploadPipeline::shardedIngest() {}
-void TestUploadPipeline::videoIngest() {}
-void TestUploadPipeline::faults_data() {}
-void TestUploadPipeline::faults() {}
-void TestUploadPipeline::badFiles() {}
-void TestUploadPipeline::pauseResumeAndJournalResume() {}
-void TestUploadPipeline::pauseLetsAWholeBodyFinish() {}
-void TestUploadPipeline::rateLimitHoldsTheWholeQueue() {}
-#else
 void TestUploadPipeline::initTestCase()
 {
     QVERIFY(m_tmp.isValid());
@@ -321,7 +305,6 @@ void TestUploadPipeline::rateLimitHoldsTheWholeQueue()
     Q_EMIT m_env.api->rateLimited(500);
     QVERIFY(other.holdRemainingMs() > 0);
 }
-#endif
 
 QTEST_GUILESS_MAIN(TestUploadPipeline)
 #include "tst_uploadpipeline.moc"
