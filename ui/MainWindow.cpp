@@ -15,6 +15,7 @@
 #include "StagingTab.h"
 #include "StatusTone.h"
 #include "TrayNotifier.h"
+#include "batchdeck/Version.h"
 #include "jobs/JobMonitor.h"
 #include "notify/WebhookEvent.h"
 

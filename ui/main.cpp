@@ -8,6 +8,8 @@
 #include "Palette.h"
 #include "Screenshots.h"
 #include "SortArrowStyle.h"
+#include "StartupProbe.h"
+#include "batchdeck/Version.h"
 #include "core/Redact.h"
 
 #include <QApplication>
@@ -19,6 +21,8 @@
 
 int main(int argc, char **argv)
 {
+    QElapsedTimer sinceMain;
+    sinceMain.start();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("batchdeck"));
     QApplication::setOrganizationName(QStringLiteral("Batchdeck"));
@@ -41,7 +45,9 @@ int main(int argc, char **argv)
                                    QStringLiteral("dir"));
     QCommandLineOption palette(QStringLiteral("palette"), QStringLiteral("Colour scheme: light (default) or dark (Fusion)."),
                                QStringLiteral("light|dark"), QStringLiteral("light"));
-    parser.addOptions({ sandbox, timeScale, quitAfter, screenshots, palette });
+    QCommandLineOption startupTime(QStringLiteral("print-startup-time"),
+                                   QStringLiteral("Print the ms to the first painted window, then quit (benchmarks)."));
+    parser.addOptions({ sandbox, timeScale, quitAfter, screenshots, palette, startupTime });
     parser.process(app);
     if (parser.value(palette) == QLatin1String("dark"))
         bd::ui::applyDarkPalette();
@@ -52,6 +58,8 @@ int main(int argc, char **argv)
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")));
     bd::ui::AppSession session;
     bd::ui::MainWindow window(&session);
+    if (parser.isSet(startupTime))
+        bd::ui::quitAfterFirstPaint(&window, sinceMain);
     window.show();
     if (parser.isSet(sandbox))
         session.connectToSandbox(parser.value(timeScale).toDouble() > 0 ? parser.value(timeScale).toDouble() : 1.0);
