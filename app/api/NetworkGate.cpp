@@ -1,5 +1,7 @@
 #include "api/NetworkGate.h"
 
+#include "core/AppSettings.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -117,6 +119,15 @@ NetworkGate::Outcome NetworkGate::outcomeFor(const Error &error)
         || error.httpStatus >= 500)
         return Outcome::Failed;
     return Outcome::Abandoned;
+}
+
+NetworkGate::TransferLimits NetworkGate::transferLimitsFrom(const AppSettings &settings)
+{
+    TransferLimits limits;
+    limits.maximum = settings.maxConcurrency();
+    limits.adaptive = settings.adaptiveConcurrency();
+    limits.initial = std::min(limits.initial, limits.maximum);
+    return limits;
 }
 
 NetworkGate::NetworkGate(QObject *parent)

@@ -44,6 +44,10 @@
 #include <deque>
 #include <functional>
 
+namespace bd {
+class AppSettings;
+}
+
 namespace bd::api {
 
 // One observation window of the Transfer lane, as the gate measured it.
@@ -104,6 +108,7 @@ public:
         int initial = 4;
         int maximum = 16;      // the user's cap (AppSettings::maxConcurrency, --max-concurrency)
         bool adaptive = true;  // false: always `maximum` at once (a fixed number, like rclone)
+        bool operator==(const TransferLimits &) const = default;
     };
 
     // A granted slot. Move-only; releasing (or destroying) it frees the slot in its lane.
@@ -133,6 +138,9 @@ public:
     // connection / timeout / 5xx → Failed, anything else (a cancel, a refusal, a local error) →
     // Abandoned (it says nothing about the link).
     static Outcome outcomeFor(const Error &error);
+
+    // The user's cap and mode (AppSettings::maxConcurrency / adaptiveConcurrency).
+    static TransferLimits transferLimitsFrom(const AppSettings &settings);
 
     explicit NetworkGate(QObject *parent = nullptr);
     ~NetworkGate() override;

@@ -101,6 +101,26 @@ void AppSettings::setDownloadConcurrency(int n)
     write(m_path, QStringLiteral("transfers/downloadConcurrency"), qBound(1, n, 32));
 }
 
+int AppSettings::maxConcurrency() const
+{
+    return qBound(1, open(m_path).value(QStringLiteral("transfers/maxConcurrency"), 16).toInt(), 64);
+}
+
+void AppSettings::setMaxConcurrency(int n)
+{
+    write(m_path, QStringLiteral("transfers/maxConcurrency"), qBound(1, n, 64));
+}
+
+bool AppSettings::adaptiveConcurrency() const
+{
+    return open(m_path).value(QStringLiteral("transfers/adaptive"), true).toBool();
+}
+
+void AppSettings::setAdaptiveConcurrency(bool adaptive)
+{
+    write(m_path, QStringLiteral("transfers/adaptive"), adaptive);
+}
+
 QString AppSettings::lastDownloadFolder(const QString &workspace) const
 {
     const QString v = open(m_path).value(QStringLiteral("downloads/") + workspace).toString();

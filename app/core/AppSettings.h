@@ -27,6 +27,12 @@ public:
     void setUploadConcurrency(int n);
     int downloadConcurrency() const;
     void setDownloadConcurrency(int n);
+    // The connection's transfer limit (api::NetworkGate): adaptive between 1 and maxConcurrency
+    // (default 16, at most 64), or, with adaptiveConcurrency() off, always maxConcurrency at once.
+    int maxConcurrency() const;
+    void setMaxConcurrency(int n);
+    bool adaptiveConcurrency() const;
+    void setAdaptiveConcurrency(bool adaptive);
 
     QString lastDownloadFolder(const QString &workspace) const;
     void setLastDownloadFolder(const QString &workspace, const QString &folder);

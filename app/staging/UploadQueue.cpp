@@ -12,7 +12,7 @@ UploadQueue::UploadQueue(api::ApiClient *api, QObject *parent) : Operation(paren
     setTotalAmount(Unit::Files, 0);
     if (api)
         connect(api->networkGate(), &api::NetworkGate::holding, this, [this](int ms) {
-            if (isFinished() || state() != State::Running)
+            if (isFinished())
                 return;
             setStatusText(tr("The service asked to slow down; waiting %1 s").arg((ms + 999) / 1000));
             Q_EMIT holding(ms);
@@ -22,6 +22,7 @@ UploadQueue::UploadQueue(api::ApiClient *api, QObject *parent) : Operation(paren
 UploadQueue::~UploadQueue()
 {
     withdrawTicket();
+    restoreGateLimits();
     for (TransferOperation *t : std::as_const(m_running)) {
         t->disconnect(this);
         t->cancel();
@@ -34,8 +35,40 @@ UploadQueue::~UploadQueue()
 void UploadQueue::setConcurrency(int concurrency)
 {
     m_concurrency = qMax(0, concurrency);
-    if (state() == State::Running)
+    if (state() == State::Running) {
+        fixGateLimit();
         pump();
+    }
+}
+
+void UploadQueue::fixGateLimit()
+{
+    if (!m_api)
+        return;
+    api::NetworkGate *gate = m_api->networkGate();
+    if (m_concurrency == 0) {
+        restoreGateLimits();
+        return;
+    }
+    if (!m_savedLimits)
+        m_savedLimits = gate->transferLimits();
+    api::NetworkGate::TransferLimits fixed;
+    fixed.minimum = 1;
+    fixed.initial = fixed.maximum = m_concurrency;
+    fixed.adaptive = false;
+    if (!(gate->transferLimits() == fixed))
+        gate->setTransferLimits(fixed);
+}
+
+// Back to the gate's own limits, unless someone changed them since (a newer explicit choice).
+void UploadQueue::restoreGateLimits()
+{
+    if (!m_savedLimits || !m_api)
+        return;
+    api::NetworkGate *gate = m_api->networkGate();
+    const api::NetworkGate::TransferLimits saved = *std::exchange(m_savedLimits, std::nullopt);
+    if (!gate->transferLimits().adaptive && gate->transferLimits().maximum == m_concurrency)
+        gate->setTransferLimits(saved);
 }
 
 void UploadQueue::enqueue(TransferOperation *transfer)
@@ -61,6 +94,7 @@ void UploadQueue::holdFor(int ms)
 
 void UploadQueue::doStart()
 {
+    fixGateLimit();
     pump();
 }
 
@@ -70,8 +104,7 @@ void UploadQueue::pump()
 {
     if (state() != State::Running)
         return;
-    const bool roomInQueue = m_concurrency == 0 || m_running.size() < m_concurrency;
-    if (m_api && m_ticket == 0 && !m_pending.isEmpty() && roomInQueue)
+    if (m_api && m_ticket == 0 && !m_pending.isEmpty())
         m_ticket = m_api->networkGate()->acquire(api::NetworkGate::Lane::Transfer, this,
                                                  [this](api::NetworkGate::Slot slot) {
                                                      m_ticket = 0;
@@ -154,6 +187,7 @@ void UploadQueue::finishIfDone()
 {
     if (isFinished() || !m_running.isEmpty() || !m_pending.isEmpty() || state() != State::Running)
         return;
+    restoreGateLimits();
     if (m_failed == 0) {
         emitResult();
         return;
@@ -166,6 +200,7 @@ void UploadQueue::finishIfDone()
 void UploadQueue::doCancel()
 {
     withdrawTicket();
+    restoreGateLimits();
     const QList<TransferOperation *> running = m_running;
     m_running.clear();
     for (TransferOperation *t : running) {

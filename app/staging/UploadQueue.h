@@ -4,7 +4,9 @@
 //
 //  - concurrency: the connection's NetworkGate (ApiClient::networkGate(), Transfer lane) grants a
 //    slot per transfer, FIFO with every other queue on the connection, and adapts how many run at
-//    once to the link; setConcurrency(n) additionally caps this queue at n (0: no own cap);
+//    once to the link; setConcurrency(n) asks for exactly n (the user's explicit number): while
+//    the queue runs, the gate's Transfer lane is fixed at n, and its limits are restored after;
+//    0 (the default) leaves the gate as it is (adaptive unless configured otherwise);
 //  - suspend(): starts nothing new and aborts the running transfers still sending their body;
 //    resume() starts fresh copies of them (a shard PUT cannot continue mid-body), before the
 //    rest of the queue. A transfer whose whole body has left is let finish: it may already be
@@ -23,6 +25,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <optional>
 #include <unordered_map>
 
 namespace bd::staging {
@@ -69,13 +72,16 @@ private:
     void onSlotGranted(api::NetworkGate::Slot slot);
     void withdrawTicket();
     void releaseSlot(TransferOperation *transfer, api::NetworkGate::Outcome outcome);
+    void fixGateLimit();
+    void restoreGateLimits();
     void startTransfer(TransferOperation *transfer);
     void onTransferFinished(Operation *op);
     void updateProgress();
     void finishIfDone();
 
     QPointer<api::ApiClient> m_api;
-    int m_concurrency = 0;   // this queue's own cap; 0: none
+    int m_concurrency = 0;   // exactly this many at once; 0: whatever the gate decides
+    std::optional<api::NetworkGate::TransferLimits> m_savedLimits;   // the gate's, while fixed
     QList<TransferOperation *> m_pending;
     QList<TransferOperation *> m_running;
     qint64 m_doneBytes = 0;     // bytes of finished transfers (successful or not)
