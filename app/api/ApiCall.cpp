@@ -13,15 +13,20 @@ namespace bd::api {
 
 Q_LOGGING_CATEGORY(lcApiCall, "batchdeck.api.call")
 
-ApiCall::ApiCall(ApiClient *client, const QString &operation, bool needsWorkspace)
-    : QObject(client), m_client(client), m_operation(operation), m_needsWorkspace(needsWorkspace)
+ApiCall::ApiCall(ApiClient *client, const QString &requestName, bool needsWorkspace)
+    : Operation(client), m_client(client), m_requestName(requestName), m_needsWorkspace(needsWorkspace)
 {
+    setTitle(requestName);
+    // A call nobody owns: the GUI fires it and reads the result in finished(); exec() turns
+    // this off for callers that read the result afterwards.
+    setAutoDelete(true);
     if (client)
         m_retry = client->config().retry;
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ApiCall::sendAttempt);
-    // Only schedule: the creator connects to finished() before anything can happen.
-    QTimer::singleShot(0, this, &ApiCall::start);
+    // Operation::start() only schedules doStart(): the creator connects to finished() before
+    // anything can happen.
+    start();
 }
 
 ApiCall::~ApiCall()
@@ -33,31 +38,40 @@ ApiCall::~ApiCall()
     }
 }
 
-void ApiCall::start()
+void ApiCall::stopNetwork()
 {
-    if (m_started || m_finished)
-        return;
-    m_started = true;
+    m_retryTimer.stop();
+    if (m_reply) {
+        QNetworkReply *reply = m_reply;
+        m_reply = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+}
+
+void ApiCall::doStart()
+{
     m_sinceFirstAttempt.start();
     if (!m_client) {
-        finish(Error(ErrorKind::Internal, QStringLiteral("Could not %1: the API client is gone").arg(m_operation)));
+        emitResult(Error(ErrorKind::Internal, QStringLiteral("Could not %1: the API client is gone").arg(m_requestName)));
         return;
     }
     if (m_client->config().apiKey.isEmpty()) {
         // The reference CLI refuses before any network call, too (spec §2.2).
-        finish(Error(ErrorKind::Unauthorized,
-                     QStringLiteral("Could not %1. Request unauthorised — no API key given; set ROBOFLOW_API_KEY "
-                                    "(see https://docs.roboflow.com/api-reference/authentication)")
-                         .arg(m_operation)));
+        emitResult(Error(ErrorKind::Unauthorized,
+                         QStringLiteral("Could not %1. Request unauthorised — no API key given; set ROBOFLOW_API_KEY "
+                                        "(see https://docs.roboflow.com/api-reference/authentication)")
+                             .arg(m_requestName)));
         return;
     }
     if (m_needsWorkspace && m_client->workspace().isEmpty()) {
         QPointer<ApiCall> self(this);
         m_client->whenWorkspaceReady(this, [self](const Error &error) {
-            if (!self || self->m_finished)
+            if (!self || self->isFinished())
                 return;
             if (error.isError())
-                self->finish(error);
+                self->emitResult(error);
             else
                 self->beginAfterWorkspace();
         });
@@ -85,7 +99,7 @@ QNetworkReply *ApiCall::send(QNetworkAccessManager *nam, QNetworkRequest request
 
 void ApiCall::sendAttempt()
 {
-    if (m_finished || !m_client)
+    if (isFinished() || !m_client)
         return;
     const Request spec = buildRequest();
     ++m_attempt;
@@ -100,7 +114,7 @@ void ApiCall::sendAttempt()
     Error error;
     m_reply = send(m_client->networkAccessManager(), request, spec, &error);
     if (!m_reply) {
-        finish(error.isError() ? error : Error(ErrorKind::Internal, QStringLiteral("Could not %1").arg(m_operation)));
+        emitResult(error.isError() ? error : Error(ErrorKind::Internal, QStringLiteral("Could not %1").arg(m_requestName)));
         return;
     }
     connect(m_reply, &QNetworkReply::finished, this, &ApiCall::onReplyFinished);
@@ -117,7 +131,7 @@ void ApiCall::onReplyFinished()
     m_rawBody = reply->isOpen() ? reply->readAll() : QByteArray();
 
     ReplyContext context;
-    context.operation = m_operation;
+    context.operation = m_requestName;
     context.baseUrl = m_client ? m_client->config().baseUrl : QUrl();
     context.timeoutSeconds = m_timeoutSeconds;
     Error error = errorFromReply(reply, m_rawBody, context);
@@ -126,7 +140,7 @@ void ApiCall::onReplyFinished()
         error = handleSuccess(m_rawBody);
         // A 2xx body that is not even a JSON object (cut short, an HTML page from a proxy) says
         // nothing about the request; a JSON object with a missing field is the service's answer.
-        unusableAnswer = error.isError() && decodeJsonObject(m_rawBody, m_operation, nullptr).isError();
+        unusableAnswer = error.isError() && decodeJsonObject(m_rawBody, m_requestName, nullptr).isError();
     }
     if (error.isError()) {
         const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
@@ -134,14 +148,14 @@ void ApiCall::onReplyFinished()
         if (mayRepeat(error, m_idempotent, unusableAnswer))
             delay = m_retry.backoffDelayMs(m_attempt, retryAfter, m_sinceFirstAttempt.elapsed());
         if (delay) {
-            qCDebug(lcApiCall) << m_operation << "attempt" << m_attempt << "failed:" << error.message
+            qCDebug(lcApiCall) << m_requestName << "attempt" << m_attempt << "failed:" << error.message
                                << "- retrying in" << *delay << "ms";
             if (m_client && (error.kind == ErrorKind::RateLimited || !retryAfter.isEmpty()))
-                Q_EMIT m_client->rateLimited(*delay);
+                m_client->reportRateLimited(*delay);
             m_retryTimer.start(*delay);
             return;
         }
-        finish(error);
+        emitResult(error);
         return;
     }
     if (wantsAnotherRequest()) {
@@ -149,33 +163,13 @@ void ApiCall::onReplyFinished()
         beginAfterWorkspace();
         return;
     }
-    finish({});
+    emitResult();
 }
 
-void ApiCall::abort()
+void ApiCall::doCancel()
 {
-    if (m_finished)
-        return;
-    m_retryTimer.stop();
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
-        m_reply = nullptr;
-        reply->disconnect(this);
-        reply->abort();
-        reply->deleteLater();
-    }
-    finish(Error(ErrorKind::Cancelled, QStringLiteral("Cancelled: %1").arg(m_operation)));
-}
-
-void ApiCall::finish(const Error &error)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    m_error = error;
-    Q_EMIT finished();
-    if (m_autoDelete)
-        deleteLater();
+    stopNetwork();
+    emitResult(Error(ErrorKind::Cancelled, QStringLiteral("Cancelled: %1").arg(m_requestName)));
 }
 
 QString ApiCall::segment(const QString &pathSegment)
@@ -201,8 +195,8 @@ QByteArray ApiCall::compactJson(const QJsonObject &object)
 
 // ---- PagedCall ----
 
-PagedCall::PagedCall(ApiClient *client, const QString &operation, int pageSize, const QString &pageToken)
-    : ApiCall(client, operation, true), m_pageSize(pageSize), m_requestToken(pageToken)
+PagedCall::PagedCall(ApiClient *client, const QString &requestName, int pageSize, const QString &pageToken)
+    : ApiCall(client, requestName, true), m_pageSize(pageSize), m_requestToken(pageToken)
 {
     if (!pageToken.isEmpty())
         m_seenTokens.insert(pageToken);
@@ -219,7 +213,7 @@ void PagedCall::addPagingQuery(Request &request) const
 Error PagedCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject page;
-    Error error = decodeJsonObject(body, operation(), &page);
+    Error error = decodeJsonObject(body, requestName(), &page);
     if (error.isError())
         return error;
     std::optional<QString> next;
@@ -231,16 +225,16 @@ Error PagedCall::handleSuccess(const QByteArray &body)
         return Error(ErrorKind::BadResponse,
                      QStringLiteral("Could not %1: the server still sent a next page token after %2 pages; "
                                     "stopped following it (a listing that long is not plausible)")
-                         .arg(operation())
+                         .arg(requestName())
                          .arg(m_pageCap));
     if (next) {
         // Following "" or a token seen before would loop forever (spec §2.5).
         if (next->isEmpty())
             return Error(ErrorKind::BadResponse,
-                         QStringLiteral("Could not %1: server returned an empty page token").arg(operation()));
+                         QStringLiteral("Could not %1: server returned an empty page token").arg(requestName()));
         if (m_seenTokens.contains(*next))
             return Error(ErrorKind::BadResponse,
-                         QStringLiteral("Could not %1: server returned a repeated page token").arg(operation()));
+                         QStringLiteral("Could not %1: server returned a repeated page token").arg(requestName()));
         m_seenTokens.insert(*next);
     }
     m_nextToken = next;
@@ -272,15 +266,15 @@ ApiCall::Request ResolveWorkspaceCall::buildRequest()
 Error ResolveWorkspaceCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject object;
-    Error error = decodeJsonObject(body, operation(), &object);
+    Error error = decodeJsonObject(body, requestName(), &object);
     if (error.isError())
         return error;
-    JsonFields fields(object, operation());
+    JsonFields fields(object, requestName());
     m_workspace = fields.string(QStringLiteral("workspace"));
     if (!fields.ok())
         return fields.error();
     if (m_workspace.isEmpty())
-        return decodeError(operation(), QStringLiteral("workspace"), true);
+        return decodeError(requestName(), QStringLiteral("workspace"), true);
     if (client())
         client()->setWorkspace(m_workspace);
     return {};

@@ -1,18 +1,34 @@
 #pragma once
 // Base of every Roboflow API request object (one small class per endpoint, see
-// StagingRequests.h and JobRequests.h). Contract, the same for every call:
+// StagingRequests.h and JobRequests.h). An ApiCall is a bd::Operation (core/Operation.h), so it
+// has the same finished() / error() / cancel() / setAutoDelete() / exec() as every other piece of
+// asynchronous work. Contract, the same for every call:
 //  - created by an ApiClient factory and started automatically on the next event-loop pass, so
 //    connect to finished() right after the factory returns;
 //  - emits finished() exactly once, then error() tells success (ErrorKind::None) from failure and
 //    the subclass's typed result() holds the decoded response;
-//  - deletes itself (deleteLater) after finished() unless setAutoDelete(false);
+//  - deletes itself (deleteLater) after finished(): auto-delete is ON for calls (unlike the
+//    Operation default), unless setAutoDelete(false) or exec(), which switches it off so the
+//    caller can read result() afterwards (the call stays a child of the ApiClient);
 //  - retries transient failures itself (RetryPolicy: 408/429/502/503/504, connection errors,
 //    timeouts, and a 2xx answer that is cut short or not JSON), re-sending the whole request, but
 //    only when the request is idempotent (Request::idempotent; a plain POST is repeated after a
-//    429 only); abort() stops it with ErrorKind::Cancelled;
-//  - resolves the workspace first (W1) when the client has none cached.
+//    429 only); while it waits because the server asked to slow down, the client emits
+//    ApiClient::rateLimited(); cancel() stops it with ErrorKind::Cancelled;
+//  - resolves the workspace first (W1) when the client has none cached;
+//  - PagedCall follows nextPageToken (see below).
+//
+// \code
+//     auto *call = api->getJob(jobId);                 // GUI: asynchronous, deletes itself
+//     connect(call, &bd::api::ApiCall::finished, this, [call] { show(call->error(), call->result()); });
+//
+//     std::unique_ptr<bd::api::GetJobCall> job(api.getJob(jobId));   // CLI / tests: blocking
+//     if (!job->exec())
+//         return fail(job->error());
+// \endcode
 #include "api/ApiConfig.h"
 #include "core/Error.h"
+#include "core/Operation.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -36,7 +52,7 @@ namespace bd::api {
 class ApiClient;
 using QueryItems = QList<QPair<QString, QString>>;
 
-class ApiCall : public QObject {
+class ApiCall : public bd::Operation {
     Q_OBJECT
 public:
     // What to send; built again for every attempt and every page.
@@ -58,34 +74,22 @@ public:
 
     ~ApiCall() override;
 
-    // ErrorKind::None after a success; valid once finished() was emitted.
-    const Error &error() const { return m_error; }
-    bool isFinished() const { return m_finished; }
-    bool isRunning() const { return m_started && !m_finished; }
-    // The operation name used in messages, e.g. "list batches".
-    QString operation() const { return m_operation; }
+    // Between start and finished(): the request (or a retry wait, or W1) is under way.
+    bool isRunning() const { return state() == State::Running; }
+    // What the request does, as messages name it, e.g. "list batches" ("Could not list batches").
+    QString requestName() const { return m_requestName; }
     // Attempts made for the current request (1 = no retry was needed).
     int attempts() const { return m_attempt; }
     // HTTP status and body of the last response received (0 / empty if none).
     int httpStatus() const { return m_httpStatus; }
     QByteArray rawBody() const { return m_rawBody; }
 
-    // Stop now: finishes with ErrorKind::Cancelled (finished() is still emitted once).
-    void abort();
-    // Start now instead of on the next event-loop pass. Idempotent.
-    void start();
-
-    void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
-    bool autoDelete() const { return m_autoDelete; }
     // Override the client's retry policy for this call (RetryPolicy::none() to disable).
     void setRetryPolicy(const RetryPolicy &policy) { m_retry = policy; }
     const RetryPolicy &retryPolicy() const { return m_retry; }
 
-Q_SIGNALS:
-    void finished();
-
 protected:
-    ApiCall(ApiClient *client, const QString &operation, bool needsWorkspace);
+    ApiCall(ApiClient *client, const QString &requestName, bool needsWorkspace);
 
     virtual Request buildRequest() = 0;
     // Send one attempt. The default sends spec.body with QNetworkAccessManager; D7 overrides it
@@ -105,20 +109,21 @@ protected:
     static QString segment(const QString &pathSegment); // percent-encodes one path segment
     static QByteArray compactJson(const QJsonObject &object);
 
+    // Operation: doStart() checks the key, resolves the workspace and sends the first attempt;
+    // doCancel() aborts the reply in flight or the retry wait and finishes with "Cancelled: <name>".
+    void doStart() override;
+    void doCancel() override;
+
 private:
     void beginAfterWorkspace();
     void sendAttempt();
     void onReplyFinished();
-    void finish(const Error &error);
+    void stopNetwork();
 
     QPointer<ApiClient> m_client;
-    QString m_operation;
+    QString m_requestName;
     bool m_needsWorkspace = false;
-    bool m_started = false;
-    bool m_finished = false;
-    bool m_autoDelete = true;
     RetryPolicy m_retry;
-    Error m_error;
     bool m_idempotent = true;  // of the request in flight
     int m_attempt = 0;
     int m_httpStatus = 0;
@@ -151,7 +156,7 @@ public:
     std::optional<QString> nextPageToken() const { return m_nextToken; }
 
 protected:
-    PagedCall(ApiClient *client, const QString &operation, int pageSize, const QString &pageToken);
+    PagedCall(ApiClient *client, const QString &requestName, int pageSize, const QString &pageToken);
     // Adds pageSize (when > 0) and nextPageToken (when there is one) to the query.
     void addPagingQuery(Request &request) const;
     // Parse one page: append its items and report its token (nullopt = null or absent).

@@ -61,6 +61,11 @@ QUrl ApiClient::apiUrl(const QString &encodedPath, const QueryItems &query, bool
     return url;
 }
 
+void ApiClient::reportRateLimited(int waitMs)
+{
+    Q_EMIT rateLimited(waitMs);
+}
+
 void ApiClient::whenWorkspaceReady(QObject *context, std::function<void(const Error &)> done)
 {
     if (!m_workspace.isEmpty()) {

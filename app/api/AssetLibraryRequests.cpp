@@ -28,15 +28,15 @@ ApiCall::Request CreateAssetLibraryJobCall::buildRequest()
 Error CreateAssetLibraryJobCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject object;
-    Error error = decodeJsonObject(body, operation(), &object);
+    Error error = decodeJsonObject(body, requestName(), &object);
     if (error.isError())
         return error;
-    JsonFields fields(object, operation());
+    JsonFields fields(object, requestName());
     m_jobId = fields.string(QStringLiteral("jobId"));
     if (!fields.ok())
         return fields.error();
     if (m_jobId.isEmpty())
-        return decodeError(operation(), QStringLiteral("jobId"), true);
+        return decodeError(requestName(), QStringLiteral("jobId"), true);
     return {};
 }
 
@@ -58,10 +58,10 @@ ApiCall::Request AssetLibraryCountCall::buildRequest()
 Error AssetLibraryCountCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject object;
-    Error error = decodeJsonObject(body, operation(), &object);
+    Error error = decodeJsonObject(body, requestName(), &object);
     if (error.isError())
         return error;
-    JsonFields fields(object, operation());
+    JsonFields fields(object, requestName());
     m_count = fields.integer(QStringLiteral("count"));
     return fields.error();
 }

@@ -39,8 +39,8 @@ ApiCall::Request ListJobsCall::buildRequest()
 
 Error ListJobsCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("jobs"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), true, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("jobs"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), true, nextToken);
 }
 
 // ---- B2 ----
@@ -59,13 +59,13 @@ ApiCall::Request GetJobCall::buildRequest()
 
 Error GetJobCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
-        JsonFields f(o, operation());
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
+        JsonFields f(o, requestName());
         const QJsonObject job = f.object(QStringLiteral("job"));
         if (!f.ok())
             return f.error();
         Error e;
-        const auto parsed = Job::fromJson(job, operation(), &e);
+        const auto parsed = Job::fromJson(job, requestName(), &e);
         if (parsed)
             m_job = *parsed;
         return e;
@@ -97,7 +97,7 @@ ApiCall::Request CreateJobCall::buildRequest()
 Error CreateJobCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject object;
-    if (!decodeJsonObject(body, operation(), &object).isError())
+    if (!decodeJsonObject(body, requestName(), &object).isError())
         m_response = object;  // any 2xx is success; the body is informational
     return {};
 }
@@ -118,9 +118,9 @@ ApiCall::Request ListStagesCall::buildRequest()
 
 Error ListStagesCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
         m_stages.clear();
-        return parseObjectArray(o, QStringLiteral("stages"), operation(), &m_stages);
+        return parseObjectArray(o, QStringLiteral("stages"), requestName(), &m_stages);
     });
 }
 
@@ -144,8 +144,8 @@ ApiCall::Request ListTasksCall::buildRequest()
 
 Error ListTasksCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("tasks"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), true, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("tasks"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), true, nextToken);
 }
 
 // ---- B6 / B7 ----
@@ -173,7 +173,7 @@ ApiCall::Request JobActionCall::buildRequest()
 
 Error JobActionCall::handleSuccess(const QByteArray &body)
 {
-    return decodeJsonObject(body, operation(), &m_response);  // must be JSON (spec §9.7, §9.8)
+    return decodeJsonObject(body, requestName(), &m_response);  // must be JSON (spec §9.7, §9.8)
 }
 
 // ---- B8 ----
@@ -196,8 +196,8 @@ ApiCall::Request JobLogsCall::buildRequest()
 
 Error JobLogsCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("logs"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), false, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("logs"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), false, nextToken);
 }
 
 }  // namespace bd::api

@@ -1,6 +1,6 @@
 #pragma once
 // Batch Processing endpoints B1–B8 (spec §9). Create them with the ApiClient factories; see
-// ApiCall.h for the shared contract (finished(), error(), auto-delete, retries, abort()).
+// ApiCall.h for the shared contract (finished(), error(), auto-delete, retries, cancel(), exec()).
 #include "api/ApiCall.h"
 #include "api/ApiModels.h"
 

@@ -56,8 +56,8 @@ ApiCall::Request ListBatchesCall::buildRequest()
 
 Error ListBatchesCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("batches"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), false, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("batches"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), false, nextToken);
 }
 
 // ---- D2 ----
@@ -76,13 +76,13 @@ ApiCall::Request GetBatchCall::buildRequest()
 
 Error GetBatchCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
-        JsonFields f(o, operation());
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
+        JsonFields f(o, requestName());
         const QJsonObject batch = f.object(QStringLiteral("batch"));
         if (!f.ok())
             return f.error();
         Error e;
-        const auto parsed = Batch::fromJson(batch, operation(), &e);
+        const auto parsed = Batch::fromJson(batch, requestName(), &e);
         if (parsed)
             m_batch = *parsed;
         return e;
@@ -107,8 +107,8 @@ ApiCall::Request BatchCountCall::buildRequest()
 
 Error BatchCountCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
-        JsonFields f(o, operation());
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
+        JsonFields f(o, requestName());
         m_count = f.integer(QStringLiteral("count"));
         return f.error();
     });
@@ -130,9 +130,9 @@ ApiCall::Request ListPartsCall::buildRequest()
 
 Error ListPartsCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
         m_parts.clear();
-        return parseObjectArray(o, QStringLiteral("batchParts"), operation(), &m_parts);
+        return parseObjectArray(o, QStringLiteral("batchParts"), requestName(), &m_parts);
     });
 }
 
@@ -157,8 +157,8 @@ ApiCall::Request ListBatchFilesCall::buildRequest()
 
 Error ListBatchFilesCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("filesMetadata"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), false, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("filesMetadata"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), false, nextToken);
 }
 
 // ---- D6 ----
@@ -178,8 +178,8 @@ ApiCall::Request ListShardsCall::buildRequest()
 
 Error ListShardsCall::parsePage(const QJsonObject &page, std::optional<QString> *nextToken)
 {
-    const Error e = parseObjectArray(page, QStringLiteral("shards"), operation(), &m_items);
-    return e.isError() ? e : readNextPageToken(page, operation(), false, nextToken);
+    const Error e = parseObjectArray(page, QStringLiteral("shards"), requestName(), &m_items);
+    return e.isError() ? e : readNextPageToken(page, requestName(), false, nextToken);
 }
 
 // ---- D7 ----
@@ -237,7 +237,7 @@ Error UploadImageCall::handleSuccess(const QByteArray &body)
     // stored, so it is an unusable answer, repeated like any other (the name makes D7 idempotent).
     if (body.trimmed().isEmpty())
         return {};
-    return decodeJsonObject(body, operation(), nullptr);
+    return decodeJsonObject(body, requestName(), nullptr);
 }
 
 // ---- D8 / D9 ----
@@ -267,9 +267,9 @@ ApiCall::Request SignedUploadCall::buildRequest()
 
 Error SignedUploadCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
         Error e;
-        const auto parsed = SignedUpload::fromResponse(o, operation(), &e);
+        const auto parsed = SignedUpload::fromResponse(o, requestName(), &e);
         if (parsed)
             m_upload = *parsed;
         return e;
@@ -320,9 +320,9 @@ ApiCall::Request IngestReferencesCall::buildRequest()
 
 Error IngestReferencesCall::handleSuccess(const QByteArray &body)
 {
-    return decodeThen(body, operation(), [this](const QJsonObject &o) {
+    return decodeThen(body, requestName(), [this](const QJsonObject &o) {
         Error e;
-        const auto parsed = IngestResponse::fromJson(o, operation(), &e);
+        const auto parsed = IngestResponse::fromJson(o, requestName(), &e);
         if (parsed)
             m_response = *parsed;
         return e;
@@ -346,7 +346,7 @@ ApiCall::Request RoboqlIngestCall::buildRequest()
 Error RoboqlIngestCall::handleSuccess(const QByteArray &body)
 {
     QJsonObject object;
-    if (!decodeJsonObject(body, operation(), &object).isError())
+    if (!decodeJsonObject(body, requestName(), &object).isError())
         m_response = object;  // informational only; any 2xx is success
     return {};
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Data Staging endpoints D1–D12 (spec §4). Create them with the ApiClient factories; see
-// ApiCall.h for the shared contract (finished(), error(), auto-delete, retries, abort()).
+// ApiCall.h for the shared contract (finished(), error(), auto-delete, retries, cancel(), exec()).
 #include "api/ApiCall.h"
 #include "api/ApiModels.h"
 

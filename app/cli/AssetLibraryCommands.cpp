@@ -11,7 +11,7 @@
 #include "cli/CommandOptions.h"
 #include "jobs/AssetLibraryLauncher.h"
 
-#include <QEventLoop>
+#include <QJsonObject>
 
 namespace bd::cli {
 namespace {
@@ -55,12 +55,8 @@ int processAssetLibrary(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     jobs::AssetLibraryLauncher launcher(client);
-    QEventLoop loop;
-    QObject::connect(&launcher, &jobs::AssetLibraryLauncher::finished, &loop, &QEventLoop::quit);
-    launcher.start(spec);
-    if (!launcher.isFinished())
-        loop.exec();
-    if (launcher.error().isError())
+    launcher.setSpec(spec);
+    if (!launcher.exec())
         return ctx.fail(launcher.error());
     if (ctx.isJson()) {
         ctx.printJson(QJsonObject{{s("jobId"), launcher.jobId()},

@@ -83,7 +83,7 @@ int login(CliContext &ctx, const QStringList &args)
     config.apiKey = key;
     api::ApiClient client(config);
     auto *w1 = client.resolveWorkspace();
-    if (!api::waitFor(w1))
+    if (!w1->exec())
         return ctx.fail(w1->error());
     const QString workspace = w1->result();
 

@@ -177,12 +177,8 @@ void CliContext::onInterruptSignal()
 
 void CliContext::runToEnd(Operation &operation)
 {
-    QEventLoop loop;
-    QObject::connect(&operation, &Operation::finished, &loop, &QEventLoop::quit);
     setInterruptHandler([&operation] { operation.cancel(); });
-    operation.start();
-    if (!operation.isFinished())
-        loop.exec();
+    operation.exec();
     setInterruptHandler({});
 }
 

@@ -12,7 +12,6 @@
 #include "exports/ExportOperation.h"
 
 #include <QDir>
-#include <QEventLoop>
 #include <QJsonObject>
 
 #include <csignal>

@@ -20,7 +20,6 @@
 #include "staging/ReferencesIngestOperation.h"
 
 #include <QDateTime>
-#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
 

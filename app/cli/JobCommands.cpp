@@ -15,8 +15,6 @@
 namespace bd::cli {
 namespace {
 
-using api::waitFor;
-
 const QString kJobId = QStringLiteral("job-id");
 
 void addJobIdOption(CommandOptions &opts)
@@ -48,7 +46,7 @@ int listJobs(CliContext &ctx, const QStringList &args)
         return ctx.fail(error);
     auto *call = client->listJobs(10);
     call->setMaxPages(*pages);
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
 
     if (ctx.isJson()) {
@@ -148,18 +146,18 @@ int showJobDetails(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     auto *jobCall = client->getJob(jobId);
-    if (!waitFor(jobCall))
+    if (!jobCall->exec())
         return ctx.fail(jobCall->error());
     const api::Job job = jobCall->result();
     auto *stagesCall = client->listStages(jobId);
-    if (!waitFor(stagesCall))
+    if (!stagesCall->exec())
         return ctx.fail(stagesCall->error());
 
     QVector<StageReport> reports;
     for (const api::Stage &stage : api::sortedStages(stagesCall->result())) {
         auto *tasks = client->listTasks(jobId, stage.processingStageId);
         tasks->setMaxPages(0);
-        if (!waitFor(tasks))
+        if (!tasks->exec())
             return ctx.fail(tasks->error());
         reports.append({stage, api::computeStageProgress(stage, tasks->result()), api::errorSummary(tasks->result())});
     }
@@ -198,7 +196,7 @@ int abortJob(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     auto *call = client->abortJob(opts.value(kJobId));
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
     return printActionResult(ctx, QStringLiteral("Abort requested for job %1.").arg(opts.value(kJobId)), call->result());
 }
@@ -232,7 +230,7 @@ int restartJob(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     auto *call = client->restartJob(jobId, overrides.toWireJson().value_or(QJsonObject()));
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
     return printActionResult(ctx, QStringLiteral("Restart requested for job %1.").arg(jobId), call->result());
 }
@@ -260,7 +258,7 @@ int fetchLogs(CliContext &ctx, const QStringList &args)
         return ctx.fail(error);
     auto *call = client->jobLogs(opts.value(kJobId), severity);
     call->setMaxPages(0);
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
     const QVector<api::LogEntry> &logs = call->result();
 

@@ -11,8 +11,6 @@
 namespace bd::cli {
 namespace {
 
-using api::waitFor;
-
 QString s(const char *text) { return QString::fromLatin1(text); }
 
 void addWorkflowOptions(CommandOptions &o, jobs::WorkflowInput input)
@@ -54,7 +52,7 @@ int createJob(CliContext &ctx, const QString &jobId, const QString &jobName, con
     if (!client)
         return ctx.fail(error);
     auto *call = client->createJob(jobId, jobName, definition);
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
     if (ctx.isJson())
         ctx.printJson(QJsonObject{{s("jobId"), jobId}, {s("response"), call->result()}});
@@ -84,7 +82,7 @@ int runWorkflowJob(CliContext &ctx, const QStringList &args, jobs::WorkflowInput
     if (!client)
         return ctx.fail(error);
     auto *w1 = client->resolveWorkspace();
-    if (!waitFor(w1))
+    if (!w1->exec())
         return ctx.fail(w1->error());
     spec.workspace = w1->result();
     return createJob(ctx, spec.jobId, spec.jobName, spec.toWireJson());

@@ -13,8 +13,6 @@
 namespace bd::cli {
 namespace {
 
-using api::waitFor;
-
 const QString kBatchId = QStringLiteral("batch-id");
 
 void addBatchIdOption(CommandOptions &opts)
@@ -60,7 +58,7 @@ int listBatches(CliContext &ctx, const QStringList &args)
         return ctx.fail(error);
     auto *call = client->listBatches(*pageSize);
     call->setMaxPages(*pages);
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
 
     if (ctx.isJson()) {
@@ -107,7 +105,7 @@ int showBatchDetails(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     auto *batchCall = client->getBatch(batchId);
-    if (!waitFor(batchCall))
+    if (!batchCall->exec())
         return ctx.fail(batchCall->error());
     const api::Batch batch = batchCall->result();
 
@@ -115,18 +113,18 @@ int showBatchDetails(CliContext &ctx, const QStringList &args)
     QVector<qint64> counts;  // one per part, or one for the whole batch
     if (batch.isMultipart()) {
         auto *partsCall = client->listParts(batchId);
-        if (!waitFor(partsCall))
+        if (!partsCall->exec())
             return ctx.fail(partsCall->error());
         parts = partsCall->result();
         for (const api::BatchPart &part : std::as_const(parts)) {
             auto *count = client->batchCount(batchId, part.partName);
-            if (!waitFor(count))
+            if (!count->exec())
                 return ctx.fail(count->error());
             counts.append(count->result());
         }
     } else {
         auto *count = client->batchCount(batchId);
-        if (!waitFor(count))
+        if (!count->exec())
             return ctx.fail(count->error());
         counts.append(count->result());
     }
@@ -203,12 +201,12 @@ int listBatchContent(CliContext &ctx, const QStringList &args)
     if (!client)
         return ctx.fail(error);
     auto *batchCall = client->getBatch(batchId);
-    if (!waitFor(batchCall))
+    if (!batchCall->exec())
         return ctx.fail(batchCall->error());
     QStringList partsToList{QString()};  // one pass without partName for a non-multipart batch
     if (batchCall->result().isMultipart()) {
         auto *partsCall = client->listParts(batchId);
-        if (!waitFor(partsCall))
+        if (!partsCall->exec())
             return ctx.fail(partsCall->error());
         partsToList.clear();
         for (const api::BatchPart &p : partsCall->result())
@@ -231,7 +229,7 @@ int listBatchContent(CliContext &ctx, const QStringList &args)
         while (limit < 0 || files.size() < limit) {
             auto *page = client->listBatchFiles(batchId, part, 0, token);
             page->setMaxPages(1);
-            if (!waitFor(page))
+            if (!page->exec())
                 return ctx.fail(page->error());
             files += page->result();
             if (!page->nextPageToken())
@@ -291,7 +289,7 @@ int listIngestDetails(CliContext &ctx, const QStringList &args)
         return ctx.fail(error);
     auto *call = client->listShards(opts.value(kBatchId), *pageSize);
     call->setMaxPages(0);
-    if (!waitFor(call))
+    if (!call->exec())
         return ctx.fail(call->error());
     const QVector<api::Shard> &shards = call->result();
 

@@ -212,6 +212,8 @@ int watchJob(CliContext &ctx, const QStringList &args)
     monitor.setPollIntervals(fastMs, qMax(fastMs, 30000));
 
     WatchPrinter printer(ctx, jobId);
+    // Not a wait for one Operation (those use exec()): the command lives as long as the watch,
+    // reacting to the monitor's updates, connectivity changes, the end of the job and Ctrl-C.
     QEventLoop loop;
     int exitCode = -1;
     auto finish = [&](int code) {

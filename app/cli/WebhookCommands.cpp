@@ -60,6 +60,8 @@ int listenWebhooks(CliContext &ctx, const QStringList &args)
     if (!receiver.start(&error))
         return ctx.fail(Error(ErrorKind::Network, error));
 
+    // Not a wait for one Operation (those use exec()): a server loop that runs until --count
+    // events were printed or Ctrl-C.
     QEventLoop loop;
     int printed = 0;
     QObject::connect(&receiver, &notify::WebhookReceiver::eventReceived, &loop,

@@ -1,5 +1,7 @@
 #include "core/Operation.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QEventLoop>
 #include <QPointer>
 #include <QTimer>
@@ -58,9 +60,10 @@ void Operation::onTimeout()
 
 bool Operation::exec()
 {
-    // Switched off first: a deleteLater() posted outside any loop would run inside the next
-    // nested loop (the next exec()), and the caller still wants to read error().
-    m_autoDelete = false;
+    // Switched off first (withdrawing a deletion already posted if it finished before): the
+    // caller reads error() afterwards, and a deleteLater() posted outside any loop would run
+    // inside the next nested loop, i.e. the next exec().
+    setAutoDelete(false);
     QPointer<Operation> self(this);
     if (m_state == State::Created)
         start();
@@ -98,6 +101,17 @@ bool Operation::resume()
     m_samples = { { m_lastProgressMs, processedAmount(Unit::Bytes) } };
     setState(State::Running);
     return true;
+}
+
+void Operation::setAutoDelete(bool autoDelete)
+{
+    m_autoDelete = autoDelete;
+    if (!autoDelete && m_deletePosted) {
+        // Finished already and the deleteLater() is pending: withdraw it (a caller that now
+        // owns the object, e.g. exec() on a finished call, would otherwise hold a dangling one).
+        QCoreApplication::removePostedEvents(this, QEvent::DeferredDelete);
+        m_deletePosted = false;
+    }
 }
 
 void Operation::setTitle(const QString &title)
@@ -199,8 +213,10 @@ void Operation::emitResult(const Error &error)
     }
     setState(State::Finished);
     Q_EMIT finished(this, QPrivateSignal());
-    if (m_autoDelete)
+    if (m_autoDelete) {
+        m_deletePosted = true;
         deleteLater();
+    }
 }
 
 void Operation::setState(State s)

@@ -18,8 +18,9 @@
 //    With setAutoDelete(true) the base calls deleteLater() right after finished(); fire-and-forget
 //    work (ApiCall turns it on in its constructor) needs no owner then.
 //  - exec() blocks in a local event loop until the result is known and returns true on success.
-//    It is the one way to wait (CLI, tests); it switches auto-delete off first, so the caller
-//    reads error() afterwards and deletes the object (or leaves it to its QObject parent).
+//    It is the one way to wait (CLI, tests); it switches auto-delete off first (also withdrawing
+//    the deletion posted when it had already finished), so the caller reads error() afterwards
+//    and deletes the object (or leaves it to its QObject parent).
 //  - setTimeout(ms): a deadline counted from start(); when it passes the operation is cancelled
 //    (doCancel()) and finishes with ErrorKind::Timeout.
 //
@@ -81,8 +82,9 @@ public:
     // Returns false at once if the operation is deleted while waiting (do not touch it then).
     bool exec();
 
-    // Delete itself (deleteLater) right after finished(). Default: false.
-    void setAutoDelete(bool autoDelete) { m_autoDelete = autoDelete; }
+    // Delete itself (deleteLater) right after finished(). Default: false. Switching it off after
+    // finished() withdraws the deletion already posted, so the object stays valid.
+    void setAutoDelete(bool autoDelete);
     bool autoDelete() const { return m_autoDelete; }
     // Finish with ErrorKind::Timeout when not finished `ms` after start() (0 = no deadline,
     // the default). Set before start(); suspended time counts, too.
@@ -143,6 +145,7 @@ private:
     State m_state = State::Created;
     Capabilities m_capabilities = Cancellable;
     bool m_autoDelete = false;
+    bool m_deletePosted = false;    // emitResult() called deleteLater()
     int m_timeoutMs = 0;
     QTimer *m_deadline = nullptr;   // only while a timeout is armed
     Error m_error;

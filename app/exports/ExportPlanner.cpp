@@ -38,7 +38,7 @@ ExportPlanner::ExportPlanner(api::ApiClient *api, QObject *parent) : QObject(par
 ExportPlanner::~ExportPlanner()
 {
     if (m_call)
-        m_call->abort();
+        m_call->cancel();
 }
 
 // Every planner call is an idempotent GET: an answer that may be a passing fault (5xx, 429, a cut
@@ -95,7 +95,7 @@ void ExportPlanner::cancel()
 {
     m_cancelled = true;
     if (m_call)
-        m_call->abort();
+        m_call->cancel();
     finish(Error(ErrorKind::Cancelled, tr("Cancelled")));
 }
 

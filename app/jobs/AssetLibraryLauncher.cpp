@@ -6,7 +6,6 @@
 #include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimer>
 
 namespace bd::jobs {
 
@@ -101,69 +100,77 @@ QString serviceOf(const api::ApiClient *api)
 }
 }  // namespace
 
-AssetLibraryLauncher::AssetLibraryLauncher(api::ApiClient *api, QObject *parent) : QObject(parent), m_api(api) {}
+AssetLibraryLauncher::AssetLibraryLauncher(api::ApiClient *api, QObject *parent) : Operation(parent), m_api(api)
+{
+    setTitle(tr("Start an Asset Library job"));
+}
 
 void AssetLibraryLauncher::start(const AssetLibraryJobSpec &spec)
 {
-    m_spec = spec;
-    const FieldProblems problems = spec.validate();
+    setSpec(spec);
+    start();
+}
+
+void AssetLibraryLauncher::doStart()
+{
+    const FieldProblems problems = m_spec.validate();
     if (!problems.isEmpty()) {
-        QTimer::singleShot(0, this, [this, problems] {
-            finish(Error(ErrorKind::InvalidInput, QStringLiteral("The Asset Library job is not valid:\n") + describeProblems(problems)));
-        });
+        emitResult(Error(ErrorKind::InvalidInput, QStringLiteral("The Asset Library job is not valid:\n") + describeProblems(problems)));
         return;
     }
     if (!m_api) {
-        QTimer::singleShot(0, this, [this] { finish(Error(ErrorKind::Internal, QStringLiteral("No API client"))); });
+        emitResult(Error(ErrorKind::Internal, QStringLiteral("No API client")));
         return;
     }
     if (!m_api->workspace().isEmpty()) {
-        QTimer::singleShot(0, this, &AssetLibraryLauncher::sendWithWorkspace);
+        sendWithWorkspace();
         return;
     }
     // The journal is per workspace, so W1 first.
     auto *resolve = m_api->resolveWorkspace();
+    m_call = resolve;
     connect(resolve, &api::ApiCall::finished, this, [this, resolve] {
         if (resolve->error().isError())
-            finish(resolve->error());
+            emitResult(resolve->error());
         else
             sendWithWorkspace();
     });
 }
 
+void AssetLibraryLauncher::doCancel()
+{
+    // The key (if already journalled) stays pending: a re-run of the same request reuses it.
+    if (m_call) {
+        m_call->disconnect(this);
+        m_call->cancel();
+    }
+}
+
 void AssetLibraryLauncher::sendWithWorkspace()
 {
     if (!m_api) {
-        finish(Error(ErrorKind::Internal, QStringLiteral("No API client")));
+        emitResult(Error(ErrorKind::Internal, QStringLiteral("No API client")));
         return;
     }
     const QString service = serviceOf(m_api), workspace = m_api->workspace();
     Error error;
     m_key = AssetLibraryJournal::keyFor(service, workspace, m_spec.fingerprint(), m_spec.idempotencyKey, &m_reused, &error);
     if (m_key.isEmpty()) {
-        finish(error);
+        emitResult(error);
         return;
     }
     auto *call = m_api->createAssetLibraryJob(m_spec.toWireJson(m_key));
+    m_call = call;
     connect(call, &api::ApiCall::finished, this, [this, call, service, workspace] {
         m_attempts = call->attempts();
         if (call->error().isError()) {
-            finish(call->error());
+            emitResult(call->error());
             return;
         }
         m_jobId = call->result();
         AssetLibraryJournal::markAnswered(service, workspace, m_key, m_jobId);
-        finish({});
+        emitResult();
     });
-}
-
-void AssetLibraryLauncher::finish(const Error &error)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    m_error = error;
-    Q_EMIT finished();
 }
 
 }  // namespace bd::jobs

@@ -9,14 +9,16 @@
 // answers the first job's id instead of starting another. Once a request has its job id, the same
 // request again is a new user request and gets a new key (a second job, on purpose). A key given
 // by the user (--idempotency-key) is used as it is.
-// Used by batchdeck-cli process-asset-library-with-workflow and the New job dialog.
+// Used by batchdeck-cli process-asset-library-with-workflow (exec()) and the New job dialog.
+// An Operation: finished() once, error(), cancel() (stops W1 or A1 in flight; the key stays
+// pending, so a re-run reuses it), exec().
 #include "core/Error.h"
+#include "core/Operation.h"
 #include "jobs/JobSpecAssetLibrary.h"
 
-#include <QObject>
 #include <QPointer>
 
-namespace bd::api { class ApiClient; }
+namespace bd::api { class ApiCall; class ApiClient; }
 
 namespace bd::jobs {
 
@@ -33,36 +35,38 @@ bool markAnswered(const QString &service, const QString &workspace, const QStrin
 QString answeredJobId(const QString &service, const QString &workspace, const QString &key);
 }  // namespace AssetLibraryJournal
 
-class AssetLibraryLauncher : public QObject
+class AssetLibraryLauncher : public Operation
 {
     Q_OBJECT
 public:
     explicit AssetLibraryLauncher(api::ApiClient *api, QObject *parent = nullptr);
 
-    // Validates, journals the key and sends A1; finished() follows exactly once (also for a
-    // spec that does not validate: InvalidInput with every problem).
+    // The job to start; set before start().
+    void setSpec(const AssetLibraryJobSpec &spec) { m_spec = spec; }
+    const AssetLibraryJobSpec &spec() const { return m_spec; }
+    // start() validates, journals the key and sends A1; finished() follows exactly once (also
+    // for a spec that does not validate: InvalidInput with every problem).
+    using Operation::start;
+    // setSpec(spec) + start().
     void start(const AssetLibraryJobSpec &spec);
 
-    bool isFinished() const { return m_finished; }
-    const Error &error() const { return m_error; }
     QString jobId() const { return m_jobId; }
     QString idempotencyKey() const { return m_key; }
     bool reusedPendingKey() const { return m_reused; }   // an earlier run's key was reused
     int attempts() const { return m_attempts; }          // A1 attempts this run
 
-Q_SIGNALS:
-    void finished();
+protected:
+    void doStart() override;
+    void doCancel() override;
 
 private:
     void sendWithWorkspace();
-    void finish(const Error &error);
 
     QPointer<api::ApiClient> m_api;
+    QPointer<api::ApiCall> m_call;   // W1 or A1 in flight
     AssetLibraryJobSpec m_spec;
-    bool m_finished = false;
     bool m_reused = false;
     int m_attempts = 0;
-    Error m_error;
     QString m_jobId;
     QString m_key;
 };

@@ -26,7 +26,7 @@ void JobLogsFetcher::doStart()
 void JobLogsFetcher::doCancel()
 {
     if (m_call)
-        m_call->abort();
+        m_call->cancel();
 }
 
 void JobLogsFetcher::fetchPage(const QString &token)

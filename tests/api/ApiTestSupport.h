@@ -21,7 +21,7 @@ inline bd::api::ApiConfig configFor(const TestServer &server)
 template <class Call>
 Call *run(Call *call)
 {
-    bd::api::waitFor(call);
+    call->exec();
     return call;
 }
 

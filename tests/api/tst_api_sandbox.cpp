@@ -52,9 +52,9 @@ QByteArray tarOf(const QByteArray &name, const QByteArray &data)
 template <class Call>
 Call *ok(Call *call)
 {
-    waitFor(call);
+    call->exec();
     if (call->error())
-        qWarning().noquote() << call->operation() << "failed:" << call->error().fullText();
+        qWarning().noquote() << call->requestName() << "failed:" << call->error().fullText();
     return call;
 }
 

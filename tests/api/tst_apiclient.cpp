@@ -7,9 +7,12 @@
 
 #include <QBuffer>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <memory>
 
 using namespace bd;
 using namespace bd::api;
@@ -45,7 +48,7 @@ private Q_SLOTS:
         auto *batch = api.getBatch(QStringLiteral("b1"));
         auto *count = api.batchCount(QStringLiteral("b1"), QStringLiteral("part a"));
         batch->setAutoDelete(false);
-        QVERIFY(waitFor(count));
+        QVERIFY(count->exec());
         QTRY_VERIFY(batch->isFinished());
         QVERIFY2(!batch->error(), qPrintable(batch->error().fullText()));
         QCOMPARE(batch->result().batchId, QStringLiteral("b1"));
@@ -482,7 +485,7 @@ private Q_SLOTS:
         QCOMPARE(server.requestsTo(route).size(), size_t(2));
     }
 
-    void abortStopsACallOnce()
+    void cancelStopsACallOnce()
     {
         TestServer server;
         Reply slow = Reply::json(R"({"count":1})");
@@ -493,13 +496,62 @@ private Q_SLOTS:
         auto *call = api.batchCount(QStringLiteral("b1"));
         call->setAutoDelete(false);
         QSignalSpy finished(call, &ApiCall::finished);
-        QTimer::singleShot(200, call, &ApiCall::abort);
+        QTimer::singleShot(200, call, [call] { call->cancel(); });
         QVERIFY(finished.wait(5000));
         QCOMPARE(call->error().kind, ErrorKind::Cancelled);
-        call->abort();
+        QCOMPARE(call->error().message, QStringLiteral("Cancelled: get batch count"));
+        call->cancel();
         QTest::qWait(50);
         QCOMPARE(finished.count(), 1);
         delete call;
+    }
+
+    // Every call is a bd::Operation: asynchronous use deletes it after finished(), exec() keeps
+    // it for the caller and tells success from failure.
+    void callIsAnOperationWithAutoDeleteAndExec()
+    {
+        TestServer server;
+        server.setDefault("/data-staging/v1/external/ws/batches/b1/count", Reply::json(R"({"count":3})"));
+        server.setDefault("/data-staging/v1/external/ws/batches/nope/count", Reply::json(R"({"error":"no"})", 404));
+        ApiClient api(configFor(server));
+        api.setWorkspace(QStringLiteral("ws"));
+
+        QPointer<BatchCountCall> fired = api.batchCount(QStringLiteral("b1"));
+        QVERIFY(fired->autoDelete());   // calls default to auto-delete, unlike bd::Operation
+        QCOMPARE(static_cast<bd::Operation *>(fired.data())->title(), QStringLiteral("get batch count"));
+        qint64 seen = -1;
+        connect(fired, &bd::Operation::finished, this, [&seen](bd::Operation *op) {
+            seen = static_cast<BatchCountCall *>(op)->result();   // readable inside the slot
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(fired.isNull(), 5000);
+        QCOMPARE(seen, qint64(3));
+
+        std::unique_ptr<BatchCountCall> good(api.batchCount(QStringLiteral("b1")));
+        QVERIFY(good->exec());
+        QVERIFY(!good->autoDelete());
+        QCOMPARE(good->result(), qint64(3));
+        std::unique_ptr<BatchCountCall> bad(api.batchCount(QStringLiteral("nope")));
+        QVERIFY(!bad->exec());
+        QCOMPARE(bad->error().kind, ErrorKind::NotFound);
+        QTest::qWait(20);   // no deleteLater pending: the unique_ptr still owns a live call
+        QCOMPARE(bad->error().kind, ErrorKind::NotFound);
+    }
+
+    void cancelBeforeTheFirstPassSendsNothing()
+    {
+        TestServer server;
+        server.setDefault("/data-staging/v1/external/ws/batches/b1/count", Reply::json(R"({"count":3})"));
+        ApiClient api(configFor(server));
+        api.setWorkspace(QStringLiteral("ws"));
+        std::unique_ptr<BatchCountCall> call(api.batchCount(QStringLiteral("b1")));
+        QSignalSpy finished(call.get(), &ApiCall::finished);
+        call->cancel();
+        QVERIFY(!call->exec());   // already finished: returns at once
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(call->error().kind, ErrorKind::Cancelled);
+        QTest::qWait(100);
+        QCOMPARE(server.requests().size(), size_t(0));
+        QCOMPARE(finished.count(), 1);
     }
 
     // Regression: the QNAM is a child of the client and deletes its replies before the calls

@@ -78,7 +78,7 @@ private:
         bd::api::ApiClient api(config);
         std::unique_ptr<bd::api::ListJobsCall> list(api.listJobs(100));
         list->setMaxPages(0);
-        if (!bd::api::waitFor(list.get()))
+        if (!list->exec())
             return {QStringLiteral("list failed")};
         QStringList ids;
         for (const bd::api::Job &job : list->result())

@@ -187,11 +187,11 @@ private Q_SLOTS:
         config.apiKey = QStringLiteral("sandbox-key");
         bd::api::ApiClient api(config);
         auto *count = api.batchCount(QStringLiteral("twice-b"));
-        QVERIFY(bd::api::waitFor(count));
+        QVERIFY(count->exec());
         QCOMPARE(count->result(), qint64(files));
         auto *shards = api.listShards(QStringLiteral("twice-b"), 100);
         shards->setMaxPages(0);
-        QVERIFY(bd::api::waitFor(shards));
+        QVERIFY(shards->exec());
         qint64 objects = 0;
         for (const bd::api::Shard &s : shards->result())
             objects += s.shardObjectsCount;

@@ -210,14 +210,14 @@ struct SandboxApi : sandboxtest::SandboxEnv {
     qint64 count(const QString &batchId)
     {
         auto *call = api->batchCount(batchId);
-        return bd::api::waitFor(call) ? call->result() : -1;
+        return call->exec() ? call->result() : -1;
     }
     QStringList names(const QString &batchId)
     {
         auto *call = api->listBatchFiles(batchId, QString(), 500);
         call->setMaxPages(0);
         QStringList out;
-        if (bd::api::waitFor(call))
+        if (call->exec())
             for (const bd::api::BatchFile &f : call->result())
                 out << f.fileName;
         out.sort();

@@ -94,7 +94,7 @@ private:
         // The bytes the sandbox fetched are the emulator's: compare one of the colliding names.
         auto *files = m_env.api->listBatchFiles(batchId, QString(), 100);
         files->setMaxPages(0);
-        QVERIFY(bd::api::waitFor(files));
+        QVERIFY(files->exec());
         bool compared = false;
         for (const auto &f : files->result()) {
             if (f.fileName != QLatin1String("photos__b__same.jpg"))

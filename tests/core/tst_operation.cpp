@@ -108,6 +108,20 @@ private Q_SLOTS:
         QTRY_VERIFY(!guard);
     }
 
+    void execAfterAnAutoDeleteFinishKeepsTheObject()
+    {
+        auto *op = new TimedOperation(10'000);
+        QPointer<Operation> guard(op);
+        op->setAutoDelete(true);
+        op->start();
+        op->cancel();            // finished: deleteLater() is posted
+        QVERIFY(!op->exec());    // the caller now owns it: the posted deletion is withdrawn
+        QTest::qWait(20);
+        QVERIFY(guard);
+        QCOMPARE(op->error().kind, bd::ErrorKind::Cancelled);
+        delete op;
+    }
+
     void execReturnsTrueOnSuccess()
     {
         TimedOperation op(30);

@@ -104,7 +104,7 @@ struct Env : sandboxtest::SandboxEnv {
     bool seedFile(const QString &batchId, const QString &fileName, const QByteArray &bytes)
     {
         auto *call = api->requestVideoUpload(batchId, fileName);
-        if (!bd::api::waitFor(call))
+        if (!call->exec())
             return false;
         QTemporaryFile body;
         if (!body.open() || body.write(bytes) != bytes.size() || !body.seek(0))

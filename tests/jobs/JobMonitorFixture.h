@@ -60,7 +60,7 @@ inline QJsonObject trtJob(const QString &modelId)
 inline bool createJob(bd::api::ApiClient &api, const QString &jobId, const QJsonObject &definition)
 {
     std::unique_ptr<bd::api::CreateJobCall> call(api.createJob(jobId, QString(), definition));
-    if (!bd::api::waitFor(call.get())) {
+    if (!call->exec()) {
         qWarning().noquote() << "create" << jobId << "failed:" << call->error().fullText();
         return false;
     }
@@ -72,14 +72,14 @@ inline bool createJob(bd::api::ApiClient &api, const QString &jobId, const QJson
 inline void verifyAgainstServer(bd::api::ApiClient &api, const bd::jobs::JobSnapshot &snap)
 {
     std::unique_ptr<bd::api::ListStagesCall> stages(api.listStages(snap.job.jobId));
-    QVERIFY(bd::api::waitFor(stages.get()));
+    QVERIFY(stages->exec());
     const QVector<bd::api::Stage> sorted = bd::api::sortedStages(stages->result());
     QCOMPARE(snap.stages.size(), sorted.size());
     QVector<bd::api::Task> allTasks;
     for (int i = 0; i < sorted.size(); ++i) {
         std::unique_ptr<bd::api::ListTasksCall> tasks(api.listTasks(snap.job.jobId, sorted[i].processingStageId));
         tasks->setMaxPages(0);
-        QVERIFY(bd::api::waitFor(tasks.get()));
+        QVERIFY(tasks->exec());
         const bd::api::StageProgress expected = bd::api::computeStageProgress(sorted[i], tasks->result());
         const bd::jobs::StageSnapshot &got = snap.stages[i];
         QCOMPARE(got.stage.processingStageId, sorted[i].processingStageId);

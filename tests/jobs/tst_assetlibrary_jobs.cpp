@@ -48,7 +48,7 @@ QStringList assetJobs(api::ApiClient &api)
 {
     std::unique_ptr<api::ListJobsCall> list(api.listJobs(100));
     list->setMaxPages(0);
-    if (!api::waitFor(list.get()))
+    if (!list->exec())
         return {QStringLiteral("list failed: ") + list->error().fullText()};
     QStringList ids;
     for (const api::Job &job : list->result())
@@ -62,7 +62,7 @@ api::Job waitTerminal(api::ApiClient &api, const QString &jobId)
     api::Job job;
     for (int i = 0; i < 600; ++i) {
         std::unique_ptr<api::GetJobCall> get(api.getJob(jobId));
-        if (api::waitFor(get.get())) {
+        if (get->exec()) {
             job = get->result();
             if (job.isTerminal)
                 return job;
@@ -246,10 +246,10 @@ private Q_SLOTS:
     void liveCountFollowsTheQuery()
     {
         std::unique_ptr<api::AssetLibraryCountCall> all(m_api->assetLibraryCount());
-        QVERIFY(api::waitFor(all.get()));
+        QVERIFY(all->exec());
         QCOMPARE(all->result(), qint64(40));
         std::unique_ptr<api::AssetLibraryCountCall> cars(m_api->assetLibraryCount(QStringLiteral("tag:cars AND tag:night")));
-        QVERIFY2(api::waitFor(cars.get()), qPrintable(cars->error().fullText()));
+        QVERIFY2(cars->exec(), qPrintable(cars->error().fullText()));
         QCOMPARE(cars->result(), qint64(6));   // multiples of 6 up to 40
     }
 
@@ -271,7 +271,7 @@ private Q_SLOTS:
             const api::Job job = waitTerminal(*m_api, l.launcher->jobId());
             QVERIFY2(job.isTerminal && !job.error, qPrintable(l.launcher->jobId()));
             std::unique_ptr<api::BatchCountCall> inputs(m_api->batchCount(l.launcher->jobId() + QStringLiteral("-input")));
-            QVERIFY(api::waitFor(inputs.get()));
+            QVERIFY(inputs->exec());
             QCOMPARE(inputs->result(), qint64(c.second));
         }
     }
@@ -281,7 +281,7 @@ private Q_SLOTS:
     {
         QVERIFY(!launch(*m_api, idsSpec({QStringLiteral("asset-09")})).error().isError());
         std::unique_ptr<api::AssetLibraryCountCall> count(m_api->assetLibraryCount(QStringLiteral("tag:cars")));
-        QVERIFY(api::waitFor(count.get()));
+        QVERIFY(count->exec());
         int seen = 0;
         for (const sandbox::LoggedRequest &r : m_sandbox->requestLog()) {
             if (!r.routeId.startsWith(QLatin1Char('A')))

@@ -31,7 +31,7 @@ private:
     {
         std::unique_ptr<api::JobLogsCall> call(m_api->jobLogs(m_jobId, severity));
         call->setMaxPages(0);
-        if (!api::waitFor(call.get()))
+        if (!call->exec())
             qFatal("logs: %s", qPrintable(call->error().fullText()));
         return call->result();
     }
@@ -59,7 +59,7 @@ void TestJobLogs::initTestCase()
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), run, 60000);
         if (run < 5) {
             std::unique_ptr<api::JobActionCall> restart(m_api->restartJob(m_jobId));
-            QVERIFY(api::waitFor(restart.get()));
+            QVERIFY(restart->exec());
             monitor.refreshNow(m_jobId);
         }
     }

@@ -207,7 +207,7 @@ void TestJobMonitor::abortThenRestart()
     QVERIFY(!monitor->snapshot(id)->job.isTerminal);
 
     std::unique_ptr<api::JobActionCall> abort(api->abortJob(id));
-    QVERIFY(api::waitFor(abort.get()));
+    QVERIFY(abort->exec());
     monitor->refreshNow(id);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 30000);
     QVERIFY(!finished.at(0).at(1).toBool());
@@ -221,7 +221,7 @@ void TestJobMonitor::abortThenRestart()
     std::unique_ptr<api::JobActionCall> restart(
         api->restartJob(id, QJsonObject{{QStringLiteral("type"), QStringLiteral("parameters-override-v1")},
                                         {QStringLiteral("maxParallelTasks"), 4}}));
-    QVERIFY(api::waitFor(restart.get()));
+    QVERIFY(restart->exec());
     monitor->refreshNow(id);
     QTRY_VERIFY_WITH_TIMEOUT(!monitor->snapshot(id)->job.isTerminal, 10000);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 90000);
@@ -259,7 +259,7 @@ void TestJobMonitor::restartOverridesAreAppliedByTheServer()
     QVERIFY(overrides.validate().isEmpty());
     const QJsonObject body = *overrides.toWireJson();
     std::unique_ptr<api::JobActionCall> restart(api->restartJob(id, body));
-    QVERIFY2(api::waitFor(restart.get()), qPrintable(restart->error().fullText()));
+    QVERIFY2(restart->exec(), qPrintable(restart->error().fullText()));
     monitor->refreshNow(id);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 90000);
     QVERIFY(finished.at(1).at(1).toBool());
@@ -270,7 +270,7 @@ void TestJobMonitor::restartOverridesAreAppliedByTheServer()
     verifyAgainstServer(*api, snap);
     // The server records the override exactly as sent; the submitted definition is unchanged.
     std::unique_ptr<api::GetJobCall> details(api->getJob(id));
-    QVERIFY(api::waitFor(details.get()));
+    QVERIFY(details->exec());
     QCOMPARE(details->result().restartParametersOverride, QJsonArray{body});
     QCOMPARE(details->result().jobDefinition.value(QStringLiteral("processingTimeoutSeconds")).toInt(), 1);
 }
@@ -288,7 +288,7 @@ void TestJobMonitor::tasksOverSeveralPages()
     for (int i = 0; i < 200; ++i) {
         std::unique_ptr<api::UploadImageCall> up(
             api->uploadImage(QStringLiteral("mon-many"), png, QStringLiteral("img-%1.png").arg(i, 3, 10, QLatin1Char('0'))));
-        QVERIFY2(api::waitFor(up.get()), qPrintable(up->error().fullText()));
+        QVERIFY2(up->exec(), qPrintable(up->error().fullText()));
     }
     QVERIFY(createJob(*api, QStringLiteral("mon-paged"), workflowJob(QStringLiteral("mon-many"), QStringLiteral("wf"))));
     auto monitor = newMonitor(api.get());

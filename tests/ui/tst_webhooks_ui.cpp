@@ -94,7 +94,7 @@ private Q_SLOTS:
         auto *ingest = session.api()->roboqlIngest(
             QStringLiteral("hooked-batch"),
             QJsonObject{ { "query", "*" }, { "displayName", "Hooked batch" }, { "notificationsURL", hookUrl } });
-        QVERIFY(bd::api::waitFor(ingest));
+        QVERIFY(ingest->exec());
         QVERIFY2(!ingest->error(), qPrintable(ingest->error().message));
         ingest->deleteLater();
 
@@ -110,7 +110,7 @@ private Q_SLOTS:
                                                       { "persistImagesOutputs", false } } },
             { "notificationsURL", hookUrl } };
         auto *create = session.api()->createJob(QStringLiteral("hooked-job"), QStringLiteral("Hooked job"), definition);
-        QVERIFY(bd::api::waitFor(create));
+        QVERIFY(create->exec());
         QVERIFY2(!create->error(), qPrintable(create->error().message));
         create->deleteLater();
         // One explicit refresh lists the running job (the only refresh this test asks for).
