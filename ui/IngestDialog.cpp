@@ -79,8 +79,10 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
     m_hidden = new QCheckBox(tr("Include hidden files"), this);
     m_hidden->setToolTip(tr("Files and folders whose names start with a dot"));
     m_concurrency = new QSpinBox(this);
-    m_concurrency->setRange(1, 16);
-    m_concurrency->setValue(UploadQueue::kDefaultConcurrency);
+    // 0: the connection's NetworkGate adapts the number to the link (up to the Settings cap).
+    m_concurrency->setRange(0, 64);
+    m_concurrency->setValue(0);
+    m_concurrency->setSpecialValueText(tr("Parallel uploads: automatic"));
     m_concurrency->setSuffix(tr(" parallel uploads"));
     m_concurrency->setAccessibleName(tr("Parallel uploads"));
     m_media->setAccessibleName(tr("Media to upload"));

@@ -101,8 +101,13 @@ void declareOptions(CommandOptions &opts, bool videos)
     opts.addValue({ QStringLiteral("chunk-size") },
                   QStringLiteral("References per ingest request (images; default MAX_IMAGE_REFERENCES_IN_INGEST_REQUEST or 20000)."),
                   QStringLiteral("n"));
-    opts.addValue({ QStringLiteral("concurrency") }, QStringLiteral("Transfers running at once (local-directory)."),
-                  QStringLiteral("n"), false, QStringLiteral("4"));
+    opts.addValue({ QStringLiteral("concurrency") },
+                  QStringLiteral("Exactly this many transfers at once (local-directory; default: adapt to the link)."),
+                  QStringLiteral("n"));
+    opts.addValue({ QStringLiteral("max-concurrency") },
+                  QStringLiteral("Most transfers at once while adapting (local-directory; default: the setting "
+                                 "transfers/maxConcurrency or 16)."),
+                  QStringLiteral("n"));
     opts.addValue({ QStringLiteral("shard-max-files") }, QStringLiteral("Images per tar shard (local-directory)."),
                   QStringLiteral("n"), false, QStringLiteral("256"));
     opts.addValue({ QStringLiteral("index-timeout") },
@@ -116,10 +121,14 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
 {
     const bool videos = media == staging::MediaSelection::Videos;
     const QString dirOption = videos ? QStringLiteral("videos-dir") : QStringLiteral("images-dir");
-    const auto concurrency = opts.intValue(QStringLiteral("concurrency"), 1);
+    // Unset: 0, the gate adapts (NetworkGate).
+    const auto concurrency = opts.isSet(QStringLiteral("concurrency")) ? opts.intValue(QStringLiteral("concurrency"), 1)
+                                                                       : std::optional<int>(0);
+    const auto maxConcurrency = opts.isSet(QStringLiteral("max-concurrency"))
+        ? opts.intValue(QStringLiteral("max-concurrency"), 1) : std::optional<int>(0);
     const auto shardMaxFiles = opts.intValue(QStringLiteral("shard-max-files"), 1);
     const auto indexTimeout = opts.intValue(QStringLiteral("index-timeout"), 1);
-    if (!concurrency || !shardMaxFiles || !indexTimeout)
+    if (!concurrency || !maxConcurrency || !shardMaxFiles || !indexTimeout)
         return 2;
     if (!opts.isSet(dirOption))
         return ctx.usage(QStringLiteral("Missing '--%1' (required with --data-source local-directory).").arg(dirOption));
@@ -148,6 +157,13 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
     api::ApiClient *client = ctx.api(&error);
     if (!client)
         return ctx.fail(error);
+    if (*concurrency > 0 || *maxConcurrency > 0) {
+        api::NetworkGate::TransferLimits limits = client->networkGate()->transferLimits();
+        limits.adaptive = *concurrency == 0;
+        limits.maximum = *concurrency > 0 ? *concurrency : *maxConcurrency;
+        limits.initial = std::min(limits.initial, limits.maximum);
+        client->networkGate()->setTransferLimits(limits);
+    }
     staging::IngestOperation ingest(client, options);
     runToEnd(ctx, ingest);
     return reportSummary(ctx, ingest.summary(), ingest.error());

@@ -45,7 +45,7 @@ struct IngestOptions {
     bool recursive = true;
     QString ingestId;               // empty: the journal's (resume) or a fresh UUID
     QString notificationsUrl;       // goes into each shard's notification_config.json (§7.2)
-    int concurrency = 4;
+    int concurrency = 0;            // transfers at once; 0: the connection's NetworkGate adapts
     PlanOptions plan;               // thresholds; alreadyUploaded is filled in from the journal
     int maxTransferAttempts = 5;
     int transferBackoffMs = 1000;
