@@ -21,7 +21,6 @@ QString s(const char *text) { return QString::fromLatin1(text); }
 int processAssetLibrary(CliContext &ctx, const QStringList &args)
 {
     CommandOptions o(ctx);
-    o.addValue({s("w"), s("workflow-id")}, s("Workflow to run."), s("workflow-id"), true);
     o.addValue({s("image-ids")}, s("File of image ids (one per line, or separated by commas or spaces; '#' comments; - for "
                                    "standard input)."), s("file"));
     o.addValue({s("q"), s("query")}, s("RoboQL query selecting the images."), s("query"));
@@ -29,19 +28,7 @@ int processAssetLibrary(CliContext &ctx, const QStringList &args)
     o.addFlag({s("confirm")}, s("Confirm --all-images."));
     o.addValue({s("idempotency-key")}, s("Key of your own for this request (default: generated once and kept in the "
                                          "local journal until the service answers)."), s("key"));
-    o.addValue({s("machine-type")}, s("Machine type: cpu or gpu."), s("type"));
-    o.addValue({s("workers-per-machine")}, s("Workers per machine."), s("n"));
-    o.addValue({s("max-runtime-seconds")}, s("Total machine time budget in seconds."), s("s"));
-    o.addValue({s("max-parallel-tasks")}, s("Maximum tasks run in parallel."), s("n"));
-    o.addValue({s("max-image-failure-rate")}, s("Tolerated fraction of failed images (0.0-1.0)."), s("rate"));
-    o.addValue({s("workflow-params")}, s("JSON file with the workflow parameters."), s("path"));
-    o.addValue({s("image-input-name")}, s("Name of the workflow's image input."), s("name"));
-    o.addFlag({s("save-image-outputs")}, s("Persist image outputs."));
-    o.addFlag({s("no-save-image-outputs")}, s("Do not persist image outputs (default)."));
-    o.addValue({s("image-outputs-to-save")}, s("Image output to persist (repeatable)."), s("output"));
-    o.addValue({s("aggregation-format")}, s("Results format: csv or jsonl."), s("format"));
-    o.addValue({s("notifications-url")}, s("Webhook for the job completion notification."), s("url"));
-    o.addValue({s("jn"), s("job-name")}, s("Job name."), s("name"));
+    o.addJobFields(jobs::JobKind::AssetLibrary);
     if (auto rc = o.parse(args))
         return *rc;
     jobs::FieldProblems problems;

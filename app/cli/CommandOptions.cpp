@@ -38,6 +38,37 @@ void CommandOptions::addFlag(const QStringList &names, const QString &descriptio
     m_options.append(option);
 }
 
+void CommandOptions::addJobFields(jobs::JobKind kind)
+{
+    const auto names = [](const QStringList &flags) {
+        QStringList out;
+        for (const QString &flag : flags) {
+            QString name = flag;
+            while (name.startsWith(QLatin1Char('-')))
+                name.remove(0, 1);
+            out << name;
+        }
+        std::stable_sort(out.begin(), out.end(), [](const QString &a, const QString &b) { return a.size() < b.size(); });
+        return out;
+    };
+    for (const jobs::JobField *f : jobs::jobFieldsFor(kind)) {
+        if (f->flags.isEmpty())
+            continue;
+        if (f->type == jobs::FieldType::Switch) {
+            addFlag(names(f->flags), f->tooltip);
+            if (!f->negativeFlag.isEmpty())
+                addFlag(names({f->negativeFlag}), QStringLiteral("Do not: %1").arg(f->tooltip));
+            continue;
+        }
+        QString help = f->tooltip;
+        if (f->type == jobs::FieldType::Choice || f->type == jobs::FieldType::ChoiceList)
+            help += QStringLiteral(" One of: %1.").arg(f->choices.join(QStringLiteral(", ")));
+        if (f->deprecated)
+            help += QStringLiteral(" (deprecated)");
+        addValue(names(f->flags), help, f->metavar, f->required);
+    }
+}
+
 std::optional<int> CommandOptions::parse(const QStringList &args)
 {
     // QCommandLineParser treats the first element as the program name.

@@ -2,6 +2,8 @@
 // The options of one command: declared once, parsed with QCommandLineParser (single-dash words
 // such as -pn, -jn, -mm are long options, as in rf-cloud), and rendered as --help. Parse errors,
 // missing required options and malformed numbers become usage errors (exit code 2).
+#include "jobs/JobFields.h"
+
 #include <QCommandLineOption>
 #include <QCommandLineParser>
 #include <QSet>
@@ -24,6 +26,9 @@ public:
     void addValue(const QStringList &names, const QString &description, const QString &valueName,
                   bool required = false, const QString &defaultValue = {});
     void addFlag(const QStringList &names, const QString &description);
+    // The options of the job fields of `kind` (jobs/JobFields.h), with the table's help lines;
+    // required fields are required options. The values are read by the job specs themselves.
+    void addJobFields(jobs::JobKind kind);
 
     // nullopt: go on with the command. Otherwise the exit code to return right away: 0 after
     // printing --help, 2 after a usage error.

@@ -15,6 +15,7 @@
 namespace bd::cli {
 namespace {
 
+
 const QString kJobId = QStringLiteral("job-id");
 
 void addJobIdOption(CommandOptions &opts)
@@ -27,6 +28,44 @@ QString jobStatus(const api::Job &job)
     if (job.error)
         return job.isTerminal ? QStringLiteral("failed") : QStringLiteral("running (with errors)");
     return job.isTerminal ? QStringLiteral("finished") : QStringLiteral("running");
+}
+
+// The listings: columns of the table, and the JSON of --json and of -o, described once each.
+const Listing<api::Job> &jobListing()
+{
+    static const Listing<api::Job> listing{
+        {{QStringLiteral("ID"), [](const api::Job &j) { return j.jobId; }},
+         {QStringLiteral("NAME"), [](const api::Job &j) { return j.name; }},
+         {QStringLiteral("STAGE"), [](const api::Job &j) { return j.currentStage.isEmpty() ? QStringLiteral("-") : j.currentStage; }},
+         {QStringLiteral("STATUS"), [](const api::Job &j) { return jobStatus(j); }},
+         {QStringLiteral("CREATED"), [](const api::Job &j) { return formatDateTime(j.createdAt); }},
+         {QStringLiteral("LAST UPDATE"), [](const api::Job &j) { return formatDateTime(j.lastUpdate); }}},
+        [](const api::Job &j) { return j.toJson(); },
+        [](const api::Job &j) { return j.toJson(); },
+        {},
+        QStringLiteral("No jobs found."),
+        QStringLiteral("jobs"),
+    };
+    return listing;
+}
+
+const Listing<api::LogEntry> &logListing()
+{
+    static const Listing<api::LogEntry> listing{
+        {{QStringLiteral("CREATED"), [](const api::LogEntry &l) { return formatDateTime(l.createdAt); }},
+         {QStringLiteral("SEVERITY"), [](const api::LogEntry &l) { return api::logSeverityName(l.severity); }},
+         {QStringLiteral("STAGE"), [](const api::LogEntry &l) { return l.processingStageId; }},
+         {QStringLiteral("TASK"), [](const api::LogEntry &l) { return l.taskId; }},
+         {QStringLiteral("MODULE"), [](const api::LogEntry &l) { return l.reportingModule; }},
+         {QStringLiteral("TYPE"), [](const api::LogEntry &l) { return l.logType; }},
+         {QStringLiteral("PAYLOAD"), [](const api::LogEntry &l) { return compactJson(l.payload); }}},
+        [](const api::LogEntry &l) { return l.toJson(); },
+        [](const api::LogEntry &l) { return l.toSnakeJson(); },
+        {},
+        QStringLiteral("No logs found."),
+        QStringLiteral("log entries"),
+    };
+    return listing;
 }
 
 int listJobs(CliContext &ctx, const QStringList &args)
@@ -49,27 +88,10 @@ int listJobs(CliContext &ctx, const QStringList &args)
     if (!call->exec())
         return ctx.fail(call->error());
 
-    if (ctx.isJson()) {
-        QJsonArray jobs;
-        for (const api::Job &j : call->result())
-            jobs.append(j.toJson());
-        ctx.printJson(jobs);
-        return 0;
-    }
-    if (call->result().isEmpty()) {
-        ctx.out() << "No jobs found." << Qt::endl;
-        return 0;
-    }
-    TextTable table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("STAGE"), QStringLiteral("STATUS"),
-                     QStringLiteral("CREATED"), QStringLiteral("LAST UPDATE")});
-    for (const api::Job &j : call->result())
-        table.addRow({j.jobId, j.name, j.currentStage.isEmpty() ? QStringLiteral("-") : j.currentStage, jobStatus(j),
-                      formatDateTime(j.createdAt), formatDateTime(j.lastUpdate)});
-    ctx.out() << table.render();
+    QStringList notes;
     if (call->nextPageToken())
-        ctx.out() << "More jobs available: use --max-pages to fetch more pages." << Qt::endl;
-    ctx.out().flush();
-    return 0;
+        notes << QStringLiteral("More jobs available: use --max-pages to fetch more pages.");
+    return printListing(ctx, jobListing(), call->result(), {}, notes);
 }
 
 // One stage with its tasks, as show-job-details reads it (§10).
@@ -205,19 +227,9 @@ int restartJob(CliContext &ctx, const QStringList &args)
 {
     CommandOptions opts(ctx);
     addJobIdOption(opts);
-    opts.addValue({QStringLiteral("machine-type")}, QStringLiteral("Override the machine type (cpu, gpu)."),
-                  QStringLiteral("type"));
-    opts.addValue({QStringLiteral("workers-per-machine")}, QStringLiteral("Override the workers per machine."),
-                  QStringLiteral("n"));
-    opts.addValue({QStringLiteral("max-runtime-seconds")}, QStringLiteral("Override the processing timeout."),
-                  QStringLiteral("s"));
-    opts.addValue({QStringLiteral("max-parallel-tasks")}, QStringLiteral("Override the parallel task limit."),
-                  QStringLiteral("n"));
-    opts.addValue({QStringLiteral("max-image-failure-rate")},
-                  QStringLiteral("Override the tolerated image failure rate (0.0-1.0)."), QStringLiteral("rate"));
+    opts.addJobFields(jobs::JobKind::Restart);
     if (auto rc = opts.parse(args))
         return *rc;
-    // The option names above mirror RestartOverrides::fromCliOptions, which builds the body.
     jobs::FieldProblems problems;
     QString jobId;
     const jobs::RestartOverrides overrides = jobs::RestartOverrides::fromCliOptions(args, &jobId, &problems);
@@ -262,39 +274,7 @@ int fetchLogs(CliContext &ctx, const QStringList &args)
         return ctx.fail(call->error());
     const QVector<api::LogEntry> &logs = call->result();
 
-    if (opts.isSet(QStringLiteral("output-file"))) {
-        const QString path = opts.value(QStringLiteral("output-file"));
-        QVector<QJsonObject> lines;
-        for (const api::LogEntry &l : logs)
-            lines.append(l.toSnakeJson());
-        if (!writeJsonLines(path, lines, &error))
-            return ctx.fail(error);
-        if (ctx.isJson())
-            ctx.printJson(QJsonObject{{QStringLiteral("outputFile"), path},
-                                      {QStringLiteral("entries"), qint64(logs.size())}});
-        else
-            ctx.out() << "Written " << logs.size() << " log entries to " << path << Qt::endl;
-        return 0;
-    }
-    if (ctx.isJson()) {
-        QJsonArray array;
-        for (const api::LogEntry &l : logs)
-            array.append(l.toJson());
-        ctx.printJson(array);
-        return 0;
-    }
-    if (logs.isEmpty()) {
-        ctx.out() << "No logs found." << Qt::endl;
-        return 0;
-    }
-    TextTable table({QStringLiteral("CREATED"), QStringLiteral("SEVERITY"), QStringLiteral("STAGE"),
-                     QStringLiteral("TASK"), QStringLiteral("MODULE"), QStringLiteral("TYPE"), QStringLiteral("PAYLOAD")});
-    for (const api::LogEntry &l : logs)
-        table.addRow({formatDateTime(l.createdAt), api::logSeverityName(l.severity), l.processingStageId, l.taskId,
-                      l.reportingModule, l.logType, compactJson(l.payload)});
-    ctx.out() << table.render();
-    ctx.out().flush();
-    return 0;
+    return printListing(ctx, logListing(), logs, opts.value(QStringLiteral("output-file")));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // batch-processing commands that create jobs (B3): process-images-with-workflow,
 // process-videos-with-workflow, trt-compile (spec §9.4). The options are declared here for
-// parsing and --help; app/jobs builds and validates the wire JSON from the same words.
+// parsing and --help from the job field table (jobs/JobFields.h), which the specs also read.
 #include "api/ApiClient.h"
 #include "cli/CliCommand.h"
 #include "cli/CliContext.h"
@@ -12,37 +12,6 @@ namespace bd::cli {
 namespace {
 
 QString s(const char *text) { return QString::fromLatin1(text); }
-
-void addWorkflowOptions(CommandOptions &o, jobs::WorkflowInput input)
-{
-    const bool images = input == jobs::WorkflowInput::Images;
-    o.addValue({s("b"), s("batch-id")}, s("Staging batch to process."), s("batch-id"), true);
-    o.addValue({s("w"), s("workflow-id")}, s("Workflow to run."), s("workflow-id"), true);
-    o.addValue({s("part-name")}, s("Part of a multipart input batch."), s("part"));
-    if (images)
-        o.addValue({s("images-metadata-part-name")}, s("Batch part carrying per-image metadata."), s("part"));
-    o.addValue({s("machine-type")}, s("Machine type: cpu or gpu."), s("type"));
-    o.addValue({s("workers-per-machine")}, s("Workers per machine."), s("n"));
-    o.addValue({s("machine-size")}, s("Deprecated: xs, s, m, l, xl (use --workers-per-machine)."), s("size"));
-    o.addValue({s("max-runtime-seconds")}, s("Total machine time budget in seconds."), s("s"));
-    o.addValue({s("max-parallel-tasks")}, s("Maximum tasks run in parallel."), s("n"));
-    if (images)
-        o.addValue({s("max-image-failure-rate")}, s("Tolerated fraction of failed images (0.0-1.0)."), s("rate"));
-    o.addValue({s("workflow-params")}, s("JSON file with the workflow parameters."), s("path"));
-    o.addValue({s("image-input-name")}, s("Name of the workflow's image input."), s("name"));
-    o.addFlag({s("save-image-outputs")}, s("Persist image outputs."));
-    o.addFlag({s("no-save-image-outputs")}, s("Do not persist image outputs (default)."));
-    o.addValue({s("image-outputs-to-save")}, s("Image output to persist (repeatable)."), s("output"));
-    o.addValue({s("aggregation-format")}, s("Results format: csv or jsonl."), s("format"));
-    if (!images)
-        o.addValue({s("max-video-fps")}, s("Maximum frames per second to process."), s("fps"));
-    if (images)
-        o.addValue({s("mm"), s("metadata-mapping")}, s("workflow_input=metadata_key (repeatable)."), s("mapping"));
-    o.addValue({s("notifications-url")}, s("Webhook for the job completion notification."), s("url"));
-    o.addValue({s("inference-backend")}, s("old-inference or inference-models."), s("backend"));
-    o.addValue({s("j"), s("job-id")}, s("Job id (default: generated)."), s("job-id"));
-    o.addValue({s("jn"), s("job-name")}, s("Job name."), s("name"));
-}
 
 // W1 then B3; prints "Triggered job with ID: <id>" (or {"jobId", "response"} with --json).
 int createJob(CliContext &ctx, const QString &jobId, const QString &jobName, const QJsonObject &definition)
@@ -64,7 +33,7 @@ int createJob(CliContext &ctx, const QString &jobId, const QString &jobName, con
 int runWorkflowJob(CliContext &ctx, const QStringList &args, jobs::WorkflowInput input)
 {
     CommandOptions opts(ctx);
-    addWorkflowOptions(opts, input);
+    opts.addJobFields(input == jobs::WorkflowInput::Videos ? jobs::JobKind::Videos : jobs::JobKind::Images);
     if (auto rc = opts.parse(args))
         return *rc;
     jobs::FieldProblems problems;
@@ -101,12 +70,7 @@ int processVideos(CliContext &ctx, const QStringList &args)
 int trtCompile(CliContext &ctx, const QStringList &args)
 {
     CommandOptions opts(ctx);
-    opts.addValue({s("m"), s("model-id")}, s("Model to compile, e.g. project/3."), s("model-id"), true);
-    opts.addValue({s("d"), s("device")}, s("Target device (repeatable): nvidia-l4, nvidia-t4, nvidia-l40s."),
-                  s("device"), true);
-    opts.addValue({s("j"), s("job-id")}, s("Job id (default: generated)."), s("job-id"));
-    opts.addValue({s("jn"), s("job-name")}, s("Job name."), s("name"));
-    opts.addValue({s("notifications-url")}, s("Webhook for the job completion notification."), s("url"));
+    opts.addJobFields(jobs::JobKind::Trt);
     if (auto rc = opts.parse(args))
         return *rc;
     jobs::FieldProblems problems;

@@ -13,6 +13,7 @@
 namespace bd::cli {
 namespace {
 
+
 const QString kBatchId = QStringLiteral("batch-id");
 
 void addBatchIdOption(CommandOptions &opts)
@@ -34,6 +35,61 @@ std::optional<int> pageSizeValue(CommandOptions &opts)
 bool expiresSoon(const api::Batch &batch)
 {
     return batch.expiryDate.isValid() && QDateTime::currentDateTimeUtc().secsTo(batch.expiryDate) < 3 * 24 * 3600;
+}
+
+// The listings: columns of the table, and the JSON of --json and of -o, described once each.
+const Listing<api::Batch> &batchListing()
+{
+    static const Listing<api::Batch> listing{
+        {{QStringLiteral("ID"), [](const api::Batch &b) { return b.batchId; }},
+         {QStringLiteral("NAME"), [](const api::Batch &b) { return b.displayName; }},
+         {QStringLiteral("CONTENT TYPE"), [](const api::Batch &b) { return b.batchContentType; }},
+         {QStringLiteral("EXPIRY"),
+          [](const api::Batch &b) { return formatDate(b.expiryDate) + (expiresSoon(b) ? QStringLiteral(" (!)") : QString()); }},
+         {QStringLiteral("TYPE"), [](const api::Batch &b) { return b.batchType; }}},
+        [](const api::Batch &b) { return b.toJson(); },
+        [](const api::Batch &b) { return b.toJson(); },
+        {},
+        QStringLiteral("No batches found."),
+        QStringLiteral("batches"),
+    };
+    return listing;
+}
+
+const Listing<api::BatchFile> &batchFileListing()
+{
+    static const Listing<api::BatchFile> listing{
+        {{QStringLiteral("FILE NAME"), [](const api::BatchFile &f) { return f.fileName; }},
+         {QStringLiteral("PART"), [](const api::BatchFile &f) { return f.partName; }},
+         {QStringLiteral("SHARD"), [](const api::BatchFile &f) { return f.shardId; }},
+         {QStringLiteral("CONTENT TYPE"), [](const api::BatchFile &f) { return f.contentType; }}},
+        [](const api::BatchFile &f) { return f.toJson(); },
+        [](const api::BatchFile &f) { return f.toSnakeJson(); },
+        // The signed URLs are what this command is for: machine output carries them whole.
+        {QStringLiteral("downloadURL"), QStringLiteral("download_url")},
+        {},
+        QStringLiteral("entries"),
+    };
+    return listing;
+}
+
+const Listing<api::Shard> &shardListing()
+{
+    static const Listing<api::Shard> listing{
+        {{QStringLiteral("SHARD ID"), [](const api::Shard &s) { return s.shardId; }},
+         {QStringLiteral("STATUS"), [](const api::Shard &s) { return s.statusName; }},
+         {QStringLiteral("STATUS TYPE"), [](const api::Shard &s) { return s.statusType; }},
+         {QStringLiteral("OBJECTS"), [](const api::Shard &s) { return QString::number(s.shardObjectsCount); }},
+         {QStringLiteral("EVENT TIME"), [](const api::Shard &s) { return formatDateTime(s.eventTimestamp); }},
+         {QStringLiteral("METADATA"),
+          [](const api::Shard &s) { return s.statusMetadata.isEmpty() ? QStringLiteral("-") : compactJson(s.statusMetadata); }}},
+        [](const api::Shard &s) { return s.toJson(); },
+        [](const api::Shard &s) { return s.toSnakeJson(); },
+        {},
+        QStringLiteral("No ingest details found."),
+        QStringLiteral("shard statuses"),
+    };
+    return listing;
 }
 
 int listBatches(CliContext &ctx, const QStringList &args)
@@ -61,35 +117,15 @@ int listBatches(CliContext &ctx, const QStringList &args)
     if (!call->exec())
         return ctx.fail(call->error());
 
-    if (ctx.isJson()) {
-        QJsonArray batches;
-        for (const api::Batch &b : call->result())
-            batches.append(b.toJson());
-        ctx.printJson(batches);
-        return 0;
-    }
-    if (call->result().isEmpty()) {
-        ctx.out() << "No batches found." << Qt::endl;
-        return 0;
-    }
-    TextTable table({QStringLiteral("ID"), QStringLiteral("NAME"), QStringLiteral("CONTENT TYPE"),
-                     QStringLiteral("EXPIRY"), QStringLiteral("TYPE")});
-    bool anySoon = false;
-    for (const api::Batch &b : call->result()) {
-        QString expiry = formatDate(b.expiryDate);
+    QStringList notes;
+    for (const api::Batch &b : call->result())
         if (expiresSoon(b)) {
-            expiry += QStringLiteral(" (!)");
-            anySoon = true;
+            notes << QStringLiteral("(!) expires in less than 3 days");
+            break;
         }
-        table.addRow({b.batchId, b.displayName, b.batchContentType, expiry, b.batchType});
-    }
-    ctx.out() << table.render();
-    if (anySoon)
-        ctx.out() << "(!) expires in less than 3 days" << Qt::endl;
     if (call->nextPageToken())
-        ctx.out() << "More batches available: use --pages to fetch more pages." << Qt::endl;
-    ctx.out().flush();
-    return 0;
+        notes << QStringLiteral("More batches available: use --pages to fetch more pages.");
+    return printListing(ctx, batchListing(), call->result(), {}, notes);
 }
 
 int showBatchDetails(CliContext &ctx, const QStringList &args)
@@ -240,33 +276,8 @@ int listBatchContent(CliContext &ctx, const QStringList &args)
     if (limit >= 0 && files.size() > limit)
         files.resize(limit);
 
-    if (opts.isSet(QStringLiteral("output-file"))) {
-        const QString path = opts.value(QStringLiteral("output-file"));
-        QVector<QJsonObject> lines;
-        for (const api::BatchFile &f : std::as_const(files))
-            lines.append(f.toSnakeJson());
-        if (!writeJsonLines(path, lines, &error))
-            return ctx.fail(error);
-        if (ctx.isJson())
-            ctx.printJson(QJsonObject{{QStringLiteral("outputFile"), path},
-                                      {QStringLiteral("entries"), qint64(files.size())}});
-        else
-            ctx.out() << "Written " << files.size() << " entries to " << path << Qt::endl;
-        return 0;
-    }
-    if (ctx.isJson()) {
-        QJsonArray array;
-        for (const api::BatchFile &f : std::as_const(files))
-            array.append(f.toJson());
-        ctx.printJson(array);
-        return 0;
-    }
-    TextTable table({QStringLiteral("FILE NAME"), QStringLiteral("PART"), QStringLiteral("SHARD"),
-                     QStringLiteral("CONTENT TYPE")});
-    for (const api::BatchFile &f : std::as_const(files))
-        table.addRow({f.fileName, f.partName, f.shardId, f.contentType});
-    ctx.out() << table.render() << files.size() << " entries (use -o FILE for the download URLs)" << Qt::endl;
-    return 0;
+    return printListing(ctx, batchFileListing(), files, opts.value(QStringLiteral("output-file")),
+                        {QStringLiteral("%1 entries (use -o FILE for the download URLs)").arg(files.size())});
 }
 
 int listIngestDetails(CliContext &ctx, const QStringList &args)
@@ -293,40 +304,7 @@ int listIngestDetails(CliContext &ctx, const QStringList &args)
         return ctx.fail(call->error());
     const QVector<api::Shard> &shards = call->result();
 
-    if (opts.isSet(QStringLiteral("output-file"))) {
-        const QString path = opts.value(QStringLiteral("output-file"));
-        QVector<QJsonObject> lines;
-        for (const api::Shard &s : shards)
-            lines.append(s.toSnakeJson());
-        if (!writeJsonLines(path, lines, &error))
-            return ctx.fail(error);
-        if (ctx.isJson())
-            ctx.printJson(QJsonObject{{QStringLiteral("outputFile"), path},
-                                      {QStringLiteral("entries"), qint64(shards.size())}});
-        else
-            ctx.out() << "Written " << shards.size() << " shard statuses to " << path << Qt::endl;
-        return 0;
-    }
-    if (ctx.isJson()) {
-        QJsonArray array;
-        for (const api::Shard &s : shards)
-            array.append(s.toJson());
-        ctx.printJson(array);
-        return 0;
-    }
-    if (shards.isEmpty()) {
-        ctx.out() << "No ingest details found." << Qt::endl;
-        return 0;
-    }
-    TextTable table({QStringLiteral("SHARD ID"), QStringLiteral("STATUS"), QStringLiteral("STATUS TYPE"),
-                     QStringLiteral("OBJECTS"), QStringLiteral("EVENT TIME"), QStringLiteral("METADATA")});
-    for (const api::Shard &s : shards)
-        table.addRow({s.shardId, s.statusName, s.statusType, QString::number(s.shardObjectsCount),
-                      formatDateTime(s.eventTimestamp),
-                      s.statusMetadata.isEmpty() ? QStringLiteral("-") : compactJson(s.statusMetadata)});
-    ctx.out() << table.render();
-    ctx.out().flush();
-    return 0;
+    return printListing(ctx, shardListing(), shards, opts.value(QStringLiteral("output-file")));
 }
 
 }  // namespace

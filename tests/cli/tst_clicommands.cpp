@@ -7,10 +7,14 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <QUrlQuery>
 
 namespace {
 
@@ -210,6 +214,48 @@ private Q_SLOTS:
                  QStringLiteral("demo-images"), QStringLiteral("-pn"), QStringLiteral("x")});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.startsWith(QStringLiteral("Command failed. Cause: ")));
+    }
+
+    // Machine output is the data asked for: the signed URLs of --json are whole and the storage
+    // host serves them (they used to print as signature=***); the table stays without URLs.
+    void listBatchContentJsonUrlsAreDownloadable()
+    {
+        Run r = cli({QStringLiteral("--json"), QStringLiteral("data-staging"), QStringLiteral("list-batch-content"),
+                     QStringLiteral("-b"), QStringLiteral("demo-images"), QStringLiteral("-l"), QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray entries = r.json().array();
+        QCOMPARE(entries.size(), 3);
+        QNetworkAccessManager network;
+        for (const QJsonValue &entry : entries) {
+            const QString url = entry.toObject().value(QStringLiteral("downloadURL")).toString();
+            QVERIFY2(url.startsWith(QLatin1String("http")) && !url.contains(QLatin1String("***")), qPrintable(url));
+            QVERIFY2(QUrlQuery(QUrl(url)).hasQueryItem(QStringLiteral("signature")), qPrintable(url));  // a signed URL
+            std::unique_ptr<QNetworkReply> reply(network.get(QNetworkRequest(QUrl(url))));
+            QEventLoop loop;
+            connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+            loop.exec();
+            QVERIFY(reply->isFinished());
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            QVERIFY(!reply->readAll().isEmpty());
+            // A tampered signature is refused: the test would pass with any URL otherwise.
+            QUrl tampered(url);
+            QUrlQuery query(tampered);
+            query.removeQueryItem(QStringLiteral("signature"));
+            query.addQueryItem(QStringLiteral("signature"), QStringLiteral("0000"));
+            tampered.setQuery(query);
+            std::unique_ptr<QNetworkReply> refused(network.get(QNetworkRequest(tampered)));
+            connect(refused.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            QTimer::singleShot(20000, &loop, &QEventLoop::quit);
+            loop.exec();
+            QVERIFY(refused->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() >= 400);
+        }
+        // Human output: no URL at all.
+        r = cli({QStringLiteral("data-staging"), QStringLiteral("list-batch-content"), QStringLiteral("-b"),
+                 QStringLiteral("demo-images"), QStringLiteral("-l"), QStringLiteral("3")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(!r.out.contains(QLatin1String("http")), qPrintable(r.out));
+        QVERIFY(r.out.contains(QLatin1String("3 entries")));
     }
 
     void listIngestDetails()
