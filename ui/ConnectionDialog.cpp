@@ -109,7 +109,11 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     });
     layout->addWidget(buttons);
 
-    connect(m_profiles, &QButtonGroup::idClicked, this, [this] { updateEnabled(); });
+    // Toggled, not clicked: arrow keys move the choice too, and the key hint must follow it.
+    connect(m_profiles, &QButtonGroup::idToggled, this, [this](int, bool checked) {
+        if (checked)
+            updateEnabled();
+    });
     setProfile(ConnectionProfile::Sandbox, {});
     setKeyStored(false);
     resize(560, sizeHint().height());

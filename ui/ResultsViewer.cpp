@@ -2,11 +2,10 @@
 
 #include "core/Format.h"
 #include "exports/ResultsFilterProxy.h"
-#include "exports/ResultsTableModel.h"
+#include "exports/JobResults.h"
 
 #include <QComboBox>
 #include <QDir>
-#include <QDirIterator>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -24,7 +23,7 @@
 namespace bd::ui {
 
 ResultsViewer::ResultsViewer(QWidget *parent)
-    : QWidget(parent), m_model(new ResultsTableModel(this)), m_proxy(new ResultsFilterProxy(this))
+    : QWidget(parent), m_model(new JobResultsModel(this)), m_proxy(new ResultsFilterProxy(this))
 {
     m_proxy->setSourceModel(m_model);
     auto *layout = new QVBoxLayout(this);
@@ -34,7 +33,9 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     m_files = new QComboBox(this);
     m_files->setPlaceholderText(tr("No results file open"));
     m_files->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-    m_files->setMinimumContentsLength(40);
+    m_files->setMinimumContentsLength(30);
+    m_files->setToolTip(tr("All of the job's results files as one table, or one task's file"));
+    m_files->setAccessibleDescription(m_files->toolTip());
     // No mnemonic: Alt+F is the File menu, and the toolbar's "Open results file…" does the same.
     auto *open = new QPushButton(QIcon::fromTheme(QStringLiteral("document-open")), tr("Other file…"), this);
     open->setToolTip(tr("Open a results file from anywhere (Ctrl+Shift+O)"));
@@ -90,14 +91,18 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     connect(m_column, &QComboBox::currentIndexChanged, this, &ResultsViewer::applyFilter);
     connect(open, &QPushButton::clicked, this, &ResultsViewer::chooseFile);
     connect(m_files, &QComboBox::activated, this, [this](int index) {
-        openFile(m_files->itemData(index).toString());
+        const QString path = m_files->itemData(index).toString();
+        if (path.isEmpty())
+            showAllFiles();
+        else
+            openFile(path);
     });
-    connect(m_model, &ResultsTableModel::indexingProgress, this, [this](qint64 done, qint64 size) {
+    connect(m_model, &JobResultsModel::indexingProgress, this, [this](qint64 done, qint64 size) {
         m_indexing->setVisible(true);
         m_indexing->setValue(size > 0 ? int(done * 100 / size) : 0);
         updateCounts();
     });
-    connect(m_model, &ResultsTableModel::indexingFinished, this, [this] {
+    connect(m_model, &JobResultsModel::indexingFinished, this, [this] {
         m_indexing->hide();
         updateCounts();
     });
@@ -106,6 +111,7 @@ ResultsViewer::ResultsViewer(QWidget *parent)
         fitColumns();
     });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &ResultsViewer::updateCounts);
+    connect(m_model, &QAbstractItemModel::columnsInserted, this, &ResultsViewer::rebuildColumnChoice);
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &ResultsViewer::updateCounts);
     rebuildColumnChoice();
     updateCounts();
@@ -113,22 +119,47 @@ ResultsViewer::ResultsViewer(QWidget *parent)
 
 bool ResultsViewer::openFile(const QString &path, Error *error)
 {
-    Error e;
-    m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_proxy->sort(-1);
-    if (!m_model->open(path, ResultsTableModel::Format::Auto, &e)) {
-        m_counts->setText(tr("Cannot open: %1").arg(e.message));
+    if (!QFileInfo(path).isFile()) {
+        const Error e(ErrorKind::Io, tr("Cannot open %1: no such file").arg(QDir::toNativeSeparators(path)));
+        m_counts->setText(e.message);
         if (error)
             *error = e;
-        rebuildColumnChoice();
         return false;
     }
+    if (!showFiles({ path }, m_folderFiles.contains(path) ? m_folder : QFileInfo(path).path(), error))
+        return false;
     int index = m_files->findData(path);
     if (index < 0) {
         m_files->addItem(QDir::toNativeSeparators(path), path);
         index = m_files->count() - 1;
     }
     m_files->setCurrentIndex(index);
+    Q_EMIT fileOpened(path);
+    return true;
+}
+
+bool ResultsViewer::showAllFiles()
+{
+    if (m_folderFiles.isEmpty())
+        return false;
+    if (!showFiles(m_folderFiles, m_folder, nullptr))
+        return false;
+    m_files->setCurrentIndex(0);
+    return true;
+}
+
+bool ResultsViewer::showFiles(const QStringList &files, const QString &base, Error *error)
+{
+    Error e;
+    m_view->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_proxy->sort(-1);
+    if (!m_model->open(files, base, &e)) {
+        m_counts->setText(tr("Cannot open: %1").arg(e.message));
+        if (error)
+            *error = e;
+        rebuildColumnChoice();
+        return false;
+    }
     m_indexing->setValue(0);
     m_indexing->setVisible(m_model->isIndexing());
     rebuildColumnChoice();
@@ -136,7 +167,6 @@ bool ResultsViewer::openFile(const QString &path, Error *error)
     m_columnsFitted = false;
     fitColumns();
     updateCounts();
-    Q_EMIT fileOpened(path);
     return true;
 }
 
@@ -150,20 +180,29 @@ void ResultsViewer::showFolder(const QString &folder)
         if (generation != m_folderGeneration)
             return;
         const QStringList found = watcher->result();
+        m_folder = folder;
+        m_folderFiles = found;
         m_files->clear();
+        if (!found.isEmpty()) {
+            m_files->addItem(tr("All %n results file(s) of %1", nullptr, int(found.size())).arg(QFileInfo(folder).fileName()), QString());
+            m_files->setItemData(0, QDir::toNativeSeparators(folder), Qt::ToolTipRole);
+        }
         // Relative to the downloaded folder: the long common prefix hid the part that differs.
         const QDir base(folder);
         for (const QString &file : found) {
             m_files->addItem(QDir::toNativeSeparators(base.relativeFilePath(file)), file);
             m_files->setItemData(m_files->count() - 1, QDir::toNativeSeparators(file), Qt::ToolTipRole);
         }
-        if (found.isEmpty())
-            m_counts->setText(tr("No .jsonl or .csv results in this folder"));
-        else
-            openFile(found.first());
+        if (found.isEmpty()) {
+            m_model->close();
+            rebuildColumnChoice();
+            m_counts->setText(tr("No .jsonl or .csv results in %1").arg(QDir::toNativeSeparators(folder)));
+        } else {
+            showAllFiles();
+        }
         Q_EMIT folderListed(found);
     });
-    watcher->setFuture(QtConcurrent::run([folder] { return findResultFiles(folder); }));
+    watcher->setFuture(QtConcurrent::run([folder] { return JobResultsModel::findResultFiles(folder); }));
 }
 
 void ResultsViewer::setFilter(const QString &text, int column)
@@ -180,29 +219,25 @@ QStringList ResultsViewer::listedFiles() const
 {
     QStringList files;
     for (int i = 0; i < m_files->count(); ++i)
-        files << m_files->itemData(i).toString();
+        if (const QString path = m_files->itemData(i).toString(); !path.isEmpty())
+            files << path;
     return files;
 }
 
-QString ResultsViewer::currentFile() const { return m_model->path(); }
+QString ResultsViewer::currentFile() const
+{
+    return m_model->files().size() == 1 ? m_model->files().first() : QString();
+}
 
 QStringList ResultsViewer::findResultFiles(const QString &folder)
 {
-    QStringList files;
-    QDirIterator it(folder, { QStringLiteral("*.jsonl"), QStringLiteral("*.csv") }, QDir::Files,
-                    QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString path = it.next();
-        if (!path.endsWith(QLatin1String(".export_log.jsonl")))   // our own bookkeeping, not results
-            files << path;
-    }
-    files.sort();
-    return files;
+    return JobResultsModel::findResultFiles(folder);
 }
 
 void ResultsViewer::chooseFile()
 {
-    auto *dialog = new QFileDialog(this, tr("Open results file"), QFileInfo(m_model->path()).path(),
+    const QString start = m_model->files().isEmpty() ? m_folder : QFileInfo(m_model->files().first()).path();
+    auto *dialog = new QFileDialog(this, tr("Open results file"), start,
                                    tr("Results (*.jsonl *.csv);;All files (*)"));
     dialog->setFileMode(QFileDialog::ExistingFile);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -218,8 +253,9 @@ void ResultsViewer::applyFilter()
 
 void ResultsViewer::updateCounts()
 {
-    if (m_model->path().isEmpty()) {
-        m_counts->setText(tr("Open a .jsonl or .csv results file"));
+    if (m_model->files().isEmpty()) {
+        if (m_folderFiles.isEmpty() && m_folder.isEmpty())
+            m_counts->setText(tr("Open a .jsonl or .csv results file"));
         return;
     }
     const int total = m_model->rowCount();
@@ -227,8 +263,15 @@ void ResultsViewer::updateCounts()
     QString text = shown == total ? tr("%n row(s)", nullptr, total) : tr("%1 of %n row(s)", nullptr, total).arg(shown);
     if (m_model->isIndexing())
         text += tr(" so far");
-    text += tr(" · %1").arg(formatBytes(m_model->fileSize()));
+    if (m_model->files().size() > 1)
+        text += tr(" in %n file(s)", nullptr, int(m_model->files().size()));
+    text += tr(" · %1").arg(formatBytes(m_model->totalBytes()));
+    // Nothing hidden silently: a file that could not be read is counted, its reason in the tooltip.
+    const QStringList problems = m_model->fileErrors();
+    if (!problems.isEmpty())
+        text += tr(" · ⚠ %n file(s) could not be read", nullptr, int(problems.size()));
     m_counts->setText(text);
+    m_counts->setToolTip(problems.join(QLatin1Char('\n')));
 }
 
 void ResultsViewer::fitColumns()
@@ -245,10 +288,13 @@ void ResultsViewer::fitColumns()
 void ResultsViewer::rebuildColumnChoice()
 {
     const QSignalBlocker block(m_column);
+    const int current = m_column->currentIndex();
     m_column->clear();
     m_column->addItem(tr("any column"));
     for (const QString &column : m_model->columns())
         m_column->addItem(column);
+    if (current > 0 && current < m_column->count())   // a late column keeps the chosen one
+        m_column->setCurrentIndex(current);
 }
 
 }  // namespace bd::ui

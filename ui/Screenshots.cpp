@@ -6,6 +6,9 @@
 #include "JobsTab.h"
 #include "sandbox/Sandbox.h"
 #include "CloudIngestDialog.h"
+#include "ExportsTab.h"
+#include "ResultsViewer.h"
+#include "exports/ExportOperation.h"
 #include "IngestTargetForm.h"
 #include "MainWindow.h"
 #include "ReferencesIngestDialog.h"
@@ -25,6 +28,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTabWidget>
+#include <QTableView>
 
 namespace bd::ui {
 
@@ -71,16 +75,76 @@ void fillDemoActivity(ActivityModel *model)
                  30);
 }
 
+void wait(int ms)
+{
+    QEventLoop settle;
+    QTimer::singleShot(ms, &settle, &QEventLoop::quit);
+    settle.exec();
+}
+
+// The demo job's results, downloaded for real into `folder` (the results view needs files).
+bool downloadDemoResults(MainWindow *window, const QString &folder)
+{
+    ExportOptions options;
+    options.jobId = QStringLiteral("demo-finished");
+    options.targetDir = folder;
+    options.useJournal = false;   // a screenshot run leaves no resumable export behind
+    ExportOperation *operation = window->exportsTab()->startExport(options);
+    if (!operation)
+        return false;
+    QEventLoop done;
+    QObject::connect(operation, &Operation::finished, &done, &QEventLoop::quit);
+    QTimer::singleShot(30000, &done, &QEventLoop::quit);
+    if (!operation->isFinished())
+        done.exec();
+    return operation->isFinished() && !operation->error();
+}
+
 }  // namespace
+
+void saveMainScreenshots(MainWindow *window, const QString &dir)
+{
+    // Every tab, the job view and the job's combined results, at the smallest supported size and
+    // a common desktop one: <screen>-800x560.png, <screen>-1400x900.png.
+    QTemporaryDir downloads;
+    const QString results = downloads.filePath(QStringLiteral("demo-finished"));
+    const bool haveResults = downloadDemoResults(window, results);
+    for (const QSize size : { QSize(800, 560), QSize(1400, 900) }) {
+        const QString tag = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+        window->activityDock()->hide();
+        window->resize(size);
+        for (int i = 0; i < window->tabs()->count(); ++i) {
+            window->tabs()->setCurrentIndex(i);
+            wait(300);
+            window->grab().save(QStringLiteral("%1/tab-%2-%3.png").arg(dir).arg(i).arg(tag));
+        }
+        window->tabs()->setCurrentWidget(window->jobsTab());
+        window->jobsTab()->openJob(QStringLiteral("demo-finished"));
+        wait(1500);
+        window->grab().save(QStringLiteral("%1/job-view-%2.png").arg(dir, tag));
+        if (haveResults) {
+            window->tabs()->setCurrentWidget(window->exportsTab());
+            window->exportsTab()->details()->setCurrentIndex(ExportsTab::ResultsPage);
+            ResultsViewer *viewer = window->exportsTab()->resultsViewer();
+            QEventLoop listed;
+            QObject::connect(viewer, &ResultsViewer::folderListed, &listed, &QEventLoop::quit);
+            QTimer::singleShot(10000, &listed, &QEventLoop::quit);
+            viewer->showFolder(results);
+            listed.exec();
+            wait(800);
+            window->grab().save(QStringLiteral("%1/results-%2.png").arg(dir, tag));
+        }
+    }
+}
 
 void saveAutomationScreenshots(MainWindow *window, const QString &dir)
 {
+    saveMainScreenshots(window, dir);
+
     // The job view of the running demo job (stage timeline, tasks), e.g. to check the dark palette.
     window->tabs()->setCurrentWidget(window->jobsTab());
     window->jobsTab()->openJob(QStringLiteral("demo-running"));
-    QEventLoop settle;
-    QTimer::singleShot(2000, &settle, &QEventLoop::quit);
-    settle.exec();
+    wait(2000);
     window->grab().save(QStringLiteral("%1/job-view.png").arg(dir));
 
     // Activity: the window with the dock open, the receiver on, a few notifications of each kind.

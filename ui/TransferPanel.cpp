@@ -104,7 +104,20 @@ void TransferPanel::track(ExportOperation *operation)
     connect(operation, &Operation::progressChanged, this, &TransferPanel::updateOverall);
     connect(operation, &Operation::stateChanged, this, &TransferPanel::updateOverall);
     connect(operation, &Operation::statusTextChanged, this, &TransferPanel::updateOverall);
-    connect(operation, &Operation::finished, this, [this, operation] { onExportFinished(operation); });
+    connect(operation, &Operation::finished, this, [this, operation] {
+        m_waiting.remove(operation);
+        onExportFinished(operation);
+    });
+    // One export per folder at a time: say why this one does not move yet.
+    connect(operation, &ExportOperation::waitingForTarget, this, [this, operation](const QString &folder) {
+        m_waiting.insert(operation, folder);
+        updateOverall();
+    });
+    connect(operation, &QObject::destroyed, this, [this, operation] { m_waiting.remove(operation); });
+    connect(operation, &ExportOperation::fileStarted, this, [this, operation] {
+        if (m_waiting.remove(operation) > 0)
+            updateOverall();
+    });
     m_notice->hide();
     m_tick->start();
     updateOverall();
@@ -119,6 +132,7 @@ bool TransferPanel::hasRunning() const
 }
 
 QString TransferPanel::overallText() const { return m_overall->format() + QLatin1Char('\n') + m_details->text(); }
+QString TransferPanel::waitingText() const { return m_waitingText; }
 QString TransferPanel::noticeText() const { return m_notice->isHidden() ? QString() : m_noticeText->text(); }
 
 void TransferPanel::pauseAll()
@@ -172,6 +186,7 @@ void TransferPanel::updateOverall()
     m_cancel->setEnabled(running + suspended > 0);
     m_clear->setEnabled(m_model->rowCount() > 0 && running + suspended == 0);
     if (running + suspended == 0) {
+        m_waitingText.clear();
         m_tick->stop();
         m_overall->setRange(0, 100);
         m_overall->setValue(m_model->rowCount() > 0 ? 100 : 0);
@@ -179,12 +194,23 @@ void TransferPanel::updateOverall()
         m_details->setText(status);
         return;
     }
+    // Every unfinished export waits for another one into the same folder: nothing moves, say so.
+    QStringList waitingFolders;
+    for (auto it = m_waiting.cbegin(); it != m_waiting.cend(); ++it)
+        if (!it.key()->isFinished() && !waitingFolders.contains(QDir::toNativeSeparators(it.value())))
+            waitingFolders << QDir::toNativeSeparators(it.value());
+    m_waitingText = waitingFolders.isEmpty()
+                        ? QString()
+                        : tr("Waiting for another export into %1 to finish").arg(waitingFolders.join(QStringLiteral(", ")));
     int percent = -1;
     if (bytesKnown && bytesTotal > 0)
         percent = int(qBound(qint64(0), bytes * 100 / bytesTotal, qint64(100)));
     else if (filesTotal > 0)
         percent = int(files * 100 / filesTotal);
-    if (percent < 0) {
+    if (!m_waitingText.isEmpty() && running > 0 && int(m_waiting.size()) >= running) {
+        m_overall->setRange(0, 0);   // busy: it starts by itself once the other export ends
+        m_overall->setFormat(tr("Waiting for another export"));
+    } else if (percent < 0) {
         m_overall->setRange(0, 0);   // still listing: busy bar
         m_overall->setFormat(tr("Listing files…"));
     } else {
@@ -193,10 +219,13 @@ void TransferPanel::updateOverall()
         m_overall->setFormat(suspended > 0 && running == 0 ? tr("Paused · %p%") : tr("%p%"));
     }
     const qint64 eta = speed > 0 && bytesKnown && bytesTotal > bytes ? qint64((bytesTotal - bytes) / speed) : -1;
-    m_details->setText(tr("%1 of %2 · %3 of %4 files · %5 · ETA %6")
-                           .arg(formatBytes(bytes), bytesKnown ? formatBytes(bytesTotal) : tr("?"))
-                           .arg(files).arg(filesTotal)
-                           .arg(running > 0 ? formatSpeed(speed) : tr("paused"), formatDuration(eta)));
+    QString details = tr("%1 of %2 · %3 of %4 files · %5 · ETA %6")
+                          .arg(formatBytes(bytes), bytesKnown ? formatBytes(bytesTotal) : tr("?"))
+                          .arg(files).arg(filesTotal)
+                          .arg(running > 0 ? formatSpeed(speed) : tr("paused"), formatDuration(eta));
+    if (!m_waitingText.isEmpty())
+        details = m_waitingText + QStringLiteral(" · ") + details;
+    m_details->setText(details);
 }
 
 void TransferPanel::onExportFinished(ExportOperation *operation)

@@ -2,6 +2,7 @@
 // The transfer list of the Exports tab: every file of the running exports with its own progress
 // bar, one overall bar (bytes, files, speed, ETA), pause / resume / cancel, and — when an export
 // ends — a notice with "Open folder" and "View results".
+#include <QHash>
 #include <QList>
 #include <QPointer>
 #include <QWidget>
@@ -33,6 +34,8 @@ public:
     QProgressBar *overallBar() const { return m_overall; }
     QString overallText() const;
     QString noticeText() const;
+    // "Waiting for another export into <folder> to finish" while an export waits for the folder.
+    QString waitingText() const;
 
     void pauseAll();
     void resumeAll();
@@ -58,6 +61,8 @@ private:
     QLabel *m_noticeText = nullptr;
     QString m_lastFolder;
     QList<QPointer<ExportOperation>> m_operations;
+    QHash<ExportOperation *, QString> m_waiting;   // export -> the folder another export holds
+    QString m_waitingText;
     QTimer *m_tick = nullptr;
 };
 

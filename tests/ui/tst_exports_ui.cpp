@@ -216,6 +216,23 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(listed.size(), 1, 10000);
         QCOMPARE(viewer->listedFiles(), results);
 
+        // The job's results as one table: every task's rows, predictions split into columns.
+        QVERIFY(viewer->currentFile().isEmpty());   // several files, not one
+        QVERIFY(viewer->model()->waitForIndex(20000));
+        int allLines = 0;
+        for (const QString &path : results)
+            allLines += nonEmptyLines(path);
+        QTRY_COMPARE(viewer->view()->model()->rowCount(), allLines);
+        const QStringList combinedColumns = viewer->model()->columns();
+        for (const char *column : { "image", "predictions", "predictions.class", "predictions.confidence", "predictions.x" })
+            QVERIFY2(combinedColumns.contains(QLatin1String(column)), qPrintable(combinedColumns.join(QLatin1Char(','))));
+        QSet<QString> filesSeen;
+        for (int r = 0; r < viewer->model()->rowCount(); ++r)
+            filesSeen.insert(viewer->model()->fileOfRow(r));
+        QCOMPARE(int(filesSeen.size()), int(results.size()));
+        tab->details()->setCurrentIndex(ExportsTab::ResultsPage);
+        saveTestShot(&window, QStringLiteral("results-job"));
+
         // Open one task's aggregated results and check rows and columns.
         const QString aggregated = results.last();
         Error openError;
