@@ -3,6 +3,7 @@
 #include "ActivityPanel.h"
 #include "AppSession.h"
 #include "ConnectionDialog.h"
+#include "Accessibility.h"
 #include "InteractionFilter.h"
 #include "MainWindow.h"
 #include "Palette.h"
@@ -30,6 +31,7 @@ int main(int argc, char **argv)
     QApplication::setDesktopFileName(QStringLiteral("batchdeck"));
     bd::installRedactingMessageHandler();
     bd::ui::InteractionFilter::install();   // wheel needs focus, Tab leaves tables: every window and dialog
+    bd::ui::Accessibility::install();       // accessible names Qt cannot derive, for every control shown
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Desktop client for Roboflow Batch Processing"));
