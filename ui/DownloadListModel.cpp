@@ -76,7 +76,8 @@ void DownloadListModel::track(ExportOperation *operation)
 {
     const quint64 serial = m_nextSerial++;
     m_tracked.insert(serial, Tracked{ operation, {} });
-    connect(operation, &ExportOperation::planned, this, [this, serial] { onPlanned(serial); });
+    // Rows arrive page by page (the export downloads while it still lists).
+    connect(operation, &ExportOperation::filesAdded, this, [this, serial] { onPlanned(serial); });
     connect(operation, &ExportOperation::fileStarted, this,
             [this, serial](const QString &key, const QString &dest) { onFileStarted(serial, key, dest); });
     connect(operation, &ExportOperation::fileFinished, this,
@@ -108,7 +109,12 @@ void DownloadListModel::onPlanned(quint64 serial)
     Tracked &t = m_tracked[serial];
     if (!t.operation)
         return;
-    for (const PlannedFile &f : t.operation->files()) {
+    int already = 0;   // rows added with earlier pages
+    for (const DownloadRow &r : std::as_const(m_rows))
+        already += r.exportSerial == serial;
+    const QVector<PlannedFile> &files = t.operation->files();
+    for (qsizetype i = already; i < files.size(); ++i) {
+        const PlannedFile &f = files.at(i);
         DownloadRow row;
         row.exportSerial = serial;
         row.key = f.key();

@@ -160,6 +160,7 @@ ExportOptions ExportsTab::proposedOptionsForSelection() const
         return {};
     ExportOptions o = baseOptions(row->jobId);
     o.batchIds = QStringList{ row->batchId };
+    o.jobId = row->jobId;   // one layout: <folder>/<batchId>, as "Download results" of the job
     return o;
 }
 

@@ -27,7 +27,8 @@ int exportBatch(CliContext &ctx, const QStringList &args)
     const QString defaultConcurrency = QString::number(envOk && envThreads > 0 ? envThreads : 8);
 
     CommandOptions opts(ctx);
-    opts.addValue({ QStringLiteral("b"), QStringLiteral("batch-id") }, QStringLiteral("Batch to export."),
+    opts.addValue({ QStringLiteral("b"), QStringLiteral("batch-id") },
+                  QStringLiteral("Batch to export (with --job-id: only this output batch of the job)."),
                   QStringLiteral("batch-id"));
     opts.addValue({ QStringLiteral("job-id") },
                   QStringLiteral("Export the output batches of this job's export stage instead (each into <target>/<batch-id>)."),
@@ -62,8 +63,8 @@ int exportBatch(CliContext &ctx, const QStringList &args)
         return 2;
     const QString batchId = opts.value(QStringLiteral("batch-id"));
     const QString jobId = opts.value(QStringLiteral("job-id"));
-    if (batchId.isEmpty() == jobId.isEmpty())
-        return ctx.usage(QStringLiteral("Give exactly one of --batch-id and --job-id."));
+    if (batchId.isEmpty() && jobId.isEmpty())
+        return ctx.usage(QStringLiteral("Give --batch-id, --job-id, or both (one output batch of a job)."));
     if (opts.isSet(QStringLiteral("all-stages")) && jobId.isEmpty())
         return ctx.usage(QStringLiteral("--all-stages needs --job-id."));
 
@@ -84,6 +85,13 @@ int exportBatch(CliContext &ctx, const QStringList &args)
     api::ApiClient *client = ctx.api(&error);
     if (!client)
         return ctx.fail(error);
+
+    // The connection's gate starts at --concurrency transfers (it lowers that when the link is
+    // overloaded or the service says 429); the export itself never runs more than --concurrency.
+    api::NetworkGate::TransferLimits limits = client->networkGate()->transferLimits();
+    limits.initial = *concurrency;
+    limits.maximum = qMax(limits.maximum, *concurrency);
+    client->networkGate()->setTransferLimits(limits);
 
     // A write past RLIMIT_FSIZE must fail with EFBIG (reported as a full disk), not kill us.
     std::signal(SIGXFSZ, SIG_IGN);
@@ -107,6 +115,11 @@ int exportBatch(CliContext &ctx, const QStringList &args)
     if (ctx.isJson()) {
         QJsonObject doc = summary.toJson();
         doc.insert(QStringLiteral("targetDir"), options.targetDir);
+        QJsonObject folders;
+        const QMap<QString, QString> byBatch = exportOp.targetFolders();
+        for (auto it = byBatch.cbegin(); it != byBatch.cend(); ++it)
+            folders.insert(it.key(), it.value());
+        doc.insert(QStringLiteral("batchFolders"), folders);
         if (exportOp.error())
             doc.insert(QStringLiteral("error"), QJsonObject{ { QStringLiteral("kind"), errorKindName(exportOp.error().kind) },
                                                              { QStringLiteral("message"), exportOp.error().message } });
@@ -114,6 +127,10 @@ int exportBatch(CliContext &ctx, const QStringList &args)
         return exportOp.error() ? 1 : 0;
     }
     ctx.out() << summary.toText() << Qt::endl;
+    const QMap<QString, QString> byBatch = exportOp.targetFolders();
+    if (byBatch.size() > 1 || (!byBatch.isEmpty() && byBatch.first() != options.targetDir))
+        for (auto it = byBatch.cbegin(); it != byBatch.cend(); ++it)
+            ctx.out() << "Batch " << it.key() << " -> " << it.value() << Qt::endl;
     return exportOp.error() ? ctx.fail(exportOp.error()) : 0;
 }
 

@@ -15,6 +15,21 @@ void setError(Error *error, ErrorKind kind, const QString &message)
 }
 }  // namespace
 
+QString ExportLayout::batchRoot(const QString &targetDir, const QString &batchId, bool fromJob, int batchCount,
+                                Error *error)
+{
+    if (!fromJob && batchCount <= 1)
+        return QDir::cleanPath(targetDir);
+    QString reason;
+    const QString folder = pathguard::cleanRelative(batchId, &reason);
+    if (folder.isNull() || folder.contains(QLatin1Char('/'))) {
+        setError(error, ErrorKind::Unsafe, QStringLiteral("Refusing batch id '%1' as a folder name: %2")
+                                               .arg(batchId, folder.isNull() ? reason : QStringLiteral("it contains '/'")));
+        return {};
+    }
+    return QDir::cleanPath(targetDir + QLatin1Char('/') + folder);
+}
+
 QString ExportLayout::destinationDir(const QString &targetDir, const QString &partName, Error *error)
 {
     const QString root = QDir::cleanPath(QDir(targetDir).absolutePath());

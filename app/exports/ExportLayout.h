@@ -1,8 +1,18 @@
 #pragma once
-// Where a downloaded file lands (spec §8.1/§8.2): <target>/<partName>/<fileName> for multipart
-// batches, <target>/<fileName> otherwise. fileName is authoritative (never the URL basename) but
-// sanitised: no absolute paths, no "..", and sub-folders implied by '/' are created only inside
-// the target.
+// Where a downloaded file lands (docs/protocol.md §8.1/§8.2).
+//
+// One layout, whatever starts the export (the job view's "Download results", the Exports tab,
+// `export-batch --job-id`, `export-batch -b`):
+//   <target>/<batchId>/<partName>/<fileName>   every output batch of a job (multipart)
+//   <target>/<batchId>/<fileName>              every output batch of a job (simple)
+//   <target>/[<partName>/]<fileName>           one batch exported by id alone (export-batch -b,
+//                                              as the reference CLI does)
+//   <target>/<batchId>/…                       several batches exported by id
+// Each batch folder is an export root: it holds that batch's .export_log.jsonl.
+// ExportOperation::targetFolders() tells the folder of each batch of a run.
+//
+// fileName is authoritative (never the URL basename) but sanitised: no absolute paths, no "..",
+// and sub-folders implied by '/' are created only inside the target.
 #include "core/Error.h"
 #include "exports/ExportFileInfo.h"
 
@@ -13,6 +23,12 @@ namespace bd {
 class ExportLayout
 {
 public:
+    // The export root of one batch: <targetDir>/<batchId> for a job's outputs (fromJob) or one
+    // of several batches, targetDir itself for one batch exported by id alone. Null string and
+    // *error (Unsafe) when the id cannot be one folder name ("..", '/', control characters).
+    static QString batchRoot(const QString &targetDir, const QString &batchId, bool fromJob, int batchCount,
+                             Error *error = nullptr);
+
     // Folder that receives the files of one part ("" partName: the target itself). Null string
     // and *error (InvalidInput/Unsafe) when partName cannot be made safe.
     static QString destinationDir(const QString &targetDir, const QString &partName, Error *error = nullptr);

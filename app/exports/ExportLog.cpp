@@ -76,6 +76,14 @@ ExportLog::ExportLog(const QString &targetDir)
 {
 }
 
+ExportLog::~ExportLog()
+{
+    QMutexLocker lock(&m_mutex);
+    syncLocked(nullptr);
+    if (m_appendFd >= 0)
+        ::close(m_appendFd);
+}
+
 // The log below its folder's fd with links refused (ConfinedDir); a log that is not a plain file
 // with one name (a hard link planted to a file elsewhere, a FIFO) is refused, never written through.
 int ExportLog::openConfined(int flags, Error *error) const
@@ -223,41 +231,69 @@ bool ExportLog::append(const ExportFileInfo &file, const QString &localPath, Err
     QByteArray line = encodeLine(file, localPath);
     line.append('\n');
     QMutexLocker lock(&m_mutex);
-    Error openError;
-    const int fd = openConfined(O_RDWR | O_APPEND | O_CREAT, &openError);
-    if (fd < 0) {
-        const int err = errno;
-        if (error)
-            *error = openError ? openError
-                               : Error(ErrorKind::Io, QStringLiteral("Cannot open %1: %2").arg(m_path, ConfinedDir::describe(err)));
-        return false;
-    }
     auto fail = [&](const QString &what) {
         const int err = errno;
         if (error) {
             const ErrorKind kind = (err == ENOSPC || err == EDQUOT) ? ErrorKind::DiskFull : ErrorKind::Io;
             *error = Error(kind, QStringLiteral("Cannot %1 %2: %3").arg(what, m_path, errnoText(err)));
         }
-        if (fd >= 0)
-            ::close(fd);
         return false;
     };
-    // A crash may have left a half-written last line; start ours on a fresh line so only the
-    // broken one is lost.
-    struct stat st;
-    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
-        char last = '\n';
-        if (::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
-            line.prepend('\n');
+    if (m_appendFd < 0) {
+        Error openError;
+        const int fd = openConfined(O_RDWR | O_APPEND | O_CREAT, &openError);
+        if (fd < 0) {
+            const int err = errno;
+            if (error)
+                *error = openError ? openError
+                                   : Error(ErrorKind::Io, QStringLiteral("Cannot open %1: %2").arg(m_path, ConfinedDir::describe(err)));
+            return false;
+        }
+        // A crash may have left a half-written last line; start ours on a fresh line so only the
+        // broken one is lost. (Checked once: from here on every write is whole lines.)
+        struct stat st;
+        if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+            char last = '\n';
+            if (::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+                line.prepend('\n');
+        }
+        m_appendFd = fd;
     }
-    if (!writeAll(fd, line.constData(), line.size()))
+    if (!writeAll(m_appendFd, line.constData(), line.size()))
         return fail(QStringLiteral("append to"));
-    if (::fsync(fd) != 0)
-        return fail(QStringLiteral("flush"));
-    ::close(fd);
+    ++m_unsynced;
+    if (m_unsynced >= kSyncEveryLines && !syncLocked(error))
+        return false;
     m_byKey.insert(file.identityKey(), m_entries.size());
     m_entries << Entry{ file, localPath };
     return true;
+}
+
+bool ExportLog::sync(Error *error)
+{
+    QMutexLocker lock(&m_mutex);
+    return syncLocked(error);
+}
+
+bool ExportLog::syncLocked(Error *error)
+{
+    if (m_unsynced == 0 || m_appendFd < 0)
+        return true;
+    if (::fsync(m_appendFd) != 0) {
+        const int err = errno;
+        if (error)
+            *error = Error((err == ENOSPC || err == EDQUOT) ? ErrorKind::DiskFull : ErrorKind::Io,
+                           QStringLiteral("Cannot flush %1: %2").arg(m_path, errnoText(err)));
+        return false;
+    }
+    m_unsynced = 0;
+    return true;
+}
+
+int ExportLog::unsyncedLines() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_unsynced;
 }
 
 bool ExportLog::contains(const QString &key) const

@@ -20,8 +20,8 @@
 namespace bd {
 
 namespace {
-constexpr int kMaxExtractions = 2;   // archives expanded at once (CPU and disk bound)
 constexpr int kTargetLockPollMs = 250;
+constexpr int kLogSyncMs = 100;      // group commit of .export_log.jsonl: one fsync per 100 ms at most
 }
 
 QJsonObject ExportSummary::toJson() const
@@ -68,32 +68,51 @@ QString ExportSummary::toText() const
 }
 
 ExportOperation::ExportOperation(api::ApiClient *api, ExportOptions options, QObject *parent)
-    : Operation(parent), m_api(api), m_options(std::move(options))
+    : CompositeOperation(parent), m_api(api), m_options(std::move(options))
 {
     setCapabilities(Cancellable | Suspendable);
     m_options.concurrency = qMax(1, m_options.concurrency);
     setTitle(m_options.jobId.isEmpty() ? tr("Export %1").arg(m_options.batchIds.join(QStringLiteral(", ")))
                                        : tr("Export job %1").arg(m_options.jobId));
-    m_holdTimer.setSingleShot(true);
-    connect(&m_holdTimer, &QTimer::timeout, this, &ExportOperation::pump);
+    m_logSyncTimer.setSingleShot(true);
+    m_logSyncTimer.setInterval(kLogSyncMs);
+    connect(&m_logSyncTimer, &QTimer::timeout, this, &ExportOperation::syncLogs);
     if (m_api)
-        connect(m_api, &api::ApiClient::rateLimited, this, &ExportOperation::holdFor);
+        connect(m_api->networkGate(), &api::NetworkGate::holding, this, [this](int ms) {
+            if (!isFinished() && state() == State::Running && m_ready)
+                setStatusText(tr("The service asked to slow down; waiting %1 s").arg((ms + 999) / 1000));
+        });
 }
 
 ExportOperation::~ExportOperation()
 {
+    withdrawTicket();
     for (DownloadOperation *d : std::as_const(m_running)) {
+        removeChild(d);
         d->disconnect(this);
         d->cancel();
     }
-    for (SafeExtractor *e : std::as_const(m_extracting))
+    m_slots.clear();   // frees their gate slots (Abandoned)
+    for (SafeExtractor *e : std::as_const(m_extracting)) {
+        removeChild(e);
         e->disconnect(this);
+    }
     qDeleteAll(m_extracting);   // each waits for its worker
+    syncLogs();
+}
+
+QMap<QString, QString> ExportOperation::targetFolders() const
+{
+    QMap<QString, QString> folders;
+    if (m_planner)
+        for (const ExportSource &source : m_planner->sources())
+            folders.insert(source.batchId, source.targetRoot);
+    return folders;
 }
 
 qint64 ExportOperation::holdRemainingMs() const
 {
-    return m_holdUntil.isForever() ? 0 : qMax<qint64>(0, m_holdUntil.remainingTime());
+    return m_api ? m_api->networkGate()->holdRemainingMs() : 0;
 }
 
 void ExportOperation::doStart()
@@ -110,25 +129,106 @@ void ExportOperation::doStart()
             return emitResult(error);
     }
     m_planning = true;
-    m_planner = new ExportPlanner(m_api, this);
-    connect(m_planner, &ExportPlanner::statusChanged, this, &ExportOperation::setStatusText);
-    connect(m_planner, &ExportPlanner::finished, this, &ExportOperation::onPlanned);
-    if (!m_options.jobId.isEmpty())
-        m_planner->planJob(m_options.jobId, m_options.targetDir, m_options.partNames, m_options.allStages);
-    else
-        m_planner->planBatches(m_options.batchIds, m_options.targetDir, m_options.partNames);
+    ExportPlanRequest request;
+    request.batchIds = m_options.batchIds;
+    request.jobId = m_options.jobId;
+    request.allStages = m_options.allStages;
+    request.targetDir = m_options.targetDir;
+    request.partNames = m_options.partNames;
+    m_planner = new ExportPlanner(m_api, request, this);
+    m_planner->setMaxRequests(m_options.concurrency);
+    connect(m_planner, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!m_ready)
+            setStatusText(text);
+    });
+    connect(m_planner, &ExportPlanner::sourcesKnown, this, [this] {
+        Q_EMIT targetFoldersKnown(targetFolders());
+        lockTargets();
+    });
+    connect(m_planner, &ExportPlanner::filesListed, this, &ExportOperation::admitListed);
+    addChild(m_planner);   // started now (we run); finishes into childFinished()
 }
 
+// Every child ends here (CompositeOperation removed it from the children first). No fail-fast:
+// one failed file is reported and the others go on.
+void ExportOperation::childFinished(Operation *child)
+{
+    if (child == m_planner)
+        return onPlanned();
+    if (auto *download = qobject_cast<DownloadOperation *>(child)) {
+        const auto it = m_downloadIndex.find(download);
+        if (it != m_downloadIndex.end()) {
+            const int index = it.value();
+            m_downloadIndex.erase(it);
+            onDownloadFinished(download, index);
+        }
+        return;
+    }
+    if (auto *extractor = qobject_cast<SafeExtractor *>(child)) {
+        for (auto it = m_extracting.cbegin(); it != m_extracting.cend(); ++it)
+            if (it.value() == extractor)
+                return onExtractionFinished(extractor, it.key());
+    }
+}
+
+// The whole listing is in: extractions may start (their reserved names are complete) and
+// planned() tells the totals.
 void ExportOperation::onPlanned()
 {
     m_planning = false;
     if (isFinished())
         return;
-    if (m_planner->error())
+    if (m_planner->error()) {
+        stopWork(ExportState::Failed);
         return emitResult(m_planner->error());
-    m_files = m_planner->files();
+    }
+    if (!m_ready)
+        return;   // startLocked() continues once the target folders are ours
+    announcePlanned();
+}
+
+void ExportOperation::announcePlanned()
+{
+    admitListed();
+    Q_EMIT planned(m_summary.planned, m_toDownload);
+    setStatusText(tr("%1 files to download, %2 already exported").arg(m_toDownload).arg(m_summary.skipped));
+    updateProgress();
+    startExtraction(-1);
+    pump();
+    finishIfDone();
+}
+
+// Files the planner listed since the last call join the export: refused, skipped as done, or
+// queued for download. Only once the target folders are locked and their logs read.
+void ExportOperation::admitListed()
+{
+    if (!m_ready || isFinished())
+        return;
+    const QVector<PlannedFile> &listed = m_planner->files();
+    const int first = int(m_files.size());
+    if (listed.size() == first)
+        return;
+    QList<int> refused;
+    for (qsizetype i = first; i < listed.size(); ++i) {
+        const int index = int(m_files.size());
+        m_files.append(listed.at(i));
+        const PlannedFile &file = m_files.last();
+        if (file.refusal)
+            refused.append(index);   // one bad name refuses that file only (reported below)
+        else if (!m_options.overrideExisting && alreadyDone(file))
+            ++m_summary.skipped;
+        else
+            m_pending.append(index);
+    }
     m_summary.planned = int(m_files.size());
-    lockTargets();
+    m_toDownload = int(m_files.size()) - m_summary.skipped;
+    // While listing, D3's counts tell the total sooner than the pages do.
+    setTotalAmount(Unit::Files, m_planning ? qMax<qint64>(m_toDownload, m_planner->declaredCount() - m_summary.skipped)
+                                           : m_toDownload);
+    Q_EMIT filesAdded(first, int(m_files.size()) - first);
+    for (int index : std::as_const(refused))
+        fileFailed(index, m_files.at(index).refusal);
+    pump();
 }
 
 // One export at a time per target folder: an flock on the folder itself (no extra file in the
@@ -174,77 +274,128 @@ void ExportOperation::startLocked()
     for (const ExportSource &source : m_planner->sources()) {
         Error error;
         ExportLog *log = logFor(source.targetRoot);
-        if (!log->load(&error))
+        if (!log->load(&error)) {
+            stopWork(ExportState::Failed);
             return emitResult(error);
+        }
         journalIdFor(source.batchId, source.targetRoot);
-        if (m_journalError)
+        if (m_journalError) {
+            stopWork(ExportState::Failed);
             return emitResult(m_journalError);
+        }
     }
-    for (int i = 0; i < m_files.size(); ++i) {
-        if (m_files.at(i).refusal)
-            m_refusedNow.append(i);   // one bad name refuses that file only (reported below)
-        else if (!m_options.overrideExisting && alreadyDone(m_files.at(i)))
-            ++m_summary.skipped;
-        else
-            m_pending.append(i);
-    }
-    m_toDownload = int(m_pending.size() + m_refusedNow.size());
-    setTotalAmount(Unit::Files, m_toDownload);
-    Q_EMIT planned(m_summary.planned, m_toDownload);
-    setStatusText(tr("%1 files to download, %2 already exported").arg(m_toDownload).arg(m_summary.skipped));
-    for (int index : std::exchange(m_refusedNow, {}))
-        fileFailed(index, m_files.at(index).refusal);
-    updateProgress();
-    pump();
-    finishIfDone();
+    m_ready = true;
+    if (!m_planning)
+        return announcePlanned();
+    admitListed();
 }
 
+// Done before this run: in the export log with its file present, or — after a crash between
+// the journal's state and the log line — marked done in the journal with its file present; then
+// the missing log line is written now, so the log names every exported file exactly once.
 bool ExportOperation::alreadyDone(const PlannedFile &file)
 {
-    if (logFor(file.targetRoot)->isDone(file.key()))
+    ExportLog *log = logFor(file.targetRoot);
+    if (log->isDone(file.key()))
         return true;
     if (!m_journal)
         return false;
     const qint64 id = journalIdFor(file.batchId, file.targetRoot);
-    const auto record = id > 0 ? m_journal->file(id, file.key()) : std::nullopt;
-    if (!record)
+    if (id <= 0)
         return false;
-    if (file.isArchive)
-        return record->state == ExportFileState::Extracted && QFileInfo::exists(file.destDir);
-    return (record->state == ExportFileState::Complete || record->state == ExportFileState::Extracted)
-        && QFileInfo::exists(file.destPath);
+    auto rows = m_journalRows.find(id);
+    if (rows == m_journalRows.end()) {
+        // One read of the export's rows instead of a query per listed file.
+        QHash<QString, ExportFileState> states;
+        Error error;
+        for (const ExportFileRecord &record : m_journal->files(id, &error))
+            states.insert(record.key, record.state);
+        if (error)
+            noteJournalError(error);
+        rows = m_journalRows.insert(id, states);
+    }
+    const auto state = rows->constFind(file.key());
+    if (state == rows->cend())
+        return false;
+    const bool done = file.isArchive
+        ? *state == ExportFileState::Extracted && QFileInfo::exists(file.destDir)
+        : (*state == ExportFileState::Complete || *state == ExportFileState::Extracted) && QFileInfo::exists(file.destPath);
+    if (!done)
+        return false;
+    Error error;
+    if (!log->contains(file.key()) && log->append(file.file, file.isArchive ? file.destDir : file.destPath, &error)
+        && !m_logSyncTimer.isActive())
+        m_logSyncTimer.start();
+    return true;
 }
 
+// Each download runs under a Transfer slot of the connection's NetworkGate (its concurrency limit
+// and 429 hold, shared with uploads) and at most options().concurrency of this export at once.
+// One slot request at a time waits at the gate, as UploadQueue does.
 void ExportOperation::pump()
 {
-    if (isFinished() || state() != State::Running || m_planning)
+    if (isFinished() || state() != State::Running || !m_ready)
         return;
     if (m_journalError) {
         m_pending.clear();   // no more files without a journal; finishIfDone reports why
         return;
     }
-    if (holdRemainingMs() > 0) {
-        m_holdTimer.start(int(holdRemainingMs()));
-        return;
-    }
-    while (!m_pending.isEmpty() && m_running.size() < m_options.concurrency)
-        startDownload(m_pending.takeFirst());
+    if (m_ticket == 0 && m_api && !m_pending.isEmpty() && m_running.size() < m_options.concurrency)
+        m_ticket = m_api->networkGate()->acquire(api::NetworkGate::Lane::Transfer, this,
+                                                 [this](api::NetworkGate::Slot slot) {
+                                                     m_ticket = 0;
+                                                     onSlotGranted(std::move(slot));
+                                                 });
 }
 
-void ExportOperation::startDownload(int index)
+void ExportOperation::onSlotGranted(api::NetworkGate::Slot slot)
+{
+    if (isFinished() || state() != State::Running || m_pending.isEmpty() || m_journalError)
+        return;   // the slot goes back unused
+    const int index = m_pending.takeFirst();
+    if (DownloadOperation *download = startDownload(index))
+        m_slots.emplace(download, std::move(slot));
+    pump();
+    finishIfDone();
+}
+
+void ExportOperation::withdrawTicket()
+{
+    if (m_ticket != 0 && m_api)
+        m_api->networkGate()->cancel(m_ticket);
+    m_ticket = 0;
+}
+
+void ExportOperation::releaseSlot(DownloadOperation *download, qint64 bytes)
+{
+    const auto it = m_slots.find(download);
+    if (it == m_slots.end())
+        return;
+    const auto outcome = api::NetworkGate::outcomeFor(download->error());
+    if (outcome == api::NetworkGate::Outcome::Succeeded)
+        it->second.addBytes(bytes);
+    it->second.release(outcome);
+    m_slots.erase(it);
+}
+
+DownloadOperation *ExportOperation::startDownload(int index)
 {
     const PlannedFile &file = m_files.at(index);
     // The file's folders, made below the target's fd with links refused at every component.
     const QString relDir = QDir(file.targetRoot).relativeFilePath(QFileInfo(file.destPath).path());
     Error error;
     const ConfinedDir root = ConfinedDir::open(file.targetRoot, true, &error);
-    if (!root.isValid())
-        return fileFailed(index, error);
+    if (!root.isValid()) {
+        fileFailed(index, error);
+        return nullptr;
+    }
     if (relDir != QLatin1String(".")) {
         const int fd = root.makeDirs(relDir);
-        if (fd < 0)
-            return fileFailed(index, Error(errno == ELOOP ? ErrorKind::Unsafe : ErrorKind::Io,
-                                           tr("Refusing to write %1: %2").arg(file.destPath, ConfinedDir::describe(errno))));
+        if (fd < 0) {
+            fileFailed(index, Error(errno == ELOOP ? ErrorKind::Unsafe : ErrorKind::Io,
+                                    tr("Refusing to write %1: %2").arg(file.destPath, ConfinedDir::describe(errno))));
+            return nullptr;
+        }
         ::close(fd);
     }
 
@@ -261,9 +412,12 @@ void ExportOperation::startDownload(int index)
         planner->refreshUrl(batchId, info, context, std::move(done));
     });
     connect(download, &DownloadOperation::progressChanged, this, &ExportOperation::updateProgress);
-    connect(download, &DownloadOperation::rateLimited, this, &ExportOperation::holdFor);
-    connect(download, &Operation::finished, this, [this, download, index] { onDownloadFinished(download, index); });
+    connect(download, &DownloadOperation::rateLimited, this, [this](int ms) {
+        if (m_api)
+            m_api->networkGate()->holdFor(ms);
+    });
     m_running.insert(index, download);
+    m_downloadIndex.insert(download, index);
     if (m_journal) {
         ExportFileRecord record;
         record.exportId = journalIdFor(file.batchId, file.targetRoot);
@@ -277,7 +431,8 @@ void ExportOperation::startDownload(int index)
             noteJournalError(journalError);
     }
     Q_EMIT fileStarted(file.key(), file.destPath);
-    download->start();
+    addChild(download);   // started now (we run)
+    return download;
 }
 
 void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
@@ -285,6 +440,7 @@ void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
     m_running.remove(index);
     download->deleteLater();
     const qint64 size = download->processedAmount(Unit::Bytes);
+    releaseSlot(download, size);
     m_doneBytes += size;
     m_summary.urlRefreshes += download->urlRefreshes();
     if (download->rangeRequests() > 0)
@@ -312,10 +468,15 @@ void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
     finishIfDone();
 }
 
-// Starts queued extractions while fewer than kMaxExtractions run (the argument is unused: -1).
+// Starts queued extractions while fewer than twice the extraction pool's threads are handed to
+// it (so a thread never idles while this thread hears of a finished one; the argument is unused:
+// -1). Not before the listing is complete: an archive member must not take the name of a file
+// listed later (reservedPathsIn needs every planned name).
 void ExportOperation::startExtraction(int)
 {
-    while (!m_extractQueue.isEmpty() && m_extracting.size() < kMaxExtractions && !isFinished()) {
+    if (m_planning)
+        return;
+    while (!m_extractQueue.isEmpty() && m_extracting.size() < 2 * SafeExtractor::poolSize() && !isFinished()) {
         const int index = m_extractQueue.takeFirst();
         const PlannedFile &file = m_files.at(index);
         ExtractOptions options = m_options.extract;
@@ -323,9 +484,8 @@ void ExportOperation::startExtraction(int)
         options.reservedPaths = reservedPathsIn(file.destDir);
         auto *extractor = new SafeExtractor(file.destPath, file.destDir, options);
         m_extracting.insert(index, extractor);
-        connect(extractor, &Operation::finished, this, [this, extractor, index] { onExtractionFinished(extractor, index); });
         setStatusText(tr("Extracting %1").arg(file.file.fileName));
-        extractor->start();
+        addChild(extractor);
     }
 }
 
@@ -355,6 +515,8 @@ void ExportOperation::fileDone(int index, const QString &localPath)
     Error error;
     if (!logFor(file.targetRoot)->append(file.file, localPath, &error))
         return fileFailed(index, error);
+    if (!m_logSyncTimer.isActive())
+        m_logSyncTimer.start();
     ++m_doneFiles;
     setProcessedAmount(Unit::Files, m_doneFiles);
     Q_EMIT fileFinished(file.key(), localPath, Error());
@@ -406,9 +568,10 @@ void ExportOperation::updateProgress()
 
 void ExportOperation::finishIfDone()
 {
-    if (isFinished() || m_planning || !m_pending.isEmpty() || !m_running.isEmpty() || !m_extractQueue.isEmpty()
-        || !m_extracting.isEmpty())
+    if (isFinished() || m_planning || !m_ready || !m_pending.isEmpty() || !m_running.isEmpty()
+        || !m_extractQueue.isEmpty() || !m_extracting.isEmpty())
         return;
+    syncLogs();
     bool ok = m_summary.failures.isEmpty() && !m_journalError;
     if (m_journal)
         for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it) {
@@ -433,51 +596,87 @@ void ExportOperation::finishIfDone()
 
 void ExportOperation::doCancel()
 {
+    stopWork(ExportState::Cancelled);
+}
+
+// Stops listing, downloads (their .part files stay) and extractions, flushes the logs, releases
+// the target folders and records `state` for every export of this run.
+void ExportOperation::stopWork(ExportState state)
+{
+    withdrawTicket();
     if (m_planner)
-        m_planner->cancel();
+        m_planner->disconnect(this);
+    CompositeOperation::doCancel();   // cancels the planner, every download and extraction
     for (DownloadOperation *d : std::as_const(m_running)) {
         d->disconnect(this);
-        d->cancel();
         d->deleteLater();
     }
     m_running.clear();
+    m_downloadIndex.clear();
+    m_slots.clear();
     m_pending.clear();
     m_extractQueue.clear();
     for (SafeExtractor *e : std::as_const(m_extracting)) {
         e->disconnect(this);
-        e->cancel();
         e->deleteLater();
     }
     m_extracting.clear();
+    syncLogs();
     m_targetLocks.clear();
     if (m_journal)
         for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it)
             if (it.value() > 0)
-                m_journal->setExportState(it.value(), ExportState::Cancelled);
+                m_journal->setExportState(it.value(), state);
 }
 
+void ExportOperation::syncLogs()
+{
+    m_logSyncTimer.stop();
+    for (const auto &log : std::as_const(m_logs)) {
+        Error error;
+        if (!log->sync(&error))
+            noteJournalError(error);
+    }
+}
+
+// A GET cannot pause: running downloads are dropped (their .part files stay) and queued first in
+// line, so a paused export holds no slot of the gate; resume continues them with Range. The
+// planner (and any other Suspendable child) is suspended through CompositeOperation; extractions
+// (local work) finish.
 bool ExportOperation::doSuspend()
 {
-    m_holdTimer.stop();
-    for (DownloadOperation *d : std::as_const(m_running))
-        d->suspend();
+    withdrawTicket();
+    QList<int> requeue;
+    for (auto it = m_running.cbegin(); it != m_running.cend(); ++it) {
+        DownloadOperation *d = it.value();
+        removeChild(d);
+        d->disconnect(this);
+        d->cancel();
+        d->deleteLater();
+        const auto slot = m_slots.find(d);
+        if (slot != m_slots.end()) {
+            slot->second.release(api::NetworkGate::Outcome::Abandoned);
+            m_slots.erase(slot);
+        }
+        requeue.append(it.key());
+    }
+    m_running.clear();
+    m_downloadIndex.clear();
+    std::sort(requeue.begin(), requeue.end());
+    for (auto it = requeue.crbegin(); it != requeue.crend(); ++it)
+        m_pending.prepend(*it);
+    if (!CompositeOperation::doSuspend())
+        return false;
     setStatusText(tr("Paused"));
+    updateProgress();
     return true;
 }
 
 bool ExportOperation::doResume()
 {
-    for (DownloadOperation *d : std::as_const(m_running))
-        d->resume();
+    CompositeOperation::doResume();
     QTimer::singleShot(0, this, &ExportOperation::pump);
     return true;
-}
-
-void ExportOperation::holdFor(int ms)
-{
-    if (ms <= 0 || holdRemainingMs() >= ms)
-        return;
-    m_holdUntil = QDeadlineTimer(ms);
 }
 
 ExportLog *ExportOperation::logFor(const QString &root)

@@ -2,20 +2,35 @@
 // ExportOperation: "export batch X (or job J's outputs) into folder T" as one Operation — the one
 // the GUI's Exports tab and `batchdeck-cli data-staging export-batch` run.
 //
-//   plan (ExportPlanner: D2/D4/D3/D5)
+// A pipeline, every stage overlapping the next:
+//   list (ExportPlanner, an Operation: D2/D4/D3/D5, parts listed concurrently, each D5 page
+//      handed over as it arrives; while it lists it owns half of the request cap)
 //   -> skip what is done (.export_log.jsonl entry whose local_path exists, or a journal row
 //      Complete/Extracted whose file exists) unless overrideExisting
-//   -> download concurrently (DownloadOperation; default 8 at once), aggregate Bytes/Files,
-//      speed and ETA (the byte total is estimated from the files seen so far until all started)
-//   -> archives (.tar/.tar.gz/.tgz/.zip) are extracted with SafeExtractor as they finish
-//      (archive deleted afterwards unless keepArchives) into their destination folder
-//   -> one .export_log.jsonl line and an ExportJournal state per file.
+//   -> download concurrently (DownloadOperation; default 8 at once) from the first page on,
+//      aggregate Bytes/Files, speed and ETA (the byte total is estimated from the files seen so
+//      far until all started)
+//   -> archives (.tar/.tar.gz/.tgz/.zip) are extracted with SafeExtractor on one bounded pool
+//      (SafeExtractor::poolSize(), the cores) as they finish — once the listing is complete, so a
+//      member can never take the name of a file listed later — archive deleted afterwards
+//      unless keepArchives
+//   -> one .export_log.jsonl line (written at once; fsync grouped, at most one per 100 ms and
+//      one at the end) and an ExportJournal state per file.
+// Crash safety: a line is in the file (the page cache) before the file counts as done, so a
+// SIGKILL loses nothing; only a power cut can lose the last 100 ms of lines, and those files are
+// then fetched again, never half-written (downloads and extracted members appear under their
+// names only when complete).
+// Folder layout: ExportLayout.h ("One layout"); targetFolders() tells where each batch went.
 // One export at a time per target folder (flock on the folder; a second one waits).
-// Suspendable (running GETs are aborted, .part files kept; resume continues them with Range) and
-// cancellable. Finishes with no error when every file is done or skipped; otherwise with the
+// A CompositeOperation: the planner, every download and every extraction are its children, so
+// cancel() reaches all of them. Downloads take Transfer slots of the connection's NetworkGate (the
+// shared concurrency limit and 429 hold), the planner Request slots.
+// Suspendable (running GETs are dropped and queued again, .part files kept, slots given back;
+// resume continues them with Range) and cancellable. Finishes with no error when every file is done or skipped; otherwise with the
 // first failure's kind and a count; summary() tells the details either way.
 #include "api/ApiClient.h"
-#include "core/Operation.h"
+#include "api/NetworkGate.h"
+#include "core/CompositeOperation.h"
 #include "exports/ArchiveExtraction.h"
 #include "exports/ConfinedDir.h"
 #include "exports/ExportJournal.h"
@@ -25,11 +40,13 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QList>
+#include <QMap>
 #include <QPointer>
 #include <QSet>
 #include <QTimer>
 
 #include <memory>
+#include <unordered_map>
 
 namespace bd {
 
@@ -38,8 +55,8 @@ class ExportLog;
 class SafeExtractor;
 
 struct ExportOptions {
-    QStringList batchIds;          // one or more batches; or:
-    QString jobId;                 // a job's output batches (B4)
+    QStringList batchIds;          // one or more batches; with jobId: only these of the job's outputs
+    QString jobId;                 // a job's output batches (B4), each into <targetDir>/<batchId>
     bool allStages = false;        // with jobId: every stage's outputs, not only `export`
     QString targetDir;
     QStringList partNames;         // filter for multipart batches (empty: all parts)
@@ -73,7 +90,7 @@ struct ExportSummary {
     QString toText() const;
 };
 
-class ExportOperation : public Operation
+class ExportOperation : public CompositeOperation
 {
     Q_OBJECT
 public:
@@ -87,9 +104,17 @@ public:
     int runningDownloads() const { return int(m_running.size()); }
     int pendingDownloads() const { return int(m_pending.size()); }
     qint64 holdRemainingMs() const;
+    // Batch id -> the folder its files land in (its export root, which holds .export_log.jsonl);
+    // valid once targetFoldersKnown() was emitted (before any file is written).
+    QMap<QString, QString> targetFolders() const;
 
 Q_SIGNALS:
-    // The listing is complete: files() holds the plan; `toDownload` files will be fetched.
+    void targetFoldersKnown(const QMap<QString, QString> &folders);
+    // files()[first .. first + count) joined the export (one listing page): a list view adds its
+    // rows here, before any fileStarted() / fileFinished() of these files.
+    void filesAdded(int first, int count);
+    // The listing is complete: files() holds the plan; `toDownload` files will be fetched
+    // (downloads may have started before).
     void planned(int total, int toDownload);
     void fileStarted(const QString &key, const QString &destPath);
     // Another export holds this target folder; this one waits for it (once per folder).
@@ -102,14 +127,23 @@ protected:
     void doCancel() override;
     bool doSuspend() override;
     bool doResume() override;
+    void childFinished(Operation *child) override;
 
 private:
     void onPlanned();
+    void announcePlanned();
+    void admitListed();
     void lockTargets();
     void startLocked();
+    void stopWork(ExportState state);
+    void syncLogs();
     bool alreadyDone(const PlannedFile &file);
     void pump();
-    void startDownload(int index);
+    void onSlotGranted(api::NetworkGate::Slot slot);
+    void withdrawTicket();
+    void releaseSlot(DownloadOperation *download, qint64 bytes);
+    // Null when the file failed before its GET (its folders could not be made).
+    DownloadOperation *startDownload(int index);
     void onDownloadFinished(DownloadOperation *download, int index);
     void startExtraction(int index);
     void onExtractionFinished(SafeExtractor *extractor, int index);
@@ -117,7 +151,6 @@ private:
     void fileFailed(int index, const Error &error);
     void updateProgress();
     void finishIfDone();
-    void holdFor(int ms);
     ExportLog *logFor(const QString &root);
     qint64 journalIdFor(const QString &batchId, const QString &root);
     void journalState(int index, ExportFileState state, const QString &errorText = {});
@@ -131,23 +164,26 @@ private:
     QVector<PlannedFile> m_files;
     QList<int> m_pending;                          // indexes into m_files
     QHash<int, DownloadOperation *> m_running;
+    QHash<DownloadOperation *, int> m_downloadIndex;
+    api::NetworkGate::Ticket m_ticket = 0;                                  // waiting at the gate
+    std::unordered_map<DownloadOperation *, api::NetworkGate::Slot> m_slots;   // of running downloads
     QList<int> m_extractQueue;
     QHash<int, SafeExtractor *> m_extracting;
     QHash<QString, std::shared_ptr<ExportLog>> m_logs;      // by export root
     std::unique_ptr<ExportJournal> m_journal;
     QHash<QString, qint64> m_journalIds;                    // by batch + root
+    QHash<qint64, QHash<QString, ExportFileState>> m_journalRows;   // per export id: rows before this run
     Error m_journalError;                                   // first journal failure: ends the export
     QHash<QString, QSet<QString>> m_reservedByDir;          // extraction dir -> names it must not take
     QHash<QString, std::shared_ptr<ConfinedDir>> m_targetLocks;   // flock-ed target folders
     QSet<QString> m_waitingFor;
-    QList<int> m_refusedNow;                                // files the planner refused (unsafe name, URL)
     qint64 m_doneBytes = 0;        // bytes of finished downloads
     qint64 m_doneFiles = 0;        // files finished (successfully) in this run
     int m_toDownload = 0;
-    bool m_planning = false;
+    bool m_planning = false;       // the planner still lists
+    bool m_ready = false;          // target folders locked, logs read: listed files may be admitted
     Error m_firstError;
-    QDeadlineTimer m_holdUntil;
-    QTimer m_holdTimer;
+    QTimer m_logSyncTimer;         // group commit of the export logs' fsyncs
 };
 
 }  // namespace bd

@@ -7,6 +7,21 @@ namespace bd {
 
 namespace {
 constexpr int kProgressIntervalMs = 100;
+
+QThreadPool &extractionPool()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;   // never destroyed: workers may outlive static destruction order
+        p->setMaxThreadCount(qMax(2, QThread::idealThreadCount()));
+        return p;
+    }();
+    return *pool;
+}
+}  // namespace
+
+int SafeExtractor::poolSize()
+{
+    return extractionPool().maxThreadCount();
 }
 
 SafeExtractor::SafeExtractor(const QString &archivePath, const QString &targetDir, const ExtractOptions &options,
@@ -19,9 +34,6 @@ SafeExtractor::SafeExtractor(const QString &archivePath, const QString &targetDi
 {
     setTitle(tr("Extracting %1").arg(QFileInfo(archivePath).fileName()));
     setCapabilities(Cancellable);
-    // One private thread, so a long extraction never occupies the global pool.
-    m_pool.setMaxThreadCount(1);
-    m_pool.setExpiryTimeout(0);
     m_progressTimer.setInterval(kProgressIntervalMs);
     connect(&m_progressTimer, &QTimer::timeout, this, &SafeExtractor::pollProgress);
     connect(&m_watcher, &QFutureWatcher<ExtractOutcome>::finished, this, &SafeExtractor::workerDone);
@@ -31,7 +43,7 @@ SafeExtractor::~SafeExtractor()
 {
     m_control->cancel = true;
     m_watcher.disconnect(this);
-    m_pool.waitForDone();
+    m_watcher.waitForFinished();
 }
 
 void SafeExtractor::doStart()
@@ -41,7 +53,7 @@ void SafeExtractor::doStart()
     const QString archive = m_archivePath;
     const QString target = m_targetDir;
     const ExtractOptions options = m_options;
-    m_watcher.setFuture(QtConcurrent::run(&m_pool, [control, archive, target, options] {
+    m_watcher.setFuture(QtConcurrent::run(&extractionPool(), [control, archive, target, options] {
         return extractArchive(archive, target, options, *control);
     }));
     m_progressTimer.start();

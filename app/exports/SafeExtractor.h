@@ -1,7 +1,9 @@
 #pragma once
 // SafeExtractor: extracts one downloaded archive into a folder as an Operation (cancellable,
-// progress in expanded bytes and entries). The work runs on a private one-thread pool so a long
-// extraction never holds a thread of the global pool (see ArchiveExtraction.h for the safety rules).
+// progress in expanded bytes and entries). The work runs on one pool shared by every extraction of
+// the process, sized to the cores (poolSize()) and separate from the global pool, so a long
+// extraction never holds a thread of the global pool and a thousand small archives reuse a few
+// threads instead of starting one each (see ArchiveExtraction.h for the safety rules).
 #include "core/Operation.h"
 #include "exports/ArchiveExtraction.h"
 
@@ -22,6 +24,10 @@ public:
     // Cancels and waits for the worker (it stops within one read block).
     ~SafeExtractor() override;
 
+    // Threads of the shared extraction pool (QThread::idealThreadCount(), at least 2): more
+    // extractions than this at once only queue.
+    static int poolSize();
+
     QString archivePath() const { return m_archivePath; }
     QString targetDir() const { return m_targetDir; }
     // Valid once finished(); partial (what was done before the stop) on error.
@@ -41,7 +47,6 @@ private:
     const QString m_targetDir;
     const ExtractOptions m_options;
     std::shared_ptr<ExtractControl> m_control;
-    QThreadPool m_pool;
     QFutureWatcher<ExtractOutcome> m_watcher;
     QTimer m_progressTimer;
     ExtractResult m_result;
