@@ -15,6 +15,7 @@
 #include "UiTestHome.h"
 #include "core/AppSettings.h"
 #include "exports/ExportJournal.h"
+#include "exports/JobResults.h"
 #include "exports/ResultsFilterProxy.h"
 #include "exports/ResultsTableModel.h"
 #include "sandbox/Sandbox.h"
