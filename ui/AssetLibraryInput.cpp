@@ -1,7 +1,7 @@
 #include "AssetLibraryInput.h"
 
 #include "AppSession.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -174,14 +174,13 @@ void AssetLibraryInput::countQuery()
     if (query.isEmpty() || !m_session)
         return;
     const int generation = ++m_queryGeneration;
-    auto *call = m_session->api()->assetLibraryCount(query);
-    connect(call, &api::ApiCall::finished, this, [this, call, generation] {
+    m_session->jobs()->countAssetLibrary(query, this, [this, generation](const Error &error, qint64 count) {
         if (generation != m_queryGeneration)
             return;
-        if (call->error())
-            m_queryCount->setText(call->error().detail.isEmpty() ? call->error().message : call->error().detail);
+        if (error)
+            m_queryCount->setText(error.detail.isEmpty() ? error.message : error.detail);
         else
-            m_queryCount->setText(tr("%n image(s) match", nullptr, int(call->result())));
+            m_queryCount->setText(tr("%n image(s) match", nullptr, int(count)));
         Q_EMIT queryCounted();
     });
 }
@@ -190,12 +189,11 @@ void AssetLibraryInput::countLibrary()
 {
     if (!m_session)
         return;
-    auto *call = m_session->api()->assetLibraryCount();
-    connect(call, &api::ApiCall::finished, this, [this, call] {
-        if (call->error()) {
-            m_libraryLabel->setText(tr("The Asset Library could not be counted: %1").arg(call->error().message));
+    m_session->jobs()->countAssetLibrary({}, this, [this](const Error &error, qint64 count) {
+        if (error) {
+            m_libraryLabel->setText(tr("The Asset Library could not be counted: %1").arg(error.message));
         } else {
-            m_libraryCount = call->result();
+            m_libraryCount = count;
             m_libraryLabel->setText(tr("The whole Asset Library: %n image(s). Every one of them is processed (and paid "
                                        "for).", nullptr, int(*m_libraryCount)));
             m_confirm->setText(tr("Yes, run over all %n image(s) of the Asset Library", nullptr, int(*m_libraryCount)));

@@ -2,7 +2,7 @@
 // The New job dialog's "Images in the Asset Library" input: exact image ids (pasted or loaded
 // from a file), a RoboQL query with a live count from the service (A2, debounced), or the whole
 // library behind an explicit confirmation that shows the image count. Widgets only: the counts
-// come from api::ApiClient calls, the selection goes into a jobs::AssetLibraryJobSpec.
+// come from the session (session::Jobs::countAssetLibrary), the selection goes into a jobs::AssetLibraryJobSpec.
 #include "jobs/JobSpecAssetLibrary.h"
 
 #include <QWidget>

@@ -1,28 +1,56 @@
 #include "BatchContentsView.h"
 
-#include "api/ApiClient.h"
-#include "api/StagingRequests.h"
+#include "core/Format.h"
+#include "session/Services.h"
 
 #include <QHeaderView>
+#include <QScrollBar>
+#include <QTimer>
 
 namespace bd::ui {
 
 static constexpr int PartNameRole = Qt::UserRole;
 static constexpr int TokenRole = Qt::UserRole + 1;
 static constexpr int LoadedRole = Qt::UserRole + 2;
+static constexpr int PendingRole = Qt::UserRole + 3;   // a "more…" row whose page is on its way
+
+namespace {
+
+// The listing's size of a file in bytes, when it carries one (D5 does not document a size; some
+// deployments add one), else -1.
+qint64 listedSize(const api::BatchFile &file)
+{
+    for (const char *key : { "size", "sizeBytes", "fileSize", "contentLength" }) {
+        const QJsonValue value = file.raw.value(QLatin1String(key));
+        if (value.isDouble() && value.toDouble() >= 0)
+            return qint64(value.toDouble());
+        if (value.isString()) {
+            bool ok = false;
+            const qint64 n = value.toString().toLongLong(&ok);
+            if (ok && n >= 0)
+                return n;
+        }
+    }
+    return -1;
+}
+
+}  // namespace
 
 BatchContentsView::BatchContentsView(QWidget *parent) : QTreeWidget(parent)
 {
-    setHeaderLabels({ tr("Part / file"), tr("Content"), tr("Shard") });
+    setHeaderLabels({ tr("Part / file"), tr("Content"), tr("Size"), tr("Shard") });
     setAccessibleName(tr("Parts and files of the output batch"));
-    setAccessibleDescription(tr("Expand a part to list its files"));
+    setAccessibleDescription(tr("Expand a part to list its files; more files load as you scroll"));
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
+    setSortingEnabled(false);   // the listing's order, page after page
     header()->setStretchLastSection(true);
-    setColumnWidth(0, 320);
-    setColumnWidth(1, 140);
+    setColumnWidth(NameColumn, 320);
+    setColumnWidth(ContentColumn, 140);
+    setColumnWidth(SizeColumn, 90);
     connect(this, &QTreeWidget::itemExpanded, this, &BatchContentsView::onExpanded);
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) { onActivated(item); });
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &BatchContentsView::fetchVisiblePages);
 }
 
 void BatchContentsView::showBatch(const QString &batchId)
@@ -30,35 +58,34 @@ void BatchContentsView::showBatch(const QString &batchId)
     if (batchId == m_batchId)
         return;
     m_batchId = batchId;
+    m_pagesRequested = 0;
     const int generation = ++m_generation;
     clear();
-    if (batchId.isEmpty() || !m_api)
+    if (batchId.isEmpty() || !m_batches)
         return;
     setInfo(nullptr, tr("Loading %1…").arg(batchId));
-    auto *meta = m_api->getBatch(batchId);
-    connect(meta, &api::ApiCall::finished, this, [this, meta, generation] {
+    m_batches->fetchBatch(batchId, this, [this, generation](const Error &error, const api::Batch &batch) {
         if (generation != m_generation)
             return;
         clear();
-        if (meta->error())
-            return setInfo(nullptr, tr("Could not read the batch: %1").arg(meta->error().message));
-        if (!meta->result().isMultipart())
+        if (error)
+            return setInfo(nullptr, tr("Could not read the batch: %1").arg(error.message));
+        if (!batch.isMultipart())
             return listFiles(nullptr, QString(), QString());
-        auto *parts = m_api->listParts(m_batchId);
-        connect(parts, &api::ApiCall::finished, this, [this, parts, generation] {
+        m_batches->fetchParts(m_batchId, this, [this, generation](const Error &partsError, const QVector<api::BatchPart> &parts) {
             if (generation != m_generation)
                 return;
-            if (parts->error())
-                return setInfo(nullptr, tr("Could not list the parts: %1").arg(parts->error().message));
-            for (const api::BatchPart &part : parts->result()) {
+            if (partsError)
+                return setInfo(nullptr, tr("Could not list the parts: %1").arg(partsError.message));
+            for (const api::BatchPart &part : parts) {
                 auto *item = new QTreeWidgetItem(this, PartItem);
-                item->setText(0, part.partName);
-                item->setText(1, part.contentType);
-                item->setToolTip(0, part.partDescription);
-                item->setData(0, PartNameRole, part.partName);
+                item->setText(NameColumn, part.partName);
+                item->setText(ContentColumn, part.contentType);
+                item->setToolTip(NameColumn, part.partDescription);
+                item->setData(NameColumn, PartNameRole, part.partName);
                 item->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);   // files come on expand
             }
-            if (parts->result().isEmpty())
+            if (parts.isEmpty())
                 setInfo(nullptr, tr("This batch has no parts"));
             Q_EMIT loaded();
         });
@@ -70,7 +97,7 @@ QStringList BatchContentsView::partNames() const
     QStringList names;
     for (int i = 0; i < topLevelItemCount(); ++i)
         if (topLevelItem(i)->type() == PartItem)
-            names << topLevelItem(i)->text(0);
+            names << topLevelItem(i)->text(NameColumn);
     return names;
 }
 
@@ -79,13 +106,13 @@ QStringList BatchContentsView::loadedFiles(const QString &partName) const
     QStringList names;
     auto collect = [&names](QTreeWidgetItem *item) {
         if (item->type() == FileItem)
-            names << item->text(0);
+            names << item->text(NameColumn);
     };
     for (int i = 0; i < topLevelItemCount(); ++i) {
         QTreeWidgetItem *top = topLevelItem(i);
         if (partName.isEmpty())
             collect(top);
-        else if (top->type() == PartItem && top->text(0) == partName)
+        else if (top->type() == PartItem && top->text(NameColumn) == partName)
             for (int c = 0; c < top->childCount(); ++c)
                 collect(top->child(c));
     }
@@ -94,58 +121,95 @@ QStringList BatchContentsView::loadedFiles(const QString &partName) const
 
 void BatchContentsView::onExpanded(QTreeWidgetItem *item)
 {
-    if (item->type() != PartItem || item->data(0, LoadedRole).toBool())
+    if (item->type() != PartItem || item->data(NameColumn, LoadedRole).toBool())
         return;
-    item->setData(0, LoadedRole, true);
-    listFiles(item, item->data(0, PartNameRole).toString(), QString());
+    item->setData(NameColumn, LoadedRole, true);
+    listFiles(item, item->data(NameColumn, PartNameRole).toString(), QString());
 }
 
 void BatchContentsView::onActivated(QTreeWidgetItem *item)
 {
-    if (item->type() != MoreItem)
+    if (item->type() != MoreItem || item->data(NameColumn, PendingRole).toBool())
         return;
-    QTreeWidgetItem *parent = item->parent();
-    const QString token = item->data(0, TokenRole).toString();
-    const QString partName = item->data(0, PartNameRole).toString();
-    delete item;
-    listFiles(parent, partName, token);
+    item->setData(NameColumn, PendingRole, true);
+    item->setText(NameColumn, tr("Loading more files…"));
+    listFiles(item->parent(), item->data(NameColumn, PartNameRole).toString(), item->data(NameColumn, TokenRole).toString());
+}
+
+void BatchContentsView::fetchVisiblePages()
+{
+    const QRect visible = viewport()->rect();
+    QList<QTreeWidgetItem *> due;
+    auto consider = [&](QTreeWidgetItem *item) {
+        if (item->type() == MoreItem && !item->data(NameColumn, PendingRole).toBool()
+            && (!item->parent() || item->parent()->isExpanded()) && visualItemRect(item).intersects(visible))
+            due << item;
+    };
+    for (int i = 0; i < topLevelItemCount(); ++i) {
+        QTreeWidgetItem *top = topLevelItem(i);
+        consider(top);
+        if (top->isExpanded() && top->childCount() > 0)
+            consider(top->child(top->childCount() - 1));   // a part's "more…" row is its last
+    }
+    for (QTreeWidgetItem *item : std::as_const(due))
+        onActivated(item);
 }
 
 void BatchContentsView::listFiles(QTreeWidgetItem *under, const QString &partName, const QString &pageToken)
 {
-    if (!m_api)
+    if (!m_batches)
         return;
     const int generation = m_generation;
-    auto *call = m_api->listBatchFiles(m_batchId, partName, kPageSize, pageToken);
-    call->setMaxPages(1);
-    connect(call, &api::ApiCall::finished, this, [this, call, under, partName, generation] {
+    ++m_pagesRequested;
+    m_batches->fetchFilesPage(m_batchId, partName, kPageSize, pageToken, this,
+                              [this, under, partName, generation](const Error &error, const session::Page<api::BatchFile> &page) {
         if (generation != m_generation)
             return;   // `under` belonged to a cleared tree
-        if (call->error())
-            return setInfo(under, tr("Could not list the files: %1").arg(call->error().message));
-        for (const api::BatchFile &file : call->result()) {
-            auto *item = under ? new QTreeWidgetItem(under, FileItem) : new QTreeWidgetItem(this, FileItem);
-            item->setText(0, file.fileName);
-            item->setText(1, file.nestedContentType.isEmpty() ? file.contentType
-                                                              : file.contentType + QLatin1Char('/') + file.nestedContentType);
-            item->setText(2, file.shardId);
+        // The "more…" row that asked for this page (the last row under the part) gives its place.
+        QTreeWidgetItem *more = under ? (under->childCount() ? under->child(under->childCount() - 1) : nullptr)
+                                      : (topLevelItemCount() ? topLevelItem(topLevelItemCount() - 1) : nullptr);
+        if (more && more->type() == MoreItem)
+            delete more;
+        if (error)
+            return setInfo(under, tr("Could not list the files: %1").arg(error.message));
+        QList<QTreeWidgetItem *> items;
+        items.reserve(page.items.size());
+        for (const api::BatchFile &file : page.items) {
+            auto *item = new QTreeWidgetItem(FileItem);
+            item->setText(NameColumn, file.fileName);
+            item->setText(ContentColumn, file.nestedContentType.isEmpty()
+                                             ? file.contentType
+                                             : file.contentType + QLatin1Char('/') + file.nestedContentType);
+            const qint64 size = listedSize(file);
+            if (size >= 0) {
+                item->setText(SizeColumn, formatBytes(size));
+                item->setTextAlignment(SizeColumn, Qt::AlignRight | Qt::AlignVCenter);
+            }
+            item->setText(ShardColumn, file.shardId);
+            items << item;
         }
-        if (const auto next = call->nextPageToken()) {
-            auto *more = under ? new QTreeWidgetItem(under, MoreItem) : new QTreeWidgetItem(this, MoreItem);
-            more->setText(0, tr("More files… (double-click)"));
-            more->setData(0, TokenRole, *next);
-            more->setData(0, PartNameRole, partName);
-        } else if (call->result().isEmpty()) {
+        if (under)
+            under->addChildren(items);
+        else
+            addTopLevelItems(items);
+        if (page.nextPageToken) {
+            auto *next = under ? new QTreeWidgetItem(under, MoreItem) : new QTreeWidgetItem(this, MoreItem);
+            next->setText(NameColumn, tr("More files… (scroll or double-click)"));
+            next->setData(NameColumn, TokenRole, *page.nextPageToken);
+            next->setData(NameColumn, PartNameRole, partName);
+        } else if (page.items.isEmpty()) {
             setInfo(under, tr("No files"));
         }
         Q_EMIT loaded();
+        // A short page may leave the next "more…" row on screen: keep filling the view.
+        QTimer::singleShot(0, this, &BatchContentsView::fetchVisiblePages);
     });
 }
 
 void BatchContentsView::setInfo(QTreeWidgetItem *under, const QString &text)
 {
     auto *item = under ? new QTreeWidgetItem(under, InfoItem) : new QTreeWidgetItem(this, InfoItem);
-    item->setText(0, text);
+    item->setText(NameColumn, text);
     item->setFlags(Qt::ItemIsEnabled);
 }
 

@@ -1,11 +1,13 @@
 #pragma once
-// Parts and files of one output batch, fetched only when asked: selecting a batch lists its parts
-// (D2 + D4); expanding a part lists the first page of its files (D5), "more…" fetches the next.
-// A single-part batch shows its files directly.
+// Parts and files of one output batch, fetched through the session only when asked: selecting a
+// batch lists its parts (D2 + D4); expanding a part lists the first page of its files (D5); the
+// next page is fetched when its "more…" row scrolls into view (or on double-click), so a batch of
+// a million files opens at once and holds only the pages looked at. A single-part batch shows its
+// files directly. Files keep the listing's order (no sorting: pages append in a stable order).
+#include "session/Services.h"
 #include <QPointer>
 #include <QTreeWidget>
 
-namespace bd::api { class ApiClient; class ApiCall; }
 
 namespace bd::ui {
 
@@ -15,7 +17,7 @@ class BatchContentsView : public QTreeWidget
 public:
     explicit BatchContentsView(QWidget *parent = nullptr);
 
-    void setApi(api::ApiClient *api) { m_api = api; }
+    void setService(session::Batches *batches) { m_batches = batches; }
     // Show this batch (empty: nothing). Repeated calls for the same batch do nothing.
     void showBatch(const QString &batchId);
     QString batchId() const { return m_batchId; }
@@ -24,6 +26,9 @@ public:
     QStringList loadedFiles(const QString &partName = {}) const;
 
     static constexpr int kPageSize = 100;
+    enum Column { NameColumn, ContentColumn, SizeColumn, ShardColumn };
+    // Pages requested so far for this batch (tests: scrolling pages, a closed part does not).
+    int pagesRequested() const { return m_pagesRequested; }
 
 Q_SIGNALS:
     void loaded();   // a listing (parts or a page of files) arrived
@@ -34,8 +39,11 @@ private:
     void onExpanded(QTreeWidgetItem *item);
     void onActivated(QTreeWidgetItem *item);
     void setInfo(QTreeWidgetItem *under, const QString &text);
+    // Fetches the next page of every part whose "more…" row is on screen.
+    void fetchVisiblePages();
 
-    QPointer<api::ApiClient> m_api;
+    QPointer<session::Batches> m_batches;
+    int m_pagesRequested = 0;
     QString m_batchId;
     int m_generation = 0;   // answers for an older selection are dropped
 };

@@ -3,7 +3,7 @@
 #include "ListModels.h"
 #include "ReadOnlyTable.h"
 #include "StatusTone.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -157,14 +157,13 @@ void BatchDetailPane::loadMetadata()
 {
     ++m_outstanding;
     const int gen = m_generation;
-    auto *call = m_api->getBatch(m_batchId);
-    connect(call, &api::ApiCall::finished, this, [this, call, gen] {
+    m_api->fetchBatch(m_batchId, this, [this, gen](const Error &error, const api::Batch &batch) {
         if (gen != m_generation)
             return;
-        if (call->error()) {
-            m_error = call->error().message;
+        if (error) {
+            m_error = error.message;
         } else {
-            m_batch = call->result();
+            m_batch = batch;
             const api::Batch &b = *m_batch;
             m_title->setText(b.displayName.isEmpty() || b.displayName == b.batchId
                                  ? b.batchId
@@ -188,14 +187,13 @@ void BatchDetailPane::loadCount()
 {
     ++m_outstanding;
     const int gen = m_generation;
-    auto *call = m_api->batchCount(m_batchId);
-    connect(call, &api::ApiCall::finished, this, [this, call, gen] {
+    m_api->fetchCount(m_batchId, {}, this, [this, gen](const Error &error, qint64 count) {
         if (gen != m_generation)
             return;
-        if (call->error())
-            m_error = call->error().message;
+        if (error)
+            m_error = error.message;
         else {
-            m_count = call->result();
+            m_count = count;
             Q_EMIT countLoaded(m_batchId, m_count);
         }
         requestDone();
@@ -206,17 +204,15 @@ void BatchDetailPane::loadShards()
 {
     ++m_outstanding;
     const int gen = m_generation;
-    auto *call = m_api->listShards(m_batchId, 100);
-    call->setMaxPages(0);
-    connect(call, &api::ApiCall::finished, this, [this, call, gen] {
+    m_api->fetchShards(m_batchId, 0, this, [this, gen](const Error &error, const QVector<api::Shard> &shards) {
         if (gen != m_generation)
             return;
-        if (call->error()) {
+        if (error) {
             // Simple batches have no shards; a 404 here is not worth a red line.
-            if (call->httpStatus() != 404)
-                m_error = call->error().message;
+            if (error.httpStatus != 404)
+                m_error = error.message;
         } else {
-            m_shardList = call->result();
+            m_shardList = shards;
             m_shardsLoaded = true;
             m_shards->setRowCount(0);
             for (const api::Shard &s : std::as_const(m_shardList)) {
@@ -240,13 +236,12 @@ void BatchDetailPane::loadParts()
         m_tabs->insertTab(1, m_partsPage, tr("Parts"));
     ++m_outstanding;
     const int gen = m_generation;
-    auto *call = m_api->listParts(m_batchId);
-    connect(call, &api::ApiCall::finished, this, [this, call, gen] {
+    m_api->fetchParts(m_batchId, this, [this, gen](const Error &error, const QVector<api::BatchPart> &parts) {
         if (gen != m_generation)
             return;
-        if (!call->error()) {
+        if (!error) {
             m_parts->setRowCount(0);
-            for (const api::BatchPart &p : call->result())
+            for (const api::BatchPart &p : parts)
                 appendRow(m_parts, { p.partName, p.partType, p.contentType, p.partDescription });
             m_tabs->setTabText(m_tabs->indexOf(m_partsPage), tr("Parts (%1)").arg(m_parts->rowCount()));
         }
@@ -261,21 +256,21 @@ void BatchDetailPane::loadMoreFiles()
     m_filesStarted = true;
     m_moreFiles->setEnabled(false);
     const int gen = m_generation;
-    auto *call = m_api->listBatchFiles(m_batchId, {}, kFilesPageSize, m_filesToken.value_or(QString()));
-    connect(call, &api::ApiCall::finished, this, [this, call, gen] {
+    m_api->fetchFilesPage(m_batchId, {}, kFilesPageSize, m_filesToken.value_or(QString()), this,
+                          [this, gen](const Error &error, const session::Page<api::BatchFile> &page) {
         if (gen != m_generation)
             return;
         m_moreFiles->setEnabled(true);
-        if (call->error()) {
+        if (error) {
             m_filesToken.reset();
-            m_moreFiles->setText(tr("Listing failed: %1 (retry)").arg(call->error().message));
+            m_moreFiles->setText(tr("Listing failed: %1 (retry)").arg(error.message));
             m_moreFiles->show();
             m_filesStarted = false;
             return;
         }
-        for (const api::BatchFile &f : call->result())
+        for (const api::BatchFile &f : page.items)
             appendRow(m_files, { f.fileName, f.partName, f.shardId, f.contentType });
-        m_filesToken = call->nextPageToken();
+        m_filesToken = page.nextPageToken;
         m_moreFiles->setText(tr("Load more files"));
         m_moreFiles->setVisible(m_filesToken.has_value());
         m_files->resizeColumnToContents(0);

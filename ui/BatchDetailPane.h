@@ -3,6 +3,7 @@
 // (D3) at once, shard statuses (D6, every page) and parts (D4, multipart batches), the file
 // listing (D5) one page at a time when its tab is opened. While shards are still indexing the
 // pane re-reads itself every few seconds. "New job…" is enabled once the batch is ready.
+#include "session/Services.h"
 #include "api/ApiModels.h"
 
 #include <QPointer>
@@ -16,7 +17,6 @@ class QPushButton;
 class QTabWidget;
 class QTableWidget;
 
-namespace bd::api { class ApiClient; }
 
 namespace bd::ui {
 
@@ -28,7 +28,7 @@ public:
 
     explicit BatchDetailPane(QWidget *parent = nullptr);
 
-    void setApi(api::ApiClient *api) { m_api = api; }
+    void setService(session::Batches *batches) { m_api = batches; }
     // Show this batch (empty: nothing); the same id again re-reads it.
     void showBatch(const QString &batchId);
     void reload() { showBatch(m_batchId); }
@@ -62,7 +62,7 @@ private:
     void requestDone();
     void updateStatus();
 
-    QPointer<api::ApiClient> m_api;
+    QPointer<session::Batches> m_api;   // the session's batch reads
     QString m_batchId;
     int m_generation = 0;
     int m_outstanding = 0;

@@ -2,8 +2,7 @@
 
 #include "FieldValidation.h"
 
-#include "api/ApiClient.h"
-#include "api/StagingRequests.h"
+#include "session/Services.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
@@ -22,7 +21,7 @@
 
 namespace bd::ui {
 
-DownloadDialog::DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget *parent)
+DownloadDialog::DownloadDialog(session::Batches *api, ExportOptions base, QWidget *parent)
     : QDialog(parent), m_api(api), m_base(std::move(base))
 {
     setWindowTitle(tr("Download results"));
@@ -146,24 +145,22 @@ void DownloadDialog::loadParts()
         return;
     }
     m_partsStatus->setText(tr("Looking up the batch…"));
-    auto *meta = m_api->getBatch(m_base.batchIds.first());
-    connect(meta, &api::ApiCall::finished, this, [this, meta] {
-        if (meta->error()) {
-            m_partsStatus->setText(tr("All parts (%1)").arg(meta->error().message));
+    m_api->fetchBatch(m_base.batchIds.first(), this, [this](const Error &metaError, const api::Batch &batch) {
+        if (metaError) {
+            m_partsStatus->setText(tr("All parts (%1)").arg(metaError.message));
             return;
         }
-        if (!meta->result().isMultipart()) {
+        if (!batch.isMultipart()) {
             m_partsStatus->setText(tr("Single-part batch"));
             return;
         }
-        auto *parts = m_api->listParts(meta->result().batchId);
-        connect(parts, &api::ApiCall::finished, this, [this, parts] {
-            if (parts->error()) {
-                m_partsStatus->setText(tr("All parts (%1)").arg(parts->error().message));
+        m_api->fetchParts(batch.batchId, this, [this](const Error &partsError, const QVector<api::BatchPart> &parts) {
+            if (partsError) {
+                m_partsStatus->setText(tr("All parts (%1)").arg(partsError.message));
                 return;
             }
             m_parts->clear();
-            for (const api::BatchPart &part : parts->result()) {
+            for (const api::BatchPart &part : parts) {
                 auto *item = new QListWidgetItem(part.partName, m_parts);
                 item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
                 item->setCheckState(m_base.partNames.isEmpty() || m_base.partNames.contains(part.partName)

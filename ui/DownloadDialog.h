@@ -13,7 +13,7 @@ class QLineEdit;
 class QListWidget;
 class QSpinBox;
 
-namespace bd::api { class ApiClient; }
+namespace bd::session { class Batches; }
 
 namespace bd::ui {
 
@@ -22,7 +22,7 @@ class DownloadDialog : public QDialog
     Q_OBJECT
 public:
     // `base` says what to export (batchIds or jobId) and proposes targetDir / concurrency.
-    DownloadDialog(api::ApiClient *api, ExportOptions base, QWidget *parent = nullptr);
+    DownloadDialog(session::Batches *batches, ExportOptions base, QWidget *parent = nullptr);
 
     // The options as the person left them (targetDir, partNames, keepArchives, concurrency).
     ExportOptions options() const;
@@ -40,7 +40,7 @@ private:
     void loadParts();
     void validate();
 
-    api::ApiClient *m_api;
+    session::Batches *m_api;   // the session's batch reads (D2, D4)
     ExportOptions m_base;
     QLineEdit *m_folder = nullptr;
     QListWidget *m_parts = nullptr;

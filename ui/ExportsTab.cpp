@@ -35,7 +35,7 @@
 namespace bd::ui {
 
 ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
-    : TabBase(parent), m_session(session), m_model(new OutputBatchesModel(this))
+    : TabBase(parent), m_session(session), m_model(new OutputBatchesModel(session->outputs(), this))
 {
     m_refresh = new QPushButton(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"), this);
     m_refresh->setToolTip(tr("Read the jobs' output batches again (F5)"));
@@ -82,7 +82,7 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     // The batch list on top, the detail pages under it.
     m_details = new QTabWidget(this);
     m_contents = new BatchContentsView(m_details);
-    m_contents->setApi(session->api());
+    m_contents->setService(session->batches());
     m_transfers = new TransferPanel(m_details);
     m_results = new ResultsViewer(m_details);
     m_details->insertTab(ContentsPage, m_contents, tr("&Parts && files"));
@@ -106,7 +106,7 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     setTabOrder(m_filter, m_table);
     setTabOrder(m_table, m_details);
 
-    connect(m_refresh, &QPushButton::clicked, this, &ExportsTab::refreshRequested);
+    connect(m_refresh, &QPushButton::clicked, this, qOverload<>(&ExportsTab::refresh));
     connect(m_download, &QPushButton::clicked, this, &ExportsTab::downloadSelected);
     connect(byId, &QPushButton::clicked, this, &ExportsTab::askBatchId);
     connect(openResults, &QPushButton::clicked, this, [this] {
@@ -137,9 +137,14 @@ ExportsTab::ExportsTab(AppSession *session, QWidget *parent)
     });
 }
 
+void ExportsTab::refresh()
+{
+    m_session->outputs()->refresh();
+}
+
 void ExportsTab::refresh(const QVector<api::Job> &jobs)
 {
-    m_model->refresh(m_session->api(), jobs);
+    m_model->refresh(jobs);
 }
 
 // ---- starting downloads ----
@@ -192,7 +197,7 @@ DownloadDialog *ExportsTab::downloadBatch(const QString &batchId)
 DownloadDialog *ExportsTab::openDialog(ExportOptions options, const QString &leaf)
 {
     // Window-modal and asynchronous (open(), not exec()): the refreshes keep running behind it.
-    auto *dialog = new DownloadDialog(m_session->api(), std::move(options), this);
+    auto *dialog = new DownloadDialog(m_session->batches(), std::move(options), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog, leaf] { startExport(dialog->options(), leaf); });
     dialog->open();

@@ -32,7 +32,8 @@ public:
 
     ExportsTab(AppSession *session, QWidget *parent = nullptr);
     OutputBatchesModel *model() const { return m_model; }
-    // Rebuild the list from these jobs (the Jobs tab's latest list).
+    // Rebuild the list from the session's job list, or from these jobs.
+    void refresh();
     void refresh(const QVector<api::Job> &jobs);
     QLineEdit *filterField() const override { return m_filter; }
     QPushButton *downloadButton() const { return m_download; }
@@ -61,7 +62,6 @@ public:
     QString lastNotification() const { return m_lastNotification; }
 
 Q_SIGNALS:
-    void refreshRequested();
     void exportFinished(bd::ExportOperation *operation);
 
 private:

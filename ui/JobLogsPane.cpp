@@ -2,7 +2,7 @@
 
 #include "ListModels.h"
 #include "TaskTableModel.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 #include "jobs/JobLogsFetcher.h"
 
 #include <QComboBox>
@@ -17,7 +17,7 @@
 
 namespace bd::ui {
 
-JobLogsPane::JobLogsPane(api::ApiClient *api, QWidget *parent) : QWidget(parent), m_api(api)
+JobLogsPane::JobLogsPane(session::Jobs *jobs, QWidget *parent) : QWidget(parent), m_jobs(jobs)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -81,7 +81,7 @@ void JobLogsPane::reload()
     if (m_severity->currentData().isValid())
         severity = api::logSeverityFromName(m_severity->currentData().toString());
     m_status->setText(tr("Loading…"));
-    auto *fetcher = new jobs::JobLogsFetcher(m_api, m_jobId, severity, this);
+    auto *fetcher = m_jobs->logsFetcher(m_jobId, severity, this);
     m_fetcher = fetcher;
     connect(fetcher, &Operation::finished, this, [this, fetcher] {
         fetcher->deleteLater();

@@ -1,6 +1,7 @@
 #pragma once
-// The logs of one job (B8, every page, via jobs::JobLogsFetcher) in a table, with a severity
+// The logs of one job (B8, every page, via the session's jobs::JobLogsFetcher) in a table, with a severity
 // filter and "Export JSONL…" (the snake_case layout of §8.4).
+#include "session/Services.h"
 #include "api/ApiModels.h"
 #include "core/Error.h"
 
@@ -12,7 +13,6 @@ class QLabel;
 class QPushButton;
 class QTableWidget;
 
-namespace bd::api { class ApiClient; }
 namespace bd::jobs { class JobLogsFetcher; }
 
 namespace bd::ui {
@@ -21,7 +21,7 @@ class JobLogsPane : public QWidget
 {
     Q_OBJECT
 public:
-    JobLogsPane(api::ApiClient *api, QWidget *parent = nullptr);
+    JobLogsPane(session::Jobs *jobs, QWidget *parent = nullptr);
 
     void setJob(const QString &jobId);
     void reload();
@@ -35,7 +35,7 @@ Q_SIGNALS:
 private:
     void showLogs();
 
-    api::ApiClient *m_api;
+    QPointer<session::Jobs> m_jobs;
     QString m_jobId;
     QVector<api::LogEntry> m_logs;
     QPointer<jobs::JobLogsFetcher> m_fetcher;

@@ -7,7 +7,7 @@
 #include "StageTimeline.h"
 #include "TaskTableModel.h"
 #include "ViewState.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 #include "jobs/JobSpecRestart.h"
 
 #include <QComboBox>
@@ -129,8 +129,8 @@ private:
 
 }  // namespace
 
-JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent)
-    : QWidget(parent), m_session(session), m_monitor(monitor)
+JobView::JobView(AppSession *session, QWidget *parent)
+    : QWidget(parent), m_session(session), m_monitor(session->jobs()->monitor())
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 4, 0, 0);
@@ -209,7 +209,7 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_errors->setAccessibleName(tr("Error summary"));
     m_errors->setAccessibleDescription(tr("The job's distinct failure messages, most frequent first"));
     m_tabs->addTab(m_errors, tr("Error s&ummary"));
-    m_logs = new JobLogsPane(session->api(), m_tabs);
+    m_logs = new JobLogsPane(session->jobs(), m_tabs);
     m_tabs->addTab(m_logs, tr("Lo&gs"));
     m_taskTable->setAccessibleName(tr("Tasks of the selected stage"));
     m_taskTable->setAccessibleDescription(tr("One row per task: state, progress and last event"));
@@ -217,7 +217,7 @@ JobView::JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent
     m_meta->setAccessibleName(tr("Job state and dates"));
     layout->addWidget(m_tabs, 1);
 
-    connect(monitor, &jobs::JobMonitor::jobUpdated, this, &JobView::onJobUpdated);
+    connect(m_monitor, &jobs::JobMonitor::jobUpdated, this, &JobView::onJobUpdated);
     connect(m_timeline, &StageTimeline::stageSelected, this, [this] {
         m_userSelectedStage = true;
         showSelectedStageTasks();
@@ -247,6 +247,7 @@ void JobView::showJob(const QString &jobId)
     if (!m_jobId.isEmpty() && m_snap && m_snap->job.isTerminal)
         m_monitor->unwatch(m_jobId);
     m_jobId = jobId;
+    m_session->jobs()->setShownJob(jobId);
     m_snap.reset();
     m_userSelectedStage = false;
     m_title->setText(jobId);
@@ -414,10 +415,9 @@ void JobView::abortJob()
         != QMessageBox::Yes)
         return;
     m_abort->setEnabled(false);
-    auto *call = m_session->api()->abortJob(jobId);
-    connect(call, &api::ApiCall::finished, this, [this, call, jobId] {
-        if (call->error())
-            QMessageBox::warning(this, tr("Abort failed"), call->error().fullText());
+    m_session->jobs()->abortJob(jobId, this, [this, jobId](const Error &error, const QJsonObject &) {
+        if (error)
+            QMessageBox::warning(this, tr("Abort failed"), error.fullText());
         m_monitor->refreshNow(jobId);
         Q_EMIT jobChanged(jobId);
     });
@@ -431,10 +431,10 @@ void JobView::restartJob()
         return;
     const jobs::RestartOverrides overrides = dialog.overrides();
     m_restart->setEnabled(false);
-    auto *call = m_session->api()->restartJob(jobId, overrides.toWireJson().value_or(QJsonObject()));
-    connect(call, &api::ApiCall::finished, this, [this, call, jobId] {
-        if (call->error())
-            QMessageBox::warning(this, tr("Restart failed"), call->error().fullText());
+    m_session->jobs()->restartJob(jobId, overrides.toWireJson().value_or(QJsonObject()), this,
+                                  [this, jobId](const Error &error, const QJsonObject &) {
+        if (error)
+            QMessageBox::warning(this, tr("Restart failed"), error.fullText());
         m_monitor->watch(jobId);
         m_monitor->refreshNow(jobId);
         Q_EMIT jobChanged(jobId);

@@ -1,5 +1,5 @@
 #pragma once
-// One job in detail, live from JobMonitor: a header (id, name, state, created, last update,
+// One job in detail, live from the session's JobMonitor (session::Jobs::monitor()): a header (id, name, state, created, last update,
 // offline marker), the stage timeline, the selected stage's tasks, the error summary (§10) and
 // the logs. Abort (running jobs) and Restart (failed or aborted jobs, with §9.8 overrides) ask
 // for confirmation first.
@@ -24,7 +24,7 @@ class JobView : public QWidget
 {
     Q_OBJECT
 public:
-    JobView(AppSession *session, jobs::JobMonitor *monitor, QWidget *parent = nullptr);
+    JobView(AppSession *session, QWidget *parent = nullptr);
 
     // Show (and watch) this job; the previous one is no longer watched by the view.
     void showJob(const QString &jobId);

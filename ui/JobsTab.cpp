@@ -5,7 +5,7 @@
 #include "ListModels.h"
 #include "NewJobDialog.h"
 #include "ViewState.h"
-#include "jobs/JobMonitor.h"
+#include "session/Services.h"
 
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -23,8 +23,7 @@ namespace bd::ui {
 JobsTab::JobsTab(AppSession *session, QWidget *parent)
     : TabBase(parent)
     , m_session(session)
-    , m_model(new JobsModel(this))
-    , m_monitor(new jobs::JobMonitor(session->api(), this))
+    , m_model(new JobsModel(session->jobs(), this))
 {
     // Shortcuts live on the menu actions (File → New job…, Ctrl+N), not on the buttons.
     m_new = new QPushButton(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New job…"), this);
@@ -52,7 +51,7 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     m_table->setAccessibleDescription(tr("Every job of the workspace; Enter opens the selected job below"));
 
     // The table and the job view share the space in a splitter; the view appears on demand.
-    m_view = new JobView(session, m_monitor, this);
+    m_view = new JobView(session, this);
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setObjectName(QStringLiteral("jobsSplitter"));
     m_layout->removeWidget(m_table);
@@ -91,21 +90,8 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     });
     connect(m_view, &JobView::jobChanged, this, &JobsTab::refresh);
     connect(m_view, &JobView::downloadResultsRequested, this, &JobsTab::downloadResultsRequested);
-    connect(m_monitor, &jobs::JobMonitor::jobUpdated, this, &JobsTab::onJobUpdated);
-    connect(m_monitor, &jobs::JobMonitor::jobFinished, this, [this](const QString &jobId) {
-        // Nothing left to follow; later, so other listeners still read the final snapshot.
-        QTimer::singleShot(0, this, [this, jobId] {
-            if (jobId != m_view->jobId())
-                m_monitor->unwatch(jobId);
-        });
-    });
     // Jobs watched in an earlier run (JobMonitor keeps them in SQLite) resume once connected.
-    connect(session, &AppSession::connected, this, [this] {
-        if (!m_restored) {
-            m_restored = true;
-            m_monitor->restoreWatched();
-        }
-    });
+    connect(session, &AppSession::connected, session->jobs(), &bd::session::Jobs::restoreWatched);
     connect(m_refresh, &QPushButton::clicked, this, &JobsTab::refresh);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_model, &JobsModel::refreshed, this, [this](const Error &error) {
@@ -118,13 +104,12 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
             return;
         }
         m_session->reportSuccess();
-        watchRunningJobs();
     });
 }
 
 void JobsTab::refresh()
 {
-    m_model->refresh(m_session->api());
+    m_model->refresh();
 }
 
 NewJobDialog *JobsTab::newJob(const QString &batchId)
@@ -171,47 +156,9 @@ void JobsTab::openJob(const QString &jobId)
 void JobsTab::onJobCreated(const QString &jobId, const QString &name)
 {
     // Listed at once (until the next B1 refresh brings the server's copy), then opened.
-    if (m_model->rowOfKey(jobId) < 0) {
-        api::Job job;
-        job.jobId = jobId;
-        job.name = name.isEmpty() ? jobId : name;
-        job.createdAt = job.lastUpdate = QDateTime::currentDateTimeUtc();
-        QVector<JobRow> rows = m_model->rows();
-        rows.append(JobRow{ job });
-        m_model->setRows(rows);
-    }
+    m_session->jobs()->addCreatedJob(jobId, name);
     openJob(jobId);
     refresh();
-}
-
-void JobsTab::onJobUpdated(const QString &jobId)
-{
-    const auto snap = m_monitor->snapshot(jobId);
-    const int row = m_model->rowOfKey(jobId);
-    if (!snap || snap->job.jobId.isEmpty() || row < 0)
-        return;
-    QVector<JobRow> rows = m_model->rows();
-    if (rows[row].job.lastUpdate == snap->job.lastUpdate && rows[row].job.isTerminal == snap->job.isTerminal
-        && rows[row].job.currentStage == snap->job.currentStage)
-        return;
-    rows[row].job = snap->job;
-    m_model->setRows(rows);   // same keys: a dataChanged, the selection stays
-    watchRunningJobs();
-}
-
-void JobsTab::watchRunningJobs()
-{
-    QStringList running;
-    const QStringList watched = m_monitor->watchedJobs();
-    for (const JobRow &r : m_model->rows()) {
-        if (r.job.isTerminal)
-            continue;
-        running << (r.job.name.isEmpty() || r.job.name == r.job.jobId ? r.job.jobId
-                                                                       : QStringLiteral("%1 (%2)").arg(r.job.jobId, r.job.name));
-        if (!watched.contains(r.job.jobId))
-            m_monitor->watch(r.job.jobId);
-    }
-    Q_EMIT runningJobsChanged(running);
 }
 
 }  // namespace bd::ui

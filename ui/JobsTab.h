@@ -1,15 +1,14 @@
 #pragma once
 // Jobs: every Batch Processing job of the workspace with its state and current stage; "New job…"
-// opens the job dialog, double-click or Enter opens the job view under the table. Running jobs
-// are watched by a JobMonitor so their rows and the view update live.
+// opens the job dialog, double-click or Enter opens the job view under the table. The list and
+// the job monitor that keeps running jobs live belong to the session (session::Jobs); the tab
+// only shows them.
 #include "TabBase.h"
 
 class QLineEdit;
 class QPushButton;
 class QScrollArea;
 class QSplitter;
-
-namespace bd::jobs { class JobMonitor; }
 
 namespace bd::ui {
 
@@ -24,7 +23,6 @@ class JobsTab : public TabBase
 public:
     JobsTab(AppSession *session, QWidget *parent = nullptr);
     JobsModel *model() const { return m_model; }
-    jobs::JobMonitor *monitor() const { return m_monitor; }
     JobView *jobView() const { return m_view; }
     void refresh();
     QLineEdit *filterField() const override { return m_filter; }
@@ -38,19 +36,14 @@ public:
     void openJob(const QString &jobId);
 
 Q_SIGNALS:
-    // "<id> (<name>)" of the jobs still running, for the tray.
-    void runningJobsChanged(const QStringList &jobs);
     // The job view's "Download results" for a finished job.
     void downloadResultsRequested(const QString &jobId);
 
 private:
     void onJobCreated(const QString &jobId, const QString &name);
-    void onJobUpdated(const QString &jobId);
-    void watchRunningJobs();
 
     AppSession *m_session;
     JobsModel *m_model;
-    jobs::JobMonitor *m_monitor;
     JobView *m_view = nullptr;
     QSplitter *m_splitter = nullptr;
     QScrollArea *m_viewArea = nullptr;   // holds m_view
@@ -58,7 +51,6 @@ private:
     QPushButton *m_new = nullptr;
     QPushButton *m_open = nullptr;
     QLineEdit *m_filter = nullptr;
-    bool m_restored = false;
 };
 
 }  // namespace bd::ui

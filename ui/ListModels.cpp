@@ -1,12 +1,12 @@
 #include "ListModels.h"
 
-#include "api/ApiClient.h"
+#include "StatusTone.h"
 
 #include <QBrush>
 #include <QColor>
+#include <QGuiApplication>
 #include <QLocale>
 
-#include <memory>
 
 namespace bd::ui {
 
@@ -18,7 +18,7 @@ QString formatDate(const QDateTime &utc)
 QVariant expiryColour(const QDateTime &expiry)
 {
     if (expiry.isValid() && QDateTime::currentDateTimeUtc().secsTo(expiry) < 3 * 24 * 3600)
-        return QBrush(QColor(0xd3, 0x2f, 0x2f));
+        return QBrush(statusColour(StatusTone::Bad, QGuiApplication::palette()));
     return {};
 }
 
@@ -35,7 +35,7 @@ static QVariant expiryExtra(const QDateTime &expiry, int role)
 
 // ---- batches ----
 
-BatchesModel::BatchesModel(QObject *parent)
+BatchesModel::BatchesModel(session::Batches *service, QObject *parent)
     : RecordTableModel<api::Batch>(
           {
               { tr("Batch ID"), [](const api::Batch &b) { return b.batchId; }, {}, {} },
@@ -50,24 +50,21 @@ BatchesModel::BatchesModel(QObject *parent)
           },
           [](const api::Batch &b) { return b.batchId; }, parent)
 {
+    m_service = service;
+    if (!service)
+        return;
+    setRows(service->batches());
+    connect(service, &session::Batches::refreshed, this, [this](const QVector<api::Batch> &batches, const Error &error) {
+        if (!error)
+            setRows(batches);
+        Q_EMIT refreshed(error);
+    });
 }
 
-void BatchesModel::refresh(api::ApiClient *api)
+void BatchesModel::refresh()
 {
-    if (m_refreshing)
-        return;
-    m_refreshing = true;
-    auto *call = api->listBatches(100);
-    call->setMaxPages(0);
-    connect(call, &api::ApiCall::finished, this, [this, call] {
-        m_refreshing = false;
-        m_lastError = call->error();
-        if (!call->error()) {
-            setRows(call->result());
-            m_lastRefreshed = QDateTime::currentDateTimeUtc();
-        }
-        Q_EMIT refreshed(m_lastError);
-    });
+    if (m_service)
+        m_service->refresh();
 }
 
 // ---- jobs ----
@@ -84,13 +81,13 @@ static QVariant jobStateColour(const JobRow &r, int role)
     if (role != Qt::ForegroundRole)
         return {};
     if (r.job.isTerminal && r.job.error)
-        return QBrush(QColor(0xd3, 0x2f, 0x2f));
+        return QBrush(statusColour(StatusTone::Bad, QGuiApplication::palette()));
     if (r.job.isTerminal)
-        return QBrush(QColor(0x2e, 0x7d, 0x32));
+        return QBrush(statusColour(StatusTone::Good, QGuiApplication::palette()));
     return {};
 }
 
-JobsModel::JobsModel(QObject *parent)
+JobsModel::JobsModel(session::Jobs *service, QObject *parent)
     : RecordTableModel<JobRow>(
           {
               { tr("Job ID"), [](const JobRow &r) { return r.job.jobId; }, {}, {} },
@@ -104,32 +101,46 @@ JobsModel::JobsModel(QObject *parent)
           },
           [](const JobRow &r) { return r.job.jobId; }, parent)
 {
+    m_service = service;
+    if (!service)
+        return;
+    auto show = [this](const QVector<api::Job> &jobs) {
+        QVector<JobRow> rows;
+        rows.reserve(jobs.size());
+        for (const api::Job &j : jobs)
+            rows.append(JobRow{ j });
+        setRows(rows);
+    };
+    show(service->jobs());
+    connect(service, &session::Jobs::refreshed, this, [this, show](const QVector<api::Job> &jobs, const Error &error) {
+        if (!error)
+            show(jobs);
+        Q_EMIT refreshed(error);
+    });
+    connect(service, &session::Jobs::jobAdded, this, [this](const api::Job &job) {
+        QVector<JobRow> rows = this->rows();
+        rows.append(JobRow{ job });
+        setRows(rows);
+    });
+    connect(service, &session::Jobs::jobUpdated, this, [this](const api::Job &job) {
+        const int row = rowOfKey(job.jobId);
+        if (row < 0)
+            return;
+        QVector<JobRow> rows = this->rows();
+        rows[row].job = job;
+        setRows(rows);   // same keys: a dataChanged, the selection stays
+    });
 }
 
-void JobsModel::refresh(api::ApiClient *api, int maxPages)
+void JobsModel::refresh(int maxPages)
 {
-    if (m_refreshing)
-        return;
-    m_refreshing = true;
-    auto *call = api->listJobs(50);
-    call->setMaxPages(maxPages);
-    connect(call, &api::ApiCall::finished, this, [this, call] {
-        m_refreshing = false;
-        m_lastError = call->error();
-        if (!call->error()) {
-            QVector<JobRow> rows;
-            for (const api::Job &j : call->result())
-                rows.append(JobRow{ j });
-            setRows(rows);
-            m_lastRefreshed = QDateTime::currentDateTimeUtc();
-        }
-        Q_EMIT refreshed(m_lastError);
-    });
+    if (m_service)
+        m_service->refresh(maxPages);
 }
 
 // ---- output batches ----
 
-OutputBatchesModel::OutputBatchesModel(QObject *parent)
+OutputBatchesModel::OutputBatchesModel(session::OutputBatches *service, QObject *parent)
     : RecordTableModel<OutputBatchRow>(
           {
               { tr("Job"), [](const OutputBatchRow &r) { return r.jobName.isEmpty() ? r.jobId : QStringLiteral("%1 (%2)").arg(r.jobId, r.jobName); }, {}, {} },
@@ -143,60 +154,21 @@ OutputBatchesModel::OutputBatchesModel(QObject *parent)
           },
           [](const OutputBatchRow &r) { return r.jobId + QLatin1Char('/') + r.batchId; }, parent)
 {
+    m_service = service;
+    if (!service)
+        return;
+    setRows(service->outputs());
+    connect(service, &session::OutputBatches::refreshed, this,
+            [this](const QVector<session::OutputBatch> &outputs, const Error &error) {
+                setRows(outputs);
+                Q_EMIT refreshed(error);
+            });
 }
 
-void OutputBatchesModel::refresh(api::ApiClient *api, const QVector<api::Job> &jobs)
+void OutputBatchesModel::refresh(const QVector<api::Job> &jobs)
 {
-    // Stages of every job (B4), then metadata of every output batch (D2); rows are published
-    // once all answers are in, so the table never shows a half-built list.
-    struct Pending {
-        QVector<OutputBatchRow> rows;
-        int outstanding = 0;
-        Error firstError;
-    };
-    const int generation = ++m_generation;
-    auto pending = std::make_shared<Pending>();
-    m_refreshing = true;
-    auto publish = [this, pending, generation] {
-        if (--pending->outstanding > 0 || generation != m_generation)
-            return;
-        m_refreshing = false;
-        m_lastError = pending->firstError;
-        std::stable_sort(pending->rows.begin(), pending->rows.end(), [](const OutputBatchRow &a, const OutputBatchRow &b) {
-            return a.jobFinished > b.jobFinished;
-        });
-        setRows(pending->rows);
-        m_lastRefreshed = QDateTime::currentDateTimeUtc();
-        Q_EMIT refreshed(m_lastError);
-    };
-    pending->outstanding = 1;   // released at the end of this function
-    for (const api::Job &job : jobs) {
-        ++pending->outstanding;
-        auto *stages = api->listStages(job.jobId);
-        connect(stages, &api::ApiCall::finished, this, [this, api, stages, job, pending, publish] {
-            if (stages->error()) {
-                if (!pending->firstError)
-                    pending->firstError = stages->error();
-                publish();
-                return;
-            }
-            for (const api::Stage &stage : stages->result()) {
-                for (const QString &batchId : stage.outputBatches) {
-                    const int row = int(pending->rows.size());
-                    pending->rows.append({ job.jobId, job.name, stage.processingStageName, batchId, std::nullopt, job.isTerminal });
-                    ++pending->outstanding;
-                    auto *meta = api->getBatch(batchId);
-                    connect(meta, &api::ApiCall::finished, this, [meta, pending, row, publish] {
-                        if (!meta->error())
-                            pending->rows[row].batch = meta->result();
-                        publish();
-                    });
-                }
-            }
-            publish();
-        });
-    }
-    publish();
+    if (m_service)
+        m_service->refresh(jobs);
 }
 
 }  // namespace bd::ui

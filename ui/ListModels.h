@@ -1,37 +1,38 @@
 #pragma once
-// The three lists of the window shell, each refreshed in the background from the API:
-// staging batches (D1), jobs (B1) and the output batches of jobs' stages (B4 + D2).
+// The three lists of the window shell: staging batches (D1), jobs (B1) and the output batches of
+// jobs' stages (B4 + D2). Each model listens to its session service (app/session/Services.h),
+// which fetches, keeps the last result and refreshes on its timer; the model only shows rows.
 #include "RecordTableModel.h"
 #include "api/ApiModels.h"
 #include "core/Error.h"
+#include "session/Services.h"
 
 #include <QDateTime>
-
-namespace bd::api { class ApiClient; }
+#include <QPointer>
 
 namespace bd::ui {
 
-// Shared refresh bookkeeping: one refresh at a time, the last error kept for the view.
-class RefreshingModelBase
+// What a view asks a list: is a refresh running, what went wrong last time, when was it good.
+template <typename Service>
+class ServiceModelBase
 {
 public:
-    bool isRefreshing() const { return m_refreshing; }
-    const Error &lastError() const { return m_lastError; }
-    QDateTime lastRefreshed() const { return m_lastRefreshed; }
+    bool isRefreshing() const { return m_service && m_service->isRefreshing(); }
+    Error lastError() const { return m_service ? m_service->lastError() : Error(); }
+    QDateTime lastRefreshed() const { return m_service ? m_service->lastRefreshed() : QDateTime(); }
+    Service *service() const { return m_service; }
 
 protected:
-    bool m_refreshing = false;
-    Error m_lastError;
-    QDateTime m_lastRefreshed;
+    QPointer<Service> m_service;
 };
 
-class BatchesModel : public RecordTableModel<api::Batch>, public RefreshingModelBase
+class BatchesModel : public RecordTableModel<api::Batch>, public ServiceModelBase<session::Batches>
 {
     Q_OBJECT
 public:
     enum Column { Id, Name, Type, Content, Created, Expires, ColumnCount };
-    explicit BatchesModel(QObject *parent = nullptr);
-    void refresh(api::ApiClient *api);
+    explicit BatchesModel(session::Batches *service, QObject *parent = nullptr);
+    void refresh();
 
 Q_SIGNALS:
     void refreshed(const bd::Error &error);
@@ -42,42 +43,32 @@ struct JobRow {
     QString stateText() const;   // Running / Succeeded / Failed / Queued
 };
 
-class JobsModel : public RecordTableModel<JobRow>, public RefreshingModelBase
+class JobsModel : public RecordTableModel<JobRow>, public ServiceModelBase<session::Jobs>
 {
     Q_OBJECT
 public:
     enum Column { Id, Name, State, Stage, Updated, Created, ColumnCount };
-    explicit JobsModel(QObject *parent = nullptr);
+    explicit JobsModel(session::Jobs *service, QObject *parent = nullptr);
     // maxPages 0: every page of B1.
-    void refresh(api::ApiClient *api, int maxPages = 0);
+    void refresh(int maxPages = 0);
 
 Q_SIGNALS:
     void refreshed(const bd::Error &error);
 };
 
-struct OutputBatchRow {
-    QString jobId;
-    QString jobName;
-    QString stageName;
-    QString batchId;
-    std::optional<api::Batch> batch;   // D2 metadata once known
-    bool jobFinished = false;
-};
+using OutputBatchRow = session::OutputBatch;
 
-class OutputBatchesModel : public RecordTableModel<OutputBatchRow>, public RefreshingModelBase
+class OutputBatchesModel : public RecordTableModel<OutputBatchRow>, public ServiceModelBase<session::OutputBatches>
 {
     Q_OBJECT
 public:
     enum Column { Job, Stage, BatchId, Type, Content, Expires, ColumnCount };
-    explicit OutputBatchesModel(QObject *parent = nullptr);
+    explicit OutputBatchesModel(session::OutputBatches *service, QObject *parent = nullptr);
     // Output batches of the given jobs' stages (finished jobs first).
-    void refresh(api::ApiClient *api, const QVector<api::Job> &jobs);
+    void refresh(const QVector<api::Job> &jobs);
 
 Q_SIGNALS:
     void refreshed(const bd::Error &error);
-
-private:
-    int m_generation = 0;
 };
 
 // Shared formatting for the lists.

@@ -18,6 +18,7 @@
 #include "batchdeck/Version.h"
 #include "jobs/JobMonitor.h"
 #include "notify/WebhookEvent.h"
+#include "session/Services.h"
 
 #include <QAction>
 #include <QApplication>
@@ -49,8 +50,7 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     m_tabs->addTab(m_jobs, tr("&Jobs"));
     m_tabs->addTab(m_exports, tr("E&xports"));
     setCentralWidget(m_tabs);
-    m_tray = new TrayNotifier(m_jobs->monitor(), this);
-    connect(m_jobs, &JobsTab::runningJobsChanged, m_tray, &TrayNotifier::setRunningJobs);
+    m_tray = new TrayNotifier(session->jobs(), this);
     connect(m_tray, &TrayNotifier::jobActivated, this, [this](const QString &jobId) {
         m_tabs->setCurrentWidget(m_jobs);
         m_jobs->openJob(jobId);
@@ -109,46 +109,20 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
         refreshAll();
     });
     connect(session, &AppSession::message, this, [this](const QString &text) { statusBar()->showMessage(text, 15000); });
-    connect(m_jobs->model(), &JobsModel::refreshed, this, [this](const Error &error) {
-        if (!error && m_exports->model()->rowCount() == 0 && !m_exports->model()->isRefreshing())
-            m_exports->refresh([this] {
-                QVector<api::Job> jobs;
-                for (const JobRow &r : m_jobs->model()->rows())
-                    jobs.append(r.job);
-                return jobs;
-            }());
-    });
-    connect(m_exports, &ExportsTab::refreshRequested, this, [this] {
-        QVector<api::Job> jobs;
-        for (const JobRow &r : m_jobs->model()->rows())
-            jobs.append(r.job);
-        m_exports->refresh(jobs);
-    });
-
-    m_fastTimer = new QTimer(this);
-    m_fastTimer->setInterval(5000);
-    connect(m_fastTimer, &QTimer::timeout, this, [this] {
-        if (m_session->state() == AppSession::State::Online || m_session->state() == AppSession::State::Offline)
-            m_jobs->refresh();
-    });
-    m_slowTimer = new QTimer(this);
-    m_slowTimer->setInterval(30000);
-    connect(m_slowTimer, &QTimer::timeout, this, [this] {
-        if (m_session->state() != AppSession::State::Online)
-            return;
-        m_staging->refresh();
-        Q_EMIT m_exports->refreshRequested();
-    });
-    // Periods chosen in Settings (seconds), else 5 s for jobs and 30 s for batches.
+    // Periods chosen in Settings (seconds), else 5 s for jobs and 30 s for batches; the session
+    // owns the timers (a list refresh never depends on which tab is open).
     const AppSettings prefs;
     const int jobsSeconds = prefs.value(QStringLiteral("ui/refresh/jobsSeconds")).toInt();
     const int batchesSeconds = prefs.value(QStringLiteral("ui/refresh/batchesSeconds")).toInt();
-    if (jobsSeconds >= 2)
-        m_fastTimer->setInterval(jobsSeconds * 1000);
-    if (batchesSeconds >= 5)
-        m_slowTimer->setInterval(batchesSeconds * 1000);
-    m_fastTimer->start();
-    m_slowTimer->start();
+    session->setRefreshPeriods(jobsSeconds >= 2 ? jobsSeconds : 5, batchesSeconds >= 5 ? batchesSeconds : 30);
+    // A damaged or locked local database: said at once, before any work is lost to it.
+    if (const Error problem = session->databaseProblem()) {
+        statusBar()->showMessage(problem.message);
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Local database unusable"), problem.message,
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    }
     updateStatus();
     resize(1100, 700);
     const QByteArray geometry = QByteArray::fromBase64(AppSettings().value(QStringLiteral("ui/window/geometry")).toLatin1());
@@ -214,15 +188,14 @@ void MainWindow::showConnectionDialog()
 
 void MainWindow::setRefreshIntervals(int jobsMs, int batchesMs)
 {
-    m_fastTimer->setInterval(jobsMs);
-    m_slowTimer->setInterval(batchesMs);
+    m_session->setRefreshPeriods(jobsMs / 1000, batchesMs / 1000);
 }
 
 void MainWindow::applyWebhook(const notify::WebhookEvent &event)
 {
     if (!event.jobId.isEmpty()) {
         // The job's stages and view now (the monitor coalesces); its list row (B1) below.
-        m_jobs->monitor()->refreshNow(event.jobId);
+        m_session->jobs()->monitor()->refreshNow(event.jobId);
         m_webhookJobs = true;
     } else if (!event.batchId.isEmpty()) {
         m_staging->countProxy()->forget(event.batchId);   // the file count changed: read it again
@@ -256,7 +229,7 @@ SettingsDialog *MainWindow::showSettingsDialog()
     const AppSettings settings;
     dialog->setConcurrency(settings.uploadConcurrency(), settings.downloadConcurrency());
     dialog->setDownloadFolder(settings.lastDownloadFolder(m_session->workspace()));
-    dialog->setRefreshIntervals(m_fastTimer->interval() / 1000, m_slowTimer->interval() / 1000);
+    dialog->setRefreshIntervals(m_session->jobsRefreshSeconds(), m_session->batchesRefreshSeconds());
     dialog->setWebhookSettings(WebhookSettings::load(), m_session->hasPublishableKey());
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
         AppSettings s;

@@ -70,8 +70,6 @@ private:
     ExportsTab *m_exports = nullptr;
     QLabel *m_connection = nullptr;
     QLabel *m_workspace = nullptr;
-    QTimer *m_fastTimer = nullptr;   // jobs
-    QTimer *m_slowTimer = nullptr;   // batches and output batches
     TrayNotifier *m_tray = nullptr;  // job finished / failed notifications
     ActivityPanel *m_activity = nullptr;
     QDockWidget *m_activityDock = nullptr;

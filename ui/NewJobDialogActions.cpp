@@ -5,7 +5,7 @@
 #include "AppSession.h"
 #include "AssetLibraryInput.h"
 #include "StageTimeline.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 #include "jobs/AssetLibraryLauncher.h"
 #include "jobs/JobSpecPresets.h"
 
@@ -20,28 +20,20 @@ namespace bd::ui {
 
 void NewJobDialog::loadBatches()
 {
-    auto *call = m_session->api()->listBatches(100);
-    call->setMaxPages(0);
-    connect(call, &api::ApiCall::finished, this, [this, call] {
-        if (call->error())
+    m_session->batches()->fetchBatches(this, [this](const Error &error, const QVector<api::Batch> &batches) {
+        if (error)
             return;   // the combo stays editable: a batch id can still be typed
         const QString current = m_batch->currentText();
-        QSignalBlocker block(m_batch);
-        m_batch->clear();
-        for (const api::Batch &b : call->result()) {
-            if (b.batchContentType == QLatin1String("metadata"))
-                continue;
-            m_batch->addItem(b.batchId, b.batchContentType);
-            m_batch->setItemData(m_batch->count() - 1,
-                                 tr("%1 · %2 · %3").arg(b.displayName, b.batchContentType, b.batchType), Qt::ToolTipRole);
-        }
-        m_batch->setEditText(current);
-        // Opened from a video batch: start as a video job.
-        if (!m_initialBatch.isEmpty() && current == m_initialBatch && kind() == Kind::Images) {
-            const int i = m_batch->findText(current);
-            if (i >= 0 && m_batch->itemData(i).toString() == QLatin1String("videos"))
+        m_allBatches.clear();
+        for (const api::Batch &b : batches)
+            m_allBatches.append({ b.batchId, b.batchContentType,
+                                  tr("%1 · %2 · %3").arg(b.displayName, b.batchContentType, b.batchType) });
+        // Opened from a video batch: start as a video job (which shows the video batches).
+        for (const BatchChoice &b : std::as_const(m_allBatches))
+            if (!m_initialBatch.isEmpty() && current == m_initialBatch && b.batchId == current &&
+                b.contentType == QLatin1String("videos") && kind() == Kind::Images)
                 setKind(Kind::Videos);
-        }
+        showBatchesForKind();
     });
 }
 
@@ -66,30 +58,30 @@ void NewJobDialog::checkBatch()
         Q_EMIT batchChecked();
     };
     // D6: shards still "info" are being indexed; then D3: a count of 0 means nothing is indexed yet.
-    auto *shards = m_session->api()->listShards(batchId);
-    connect(shards, &api::ApiCall::finished, this, [this, shards, batchId, generation, show] {
+    m_session->batches()->fetchShards(batchId, 0, this, [this, batchId, generation, show](const Error &shardsError,
+                                                                                        const QVector<api::Shard> &shards) {
         if (generation != m_batchCheckGeneration)
             return;
-        if (shards->error().kind == ErrorKind::NotFound) {
+        if (shardsError.kind == ErrorKind::NotFound) {
             show(tr("Batch “%1” does not exist.").arg(batchId), true);
             return;
         }
         int indexing = 0;
-        for (const api::Shard &s : shards->result())
+        for (const api::Shard &s : shards)
             indexing += s.isInProgress() ? 1 : 0;
         if (indexing > 0) {
             show(tr("Batch “%1” is still indexing (%n shard(s) in progress): a job started now sees only the files "
                     "indexed so far.", nullptr, indexing).arg(batchId), true);
             return;
         }
-        auto *count = m_session->api()->batchCount(batchId, text(QStringLiteral("partName")));
-        connect(count, &api::ApiCall::finished, this, [this, count, batchId, generation, show] {
+        m_session->batches()->fetchCount(batchId, text(QStringLiteral("partName")), this,
+                                         [this, batchId, generation, show](const Error &countError, qint64 count) {
             if (generation != m_batchCheckGeneration)
                 return;
-            if (!count->error() && count->result() == 0)
+            if (!countError && count == 0)
                 show(tr("Batch “%1” has no indexed files yet; it may still be indexing.").arg(batchId), true);
-            else if (!count->error())
-                show(tr("%n file(s) ready in “%1”.", nullptr, int(count->result())).arg(batchId), false);
+            else if (!countError)
+                show(tr("%n file(s) ready in “%1”.", nullptr, int(count)).arg(batchId), false);
             else
                 show({}, false);
         });
@@ -99,29 +91,16 @@ void NewJobDialog::checkBatch()
 jobs::AssetLibraryJobSpec NewJobDialog::assetLibrarySpec() const
 {
     // The settings shared with an image job come from the same fields.
-    const jobs::WorkflowJobSpec w = workflowSpec();
     jobs::AssetLibraryJobSpec s;
     m_assets->applyTo(s);
-    s.workflowId = w.workflowId;
-    s.machineType = w.machineType;
-    s.workersPerMachine = w.workersPerMachine;
-    s.processingTimeoutSeconds = w.processingTimeoutSeconds;
-    s.maxParallelTasks = w.maxParallelTasks;
-    s.maxImageFailureRate = w.maxImageFailureRate;
-    s.workflowParameters = w.workflowParameters;
-    s.imageInputName = w.imageInputName;
-    s.persistImagesOutputs = w.persistImagesOutputs;
-    s.imagesOutputsToBePersisted = w.imagesOutputsToBePersisted;
-    s.aggregationFormat = w.aggregationFormat;
-    s.notificationsURL = w.notificationsURL;
-    s.jobName = w.jobName;
+    s.setFieldValues(formValues(jobs::JobKind::AssetLibrary, nullptr));
     return s;
 }
 
 void NewJobDialog::submitAssetLibraryJob()
 {
     const jobs::AssetLibraryJobSpec spec = assetLibrarySpec();
-    auto *launcher = new jobs::AssetLibraryLauncher(m_session->api(), this);
+    auto *launcher = m_session->jobs()->assetLibraryLauncher(this);
     connect(launcher, &jobs::AssetLibraryLauncher::finished, this, [this, launcher, spec] {
         launcher->deleteLater();
         m_submitting = false;
@@ -139,8 +118,12 @@ void NewJobDialog::submitAssetLibraryJob()
 
 void NewJobDialog::submit()
 {
-    if (!problems().isEmpty() || m_submitting)
+    if (m_submitting)
         return;
+    if (!problems().isEmpty()) {
+        revealProblems();
+        return;
+    }
     if (kind() == Kind::AssetLibrary) {
         m_submitting = true;
         m_submit->setEnabled(false);
@@ -154,11 +137,10 @@ void NewJobDialog::submit()
     const bool trt = kind() == Kind::Trt;
     const QString jobId = trt ? trtSpec().jobId : workflowSpec().jobId;
     const QString name = trt ? trtSpec().jobName : workflowSpec().jobName;
-    auto *call = m_session->api()->createJob(jobId, name, wireJson());
-    connect(call, &api::ApiCall::finished, this, [this, call, jobId, name] {
+    m_session->jobs()->createJob(jobId, name, wireJson(), this, [this, jobId, name](const Error &error, const QJsonObject &) {
         m_submitting = false;
-        if (call->error()) {
-            m_submitError->setText(tr("The job was not created: %1").arg(call->error().fullText()));
+        if (error) {
+            m_submitError->setText(tr("The job was not created: %1").arg(error.fullText()));
             m_submitError->show();
             updateState();
             return;

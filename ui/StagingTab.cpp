@@ -10,7 +10,7 @@
 #include "RemoteIngestView.h"
 #include "TransferList.h"
 #include "ViewState.h"
-#include "api/ApiClient.h"
+#include "session/Services.h"
 #include "staging/IngestJournal.h"
 
 #include <QFileDialog>
@@ -32,7 +32,7 @@
 namespace bd::ui {
 
 StagingTab::StagingTab(AppSession *session, QWidget *parent)
-    : TabBase(parent), m_session(session), m_model(new BatchesModel(this)), m_counts(new BatchCountProxy(this))
+    : TabBase(parent), m_session(session), m_model(new BatchesModel(session->batches(), this)), m_counts(new BatchCountProxy(this))
 {
     m_addFolder = new QPushButton(QIcon::fromTheme(QStringLiteral("folder-new")), tr("&Add folder…"), this);
     m_addFolder->setToolTip(tr("Upload a folder into a staging batch (Ctrl+O)"));
@@ -59,7 +59,7 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
     m_lower->setTabsClosable(true);
     m_lower->setDocumentMode(true);
     m_detail = new BatchDetailPane(m_lower);
-    m_detail->setApi(session->api());
+    m_detail->setService(session->batches());
     m_lower->addTab(m_detail, tr("Details"));
     m_lower->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);   // details cannot close
     m_lower->tabBar()->setTabButton(0, QTabBar::LeftSide, nullptr);
@@ -137,7 +137,7 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
 
 void StagingTab::refresh()
 {
-    m_model->refresh(m_session->api());
+    m_model->refresh();
 }
 
 IngestDialog *StagingTab::ingestDialog() const
@@ -286,10 +286,9 @@ void StagingTab::loadVisibleCounts()
             continue;
         m_counts->setPending(id);
         ++m_countRequests;
-        auto *call = m_session->api()->batchCount(id);
-        connect(call, &api::ApiCall::finished, this, [this, call, id] {
+        m_session->batches()->fetchCount(id, {}, this, [this, id](const Error &error, qint64 count) {
             --m_countRequests;
-            m_counts->setCount(id, call->error() ? -1 : call->result());
+            m_counts->setCount(id, error ? -1 : count);
             scheduleCountLoad();   // the next visible rows, if any are left
         });
     }

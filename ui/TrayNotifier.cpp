@@ -1,6 +1,7 @@
 #include "TrayNotifier.h"
 
 #include "jobs/JobMonitor.h"
+#include "session/Services.h"
 
 #include <QApplication>
 #include <QMainWindow>
@@ -10,8 +11,8 @@
 
 namespace bd::ui {
 
-TrayNotifier::TrayNotifier(jobs::JobMonitor *monitor, QMainWindow *window)
-    : QObject(window), m_monitor(monitor), m_window(window)
+TrayNotifier::TrayNotifier(session::Jobs *jobs, QMainWindow *window)
+    : QObject(window), m_jobs(jobs), m_window(window)
 {
     if (QSystemTrayIcon::isSystemTrayAvailable()) {
         m_tray = new QSystemTrayIcon(QIcon(QStringLiteral(":/icons/batchdeck.svg")), this);
@@ -30,7 +31,8 @@ TrayNotifier::TrayNotifier(jobs::JobMonitor *monitor, QMainWindow *window)
         rebuildMenu();
         m_tray->show();
     }
-    connect(monitor, &jobs::JobMonitor::jobFinished, this, &TrayNotifier::onJobFinished);
+    connect(jobs, &session::Jobs::jobFinished, this, &TrayNotifier::onJobFinished);
+    connect(jobs, &session::Jobs::runningJobsChanged, this, &TrayNotifier::setRunningJobs);
 }
 
 void TrayNotifier::setRunningJobs(const QStringList &jobs)
@@ -71,7 +73,7 @@ void TrayNotifier::rebuildMenu()
 
 void TrayNotifier::onJobFinished(const QString &jobId, bool success)
 {
-    const auto snap = m_monitor->snapshot(jobId);
+    const auto snap = m_jobs->monitor()->snapshot(jobId);
     // A job without a name of its own is listed under its id: no "job-1 (job-1)".
     const QString name = snap && !snap->job.name.isEmpty() && snap->job.name != jobId
                              ? QStringLiteral(" (%1)").arg(snap->job.name)

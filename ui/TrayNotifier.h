@@ -1,7 +1,8 @@
 #pragma once
 // Job notifications: a system-tray icon (where the desktop has a tray) whose tooltip and menu
 // list the running jobs, and a balloon message when a watched job finishes or fails, also while
-// the window is minimised. Without a tray the message goes to the window's status bar.
+// the window is minimised. Without a tray the message goes to the window's status bar. It
+// listens to the session's job list (session::Jobs), not to any tab.
 #include <QObject>
 #include <QStringList>
 
@@ -9,7 +10,7 @@ class QMainWindow;
 class QMenu;
 class QSystemTrayIcon;
 
-namespace bd::jobs { class JobMonitor; }
+namespace bd::session { class Jobs; }
 
 namespace bd::ui {
 
@@ -17,7 +18,7 @@ class TrayNotifier : public QObject
 {
     Q_OBJECT
 public:
-    TrayNotifier(jobs::JobMonitor *monitor, QMainWindow *window);
+    TrayNotifier(session::Jobs *jobs, QMainWindow *window);
 
     bool hasTray() const { return m_tray != nullptr; }
     // "<id> (<name>)" lines of the jobs still running, shown in the tooltip and menu.
@@ -38,7 +39,7 @@ private:
     void onJobFinished(const QString &jobId, bool success);
     void rebuildMenu();
 
-    jobs::JobMonitor *m_monitor;
+    session::Jobs *m_jobs;
     QMainWindow *m_window;
     QSystemTrayIcon *m_tray = nullptr;
     QMenu *m_menu = nullptr;

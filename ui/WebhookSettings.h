@@ -1,20 +1,7 @@
 #pragma once
-// Where the GUI's webhook receiver listens (kept in AppSettings, i.e. the INI file). The
-// publishable key that senders must present is a secret and lives only in the OS keychain
-// (AppSession::kPublishableKeyAccount), never here.
-#include <QString>
-#include <QUrl>
+// The webhook settings moved to the core session (app/session/WebhookSettings.h).
+#include "session/WebhookSettings.h"
 
 namespace bd::ui {
-
-struct WebhookSettings {
-    bool enabled = false;
-    QString host = QStringLiteral("127.0.0.1");   // loopback: only reachable through a tunnel / proxy
-    int port = 8787;                               // 0: any free port (changes at every start)
-    QUrl publicUrl;   // what the service should post to (tunnel / reverse proxy); empty: the local URL
-
-    static WebhookSettings load();
-    void save() const;
-};
-
+using WebhookSettings = session::WebhookSettings;
 }  // namespace bd::ui

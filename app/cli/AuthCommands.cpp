@@ -44,19 +44,12 @@ QString readKeyFromStdin(CliContext &ctx)
     return QString::fromStdString(line).trimmed();
 }
 
-// Runs one SecretStore operation to completion; `start` triggers it, the store answers once.
-template <class Signal>
-Error waitForStore(secrets::SecretStore &store, Signal signal, const std::function<void()> &start)
+// Waits for one keychain operation (it bounds itself by the store's timeout); its error.
+Error waitForKeychain(secrets::KeychainOperation *operation)
 {
-    Error result(ErrorKind::Timeout, QStringLiteral("The keychain did not answer."));
-    QEventLoop loop;
-    QObject::connect(&store, signal, &loop, [&](const QString &, const Error &error) {
-        result = error;
-        loop.quit();
-    });
-    QTimer::singleShot(store.timeoutMs() + 1000, &loop, &QEventLoop::quit);
-    start();
-    loop.exec();
+    operation->exec();
+    const Error result = operation->error();
+    delete operation;
     return result;
 }
 
@@ -89,7 +82,7 @@ int login(CliContext &ctx, const QStringList &args)
 
     secrets::SecretStore store;
     store.setTimeoutMs(kKeychainWriteTimeoutMs);
-    const Error stored = waitForStore(store, &secrets::SecretStore::stored, [&] { store.store(account, key); });
+    const Error stored = waitForKeychain(store.write(account, key));
     if (stored)
         return ctx.fail(stored);
     if (ctx.isJson())
@@ -110,7 +103,7 @@ int logout(CliContext &ctx, const QStringList &args)
         return ctx.usage(QStringLiteral("The API URL '%1' has no host.").arg(ctx.baseUrl().toString()));
     secrets::SecretStore store;
     store.setTimeoutMs(kKeychainWriteTimeoutMs);
-    const Error forgotten = waitForStore(store, &secrets::SecretStore::forgotten, [&] { store.forget(account); });
+    const Error forgotten = waitForKeychain(store.remove(account));
     if (forgotten)
         return ctx.fail(forgotten);
     if (ctx.isJson())

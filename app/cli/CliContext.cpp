@@ -7,8 +7,8 @@
 #include "core/Operation.h"
 #include "core/Redact.h"
 #include "secrets/SecretStore.h"
+#include "session/Session.h"
 
-#include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSocketNotifier>
@@ -298,43 +298,41 @@ QString CliContext::keyFromKeychain()
     const QString account = secrets::keyringAccountFor(baseUrl());
     if (account.isEmpty())
         return {};
-    secrets::SecretStore store;
-    store.setTimeoutMs(m_keychainTimeoutMs);
-    QString key;
-    QEventLoop loop;
-    QObject::connect(&store, &secrets::SecretStore::fetched, &loop,
-                     [&](const QString &, const QString &value, const Error &error) {
-                         if (!error)
-                             key = value;
-                         else if (isDebug())
-                             m_err << "[debug] keychain: " << redact(error.message) << Qt::endl;
-                         loop.quit();
-                     });
-    // A backstop in case the store never answers (it bounds itself by timeoutMs()).
-    QTimer::singleShot(m_keychainTimeoutMs + 1000, &loop, &QEventLoop::quit);
-    store.fetch(account);
-    loop.exec();
-    return key.trimmed();
+    // The session's keychain flow, bounded by the store's timeout.
+    session()->secrets()->setTimeoutMs(m_keychainTimeoutMs);
+    std::unique_ptr<secrets::KeychainOperation> load(session()->loadKey(baseUrl()));
+    if (!load->exec()) {
+        if (isDebug())
+            m_err << "[debug] keychain: " << redact(load->error().message) << Qt::endl;
+        return {};
+    }
+    return load->key().trimmed();
+}
+
+session::Session *CliContext::session()
+{
+    if (!m_session)
+        m_session = std::make_unique<session::Session>();
+    return m_session.get();
 }
 
 api::ApiClient *CliContext::api(Error *error)
 {
-    if (m_api)
-        return m_api.get();
+    if (m_connected)
+        return session()->api();
     // Every command that talks to the service may write a journal: a damaged or locked local
     // database stops it here with the way out, before anything is sent.
-    if (const Error problem = databaseError()) {
+    if (const Error problem = session()->databaseProblem()) {
         if (error)
             *error = problem;
         return nullptr;
     }
-    api::ApiConfig config = api::ApiConfig::fromEnvironment();
-    config.baseUrl = baseUrl();
-    config.apiKey = resolveApiKey(error);
-    if (config.apiKey.isEmpty())
+    const QString key = resolveApiKey(error);
+    if (key.isEmpty())
         return nullptr;
-    m_api = std::make_unique<api::ApiClient>(config);
-    return m_api.get();
+    session()->useConnection(baseUrl(), key);
+    m_connected = true;
+    return session()->api();
 }
 
 }  // namespace bd::cli

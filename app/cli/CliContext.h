@@ -1,7 +1,8 @@
 #pragma once
-// What every batchdeck-cli command gets: the parsed global options, a lazily built ApiClient
-// (base URL and API key resolved by the documented precedence), and output helpers that keep
-// machine output (--json, stdout) apart from messages (stderr) and never print the API key.
+// What every batchdeck-cli command gets: the parsed global options, the core session (the same
+// session::Session the GUI uses: connection, keychain flow, database check) connected lazily
+// with the base URL and API key resolved by the documented precedence, and output helpers that
+// keep machine output (--json, stdout) apart from messages (stderr) and never print the API key.
 #include "core/Error.h"
 
 #include <QJsonValue>
@@ -20,6 +21,9 @@ class Operation;
 }
 namespace bd::api {
 class ApiClient;
+}
+namespace bd::session {
+class Session;
 }
 
 namespace bd::cli {
@@ -78,11 +82,12 @@ public:
     int keychainTimeoutMs() const { return m_keychainTimeoutMs; }
     void setKeychainTimeoutMs(int ms) { m_keychainTimeoutMs = ms; }
 
-    // The API client, built on first use with baseUrl() and resolveApiKey(); nullptr (with
-    // `error`) when there is no key, or when the local database is damaged or locked
-    // (bd::databaseError(): the message names the file and how to move it aside). Owned by the
-    // context.
+    // The API client of session(), connected on first use with baseUrl() and resolveApiKey();
+    // nullptr (with `error`) when there is no key, or when the local database is damaged or
+    // locked (Session::databaseProblem(): the message names the file and how to move it aside).
     api::ApiClient *api(Error *error);
+    // The core session (created on first use, owned by the context).
+    session::Session *session();
 
     // Ctrl-C and SIGTERM (runCli calls catchInterrupts() before a group command runs). The
     // signal handler only writes to a self-pipe; a QSocketNotifier picks the signal up in
@@ -115,7 +120,8 @@ private:
     QTextStream m_err;
     const CliCommand *m_command = nullptr;
     int m_keychainTimeoutMs = 5000;
-    std::unique_ptr<api::ApiClient> m_api;
+    std::unique_ptr<session::Session> m_session;
+    bool m_connected = false;
     std::unique_ptr<QSocketNotifier> m_interruptNotifier;
     std::function<void()> m_interruptHandler;
     bool m_interrupted = false;

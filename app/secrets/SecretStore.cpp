@@ -2,10 +2,8 @@
 
 #include "core/Redact.h"
 
-#include <QPointer>
 #include <QTimer>
 
-#include <memory>
 #include <qt6keychain/keychain.h>
 
 namespace bd::secrets {
@@ -67,31 +65,21 @@ SecretStore::SecretStore(QObject *parent)
 
 SecretStore::~SecretStore() = default;
 
-void SecretStore::fetch(const QString &account)
+KeychainOperation *SecretStore::read(const QString &account)
 {
-    if (account.isEmpty())
-        return emitLater(Op::Fetch, account, {}, {ErrorKind::InvalidInput, QStringLiteral("No API host given.")});
-    const auto it = m_sessionKeys.constFind(account);
-    if (it != m_sessionKeys.constEnd())
-        return emitLater(Op::Fetch, account, it.value(), {});
-    startJob(Op::Fetch, account, {});
+    return startOperation(KeychainOperation::Kind::Read, account, {});
 }
 
-void SecretStore::store(const QString &account, const QString &key)
+KeychainOperation *SecretStore::write(const QString &account, const QString &key)
 {
-    if (account.isEmpty() || key.isEmpty())
-        return emitLater(Op::Store, account, {},
-                         {ErrorKind::InvalidInput, QStringLiteral("Both an API host and an API key are required.")});
     registerSecret(key);
-    startJob(Op::Store, account, key);
+    return startOperation(KeychainOperation::Kind::Write, account, key);
 }
 
-void SecretStore::forget(const QString &account)
+KeychainOperation *SecretStore::remove(const QString &account)
 {
-    if (account.isEmpty())
-        return emitLater(Op::Forget, account, {}, {ErrorKind::InvalidInput, QStringLiteral("No API host given.")});
     m_sessionKeys.remove(account);
-    startJob(Op::Forget, account, {});
+    return startOperation(KeychainOperation::Kind::Delete, account, {});
 }
 
 void SecretStore::setSessionOnly(const QString &account, const QString &key)
@@ -100,76 +88,103 @@ void SecretStore::setSessionOnly(const QString &account, const QString &key)
     m_sessionKeys.insert(account, key);
 }
 
-void SecretStore::startJob(Op op, const QString &account, const QString &key)
+KeychainOperation *SecretStore::startOperation(KeychainOperation::Kind kind, const QString &account, const QString &key)
 {
-    // Jobs have no parent and delete themselves when they finish: a job abandoned after the
-    // timeout (or outliving this store) still completes inside QtKeychain's serial queue.
+    auto *operation = new KeychainOperation(this, kind, account, key);
+    operation->setAutoDelete(true);
+    operation->start();   // schedules doStart: connect to finished() right after this returns
+    return operation;
+}
+
+// --- KeychainOperation -----------------------------------------------------------------------
+
+KeychainOperation::KeychainOperation(SecretStore *store, Kind kind, const QString &account, const QString &key)
+    : Operation(store)
+    , m_store(store)
+    , m_kind(kind)
+    , m_account(account)
+    , m_key(key)
+    , m_service(store->serviceName())
+    , m_timeoutMs(store->timeoutMs())
+{
+    setCapabilities(Cancellable);
+    static const char *const titles[] = { "Read the API key for %1", "Store the API key for %1",
+                                          "Forget the API key for %1" };
+    setTitle(QString::fromLatin1(titles[int(kind)]).arg(account));
+}
+
+void KeychainOperation::doStart()
+{
+    if (m_account.isEmpty())
+        return emitResult({ErrorKind::InvalidInput, QStringLiteral("No API host given.")});
+    if (m_kind == Kind::Write && m_key.isEmpty())
+        return emitResult({ErrorKind::InvalidInput, QStringLiteral("Both an API host and an API key are required.")});
+    if (m_kind == Kind::Read && m_store) {
+        const auto it = m_store->m_sessionKeys.constFind(m_account);
+        if (it != m_store->m_sessionKeys.constEnd()) {
+            m_key = it.value();
+            return emitResult();
+        }
+    }
+    // The QtKeychain job has no parent and deletes itself when it finishes: a job abandoned
+    // after the timeout (or outliving this operation) still completes inside QtKeychain's
+    // serial queue.
     QKeychain::Job *job = nullptr;
-    switch (op) {
-    case Op::Fetch:
+    switch (m_kind) {
+    case Kind::Read:
         job = new QKeychain::ReadPasswordJob(m_service);
         break;
-    case Op::Store: {
+    case Kind::Write: {
         auto *write = new QKeychain::WritePasswordJob(m_service);
-        write->setTextData(key);
+        write->setTextData(m_key);
         job = write;
         break;
     }
-    case Op::Forget:
+    case Kind::Delete:
         job = new QKeychain::DeletePasswordJob(m_service);
         break;
     }
     job->setAutoDelete(true);
     job->setInsecureFallback(false);  // never a plain-text settings file
-    job->setKey(account);
-
-    auto answered = std::make_shared<bool>(false);
-    auto *timer = new QTimer(this);
-    timer->setSingleShot(true);
-    QPointer<QKeychain::Job> guard(job);
-
-    connect(job, &QKeychain::Job::finished, this, [=, this](QKeychain::Job *j) {
-        if (*answered)
-            return;
-        *answered = true;
-        timer->deleteLater();
-        Error error = keychainError(j->error(), j->errorString(), account);
-        if (op == Op::Forget && j->error() == QKeychain::EntryNotFound)
-            error = {};  // forgetting what is not there is success
-        QString value;
-        if (op == Op::Fetch && !error) {
-            value = static_cast<QKeychain::ReadPasswordJob *>(j)->textData();
-            registerSecret(value);
-        }
-        if (op == Op::Store && !error)
-            m_sessionKeys.remove(account);  // the keychain is authoritative again
-        emitResult(op, account, value, error);
+    job->setKey(m_account);
+    m_job = job;
+    connect(job, &QKeychain::Job::finished, this, [this](QKeychain::Job *j) {
+        const QString value = m_kind == Kind::Read && j->error() == QKeychain::NoError
+                                  ? static_cast<QKeychain::ReadPasswordJob *>(j)->textData()
+                                  : QString();
+        onAnswered(int(j->error()), j->errorString(), value);
     });
-    connect(timer, &QTimer::timeout, this, [=, this] {
-        if (*answered)
+    QTimer::singleShot(m_timeoutMs, this, [this] {
+        if (isFinished())
             return;
-        *answered = true;
-        timer->deleteLater();
-        if (guard)
-            QObject::disconnect(guard, nullptr, this, nullptr);
-        emitResult(op, account, {}, {ErrorKind::Timeout, QString::fromLatin1(kNoServiceMessage)});
+        if (m_job)
+            QObject::disconnect(m_job, nullptr, this, nullptr);
+        emitResult({ErrorKind::Timeout, QString::fromLatin1(kNoServiceMessage)});
     });
-    timer->start(m_timeoutMs);
     job->start();  // QtKeychain only schedules the work: the answer always comes later
 }
 
-void SecretStore::emitResult(Op op, const QString &account, const QString &key, const Error &error)
+void KeychainOperation::doCancel()
 {
-    switch (op) {
-    case Op::Fetch: Q_EMIT fetched(account, key, error); break;
-    case Op::Store: Q_EMIT stored(account, error); break;
-    case Op::Forget: Q_EMIT forgotten(account, error); break;
-    }
+    if (m_job)
+        QObject::disconnect(m_job, nullptr, this, nullptr);   // the job completes on its own
 }
 
-void SecretStore::emitLater(Op op, const QString &account, const QString &key, const Error &error)
+void KeychainOperation::onAnswered(int code, const QString &detail, const QString &value)
 {
-    QTimer::singleShot(0, this, [=, this] { emitResult(op, account, key, error); });
+    if (isFinished())
+        return;
+    const auto keychainCode = QKeychain::Error(code);
+    Error error = keychainError(keychainCode, detail, m_account);
+    if (m_kind == Kind::Delete && keychainCode == QKeychain::EntryNotFound)
+        error = {};  // forgetting what is not there is success
+    if (m_kind == Kind::Read && !error) {
+        m_key = value;
+        registerSecret(value);
+    }
+    if (m_kind == Kind::Write && !error && m_store)
+        m_store->m_sessionKeys.remove(m_account);  // the keychain is authoritative again
+    emitResult(error);
 }
 
 }  // namespace bd::secrets

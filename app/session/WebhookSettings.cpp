@@ -1,8 +1,8 @@
-#include "WebhookSettings.h"
+#include "session/WebhookSettings.h"
 
 #include "core/AppSettings.h"
 
-namespace bd::ui {
+namespace bd::session {
 
 namespace {
 const QString kEnabled = QStringLiteral("webhooks/enabled");
@@ -38,4 +38,4 @@ void WebhookSettings::save() const
     s.setValue(kPublicUrl, clean.toString());
 }
 
-}  // namespace bd::ui
+}  // namespace bd::session

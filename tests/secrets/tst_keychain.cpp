@@ -1,4 +1,4 @@
-// SecretStore against a real Secret Service (gnome-keyring on a private session bus) and against
+// SecretStore's keychain operations against a real Secret Service (gnome-keyring on a private session bus) and against
 // no secret service at all. The keyring cases need the wrapper
 //   dbus-run-session -- sh -c 'echo -n pw | gnome-keyring-daemon --unlock --components=secrets; ./tst_keychain'
 // and skip without a session bus.
@@ -19,6 +19,7 @@
 
 using bd::Error;
 using bd::ErrorKind;
+using bd::secrets::KeychainOperation;
 using bd::secrets::SecretStore;
 
 namespace {
@@ -28,34 +29,38 @@ struct Fetched {
     Error error;
 };
 
-// One fetch, waited for; fails the test if no answer comes.
+// One operation, waited for; fails the test if no answer (or more than one) comes. The result
+// is read before the operation deletes itself.
+Fetched waitFor(KeychainOperation *operation, const QString &account, int waitMs)
+{
+    if (operation->account() != account)
+        return {{}, Error(ErrorKind::Internal, QStringLiteral("operation for another account"))};
+    QSignalSpy spy(operation, &bd::Operation::finished);
+    QSignalSpy deleted(operation, &QObject::destroyed);
+    if (spy.isEmpty() && !spy.wait(waitMs))
+        return {{}, Error(ErrorKind::Internal, QStringLiteral("no finished() signal"))};
+    if (spy.size() != 1)
+        return {{}, Error(ErrorKind::Internal, QStringLiteral("more than one finished() signal"))};
+    const Fetched result{ operation->key(), operation->error() };
+    // Auto-delete: the operation is gone after its answer (nothing to clean up for callers).
+    if (deleted.isEmpty() && !deleted.wait(2000))
+        return {{}, Error(ErrorKind::Internal, QStringLiteral("the operation did not delete itself"))};
+    return result;
+}
+
 Fetched fetchNow(SecretStore &store, const QString &account, int waitMs = 35000)
 {
-    QSignalSpy spy(&store, &SecretStore::fetched);
-    store.fetch(account);
-    if (spy.isEmpty() && !spy.wait(waitMs))
-        return {{}, Error(ErrorKind::Internal, QStringLiteral("no fetched() signal"))};
-    if (spy.size() != 1 || spy.at(0).at(0).toString() != account)
-        return {{}, Error(ErrorKind::Internal, QStringLiteral("wrong fetched() signal"))};
-    return {spy.at(0).at(1).toString(), spy.at(0).at(2).value<Error>()};
+    return waitFor(store.read(account), account, waitMs);
 }
 
 Error storeNow(SecretStore &store, const QString &account, const QString &key, int waitMs = 35000)
 {
-    QSignalSpy spy(&store, &SecretStore::stored);
-    store.store(account, key);
-    if (spy.isEmpty() && !spy.wait(waitMs))
-        return Error(ErrorKind::Internal, QStringLiteral("no stored() signal"));
-    return spy.at(0).at(1).value<Error>();
+    return waitFor(store.write(account, key), account, waitMs).error;
 }
 
 Error forgetNow(SecretStore &store, const QString &account, int waitMs = 35000)
 {
-    QSignalSpy spy(&store, &SecretStore::forgotten);
-    store.forget(account);
-    if (spy.isEmpty() && !spy.wait(waitMs))
-        return Error(ErrorKind::Internal, QStringLiteral("no forgotten() signal"));
-    return spy.at(0).at(1).value<Error>();
+    return waitFor(store.remove(account), account, waitMs).error;
 }
 
 QString randomKey()
@@ -150,11 +155,54 @@ private Q_SLOTS:
     void invalidInputIsAnsweredAsynchronously()
     {
         SecretStore store;
-        QSignalSpy spy(&store, &SecretStore::stored);
-        store.store(QString(), QStringLiteral("some-key-123"));
+        KeychainOperation *write = store.write(QString(), QStringLiteral("some-key-123"));
+        QSignalSpy spy(write, &bd::Operation::finished);
         QCOMPARE(spy.size(), 0);  // never from inside the call
+        QVERIFY(!write->isFinished());
         QVERIFY(spy.wait(2000));
-        QCOMPARE(spy.at(0).at(1).value<Error>().kind, ErrorKind::InvalidInput);
+        QCOMPARE(write->error().kind, ErrorKind::InvalidInput);
+    }
+
+    // Each request is its own operation with its own answer: two reads in flight for two
+    // accounts never see each other's result (no shared signal to filter by account).
+    void concurrentOperationsAnswerSeparately()
+    {
+        SecretStore store;
+        const QString keyA = randomKey();
+        const QString keyB = randomKey();
+        store.setSessionOnly(QStringLiteral("a.example"), keyA);
+        store.setSessionOnly(QStringLiteral("b.example"), keyB);
+        KeychainOperation *readA = store.read(QStringLiteral("a.example"));
+        KeychainOperation *readB = store.read(QStringLiteral("b.example"));
+        KeychainOperation *missing = store.read(QString());
+        for (KeychainOperation *operation : { readA, readB, missing })
+            operation->setAutoDelete(false);   // read after the loop below has run
+        QSignalSpy spyA(readA, &bd::Operation::finished);
+        QSignalSpy spyB(readB, &bd::Operation::finished);
+        QSignalSpy spyMissing(missing, &bd::Operation::finished);
+        QTRY_VERIFY_WITH_TIMEOUT(spyA.size() == 1 && spyB.size() == 1 && spyMissing.size() == 1, 2000);
+        QCOMPARE(readA->key(), keyA);
+        QCOMPARE(readB->key(), keyB);
+        QCOMPARE(readA->kind(), KeychainOperation::Kind::Read);
+        QCOMPARE(missing->error().kind, ErrorKind::InvalidInput);
+        QVERIFY(missing->key().isEmpty());
+        delete readA;
+        delete readB;
+        delete missing;
+    }
+
+    // cancel() ends a request at once with Cancelled; the keychain's late answer changes nothing.
+    void cancelEndsTheOperation()
+    {
+        SecretStore store;
+        newStore(store);
+        KeychainOperation *read = store.read(QStringLiteral("cancel.example"));
+        QSignalSpy spy(read, &bd::Operation::finished);
+        read->cancel();
+        QCOMPARE(spy.size(), 1);
+        QCOMPARE(read->error().kind, ErrorKind::Cancelled);
+        QTest::qWait(300);
+        QCOMPARE(spy.size(), 1);
     }
 
     // Keeps working with no keychain at all: memory only, answered without a keychain job.

@@ -61,7 +61,7 @@ struct ExportsWindow {
     QMainWindow window;
     ExportsTab *tab;
     JobsModel jobs;
-    explicit ExportsWindow(AppSession *session) : tab(new ExportsTab(session))
+    explicit ExportsWindow(AppSession *session) : tab(new ExportsTab(session)), jobs(session->jobs())
     {
         window.setCentralWidget(tab);
         QObject::connect(&jobs, &JobsModel::refreshed, tab, [this] {
@@ -70,7 +70,7 @@ struct ExportsWindow {
                 list << row.job;
             tab->refresh(list);
         });
-        QObject::connect(session, &AppSession::connected, &jobs, [this, session] { jobs.refresh(session->api()); });
+        QObject::connect(session, &AppSession::connected, &jobs, [this] { jobs.refresh(); });
         window.show();
     }
     // Let background listings end before the session goes away: an ApiCall still in flight when

@@ -185,7 +185,7 @@ private Q_SLOTS:
 
         // The 30 s auto-refresh, now: the row stays selected, Download stays enabled.
         QSignalSpy refreshed(model, &OutputBatchesModel::refreshed);
-        Q_EMIT exports->refreshRequested();
+        exports->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(refreshed.count() >= 1 && !model->isRefreshing(), 20000);
         QTest::qWait(200);
         const QModelIndexList selected = exports->table()->selectionModel()->selectedRows();

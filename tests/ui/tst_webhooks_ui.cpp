@@ -55,7 +55,7 @@ private Q_SLOTS:
         window.show();
         // No background refresh for an hour: whatever changes below, a webhook changed it.
         window.setRefreshIntervals(kHour, kHour);
-        window.jobsTab()->monitor()->setPollIntervals(kHour, kHour);
+        session.jobs()->monitor()->setPollIntervals(kHour, kHour);
         QVERIFY(session.connectToSandbox(20.0));
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), AppSession::State::Online, 15000);
 
@@ -193,21 +193,16 @@ private Q_SLOTS:
         const QString key = QStringLiteral("rf_pub_keychain_5519");
         {
             AppSession first;
-            bd::Error storeError(bd::ErrorKind::Timeout, QStringLiteral("no answer"));
-            bool answered = false;
-            connect(first.secrets(), &bd::secrets::SecretStore::stored, this,
-                    [&](const QString &account, const bd::Error &error) {
-                        if (account == AppSession::kPublishableKeyAccount) {
-                            storeError = error;
-                            answered = true;
-                        }
-                    });
             WebhookSettings on;
             on.enabled = true;
             on.port = 0;
-            first.applyWebhookSettings(on, key);
+            bd::secrets::KeychainOperation *store = first.applyWebhookSettings(on, key);
+            QVERIFY(store);
+            QCOMPARE(store->account(), AppSession::kPublishableKeyAccount);
             QVERIFY(first.isReceivingWebhooks());   // started at once with the typed key
-            QTRY_VERIFY_WITH_TIMEOUT(answered, 40000);
+            store->exec();   // the keychain's answer (bounded by the store's timeout)
+            const bd::Error storeError = store->error();
+            delete store;
             if (storeError)
                 QSKIP(qPrintable(QStringLiteral("no usable keychain here: ") + storeError.message));
         }
@@ -218,10 +213,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(second.isReceivingWebhooks(), 40000);
         QVERIFY(second.hasPublishableKey());
         second.stopWebhookReceiver();
-        bool forgotten = false;
-        connect(second.secrets(), &bd::secrets::SecretStore::forgotten, this, [&] { forgotten = true; });
-        second.secrets()->forget(AppSession::kPublishableKeyAccount);
-        QTRY_VERIFY_WITH_TIMEOUT(forgotten, 40000);
+        bd::secrets::KeychainOperation *forget = second.secrets()->remove(AppSession::kPublishableKeyAccount);
+        QVERIFY2(forget->exec(), qPrintable(forget->error().message));
+        delete forget;
         WebhookSettings off;
         off.save();
     }
