@@ -57,14 +57,12 @@ void CommandOptions::addJobFields(jobs::JobKind kind)
         if (f->type == jobs::FieldType::Switch) {
             addFlag(names(f->flags), f->tooltip);
             if (!f->negativeFlag.isEmpty())
-                addFlag(names({f->negativeFlag}), QStringLiteral("Do not: %1").arg(f->tooltip));
+                addFlag(names({f->negativeFlag}), f->negativeTooltip);
             continue;
         }
         QString help = f->tooltip;
         if (f->type == jobs::FieldType::Choice || f->type == jobs::FieldType::ChoiceList)
             help += QStringLiteral(" One of: %1.").arg(f->choices.join(QStringLiteral(", ")));
-        if (f->deprecated)
-            help += QStringLiteral(" (deprecated)");
         addValue(names(f->flags), help, f->metavar, f->required);
     }
 }

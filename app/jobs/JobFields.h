@@ -69,6 +69,7 @@ struct JobField {
     double restartMinimum = 0;  // Count on restart: the reference CLI accepts (and drops) 0 workers
     QString pattern;            // Text: a full-match regular expression
     QString patternDescription; // "1 to 64 of a-z, 0-9, '-' and '_'"
+    QString negativeTooltip;    // Switch: the --help line of negativeFlag
 };
 
 // The table, in the order the CLI command line lists the options.

@@ -206,6 +206,7 @@ private Q_SLOTS:
                 QVERIFY2(f.choices.size() >= 2, qPrintable(f.key));
             if (f.type == FieldType::Fraction)
                 QVERIFY2(f.maximum > f.minimum, qPrintable(f.key));
+            QCOMPARE(f.negativeFlag.isEmpty(), f.negativeTooltip.isEmpty());
         }
         // The rf-cloud names that scripts use.
         QCOMPARE(jobField(QStringLiteral("maxParallelTasks"))->flags, QStringList{"--max-parallel-tasks"});
