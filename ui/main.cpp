@@ -9,7 +9,7 @@
 #include "Palette.h"
 #include "Screenshots.h"
 #include "SortArrowStyle.h"
-#include "StartupProbe.h"
+#include "FirstPaint.h"
 #include "batchdeck/Version.h"
 #include "core/Redact.h"
 
@@ -63,11 +63,17 @@ int main(int argc, char **argv)
     if (parser.isSet(startupTime))
         bd::ui::quitAfterFirstPaint(&window, sinceMain);
     window.show();
-    if (parser.isSet(sandbox))
-        session.connectToSandbox(parser.value(timeScale).toDouble() > 0 ? parser.value(timeScale).toDouble() : 1.0);
-    else
-        session.connectFromSettings();
-    session.startWebhooksFromSettings();
+    // Connecting (the sandbox's start, the keychain) waits for the first paint: the window shows
+    // at once and says "Connecting" instead of appearing only when the connection is under way.
+    const double scale = parser.value(timeScale).toDouble() > 0 ? parser.value(timeScale).toDouble() : 1.0;
+    const bool useSandbox = parser.isSet(sandbox);
+    bd::ui::afterFirstPaint(&window, [&session, useSandbox, scale] {
+        if (useSandbox)
+            session.connectToSandbox(scale);
+        else
+            session.connectFromSettings();
+        session.startWebhooksFromSettings();
+    });
     if (parser.isSet(screenshots)) {
         const QString dir = parser.value(screenshots);
         const int seconds = parser.isSet(quitAfter) ? parser.value(quitAfter).toInt() : 5;

@@ -1,0 +1,390 @@
+// bench_gui: does the desktop window ever stall, and how fast does it start?
+//
+// 1. Cold start: launches `batchdeck --sandbox --print-startup-time` (offscreen, a fresh home) a
+//    few times and measures from the launch to the line the app prints after its first painted
+//    main window (the first run also creates the data folder and the demo data).
+// 2. In this process: the main window on the embedded sandbox while a 10 ms heartbeat QTimer
+//    records how late each tick fires (event-loop lateness), per phase:
+//      connect   the session starts the sandbox and the tabs load their lists,
+//      drop      a folder of N tiny JPEGs (default 100 000) dropped on the drop zone: the dialog
+//                scans it,
+//      upload    Upload clicked: the ingest runs to a ready batch,
+//      open      a batch of M files (default 1 000 000, seeded in the sandbox outside the
+//                measurement) selected, its Files view opened and scrolled to the end and back.
+//    Goals: max ≤ 50 ms and p99 ≤ 16 ms in every phase; cold start ≤ 0.5 s (Release build).
+//
+//   bench_gui [--files N] [--batch-files M] [--cold-runs K] [--skip-cold] [--skip-window]
+// Needs batchdeck in the same bin folder (BATCHDECK_BIN_DIR or ../bin next to this program).
+#include "AppSession.h"
+#include "BatchDetailPane.h"
+#include "DropZone.h"
+#include "IngestDialog.h"
+#include "ListModels.h"
+#include "MainWindow.h"
+#include "StagingTab.h"
+#include "TransferList.h"
+#include "sandbox/Sandbox.h"
+#include "staging/IngestOperation.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QMimeData>
+#include <QProcess>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTextStream>
+#include <QThread>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <vector>
+
+using namespace bd;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
+}
+
+// An 8x8 grey JPEG after a COM segment that makes each file unique (≈ 200 bytes).
+QByteArray tinyJpeg(const QByteArray &tag)
+{
+    static const QByteArray body = QByteArray::fromHex(
+        "ffe000104a46494600010100000100010000ffdb004300100b0c0e0c0a100e0d0e1211101318281a181616183123251d283a"
+        "333d3c3933383740485c4e404457453738506d51575f626768673e4d71797064785c656763ffc0000b080008000801011100"
+        "ffc40014000100000000000000000000000000000001ffc40014100100000000000000000000000000000000ffda00080101"
+        "00003f001fffd9");
+    const int len = int(tag.size()) + 2;
+    QByteArray b("\xFF\xD8\xFF\xFE", 4);
+    b.append(char(len >> 8)).append(char(len & 0xFF)).append(tag).append(body);
+    return b;
+}
+
+// Writes `count` images into `dir` in sub-folders of 1 000; false on the first write error.
+bool writeImages(const QString &dir, int count)
+{
+    for (int i = 0; i < count; ++i) {
+        const QString sub = QStringLiteral("%1/part-%2").arg(dir).arg(i / 1000, 4, 10, QLatin1Char('0'));
+        if (i % 1000 == 0 && !QDir().mkpath(sub))
+            return false;
+        QFile f(QStringLiteral("%1/img-%2.jpg").arg(sub).arg(i, 7, 10, QLatin1Char('0')));
+        if (!f.open(QIODevice::WriteOnly) || f.write(tinyJpeg(QByteArray::number(i))) <= 0)
+            return false;
+    }
+    return true;
+}
+
+// A 10 ms heartbeat on the GUI thread: how late each tick fires, recorded per phase.
+class Heartbeat
+{
+public:
+    static constexpr int kIntervalMs = 10;
+
+    Heartbeat()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(kIntervalMs);
+        QObject::connect(&m_timer, &QTimer::timeout, [this] { tick(); });
+    }
+    void begin(const QString &phase)
+    {
+        m_phase = phase;
+        m_order.push_back(phase);
+        m_phaseClock.start();
+        m_clock.start();
+        m_timer.start();
+    }
+    // Ends the phase; returns its wall time in ms.
+    qint64 end()
+    {
+        m_timer.stop();
+        tick();
+        m_durations[m_phase] = m_phaseClock.elapsed();
+        return m_durations[m_phase];
+    }
+    void report(bool *allMet) const
+    {
+        out() << QStringLiteral("%1 %2 %3 %4 %5  %6").arg(QStringLiteral("phase"), -9).arg(QStringLiteral("seconds"), 8)
+                     .arg(QStringLiteral("ticks"), 7).arg(QStringLiteral("max ms"), 8).arg(QStringLiteral("p99 ms"), 8)
+                     .arg(QStringLiteral("goal (max ≤ 50, p99 ≤ 16)"))
+              << Qt::endl;
+        for (const QString &phase : m_order) {
+            std::vector<double> late = m_lateness.count(phase) ? m_lateness.at(phase) : std::vector<double>();
+            std::sort(late.begin(), late.end());
+            const double max = late.empty() ? 0 : late.back();
+            const double p99 = late.empty() ? 0 : late[std::min(late.size() - 1, size_t(late.size() * 0.99))];
+            const bool met = max <= 50 && p99 <= 16;
+            *allMet = *allMet && met;
+            out() << QStringLiteral("%1 %2 %3 %4 %5  %6").arg(phase, -9)
+                         .arg(m_durations.at(phase) / 1000.0, 8, 'f', 1).arg(late.size(), 7)
+                         .arg(max, 8, 'f', 1).arg(p99, 8, 'f', 1).arg(met ? QStringLiteral("met") : QStringLiteral("MISSED"))
+                  << Qt::endl;
+        }
+    }
+
+private:
+    void tick()
+    {
+        const qint64 ns = m_clock.nsecsElapsed();
+        m_clock.start();
+        m_lateness[m_phase].push_back(std::max(0.0, ns / 1e6 - kIntervalMs));
+    }
+
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    QElapsedTimer m_phaseClock;
+    QString m_phase;
+    std::vector<QString> m_order;
+    std::map<QString, std::vector<double>> m_lateness;
+    std::map<QString, qint64> m_durations;
+};
+
+// Runs the event loop until `done` holds (checked every 20 ms) or `timeoutMs` passes.
+bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!done()) {
+        if (t.elapsed() > timeoutMs)
+            return false;
+        QEventLoop loop;
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return true;
+}
+
+void dropOn(QWidget *target, const QString &path)
+{
+    QMimeData mime;
+    mime.setUrls({ QUrl::fromLocalFile(path) });
+    const QPoint pos = target->rect().center();
+    QDragEnterEvent enter(pos, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &enter);
+    QDropEvent drop(QPointF(pos), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(target, &drop);
+}
+
+QString binDir()
+{
+    const QString env = qEnvironmentVariable("BATCHDECK_BIN_DIR");
+    if (!env.isEmpty())
+        return env;
+    QDir d(QCoreApplication::applicationDirPath());
+    if (QFile::exists(d.filePath(QStringLiteral("batchdeck"))))
+        return d.path();
+    return QDir(d.filePath(QStringLiteral("../bin"))).canonicalPath();
+}
+
+// One `batchdeck --sandbox --print-startup-time` launch: ms from start to the first-paint line
+// (-1 on failure), and the app's own figure (from main()) in *inside.
+qint64 coldStart(const QString &home, qint64 *inside)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), home + QStringLiteral("/data"));
+    env.insert(QStringLiteral("BATCHDECK_CONFIG_FILE"), home + QStringLiteral("/batchdeck.ini"));
+    p.setProcessEnvironment(env);
+    p.setProcessChannelMode(QProcess::SeparateChannels);
+    QElapsedTimer t;
+    t.start();
+    p.start(binDir() + QStringLiteral("/batchdeck"), { QStringLiteral("--sandbox"), QStringLiteral("--print-startup-time") });
+    QByteArray line;
+    qint64 ms = -1;
+    while (p.waitForReadyRead(20000)) {
+        line += p.readAllStandardOutput();
+        if (line.contains('\n')) {
+            ms = t.elapsed();
+            break;
+        }
+    }
+    p.waitForFinished(20000);
+    if (p.state() != QProcess::NotRunning) {
+        p.kill();
+        p.waitForFinished();
+    }
+    const QList<QByteArray> words = line.trimmed().split(' ');
+    *inside = words.size() == 2 && words.first() == "first-paint-ms" ? words.last().toLongLong() : -1;
+    if (*inside < 0)
+        out() << "  launch failed: " << line << p.readAllStandardError().left(2000) << Qt::endl;
+    return *inside < 0 ? -1 : ms;
+}
+
+bool coldStarts(int runs)
+{
+    out() << "Cold start: batchdeck --sandbox to its first painted main window (offscreen), load average "
+          << loadAverage() << Qt::endl;
+    QTemporaryDir home;
+    std::vector<qint64> warm;
+    for (int i = 0; i < runs; ++i) {
+        qint64 inside = -1;
+        const qint64 ms = coldStart(home.path(), &inside);
+        if (ms < 0)
+            return false;
+        out() << QStringLiteral("  run %1%2: %3 ms from launch (%4 ms from main())")
+                     .arg(i + 1).arg(i == 0 ? QStringLiteral(" (new data folder)") : QString()).arg(ms).arg(inside)
+              << Qt::endl;
+        if (i > 0)
+            warm.push_back(ms);
+    }
+    if (!warm.empty()) {
+        std::sort(warm.begin(), warm.end());
+        const qint64 median = warm[warm.size() / 2];
+        out() << QStringLiteral("  median of the later runs: %1 ms (goal ≤ 500: %2)")
+                     .arg(median).arg(median <= 500 ? QStringLiteral("met") : QStringLiteral("MISSED"))
+              << Qt::endl;
+        return median <= 500;
+    }
+    return true;
+}
+
+// The files view of the batch pane: the item view on its Files tab.
+QAbstractItemView *filesView(ui::BatchDetailPane *pane)
+{
+    return pane->filesTable();
+}
+
+bool windowPhases(int files, int batchFiles)
+{
+    QTemporaryDir home, input;
+    qputenv("BATCHDECK_DATA_DIR", home.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("BATCHDECK_CONFIG_FILE", home.filePath(QStringLiteral("batchdeck.ini")).toUtf8());
+    const QString folder = input.filePath(QStringLiteral("bench-photos"));
+    QElapsedTimer t;
+    t.start();
+    if (!writeImages(folder, files)) {
+        out() << "could not write the images" << Qt::endl;
+        return false;
+    }
+    out() << QStringLiteral("Window: %1 images written in %2 s; load average %3")
+                 .arg(files).arg(t.elapsed() / 1000.0, 0, 'f', 1).arg(loadAverage())
+          << Qt::endl;
+
+    Heartbeat heartbeat;
+    ui::AppSession session;
+    ui::MainWindow window(&session);
+    window.resize(1280, 800);
+    ui::StagingTab *staging = window.stagingTab();
+
+    heartbeat.begin(QStringLiteral("connect"));
+    window.show();
+    session.connectToSandbox(1.0);
+    bool ok = waitFor([&] { return staging->model()->rowOfKey(QStringLiteral("demo-images")) >= 0; }, 60000);
+    heartbeat.end();
+    if (!ok) {
+        out() << "the demo batches never appeared" << Qt::endl;
+        return false;
+    }
+
+    heartbeat.begin(QStringLiteral("drop"));
+    dropOn(staging->dropZone(), folder);
+    ui::IngestDialog *dialog = staging->ingestDialog();
+    ok = dialog && waitFor([&] { return !dialog->isScanning(); }, 600000);
+    heartbeat.end();
+    if (!ok || dialog->scanResult().imageCount != files) {
+        out() << "the scan did not find the images: " << (dialog ? dialog->scanResult().imageCount : -1) << Qt::endl;
+        return false;
+    }
+
+    heartbeat.begin(QStringLiteral("upload"));
+    dialog->uploadButton()->click();
+    ok = waitFor([&] { return !staging->transferLists().isEmpty() && staging->transferLists().first()->isFinished(); },
+                 1800000);
+    heartbeat.end();
+    if (!ok) {
+        out() << "the upload did not finish" << Qt::endl;
+        return false;
+    }
+
+    // Seeding is the sandbox's work, not the window's: off the GUI thread, outside any phase.
+    const QString largeBatch = QStringLiteral("large-batch");
+    t.restart();
+    QFuture<int> seeded = QtConcurrent::run([&] { return session.sandbox()->seedLargeBatch(largeBatch, batchFiles); });
+    waitFor([&] { return seeded.isFinished(); }, 1800000);
+    out() << QStringLiteral("  (a %1-file batch seeded in %2 s)").arg(seeded.result()).arg(t.elapsed() / 1000.0, 0, 'f', 1)
+          << Qt::endl;
+
+    heartbeat.begin(QStringLiteral("open"));
+    staging->refresh();
+    ok = waitFor([&] { return staging->model()->rowOfKey(largeBatch) >= 0; }, 120000);
+    ui::BatchDetailPane *pane = staging->detailPane();
+    if (ok) {
+        staging->selectBatch(largeBatch);
+        ok = waitFor([&] { return pane->batchId() == largeBatch && pane->count() == batchFiles; }, 120000);
+    }
+    QAbstractItemView *view = filesView(pane);
+    if (ok) {
+        pane->showFilesTab();
+        ok = waitFor([&] { return view->model() && view->model()->rowCount() > 0; }, 120000);
+    }
+    // Scroll: to the end (a lazy view then fetches the pages it shows), and back to the top.
+    for (int i = 0; ok && i < 20; ++i) {
+        view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum());
+        waitFor([] { return false; }, 100);
+    }
+    if (ok)
+        view->scrollToTop();
+    waitFor([] { return false; }, 500);
+    heartbeat.end();
+    if (!ok) {
+        out() << "the large batch's files never showed" << Qt::endl;
+        return false;
+    }
+    out() << QStringLiteral("  (the Files view holds %1 rows after scrolling)").arg(view->model()->rowCount()) << Qt::endl;
+
+    bool allMet = true;
+    out() << QStringLiteral("Event-loop lateness of a %1 ms heartbeat (load average %2):")
+                 .arg(Heartbeat::kIntervalMs).arg(loadAverage())
+          << Qt::endl;
+    heartbeat.report(&allMet);
+    return allMet;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Event-loop lateness and cold start of the desktop window"));
+    parser.addHelpOption();
+    const QCommandLineOption files(QStringLiteral("files"), QStringLiteral("Images in the dropped folder."),
+                                   QStringLiteral("n"), QStringLiteral("100000"));
+    const QCommandLineOption batchFiles(QStringLiteral("batch-files"), QStringLiteral("Files of the batch opened."),
+                                        QStringLiteral("n"), QStringLiteral("1000000"));
+    const QCommandLineOption coldRuns(QStringLiteral("cold-runs"), QStringLiteral("Cold-start launches."),
+                                      QStringLiteral("n"), QStringLiteral("5"));
+    const QCommandLineOption skipCold(QStringLiteral("skip-cold"), QStringLiteral("No cold-start launches."));
+    const QCommandLineOption skipWindow(QStringLiteral("skip-window"), QStringLiteral("No in-process phases."));
+    parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow });
+    parser.process(app);
+
+    out() << "bench_gui: " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
+    bool met = true;
+    if (!parser.isSet(skipCold))
+        met = coldStarts(std::max(1, parser.value(coldRuns).toInt())) && met;
+    if (!parser.isSet(skipWindow))
+        met = windowPhases(std::max(1, parser.value(files).toInt()), std::max(1, parser.value(batchFiles).toInt())) && met;
+    out() << (met ? "All goals met." : "Some goals MISSED.") << " Load average " << loadAverage() << Qt::endl;
+    return met ? 0 : 1;
+}
