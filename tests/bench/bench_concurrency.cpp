@@ -221,9 +221,10 @@ int main(int argc, char **argv)
         f.write(QByteArray("\x00\x00\x00\x18" "ftypmp42", 12) + QByteArray(kib * 1024 - 12, char('a' + i % 26)));
         paths << path;
     }
-    box.setFaultPlan(QJsonDocument::fromJson(
-                         QStringLiteral("{\"rules\": [{\"route\": \"*\", \"delayMs\": %1}]}").arg(delayMs).toUtf8())
-                         .object());
+    if (delayMs > 0)   // a rule without a delay would be a 503 rule
+        box.setFaultPlan(QJsonDocument::fromJson(
+                             QStringLiteral("{\"rules\": [{\"route\": \"*\", \"delayMs\": %1}]}").arg(delayMs).toUtf8())
+                             .object());
 
     std::printf("bench_concurrency: %d files of %d KiB, %d ms on every request, adaptive cap %d, %d round(s)\n",
                 files, kib, delayMs, maxConcurrency, rounds);
