@@ -286,7 +286,39 @@ QStringList JobResultsModel::findResultFiles(const QString &folder)
         if (!path.endsWith(QLatin1String(".export_log.jsonl")))   // our own bookkeeping, not results
             files << path;
     }
-    files.sort();
+    // Natural order: archives-2 before archives-10 (QCollator's numeric mode does nothing in
+    // the C locale, so digit runs are compared here).
+    std::sort(files.begin(), files.end(), [](const QString &a, const QString &b) {
+        qsizetype i = 0, j = 0;
+        while (i < a.size() && j < b.size()) {
+            if (a.at(i).isDigit() && b.at(j).isDigit()) {
+                qsizetype ie = i, je = j;
+                while (ie < a.size() && a.at(ie).isDigit())
+                    ++ie;
+                while (je < b.size() && b.at(je).isDigit())
+                    ++je;
+                const QStringView da = QStringView(a).sliced(i, ie - i), db = QStringView(b).sliced(j, je - j);
+                qsizetype za = 0, zb = 0;   // leading zeros do not make a number larger
+                while (za + 1 < da.size() && da.at(za) == QLatin1Char('0'))
+                    ++za;
+                while (zb + 1 < db.size() && db.at(zb) == QLatin1Char('0'))
+                    ++zb;
+                const QStringView na = da.sliced(za), nb = db.sliced(zb);
+                if (na.size() != nb.size())
+                    return na.size() < nb.size();
+                if (const int c = na.compare(nb); c != 0)
+                    return c < 0;
+                i = ie;
+                j = je;
+                continue;
+            }
+            if (a.at(i) != b.at(j))
+                return a.at(i) < b.at(j);
+            ++i;
+            ++j;
+        }
+        return a.size() - i < b.size() - j;
+    });
     return files;
 }
 

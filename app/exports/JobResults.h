@@ -58,7 +58,8 @@ public:
     explicit JobResultsModel(QObject *parent = nullptr);
     ~JobResultsModel() override;
 
-    // Results files below `folder` (recursive; .jsonl, .csv; not our .export_log.jsonl), sorted.
+    // Results files below `folder` (recursive; .jsonl, .csv; not our .export_log.jsonl), in natural
+    // order (archives-2 before archives-10).
     // Blocking: run it off the GUI thread for a large folder.
     static QStringList findResultFiles(const QString &folder);
 
