@@ -57,7 +57,7 @@ bool isRetryable(const Error &error);
 bool mayRepeat(const Error &error, bool idempotent, bool unusableAnswer);
 
 // The one Retry-After parser (ApiCall, uploads, downloads): delta-seconds ("120", digits only) or
-// an HTTP-date ("Wed, 21 Oct 2026 07:28:00 GMT", RFC 9110 §10.2.3) into milliseconds from `now`,
+// an HTTP-date ("Wed, 21 Oct 2026 07:28:00 GMT", RFC 9110 section 10.2.3) into milliseconds from `now`,
 // at most `capMs` (a huge value cannot overflow). nullopt when absent or unparseable (garbage,
 // negative, fractional). A date in the past gives 0.
 constexpr qint64 kRetryAfterParseCapMs = 24LL * 3600 * 1000;
