@@ -26,33 +26,53 @@ QString kindText(const WebhookEvent &e)
 
 }  // namespace
 
+// Each column's header, value, sort value and extra roles in one place, chosen by its enum
+// value (the order of the enum is the order of the columns; -Wswitch flags a missing one).
+static RecordTableModel<WebhookEvent>::Column activityColumn(ActivityModel::Column column)
+{
+    using M = ActivityModel;
+    switch (column) {
+    case M::Received:
+        return { M::tr("Received"),
+                 [](const WebhookEvent &e) {
+                     // Today's notifications by time only: the column stays narrow and readable.
+                     const QDateTime local = e.receivedAt.toLocalTime();
+                     return local.date() == QDate::currentDate() ? QLocale().toString(local.time(), QLocale::ShortFormat)
+                                                                  : QLocale().toString(local, QLocale::ShortFormat);
+                 },
+                 [](const WebhookEvent &e) { return e.receivedAt; }, {} };
+    case M::Kind: return { M::tr("Notification"), [](const WebhookEvent &e) { return kindText(e); }, {}, {} };
+    case M::Subject: return { M::tr("Concerns"), [](const WebhookEvent &e) { return M::subjectText(e); }, {}, {} };
+    case M::Outcome:
+        return { M::tr("Outcome"), [](const WebhookEvent &e) { return M::outcomeText(e); }, {},
+                 [](const WebhookEvent &e, int role) -> QVariant {
+                     if (role != Qt::ForegroundRole)
+                         return {};
+                     return statusColour(M::isFailure(e) ? StatusTone::Bad : StatusTone::Good, QGuiApplication::palette());
+                 } };
+    case M::Details:
+        return { M::tr("Details"), [](const WebhookEvent &e) { return M::detailsText(e); }, {},
+                 [](const WebhookEvent &e, int role) -> QVariant {
+                     if (role == Qt::ToolTipRole)
+                         return M::detailsText(e);
+                     return {};
+                 } };
+    case M::ColumnCount:
+        break;
+    }
+    return {};
+}
+
+static QVector<RecordTableModel<WebhookEvent>::Column> activityColumns()
+{
+    QVector<RecordTableModel<WebhookEvent>::Column> columns;
+    for (int c = 0; c < ActivityModel::ColumnCount; ++c)
+        columns << activityColumn(ActivityModel::Column(c));
+    return columns;
+}
+
 ActivityModel::ActivityModel(QObject *parent)
-    : RecordTableModel<WebhookEvent>(
-          {
-              { tr("Received"),
-                [](const WebhookEvent &e) {
-                    // Today's notifications by time only: the column stays narrow and readable.
-                    const QDateTime local = e.receivedAt.toLocalTime();
-                    return local.date() == QDate::currentDate() ? QLocale().toString(local.time(), QLocale::ShortFormat)
-                                                                 : QLocale().toString(local, QLocale::ShortFormat);
-                },
-                [](const WebhookEvent &e) { return e.receivedAt; }, {} },
-              { tr("Notification"), [](const WebhookEvent &e) { return kindText(e); }, {}, {} },
-              { tr("Concerns"), [](const WebhookEvent &e) { return subjectText(e); }, {}, {} },
-              { tr("Outcome"), [](const WebhookEvent &e) { return outcomeText(e); }, {},
-                [](const WebhookEvent &e, int role) -> QVariant {
-                    if (role != Qt::ForegroundRole)
-                        return {};
-                    return statusColour(isFailure(e) ? StatusTone::Bad : StatusTone::Good, QGuiApplication::palette());
-                } },
-              { tr("Details"), [](const WebhookEvent &e) { return detailsText(e); }, {},
-                [](const WebhookEvent &e, int role) -> QVariant {
-                    if (role == Qt::ToolTipRole)
-                        return detailsText(e);
-                    return {};
-                } },
-          },
-          [](const WebhookEvent &e) { return e.eventId; }, parent)
+    : RecordTableModel<WebhookEvent>(activityColumns(), [](const WebhookEvent &e) { return e.eventId; }, parent)
 {
 }
 

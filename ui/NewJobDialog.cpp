@@ -2,8 +2,9 @@
 
 #include "AppSession.h"
 #include "AssetLibraryInput.h"
+#include "FieldValidation.h"
 #include "StageTimeline.h"
-#include "api/ApiClient.h"
+#include "TextWrap.h"
 #include "jobs/JobSpecPresets.h"
 
 #include <QCheckBox>
@@ -14,6 +15,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -37,15 +39,6 @@ QString problemText(const jobs::FieldProblems &problems, const QString &field)
     return lines.join(QStringLiteral("; "));
 }
 
-// A combo whose first entry means "not set" (the server's default).
-QComboBox *choiceCombo(const QStringList &choices, QWidget *parent)
-{
-    auto *combo = new QComboBox(parent);
-    combo->addItem(QObject::tr("(server default)"), QString());
-    for (const QString &c : choices)
-        combo->addItem(c, c);
-    return combo;
-}
 }  // namespace
 
 NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget *parent)
@@ -84,83 +77,9 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     layout->addWidget(splitter, 1);
 
     m_loading = true;
-    QFormLayout *form = nullptr;
-    m_input = addGroup(tr("Input"), &form);
-    formLayout->addWidget(m_input);
-    m_batch = new QComboBox(this);
-    m_batch->setEditable(true);
-    m_batch->setInsertPolicy(QComboBox::NoInsert);
-    m_batch->setEditText(batchId);
-    addField(form, tr("Input batch"), QStringLiteral("batchId"), m_batch);
-    m_batchNotice = new QLabel(this);
-    m_batchNotice->setWordWrap(true);
-    m_batchNotice->hide();
-    form->addRow(QString(), m_batchNotice);
-    addLine(form, tr("Part name"), QStringLiteral("partName"), tr("for multipart batches"));
-    addLine(form, tr("Images metadata part"), QStringLiteral("imagesMetadataPart"), tr("part with per-image metadata"));
-    m_assets = new AssetLibraryInput(session, this);
-    addField(form, tr("Asset Library images"), QStringLiteral("assetSelection"), m_assets);
-    connect(m_assets, &AssetLibraryInput::changed, this, &NewJobDialog::updateState);
-
-    m_workflow = addGroup(tr("Workflow"), &form);
-    formLayout->addWidget(m_workflow);
-    addLine(form, tr("Workflow ID"), QStringLiteral("workflowId"));
-    m_params = new QPlainTextEdit(this);
-    m_params->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_params->setPlaceholderText(QStringLiteral("{\"threshold\": 0.4}"));
-    m_params->setTabChangesFocus(true);
-    m_params->setFixedHeight(m_params->fontMetrics().height() * 4 + 12);
-    addField(form, tr("Workflow parameters (JSON)"), QStringLiteral("workflowParameters"), m_params);
-    addLine(form, tr("Image input name"), QStringLiteral("imageInputName"), tr("image"));
-    m_saveOutputs = new QCheckBox(tr("Save image outputs"), this);
-    addField(form, QString(), QStringLiteral("persistImagesOutputs"), m_saveOutputs);
-    addLine(form, tr("Outputs to save"), QStringLiteral("imagesOutputsToBePersisted"), tr("comma-separated, e.g. visualization"));
-    m_aggregation = choiceCombo(jobs::aggregationFormats(), this);
-    addField(form, tr("Aggregation format"), QStringLiteral("aggregationFormat"), m_aggregation);
-    m_mapping = new QPlainTextEdit(this);
-    m_mapping->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_mapping->setPlaceholderText(tr("workflow_input=metadata_key, one per line"));
-    m_mapping->setTabChangesFocus(true);
-    m_mapping->setFixedHeight(m_mapping->fontMetrics().height() * 3 + 12);
-    addField(form, tr("Metadata mapping"), QStringLiteral("imagesMetadataInputsMapping"), m_mapping);
-
-    m_compute = addGroup(tr("Compute"), &form);
-    formLayout->addWidget(m_compute);
-    m_machineType = choiceCombo(jobs::machineTypes(), this);
-    addField(form, tr("Machine type"), QStringLiteral("machineType"), m_machineType);
-    addLine(form, tr("Workers per machine"), QStringLiteral("workersPerMachine"), tr("default"));
-    m_machineSize = choiceCombo(jobs::machineSizes(), this);
-    m_machineSize->setItemText(0, tr("(not used)"));
-    m_machineSize->setToolTip(tr("Deprecated: used only when workers per machine is empty (xs 8, s 4, m 2, l 1, xl 1)"));
-    addField(form, tr("Machine size (deprecated)"), QStringLiteral("machineSize"), m_machineSize);
-    addLine(form, tr("Max parallel tasks"), QStringLiteral("maxParallelTasks"), tr("default"));
-    addLine(form, tr("Runtime limit (s)"), QStringLiteral("processingTimeoutSeconds"), tr("total machine seconds"));
-    addLine(form, tr("Image failure rate"), QStringLiteral("maxImageFailureRate"), tr("0.0 – 1.0"));
-    m_backend = choiceCombo(jobs::inferenceBackends(), this);
-    addField(form, tr("Inference backend"), QStringLiteral("inferenceBackend"), m_backend);
-    addLine(form, tr("Max video FPS"), QStringLiteral("maxVideoFPS"), tr("default"));
-
-    m_trt = addGroup(tr("TensorRT compilation"), &form);
-    formLayout->addWidget(m_trt);
-    addLine(form, tr("Model ID"), QStringLiteral("modelId"), tr("project/version"));
-    auto *devices = new QWidget(this);
-    auto *devicesLayout = new QHBoxLayout(devices);
-    devicesLayout->setContentsMargins(0, 0, 0, 0);
-    for (const QString &d : jobs::compilationDevices()) {
-        auto *box = new QCheckBox(d, devices);
-        m_devices << box;
-        devicesLayout->addWidget(box);
-        connect(box, &QCheckBox::toggled, this, &NewJobDialog::updateState);
-    }
-    devicesLayout->addStretch();
-    addField(form, tr("Devices"), QStringLiteral("compilationDevices"), devices);
-
-    QGroupBox *jobGroup = addGroup(tr("Job"), &form);
-    formLayout->addWidget(jobGroup);
-    m_generatedJobId = jobs::generateJobId();
-    addLine(form, tr("Job ID"), QStringLiteral("jobId"))->setText(m_generatedJobId);
-    addLine(form, tr("Name"), QStringLiteral("jobName"), tr("optional"));
-    addLine(form, tr("Notifications URL"), QStringLiteral("notificationsURL"), QStringLiteral("https://example.com/hook"));
+    m_validation = new FieldValidation(this);
+    connect(m_validation, &FieldValidation::touched, this, &NewJobDialog::updateState);
+    buildForm(formLayout);
     formLayout->addStretch();
 
     buildPreview(previewLayout);
@@ -177,14 +96,10 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
             m_generatedJobId = jobs::generateJobId(kind() == Kind::Trt);
             setText(QStringLiteral("jobId"), m_generatedJobId);
         }
+        showBatchesForKind();
         updateVisibility();
         updateState();
     });
-    for (QComboBox *c : { m_batch, m_aggregation, m_machineType, m_machineSize, m_backend })
-        connect(c, &QComboBox::currentTextChanged, this, &NewJobDialog::updateState);
-    for (QPlainTextEdit *e : { m_params, m_mapping })
-        connect(e, &QPlainTextEdit::textChanged, this, &NewJobDialog::updateState);
-    connect(m_saveOutputs, &QCheckBox::toggled, this, &NewJobDialog::updateState);
 
     m_loading = false;
     loadBatches();
@@ -193,7 +108,143 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     updateState();
     if (!batchId.isEmpty())
         scheduleBatchCheck();
-    resize(1050, 720);
+    // Never taller than the main window (the form scrolls instead).
+    const QWidget *window = parent ? parent->window() : nullptr;
+    resize(1050, window ? qMin(720, window->height()) : 720);
+    focusFirstField();
+}
+
+void NewJobDialog::showBatchesForKind()
+{
+    // An image job offers image batches, a video job video batches (their content type).
+    const QString wanted = kind() == Kind::Videos ? QStringLiteral("videos") : QStringLiteral("images");
+    const QString current = m_batch->currentText();
+    QSignalBlocker block(m_batch);
+    m_batch->clear();
+    for (const BatchChoice &b : std::as_const(m_allBatches)) {
+        if (b.contentType != wanted)
+            continue;
+        m_batch->addItem(b.batchId, b.contentType);
+        m_batch->setItemData(m_batch->count() - 1, b.description, Qt::ToolTipRole);
+    }
+    m_batch->setEditText(current);
+}
+
+void NewJobDialog::focusFirstField()
+{
+    // The workflow is what a person types first; with it filled in (preset, restart), the batch.
+    QWidget *target = text(QStringLiteral("workflowId")).isEmpty() || kind() == Kind::Trt
+                          ? m_fields.value(kind() == Kind::Trt ? QStringLiteral("modelId") : QStringLiteral("workflowId")).editor
+                          : static_cast<QWidget *>(m_batch);
+    if (target)
+        target->setFocus(Qt::OtherFocusReason);
+}
+
+void NewJobDialog::buildForm(QVBoxLayout *into)
+{
+    // One group box per section, one row per field of the table (jobs/JobFields.h).
+    const QList<QPair<jobs::FormSection, QString>> sections{{jobs::FormSection::Input, tr("Input")},
+                                                            {jobs::FormSection::Workflow, tr("Workflow")},
+                                                            {jobs::FormSection::Compute, tr("Compute")},
+                                                            {jobs::FormSection::Trt, tr("TensorRT compilation")},
+                                                            {jobs::FormSection::Job, tr("Job")}};
+    QHash<int, QFormLayout *> forms;
+    for (const auto &[section, title] : sections) {
+        QFormLayout *form = nullptr;
+        QGroupBox *group = addGroup(title, &form);
+        into->addWidget(group);
+        forms.insert(int(section), form);
+        switch (section) {
+        case jobs::FormSection::Input: m_input = group; break;
+        case jobs::FormSection::Workflow: m_workflow = group; break;
+        case jobs::FormSection::Compute: m_compute = group; break;
+        case jobs::FormSection::Trt: m_trt = group; break;
+        default: break;
+        }
+    }
+    for (const jobs::JobField &f : jobs::jobFields()) {
+        if (f.section == jobs::FormSection::NotInForm)
+            continue;
+        QFormLayout *form = forms.value(int(f.section));
+        addField(form, f, createEditor(f));
+        if (f.key == QLatin1String("batchId")) {
+            m_batchNotice = new QLabel(this);
+            m_batchNotice->setWordWrap(true);
+            m_batchNotice->hide();
+            form->addRow(QString(), m_batchNotice);
+        } else if (f.key == QLatin1String("imagesMetadataPart")) {
+            m_assets = new AssetLibraryInput(m_session, this);
+            addRow(form, tr("Asset Library images"), QStringLiteral("assetSelection"), m_assets);
+            connect(m_assets, &AssetLibraryInput::changed, this, &NewJobDialog::updateState);
+        }
+    }
+    m_generatedJobId = jobs::generateJobId();
+    setText(QStringLiteral("jobId"), m_generatedJobId);
+}
+
+QWidget *NewJobDialog::createEditor(const jobs::JobField &f)
+{
+    QWidget *editor = nullptr;
+    switch (f.type) {
+    case jobs::FieldType::Choice: {
+        auto *combo = new QComboBox(this);
+        combo->addItem(QStringLiteral("(%1)").arg(f.placeholder), QString());   // unset: the server's default
+        for (const QString &c : f.choices)
+            combo->addItem(c, c);
+        connect(combo, &QComboBox::currentTextChanged, this, &NewJobDialog::updateState);
+        editor = combo;
+        break;
+    }
+    case jobs::FieldType::ChoiceList: {
+        editor = new QWidget(this);
+        auto *row = new QHBoxLayout(editor);
+        row->setContentsMargins(0, 0, 0, 0);
+        for (const QString &choice : f.choices) {
+            auto *box = new QCheckBox(choice, editor);
+            box->setAccessibleName(choice);
+            m_devices << box;
+            row->addWidget(box);
+            connect(box, &QCheckBox::toggled, this, &NewJobDialog::updateState);
+        }
+        row->addStretch();
+        break;
+    }
+    case jobs::FieldType::Switch: {
+        auto *box = new QCheckBox(f.label, this);
+        connect(box, &QCheckBox::toggled, this, &NewJobDialog::updateState);
+        editor = box;
+        break;
+    }
+    case jobs::FieldType::JsonObject:
+    case jobs::FieldType::Mapping: {
+        auto *edit = new QPlainTextEdit(this);
+        edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        edit->setPlaceholderText(f.placeholder);
+        edit->setTabChangesFocus(true);
+        const int lines = f.type == jobs::FieldType::JsonObject ? 4 : 3;
+        edit->setFixedHeight(edit->fontMetrics().height() * lines + 12);
+        connect(edit, &QPlainTextEdit::textChanged, this, &NewJobDialog::updateState);
+        editor = edit;
+        break;
+    }
+    default:
+        if (f.key == QLatin1String("batchId")) {
+            m_batch = new QComboBox(this);
+            m_batch->setEditable(true);
+            m_batch->setInsertPolicy(QComboBox::NoInsert);
+            m_batch->setEditText(m_initialBatch);
+            connect(m_batch, &QComboBox::currentTextChanged, this, &NewJobDialog::updateState);
+            editor = m_batch;
+        } else {
+            auto *edit = new QLineEdit(this);
+            edit->setPlaceholderText(f.placeholder);
+            connect(edit, &QLineEdit::textChanged, this, &NewJobDialog::updateState);
+            editor = edit;
+        }
+        break;
+    }
+    editor->setToolTip(f.tooltip);
+    return editor;
 }
 
 QGroupBox *NewJobDialog::addGroup(const QString &title, QFormLayout **form)
@@ -204,30 +255,31 @@ QGroupBox *NewJobDialog::addGroup(const QString &title, QFormLayout **form)
     return group;
 }
 
-QLineEdit *NewJobDialog::addLine(QFormLayout *form, const QString &label, const QString &field, const QString &placeholder)
+void NewJobDialog::addField(QFormLayout *form, const jobs::JobField &f, QWidget *editor)
 {
-    auto *edit = new QLineEdit(this);
-    edit->setPlaceholderText(placeholder);
-    addField(form, label, field, edit);
-    connect(edit, &QLineEdit::textChanged, this, &NewJobDialog::updateState);
-    return edit;
+    addRow(form, f.type == jobs::FieldType::Switch ? QString() : f.label, f.key, editor);
+    m_fieldRows.insert(f.key, &f);
 }
 
-void NewJobDialog::addField(QFormLayout *form, const QString &label, const QString &field, QWidget *editor)
+void NewJobDialog::addRow(QFormLayout *form, const QString &label, const QString &field, QWidget *editor)
 {
-    // The editor and, under it, its message; both live in one row widget.
+    // The editor and, under it, its reserved message line; both live in one row widget.
     auto *row = new QWidget(this);
     auto *v = new QVBoxLayout(row);
     v->setContentsMargins(0, 0, 0, 0);
     v->setSpacing(2);
     editor->setObjectName(field);
+    if (!label.isEmpty())
+        editor->setAccessibleName(label);
     v->addWidget(editor);
-    auto *message = new QLabel(row);
+    QLabel *message = FieldValidation::makeMessageLine(row);
     message->setObjectName(field + QStringLiteral("-message"));
-    message->setWordWrap(true);
-    message->hide();
+    message->setAccessibleName(tr("Message for %1").arg(label.isEmpty() ? field : label));
     v->addWidget(message);
     form->addRow(label, row);
+    m_validation->watch(editor);
+    for (QCheckBox *box : editor->findChildren<QCheckBox *>())   // a group of boxes is left box by box
+        m_validation->watch(box);
     m_fields.insert(field, Field{ editor, message, row, form });
 }
 
@@ -245,6 +297,7 @@ void NewJobDialog::buildPreview(QBoxLayout *into)
     m_previewCli->setObjectName(QStringLiteral("previewCli"));
     m_previewCli->setReadOnly(true);
     m_previewCli->setFont(mono);
+    m_previewCli->setLineWrapMode(QPlainTextEdit::NoWrap);   // wrapped at option boundaries instead
     m_previewCli->setMaximumHeight(m_previewCli->fontMetrics().height() * 9);
     m_generalProblems = new QLabel(this);
     m_generalProblems->setWordWrap(true);
@@ -317,28 +370,66 @@ void NewJobDialog::setText(const QString &field, const QString &value)
         edit->setPlainText(value);
 }
 
-std::optional<int> NewJobDialog::intField(const QString &field, jobs::FieldProblems *problems) const
+jobs::JobKind NewJobDialog::jobKind() const
 {
-    const QString t = text(field);
-    if (t.isEmpty())
-        return std::nullopt;
-    bool ok = false;
-    const int v = t.toInt(&ok);
-    if (!ok && problems)
-        problems->append({ field, tr("must be a whole number (got \"%1\")").arg(t) });
-    return ok ? std::optional<int>(v) : std::nullopt;
+    switch (kind()) {
+    case Kind::Videos: return jobs::JobKind::Videos;
+    case Kind::Trt: return jobs::JobKind::Trt;
+    case Kind::AssetLibrary: return jobs::JobKind::AssetLibrary;
+    case Kind::Images: break;
+    }
+    return jobs::JobKind::Images;
 }
 
-std::optional<double> NewJobDialog::numberField(const QString &field, jobs::FieldProblems *problems) const
+QJsonObject NewJobDialog::formValues(jobs::JobKind kind, jobs::FieldProblems *problems) const
 {
-    const QString t = text(field);
-    if (t.isEmpty())
-        return std::nullopt;
-    bool ok = false;
-    const double v = t.toDouble(&ok);
-    if (!ok && problems)
-        problems->append({ field, tr("must be a number (got \"%1\")").arg(t) });
-    return ok ? std::optional<double>(v) : std::nullopt;
+    // Only the fields of `kind`: those of another kind are hidden, so they are not sent either.
+    QJsonObject values;
+    for (const jobs::JobField *f : jobs::jobFieldsFor(kind)) {
+        const Field row = m_fields.value(f->key);
+        if (!row.editor)
+            continue;
+        QJsonValue v(QJsonValue::Undefined);
+        if (f->type == jobs::FieldType::Switch) {
+            v = qobject_cast<QCheckBox *>(row.editor)->isChecked();
+        } else if (f->type == jobs::FieldType::ChoiceList) {
+            QStringList checked;
+            for (QCheckBox *box : row.editor->findChildren<QCheckBox *>())
+                if (box->isChecked())
+                    checked << box->text().remove(QLatin1Char('&'));
+            if (!checked.isEmpty())
+                v = QJsonArray::fromStringList(checked);
+        } else {
+            QString problem;
+            v = jobs::parseFieldText(*f, text(f->key), &problem);
+            if (!problem.isEmpty() && problems)
+                problems->append({ f->key, problem });
+        }
+        if (!v.isUndefined())
+            values.insert(f->key, v);
+    }
+    return values;
+}
+
+void NewJobDialog::setFormValues(const QJsonObject &values, jobs::JobKind kind)
+{
+    for (const jobs::JobField *f : jobs::jobFieldsFor(kind)) {
+        const Field row = m_fields.value(f->key);
+        if (!row.editor || (f->key == QLatin1String("jobId") && values.value(f->key).toString().isEmpty()))
+            continue;   // an empty id keeps the generated one
+        const QJsonValue v = values.value(f->key);
+        if (f->type == jobs::FieldType::Switch) {
+            qobject_cast<QCheckBox *>(row.editor)->setChecked(v.toBool());
+        } else if (f->type == jobs::FieldType::ChoiceList) {
+            QStringList wanted;
+            for (const QJsonValue &e : v.toArray())
+                wanted << e.toString();
+            for (QCheckBox *box : row.editor->findChildren<QCheckBox *>())
+                box->setChecked(wanted.contains(box->text().remove(QLatin1Char('&'))));
+        } else {
+            setText(f->key, jobs::fieldText(*f, v));
+        }
+    }
 }
 
 NewJobDialog::Kind NewJobDialog::kind() const
@@ -355,51 +446,15 @@ jobs::WorkflowJobSpec NewJobDialog::workflowSpec() const
 {
     jobs::WorkflowJobSpec s;
     s.input = kind() == Kind::Videos ? jobs::WorkflowInput::Videos : jobs::WorkflowInput::Images;
-    s.batchId = text(QStringLiteral("batchId"));
-    s.partName = text(QStringLiteral("partName"));
-    s.machineType = text(QStringLiteral("machineType"));
-    s.workersPerMachine = intField(QStringLiteral("workersPerMachine"), nullptr);
-    s.machineSize = text(QStringLiteral("machineSize"));
-    s.processingTimeoutSeconds = intField(QStringLiteral("processingTimeoutSeconds"), nullptr);
-    s.maxParallelTasks = intField(QStringLiteral("maxParallelTasks"), nullptr);
-    s.workspace = m_session->api()->workspace().isEmpty() ? m_session->workspace() : m_session->api()->workspace();
-    s.workflowId = text(QStringLiteral("workflowId"));
-    const QByteArray params = text(QStringLiteral("workflowParameters")).toUtf8();
-    if (!params.trimmed().isEmpty())
-        s.workflowParameters = jobs::parseWorkflowParameters(params, nullptr);
-    s.imageInputName = text(QStringLiteral("imageInputName"));
-    s.persistImagesOutputs = m_saveOutputs->isChecked();
-    for (const QString &name : text(QStringLiteral("imagesOutputsToBePersisted")).split(QLatin1Char(','), Qt::SkipEmptyParts))
-        if (!name.trimmed().isEmpty())
-            s.imagesOutputsToBePersisted << name.trimmed();
-    s.aggregationFormat = text(QStringLiteral("aggregationFormat"));
-    s.notificationsURL = text(QStringLiteral("notificationsURL"));
-    s.inferenceBackend = text(QStringLiteral("inferenceBackend"));
-    s.jobId = text(QStringLiteral("jobId"));
-    s.jobName = text(QStringLiteral("jobName"));
-    // Fields of the other media kind are hidden, so they are not sent either.
-    if (s.isVideo()) {
-        s.maxVideoFPS = numberField(QStringLiteral("maxVideoFPS"), nullptr);
-    } else {
-        s.imagesMetadataPart = text(QStringLiteral("imagesMetadataPart"));
-        s.maxImageFailureRate = numberField(QStringLiteral("maxImageFailureRate"), nullptr);
-        jobs::FieldProblems ignored;
-        s.imagesMetadataInputsMapping = jobs::parseMetadataMapping(
-            text(QStringLiteral("imagesMetadataInputsMapping")).split(QLatin1Char('\n'), Qt::SkipEmptyParts), &ignored);
-    }
+    s.setFieldValues(formValues(s.kind(), nullptr));
+    s.workspace = m_session->workspace();
     return s;
 }
 
 jobs::TrtJobSpec NewJobDialog::trtSpec() const
 {
     jobs::TrtJobSpec s;
-    s.modelId = text(QStringLiteral("modelId"));
-    for (QCheckBox *box : m_devices)
-        if (box->isChecked())
-            s.compilationDevices << box->text().remove(QLatin1Char('&'));
-    s.notificationsURL = text(QStringLiteral("notificationsURL"));
-    s.jobId = text(QStringLiteral("jobId"));
-    s.jobName = text(QStringLiteral("jobName"));
+    s.setFieldValues(formValues(jobs::JobKind::Trt, nullptr));
     return s;
 }
 
@@ -407,51 +462,21 @@ void NewJobDialog::setWorkflowSpec(const jobs::WorkflowJobSpec &s)
 {
     m_loading = true;
     setKind(s.isVideo() ? Kind::Videos : Kind::Images);
-    setText(QStringLiteral("batchId"), s.batchId);
-    setText(QStringLiteral("partName"), s.partName);
-    setText(QStringLiteral("imagesMetadataPart"), s.imagesMetadataPart);
-    setText(QStringLiteral("machineType"), s.machineType);
-    setText(QStringLiteral("workersPerMachine"), s.workersPerMachine ? QString::number(*s.workersPerMachine) : QString());
-    setText(QStringLiteral("machineSize"), s.machineSize);
-    setText(QStringLiteral("processingTimeoutSeconds"),
-            s.processingTimeoutSeconds ? QString::number(*s.processingTimeoutSeconds) : QString());
-    setText(QStringLiteral("maxParallelTasks"), s.maxParallelTasks ? QString::number(*s.maxParallelTasks) : QString());
-    setText(QStringLiteral("maxImageFailureRate"), s.maxImageFailureRate ? QString::number(*s.maxImageFailureRate) : QString());
-    setText(QStringLiteral("maxVideoFPS"), s.maxVideoFPS ? QString::number(*s.maxVideoFPS) : QString());
-    setText(QStringLiteral("workflowId"), s.workflowId);
-    setText(QStringLiteral("workflowParameters"),
-            s.workflowParameters ? QString::fromUtf8(QJsonDocument(*s.workflowParameters).toJson(QJsonDocument::Indented))
-                                 : QString());
-    setText(QStringLiteral("imageInputName"), s.imageInputName);
-    m_saveOutputs->setChecked(s.persistImagesOutputs);
-    setText(QStringLiteral("imagesOutputsToBePersisted"), s.imagesOutputsToBePersisted.join(QStringLiteral(", ")));
-    setText(QStringLiteral("aggregationFormat"), s.aggregationFormat);
-    QStringList mapping;
-    for (auto it = s.imagesMetadataInputsMapping.cbegin(); it != s.imagesMetadataInputsMapping.cend(); ++it)
-        mapping << it.key() + QLatin1Char('=') + it.value();
-    setText(QStringLiteral("imagesMetadataInputsMapping"), mapping.join(QLatin1Char('\n')));
-    setText(QStringLiteral("notificationsURL"), s.notificationsURL);
-    setText(QStringLiteral("inferenceBackend"), s.inferenceBackend);
-    if (!s.jobId.isEmpty())
-        setText(QStringLiteral("jobId"), s.jobId);
-    setText(QStringLiteral("jobName"), s.jobName);
+    setFormValues(s.fieldValues(), s.kind());
     m_loading = false;
+    updateVisibility();
     updateState();
+    focusFirstField();
 }
 
 void NewJobDialog::setTrtSpec(const jobs::TrtJobSpec &s)
 {
     m_loading = true;
     setKind(Kind::Trt);
-    setText(QStringLiteral("modelId"), s.modelId);
-    for (QCheckBox *box : m_devices)
-        box->setChecked(s.compilationDevices.contains(box->text().remove(QLatin1Char('&'))));
-    setText(QStringLiteral("notificationsURL"), s.notificationsURL);
-    if (!s.jobId.isEmpty())
-        setText(QStringLiteral("jobId"), s.jobId);
-    setText(QStringLiteral("jobName"), s.jobName);
+    setFormValues(s.fieldValues(), jobs::JobKind::Trt);
     m_loading = false;
     updateState();
+    focusFirstField();
 }
 
 // ---- validation and preview ----
@@ -459,11 +484,8 @@ void NewJobDialog::setTrtSpec(const jobs::TrtJobSpec &s)
 jobs::FieldProblems NewJobDialog::problems() const
 {
     jobs::FieldProblems problems;
+    formValues(jobKind(), &problems);   // text that does not parse
     if (kind() == Kind::AssetLibrary) {
-        intField(QStringLiteral("workersPerMachine"), &problems);
-        intField(QStringLiteral("processingTimeoutSeconds"), &problems);
-        intField(QStringLiteral("maxParallelTasks"), &problems);
-        numberField(QStringLiteral("maxImageFailureRate"), &problems);
         // The selection's problems are shown under the Asset Library input.
         for (jobs::FieldProblem p : m_assets->inputProblems() + assetLibrarySpec().validate()) {
             if (p.field == QLatin1String("imageIds") || p.field == QLatin1String("query") || p.field == QLatin1String("allImages"))
@@ -474,23 +496,7 @@ jobs::FieldProblems NewJobDialog::problems() const
     }
     if (text(QStringLiteral("jobId")).isEmpty())
         problems.append({ QStringLiteral("jobId"), tr("is required") });
-    if (kind() == Kind::Trt) {
-        problems += trtSpec().validate();
-        return problems;
-    }
-    const bool video = kind() == Kind::Videos;
-    intField(QStringLiteral("workersPerMachine"), &problems);
-    intField(QStringLiteral("processingTimeoutSeconds"), &problems);
-    intField(QStringLiteral("maxParallelTasks"), &problems);
-    numberField(video ? QStringLiteral("maxVideoFPS") : QStringLiteral("maxImageFailureRate"), &problems);
-    const QByteArray params = text(QStringLiteral("workflowParameters")).toUtf8();
-    QString paramsError;
-    if (!params.trimmed().isEmpty() && !jobs::parseWorkflowParameters(params, &paramsError))
-        problems.append({ QStringLiteral("workflowParameters"), paramsError });
-    if (!video)
-        jobs::parseMetadataMapping(text(QStringLiteral("imagesMetadataInputsMapping")).split(QLatin1Char('\n'), Qt::SkipEmptyParts),
-                                   &problems);
-    problems += workflowSpec().validate();
+    problems += kind() == Kind::Trt ? trtSpec().validate() : workflowSpec().validate();
     return problems;
 }
 
@@ -513,13 +519,36 @@ QString NewJobDialog::previewCommandLine() const
 
 bool NewJobDialog::canSubmit() const
 {
-    return m_submit->isEnabled();
+    // Submit stays enabled with problems: pressing it shows every message (revealProblems()).
+    return m_submit->isEnabled() && problems().isEmpty();
+}
+
+void NewJobDialog::revealProblems()
+{
+    m_validation->touchAll();
+    const jobs::FieldProblems found = problems();
+    markProblems(found);
+    for (const jobs::JobField &f : jobs::jobFields())   // the first wrong field, in form order
+        if (jobs::hasProblem(found, f.key) && m_fields.value(f.key).editor && m_fields.value(f.key).editor->isVisibleTo(this)) {
+            m_fields.value(f.key).editor->setFocus(Qt::OtherFocusReason);
+            break;
+        }
+}
+
+bool NewJobDialog::isTouched(const Field &f) const
+{
+    if (m_validation->isTouched(f.editor))
+        return true;
+    for (QCheckBox *box : f.editor->findChildren<QCheckBox *>())
+        if (m_validation->isTouched(box))
+            return true;
+    return false;
 }
 
 QString NewJobDialog::fieldMessage(const QString &field) const
 {
     const Field f = m_fields.value(field);
-    return f.message && !f.message->isHidden() ? f.message->text() : QString();
+    return f.message && !f.message->isHidden() ? f.message->toolTip() : QString();   // the text after the ⚠
 }
 
 QString NewJobDialog::batchNotice() const
@@ -549,8 +578,10 @@ void NewJobDialog::updateVisibility()
     show(QStringLiteral("maxImageFailureRate"), k == Kind::Images || assets);
     show(QStringLiteral("maxVideoFPS"), k == Kind::Videos);
     // The service stages an Asset Library selection itself and names the job.
-    for (const char *batchOnly : { "batchId", "partName", "machineSize", "inferenceBackend", "jobId" })
+    for (const char *batchOnly : { "batchId", "partName", "inferenceBackend", "jobId" })
         show(QLatin1String(batchOnly), !assets);
+    // Deprecated: shown only when a value is set (typed before, or from a preset or a restart).
+    show(QStringLiteral("machineSize"), !assets && !text(QStringLiteral("machineSize")).isEmpty());
     m_batchNotice->setVisible(!assets && !m_batchNotice->text().isEmpty());
     show(QStringLiteral("assetSelection"), assets);
     m_input->setTitle(assets ? tr("Input: images in the Asset Library") : tr("Input"));
@@ -574,23 +605,17 @@ void NewJobDialog::updateState()
         if (spec.selection == jobs::AssetSelection::ImageIds)
             command += QStringLiteral("\n\n# image-ids.txt:\n") + QString::fromUtf8(spec.imageIdsFileContent().left(2000));
     }
-    m_previewCli->setPlainText(command);
-    m_submit->setEnabled(found.isEmpty() && !m_submitting);
+    m_previewCli->setPlainText(wrapCommandAtOptions(command));
+    m_submit->setEnabled(!m_submitting);
 }
 
 void NewJobDialog::markProblems(const jobs::FieldProblems &problems)
 {
+    // In the reserved line under each field, once the field was left or Submit pressed; no red
+    // frame (it hid the focus ring): the line's ⚠ and colour say it.
+    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it)
+        FieldValidation::showMessage(it->message, isTouched(*it) ? problemText(problems, it.key()) : QString());
     const QString red = StageTimeline::failureColour(palette()).name();
-    for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
-        const QString message = problemText(problems, it.key());
-        const bool bad = !message.isEmpty();
-        it->message->setText(message);
-        it->message->setStyleSheet(QStringLiteral("color: %1;").arg(red));
-        it->message->setVisible(bad);
-        // A red frame on the editor itself (selector by name, so child widgets keep their style).
-        it->editor->setStyleSheet(bad ? QStringLiteral("#%1 { border: 2px solid %2; border-radius: 3px; }").arg(it.key(), red)
-                                      : QString());
-    }
     // Problems without a field of their own (e.g. no workspace yet) go under the preview.
     QStringList general;
     for (const jobs::FieldProblem &p : problems)

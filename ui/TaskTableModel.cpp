@@ -57,28 +57,49 @@ static QVariant taskStatusExtra(const api::Task &task, int role)
     return {};
 }
 
+// Each column's header, value, sort value and extra roles in one place, chosen by its enum
+// value (the order of the enum is the order of the columns; -Wswitch flags a missing one).
+static RecordTableModel<api::Task>::Column taskColumn(TaskTableModel::Column column)
+{
+    switch (column) {
+    case TaskTableModel::Id:
+        return { TaskTableModel::tr("Task"), [](const api::Task &t) { return t.taskId; }, {}, {} };
+    case TaskTableModel::Status:
+        return { TaskTableModel::tr("Status"), [](const api::Task &t) { return taskStateText(t); }, {}, taskStatusExtra };
+    case TaskTableModel::Progress:
+        return { TaskTableModel::tr("Progress"),
+                 [](const api::Task &t) {
+                     // A failed task's bar says so in words and colour (it read "100 %" in blue).
+                     if (t.statusType.contains(QLatin1String("error"), Qt::CaseInsensitive))
+                         return TaskTableModel::tr("✗ Failed");
+                     const int p = taskPercent(t);
+                     return p < 0 ? TaskTableModel::tr("Waiting") : QStringLiteral("%1 %").arg(p);
+                 },
+                 [](const api::Task &t) { return qMax(0, taskPercent(t)); }, taskStatusExtra };
+    case TaskTableModel::LastEvent:
+        return { TaskTableModel::tr("Last event"), [](const api::Task &t) { return formatDate(t.eventTimestamp); },
+                 [](const api::Task &t) { return t.eventTimestamp; }, {} };
+    case TaskTableModel::Notification:
+        return { TaskTableModel::tr("Notification"), [](const api::Task &t) { return notificationText(t.notification); }, {},
+                 [](const api::Task &t, int role) {
+                     return role == Qt::ToolTipRole ? QVariant(notificationText(t.notification)) : QVariant();
+                 } };
+    case TaskTableModel::ColumnCount:
+        break;
+    }
+    return {};
+}
+
+static QVector<RecordTableModel<api::Task>::Column> taskColumns()
+{
+    QVector<RecordTableModel<api::Task>::Column> columns;
+    for (int c = 0; c < TaskTableModel::ColumnCount; ++c)
+        columns << taskColumn(TaskTableModel::Column(c));
+    return columns;
+}
+
 TaskTableModel::TaskTableModel(QObject *parent)
-    : RecordTableModel<api::Task>(
-          {
-              { tr("Task"), [](const api::Task &t) { return t.taskId; }, {}, {} },
-              { tr("Status"), [](const api::Task &t) { return taskStateText(t); }, {}, taskStatusExtra },
-              { tr("Progress"),
-                [](const api::Task &t) {
-                    // A failed task's bar says so in words and colour (it read "100 %" in blue).
-                    if (t.statusType.contains(QLatin1String("error"), Qt::CaseInsensitive))
-                        return tr("✗ Failed");
-                    const int p = taskPercent(t);
-                    return p < 0 ? tr("Waiting") : QStringLiteral("%1 %").arg(p);
-                },
-                [](const api::Task &t) { return qMax(0, taskPercent(t)); }, taskStatusExtra },
-              { tr("Last event"), [](const api::Task &t) { return formatDate(t.eventTimestamp); },
-                [](const api::Task &t) { return t.eventTimestamp; }, {} },
-              { tr("Notification"), [](const api::Task &t) { return notificationText(t.notification); }, {},
-                [](const api::Task &t, int role) {
-                    return role == Qt::ToolTipRole ? QVariant(notificationText(t.notification)) : QVariant();
-                } },
-          },
-          [](const api::Task &t) { return t.taskId; }, parent)
+    : RecordTableModel<api::Task>(taskColumns(), [](const api::Task &t) { return t.taskId; }, parent)
 {
 }
 

@@ -176,12 +176,16 @@ QStringList AssetLibraryJobSpec::toCliArguments(const QString &imageIdsFilePath,
         if (!value.isEmpty())
             a << QString::fromLatin1(flag) << value;
     };
+    // The workflow first, then the selection, then the other fields (the order of --help).
+    const QStringList fields = fieldCliArguments(fieldValues(), JobKind::AssetLibrary, paramsFilePath);
+    const qsizetype afterWorkflow = fields.indexOf(QStringLiteral("--workflow-id")) == 0 ? 2 : 0;
+    a << fields.mid(0, afterWorkflow);
     switch (selection) {
     case AssetSelection::ImageIds: opt("--image-ids", imageIdsFilePath); break;
     case AssetSelection::Query: opt("--query", query.trimmed()); break;
     case AssetSelection::AllImages: a << QStringLiteral("--all-images") << QStringLiteral("--confirm"); break;
     }
-    a << fieldCliArguments(fieldValues(), JobKind::AssetLibrary, paramsFilePath);
+    a << fields.mid(afterWorkflow);
     opt("--idempotency-key", idempotencyKey);
     return a;
 }

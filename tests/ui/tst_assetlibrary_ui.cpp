@@ -93,6 +93,8 @@ private Q_SLOTS:
         QVERIFY(!dialog->findChild<QWidget *>(QStringLiteral("batchId"))->isVisibleTo(dialog));
         QVERIFY(dialog->assetLibraryInput()->isVisibleTo(dialog));
         QVERIFY(!dialog->canSubmit());   // no workflow, no ids
+        QCOMPARE(dialog->fieldMessage(QStringLiteral("workflowId")), QString());   // not before Submit
+        dialog->submit();   // with problems: shows them, sends nothing
         QCOMPARE(dialog->fieldMessage(QStringLiteral("workflowId")), QStringLiteral("is required"));
         QCOMPARE(dialog->fieldMessage(QStringLiteral("assetSelection")), QStringLiteral("name at least one image id"));
 
@@ -105,7 +107,8 @@ private Q_SLOTS:
         QVERIFY2(dialog->canSubmit(), qPrintable(bd::jobs::describeProblems(dialog->problems())));
         QVERIFY(dialog->previewJsonText().contains(QStringLiteral("\"imageIds\"")));
         QVERIFY(dialog->previewJsonText().contains(QStringLiteral("generated on Submit")));
-        QVERIFY2(dialog->previewCommandLine().startsWith(QStringLiteral(
+        // Wrapped one option per line (TextWrap), read here as the one command it is.
+        QVERIFY2(QString(dialog->previewCommandLine()).replace(QStringLiteral(" \\\n    "), QStringLiteral(" ")).startsWith(QStringLiteral(
                      "batchdeck-cli batch-processing process-asset-library-with-workflow --workflow-id detect-cars --image-ids image-ids.txt")),
                  qPrintable(dialog->previewCommandLine()));
         grab(dialog, QStringLiteral("asset-library-ids"));
@@ -141,10 +144,11 @@ private Q_SLOTS:
         QCOMPARE(input->libraryCount().value_or(-1), qint64(40));
         QVERIFY2(input->confirmText().contains(QStringLiteral("all 40 image")), qPrintable(input->confirmText()));
         QVERIFY(!dialog->canSubmit());   // not confirmed yet
+        dialog->revealProblems();
         QVERIFY(dialog->fieldMessage(QStringLiteral("assetSelection")).contains(QStringLiteral("confirmed")));
         input->setConfirmed(true);
         QVERIFY2(dialog->canSubmit(), qPrintable(bd::jobs::describeProblems(dialog->problems())));
-        QVERIFY(dialog->previewCommandLine().contains(QStringLiteral("--all-images --confirm")));
+        QVERIFY(dialog->previewCommandLine().contains(QStringLiteral("--all-images \\\n    --confirm")));
         grab(dialog, QStringLiteral("asset-library-all"));
         const QString jobId = submitAndFollow(dialog);
         QVERIFY2(jobId.startsWith(QLatin1String("al-")), qPrintable(jobId));

@@ -12,11 +12,14 @@
 #include "Palette.h"
 #include "StageTimeline.h"
 #include "TaskTableModel.h"
+#include "TextWrap.h"
 #include "TrayNotifier.h"
 #include "UiTestHome.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QFile>
+#include <QLabel>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -88,9 +91,21 @@ private Q_SLOTS:
         // The input-batch check answers asynchronously: demo-images is indexed and has files.
         QTRY_VERIFY_WITH_TIMEOUT(dialog->batchNotice().contains(QStringLiteral("ready")), 15000);
 
-        // Nothing typed yet: the workflow is missing, so Submit is off and the field says why.
+        // Nothing typed yet: the workflow is missing, so the job cannot be sent, but the field
+        // does not shout before anything was typed; pressing Submit shows why, in the reserved
+        // line (the form does not move) and puts the focus on the field.
         QVERIFY(!dialog->canSubmit());
+        QCOMPARE(dialog->fieldMessage(QStringLiteral("workflowId")), QString());
+        auto *workflowMessage = dialog->findChild<QLabel *>(QStringLiteral("workflowId-message"));
+        QVERIFY(workflowMessage && workflowMessage->isVisibleTo(dialog));
+        const int messageHeight = workflowMessage->sizeHint().height();
+        dialog->submit();
         QCOMPARE(dialog->fieldMessage(QStringLiteral("workflowId")), QStringLiteral("is required"));
+        QCOMPARE(workflowMessage->text(), QStringLiteral("⚠ is required"));
+        QCOMPARE(workflowMessage->sizeHint().height(), messageHeight);
+        QCOMPARE(dialog->focusWidget(), dialog->findChild<QWidget *>(QStringLiteral("workflowId")));
+        // No red frame on the editor: it hid the focus ring.
+        QVERIFY(dialog->findChild<QWidget *>(QStringLiteral("workflowId"))->styleSheet().isEmpty());
 
         auto *workflow = field<QLineEdit>(dialog, "workflowId");
         auto *jobId = field<QLineEdit>(dialog, "jobId");
@@ -146,7 +161,10 @@ private Q_SLOTS:
         QCOMPARE(processing.value(QStringLiteral("workspace")).toString(), QStringLiteral("sandbox-ws"));
         QCOMPARE(processing.value(QStringLiteral("workflowParameters")).toObject().value(QStringLiteral("threshold")).toDouble(), 0.4);
         QCOMPARE(preview.value(QStringLiteral("computeConfiguration")).toObject().value(QStringLiteral("workersPerMachine")).toInt(), 2);
-        QVERIFY(dialog->previewCommandLine().startsWith(spec.toCliInvocation().commandLine()));
+        // Wrapped at option boundaries, one option per line, and still the same command.
+        QVERIFY(dialog->previewCommandLine().startsWith(wrapCommandAtOptions(spec.toCliInvocation().commandLine())));
+        QVERIFY(dialog->previewCommandLine().contains(QStringLiteral(" \\\n    --workflow-id detect-people")));
+        QCOMPARE(field<QPlainTextEdit>(dialog, "previewCli")->lineWrapMode(), QPlainTextEdit::NoWrap);
         QVERIFY(dialog->previewCommandLine().contains(QStringLiteral("process-images-with-workflow")));
 
         // A video job hides the image-only fields and drops them from the body.
@@ -243,6 +261,52 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(tray->notificationCount() > notificationsBefore, 20000);
         QVERIFY2(tray->lastMessage().contains(QStringLiteral("jui-fail-1")) && tray->lastMessage().contains(QStringLiteral("failed")),
                  qPrintable(tray->lastMessage()));
+    }
+
+    // Issue 12's New job items: focus, the deprecated machine size, batches of the job's media
+    // type, a dialog no taller than the main window, fields and help from the field table.
+    void newJobDialogFollowsTheJob()
+    {
+        NewJobDialog *dialog = m_window->jobsTab()->newJob();
+        dialog->show();
+        QVERIFY(QTest::qWaitForWindowActive(dialog));
+        QTRY_COMPARE(QApplication::focusWidget() ? QApplication::focusWidget()->objectName() : QString(),
+                     QStringLiteral("workflowId"));
+        QVERIFY(dialog->height() <= m_window->height());
+
+        // Every row comes from the table: label as accessible name, tooltip as help.
+        for (const bd::jobs::JobField *f : bd::jobs::jobFieldsFor(bd::jobs::JobKind::Images)) {
+            if (f->section == bd::jobs::FormSection::NotInForm)
+                continue;
+            auto *editor = dialog->findChild<QWidget *>(f->key);
+            QVERIFY2(editor, qPrintable(f->key));
+            QCOMPARE(editor->toolTip(), f->tooltip);
+        }
+
+        // Machine size (deprecated) is hidden until a value asks for it.
+        auto *size = field<QComboBox>(dialog, "machineSize");
+        QVERIFY(!size->isVisibleTo(dialog));
+        bd::jobs::WorkflowJobSpec preset = dialog->workflowSpec();
+        preset.workflowId = QStringLiteral("from-preset");
+        preset.machineSize = QStringLiteral("m");
+        dialog->setWorkflowSpec(preset);
+        QVERIFY(size->isVisibleTo(dialog));
+        QCOMPARE(dialog->workflowSpec().effectiveWorkersPerMachine(), std::optional<int>(2));
+        // The workflow is filled in: the batch is next.
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(field<QComboBox>(dialog, "batchId")));
+
+        // Image jobs list image batches, video jobs video batches; switching refreshes the list.
+        auto *batch = field<QComboBox>(dialog, "batchId");
+        QTRY_VERIFY_WITH_TIMEOUT(batch->findText(QStringLiteral("demo-images")) >= 0, 15000);
+        QCOMPARE(batch->findText(QStringLiteral("demo-videos")), -1);
+        for (int i = 0; i < batch->count(); ++i)
+            QCOMPARE(batch->itemData(i).toString(), QStringLiteral("images"));
+        dialog->setKind(NewJobDialog::Kind::Videos);
+        QVERIFY(batch->findText(QStringLiteral("demo-videos")) >= 0);
+        QCOMPARE(batch->findText(QStringLiteral("demo-images")), -1);
+        dialog->setKind(NewJobDialog::Kind::Images);
+        QVERIFY(batch->findText(QStringLiteral("demo-images")) >= 0);
+        dialog->reject();
     }
 
     void serverRefusalIsShownInTheDialog()
