@@ -6,6 +6,7 @@
 #include "AssetLibraryInput.h"
 #include "StageTimeline.h"
 #include "session/Services.h"
+#include "staging/BatchReadiness.h"
 #include "jobs/AssetLibraryLauncher.h"
 #include "jobs/JobSpecPresets.h"
 
@@ -57,34 +58,27 @@ void NewJobDialog::checkBatch()
         m_batchNotice->setVisible(!text.isEmpty());
         Q_EMIT batchChecked();
     };
-    // D6: shards still "info" are being indexed; then D3: a count of 0 means nothing is indexed yet.
-    m_session->batches()->fetchShards(batchId, 0, this, [this, batchId, generation, show](const Error &shardsError,
-                                                                                        const QVector<api::Shard> &shards) {
+    // One look by the core's answer to "is this batch ready?" (D6 shards, then the D3 count).
+    auto *look = m_session->batches()->checkReadiness(batchId, text(QStringLiteral("partName")), this);
+    connect(look, &Operation::finished, this, [this, look, batchId, generation, show] {
         if (generation != m_batchCheckGeneration)
             return;
-        if (shardsError.kind == ErrorKind::NotFound) {
-            show(tr("Batch “%1” does not exist.").arg(batchId), true);
-            return;
+        using Verdict = staging::BatchReadiness::Verdict;
+        if (look->error())
+            return show({}, false);
+        switch (look->verdict()) {
+        case Verdict::Gone:
+            return show(tr("Batch “%1” does not exist.").arg(batchId), true);
+        case Verdict::Indexing:
+            return show(tr("Batch “%1” is still indexing (%n shard(s) in progress): a job started now sees only the "
+                           "files indexed so far.", nullptr, qMax(1, look->shardsInProgress())).arg(batchId), true);
+        case Verdict::Empty:
+            return show(tr("Batch “%1” has no indexed files yet; it may still be indexing.").arg(batchId), true);
+        case Verdict::Ready:
+            return show(tr("%n file(s) ready in “%1”.", nullptr, int(look->count())).arg(batchId), false);
+        default:
+            return show(look->describe(), true);
         }
-        int indexing = 0;
-        for (const api::Shard &s : shards)
-            indexing += s.isInProgress() ? 1 : 0;
-        if (indexing > 0) {
-            show(tr("Batch “%1” is still indexing (%n shard(s) in progress): a job started now sees only the files "
-                    "indexed so far.", nullptr, indexing).arg(batchId), true);
-            return;
-        }
-        m_session->batches()->fetchCount(batchId, text(QStringLiteral("partName")), this,
-                                         [this, batchId, generation, show](const Error &countError, qint64 count) {
-            if (generation != m_batchCheckGeneration)
-                return;
-            if (!countError && count == 0)
-                show(tr("Batch “%1” has no indexed files yet; it may still be indexing.").arg(batchId), true);
-            else if (!countError)
-                show(tr("%n file(s) ready in “%1”.", nullptr, int(count)).arg(batchId), false);
-            else
-                show({}, false);
-        });
     });
 }
 

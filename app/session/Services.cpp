@@ -7,6 +7,7 @@
 #include "jobs/AssetLibraryLauncher.h"
 #include "jobs/JobLogsFetcher.h"
 #include "jobs/JobMonitor.h"
+#include "staging/BatchReadiness.h"
 
 #include <algorithm>
 #include <memory>
@@ -108,6 +109,18 @@ void Batches::fetchShards(const QString &batchId, int pageSize, QObject *context
     auto *call = m_api->listShards(batchId, pageSize > 0 ? pageSize : 100);
     call->setMaxPages(pageSize > 0 ? 1 : 0);
     deliver(call, context, std::move(done));
+}
+
+bd::staging::BatchReadiness *Batches::checkReadiness(const QString &batchId, const QString &partName, QObject *parent)
+{
+    bd::staging::ReadinessOptions options;
+    options.batchId = batchId;
+    options.partName = partName;
+    options.once = true;
+    auto *look = new bd::staging::BatchReadiness(m_api, options, parent);
+    look->setAutoDelete(true);
+    look->start();
+    return look;
 }
 
 void Batches::fetchFilesPage(const QString &batchId, const QString &partName, int pageSize,

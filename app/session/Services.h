@@ -17,6 +17,7 @@
 
 namespace bd::api { class ApiClient; }
 namespace bd::jobs { class JobMonitor; class JobLogsFetcher; class AssetLibraryLauncher; }
+namespace bd::staging { class BatchReadiness; }
 
 namespace bd::session {
 
@@ -67,6 +68,9 @@ public:
     void fetchParts(const QString &batchId, QObject *context, Done<QVector<api::BatchPart>> done);
     // Every page of D9 when pageSize is 0, else the first `pageSize` shards only.
     void fetchShards(const QString &batchId, int pageSize, QObject *context, Done<QVector<api::Shard>> done);
+    // "Is this batch ready?" - one look (staging::BatchReadiness, the answer every caller shares),
+    // started, parented to `parent`, deleting itself after finished().
+    bd::staging::BatchReadiness *checkReadiness(const QString &batchId, const QString &partName, QObject *parent);
     // One page of D5 (partName empty: the whole batch).
     void fetchFilesPage(const QString &batchId, const QString &partName, int pageSize, const QString &pageToken,
                         QObject *context, Done<Page<api::BatchFile>> done);
