@@ -117,7 +117,7 @@ private Q_SLOTS:
         bd::ExportOptions options;
         options.jobId = QStringLiteral("demo-finished");
         options.targetDir = m_home.filePath(QStringLiteral("downloads/demo-finished"));
-        DownloadDialog download(session.api(), options, &window);
+        DownloadDialog download(session.batches(), options, &window);
         download.show();
         check(&download, QStringLiteral("download-dialog"), false);
         download.close();
