@@ -26,10 +26,6 @@ namespace bd {
 namespace {
 
 constexpr size_t kReadBlock = 256 * 1024;
-// Archives up to this size are read into memory with one read and parsed from there by both
-// passes (header scan, extraction): libarchive's format bidding asks a file reader for more bytes
-// again and again near the end of a small file (about 200 read calls per 1 kB archive, twice).
-constexpr qint64 kInMemoryArchive = 4 * 1024 * 1024;
 constexpr qint64 kGrowStep = qint64(64) << 20;   // reservation added when an archive under-declares
 const QLatin1String kTempPrefix(".bd-extract-");
 std::atomic<quint64> g_tempCounter{ 0 };   // unique temp names across parallel extractions
@@ -55,17 +51,13 @@ QString textOf(const char *utf8, const char *raw)
     return raw ? QFile::decodeName(raw) : QString();
 }
 
-// `inMemory`: the whole archive when it is small (see kInMemoryArchive), else empty.
-ReadArchive openReader(const QString &path, const QByteArray &inMemory, Error *error)
+ReadArchive openReader(const QString &path, Error *error)
 {
     ReadArchive a(archive_read_new());
     archive_read_support_format_all(a.get());
     archive_read_support_filter_all(a.get());
     const QByteArray native = QFile::encodeName(path);
-    const int opened = !inMemory.isEmpty()
-        ? archive_read_open_memory(a.get(), inMemory.constData(), size_t(inMemory.size()))
-        : archive_read_open_filename(a.get(), native.constData(), kReadBlock);
-    if (opened != ARCHIVE_OK) {
+    if (archive_read_open_filename(a.get(), native.constData(), kReadBlock) != ARCHIVE_OK) {
         *error = Error(ErrorKind::Io, QStringLiteral("Cannot open archive %1: %2").arg(path, archiveText(a.get())));
         return {};
     }
@@ -141,11 +133,6 @@ private:
         const QString rel = QDir(m_targetDir).relativeFilePath(m_archivePath);
         if (!rel.startsWith(QLatin1String("../")) && rel != QLatin1String(".."))
             m_reserved.insert(rel);
-        if (info.size() <= kInMemoryArchive) {
-            QFile file(m_archivePath);
-            if (file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
-                m_inMemory = file.readAll();   // empty on failure: read from the file then
-        }
         m_limit = m_options.maxExpandedBytes;
         if (m_options.maxExpansionRatio > 0)
             m_limit = qMin(m_limit, qMax(m_options.ratioFloorBytes, info.size() * m_options.maxExpansionRatio));
@@ -155,7 +142,7 @@ private:
     // Reads only the headers to learn the expanded size before anything is written.
     bool prescan(Error *error)
     {
-        ReadArchive reader = openReader(m_archivePath, m_inMemory, error);
+        ReadArchive reader = openReader(m_archivePath, error);
         if (!reader)
             return false;
         qint64 bytes = 0, entries = 0;
@@ -254,7 +241,7 @@ private:
 
     bool extract(Error *error)
     {
-        ReadArchive reader = openReader(m_archivePath, m_inMemory, error);
+        ReadArchive reader = openReader(m_archivePath, error);
         if (!reader)
             return false;
         archive_entry *entry = nullptr;
@@ -434,7 +421,6 @@ private:
     ExtractControl &m_control;
     ExtractionBudget &m_budget;
     ConfinedDir m_dir;
-    QByteArray m_inMemory;           // a small archive's bytes (read once), else empty
     qint64 m_limit = 0;              // expanded bytes allowed for this archive
     qint64 m_ticket = 0;             // free-space reservation
     qint64 m_reservedBytes = 0;
