@@ -24,6 +24,7 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
     m_copy = new QPushButton(QIcon::fromTheme(QStringLiteral("edit-copy")), tr("Copy URL"), this);
     m_copy->setToolTip(tr("Copy the URL to give as notificationsURL"));
     m_settings = new QPushButton(QIcon::fromTheme(QStringLiteral("configure")), tr("Settings…"), this);
+    m_settings->setAccessibleDescription(tr("Webhook receiver settings: address, port, public URL, publishable key"));
     auto *top = new QHBoxLayout;
     top->addWidget(m_status, 1);
     top->addWidget(m_copy);
@@ -33,6 +34,8 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
     proxy->setSourceModel(m_model);
     proxy->setSortRole(SortRole);
     m_table = new QTableView(this);
+    m_table->setAccessibleName(tr("Notifications received"));
+    m_table->setAccessibleDescription(tr("Webhook notifications from Roboflow; Enter opens their batch or job"));
     m_table->setModel(proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(ActivityModel::Received, Qt::DescendingOrder);

@@ -61,6 +61,7 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     auto *inLabel = new QLabel(tr("in"), this);
     inLabel->setBuddy(m_column);
     m_column->setAccessibleName(tr("Filter column"));
+    m_column->setAccessibleDescription(tr("The column the filter looks in, or any column"));
     m_filter->setAccessibleName(tr("Filter results"));
     filterRow->addWidget(filterLabel);
     filterRow->addWidget(m_filter, 1);
@@ -81,6 +82,8 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setDefaultSectionSize(140);
     m_view->setWordWrap(false);
+    m_view->setAccessibleName(tr("Results"));
+    m_view->setAccessibleDescription(tr("One row per result record; the first column names the task file it comes from"));
     layout->addWidget(m_view, 1);
 
     m_filterDelay = new QTimer(this);

@@ -62,6 +62,8 @@ TransferPanel::TransferPanel(QWidget *parent) : QWidget(parent), m_model(new Dow
     proxy->setSourceModel(m_model);
     proxy->setSortRole(SortRole);
     m_view = new QTableView(this);
+    m_view->setAccessibleName(tr("Transfers"));
+    m_view->setAccessibleDescription(tr("Every file of the running and finished downloads: job, name, part, size, progress, state"));
     m_view->setModel(proxy);
     m_view->setItemDelegate(new ProgressDelegate(DownloadListModel::Progress, m_view));
     m_view->setSortingEnabled(true);
