@@ -104,7 +104,7 @@ void BatchDetailPane::clear()
     m_batch.reset();
     m_count = -1;
     m_shardList.clear();
-    m_shardsLoaded = false;
+    m_verdict = staging::BatchReadiness::Verdict::Unknown;
     m_error.clear();
     m_filesStarted = false;
     m_filesToken.reset();
@@ -130,8 +130,7 @@ void BatchDetailPane::showBatch(const QString &batchId)
     if (batchId.isEmpty() || !m_api)
         return;
     loadMetadata();
-    loadCount();
-    loadShards();
+    loadReadiness();
     // A re-read keeps the listing as deep as it was; a new batch starts at the first page.
     if (m_tabs->currentWidget() == m_filesPage || (same && filesRowsBefore > 0))
         loadMoreFiles();
@@ -183,37 +182,26 @@ void BatchDetailPane::loadMetadata()
     });
 }
 
-void BatchDetailPane::loadCount()
+void BatchDetailPane::loadReadiness()
 {
+    // One look of the core's "is this batch ready?" (D6 shards, then the D3 count): the pane shows
+    // the same verdict as the New job dialog and the ingests, and the shards it read.
     ++m_outstanding;
     const int gen = m_generation;
-    m_api->fetchCount(m_batchId, {}, this, [this, gen](const Error &error, qint64 count) {
+    staging::BatchReadiness *look = m_api->checkReadiness(m_batchId, {}, this);
+    connect(look, &Operation::finished, this, [this, gen, look] {
         if (gen != m_generation)
             return;
-        if (error)
-            m_error = error.message;
-        else {
-            m_count = count;
-            Q_EMIT countLoaded(m_batchId, m_count);
-        }
-        requestDone();
-    });
-}
-
-void BatchDetailPane::loadShards()
-{
-    ++m_outstanding;
-    const int gen = m_generation;
-    m_api->fetchShards(m_batchId, 0, this, [this, gen](const Error &error, const QVector<api::Shard> &shards) {
-        if (gen != m_generation)
-            return;
-        if (error) {
-            // Simple batches have no shards; a 404 here is not worth a red line.
-            if (error.httpStatus != 404)
-                m_error = error.message;
+        if (look->error()) {
+            m_error = look->error().message;
         } else {
-            m_shardList = shards;
-            m_shardsLoaded = true;
+            m_verdict = look->verdict();
+            m_count = look->count();
+            if (m_verdict == staging::BatchReadiness::Verdict::Gone)
+                m_error = look->describe();
+            else if (m_count >= 0)
+                Q_EMIT countLoaded(m_batchId, m_count);
+            m_shardList = look->shards();
             m_shards->setRowCount(0);
             for (const api::Shard &s : std::as_const(m_shardList)) {
                 const int row = appendRow(m_shards, { s.shardId, s.statusName, QLocale().toString(s.shardObjectsCount),
@@ -281,12 +269,12 @@ void BatchDetailPane::loadMoreFiles()
 
 bool BatchDetailPane::isIndexing() const
 {
-    return std::any_of(m_shardList.cbegin(), m_shardList.cend(), [](const api::Shard &s) { return s.isInProgress(); });
+    return m_verdict == staging::BatchReadiness::Verdict::Indexing;
 }
 
 bool BatchDetailPane::isReady() const
 {
-    return m_outstanding == 0 && m_batch.has_value() && m_count > 0 && !isIndexing();
+    return m_outstanding == 0 && m_batch.has_value() && m_verdict == staging::BatchReadiness::Verdict::Ready;
 }
 
 QString BatchDetailPane::statusText() const
@@ -314,7 +302,7 @@ void BatchDetailPane::updateStatus()
         tone = failedShards > 0 ? StatusTone::Warning : StatusTone::Good;
         text = failedShards > 0 ? tr("Ready · %n file(s) · %1 shard(s) failed", nullptr, int(m_count)).arg(failedShards)
                                 : tr("Ready · %n file(s)", nullptr, int(m_count));
-    } else if (m_count == 0) {
+    } else if (m_verdict == staging::BatchReadiness::Verdict::Empty) {
         tone = StatusTone::Warning;
         text = tr("Empty");
     }

@@ -1,10 +1,12 @@
 #pragma once
-// The selected staging batch in detail, read lazily from the API: metadata (D2) and file count
-// (D3) at once, shard statuses (D6, every page) and parts (D4, multipart batches), the file
+// The selected staging batch in detail, read lazily through the session: metadata (D2) and one
+// BatchReadiness look (D6 shards, D3 count: the verdict every screen shares) at once, parts
+// (D4, multipart batches), the file
 // listing (D5) one page at a time when its tab is opened. While shards are still indexing the
 // pane re-reads itself every few seconds. "New job…" is enabled once the batch is ready.
 #include "session/Services.h"
 #include "api/ApiModels.h"
+#include "staging/BatchReadiness.h"
 
 #include <QPointer>
 #include <QTimer>
@@ -55,8 +57,7 @@ Q_SIGNALS:
 private:
     void clear();
     void loadMetadata();
-    void loadCount();
-    void loadShards();
+    void loadReadiness();
     void loadParts();
     void loadMoreFiles();
     void requestDone();
@@ -70,7 +71,7 @@ private:
     std::optional<api::Batch> m_batch;
     qint64 m_count = -1;
     QVector<api::Shard> m_shardList;
-    bool m_shardsLoaded = false;
+    staging::BatchReadiness::Verdict m_verdict = staging::BatchReadiness::Verdict::Unknown;
     QString m_error;
     bool m_filesStarted = false;
     std::optional<QString> m_filesToken;

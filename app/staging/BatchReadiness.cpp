@@ -125,19 +125,17 @@ void BatchReadiness::onShards(api::ListShardsCall *call)
     m_call = nullptr;
     if (isFinished())
         return;
-    if (call->error()) {
-        if (call->error().kind == ErrorKind::NotFound) {
-            m_notFound = true;
-            decide();
-        } else {
-            onLookFailed(call->error());
-        }
+    // A 404 from D6 alone does not mean the batch is gone: a service may have no shard listing for
+    // a simple batch (images sent one by one). The count (D3) decides; only its 404 is "gone".
+    const bool noShardListing = call->error().kind == ErrorKind::NotFound;
+    if (call->error() && !noShardListing) {
+        onLookFailed(call->error());
         return;
     }
-    m_notFound = false;
     m_shardsSeen = m_shardsInProgress = m_shardsFailed = 0;
     m_failedFiles.clear();
-    for (const api::Shard &s : call->result()) {
+    m_shards = noShardListing ? QVector<api::Shard>() : call->result();
+    for (const api::Shard &s : std::as_const(m_shards)) {
         if (!isOurs(s, m_options.ingestIds))
             continue;   // another ingest into the same batch
         ++m_shardsSeen;
@@ -166,6 +164,7 @@ void BatchReadiness::onCount(api::BatchCountCall *call)
     }
     m_errors = 0;
     m_seen = true;
+    m_notFound = false;
     m_previousCount = m_count;
     m_count = call->result();
     setProcessedAmount(Unit::Files, m_count);

@@ -15,7 +15,8 @@
 //            expected (failedFiles() says why, as far as the service said).
 //   Stalled  still indexing, but neither the count nor the number of shards in progress moved
 //            for stallTimeoutMs, or timeoutMs passed in all.
-//   Gone     D6 or D3 answers 404. A batch that was seen earlier in this run is gone at once;
+//   Gone     D3 answers 404 (a 404 from D6 alone only means "no shard listing": a simple
+//            batch may have none). A batch that was seen earlier in this run is gone at once;
 //            one never seen may still appear (the service creates a RoboQL / references batch
 //            with its first shard), so it is Gone after stallTimeoutMs (at once on one look).
 //
@@ -26,7 +27,7 @@
 // error() is set only when no verdict could be reached: maxPollErrors failed looks in a row
 // (the last error is kept), a bad request (no batch id), or cancel(). A verdict other than
 // Ready is an answer, not an error: the caller decides what it means for its work.
-// Memory: O(failed files) - the count and the shard tallies are numbers.
+// Memory: O(failed files + shards of the last look) - a shard holds up to 256 files.
 #include "api/ApiClient.h"
 #include "core/Operation.h"
 
@@ -78,6 +79,8 @@ public:
     int shardsFailed() const { return m_shardsFailed; }
     // The service's per-file verdicts in our shards (D6 failedFiles): batch name → reason.
     const QHash<QString, QString> &failedFiles() const { return m_failedFiles; }
+    // Every shard of the last look (other ingests' too), for a display such as the batch pane.
+    const QVector<api::Shard> &shards() const { return m_shards; }
     // Whether the shard (raw or statusMetadata "ingestId") belongs to one of ingestIds.
     static bool isOurs(const api::Shard &shard, const QSet<QString> &ingestIds);
 
@@ -117,6 +120,7 @@ private:
     int m_previousInProgress = -1;
     int m_shardsFailed = 0;
     QHash<QString, QString> m_failedFiles;
+    QVector<api::Shard> m_shards;
 };
 
 }  // namespace bd::staging

@@ -22,6 +22,7 @@ private Q_SLOTS:
     void readyWhenEveryFileIsIndexed();
     void rejectedFilesCountAndShortIsFailed();
     void goneAtOnceOrAfterTheGrace();
+    void aShardListing404IsNotGone();
     void otherIngestsDoNotDelayOurs();
     void stalledWhenNothingMoves();
     void noAnswerIsAnError();
@@ -179,6 +180,31 @@ void TestBatchReadiness::goneAtOnceOrAfterTheGrace()
     QCOMPARE(r->verdict(), Verdict::Gone);
     QVERIFY2(clock.elapsed() >= 600, qPrintable(QString::number(clock.elapsed())));
     QVERIFY(clock.elapsed() < 10000);
+}
+
+void TestBatchReadiness::aShardListing404IsNotGone()
+{
+    // A service without a shard listing for this batch (404 on D6) while D3 counts its files:
+    // the count decides, the batch is ready, not gone. Only a 404 from D3 means gone.
+    const QString batch = QStringLiteral("no-listing-b");
+    sendShard(m_env, batch, QStringLiteral("n1"), 5, 0);
+    ReadinessOptions o = fast(batch);
+    QVERIFY(check(m_env, o)->verdict() == Verdict::Ready);   // indexed first, with its listing
+    m_env.sandbox->setFaultPlan(QJsonObject{ { QStringLiteral("rules"),
+                                               QJsonArray{ QJsonObject{ { QStringLiteral("route"), QStringLiteral("D6") },
+                                                                        { QStringLiteral("status"), 404 } } } } });
+    ReadinessOptions once = fast(batch);
+    once.once = true;
+    BatchReadiness *r = check(m_env, once);
+    m_env.sandbox->setFaultPlan({});
+    QVERIFY(!r->error());
+    QCOMPARE(r->verdict(), Verdict::Ready);
+    QCOMPARE(r->count(), qint64(5));
+    QVERIFY(r->shards().isEmpty());
+    // With the listing back, the look carries the shard for a display.
+    r = check(m_env, once);
+    QCOMPARE(r->verdict(), Verdict::Ready);
+    QCOMPARE(r->shards().size(), 1);
 }
 
 void TestBatchReadiness::otherIngestsDoNotDelayOurs()
