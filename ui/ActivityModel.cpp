@@ -63,16 +63,8 @@ static RecordTableModel<WebhookEvent>::Column activityColumn(ActivityModel::Colu
     return {};
 }
 
-static QVector<RecordTableModel<WebhookEvent>::Column> activityColumns()
-{
-    QVector<RecordTableModel<WebhookEvent>::Column> columns;
-    for (int c = 0; c < ActivityModel::ColumnCount; ++c)
-        columns << activityColumn(ActivityModel::Column(c));
-    return columns;
-}
-
 ActivityModel::ActivityModel(QObject *parent)
-    : RecordTableModel<WebhookEvent>(activityColumns(), [](const WebhookEvent &e) { return e.eventId; }, parent)
+    : RecordTableModel<WebhookEvent>(columnsOf<Column>(activityColumn), [](const WebhookEvent &e) { return e.eventId; }, parent)
 {
 }
 

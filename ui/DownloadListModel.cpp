@@ -44,30 +44,40 @@ static QString progressText(const DownloadRow &r)
     return p < 0 ? formatBytes(r.bytesDone) : QStringLiteral("%1%").arg(p);
 }
 
+static RecordTableModel<DownloadRow>::Column downloadColumn(DownloadListModel::Column column)
+{
+    using M = DownloadListModel;
+    using R = DownloadRow;
+    switch (column) {
+    case M::Job: return { M::tr("Job"), [](const R &r) { return r.jobId.isEmpty() ? QStringLiteral("—") : r.jobId; }, {}, {} };
+    case M::Name: return { M::tr("Name"), [](const R &r) { return r.fileName; }, {}, {} };
+    case M::Part: return { M::tr("Part"), [](const R &r) { return r.partName.isEmpty() ? r.batchId : r.partName; }, {}, {} };
+    case M::Size:
+        return { M::tr("Size"), [](const R &r) { return r.bytesTotal >= 0 ? formatBytes(r.bytesTotal) : QStringLiteral("?"); },
+                 [](const R &r) { return r.bytesTotal; }, {} };
+    case M::Progress:
+        return { M::tr("Progress"), [](const R &r) { return progressText(r); }, [](const R &r) { return r.percent(); }, {} };
+    case M::State:
+        return { M::tr("State"), [](const R &r) { return r.stateText(); }, {},
+                 [](const R &r, int role) -> QVariant {
+                     if (role == Qt::ToolTipRole && !r.errorText.isEmpty())
+                         return r.errorText;
+                     return {};
+                 } };
+    case M::Speed:
+        return { M::tr("Speed"),
+                 [](const R &r) { return r.state == R::State::Downloading && r.speed > 0 ? formatSpeed(r.speed) : QString(); },
+                 [](const R &r) { return r.speed; }, {} };
+    case M::Destination:
+        return { M::tr("Destination"), [](const R &r) { return QDir::toNativeSeparators(r.destPath); }, {}, {} };
+    case M::ColumnCount: break;
+    }
+    return {};
+}
+
 DownloadListModel::DownloadListModel(QObject *parent)
     : RecordTableModel<DownloadRow>(
-          {
-              { tr("Job"), [](const DownloadRow &r) { return r.jobId.isEmpty() ? QStringLiteral("—") : r.jobId; }, {}, {} },
-              { tr("Name"), [](const DownloadRow &r) { return r.fileName; }, {}, {} },
-              { tr("Part"), [](const DownloadRow &r) { return r.partName.isEmpty() ? r.batchId : r.partName; }, {}, {} },
-              { tr("Size"),
-                [](const DownloadRow &r) { return r.bytesTotal >= 0 ? formatBytes(r.bytesTotal) : QStringLiteral("?"); },
-                [](const DownloadRow &r) { return r.bytesTotal; }, {} },
-              { tr("Progress"), [](const DownloadRow &r) { return progressText(r); },
-                [](const DownloadRow &r) { return r.percent(); }, {} },
-              { tr("State"), [](const DownloadRow &r) { return r.stateText(); }, {},
-                [](const DownloadRow &r, int role) -> QVariant {
-                    if (role == Qt::ToolTipRole && !r.errorText.isEmpty())
-                        return r.errorText;
-                    return {};
-                } },
-              { tr("Speed"),
-                [](const DownloadRow &r) {
-                    return r.state == DownloadRow::State::Downloading && r.speed > 0 ? formatSpeed(r.speed) : QString();
-                },
-                [](const DownloadRow &r) { return r.speed; }, {} },
-              { tr("Destination"), [](const DownloadRow &r) { return QDir::toNativeSeparators(r.destPath); }, {}, {} },
-          },
+          columnsOf<Column>(downloadColumn),
           [](const DownloadRow &r) { return r.rowKey(); }, parent)
 {
 }

@@ -35,19 +35,30 @@ static QVariant expiryExtra(const QDateTime &expiry, int role)
 
 // ---- batches ----
 
+static RecordTableModel<api::Batch>::Column batchColumn(BatchesModel::Column column)
+{
+    using M = BatchesModel;
+    using B = api::Batch;
+    switch (column) {
+    case M::Id: return { M::tr("Batch ID"), [](const B &b) { return b.batchId; }, {}, {} };
+    case M::Name: return { M::tr("Name"), [](const B &b) { return b.displayName; }, {}, {} };
+    case M::Type: return { M::tr("Type"), [](const B &b) { return b.batchType; }, {}, {} };
+    case M::Content: return { M::tr("Content"), [](const B &b) { return b.batchContentType; }, {}, {} };
+    case M::Created:
+        return { M::tr("Created"), [](const B &b) { return formatDate(b.createdDate); },
+                 [](const B &b) { return b.createdDate; }, {} };
+    case M::Expires:
+        return { M::tr("Expires"), [](const B &b) { return formatDate(b.expiryDate); },
+                 [](const B &b) { return b.expiryDate; },
+                 [](const B &b, int role) { return expiryExtra(b.expiryDate, role); } };
+    case M::ColumnCount: break;
+    }
+    return {};
+}
+
 BatchesModel::BatchesModel(session::Batches *service, QObject *parent)
     : RecordTableModel<api::Batch>(
-          {
-              { tr("Batch ID"), [](const api::Batch &b) { return b.batchId; }, {}, {} },
-              { tr("Name"), [](const api::Batch &b) { return b.displayName; }, {}, {} },
-              { tr("Type"), [](const api::Batch &b) { return b.batchType; }, {}, {} },
-              { tr("Content"), [](const api::Batch &b) { return b.batchContentType; }, {}, {} },
-              { tr("Created"), [](const api::Batch &b) { return formatDate(b.createdDate); },
-                [](const api::Batch &b) { return b.createdDate; }, {} },
-              { tr("Expires"), [](const api::Batch &b) { return formatDate(b.expiryDate); },
-                [](const api::Batch &b) { return b.expiryDate; },
-                [](const api::Batch &b, int role) { return expiryExtra(b.expiryDate, role); } },
-          },
+          columnsOf<Column>(batchColumn),
           [](const api::Batch &b) { return b.batchId; }, parent)
 {
     m_service = service;
@@ -87,18 +98,28 @@ static QVariant jobStateColour(const JobRow &r, int role)
     return {};
 }
 
+static RecordTableModel<JobRow>::Column jobColumn(JobsModel::Column column)
+{
+    using M = JobsModel;
+    switch (column) {
+    case M::Id: return { M::tr("Job ID"), [](const JobRow &r) { return r.job.jobId; }, {}, {} };
+    case M::Name: return { M::tr("Name"), [](const JobRow &r) { return r.job.name; }, {}, {} };
+    case M::State: return { M::tr("State"), [](const JobRow &r) { return r.stateText(); }, {}, jobStateColour };
+    case M::Stage: return { M::tr("Current stage"), [](const JobRow &r) { return r.job.currentStage; }, {}, {} };
+    case M::Updated:
+        return { M::tr("Updated"), [](const JobRow &r) { return formatDate(r.job.lastUpdate); },
+                 [](const JobRow &r) { return r.job.lastUpdate; }, {} };
+    case M::Created:
+        return { M::tr("Created"), [](const JobRow &r) { return formatDate(r.job.createdAt); },
+                 [](const JobRow &r) { return r.job.createdAt; }, {} };
+    case M::ColumnCount: break;
+    }
+    return {};
+}
+
 JobsModel::JobsModel(session::Jobs *service, QObject *parent)
     : RecordTableModel<JobRow>(
-          {
-              { tr("Job ID"), [](const JobRow &r) { return r.job.jobId; }, {}, {} },
-              { tr("Name"), [](const JobRow &r) { return r.job.name; }, {}, {} },
-              { tr("State"), [](const JobRow &r) { return r.stateText(); }, {}, jobStateColour },
-              { tr("Current stage"), [](const JobRow &r) { return r.job.currentStage; }, {}, {} },
-              { tr("Updated"), [](const JobRow &r) { return formatDate(r.job.lastUpdate); },
-                [](const JobRow &r) { return r.job.lastUpdate; }, {} },
-              { tr("Created"), [](const JobRow &r) { return formatDate(r.job.createdAt); },
-                [](const JobRow &r) { return r.job.createdAt; }, {} },
-          },
+          columnsOf<Column>(jobColumn),
           [](const JobRow &r) { return r.job.jobId; }, parent)
 {
     m_service = service;
@@ -140,18 +161,32 @@ void JobsModel::refresh(int maxPages)
 
 // ---- output batches ----
 
+static RecordTableModel<OutputBatchRow>::Column outputColumn(OutputBatchesModel::Column column)
+{
+    using M = OutputBatchesModel;
+    using R = OutputBatchRow;
+    switch (column) {
+    case M::Job:
+        return { M::tr("Job"),
+                 [](const R &r) { return r.jobName.isEmpty() ? r.jobId : QStringLiteral("%1 (%2)").arg(r.jobId, r.jobName); },
+                 {}, {} };
+    case M::Stage: return { M::tr("Stage"), [](const R &r) { return r.stageName; }, {}, {} };
+    case M::BatchId: return { M::tr("Output batch"), [](const R &r) { return r.batchId; }, {}, {} };
+    case M::Type: return { M::tr("Type"), [](const R &r) { return r.batch ? r.batch->batchType : QString(); }, {}, {} };
+    case M::Content:
+        return { M::tr("Content"), [](const R &r) { return r.batch ? r.batch->batchContentType : QString(); }, {}, {} };
+    case M::Expires:
+        return { M::tr("Expires"), [](const R &r) { return r.batch ? formatDate(r.batch->expiryDate) : QString(); },
+                 [](const R &r) { return r.batch ? r.batch->expiryDate : QDateTime(); },
+                 [](const R &r, int role) { return r.batch ? expiryExtra(r.batch->expiryDate, role) : QVariant(); } };
+    case M::ColumnCount: break;
+    }
+    return {};
+}
+
 OutputBatchesModel::OutputBatchesModel(session::OutputBatches *service, QObject *parent)
     : RecordTableModel<OutputBatchRow>(
-          {
-              { tr("Job"), [](const OutputBatchRow &r) { return r.jobName.isEmpty() ? r.jobId : QStringLiteral("%1 (%2)").arg(r.jobId, r.jobName); }, {}, {} },
-              { tr("Stage"), [](const OutputBatchRow &r) { return r.stageName; }, {}, {} },
-              { tr("Output batch"), [](const OutputBatchRow &r) { return r.batchId; }, {}, {} },
-              { tr("Type"), [](const OutputBatchRow &r) { return r.batch ? r.batch->batchType : QString(); }, {}, {} },
-              { tr("Content"), [](const OutputBatchRow &r) { return r.batch ? r.batch->batchContentType : QString(); }, {}, {} },
-              { tr("Expires"), [](const OutputBatchRow &r) { return r.batch ? formatDate(r.batch->expiryDate) : QString(); },
-                [](const OutputBatchRow &r) { return r.batch ? r.batch->expiryDate : QDateTime(); },
-                [](const OutputBatchRow &r, int role) { return r.batch ? expiryExtra(r.batch->expiryDate, role) : QVariant(); } },
-          },
+          columnsOf<Column>(outputColumn),
           [](const OutputBatchRow &r) { return r.jobId + QLatin1Char('/') + r.batchId; }, parent)
 {
     m_service = service;

@@ -24,6 +24,18 @@ public:
         std::function<QVariant(const Row &, int role)> extra;    // other roles (colour, tooltip)
     };
 
+    // Columns described once, next to their enum: `describe(Column)` is a switch over the model's
+    // Column enum (0 … ColumnCount-1), so the enum's order is the columns' order and -Wswitch
+    // names a column left without a description.
+    template <class ColumnEnum, class Describe>
+    static QVector<Column> columnsOf(Describe describe)
+    {
+        QVector<Column> columns;
+        for (int c = 0; c < int(ColumnEnum::ColumnCount); ++c)
+            columns << describe(ColumnEnum(c));
+        return columns;
+    }
+
     RecordTableModel(QVector<Column> columns, std::function<QString(const Row &)> key, QObject *parent = nullptr)
         : QAbstractTableModel(parent), m_columns(std::move(columns)), m_key(std::move(key))
     {

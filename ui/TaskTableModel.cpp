@@ -90,16 +90,8 @@ static RecordTableModel<api::Task>::Column taskColumn(TaskTableModel::Column col
     return {};
 }
 
-static QVector<RecordTableModel<api::Task>::Column> taskColumns()
-{
-    QVector<RecordTableModel<api::Task>::Column> columns;
-    for (int c = 0; c < TaskTableModel::ColumnCount; ++c)
-        columns << taskColumn(TaskTableModel::Column(c));
-    return columns;
-}
-
 TaskTableModel::TaskTableModel(QObject *parent)
-    : RecordTableModel<api::Task>(taskColumns(), [](const api::Task &t) { return t.taskId; }, parent)
+    : RecordTableModel<api::Task>(columnsOf<Column>(taskColumn), [](const api::Task &t) { return t.taskId; }, parent)
 {
 }
 
