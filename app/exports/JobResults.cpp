@@ -464,15 +464,9 @@ void JobResultsModel::poll()
     }
 }
 
-bool JobResultsModel::waitForIndex(int timeoutMs)
+void JobResultsModel::pollIndexing()
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (m_indexing && timer.elapsed() < timeoutMs) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, kPollMs);
-        poll();
-    }
-    return !m_indexing;
+    poll();
 }
 
 int JobResultsModel::fileForRow(int row) const

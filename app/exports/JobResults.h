@@ -73,13 +73,11 @@ public:
     QString baseFolder() const { return m_baseFolder; }
     // Column names; column 0 is the results file.
     QStringList columns() const;
-    bool isIndexing() const { return m_indexing; }
+    bool isIndexing() const override { return m_indexing; }
     qint64 indexedBytes() const { return m_indexedBytes; }
     qint64 totalBytes() const { return m_totalBytes; }
     // "path: reason" of every file that could not be read (so far).
     QStringList fileErrors() const { return m_fileErrors; }
-    // Blocks (processing events) until every file is indexed; false on timeout.
-    bool waitForIndex(int timeoutMs = 60000);
 
     // The results file a row comes from.
     QString fileOfRow(int row) const;
@@ -93,6 +91,9 @@ public:
 Q_SIGNALS:
     void indexingProgress(qint64 bytesIndexed, qint64 totalBytes);
     void indexingFinished();
+
+protected:
+    void pollIndexing() override;
 
 private:
     struct Scan;

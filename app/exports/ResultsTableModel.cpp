@@ -169,16 +169,21 @@ void ResultsTableModel::pollIndex()
     }
 }
 
-bool ResultsTableModel::waitForIndex(int timeoutMs)
+void ResultsTableModel::pollIndexing()
+{
+    if (m_index && m_index->done.load())
+        pollIndex();
+}
+
+bool ResultsRowModel::waitForIndex(int timeoutMs)
 {
     QElapsedTimer timer;
     timer.start();
-    while (m_indexing && timer.elapsed() < timeoutMs) {
+    while (isIndexing() && timer.elapsed() < timeoutMs) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, kPollMs);
-        if (m_index && m_index->done.load())
-            pollIndex();
+        pollIndexing();
     }
-    return !m_indexing;
+    return !isIndexing();
 }
 
 QStringList ResultsTableModel::cellsOf(const QByteArray &record) const

@@ -33,6 +33,14 @@ public:
     // Text -> double when the whole (trimmed) text is a finite number, or when it is a list
     // "a; b; …" whose first value is one (it sorts by that); else the text itself.
     static QVariant rawValue(const QString &text);
+
+    virtual bool isIndexing() const = 0;
+    // Blocks (processing events) until indexing is complete; false on timeout. For tests and tools.
+    bool waitForIndex(int timeoutMs = 60000);
+
+protected:
+    // Take in what the background indexer found so far (waitForIndex calls it between events).
+    virtual void pollIndexing() = 0;
 };
 
 class ResultsTableModel : public ResultsRowModel
@@ -56,12 +64,10 @@ public:
     QString path() const { return m_path; }
     Format format() const { return m_format; }
     QStringList columns() const { return m_columns; }
-    bool isIndexing() const { return m_indexing; }
+    bool isIndexing() const override { return m_indexing; }
     // Bytes indexed so far and the file size, for a progress bar.
     qint64 indexedBytes() const;
     qint64 fileSize() const { return m_fileSize; }
-    // Blocks (processing events) until the index is complete; false on timeout.
-    bool waitForIndex(int timeoutMs = 60000);
 
     QStringList rowValues(int row) const override;
 
@@ -73,6 +79,9 @@ public:
 Q_SIGNALS:
     void indexingProgress(qint64 bytesIndexed, qint64 fileSize);
     void indexingFinished();
+
+protected:
+    void pollIndexing() override;
 
 private:
     using Page = QVector<QStringList>;
