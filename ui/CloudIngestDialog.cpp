@@ -67,6 +67,8 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
     m_table->setColumnWidth(0, 240);
+    m_table->setAccessibleName(tr("Matching objects"));
+    m_table->setAccessibleDescription(tr("The bucket objects that will be ingested: name in the batch, object key, size"));
     m_table->setMinimumHeight(220);
     m_save = new QPushButton(QIcon::fromTheme(QStringLiteral("document-save")), tr("&Save references file…"), this);
     m_save->setToolTip(tr("The signed list as JSONL (one {\"name\", \"url\"} per line), for "

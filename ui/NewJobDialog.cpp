@@ -49,6 +49,8 @@ NewJobDialog::NewJobDialog(AppSession *session, const QString &batchId, QWidget 
     auto *top = new QHBoxLayout;
     m_kind = new QComboBox(this);
     m_kind->setObjectName(QStringLiteral("kind"));
+    m_kind->setAccessibleName(tr("Job type"));
+    m_kind->setAccessibleDescription(tr("What the job does: images, videos, a TensorRT compilation or Asset Library images"));
     m_kind->addItem(tr("Image job (process images with a Workflow)"));
     m_kind->addItem(tr("Video job (process videos with a Workflow)"));
     m_kind->addItem(tr("TensorRT compilation job"));
@@ -321,6 +323,8 @@ void NewJobDialog::buildButtons(QBoxLayout *into)
     auto *row = new QHBoxLayout;
     m_presets = new QComboBox(this);
     m_presets->setMinimumContentsLength(14);
+    m_presets->setAccessibleName(tr("Presets"));
+    m_presets->setAccessibleDescription(tr("Saved job settings to load, save or delete"));
     auto *load = new QPushButton(tr("Load"), this);
     auto *save = new QPushButton(tr("Save preset…"), this);
     auto *remove = new QPushButton(tr("Delete"), this);

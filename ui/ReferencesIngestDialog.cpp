@@ -76,6 +76,8 @@ ReferencesIngestDialog::ReferencesIngestDialog(AppSession *session, QWidget *par
     m_table->setColumnWidth(0, 50);
     m_table->setColumnWidth(1, 160);
     m_table->setColumnWidth(2, 340);
+    m_table->setAccessibleName(tr("Problems in the references file"));
+    m_table->setAccessibleDescription(tr("Lines of the references file that cannot be ingested, with the reason"));
     m_table->setMinimumHeight(220);
 
     m_target = new IngestTargetForm(session, true, this);

@@ -7,7 +7,6 @@
 #include "core/Redact.h"
 #include "secrets/SecretStore.h"
 
-#include <QEventLoop>
 #include <QJsonObject>
 #include <QTimer>
 

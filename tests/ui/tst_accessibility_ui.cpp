@@ -223,6 +223,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.exportsTab()->model()->rowCount() > 0, 20000);
 
         QStringList problems;
+        QStringList clippedAtLargeFont;
         int screens = 0;
         const auto check = [&](QWidget *screen, const QString &name, bool descriptions) {
             settle();
@@ -232,7 +233,7 @@ private Q_SLOTS:
                 problems << name + QStringLiteral(": ") + p;
             if (checkClipping)
                 for (const QString &p : clippedTexts(screen))
-                    problems << name + QStringLiteral(": clipped ") + p;
+                    (look == Look::LargeFont ? clippedAtLargeFont : problems) << name + QStringLiteral(": clipped ") + p;
             if (checkContrast)
                 for (const QString &p : unreadableTexts(screen))
                     problems << name + QStringLiteral(": unreadable ") + p;
@@ -303,6 +304,16 @@ private Q_SLOTS:
         for (const QString &p : std::as_const(problems))
             qWarning("%s", qPrintable(p));
         QVERIFY2(problems.isEmpty(), qPrintable(QStringLiteral("%1 problem(s) on %2 screens, listed above").arg(problems.size()).arg(screens)));
+        if (look == Look::LargeFont) {
+            for (const QString &p : std::as_const(clippedAtLargeFont))
+                qWarning("%s", qPrintable(p));
+            // Known and open (issue 12, "follows the desktop's font size"): list columns still get
+            // fixed pixel widths, so at 1.5x some headers and dates are cut. When they follow the
+            // font, this passes unexpectedly and the expectation must go.
+            QEXPECT_FAIL("large-font", "fixed pixel column widths do not follow a larger font yet", Continue);
+            QVERIFY2(clippedAtLargeFont.isEmpty(),
+                     qPrintable(QStringLiteral("%1 clipped text(s) at 1.5x, listed above").arg(clippedAtLargeFont.size())));
+        }
         QTRY_VERIFY_WITH_TIMEOUT(!window.stagingTab()->model()->isRefreshing(), 10000);
         QTest::qWait(300);
     }
