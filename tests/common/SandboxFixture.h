@@ -7,11 +7,30 @@
 #include "sandbox/Sandbox.h"
 
 #include <QEventLoop>
+#include <QProcessEnvironment>
+#include <QUrl>
 #include <QTimer>
 
 #include <memory>
 
 namespace sandboxtest {
+
+// The batchdeck-cli built beside the tests (ctest sets BATCHDECK_BIN_DIR).
+inline QString cliPath()
+{
+    return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli");
+}
+
+// The environment that points batchdeck-cli at a sandbox with its own data folder (journals,
+// locks), keyed with the sandbox's test key.
+inline QProcessEnvironment cliEnvironment(const QUrl &apiUrl, const QString &dataDir)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
+    env.insert(QStringLiteral("API_BASE_URL"), apiUrl.toString());
+    env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
+    return env;
+}
 
 // Runs the event loop until `op` finished or `timeoutMs` passed; true when it finished.
 inline bool waitFinished(bd::Operation *op, int timeoutMs = 180000)

@@ -41,15 +41,11 @@ private:
     QMap<QString, QByteArray> m_expected;   // the fault-free tree
     int m_listedFiles = 0;
 
-    QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
+    QString cliPath() const { return sandboxtest::cliPath(); }
 
     QProcessEnvironment cliEnvironment(const QString &dataDir) const
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
-        env.insert(QStringLiteral("API_BASE_URL"), m_env.sandbox->apiUrl().toString());
-        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
-        return env;
+        return sandboxtest::cliEnvironment(m_env.sandbox->apiUrl(), dataDir);
     }
 
     // Relative path -> sha256 of every file below dir (logs apart: their URLs are signed per listing).

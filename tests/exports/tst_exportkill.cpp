@@ -26,15 +26,11 @@ private:
     quint32 m_seed = 0;
     QByteArray m_expectedSha;   // of the seeded movie.mp4
 
-    QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
+    QString cliPath() const { return sandboxtest::cliPath(); }
 
     QProcessEnvironment cliEnvironment(const QString &dataDir) const
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
-        env.insert(QStringLiteral("API_BASE_URL"), m_env.sandbox->apiUrl().toString());
-        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
-        return env;
+        return sandboxtest::cliEnvironment(m_env.sandbox->apiUrl(), dataDir);
     }
 
     static int envInt(const char *name, int fallback)

@@ -49,15 +49,11 @@ private:
     QTemporaryDir m_dataDir;
     Env m_env;
 
-    QString cliPath() const { return qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli"); }
+    QString cliPath() const { return sandboxtest::cliPath(); }
 
     QProcessEnvironment cliEnvironment(const QString &dataDir) const
     {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
-        env.insert(QStringLiteral("API_BASE_URL"), m_env.sandbox->apiUrl().toString());
-        env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
-        return env;
+        return sandboxtest::cliEnvironment(m_env.sandbox->apiUrl(), dataDir);
     }
 
 private Q_SLOTS:
