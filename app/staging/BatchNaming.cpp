@@ -229,6 +229,32 @@ QStringList resolveNames(QVector<Entry> &entries)
 }
 }  // namespace
 
+QString BatchNaming::baseName(const QString &path)
+{
+    return sanitize(fileNameOf(path));
+}
+
+QString BatchNaming::collisionKey(const QString &name)
+{
+    return staging::collisionKey(name);
+}
+
+QString BatchNaming::nameAtLevel(const QString &path, int level, int commonDepth)
+{
+    Entry e = entryFor(path);
+    e.level = level;
+    if (level > 0) {
+        e.dirParts = dirComponentsOf(path);
+        e.commonDepth = commonDepth < 0 ? int(e.dirParts.size()) : qMin(commonDepth, int(e.dirParts.size()));
+    }
+    return candidate(e);
+}
+
+int BatchNaming::commonFolderDepth(const QString &pathA, const QString &pathB)
+{
+    return commonPrefixLength(dirComponentsOf(pathA), dirComponentsOf(pathB));
+}
+
 QStringList BatchNaming::uniqueNames(const QStringList &paths)
 {
     QVector<Entry> entries;

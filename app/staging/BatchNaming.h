@@ -31,6 +31,18 @@ public:
     static QStringList uniqueNames(const QStringList &paths);
     // Fills ScannedFile::batchName for every file.
     static void assign(QVector<ScannedFile> &files);
+    // One file's naming state, for naming a set that does not fit in memory (ScanStore runs the
+    // same rounds as uniqueNames in SQL): the sanitised basename, its collision key, and the
+    // name at a level (0 basename, 1 folder prefix below commonDepth folders, 2+ hashed);
+    // commonDepth -1: every folder of the path is part of the prefix (the file's basename is
+    // its own). Identical inputs give identical names to uniqueNames.
+    static QString baseName(const QString &path);
+    static QString collisionKey(const QString &name);
+    static QString nameAtLevel(const QString &path, int level, int commonDepth);
+    // Folders two paths share from the root (the common depth of a colliding group is that of
+    // its smallest and largest path).
+    static int commonFolderDepth(const QString &pathA, const QString &pathB);
+
     // path -> name for the UI and the CLI summary (files must have been assigned).
     static QVector<NameMapping> mapping(const QVector<ScannedFile> &files);
 

@@ -70,7 +70,9 @@ void FolderScanner::onWorkerFinished()
     setTotalAmount(Unit::Items, examined);
     setProcessedAmount(Unit::Items, examined);
     setStatusText(m_result.summary());
-    if (m_result.cancelled)
+    if (!m_result.storeError.isEmpty())
+        emitResult(Error(ErrorKind::Io, tr("Cannot write the scan to disk: %1").arg(m_result.storeError)));
+    else if (m_result.cancelled)
         emitResult(Error(ErrorKind::Cancelled, tr("Cancelled")));
     else
         emitResult();

@@ -1,6 +1,7 @@
 #include "staging/FolderWalker.h"
 
 #include "staging/BatchNaming.h"
+#include "staging/ScanStore.h"
 
 #include <QDir>
 #include <QFile>
@@ -75,9 +76,23 @@ FolderWalker::FolderWalker(const ScanOptions &options, const std::atomic<bool> *
 {
 }
 
+FolderWalker::~FolderWalker() = default;
+
 ScanResult FolderWalker::scan(const QStringList &inputs)
 {
     m_result = {};
+    m_store.reset();
+    if (m_options.toDatabase) {
+        QString error;
+        std::shared_ptr<ScanFile> file = ScanStore::create(&error);
+        if (file)
+            m_store = std::make_unique<ScanStore>(std::move(file));
+        if (!m_store || !m_store->isOpen()) {
+            m_result.storeError = m_store ? m_store->lastError() : error;
+            m_store.reset();
+            return std::move(m_result);
+        }
+    }
     for (const QString &input : inputs) {
         if (cancelled())
             break;
@@ -92,9 +107,13 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
             classify(link, QFileInfo(link).fileName(), target, true, false);
         drainFolders();
     }
-    m_result.cancelled = cancelled();
+    m_result.cancelled = m_cancel && m_cancel->load(std::memory_order_relaxed);
     m_pendingFolders.clear();
     m_deferredLinks.clear();
+    if (m_store) {
+        finishStore();
+        return std::move(m_result);
+    }
 
     auto byPath = [](const auto &a, const auto &b) { return a.path < b.path; };
     std::sort(m_result.accepted.begin(), m_result.accepted.end(), byPath);
@@ -106,9 +125,26 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
     return std::move(m_result);
 }
 
+void FolderWalker::finishStore()
+{
+    m_visitedFolders.clear();
+    if (m_result.storeError.isEmpty() && !m_store->finishWriting())
+        storeFailed();
+    if (m_result.storeError.isEmpty())
+        m_result.skipped = m_store->skipped(0, ScanResult::kSkippedSample);
+    m_result.file = m_store->file();
+    m_store.reset();   // the connection belongs to this thread: closed here
+}
+
+void FolderWalker::storeFailed()
+{
+    if (m_result.storeError.isEmpty())
+        m_result.storeError = m_store->lastError();
+}
+
 bool FolderWalker::cancelled() const
 {
-    return m_cancel && m_cancel->load(std::memory_order_relaxed);
+    return (m_cancel && m_cancel->load(std::memory_order_relaxed)) || !m_result.storeError.isEmpty();
 }
 
 void FolderWalker::tick()
@@ -239,7 +275,8 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
              kind == MediaKind::Image ? QStringLiteral("images not selected") : QStringLiteral("videos not selected"));
         return;
     }
-    if (m_acceptedFiles.contains({ quint64(st.st_dev), quint64(st.st_ino) })) {
+    if (m_store ? m_store->containsInode(quint64(st.st_dev), quint64(st.st_ino))
+                : m_acceptedFiles.contains({ quint64(st.st_dev), quint64(st.st_ino) })) {
         skip(path, SkipReason::Duplicate, canonical(path));
         return;
     }
@@ -267,13 +304,27 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
 
 void FolderWalker::skip(const QString &path, SkipReason reason, const QString &detail)
 {
-    m_result.skipped.push_back({ path, reason, detail });
+    if (m_store) {
+        if (!m_store->addSkipped(path, reason, detail))
+            storeFailed();
+    } else {
+        m_result.skipped.push_back({ path, reason, detail });
+    }
     ++m_result.skippedByReason[std::size_t(reason)];
     tick();
 }
 
 void FolderWalker::accept(const QString &path, const struct stat &st, MediaKind kind)
 {
+    if (m_store) {
+        if (!m_store->addAccepted(path, qint64(st.st_size), qint64(st.st_mtime), kind, quint64(st.st_dev),
+                                  quint64(st.st_ino)))
+            storeFailed();
+        m_result.totalBytes += qint64(st.st_size);
+        ++(kind == MediaKind::Image ? m_result.imageCount : m_result.videoCount);
+        tick();
+        return;
+    }
     m_acceptedFiles.insert({ quint64(st.st_dev), quint64(st.st_ino) });
     ScannedFile file;
     file.path = path;

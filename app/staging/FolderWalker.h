@@ -9,9 +9,12 @@
 #include <QStringList>
 
 #include <atomic>
+#include <memory>
 #include <sys/stat.h>
 
 namespace bd::staging {
+
+class ScanStore;
 
 class FolderWalker
 {
@@ -19,9 +22,11 @@ public:
     // cancel and progress may be null; progress counts examined entries (Operation Items).
     explicit FolderWalker(const ScanOptions &options, const std::atomic<bool> *cancel = nullptr,
                           std::atomic<qint64> *progress = nullptr);
+    ~FolderWalker();
 
     // Inputs are folders and/or files. A symlink given as an input is always followed (like
-    // `find -H`), and a hidden input is taken: the user named it.
+    // `find -H`), and a hidden input is taken: the user named it. With options.toDatabase the
+    // entries go to a ScanStore on this thread (result.file) and memory holds only folders.
     ScanResult scan(const QStringList &inputs);
 
 private:
@@ -46,13 +51,17 @@ private:
     void accept(const QString &path, const struct stat &st, MediaKind kind);
     bool cancelled() const;
     void tick();
+    void storeFailed();
+    // The database scan's result: counts, the skipped sample, the file (names assigned).
+    void finishStore();
 
     ScanOptions m_options;
     const std::atomic<bool> *m_cancel;
     std::atomic<qint64> *m_progress;
     ScanResult m_result;
     QSet<FileId> m_visitedFolders;
-    QSet<FileId> m_acceptedFiles;
+    QSet<FileId> m_acceptedFiles;   // in-memory scans only; a database scan asks its store
+    std::unique_ptr<ScanStore> m_store;
     QStringList m_pendingFolders;   // depth-first stack; holds only folders not yet opened
     // Symlinks met inside folders wait until every real path has been walked, so the real path
     // of a file or folder wins and the link is the one reported as a duplicate, whatever order

@@ -39,6 +39,14 @@ QString skipReasonName(SkipReason reason)
     return QString::fromLatin1(kReasons[int(reason)].name);
 }
 
+int ScanResult::skippedTotal() const
+{
+    int n = 0;
+    for (const int count : skippedByReason)
+        n += count;
+    return n;
+}
+
 QString ScanResult::summary() const
 {
     QStringList parts;
@@ -48,13 +56,13 @@ QString ScanResult::summary() const
         parts << QCoreApplication::translate("bd::staging", "%n video(s)", nullptr, videoCount);
     QString text = parts.join(QStringLiteral(", ")) + QStringLiteral(" (") + formatBytes(totalBytes)
                    + QLatin1Char(')');
-    if (!skipped.isEmpty()) {
+    if (skippedTotal() > 0) {
         QStringList reasons;
         for (int r = 0; r < kSkipReasonCount; ++r) {
             if (skippedByReason[std::size_t(r)] > 0)
                 reasons << QStringLiteral("%1 %2").arg(skippedByReason[std::size_t(r)]).arg(skipReasonText(SkipReason(r)));
         }
-        text += QCoreApplication::translate("bd::staging", ", %n skipped: ", nullptr, int(skipped.size()))
+        text += QCoreApplication::translate("bd::staging", ", %n skipped: ", nullptr, skippedTotal())
                 + reasons.join(QStringLiteral(", "));
     }
     if (cancelled)

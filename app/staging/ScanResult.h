@@ -9,6 +9,7 @@
 #include <QVector>
 
 #include <array>
+#include <memory>
 
 namespace bd::staging {
 
@@ -17,7 +18,13 @@ struct ScanOptions {
     bool includeHidden = false;
     bool followSymlinks = true;
     MediaSelection media = MediaSelection::Images;
+    // Write the entries to a scratch database (ScanStore) instead of memory: what a scan of a
+    // million files needs. ScanResult then holds counts, a sample of the skipped entries and
+    // the file; ScanStore reads the rest.
+    bool toDatabase = false;
 };
+
+class ScanFile;   // ScanStore.h
 
 struct ScannedFile {
     QString path;        // absolute, clean; as found (not resolved through symlinks)
@@ -56,8 +63,15 @@ struct SkippedFile {
 };
 
 struct ScanResult {
-    QVector<ScannedFile> accepted;   // sorted by path
-    QVector<SkippedFile> skipped;    // sorted by path
+    // Skipped entries kept in memory when the scan went to a database (the first, by path).
+    static constexpr int kSkippedSample = 1000;
+
+    QVector<ScannedFile> accepted;   // sorted by path; empty when `file` is set
+    QVector<SkippedFile> skipped;    // sorted by path; at most kSkippedSample when `file` is set
+    // ScanOptions::toDatabase: every entry, in a scratch file deleted with the last copy of
+    // this result.
+    std::shared_ptr<ScanFile> file;
+    QString storeError;              // the scratch database failed (the scan is incomplete)
     int imageCount = 0;
     int videoCount = 0;
     qint64 totalBytes = 0;           // sum of accepted sizes
@@ -65,6 +79,8 @@ struct ScanResult {
     bool cancelled = false;
 
     int skippedCount(SkipReason reason) const { return skippedByReason[std::size_t(reason)]; }
+    int acceptedCount() const { return imageCount + videoCount; }
+    int skippedTotal() const;
     // One-line human summary: "42 images (1.2 MB), 3 skipped: 2 hidden, 1 empty file".
     QString summary() const;
 };

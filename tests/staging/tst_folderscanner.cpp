@@ -2,6 +2,7 @@
 // the right reason, nothing is lost, links and loops are handled, the Operation runs off-thread.
 #include "staging/FolderScanner.h"
 #include "staging/FolderWalker.h"
+#include "staging/ScanStore.h"
 #include "staging/StagingTestFiles.h"
 
 #include <QMap>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
+        qputenv("BATCHDECK_DATA_DIR", (m_dir.path() + QStringLiteral("/data")).toUtf8());   // scan scratch files
         m_root = m_dir.path() + QStringLiteral("/tree");
         const QString img = QStringLiteral("accepted:image");
         writeFile(m_root, "a.jpg", jpegBytes());                        expect("a.jpg", img);
@@ -247,6 +249,83 @@ private Q_SLOTS:
         for (const ScannedFile &f : r.accepted)
             names.insert(f.batchName.toLower());
         QCOMPARE(names.size(), 2000);
+    }
+
+    // A scan written to its scratch database (what an ingest uses) finds exactly what the
+    // in-memory scan finds: the same entries, reasons and details, and the same batch names,
+    // also where names collide by case, after the folder prefix, and beyond 255 bytes.
+    void databaseScanMatchesMemoryScan_data()
+    {
+        QTest::addColumn<bool>("collisionTree");
+        QTest::newRow("tree with links and skips") << false;
+        QTest::newRow("colliding names") << true;
+    }
+    void databaseScanMatchesMemoryScan()
+    {
+        QFETCH(bool, collisionTree);
+        QTemporaryDir dir;
+        QString root = m_root;
+        if (collisionTree) {
+            root = dir.path();
+            const QByteArray bytes = jpegBytes(40);
+            for (int d = 0; d < 30; ++d)
+                writeFile(root, QStringLiteral("d%1/x/IMG.jpg").arg(d % 7) + (d >= 7 ? QString::number(d) : QString()), bytes);
+            for (int d = 0; d < 7; ++d)
+                writeFile(root, QStringLiteral("d%1/x/img.JPG").arg(d), bytes);   // case collisions
+            writeFile(root, "d1__x__IMG.jpg", bytes);                            // meets a prefixed name
+            writeFile(root, "d1/x__IMG.jpg", bytes);
+            const QString longName = QString(248, QLatin1Char('n')) + QStringLiteral(".jpg");
+            writeFile(root, QStringLiteral("deep/") + longName, bytes);
+            writeFile(root, QStringLiteral("deeper/") + longName, bytes);        // prefixed: too long
+            writeFile(root, "a/same.png", pngBytes());
+            writeFile(root, "a/b/same.png", pngBytes());
+            writeFile(root, "a/b/c/same.png", pngBytes());
+            writeFile(root, "skip.txt", "x");
+        }
+        const ScanResult memory = FolderWalker(ScanOptions{}).scan({ root });
+        ScanOptions toDb;
+        toDb.toDatabase = true;
+        ScanResult db = FolderWalker(toDb).scan({ root });
+        QVERIFY2(db.storeError.isEmpty(), qPrintable(db.storeError));
+        QVERIFY(db.file);
+        QVERIFY(db.accepted.isEmpty());
+        QCOMPARE(db.imageCount, memory.imageCount);
+        QCOMPARE(db.totalBytes, memory.totalBytes);
+        QCOMPARE(db.skippedTotal(), int(memory.skipped.size()));
+        QCOMPARE(db.skippedByReason, memory.skippedByReason);
+        QCOMPARE(db.summary(), memory.summary());
+
+        QStringList fromDb, fromMemory;
+        for (const ScannedFile &f : memory.accepted)
+            fromMemory << QStringLiteral("%1|%2|%3|%4|%5").arg(f.path, f.batchName).arg(f.size).arg(f.mtime.toSecsSinceEpoch()).arg(int(f.kind));
+        {
+            ScanStore store(db.file);
+            QVERIFY(store.forEachAccepted([&](const ScannedFile &f) {
+                fromDb << QStringLiteral("%1|%2|%3|%4|%5").arg(f.path, f.batchName).arg(f.size).arg(f.mtime.toSecsSinceEpoch()).arg(int(f.kind));
+                return true;
+            }));
+            QCOMPARE(fromDb, fromMemory);
+            QCOMPARE(store.accepted(1, 2).size(), qMin(2, int(memory.accepted.size()) - 1));
+            auto skipText = [](const QVector<SkippedFile> &list) {
+                QStringList out;
+                for (const SkippedFile &s : list)
+                    out << s.path + QLatin1Char('|') + skipReasonName(s.reason) + QLatin1Char('|') + s.detail;
+                return out;
+            };
+            QCOMPARE(skipText(store.skipped(0, 100000)), skipText(memory.skipped));
+            QCOMPARE(skipText(db.skipped), skipText(memory.skipped.mid(0, ScanResult::kSkippedSample)));
+        }
+        if (collisionTree) {
+            QSet<QString> unique;
+            for (const QString &row : std::as_const(fromDb))
+                unique.insert(row.section(QLatin1Char('|'), 1, 1).toCaseFolded());
+            QCOMPARE(unique.size(), fromDb.size());
+        }
+        // The scratch file goes with the last copy of the result.
+        const QString scratch = db.file->path();
+        QVERIFY(QFileInfo::exists(scratch));
+        db = {};
+        QVERIFY(!QFileInfo::exists(scratch));
     }
 };
 

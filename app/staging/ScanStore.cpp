@@ -1,0 +1,364 @@
+#include "staging/ScanStore.h"
+
+#include "core/Database.h"
+#include "staging/BatchNaming.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+#include <QVariant>
+
+#include <atomic>
+
+namespace bd::staging {
+
+namespace {
+constexpr qint64 kStaleScanSecs = 24 * 3600;
+
+QString scansDir()
+{
+    return appDataDir() + QStringLiteral("/scans");
+}
+
+QString nextConnectionName()
+{
+    static std::atomic<quint64> counter{ 0 };
+    return QStringLiteral("bd-scan-%1").arg(counter.fetch_add(1));
+}
+}  // namespace
+
+struct ScanStore::Statements {
+    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), skipped(db) {}
+    QSqlQuery inode;
+    QSqlQuery accepted;
+    QSqlQuery skipped;
+};
+
+ScanFile::~ScanFile()
+{
+    QFile::remove(m_path);
+}
+
+std::shared_ptr<ScanFile> ScanStore::create(QString *error)
+{
+    QDir dir(scansDir());
+    if (!dir.mkpath(QStringLiteral("."))) {
+        if (error)
+            *error = QStringLiteral("cannot create %1").arg(dir.path());
+        return nullptr;
+    }
+    // A killed process cannot delete its scratch file: whatever is a day old is nobody's.
+    const QDateTime stale = QDateTime::currentDateTimeUtc().addSecs(-kStaleScanSecs);
+    for (const QFileInfo &old : dir.entryInfoList({ QStringLiteral("scan-*.sqlite") }, QDir::Files)) {
+        if (old.lastModified().toUTC() < stale)
+            QFile::remove(old.filePath());
+    }
+    return std::make_shared<ScanFile>(dir.filePath(QStringLiteral("scan-%1.sqlite")
+                                                       .arg(QUuid::createUuid().toString(QUuid::WithoutBraces))));
+}
+
+ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), m_connection(nextConnectionName())
+{
+    if (!m_file) {
+        m_error = QStringLiteral("no scan file");
+        return;
+    }
+    m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    m_db.setDatabaseName(m_file->path());
+    if (!m_db.open()) {
+        m_error = m_db.lastError().text();
+        return;
+    }
+    // Scratch data: a crash costs a new scan, so no journal and no fsync.
+    m_open = exec(QStringLiteral("PRAGMA journal_mode=OFF")) && exec(QStringLiteral("PRAGMA synchronous=OFF"))
+             && exec(QStringLiteral("PRAGMA cache_size=-8192"))   // 8 MiB: the same at 1k and 1M files
+             && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
+                                    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, dev INTEGER NOT NULL,"
+                                    " ino INTEGER NOT NULL, depth INTEGER, level INTEGER NOT NULL DEFAULT 0,"
+                                    " dirty INTEGER NOT NULL DEFAULT 0, name TEXT NOT NULL, name_key TEXT NOT NULL)"
+                                    " WITHOUT ROWID"))
+             && exec(QStringLiteral("CREATE UNIQUE INDEX IF NOT EXISTS files_inode ON files(dev, ino)"))
+             && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS skipped (seq INTEGER PRIMARY KEY, path TEXT NOT NULL,"
+                                    " reason INTEGER NOT NULL, detail TEXT)"));
+    if (!m_open)
+        return;
+    m_statements = std::make_unique<Statements>(m_db);
+    m_statements->inode.prepare(QStringLiteral("SELECT 1 FROM files WHERE dev = ? AND ino = ?"));
+    m_statements->accepted.prepare(QStringLiteral("INSERT INTO files (path, kind, size, mtime, dev, ino, name, name_key)"
+                                                  " VALUES (?,?,?,?,?,?,?,?)"));
+    m_statements->skipped.prepare(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) VALUES (?,?,?,?)"));
+}
+
+ScanStore::~ScanStore()
+{
+    if (m_inTransaction)
+        m_db.commit();
+    m_statements.reset();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+bool ScanStore::exec(const QString &sql)
+{
+    QSqlQuery q(m_db);
+    if (q.exec(sql))
+        return true;
+    m_error = q.lastError().text() + QStringLiteral(" in: ") + sql;
+    return false;
+}
+
+bool ScanStore::countRow()
+{
+    if (!m_inTransaction) {
+        if (!m_db.transaction()) {
+            m_error = m_db.lastError().text();
+            return false;
+        }
+        m_inTransaction = true;
+    }
+    if (++m_pendingRows >= kRowsPerTransaction)
+        return commit();
+    return true;
+}
+
+bool ScanStore::commit()
+{
+    m_pendingRows = 0;
+    if (!m_inTransaction)
+        return true;
+    m_inTransaction = false;
+    if (m_db.commit())
+        return true;
+    m_error = m_db.lastError().text();
+    return false;
+}
+
+bool ScanStore::containsInode(quint64 dev, quint64 ino)
+{
+    if (!m_open)
+        return false;
+    QSqlQuery &q = m_statements->inode;
+    q.bindValue(0, qint64(dev));
+    q.bindValue(1, qint64(ino));
+    const bool found = q.exec() && q.next();
+    q.finish();
+    return found;
+}
+
+bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino)
+{
+    if (!m_open || !countRow())
+        return false;
+    const QString base = BatchNaming::baseName(path);
+    QSqlQuery &q = m_statements->accepted;
+    q.bindValue(0, path);
+    q.bindValue(1, int(kind));
+    q.bindValue(2, size);
+    q.bindValue(3, mtime);
+    q.bindValue(4, qint64(dev));
+    q.bindValue(5, qint64(ino));
+    q.bindValue(6, base);
+    q.bindValue(7, BatchNaming::collisionKey(base));
+    if (q.exec())
+        return true;
+    m_error = q.lastError().text();
+    return false;
+}
+
+bool ScanStore::addSkipped(const QString &path, SkipReason reason, const QString &detail)
+{
+    if (!m_open || !countRow())
+        return false;
+    QSqlQuery &q = m_statements->skipped;
+    q.bindValue(0, ++m_skippedSeq);
+    q.bindValue(1, path);
+    q.bindValue(2, int(reason));
+    q.bindValue(3, detail.isEmpty() ? QVariant() : QVariant(detail));
+    if (q.exec())
+        return true;
+    m_error = q.lastError().text();
+    return false;
+}
+
+bool ScanStore::finishWriting()
+{
+    return m_open && commit() && exec(QStringLiteral("CREATE INDEX IF NOT EXISTS files_name ON files(name_key)"))
+           && assignNames();
+}
+
+bool ScanStore::assignNames()
+{
+    // Common folder depth of every group sharing a basename key: that of its smallest and
+    // largest path (everything between them in order shares their common folders).
+    if (!m_db.transaction()) {
+        m_error = m_db.lastError().text();
+        return false;
+    }
+    {
+        QSqlQuery groups(m_db);
+        groups.setForwardOnly(true);
+        QSqlQuery depth(m_db);
+        depth.prepare(QStringLiteral("UPDATE files SET depth = ? WHERE name_key = ?"));
+        if (!groups.exec(QStringLiteral("SELECT name_key, MIN(path), MAX(path) FROM files GROUP BY name_key"
+                                        " HAVING COUNT(*) > 1"))) {
+            m_error = groups.lastError().text();
+            m_db.rollback();
+            return false;
+        }
+        while (groups.next()) {
+            depth.bindValue(0, BatchNaming::commonFolderDepth(groups.value(1).toString(), groups.value(2).toString()));
+            depth.bindValue(1, groups.value(0).toString());
+            if (!depth.exec()) {
+                m_error = depth.lastError().text();
+                m_db.rollback();
+                return false;
+            }
+        }
+    }
+    if (!m_db.commit()) {
+        m_error = m_db.lastError().text();
+        return false;
+    }
+    // The rounds of BatchNaming::uniqueNames: raise every member of a colliding set one level
+    // (and a name too long for the store to level 2), rename the raised ones, until none collide.
+    for (;;) {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("UPDATE files SET level = level + 1, dirty = 1 WHERE level < 4 AND name_key IN"
+                                   " (SELECT name_key FROM files GROUP BY name_key HAVING COUNT(*) > 1)"))) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        int raised = q.numRowsAffected();
+        if (!q.exec(QStringLiteral("UPDATE files SET level = 2, dirty = 1 WHERE level < 2 AND length(CAST(name AS BLOB)) > %1")
+                        .arg(BatchNaming::kMaxNameBytes))) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        raised += q.numRowsAffected();
+        if (raised == 0)
+            return true;
+        if (!renameRaised())
+            return false;
+    }
+}
+
+bool ScanStore::renameRaised()
+{
+    struct Row {
+        QString path;
+        int level;
+        int depth;
+    };
+    QSqlQuery page(m_db);
+    page.prepare(QStringLiteral("SELECT path, level, depth FROM files WHERE dirty = 1 AND path > ? ORDER BY path LIMIT ?"));
+    QSqlQuery update(m_db);
+    update.prepare(QStringLiteral("UPDATE files SET name = ?, name_key = ?, dirty = 0 WHERE path = ?"));
+    QString after = QStringLiteral("");
+    for (;;) {
+        QVector<Row> rows;
+        page.bindValue(0, after);
+        page.bindValue(1, kRowsPerTransaction);
+        if (!page.exec()) {
+            m_error = page.lastError().text();
+            return false;
+        }
+        while (page.next())
+            rows.append({ page.value(0).toString(), page.value(1).toInt(),
+                          page.value(2).isNull() ? -1 : page.value(2).toInt() });
+        page.finish();
+        if (rows.isEmpty())
+            return true;
+        if (!m_db.transaction()) {
+            m_error = m_db.lastError().text();
+            return false;
+        }
+        for (const Row &r : std::as_const(rows)) {
+            const QString name = BatchNaming::nameAtLevel(r.path, r.level, r.depth);
+            update.bindValue(0, name);
+            update.bindValue(1, BatchNaming::collisionKey(name));
+            update.bindValue(2, r.path);
+            if (!update.exec()) {
+                m_error = update.lastError().text();
+                m_db.rollback();
+                return false;
+            }
+        }
+        if (!m_db.commit()) {
+            m_error = m_db.lastError().text();
+            return false;
+        }
+        after = rows.last().path;
+    }
+}
+
+namespace {
+ScannedFile scannedFrom(const QSqlQuery &q)
+{
+    ScannedFile f;
+    f.path = q.value(0).toString();
+    f.batchName = q.value(1).toString();
+    f.size = q.value(2).toLongLong();
+    f.mtime = QDateTime::fromSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+    f.kind = MediaKind(q.value(4).toInt());
+    return f;
+}
+const char kAcceptedColumns[] = "SELECT path, name, size, mtime, kind FROM files ";
+}  // namespace
+
+bool ScanStore::forEachAccepted(const std::function<bool(const ScannedFile &)> &visit)
+{
+    if (!m_open)
+        return false;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QLatin1String(kAcceptedColumns) + QLatin1String("ORDER BY path"))) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    while (q.next()) {
+        if (!visit(scannedFrom(q)))
+            break;
+    }
+    return true;
+}
+
+QVector<ScannedFile> ScanStore::accepted(int offset, int limit)
+{
+    QVector<ScannedFile> out;
+    if (!m_open)
+        return out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QLatin1String(kAcceptedColumns) + QLatin1String("ORDER BY path LIMIT ? OFFSET ?"));
+    q.addBindValue(limit);
+    q.addBindValue(offset);
+    if (!q.exec())
+        m_error = q.lastError().text();
+    while (q.next())
+        out.append(scannedFrom(q));
+    return out;
+}
+
+QVector<SkippedFile> ScanStore::skipped(int offset, int limit)
+{
+    QVector<SkippedFile> out;
+    if (!m_open)
+        return out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT path, reason, detail FROM skipped ORDER BY path, seq LIMIT ? OFFSET ?"));
+    q.addBindValue(limit);
+    q.addBindValue(offset);
+    if (!q.exec())
+        m_error = q.lastError().text();
+    while (q.next())
+        out.append({ q.value(0).toString(), SkipReason(q.value(1).toInt()), q.value(2).toString() });
+    return out;
+}
+
+}  // namespace bd::staging

@@ -1,0 +1,92 @@
+#pragma once
+// ScanStore: a folder scan's entries on disk, so a scan of a million files costs no memory per
+// file. Each scan writes one scratch SQLite file (appDataDir()/scans, journal and fsync off: a
+// crash only means scanning again) that is deleted with the last ScanResult holding it:
+//
+//   files     accepted files: path (primary key, so reads come in path order), kind, size,
+//             mtime, device + inode (unique: the same file reached by two paths is a duplicate),
+//             and the naming state of BatchNaming (level, common folder depth, name, its key)
+//   skipped   skipped entries with their reason
+//
+// Names are given by the rounds of BatchNaming::uniqueNames, run as queries: group by collision
+// key, raise every member of a colliding group one level, rename only the raised rows, until
+// nothing collides - the same names as in memory, with the groups in the database.
+//
+// A ScanStore is one connection and belongs to the thread that made it (Qt SQL connections are
+// per thread); several may read one file at once.
+#include "staging/ScanResult.h"
+
+#include <QSqlDatabase>
+#include <QString>
+#include <QVector>
+
+#include <functional>
+#include <memory>
+
+namespace bd::staging {
+
+// Owns a scratch file: removes it when destroyed.
+class ScanFile
+{
+public:
+    explicit ScanFile(QString path) : m_path(std::move(path)) {}
+    ~ScanFile();
+    ScanFile(const ScanFile &) = delete;
+    ScanFile &operator=(const ScanFile &) = delete;
+    const QString &path() const { return m_path; }
+
+private:
+    QString m_path;
+};
+
+class ScanStore
+{
+public:
+    // Rows written per transaction while scanning.
+    static constexpr int kRowsPerTransaction = 2000;
+
+    // A new, empty scratch file (scratch files a killed process left, older than a day, go).
+    static std::shared_ptr<ScanFile> create(QString *error);
+
+    explicit ScanStore(std::shared_ptr<ScanFile> file);
+    ~ScanStore();
+    ScanStore(const ScanStore &) = delete;
+    ScanStore &operator=(const ScanStore &) = delete;
+
+    bool isOpen() const { return m_open; }
+    QString lastError() const { return m_error; }
+    const std::shared_ptr<ScanFile> &file() const { return m_file; }
+
+    // Writing (the walker's thread). Rows are committed every kRowsPerTransaction.
+    bool containsInode(quint64 dev, quint64 ino);
+    bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino);
+    bool addSkipped(const QString &path, SkipReason reason, const QString &detail);
+    // Commits the rest and names every accepted file (BatchNaming rules).
+    bool finishWriting();
+
+    // Reading, in path order. visit returns false to stop.
+    bool forEachAccepted(const std::function<bool(const ScannedFile &)> &visit);
+    QVector<ScannedFile> accepted(int offset, int limit);
+    QVector<SkippedFile> skipped(int offset, int limit);
+
+private:
+    bool exec(const QString &sql);
+    bool countRow();
+    bool commit();
+    bool assignNames();
+    bool renameRaised();
+
+    struct Statements;
+
+    std::shared_ptr<ScanFile> m_file;
+    QString m_connection;
+    std::unique_ptr<Statements> m_statements;   // prepared once: a million rows
+    QSqlDatabase m_db;
+    bool m_open = false;
+    bool m_inTransaction = false;
+    int m_pendingRows = 0;
+    qint64 m_skippedSeq = 0;
+    QString m_error;
+};
+
+}  // namespace bd::staging
