@@ -265,6 +265,8 @@ void ExportsTab::onExportFinished(ExportOperation *operation)
         text = tr("%1 cancelled").arg(operation->title());
     else
         text = tr("%1 failed: %2").arg(operation->title(), operation->error().message);
+    if (!operation->error() && !operation->options().jobId.isEmpty())
+        AppSettings().rememberJobResultsFolder(operation->options().jobId, folder);   // for "Show results"
     notify(text, folder);
     Q_EMIT exportFinished(operation);
     operation->deleteLater();

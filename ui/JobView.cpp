@@ -174,7 +174,11 @@ JobView::JobView(AppSession *session, QWidget *parent)
     m_close->setToolTip(tr("Hide the job view; the list gets the room back"));
     m_download = new QPushButton(QIcon::fromTheme(QStringLiteral("download")), tr("&Download results…"), this);
     m_download->setToolTip(tr("Download every output of this finished job (Ctrl+S)"));
-    for (QPushButton *b : { m_refresh, m_download, m_abort, m_restart, m_close }) {
+    m_showResults = new QPushButton(QIcon::fromTheme(QStringLiteral("view-list-details")), tr("Sho&w results"), this);
+    m_showResults->setObjectName(QStringLiteral("showResults"));
+    m_showResults->setToolTip(tr("Open this job's downloaded results as one table (Ctrl+Shift+R); "
+                                 "offers to download them first when they are not here yet"));
+    for (QPushButton *b : { m_refresh, m_download, m_showResults, m_abort, m_restart, m_close }) {
         b->setAccessibleDescription(b->toolTip());
         actions->addWidget(b);
     }
@@ -233,6 +237,8 @@ JobView::JobView(AppSession *session, QWidget *parent)
     connect(m_close, &QPushButton::clicked, this, &JobView::closeRequested);
     connect(m_download, &QPushButton::clicked, this, [this] { Q_EMIT downloadResultsRequested(m_jobId); });
     m_download->setEnabled(false);
+    connect(m_showResults, &QPushButton::clicked, this, [this] { Q_EMIT showResultsRequested(m_jobId); });
+    m_showResults->setEnabled(false);
     m_abort->setEnabled(false);
     m_restart->setEnabled(false);
 }
@@ -320,6 +326,7 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
     m_abort->setEnabled(!job.isTerminal);
     m_restart->setEnabled(job.isTerminal && job.error);
     m_download->setEnabled(job.isTerminal && !job.error);
+    m_showResults->setEnabled(job.isTerminal && !job.error);
 
     // Timeline: the planned stages in order, then any stage the plan did not name.
     QVector<StageTimeline::Entry> entries;

@@ -39,6 +39,7 @@ public:
     QPushButton *abortButton() const { return m_abort; }
     QPushButton *restartButton() const { return m_restart; }
     QPushButton *downloadButton() const { return m_download; }
+    QPushButton *showResultsButton() const { return m_showResults; }
 
 Q_SIGNALS:
     // The job changed state on the server after an abort or restart from this view.
@@ -46,6 +47,8 @@ Q_SIGNALS:
     void closeRequested();
     // "Download results" for a finished job (handled by the main window: Exports tab).
     void downloadResultsRequested(const QString &jobId);
+    // "Show results": the job's downloaded results in the results viewer (main window: Exports tab).
+    void showResultsRequested(const QString &jobId);
 
 private:
     void onJobUpdated(const QString &jobId);
@@ -70,6 +73,7 @@ private:
     QPushButton *m_restart = nullptr;
     QPushButton *m_close = nullptr;
     QPushButton *m_download = nullptr;
+    QPushButton *m_showResults = nullptr;
     StageTimeline *m_timeline = nullptr;
     QTabWidget *m_tabs = nullptr;
     QTableView *m_taskTable = nullptr;

@@ -90,6 +90,7 @@ JobsTab::JobsTab(AppSession *session, QWidget *parent)
     });
     connect(m_view, &JobView::jobChanged, this, &JobsTab::refresh);
     connect(m_view, &JobView::downloadResultsRequested, this, &JobsTab::downloadResultsRequested);
+    connect(m_view, &JobView::showResultsRequested, this, &JobsTab::showResultsRequested);
     // Jobs watched in an earlier run (JobMonitor keeps them in SQLite) resume once connected.
     connect(session, &AppSession::connected, session->jobs(), &bd::session::Jobs::restoreWatched);
     connect(m_refresh, &QPushButton::clicked, this, &JobsTab::refresh);

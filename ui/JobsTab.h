@@ -38,6 +38,7 @@ public:
 Q_SIGNALS:
     // The job view's "Download results" for a finished job.
     void downloadResultsRequested(const QString &jobId);
+    void showResultsRequested(const QString &jobId);
 
 private:
     void onJobCreated(const QString &jobId, const QString &name);

@@ -4,7 +4,9 @@
 #include "AppSession.h"
 #include "BatchCountProxy.h"
 #include "BatchDetailPane.h"
+#include "ColumnWidths.h"
 #include "ConnectionDialog.h"
+#include "DownloadDialog.h"
 #include "ExportsTab.h"
 #include "InteractionFilter.h"
 #include "JobView.h"
@@ -16,6 +18,7 @@
 #include "StatusTone.h"
 #include "TrayNotifier.h"
 #include "batchdeck/Version.h"
+#include "core/AppSettings.h"
 #include "jobs/JobMonitor.h"
 #include "notify/WebhookEvent.h"
 #include "session/Services.h"
@@ -24,6 +27,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileInfo>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -40,6 +44,7 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     // The app-wide interaction rules (wheel needs focus, Tab leaves tables) for every window and
     // dialog, including the ones other modules open.
     InteractionFilter::install();
+    ColumnWidths::install();   // columns in characters of the current font, header text never cut
     setWindowTitle(QStringLiteral("Batchdeck"));
     m_tabs = new QTabWidget(this);
     m_tabs->setDocumentMode(true);
@@ -64,6 +69,7 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
         m_tabs->setCurrentWidget(m_exports);
         m_exports->downloadJobResults(jobId);
     });
+    connect(m_jobs, &JobsTab::showResultsRequested, this, &MainWindow::showJobResults);
 
     m_activity = new ActivityPanel(session, this);
     m_activityDock = new QDockWidget(tr("Activity"), this);
@@ -318,6 +324,8 @@ void MainWindow::buildMenus()
         if (m_jobs->jobView()->restartButton()->isEnabled())
             m_jobs->jobView()->restartButton()->click();
     });
+    add(job, QStringLiteral("showResults"), tr("Show &results"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+        [this] { showJobResults(m_jobs->currentJobId()); });
     connect(job, &QMenu::aboutToShow, this, &MainWindow::updateActions);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
@@ -340,6 +348,36 @@ void MainWindow::updateActions()
     action(QStringLiteral("abortJob"))->setEnabled(shown && view->abortButton()->isEnabled());
     action(QStringLiteral("restartJob"))->setEnabled(shown && view->restartButton()->isEnabled());
     action(QStringLiteral("openJob"))->setEnabled(!m_jobs->currentJobId().isEmpty());
+    action(QStringLiteral("showResults"))->setEnabled(!m_jobs->currentJobId().isEmpty());
+}
+
+void MainWindow::showJobResults(const QString &jobId)
+{
+    if (jobId.isEmpty()) {
+        statusBar()->showMessage(tr("Select a finished job to show its results."), 10000);
+        return;
+    }
+    // Where this job's results were downloaded; else where "Download results…" would put them.
+    const AppSettings settings;
+    QString folder = settings.jobResultsFolder(jobId);
+    if (folder.isEmpty() || !QFileInfo(folder).isDir())
+        folder = DownloadDialog::proposedTarget(settings.lastDownloadFolder(m_session->workspace()), jobId);
+    if (QFileInfo(folder).isDir()) {
+        m_tabs->setCurrentWidget(m_exports);
+        m_exports->details()->setCurrentIndex(ExportsTab::ResultsPage);
+        m_exports->resultsViewer()->showFolder(folder);
+        return;
+    }
+    auto *ask = new QMessageBox(QMessageBox::Question, tr("Show results"),
+                                tr("The results of job %1 are not downloaded yet. Download them now?").arg(jobId),
+                                QMessageBox::Yes | QMessageBox::No, this);
+    ask->setAttribute(Qt::WA_DeleteOnClose);
+    ask->setDefaultButton(QMessageBox::Yes);
+    connect(ask, &QMessageBox::accepted, this, [this, jobId] {
+        m_tabs->setCurrentWidget(m_exports);
+        m_exports->downloadJobResults(jobId);
+    });
+    ask->open();
 }
 
 void MainWindow::newJobFromContext()

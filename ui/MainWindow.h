@@ -45,6 +45,8 @@ public:
     // File → New job… / Download results… / Edit → Filter: what they do on the current tab.
     void newJobFromContext();
     void downloadFromContext();
+    // The job's downloaded results in the results viewer; offers to download them when absent.
+    void showJobResults(const QString &jobId);
     void focusFilter();
     SettingsDialog *showSettingsDialog();
     void refreshAll();

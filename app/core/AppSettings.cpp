@@ -2,7 +2,10 @@
 
 #include "core/PrivateFiles.h"
 
+#include <algorithm>
+
 #include <QFileInfo>
+#include <QStringList>
 #include <QSettings>
 #include <QStandardPaths>
 
@@ -130,6 +133,31 @@ QString AppSettings::lastDownloadFolder(const QString &workspace) const
 void AppSettings::setLastDownloadFolder(const QString &workspace, const QString &folder)
 {
     write(m_path, QStringLiteral("downloads/") + workspace, folder);
+}
+
+QString AppSettings::jobResultsFolder(const QString &jobId) const
+{
+    const QStringList entries = open(m_path).value(QStringLiteral("results/folders")).toStringList();
+    for (const QString &entry : entries) {   // "<job id>\t<folder>", newest first
+        const qsizetype tab = entry.indexOf(QLatin1Char('\t'));
+        if (tab > 0 && QStringView(entry).left(tab) == jobId)
+            return entry.mid(tab + 1);
+    }
+    return {};
+}
+
+void AppSettings::rememberJobResultsFolder(const QString &jobId, const QString &folder)
+{
+    if (jobId.isEmpty() || folder.isEmpty() || jobId.contains(QLatin1Char('\t')))
+        return;
+    QStringList entries = open(m_path).value(QStringLiteral("results/folders")).toStringList();
+    const QString prefix = jobId + QLatin1Char('\t');
+    entries.erase(std::remove_if(entries.begin(), entries.end(), [&](const QString &e) { return e.startsWith(prefix); }),
+                  entries.end());
+    entries.prepend(prefix + folder);
+    while (entries.size() > kMaxJobResultFolders)
+        entries.removeLast();
+    write(m_path, QStringLiteral("results/folders"), entries);
 }
 
 QString AppSettings::value(const QString &key, const QString &fallback) const

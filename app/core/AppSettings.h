@@ -36,6 +36,11 @@ public:
 
     QString lastDownloadFolder(const QString &workspace) const;
     void setLastDownloadFolder(const QString &workspace, const QString &folder);
+    // Where a job's results were last downloaded ("Show results" opens it). The newest
+    // kMaxJobResultFolders jobs are remembered; older ones fall back to <download folder>/<job id>.
+    static constexpr int kMaxJobResultFolders = 200;
+    QString jobResultsFolder(const QString &jobId) const;
+    void rememberJobResultsFolder(const QString &jobId, const QString &folder);
 
     QString value(const QString &key, const QString &fallback = {}) const;
     void setValue(const QString &key, const QString &value);

@@ -14,11 +14,13 @@
 #include "MainWindow.h"
 #include "NewJobDialog.h"
 #include "RecordTableModel.h"
+#include "ResultsViewer.h"
 #include "StagingTab.h"
 #include "TextWrap.h"
 #include "TransferList.h"
 #include "UiTestHome.h"
 #include "ViewState.h"
+#include "exports/JobResults.h"
 #include "sandbox/DemoMedia.h"
 
 #include <QAction>
@@ -291,6 +293,26 @@ private Q_SLOTS:
         for (QDirIterator it(target, QDir::Files, QDirIterator::Subdirectories); it.hasNext(); it.next())
             ++files;
         QVERIFY2(files > 0, qPrintable(target));
+
+        // Alt+2 (View → Jobs), then Ctrl+Shift+R (Job → Show results): the folder just downloaded
+        // (not the proposed default) opens in the results viewer as one table.
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_2, Qt::AltModifier);
+        QCOMPARE(window.tabs()->currentWidget(), window.jobsTab());
+        QVERIFY(view->showResultsButton()->isEnabled());
+        QCOMPARE(window.action(QStringLiteral("showResults"))->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+        ResultsViewer *results = window.exportsTab()->resultsViewer();
+        QSignalSpy listed(results, &ResultsViewer::folderListed);
+        QTest::keyClick(QApplication::focusWidget() ? QApplication::focusWidget() : &window, Qt::Key_R,
+                        Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(window.tabs()->currentWidget(), window.exportsTab());
+        QTRY_COMPARE_WITH_TIMEOUT(listed.count(), 1, 10000);
+        const QStringList resultFiles = listed.first().first().toStringList();
+        QVERIFY2(!resultFiles.isEmpty(), "the job's export holds no results file");
+        for (const QString &file : resultFiles)
+            QVERIFY2(file.startsWith(target), qPrintable(file));
+        QTRY_VERIFY_WITH_TIMEOUT(results->model()->rowCount() > 0, 10000);
         QTest::qWait(300);   // let the last list refreshes land before teardown
     }
 
