@@ -1,17 +1,14 @@
 #include "exports/ExportOperation.h"
 
 #include "core/Database.h"
-#include "core/Format.h"
 #include "exports/ConfinedDir.h"
 #include "exports/DownloadOperation.h"
-#include "exports/ExportJournal.h"
 #include "exports/ExportLayout.h"
 #include "exports/ExportLog.h"
 #include "exports/SafeExtractor.h"
 
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonArray>
 
 #include <cerrno>
 #include <sys/file.h>
@@ -22,49 +19,6 @@ namespace bd {
 namespace {
 constexpr int kTargetLockPollMs = 250;
 constexpr int kLogSyncMs = 100;      // group commit of .export_log.jsonl: one fsync per 100 ms at most
-}
-
-QJsonObject ExportSummary::toJson() const
-{
-    QJsonArray failureList;
-    for (const Failure &f : failures)
-        failureList.append(QJsonObject{ { QStringLiteral("key"), f.key },
-                                        { QStringLiteral("fileName"), f.fileName },
-                                        { QStringLiteral("path"), f.destPath },
-                                        { QStringLiteral("kind"), errorKindName(f.error.kind) },
-                                        { QStringLiteral("message"), f.error.message } });
-    QJsonArray refusedList;
-    for (const Refusal &r : refused)
-        refusedList.append(QJsonObject{ { QStringLiteral("archive"), r.archive },
-                                        { QStringLiteral("entry"), r.entry.path },
-                                        { QStringLiteral("reason"), r.entry.reason } });
-    return QJsonObject{ { QStringLiteral("planned"), planned },
-                        { QStringLiteral("downloaded"), downloaded },
-                        { QStringLiteral("skipped"), skipped },
-                        { QStringLiteral("failed"), failed() },
-                        { QStringLiteral("extracted"), extracted },
-                        { QStringLiteral("extractedFiles"), extractedFiles },
-                        { QStringLiteral("resumed"), resumed },
-                        { QStringLiteral("urlRefreshes"), urlRefreshes },
-                        { QStringLiteral("bytesDownloaded"), bytesDownloaded },
-                        { QStringLiteral("failures"), failureList },
-                        { QStringLiteral("refusedEntries"), refusedList } };
-}
-
-QString ExportSummary::toText() const
-{
-    QStringList lines;
-    lines << QObject::tr("%1 files listed: %2 downloaded (%3), %4 skipped as already exported, %5 failed.")
-                 .arg(planned).arg(downloaded).arg(formatBytes(bytesDownloaded)).arg(skipped).arg(failed());
-    if (extracted > 0)
-        lines << QObject::tr("%1 archives extracted (%2 files).").arg(extracted).arg(extractedFiles);
-    if (resumed > 0)
-        lines << QObject::tr("%1 files resumed from partial downloads.").arg(resumed);
-    for (const Failure &f : failures)
-        lines << QObject::tr("Failed: %1: %2").arg(f.fileName, f.error.message);
-    for (const Refusal &r : refused)
-        lines << QObject::tr("Refused archive entry %1 in %2: %3").arg(r.entry.path, r.archive, r.entry.reason);
-    return lines.join(QLatin1Char('\n'));
 }
 
 ExportOperation::ExportOperation(api::ApiClient *api, ExportOptions options, QObject *parent)
@@ -123,9 +77,8 @@ void ExportOperation::doStart()
         // Without its journal an export cannot promise a resume: a damaged database stops it here.
         if (const Error dbError = databaseError())
             return emitResult(dbError);
-        m_journal = std::make_unique<ExportJournal>();
         Error error;
-        if (!m_journal->ensureSchema(&error))
+        if (!m_journal.open(&error))
             return emitResult(error);
     }
     m_planning = true;
@@ -278,10 +231,10 @@ void ExportOperation::startLocked()
             stopWork(ExportState::Failed);
             return emitResult(error);
         }
-        journalIdFor(source.batchId, source.targetRoot);
-        if (m_journalError) {
+        m_journal.exportIdFor(source.batchId, source.targetRoot);
+        if (m_journal.error()) {
             stopWork(ExportState::Failed);
-            return emitResult(m_journalError);
+            return emitResult(m_journal.error());
         }
     }
     m_ready = true;
@@ -298,24 +251,8 @@ bool ExportOperation::alreadyDone(const PlannedFile &file)
     ExportLog *log = logFor(file.targetRoot);
     if (log->isDone(file.key()))
         return true;
-    if (!m_journal)
-        return false;
-    const qint64 id = journalIdFor(file.batchId, file.targetRoot);
-    if (id <= 0)
-        return false;
-    auto rows = m_journalRows.find(id);
-    if (rows == m_journalRows.end()) {
-        // One read of the export's rows instead of a query per listed file.
-        QHash<QString, ExportFileState> states;
-        Error error;
-        for (const ExportFileRecord &record : m_journal->files(id, &error))
-            states.insert(record.key, record.state);
-        if (error)
-            noteJournalError(error);
-        rows = m_journalRows.insert(id, states);
-    }
-    const auto state = rows->constFind(file.key());
-    if (state == rows->cend())
+    const std::optional<ExportFileState> state = m_journal.stateBeforeRun(file);
+    if (!state)
         return false;
     const bool done = file.isArchive
         ? *state == ExportFileState::Extracted && QFileInfo::exists(file.destDir)
@@ -336,7 +273,7 @@ void ExportOperation::pump()
 {
     if (isFinished() || state() != State::Running || !m_ready)
         return;
-    if (m_journalError) {
+    if (m_journal.error()) {
         m_pending.clear();   // no more files without a journal; finishIfDone reports why
         return;
     }
@@ -350,7 +287,7 @@ void ExportOperation::pump()
 
 void ExportOperation::onSlotGranted(api::NetworkGate::Slot slot)
 {
-    if (isFinished() || state() != State::Running || m_pending.isEmpty() || m_journalError)
+    if (isFinished() || state() != State::Running || m_pending.isEmpty() || m_journal.error())
         return;   // the slot goes back unused
     const int index = m_pending.takeFirst();
     if (DownloadOperation *download = startDownload(index))
@@ -418,18 +355,7 @@ DownloadOperation *ExportOperation::startDownload(int index)
     });
     m_running.insert(index, download);
     m_downloadIndex.insert(download, index);
-    if (m_journal) {
-        ExportFileRecord record;
-        record.exportId = journalIdFor(file.batchId, file.targetRoot);
-        record.key = file.key();
-        record.partName = file.file.partName;
-        record.fileName = file.file.fileName;
-        record.bytesDone = QFileInfo(download->partPath()).size();
-        record.state = record.bytesDone > 0 ? ExportFileState::Partial : ExportFileState::Pending;
-        Error journalError;
-        if (record.exportId > 0 && !m_journal->upsertFile(record, &journalError))
-            noteJournalError(journalError);
-    }
+    m_journal.started(file, QFileInfo(download->partPath()).size());
     Q_EMIT fileStarted(file.key(), file.destPath);
     addChild(download);   // started now (we run)
     return download;
@@ -446,16 +372,12 @@ void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
     if (download->rangeRequests() > 0)
         ++m_summary.resumed;
     if (download->error()) {
-        Error journalError;
-        if (m_journal
-            && !m_journal->markProgress(journalIdFor(m_files.at(index).batchId, m_files.at(index).targetRoot),
-                                        m_files.at(index).key(), QFileInfo(download->partPath()).size(), &journalError))
-            noteJournalError(journalError);
+        m_journal.progress(m_files.at(index), QFileInfo(download->partPath()).size());
         fileFailed(index, download->error());
     } else {
         ++m_summary.downloaded;
         m_summary.bytesDownloaded += size;
-        journalState(index, ExportFileState::Complete);
+        m_journal.setState(m_files.at(index), ExportFileState::Complete);
         if (m_files.at(index).isArchive) {
             m_extractQueue.append(index);
             startExtraction(-1);
@@ -501,7 +423,7 @@ void ExportOperation::onExtractionFinished(SafeExtractor *extractor, int index)
         fileFailed(index, extractor->error());
     } else {
         ++m_summary.extracted;
-        journalState(index, ExportFileState::Extracted);
+        m_journal.setState(m_files.at(index), ExportFileState::Extracted);
         fileDone(index, m_files.at(index).destDir);
     }
     startExtraction(-1);
@@ -528,20 +450,8 @@ void ExportOperation::fileFailed(int index, const Error &error)
     if (!m_firstError)
         m_firstError = error;
     m_summary.failures.append({ file.key(), file.file.fileName, file.destPath, error });
-    if (m_journal) {
-        // Upsert, not update: a file refused at planning never had a row.
-        ExportFileRecord record;
-        record.exportId = journalIdFor(file.batchId, file.targetRoot);
-        record.key = file.key();
-        record.partName = file.file.partName;
-        record.fileName = file.file.fileName;
-        record.bytesDone = file.destPath.isEmpty() ? 0 : QFileInfo(ExportLayout::partPath(file.destPath)).size();
-        record.state = ExportFileState::Failed;
-        record.errorText = error.message;
-        Error journalError;
-        if (record.exportId > 0 && !m_journal->upsertFile(record, &journalError))
-            noteJournalError(journalError);
-    }
+    m_journal.failed(file, file.destPath.isEmpty() ? 0 : QFileInfo(ExportLayout::partPath(file.destPath)).size(),
+                     error.message);
     Q_EMIT fileFinished(file.key(), QString(), error);
 }
 
@@ -572,21 +482,14 @@ void ExportOperation::finishIfDone()
         || !m_extractQueue.isEmpty() || !m_extracting.isEmpty())
         return;
     syncLogs();
-    bool ok = m_summary.failures.isEmpty() && !m_journalError;
-    if (m_journal)
-        for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it) {
-            Error journalError;
-            if (it.value() > 0
-                && !m_journal->setExportState(it.value(), ok ? ExportState::Completed : ExportState::Failed, &journalError))
-                noteJournalError(journalError);
-        }
+    m_journal.finishExports(m_summary.failures.isEmpty() && !m_journal.error() ? ExportState::Completed
+                                                                                : ExportState::Failed);
     setStatusText(m_summary.toText());
     m_targetLocks.clear();   // the next export into these folders may go
-    if (m_journalError)
-        return emitResult(Error(m_journalError.kind, tr("The export journal failed, so this export cannot be resumed "
-                                                        "safely: %1").arg(m_journalError.message)));
-    ok = m_summary.failures.isEmpty();
-    if (ok)
+    if (m_journal.error())
+        return emitResult(Error(m_journal.error().kind, tr("The export journal failed, so this export cannot be resumed "
+                                                        "safely: %1").arg(m_journal.error().message)));
+    if (m_summary.failures.isEmpty())
         return emitResult();
     emitResult(Error(m_firstError.kind,
                      tr("%1 of %2 files could not be exported; first: %3")
@@ -623,10 +526,7 @@ void ExportOperation::stopWork(ExportState state)
     m_extracting.clear();
     syncLogs();
     m_targetLocks.clear();
-    if (m_journal)
-        for (auto it = m_journalIds.cbegin(); it != m_journalIds.cend(); ++it)
-            if (it.value() > 0)
-                m_journal->setExportState(it.value(), state);
+    m_journal.finishExports(state, true);
 }
 
 void ExportOperation::syncLogs()
@@ -635,7 +535,7 @@ void ExportOperation::syncLogs()
     for (const auto &log : std::as_const(m_logs)) {
         Error error;
         if (!log->sync(&error))
-            noteJournalError(error);
+            m_journal.noteError(error);
     }
 }
 
@@ -685,45 +585,6 @@ ExportLog *ExportOperation::logFor(const QString &root)
     if (!log)
         log = std::make_shared<ExportLog>(root);
     return log.get();
-}
-
-qint64 ExportOperation::journalIdFor(const QString &batchId, const QString &root)
-{
-    if (!m_journal)
-        return 0;
-    const QString key = batchId + QLatin1Char('\n') + root;
-    auto it = m_journalIds.find(key);
-    if (it != m_journalIds.end())
-        return it.value();
-    qint64 id = 0;
-    Error error;
-    if (const auto unfinished = m_journal->findUnfinished(batchId, root, &error))
-        id = unfinished->id;
-    else if (!error)
-        id = m_journal->createExport(batchId, root, &error);
-    if (id > 0)
-        m_journal->setExportState(id, ExportState::Running, &error);
-    if (error || id <= 0)
-        noteJournalError(error ? error : Error(ErrorKind::Io, tr("Export journal: no record for batch %1").arg(batchId)));
-    m_journalIds.insert(key, id);
-    return id;
-}
-
-void ExportOperation::journalState(int index, ExportFileState state, const QString &errorText)
-{
-    if (!m_journal)
-        return;
-    const PlannedFile &file = m_files.at(index);
-    const qint64 id = journalIdFor(file.batchId, file.targetRoot);
-    Error error;
-    if (id > 0 && !m_journal->markFileState(id, file.key(), state, errorText, &error))
-        noteJournalError(error);
-}
-
-void ExportOperation::noteJournalError(const Error &error)
-{
-    if (!m_journalError)
-        m_journalError = error ? error : Error(ErrorKind::Io, tr("Export journal: unknown database error"));
 }
 
 // Names an extraction into `dir` must not take: every planned download below it (and its .part),

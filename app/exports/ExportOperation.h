@@ -35,10 +35,11 @@
 #include "exports/ConfinedDir.h"
 #include "exports/ExportJournal.h"
 #include "exports/ExportPlanner.h"
+#include "exports/ExportRunJournal.h"
+#include "exports/ExportSummary.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
-#include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QPointer>
@@ -67,27 +68,6 @@ struct ExportOptions {
     int backoffBaseMs = 500;       // first retry wait (doubles, jittered, capped at 30 s)
     bool useJournal = true;        // record progress in the SQLite export journal (a failure of it fails the export)
     ExtractOptions extract;        // caps for archives (ratio, size, free-space margin)
-};
-
-struct ExportSummary {
-    struct Failure { QString key; QString fileName; QString destPath; Error error; };
-    struct Refusal { QString archive; RefusedEntry entry; };
-
-    int planned = 0;               // files listed by D5
-    int downloaded = 0;            // fetched in this run (archives included)
-    int skipped = 0;               // already done before this run
-    int extracted = 0;             // archives extracted
-    int extractedFiles = 0;        // files written from archives
-    int resumed = 0;               // files continued from a .part with a Range request
-    int urlRefreshes = 0;          // expired URLs replaced by a new listing
-    qint64 bytesDownloaded = 0;    // bytes received in this run
-    QVector<Failure> failures;
-    QVector<Refusal> refused;      // archive entries refused for safety
-
-    int failed() const { return int(failures.size()); }
-    QJsonObject toJson() const;
-    // A few lines for a person (the CLI prints them; the GUI shows them in a dialog).
-    QString toText() const;
 };
 
 class ExportOperation : public CompositeOperation
@@ -152,9 +132,6 @@ private:
     void updateProgress();
     void finishIfDone();
     ExportLog *logFor(const QString &root);
-    qint64 journalIdFor(const QString &batchId, const QString &root);
-    void journalState(int index, ExportFileState state, const QString &errorText = {});
-    void noteJournalError(const Error &error);
     QSet<QString> reservedPathsIn(const QString &dir);
 
     QPointer<api::ApiClient> m_api;
@@ -170,10 +147,7 @@ private:
     QList<int> m_extractQueue;
     QHash<int, SafeExtractor *> m_extracting;
     QHash<QString, std::shared_ptr<ExportLog>> m_logs;      // by export root
-    std::unique_ptr<ExportJournal> m_journal;
-    QHash<QString, qint64> m_journalIds;                    // by batch + root
-    QHash<qint64, QHash<QString, ExportFileState>> m_journalRows;   // per export id: rows before this run
-    Error m_journalError;                                   // first journal failure: ends the export
+    ExportRunJournal m_journal;                             // its first failure ends the export
     QHash<QString, QSet<QString>> m_reservedByDir;          // extraction dir -> names it must not take
     QHash<QString, std::shared_ptr<ConfinedDir>> m_targetLocks;   // flock-ed target folders
     QSet<QString> m_waitingFor;
