@@ -21,7 +21,7 @@ IngestTargetForm::IngestTargetForm(AppSession *session, bool categories, QWidget
     m_batchId = new QLineEdit(this);
     m_batchId->setPlaceholderText(tr("lowercase letters, digits, - and _"));
     m_displayName = new QLineEdit(this);
-    m_displayName->setPlaceholderText(tr("optional"));
+    m_displayName->setPlaceholderText(tr("Same as the batch id"));   // as in the ingest dialog
     auto *form = new QFormLayout(this);
     form->setContentsMargins(0, 0, 0, 0);
     form->addRow(tr("&Batch id:"), m_batchId);
