@@ -381,10 +381,12 @@ void DownloadOperation::completeFile()
         return fail(m_localError);
     const QString rel = relativeDest();
     const QString relPart = ExportLayout::partPath(rel);
-    const int fd = m_dir.openFile(relPart, O_RDONLY | O_NONBLOCK);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
+    if (m_syncBeforeRename) {
+        const int fd = m_dir.openFile(relPart, O_RDONLY | O_NONBLOCK);
+        if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+        }
     }
     if (!m_dir.rename(relPart, rel))
         return fail(Error(ErrorKind::Io, tr("Could not move %1 into place as %2: %3")

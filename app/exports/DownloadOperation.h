@@ -48,6 +48,10 @@ public:
 
     // The folder every write of this download stays below (must hold destPath).
     void setConfinedRoot(const QString &root) { m_root = root; }
+    // fsync the .part before its rename (default). Off for a file nobody relies on after a power
+    // cut: an archive that is extracted and deleted in this run (its journal row only says
+    // Extracted after the extraction, so a lost archive is fetched again).
+    void setSyncBeforeRename(bool sync) { m_syncBeforeRename = sync; }
 
     void setUrlProvider(UrlProvider provider) { m_urlProvider = std::move(provider); }
     void setMaxAttempts(int attempts) { m_maxAttempts = qMax(1, attempts); }
@@ -122,6 +126,7 @@ private:
     int m_urlRefreshes = 0;
     int m_rangeRequests = 0;
     bool m_waitingForUrl = false;
+    bool m_syncBeforeRename = true;
 };
 
 }  // namespace bd

@@ -338,6 +338,7 @@ DownloadOperation *ExportOperation::startDownload(int index)
 
     auto *download = new DownloadOperation(m_api, file.file, file.destPath, this);
     download->setConfinedRoot(file.targetRoot);
+    download->setSyncBeforeRename(!file.isArchive || m_options.keepArchives);
     download->setMaxAttempts(m_options.maxAttempts);
     download->setBackoffBaseMs(m_options.backoffBaseMs);
     QPointer<ExportPlanner> planner(m_planner);
