@@ -23,6 +23,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <tuple>
+
 namespace bd::cli {
 namespace {
 
@@ -166,7 +168,27 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
     }
     staging::IngestOperation ingest(client, options);
     runToEnd(ctx, ingest);
-    return reportSummary(ctx, ingest.summary(), ingest.error());
+    // The summary keeps the first of each list; --json lists skipped and failed in full, read
+    // from the scan and the journal one row at a time.
+    QJsonObject full;
+    if (ctx.isJson()) {
+        using List = staging::IngestOperation::OutcomeList;
+        const staging::IngestSummary &summary = ingest.summary();
+        for (const auto &[list, key, total, sample] :
+             { std::tuple{ List::Skipped, QStringLiteral("skipped"), summary.skippedTotal(), summary.skipped.size() },
+               std::tuple{ List::Failed, QStringLiteral("failed"), summary.failedTotal(), summary.failed.size() } }) {
+            if (total <= sample)
+                continue;
+            QJsonArray items;
+            ingest.forEachOutcome(list, [&items](const staging::IngestFileOutcome &o) {
+                items.append(QJsonObject{ { QStringLiteral("path"), o.path }, { QStringLiteral("name"), o.name },
+                                          { QStringLiteral("reason"), o.reason }, { QStringLiteral("detail"), o.detail } });
+                return true;
+            });
+            full.insert(key, items);
+        }
+    }
+    return reportSummary(ctx, ingest.summary(), ingest.error(), full);
 }
 
 // Which credentials signed a cloud listing: shown by --list-only (and in --json), never a secret.

@@ -101,6 +101,12 @@ QVector<Migration> buildMigrations()
                                      " created_at TEXT NOT NULL,"
                                      " PRIMARY KEY (service, workspace, idempotency_key))"),
                   } });
+    list.append({ 4, QStringLiteral("staging"),
+                  QStringLiteral("ingest journal: the machine reason of a file that failed in the current run (the "
+                                 "summary's failed list is read from the journal, not kept in memory)"),
+                  {
+                      QStringLiteral("ALTER TABLE ingest_files ADD COLUMN reason_code TEXT"),
+                  } });
     for (int i = 0; i < list.size(); ++i)
         Q_ASSERT(list.at(i).version == i + 1);
     return list;

@@ -316,6 +316,129 @@ static JournalFile fileFromQuery(const QSqlQuery &q)
     return f;
 }
 
+bool IngestJournal::setFileFailed(const QString &ingestId, const QStringList &paths, const QString &code,
+                                  const QString &message)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db);
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'failed', reason_code = ?, reason = ?"
+                             " WHERE ingest_id = ? AND path = ?"));
+    for (const QString &path : paths) {
+        q.bindValue(0, code);
+        q.bindValue(1, message);
+        q.bindValue(2, ingestId);
+        q.bindValue(3, path);
+        if (!q.exec()) {
+            m_lastError = q.lastError().text();
+            return false;
+        }
+    }
+    return tx.commit();
+}
+
+bool IngestJournal::clearRunFailures(const QString &ingestId)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE ingest_files SET reason_code = NULL WHERE ingest_id = ? AND reason_code IS NOT NULL"));
+    q.addBindValue(ingestId);
+    return q.exec() || (m_lastError = q.lastError().text(), false);
+}
+
+bool IngestJournal::addScanFiles(const QString &ingestId, const QString &scanSchema)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    // "WHERE true": an upsert after a SELECT needs it (SQLite's parsing ambiguity).
+    q.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state)"
+                             " SELECT ?, s.path, i.batch_id, s.name, s.size, s.mtime, 'planned' FROM %1.files s"
+                             " JOIN ingests i ON i.ingest_id = ? WHERE true ON CONFLICT(ingest_id, path) DO NOTHING")
+                  .arg(scanSchema));
+    q.addBindValue(ingestId);
+    q.addBindValue(ingestId);
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+QHash<QString, JournalFile> IngestJournal::filesInState(const QString &ingestId, JournalFileState state)
+{
+    QHash<QString, JournalFile> out;
+    if (!ensureSchema())
+        return out;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QLatin1String(kFileColumns) + QLatin1String("FROM ingest_files WHERE ingest_id = ? AND state = ?"));
+    q.addBindValue(ingestId);
+    q.addBindValue(journalFileStateName(state));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        const JournalFile f = fileFromQuery(q);
+        out.insert(f.path, f);
+    }
+    return out;
+}
+
+bool IngestJournal::forEachConfirmedInScan(const IngestTarget &target, const QString &batchId, const QString &scanSchema,
+                                           const std::function<bool(const JournalFile &)> &visit)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT f.path, f.batch_name, f.size, f.mtime, f.state, f.reason, f.mtime_ns,"
+                             " f.fingerprint_at_ns, f.sha256, f.sent_at_ms, f.body_left, f.ingest_id"
+                             " FROM ingest_files f JOIN %1.files s ON s.path = f.path"
+                             " WHERE f.batch_id = ? AND f.state = 'confirmed' AND f.ingest_id IN"
+                             " (SELECT ingest_id FROM ingests WHERE %2)"
+                             " ORDER BY f.path, COALESCE(f.sent_at_ms, 0) DESC")
+                  .arg(scanSchema, QLatin1String(kTargetMatch)));
+    q.addBindValue(batchId);
+    q.addBindValue(notNull(target.apiBaseUrl));
+    q.addBindValue(notNull(target.workspace));
+    if (!q.exec()) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    QString last;
+    bool first = true;
+    while (q.next()) {
+        JournalFile f = fileFromQuery(q);
+        if (!first && f.path == last)
+            continue;   // an older row of the same path
+        first = false;
+        last = f.path;
+        if (!visit(f))
+            break;
+    }
+    return true;
+}
+
+bool IngestJournal::isConfirmedInBatch(const IngestTarget &target, const QString &batchId, const QString &path)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlQuery q(database());
+    q.prepare(QLatin1String("SELECT 1 FROM ingest_files WHERE batch_id = ? AND path = ? AND state = 'confirmed' AND"
+                            " ingest_id IN (SELECT ingest_id FROM ingests WHERE ")
+              + QLatin1String(kTargetMatch) + QLatin1String(") LIMIT 1"));
+    q.addBindValue(batchId);
+    q.addBindValue(path);
+    q.addBindValue(notNull(target.apiBaseUrl));
+    q.addBindValue(notNull(target.workspace));
+    return q.exec() && q.next();
+}
+
 QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
 {
     QHash<QString, JournalFile> out;

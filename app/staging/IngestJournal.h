@@ -109,6 +109,23 @@ public:
     // Set the state (and reason) of these paths. One transaction.
     bool setFileState(const QString &ingestId, const QStringList &paths, JournalFileState state,
                       const QString &reason = {});
+    // This ingest's failures of the current run: state "failed" with a machine reason (code)
+    // and a message. clearRunFailures forgets the codes of earlier runs (their files are
+    // planned again), so a code always belongs to the run that set it.
+    bool setFileFailed(const QString &ingestId, const QStringList &paths, const QString &code, const QString &message);
+    bool clearRunFailures(const QString &ingestId);
+    // Scans written to disk (ScanStore): the scan attached as `scanSchema` on this thread's
+    // connection; its files not yet journaled for this ingest are added as planned (one
+    // statement, no per-file copy in memory).
+    bool addScanFiles(const QString &ingestId, const QString &scanSchema);
+    // Rows of this ingest in one state (for "sent": only what a killed run had in flight).
+    QHash<QString, JournalFile> filesInState(const QString &ingestId, JournalFileState state);
+    // confirmedFiles() restricted to the files of an attached scan, streamed in path order:
+    // one row per path (the most recently sent). visit returns false to stop.
+    bool forEachConfirmedInScan(const IngestTarget &target, const QString &batchId, const QString &scanSchema,
+                                const std::function<bool(const JournalFile &)> &visit);
+    // Whether any ingest into this batch on this target has this path confirmed.
+    bool isConfirmedInBatch(const IngestTarget &target, const QString &batchId, const QString &path);
     QHash<QString, JournalFile> files(const QString &ingestId);
     QSet<QString> pathsInState(const QString &ingestId, JournalFileState state);
     // Paths confirmed in this batch by any ingest (the resume log of spec §6.2).

@@ -4,25 +4,25 @@
 #include "staging/FolderScanner.h"
 #include "staging/UploadQueue.h"
 
+#include "core/Database.h"
+#include "staging/ScanStore.h"
+
 #include <QFileInfo>
+#include <QSqlQuery>
 #include <QUuid>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <atomic>
 
 namespace bd::staging {
 
 namespace {
-QString methodName(const IngestPlan &plan)
+IngestFileOutcome skippedOutcome(const SkippedFile &s)
 {
-    QString images;
-    if (plan.imageMethod == IngestPlan::ImageMethod::Simple)
-        images = QStringLiteral("simple");
-    else if (plan.imageMethod == IngestPlan::ImageMethod::Sharded)
-        images = QStringLiteral("sharded");
-    const bool videos = !plan.videos.isEmpty() || plan.videosAlreadyUploaded > 0;
-    if (!images.isEmpty() && videos)
-        return images + QStringLiteral("+videos");
-    return videos ? QStringLiteral("videos") : images;
+    const QString text = skipReasonText(s.reason);
+    return { s.path, QString(), skipReasonName(s.reason),
+             s.detail.isEmpty() ? text : text + QStringLiteral(" (") + s.detail + QLatin1Char(')') };
 }
-
 }  // namespace
 
 QString IngestOptions::mediaName() const
@@ -45,7 +45,12 @@ IngestOperation::IngestOperation(api::ApiClient *api, IngestOptions options, QOb
     m_summary.batchId = m_options.batchId;
 }
 
-IngestOperation::~IngestOperation() = default;
+IngestOperation::~IngestOperation()
+{
+    if (m_journalCopy.isRunning())
+        m_journalCopy.waitForFinished();
+    detachScan();
+}
 
 void IngestOperation::setPhase(Phase phase, const QString &status)
 {
@@ -162,6 +167,7 @@ void IngestOperation::startScan()
     ScanOptions scanOptions;
     scanOptions.recursive = m_options.recursive;
     scanOptions.media = m_options.media;
+    scanOptions.toDatabase = true;
     m_scanner = new FolderScanner(m_options.inputs, scanOptions, this);
     connect(m_scanner, &Operation::progressChanged, this, [this] {
         if (m_scanner)
@@ -181,35 +187,129 @@ void IngestOperation::onScanFinished()
         fail(scanner->error());
         return;
     }
-    const ScanResult &scan = scanner->result();
-    for (const SkippedFile &s : scan.skipped)
-        m_summary.skipped.append({ s.path, QString(), skipReasonName(s.reason),
-                                   s.detail.isEmpty() ? skipReasonText(s.reason)
-                                                      : skipReasonText(s.reason) + QStringLiteral(" (") + s.detail + QLatin1Char(')') });
-    if (!m_journal.addScannedFiles(m_summary.ingestId, scan.accepted)) {
-        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
+    m_scanResult = scanner->result();   // shares the scratch file
+    m_summary.skippedCount = m_scanResult.skippedTotal();
+    for (const SkippedFile &s : std::as_const(m_scanResult.skipped))
+        m_summary.skipped.append(skippedOutcome(s));
+    if (!attachScan())
+        return;
+    // A million rows into the journal: on a worker thread, with that thread's connection.
+    const std::shared_ptr<ScanFile> file = m_scanResult.file;
+    const QString ingestId = m_summary.ingestId;
+    connect(&m_journalCopy, &QFutureWatcher<QString>::finished, this, &IngestOperation::onScanJournaled,
+            Qt::UniqueConnection);
+    m_journalCopy.setFuture(QtConcurrent::run([file, ingestId]() -> QString {
+        QSqlDatabase db = database();
+        const QString schema = QStringLiteral("scan_copy");
+        QString error;
+        if (!ScanStore::attach(db, *file, schema, &error))
+            return error.isEmpty() ? QStringLiteral("cannot attach the scan") : error;
+        IngestJournal journal;
+        const bool ok = journal.addScanFiles(ingestId, schema);
+        ScanStore::detach(db, schema);
+        return ok ? QString() : journal.lastError();
+    }));
+}
+
+void IngestOperation::onScanJournaled()
+{
+    if (isFinished())
+        return;
+    const QString error = m_journalCopy.result();
+    if (!error.isEmpty()) {
+        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));
         return;
     }
-    m_scanResult = scan;
-    m_confirmed.assign(std::size_t(m_scanResult.accepted.size()), false);
     checkEarlierRuns();
+}
+
+bool IngestOperation::attachScan()
+{
+    static std::atomic<int> counter{ 0 };
+    const QString schema = QStringLiteral("scan_%1").arg(counter.fetch_add(1));
+    QSqlDatabase db = database();
+    QString error;
+    if (!m_scanResult.file || !ScanStore::attach(db, *m_scanResult.file, schema, &error)) {
+        fail(Error(ErrorKind::Io, tr("Cannot read the scan: %1").arg(error)));
+        return false;
+    }
+    m_scanSchema = schema;
+    return true;
+}
+
+void IngestOperation::detachScan()
+{
+    if (m_scanSchema.isEmpty())
+        return;
+    QSqlDatabase db = database();
+    ScanStore::detach(db, m_scanSchema);
+    m_scanSchema.clear();
+}
+
+QString IngestOperation::scannedName(const QString &path)
+{
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT name FROM %1.files WHERE path = ?").arg(m_scanSchema));
+    q.addBindValue(path);
+    return q.exec() && q.next() ? q.value(0).toString() : QString();
+}
+
+bool IngestOperation::forEachScannedState(const std::function<bool(const ScannedState &)> &visit)
+{
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT s.path, s.name, f.state, f.reason_code, f.reason FROM %1.files s"
+                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path ORDER BY s.path")
+                  .arg(m_scanSchema));
+    q.addBindValue(m_summary.ingestId);
+    if (!q.exec())
+        return false;
+    while (q.next()) {
+        const ScannedState s{ q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                              q.value(3).toString(), q.value(4).toString() };
+        if (!visit(s))
+            break;
+    }
+    return true;
+}
+
+IngestFileOutcome IngestOperation::failedOutcome(const ScannedState &s) const
+{
+    if (s.state == QLatin1String("failed") && !s.reasonCode.isEmpty())
+        return { s.path, s.name, s.reasonCode, s.reason };
+    return { s.path, s.name, QStringLiteral("not-sent"), m_finishError ? m_finishError.message : tr("not sent") };
 }
 
 void IngestOperation::planAndUpload()
 {
-    PlanOptions planOptions = m_options.plan;
-    planOptions.alreadyUploaded = confirmedPaths();
-    const IngestPlan plan = IngestPlanner::plan(m_scanResult, planOptions);
-    m_summary.method = methodName(plan);
+    m_journal.clearRunFailures(m_summary.ingestId);   // codes of earlier runs: planned again now
+    m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
+    if (!m_cursor->summarize()) {
+        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
+        return;
+    }
+    const PlanCounts &counts = m_cursor->counts();
+    m_summary.method = m_cursor->methodName();
     m_journal.setIngestMethod(m_summary.ingestId, m_summary.method);
-    for (const QString &note : plan.notes)
+    for (const QString &note : m_cursor->notes())
         setStatusText(note);
+    if (m_cursor->videosNeedSeparateBatch()) {
+        QStringList videos;
+        while (const std::optional<ScannedFile> f = m_cursor->nextVideo())
+            videos << f->path;
+        m_journal.setFileFailed(m_summary.ingestId, videos, QStringLiteral("needs-separate-batch"),
+                                tr("videos cannot join a sharded image batch; ingest them into another batch"));
+    }
+    const bool videos = !m_cursor->videosNeedSeparateBatch();
+    const qint64 totalBytes = counts.imageBytesPending + (videos ? counts.videoBytesPending : 0);
+    const int totalFiles = counts.imagesPending + (videos ? counts.videosPending : 0);
 
     m_queue = new UploadQueue(m_api, this);
     m_queue->setConcurrency(m_options.concurrency);
-    enqueueTransfers(plan);
-    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes));
-    setTotalAmount(Unit::Files, m_queue->totalAmount(Unit::Files));
+    m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
+    m_payloadLeft = totalBytes;
+    m_filesLeft = totalFiles;
+    setTotalAmount(Unit::Files, totalFiles);
     connect(m_queue, &Operation::progressChanged, this, [this] {
         setProcessedAmount(Unit::Bytes, m_queue->processedAmount(Unit::Bytes));
         setProcessedAmount(Unit::Files, m_queue->processedAmount(Unit::Files));
@@ -221,13 +321,35 @@ void IngestOperation::planAndUpload()
     connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
     connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
     connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
-    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, int(m_queue->totalAmount(Unit::Files))));
+    feedQueue();
+    if (isFinished())
+        return;
+    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, totalFiles));
     m_queue->start();
     if (state() == State::Suspended)
         m_queue->suspend();
 }
 
-void IngestOperation::enqueueTransfers(const IngestPlan &plan)
+void IngestOperation::feedQueue()
+{
+    if (m_feeding || !m_queue || !m_cursor || isFinished())
+        return;
+    m_feeding = true;
+    while (m_queue->pendingCount() < kFeedWindow) {
+        TransferOperation *transfer = nextTransfer();
+        if (!transfer)
+            break;
+        m_queue->enqueue(transfer);
+    }
+    m_feeding = false;
+    // Exact for what the queue holds (a shard's tar size), estimated for the rest (payload and a
+    // tar header per file): exact once the last transfer is queued.
+    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes) + m_payloadLeft + m_filesLeft * kTarHeaderBytes);
+    if (!m_cursor->lastError().isEmpty())
+        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
+}
+
+TransferOperation *IngestOperation::nextTransfer()
 {
     const QString &batch = m_options.batchId;
     const QString &name = m_options.displayName;
@@ -236,30 +358,40 @@ void IngestOperation::enqueueTransfers(const IngestPlan &plan)
         t->setBackoffBaseMs(m_options.transferBackoffMs);
         return t;
     };
-    for (const ScannedFile &f : plan.simpleImages)
-        m_queue->enqueue(tune(new ImageUploadOperation(m_api, batch, name, f.path, f.batchName, f.size)));
-    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
-    int shardIndex = m_journal.nextShardIndex(m_summary.ingestId);
-    for (PlannedShard shard : plan.shards) {
-        shard.index = shardIndex++;
+    // The order of IngestPlanner's plan: simple images, shards, videos.
+    auto handOut = [this](qint64 bytes, int files) {
+        m_payloadLeft = qMax<qint64>(0, m_payloadLeft - bytes);
+        m_filesLeft = qMax(0, m_filesLeft - files);
+    };
+    if (const std::optional<ScannedFile> f = m_cursor->nextSimpleImage()) {
+        handOut(f->size, 1);
+        return tune(new ImageUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
+    }
+    if (std::optional<PlannedShard> shard = m_cursor->nextShard()) {
+        shard->index = m_nextShardIndex++;
         QStringList names;
-        for (const ShardMember &m : shard.members)
+        names.reserve(shard->members.size());
+        for (const ShardMember &m : std::as_const(shard->members))
             names << m.name;
-        m_journal.addShard(m_summary.ingestId, shard.index, names, QStringLiteral("planned"));
-        m_queue->enqueue(tune(new ShardUploadOperation(m_api, batch, name, shard, notification)));
+        m_journal.addShard(m_summary.ingestId, shard->index, names, QStringLiteral("planned"));
+        handOut(shard->payloadBytes, int(shard->members.size()));
+        const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
+        return tune(new ShardUploadOperation(m_api, batch, name, *shard, notification));
     }
-    for (const ScannedFile &f : plan.videos) {
-        if (plan.videosNeedSeparateBatch) {
-            m_failed.insert(f.path, { f.path, f.batchName, QStringLiteral("needs-separate-batch"),
-                                      tr("videos cannot join a sharded image batch; ingest them into another batch") });
-            continue;
-        }
-        m_queue->enqueue(tune(new VideoUploadOperation(m_api, batch, name, f.path, f.batchName, f.size)));
+    if (m_cursor->videosNeedSeparateBatch())
+        return nullptr;
+    if (const std::optional<ScannedFile> f = m_cursor->nextVideo()) {
+        handOut(f->size, 1);
+        return tune(new VideoUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
     }
+    m_payloadLeft = 0;   // the cursor is done: whatever the counts said, nothing is left
+    m_filesLeft = 0;
+    return nullptr;
 }
 
 void IngestOperation::onTransferStarted(TransferOperation *transfer)
 {
+    feedQueue();   // one left the waiting line: the next shard's members come from the journal
     // Mark "sent" (with each file's fingerprint) just before bytes leave, so a kill in
     // mid-transfer is checked on resume and a later change of the file is noticed.
     connect(transfer, &TransferOperation::sending, this, [this, transfer] {
@@ -288,16 +420,10 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     if (transfer->error()) {
         const Error &e = transfer->error();
-        m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Failed, e.message);
-        for (const QString &path : paths) {
-            const int i = indexOf(path);
-            m_failed.insert(path, { path, i >= 0 ? m_scanResult.accepted.at(i).batchName : QString(),
-                                    errorKindName(e.kind), e.message });
-        }
+        m_journal.setFileFailed(m_summary.ingestId, paths, errorKindName(e.kind), e.message);
     } else {
         m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Confirmed);
-        for (const QString &path : paths)
-            setConfirmed(indexOf(path), true);
+        m_confirmedCount += int(paths.size());
     }
     if (shard)
         m_journal.setShardState(m_summary.ingestId, shard->shard().index, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
@@ -357,11 +483,11 @@ void IngestOperation::reconcileMissing()
 {
     listBatchNames([this](const QSet<QString> &names, bool, const Error &error) {
         if (!error) {
-            for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
-                const QString &name = m_scanResult.accepted.at(i).batchName;
-                if (m_confirmed[std::size_t(i)] && !names.contains(name) && !m_serviceFailed.contains(name))
-                    m_serviceFailed.insert(name, tr("not indexed by the service"));
-            }
+            forEachScannedState([&](const ScannedState &s) {
+                if (s.state == QLatin1String("confirmed") && !names.contains(s.name) && !m_serviceFailed.contains(s.name))
+                    m_serviceFailed.insert(s.name, tr("not indexed by the service"));
+                return true;
+            });
         }
         finish();
     });
@@ -373,73 +499,94 @@ void IngestOperation::finish(const Error &error)
         return;
     if (m_readiness)
         m_readiness->cancel();
-    // The service's own verdicts move files from "uploaded" to "failed".
-    for (int i = 0; !m_serviceFailed.isEmpty() && i < m_scanResult.accepted.size(); ++i) {
-        const ScannedFile &f = m_scanResult.accepted.at(i);
-        const auto verdict = m_serviceFailed.constFind(f.batchName);
-        if (verdict == m_serviceFailed.cend() || !m_confirmed[std::size_t(i)])
-            continue;
-        setConfirmed(i, false);
-        m_failed.insert(f.path, { f.path, f.batchName, QStringLiteral("service-rejected"), *verdict });
-        m_journal.setFileState(m_summary.ingestId, { f.path }, JournalFileState::Failed, *verdict);
-    }
-    m_summary.uploaded.clear();
-    m_summary.failed.clear();
-    m_summary.uploaded.reserve(m_confirmedCount);
-    for (int i = 0; i < m_scanResult.accepted.size(); ++i) {
-        const ScannedFile &f = m_scanResult.accepted.at(i);
-        if (m_confirmed[std::size_t(i)])
-            m_summary.uploaded.append({ f.path, f.batchName, {}, {} });
-        else if (m_failed.contains(f.path))
-            m_summary.failed.append(m_failed.value(f.path));
-        else
-            m_summary.failed.append({ f.path, f.batchName, QStringLiteral("not-sent"),
-                                      error ? error.message : tr("not sent") });
+    m_finishError = error;
+    if (m_journalCopy.isRunning())
+        m_journalCopy.waitForFinished();   // its connection writes the journal rows we read
+    if (!m_scanSchema.isEmpty()) {
+        // The service's own verdicts move files from "uploaded" to "failed".
+        if (!m_serviceFailed.isEmpty()) {
+            QVector<QPair<QString, QString>> rejected;   // path, verdict
+            forEachScannedState([&](const ScannedState &s) {
+                const auto verdict = m_serviceFailed.constFind(s.name);
+                if (verdict != m_serviceFailed.cend() && s.state == QLatin1String("confirmed"))
+                    rejected.append({ s.path, *verdict });
+                return true;
+            });
+            for (const auto &r : std::as_const(rejected)) {
+                m_journal.setFileFailed(m_summary.ingestId, { r.first }, QStringLiteral("service-rejected"), r.second);
+                --m_confirmedCount;
+            }
+        }
+        // Counts in full, the first of each list by path.
+        m_summary.uploaded.clear();
+        m_summary.failed.clear();
+        m_summary.uploadedCount = m_summary.failedCount = 0;
+        const int cap = IngestSummary::kMaxListedUploads;
+        forEachScannedState([&](const ScannedState &s) {
+            if (s.state == QLatin1String("confirmed")) {
+                if (m_summary.uploadedCount++ < cap)
+                    m_summary.uploaded.append({ s.path, s.name, {}, {} });
+            } else if (m_summary.failedCount++ < cap) {
+                m_summary.failed.append(failedOutcome(s));
+            }
+            return true;
+        });
+        detachScan();
     }
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     m_lock.release();
-    qint64 expected = m_summary.uploaded.size();
-    m_summary.ready = !error && m_summary.failed.isEmpty() && expected > 0
+    const qint64 expected = m_summary.uploadedTotal();
+    const int failed = m_summary.failedTotal();
+    m_summary.ready = !error && failed == 0 && expected > 0
                       && (!m_options.waitForIndexing || m_lastCount >= expected);
-    const bool complete = !error && m_summary.failed.isEmpty();
+    const bool complete = !error && failed == 0;
     m_journal.setIngestState(m_summary.ingestId, complete ? QStringLiteral("completed")
                                                  : error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
                                                                                       : QStringLiteral("failed"));
     setPhase(Phase::Done, m_summary.toText(0).section(QLatin1Char('\n'), 0, 0));
     if (error) {
         emitResult(error);
-    } else if (!m_summary.failed.isEmpty()) {
+    } else if (failed > 0) {
         const IngestFileOutcome &first = m_summary.failed.first();
-        emitResult(Error(ErrorKind::Server, tr("%n file(s) failed; the first, %1: %2", nullptr, int(m_summary.failed.size()))
+        emitResult(Error(ErrorKind::Server, tr("%n file(s) failed; the first, %1: %2", nullptr, failed)
                                                 .arg(first.path, first.detail)));
     } else {
         emitResult();
     }
 }
 
-int IngestOperation::indexOf(const QString &path) const
+bool IngestOperation::forEachOutcome(OutcomeList list, const std::function<bool(const IngestFileOutcome &)> &visit)
 {
-    const auto &files = m_scanResult.accepted;
-    const auto it = std::lower_bound(files.cbegin(), files.cend(), path,
-                                     [](const ScannedFile &f, const QString &p) { return f.path < p; });
-    return it != files.cend() && it->path == path ? int(it - files.cbegin()) : -1;
-}
-
-void IngestOperation::setConfirmed(int index, bool confirmed)
-{
-    if (index < 0 || std::size_t(index) >= m_confirmed.size() || m_confirmed[std::size_t(index)] == confirmed)
-        return;
-    m_confirmed[std::size_t(index)] = confirmed;
-    m_confirmedCount += confirmed ? 1 : -1;
-}
-
-QSet<QString> IngestOperation::confirmedPaths() const
-{
-    QSet<QString> paths;
-    for (int i = 0; i < m_scanResult.accepted.size(); ++i)
-        if (m_confirmed[std::size_t(i)])
-            paths.insert(m_scanResult.accepted.at(i).path);
-    return paths;
+    if (list == OutcomeList::Skipped) {
+        if (!m_scanResult.file) {
+            for (const IngestFileOutcome &o : std::as_const(m_summary.skipped))
+                if (!visit(o))
+                    break;
+            return true;
+        }
+        ScanStore store(m_scanResult.file);
+        return store.forEachSkipped([&](const SkippedFile &s) { return visit(skippedOutcome(s)); });
+    }
+    if (!m_scanResult.file)
+        return false;
+    const bool attached = m_scanSchema.isEmpty();
+    if (attached) {
+        QSqlDatabase db = database();
+        m_scanSchema = QStringLiteral("scan_outcomes");
+        if (!ScanStore::attach(db, *m_scanResult.file, m_scanSchema, nullptr)) {
+            m_scanSchema.clear();
+            return false;
+        }
+    }
+    const bool ok = forEachScannedState([&](const ScannedState &s) {
+        const bool uploaded = s.state == QLatin1String("confirmed");
+        if (list == OutcomeList::Uploaded)
+            return !uploaded || visit({ s.path, s.name, {}, {} });
+        return uploaded || visit(failedOutcome(s));
+    });
+    if (attached)
+        detachScan();
+    return ok;
 }
 
 void IngestOperation::fail(const Error &error)

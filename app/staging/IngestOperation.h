@@ -12,7 +12,13 @@
 // list it (batch expired, another workspace, a fresh sandbox); a file a killed run left "sent"
 // is looked up in the listing (D5, once the shards settled) and, if its whole body had left,
 // waited for up to sentSettleMs after it was sent before it goes again. The summary says what
-// was sent again and why. One process at a time per ingest (IngestLock): a second one is
+// was sent again and why.
+//
+// Memory does not grow with the folder: the scan goes to a scratch database (ScanStore), is
+// attached to the journal's connection and copied into the journal on a worker thread; the
+// plan is read a shard at a time (IngestPlanCursor) and the upload queue is fed a few transfers
+// ahead; file states live in the journal and the summary keeps counts and the first
+// IngestSummary::kMaxListedUploads of each list (forEachOutcome reads them all). One process at a time per ingest (IngestLock): a second one is
 // refused with a clear message. Cancellable and Suspendable (suspend pauses the upload queue).
 #include "api/ApiClient.h"
 #include "core/Operation.h"
@@ -20,6 +26,7 @@
 #include "staging/IngestJournal.h"
 #include "staging/IngestLock.h"
 #include "staging/IngestPlan.h"
+#include "staging/IngestPlanCursor.h"
 #include "staging/IngestSummary.h"
 #include "staging/MediaKind.h"
 #include "staging/ScanResult.h"
@@ -27,13 +34,14 @@
 #include "staging/UploadQueue.h"
 
 #include <QElapsedTimer>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QPointer>
 #include <QSet>
 #include <QTimer>
 
 #include <functional>
-#include <vector>
+#include <memory>
 
 namespace bd::staging {
 
@@ -82,6 +90,12 @@ public:
     const IngestSummary &summary() const { return m_summary; }
     UploadQueue *queue() const { return m_queue; }
 
+    enum class OutcomeList { Uploaded, Skipped, Failed };
+    // Every outcome of one list, in path order, once finished() was emitted (the summary's
+    // lists are samples past kMaxListedUploads). visit returns false to stop; false when the
+    // journal or the scan cannot be read.
+    bool forEachOutcome(OutcomeList list, const std::function<bool(const IngestFileOutcome &)> &visit);
+
 Q_SIGNALS:
     void phaseChanged(bd::staging::IngestOperation::Phase phase);
 
@@ -98,6 +112,7 @@ private:
     bool openJournal();
     void startScan();
     void onScanFinished();
+    void onScanJournaled();
     // IngestVerify.cpp: what an earlier run claims, checked with the disk and the service.
     void checkEarlierRuns();
     void verifyWithService(const QStringList &earlierPaths, const QStringList &sentPaths);
@@ -108,7 +123,9 @@ private:
     void listBatchNames(std::function<void(const QSet<QString> &names, bool batchGone, const Error &error)> then,
                         int attempt = 1);
     void planAndUpload();
-    void enqueueTransfers(const IngestPlan &plan);
+    // Tops the queue up to kFeedWindow transfers waiting, from the plan cursor.
+    void feedQueue();
+    TransferOperation *nextTransfer();
     void onTransferStarted(TransferOperation *transfer);
     void onTransferFinished(TransferOperation *transfer);
     void onQueueFinished();
@@ -129,17 +146,34 @@ private:
     QPointer<UploadQueue> m_queue;
     QElapsedTimer m_clock;
 
-    // Per-file state is indexed by position in m_scanResult.accepted (sorted by path, so a path
-    // is found by binary search): one bit per file instead of path/name hashes, which cost
-    // ~150 B per file at 100k files.
-    int indexOf(const QString &path) const;   // -1: not an accepted file
-    void setConfirmed(int index, bool confirmed);
-    QSet<QString> confirmedPaths() const;
+    // The scan's files joined with this ingest's journal rows, in path order: (path, batch
+    // name, state, reason code, reason). On this thread's connection, the scan attached.
+    struct ScannedState {
+        QString path;
+        QString name;
+        QString state;        // empty: no journal row
+        QString reasonCode;   // set by this run's failures only
+        QString reason;
+    };
+    bool forEachScannedState(const std::function<bool(const ScannedState &)> &visit);
+    QString scannedName(const QString &path);   // batch name of a scanned path
+    bool attachScan();
+    void detachScan();
+    IngestFileOutcome failedOutcome(const ScannedState &s) const;
 
-    ScanResult m_scanResult;
-    std::vector<bool> m_confirmed;           // in the batch (this ingest or earlier)
-    int m_confirmedCount = 0;
-    QHash<QString, IngestFileOutcome> m_failed;  // path → why (failures only)
+    static constexpr int kFeedWindow = 8;    // transfers waiting in the queue beyond the running
+
+    ScanResult m_scanResult;                 // counts, skipped sample, the scratch file
+    QString m_scanSchema;                    // the scan, attached to the journal's connection
+    QFutureWatcher<QString> m_journalCopy;   // the scan copied into the journal (worker thread)
+    std::unique_ptr<IngestPlanCursor> m_cursor;
+    bool m_feeding = false;
+    static constexpr qint64 kTarHeaderBytes = 512;
+    qint64 m_payloadLeft = 0;                // bytes not yet handed to the queue
+    int m_filesLeft = 0;
+    int m_nextShardIndex = 0;
+    Error m_finishError;                     // why files were not sent (for forEachOutcome)
+    int m_confirmedCount = 0;                // this ingest's files in the batch (journal: confirmed)
     QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
 
     QPointer<BatchReadiness> m_readiness;   // Indexing: is the batch ready?

@@ -41,17 +41,17 @@ QJsonObject IngestSummary::toJson() const
         { QStringLiteral("batchCount"), double(batchCount) },
         { QStringLiteral("bytesSent"), double(bytesSent) },
         { QStringLiteral("elapsedMs"), double(elapsedMs) },
-        { QStringLiteral("uploadedCount"), int(uploaded.size()) },
+        { QStringLiteral("uploadedCount"), uploadedTotal() },
         { QStringLiteral("uploadedEarlier"), uploadedEarlier },
-        { QStringLiteral("sentAgainCount"), int(sentAgain.size()) },
+        { QStringLiteral("sentAgainCount"), sentAgainTotal() },
         { QStringLiteral("sentAgain"), outcomes(sentAgain, true, kMaxListedUploads) },
         { QStringLiteral("batchGone"), batchGone },
-        { QStringLiteral("skippedCount"), int(skipped.size()) },
-        { QStringLiteral("failedCount"), int(failed.size()) },
+        { QStringLiteral("skippedCount"), skippedTotal() },
+        { QStringLiteral("failedCount"), failedTotal() },
         // Uploaded files are listed up to kMaxListedUploads (a 100k-file JSON would be huge);
-        // skipped and failed ones always in full.
+        // skipped and failed ones in full (the CLI reads what a sample leaves out).
         { QStringLiteral("uploaded"), outcomes(uploaded, false, kMaxListedUploads) },
-        { QStringLiteral("uploadedListTruncated"), uploaded.size() > kMaxListedUploads },
+        { QStringLiteral("uploadedListTruncated"), uploadedTotal() > kMaxListedUploads },
         { QStringLiteral("skipped"), outcomes(skipped, true) },
         { QStringLiteral("failed"), outcomes(failed, true) },
     };
@@ -62,15 +62,19 @@ QString IngestSummary::toText(int maxListed) const
     QStringList lines;
     lines << tr("Batch %1 (ingest %2): %3 uploaded, %4 skipped, %5 failed")
                  .arg(batchId, ingestId)
-                 .arg(uploaded.size())
-                 .arg(skipped.size())
-                 .arg(failed.size());
+                 .arg(uploadedTotal())
+                 .arg(skippedTotal())
+                 .arg(failedTotal());
     if (uploadedEarlier > 0)
         lines << tr("  %n file(s) were already in the batch from an earlier run (checked with the service)",
                     uploadedEarlier);
     int changed = 0, missing = 0;
     for (const IngestFileOutcome &o : sentAgain)
         ++(o.reason == QLatin1String("changed") ? changed : missing);
+    if (sentAgainCount > 0) {
+        changed = sentAgainChanged;
+        missing = sentAgainCount - sentAgainChanged;
+    }
     if (batchGone)
         lines << tr("  The service has no batch %1 any more (expired after 7 days, another workspace or region, or a "
                     "fresh sandbox): everything an earlier run had sent went up again")
@@ -88,21 +92,22 @@ QString IngestSummary::toText(int maxListed) const
         lines << tr("  sent %1 in %2 (%3)")
                      .arg(formatBytes(bytesSent), formatDuration(elapsedMs / 1000),
                           formatSpeed(double(bytesSent) * 1000.0 / double(elapsedMs)));
-    auto list = [&](const QString &title, const QVector<IngestFileOutcome> &items) {
+    auto list = [&](const QString &title, const QVector<IngestFileOutcome> &items, int total) {
         if (items.isEmpty())
             return;
         lines << title;
         int shown = 0;
         for (const IngestFileOutcome &o : items) {
-            if (maxListed >= 0 && shown++ >= maxListed) {
-                lines << tr("  ... and %n more", int(items.size()) - maxListed);
+            if (maxListed >= 0 && shown >= maxListed)
                 break;
-            }
+            ++shown;
             lines << QStringLiteral("  %1: %2").arg(o.path, o.detail.isEmpty() ? o.reason : o.detail);
         }
+        if (total > shown)
+            lines << tr("  ... and %n more", total - shown);
     };
-    list(tr("Skipped:"), skipped);
-    list(tr("Failed:"), failed);
+    list(tr("Skipped:"), skipped, skippedTotal());
+    list(tr("Failed:"), failed, failedTotal());
     lines << (ready ? tr("The batch is ready for a job.") : tr("The batch is not ready for a job yet."));
     return lines.join(QLatin1Char('\n'));
 }

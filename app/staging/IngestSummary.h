@@ -2,7 +2,12 @@
 // IngestSummary: how an ingest ended, file by file. Every input file the scan met lands in
 // exactly one list: uploaded (in the batch, this run or an earlier one), skipped (never sent,
 // with the scan's reason) or failed (with the reason - ours or the service's).
+//
+// A local ingest of a million files does not keep a million outcomes: its counts are whole and
+// each list holds the first kMaxListedUploads by path; IngestOperation::outcomes() reads the
+// rest from the journal and the scan (the CLI's --json lists skipped and failed in full).
 #include <QJsonObject>
+#include <QtGlobal>
 #include <QString>
 #include <QVector>
 
@@ -27,7 +32,9 @@ struct IngestSummary {
     // Files an earlier run had sent that went up again, each with why: "changed" (on disk
     // since), "not-on-service" (the service does not list it) or "batch-gone" (the service has
     // no such batch: expired after 7 days, another workspace or region, a fresh sandbox).
-    QVector<IngestFileOutcome> sentAgain;
+    QVector<IngestFileOutcome> sentAgain;   // the first kMaxListedUploads
+    int sentAgainCount = 0;          // 0: sentAgain is complete
+    int sentAgainChanged = 0;        // of sentAgainCount: reason "changed"
     bool batchGone = false;
     qint64 batchCount = -1;          // last D3 count seen (-1: not read)
     qint64 bytesSent = 0;
@@ -36,8 +43,16 @@ struct IngestSummary {
     QVector<IngestFileOutcome> uploaded;
     QVector<IngestFileOutcome> skipped;
     QVector<IngestFileOutcome> failed;
+    // Whole counts when the lists above are samples (0: the list is complete).
+    int uploadedCount = 0;
+    int skippedCount = 0;
+    int failedCount = 0;
 
-    int total() const { return int(uploaded.size() + skipped.size() + failed.size()); }
+    int uploadedTotal() const { return qMax(uploadedCount, int(uploaded.size())); }
+    int skippedTotal() const { return qMax(skippedCount, int(skipped.size())); }
+    int failedTotal() const { return qMax(failedCount, int(failed.size())); }
+    int sentAgainTotal() const { return qMax(sentAgainCount, int(sentAgain.size())); }
+    int total() const { return uploadedTotal() + skippedTotal() + failedTotal(); }
     QJsonObject toJson() const;
     // A few lines for a terminal: counts, then each skipped / failed file with its reason.
     QString toText(int maxListed = 50) const;

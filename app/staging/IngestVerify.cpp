@@ -13,32 +13,30 @@ namespace bd::staging {
 void IngestOperation::checkEarlierRuns()
 {
     const QString &batchId = m_options.batchId;
-    const QHash<QString, JournalFile> earlier = m_journal.confirmedFiles(m_target, batchId);
     m_sentEarlier.clear();
     QStringList earlierPaths, sentPaths, changed;
-    {
-        const QHash<QString, JournalFile> mine = m_journal.files(m_summary.ingestId);
-        for (const ScannedFile &f : std::as_const(m_scanResult.accepted)) {
-            const auto e = earlier.constFind(f.path);
-            if (e != earlier.cend()) {
-                // Confirmed once; unchanged on disk since? (size + mtime, a hash when racy)
-                if (compareWithDisk(f.path, e->fingerprint, e->size, e->mtime) == FileChange::Unchanged)
-                    earlierPaths << f.path;
-                else
-                    changed << f.path;
-                continue;
-            }
-            const auto m = mine.constFind(f.path);
-            if (m == mine.cend() || m->state != JournalFileState::Sent)
-                continue;
-            if (m->fingerprint.isValid() && compareWithDisk(f.path, m->fingerprint) != FileChange::Unchanged) {
-                changed << f.path;
-                continue;
-            }
-            sentPaths << f.path;
-            m_sentEarlier.insert(f.path, *m);
+    // Confirmed once (by any ingest into this batch on this target), and still on disk as then?
+    // (size + mtime, a hash when racy). Streamed: the scan's files joined with the journal.
+    m_journal.forEachConfirmedInScan(m_target, batchId, m_scanSchema, [&](const JournalFile &e) {
+        if (compareWithDisk(e.path, e.fingerprint, e.size, e.mtime) == FileChange::Unchanged)
+            earlierPaths << e.path;
+        else
+            changed << e.path;
+        return true;
+    });
+    // What a killed run of this ingest had in flight: a few shards at most.
+    const QHash<QString, JournalFile> inFlight = m_journal.filesInState(m_summary.ingestId, JournalFileState::Sent);
+    for (auto m = inFlight.cbegin(); m != inFlight.cend(); ++m) {
+        if (scannedName(m.key()).isEmpty() || m_journal.isConfirmedInBatch(m_target, batchId, m.key()))
+            continue;   // not scanned this time, or the check above has it
+        if (m->fingerprint.isValid() && compareWithDisk(m.key(), m->fingerprint) != FileChange::Unchanged) {
+            changed << m.key();
+            continue;
         }
+        sentPaths << m.key();
+        m_sentEarlier.insert(m.key(), *m);
     }
+    sentPaths.sort();
     if (!changed.isEmpty()) {
         m_journal.forgetConfirmed(m_target, batchId, changed, tr("changed on disk since it was sent"));
         m_journal.setFileState(m_summary.ingestId, changed, JournalFileState::Planned);
@@ -54,7 +52,11 @@ void IngestOperation::checkEarlierRuns()
 
 void IngestOperation::sendAgain(const QString &path, const QString &reason)
 {
-    const int i = indexOf(path);
+    ++m_summary.sentAgainCount;
+    if (reason == QLatin1String("changed"))
+        ++m_summary.sentAgainChanged;
+    if (m_summary.sentAgain.size() >= IngestSummary::kMaxListedUploads)
+        return;
     QString detail;
     if (reason == QLatin1String("changed"))
         detail = tr("changed on disk since an earlier run sent it");
@@ -62,7 +64,7 @@ void IngestOperation::sendAgain(const QString &path, const QString &reason)
         detail = tr("the service has no such batch any more");
     else
         detail = tr("not in the batch on the service");
-    m_summary.sentAgain.append({ path, i >= 0 ? m_scanResult.accepted.at(i).batchName : QString(), reason, detail });
+    m_summary.sentAgain.append({ path, scannedName(path), reason, detail });
 }
 
 void IngestOperation::verifyWithService(const QStringList &earlierPaths, const QStringList &sentPaths)
@@ -84,10 +86,7 @@ void IngestOperation::verifyWithService(const QStringList &earlierPaths, const Q
 void IngestOperation::applyListing(const QStringList &earlierPaths, const QStringList &sentPaths,
                                    const QSet<QString> &names, bool batchGone)
 {
-    auto listed = [&](const QString &path) {
-        const int i = indexOf(path);
-        return i >= 0 && names.contains(m_scanResult.accepted.at(i).batchName);
-    };
+    auto listed = [&](const QString &path) { return names.contains(scannedName(path)); };
     QStringList present, missingEarlier, resend, waiting;
     for (const QString &path : earlierPaths)
         (listed(path) ? present : missingEarlier) << path;
@@ -112,8 +111,7 @@ void IngestOperation::applyListing(const QStringList &earlierPaths, const QStrin
     if (batchGone && !missingEarlier.isEmpty())
         m_summary.batchGone = true;
     m_journal.setFileState(m_summary.ingestId, present, JournalFileState::Confirmed);
-    for (const QString &path : std::as_const(present))
-        setConfirmed(indexOf(path), true);
+    m_confirmedCount += int(present.size());
     if (!missingEarlier.isEmpty()) {
         m_journal.forgetConfirmed(m_target, m_options.batchId, missingEarlier,
                                   batchGone ? tr("the service has no such batch any more")

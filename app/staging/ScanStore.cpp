@@ -61,6 +61,24 @@ std::shared_ptr<ScanFile> ScanStore::create(QString *error)
                                                        .arg(QUuid::createUuid().toString(QUuid::WithoutBraces))));
 }
 
+bool ScanStore::attach(QSqlDatabase &db, const ScanFile &file, const QString &schema, QString *error)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("ATTACH DATABASE ? AS %1").arg(schema));
+    q.addBindValue(file.path());
+    if (q.exec())
+        return true;
+    if (error)
+        *error = q.lastError().text();
+    return false;
+}
+
+void ScanStore::detach(QSqlDatabase &db, const QString &schema)
+{
+    QSqlQuery q(db);
+    q.exec(QStringLiteral("DETACH DATABASE %1").arg(schema));
+}
+
 ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), m_connection(nextConnectionName())
 {
     if (!m_file) {
@@ -359,6 +377,23 @@ QVector<SkippedFile> ScanStore::skipped(int offset, int limit)
     while (q.next())
         out.append({ q.value(0).toString(), SkipReason(q.value(1).toInt()), q.value(2).toString() });
     return out;
+}
+
+bool ScanStore::forEachSkipped(const std::function<bool(const SkippedFile &)> &visit)
+{
+    if (!m_open)
+        return false;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT path, reason, detail FROM skipped ORDER BY path, seq"))) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    while (q.next()) {
+        if (!visit({ q.value(0).toString(), SkipReason(q.value(1).toInt()), q.value(2).toString() }))
+            break;
+    }
+    return true;
 }
 
 }  // namespace bd::staging

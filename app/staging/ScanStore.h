@@ -48,6 +48,12 @@ public:
     // A new, empty scratch file (scratch files a killed process left, older than a day, go).
     static std::shared_ptr<ScanFile> create(QString *error);
 
+    // Attaches a scan file to another connection (e.g. the journal's database()) under
+    // `schema`, so one query can join the scan's files with the journal's rows. Outside any
+    // transaction; detach before the file goes.
+    static bool attach(QSqlDatabase &db, const ScanFile &file, const QString &schema, QString *error);
+    static void detach(QSqlDatabase &db, const QString &schema);
+
     explicit ScanStore(std::shared_ptr<ScanFile> file);
     ~ScanStore();
     ScanStore(const ScanStore &) = delete;
@@ -68,6 +74,7 @@ public:
     bool forEachAccepted(const std::function<bool(const ScannedFile &)> &visit);
     QVector<ScannedFile> accepted(int offset, int limit);
     QVector<SkippedFile> skipped(int offset, int limit);
+    bool forEachSkipped(const std::function<bool(const SkippedFile &)> &visit);
 
 private:
     bool exec(const QString &sql);

@@ -1,0 +1,161 @@
+#include "staging/IngestPlanCursor.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace bd::staging {
+
+namespace {
+QString tr(const char *text, int n = -1)
+{
+    return QCoreApplication::translate("bd::staging::IngestPlanner", text, nullptr, n);
+}
+constexpr int kSuggestedMaxVideos = 1000;   // as IngestPlanner (spec §6.4)
+}  // namespace
+
+IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options)
+    : m_db(std::move(db)), m_schema(std::move(scanSchema)), m_ingestId(std::move(ingestId)), m_options(std::move(options))
+{
+    m_options.alreadyUploaded.clear();
+}
+
+bool IngestPlanCursor::summarize()
+{
+    m_counts = {};
+    m_notes.clear();
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), COUNT(*), TOTAL(s.size) FROM %1.files s"
+                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path GROUP BY 1, 2")
+                  .arg(m_schema));
+    q.addBindValue(m_ingestId);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    while (q.next()) {
+        const bool image = MediaKind(q.value(0).toInt()) == MediaKind::Image;
+        const bool done = q.value(1).toInt() != 0;
+        const int n = q.value(2).toInt();
+        const qint64 bytes = qint64(q.value(3).toDouble());
+        if (image) {
+            m_counts.imagesDiscovered += n;
+            (done ? m_counts.imagesAlreadyUploaded : m_counts.imagesPending) += n;
+            if (!done)
+                m_counts.imageBytesPending += bytes;
+        } else if (done) {
+            m_counts.videosAlreadyUploaded += n;
+        } else {
+            m_counts.videosPending += n;
+            m_counts.videoBytesPending += bytes;
+        }
+    }
+    // The rules of IngestPlanner::plan.
+    m_method = m_counts.imagesDiscovered == 0 ? IngestPlan::ImageMethod::None
+               : m_counts.imagesDiscovered <= m_options.simpleMaxImages ? IngestPlan::ImageMethod::Simple
+                                                                         : IngestPlan::ImageMethod::Sharded;
+    m_videosNeedSeparateBatch = m_method == IngestPlan::ImageMethod::Sharded && m_counts.videosPending > 0;
+    if (m_videosNeedSeparateBatch)
+        m_notes << tr("Videos cannot join a sharded image batch; they need a batch of their own.");
+    if (m_counts.videosPending + m_counts.videosAlreadyUploaded > kSuggestedMaxVideos)
+        m_notes << tr("More than %1 videos in one batch; consider splitting it.").arg(kSuggestedMaxVideos);
+    const int already = m_counts.imagesAlreadyUploaded + m_counts.videosAlreadyUploaded;
+    if (already > 0)
+        m_notes << tr("%n file(s) already uploaded will be skipped.", already);
+    m_afterImage = m_afterVideo = QStringLiteral("");
+    m_nextShardIndex = 0;
+    return true;
+}
+
+QString IngestPlanCursor::methodName() const
+{
+    QString images;
+    if (m_method == IngestPlan::ImageMethod::Simple)
+        images = QStringLiteral("simple");
+    else if (m_method == IngestPlan::ImageMethod::Sharded)
+        images = QStringLiteral("sharded");
+    const bool videos = m_counts.videosPending > 0 || m_counts.videosAlreadyUploaded > 0;
+    if (!images.isEmpty() && videos)
+        return images + QStringLiteral("+videos");
+    return videos ? QStringLiteral("videos") : images;
+}
+
+QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after, int limit)
+{
+    QVector<ScannedFile> out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s"
+                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
+                             " WHERE s.path > ? AND s.kind = ? AND (f.state IS NULL OR f.state != 'confirmed')"
+                             " ORDER BY s.path LIMIT ?")
+                  .arg(m_schema));
+    q.addBindValue(m_ingestId);
+    q.addBindValue(after);
+    q.addBindValue(int(kind));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        ScannedFile f;
+        f.path = q.value(0).toString();
+        f.batchName = q.value(1).toString();
+        f.size = q.value(2).toLongLong();
+        f.mtime = QDateTime::fromSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+        f.kind = kind;
+        out.append(std::move(f));
+    }
+    return out;
+}
+
+std::optional<ScannedFile> IngestPlanCursor::nextOne(MediaKind kind, QString *after)
+{
+    QVector<ScannedFile> one = page(kind, *after, 1);
+    if (one.isEmpty())
+        return std::nullopt;
+    *after = one.first().path;
+    return one.takeFirst();
+}
+
+std::optional<ScannedFile> IngestPlanCursor::nextSimpleImage()
+{
+    if (m_method != IngestPlan::ImageMethod::Simple)
+        return std::nullopt;
+    return nextOne(MediaKind::Image, &m_afterImage);
+}
+
+std::optional<ScannedFile> IngestPlanCursor::nextVideo()
+{
+    return nextOne(MediaKind::Video, &m_afterVideo);
+}
+
+std::optional<PlannedShard> IngestPlanCursor::nextShard()
+{
+    if (m_method != IngestPlan::ImageMethod::Sharded)
+        return std::nullopt;
+    const int maxFiles = qMax(1, m_options.shardMaxFiles);
+    const qint64 maxBytes = qMax<qint64>(1, m_options.shardMaxBytes);
+    const QVector<ScannedFile> files = page(MediaKind::Image, m_afterImage, maxFiles);
+    if (files.isEmpty())
+        return std::nullopt;
+    // ShardFiller's rule: full at maxFiles, or when the next file would pass maxBytes (a file
+    // larger than maxBytes alone still gets a shard of its own).
+    PlannedShard shard;
+    shard.index = m_nextShardIndex++;
+    shard.members.reserve(files.size());
+    for (const ScannedFile &f : files) {
+        if (!shard.members.isEmpty() && shard.payloadBytes + f.size > maxBytes)
+            break;
+        shard.members.push_back({ f.path, f.batchName, f.size, f.mtime.toSecsSinceEpoch() });
+        shard.payloadBytes += f.size;
+    }
+    m_afterImage = shard.members.last().path;
+    return shard;
+}
+
+}  // namespace bd::staging

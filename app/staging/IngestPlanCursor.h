@@ -1,0 +1,74 @@
+#pragma once
+// IngestPlanCursor: IngestPlanner's plan read from the database a shard at a time, for scans
+// written to disk (ScanStore). The same rules - simple up to simpleMaxImages images discovered,
+// else shards capped by shardMaxFiles and shardMaxBytes in path order; videos one by one; files
+// confirmed in the journal counted but not planned - with the boundaries found while walking
+// the scan by path (keyset pages), so memory holds one shard, never the plan.
+//
+// Works on one connection that has the scan attached (ScanStore::attach) next to the journal's
+// ingest_files: the calling thread's database(). A file is pending unless this ingest's row
+// says "confirmed"; only the transfers the cursor handed out change states, so the pages ahead
+// of it stay what the counts saw.
+#include "staging/IngestPlan.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+namespace bd::staging {
+
+struct PlanCounts {
+    int imagesDiscovered = 0;        // including confirmed ones
+    int imagesAlreadyUploaded = 0;
+    int videosAlreadyUploaded = 0;
+    int imagesPending = 0;
+    qint64 imageBytesPending = 0;
+    int videosPending = 0;
+    qint64 videoBytesPending = 0;
+};
+
+class IngestPlanCursor
+{
+public:
+    // scanSchema: the name the scan file is attached under; alreadyUploaded in options is
+    // ignored (the journal's states decide).
+    IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options);
+
+    // One aggregate pass: counts, method and notes. False with lastError() when the query fails.
+    bool summarize();
+    const PlanCounts &counts() const { return m_counts; }
+    IngestPlan::ImageMethod imageMethod() const { return m_method; }
+    bool videosNeedSeparateBatch() const { return m_videosNeedSeparateBatch; }
+    const QStringList &notes() const { return m_notes; }
+    // "simple" | "sharded" | "videos" | "simple+videos" | "sharded+videos" | ""
+    QString methodName() const;
+
+    // Next unit of work in path order; nullopt when there is no more (or a query failed:
+    // lastError() then says why). Shards are numbered from 0 like IngestPlanner's.
+    std::optional<ScannedFile> nextSimpleImage();
+    std::optional<PlannedShard> nextShard();
+    std::optional<ScannedFile> nextVideo();
+
+    QString lastError() const { return m_error; }
+
+private:
+    // Up to `limit` pending files of this kind after `after` (path order).
+    QVector<ScannedFile> page(MediaKind kind, const QString &after, int limit);
+    std::optional<ScannedFile> nextOne(MediaKind kind, QString *after);
+
+    QSqlDatabase m_db;
+    QString m_schema;
+    QString m_ingestId;
+    PlanOptions m_options;
+    PlanCounts m_counts;
+    IngestPlan::ImageMethod m_method = IngestPlan::ImageMethod::None;
+    bool m_videosNeedSeparateBatch = false;
+    QStringList m_notes;
+    QString m_afterImage = QStringLiteral("");
+    QString m_afterVideo = QStringLiteral("");
+    int m_nextShardIndex = 0;
+    QString m_error;
+};
+
+}  // namespace bd::staging
