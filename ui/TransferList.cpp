@@ -180,14 +180,14 @@ void TransferList::onFinished()
     if (summary.ready)
         text = tr("%1 is ready: %2 file(s) in the batch").arg(batchId()).arg(summary.batchCount);
     else if (error.kind == ErrorKind::Cancelled)
-        text = tr("Cancelled: %1 uploaded; run it again to upload the rest").arg(summary.uploaded.size());
+        text = tr("Cancelled: %1 uploaded; run it again to upload the rest").arg(summary.uploadedTotal());
     else
         text = tr("Finished with problems: %1").arg(error ? error.message : tr("not every file is indexed"));
     m_title->setText(text);
     m_phase->setText(tr("%1 uploaded · %2 skipped · %3 failed")
-                         .arg(summary.uploaded.size())
-                         .arg(summary.skipped.size())
-                         .arg(summary.failed.size()));
+                         .arg(summary.uploadedTotal())
+                         .arg(summary.skippedTotal())
+                         .arg(summary.failedTotal()));
     updateOverall();
     listProblems();
     Q_EMIT ingestFinished(batchId(), summary.ready);
