@@ -1,6 +1,14 @@
 // IngestPlanner: the simple/sharded threshold, shard caps by count and bytes, videos apart.
+// IngestPlanCursor (the plan of a scan on disk, read a shard at a time) gives the same plan.
+#include "core/Database.h"
+#include "staging/FolderWalker.h"
+#include "staging/IngestJournal.h"
 #include "staging/IngestPlan.h"
+#include "staging/IngestPlanCursor.h"
+#include "staging/ScanStore.h"
+#include "staging/StagingTestFiles.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace bd::staging;
@@ -136,6 +144,123 @@ private Q_SLOTS:
         QCOMPARE(onlyVideos.videos.size(), 3);
         QVERIFY(!onlyVideos.isEmpty());
         QVERIFY(IngestPlanner::plan(ScanResult{}).isEmpty());
+    }
+
+    // The cursor over a scan written to disk plans exactly what IngestPlanner plans from the
+    // same scan in memory: method, counts, notes, every shard's members in order (file and
+    // byte caps, an oversized file alone), simple images, videos; files the journal has
+    // confirmed are counted, not planned.
+    void cursorPlansWhatThePlannerPlans_data()
+    {
+        QTest::addColumn<int>("images");
+        QTest::addColumn<int>("videos");
+        QTest::addColumn<int>("maxFiles");
+        QTest::addColumn<qint64>("maxBytes");
+        QTest::addColumn<int>("confirmEvery");   // 0: none confirmed
+        QTest::newRow("simple") << 20 << 0 << 256 << qint64(1) << 0;
+        QTest::newRow("sharded by count") << 700 << 0 << 64 << qint64(1) << 0;
+        QTest::newRow("sharded by bytes, oversized alone") << 300 << 0 << 256 << qint64(6000) << 0;
+        QTest::newRow("resume: confirmed skipped") << 500 << 0 << 50 << qint64(20000) << 3;
+        QTest::newRow("simple + videos") << 10 << 3 << 256 << qint64(1) << 0;
+        QTest::newRow("sharded + videos apart") << 40 << 3 << 16 << qint64(1) << 7;
+    }
+    void cursorPlansWhatThePlannerPlans()
+    {
+        QFETCH(int, images);
+        QFETCH(int, videos);
+        QFETCH(int, maxFiles);
+        QFETCH(qint64, maxBytes);
+        QFETCH(int, confirmEvery);
+        if (maxBytes == 1)
+            maxBytes = PlanOptions().shardMaxBytes;
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        qputenv("BATCHDECK_DATA_DIR", tmp.filePath(QStringLiteral("data")).toUtf8());
+        bd::setDatabasePath(tmp.filePath(QStringLiteral("data/batchdeck.sqlite")));
+        const QString root = tmp.filePath(QStringLiteral("in"));
+        for (int i = 0; i < images; ++i)   // sizes vary; every 97th is bigger than the byte cap
+            stagingtest::writeFile(root, QStringLiteral("d%1/img%2.jpg").arg(i % 3).arg(i, 4, 10, QLatin1Char('0')),
+                                   stagingtest::jpegBytes(i % 97 == 50 ? 7000 : 100 + (i * 37) % 900));
+        for (int i = 0; i < videos; ++i)
+            stagingtest::writeFile(root, QStringLiteral("v/clip%1.mp4").arg(i), QByteArray(500 + i, 'v'));
+
+        ScanOptions scanOptions;
+        scanOptions.media = MediaSelection::Both;
+        const ScanResult memory = FolderWalker(scanOptions).scan({ root });
+        scanOptions.toDatabase = true;
+        const ScanResult disk = FolderWalker(scanOptions).scan({ root });
+        QVERIFY2(disk.storeError.isEmpty(), qPrintable(disk.storeError));
+        QCOMPARE(disk.acceptedCount(), images + videos);
+
+        IngestJournal journal;
+        QVERIFY(journal.open());
+        IngestRecord record;
+        record.ingestId = QStringLiteral("plan-%1").arg(QTest::currentDataTag());
+        record.batchId = QStringLiteral("b");
+        record.sources = { root };
+        QVERIFY(journal.saveIngest(record));
+        QSqlDatabase db = bd::database();
+        QString error;
+        QVERIFY2(ScanStore::attach(db, *disk.file, QStringLiteral("scan_t"), &error), qPrintable(error));
+        QVERIFY2(journal.addScanFiles(record.ingestId, QStringLiteral("scan_t")), qPrintable(journal.lastError()));
+        PlanOptions options;
+        options.shardMaxFiles = maxFiles;
+        options.shardMaxBytes = maxBytes;
+        QStringList confirmed;
+        for (int i = 0; confirmEvery > 0 && i < memory.accepted.size(); i += confirmEvery) {
+            confirmed << memory.accepted.at(i).path;
+            options.alreadyUploaded.insert(memory.accepted.at(i).path);
+        }
+        QVERIFY(journal.setFileState(record.ingestId, confirmed, JournalFileState::Confirmed));
+
+        const IngestPlan expected = IngestPlanner::plan(memory, options);
+        IngestPlanCursor cursor(db, QStringLiteral("scan_t"), record.ingestId, options);
+        QVERIFY2(cursor.summarize(), qPrintable(cursor.lastError()));
+        QCOMPARE(cursor.imageMethod(), expected.imageMethod);
+        QCOMPARE(cursor.counts().imagesDiscovered, expected.imagesDiscovered);
+        QCOMPARE(cursor.counts().imagesAlreadyUploaded, expected.imagesAlreadyUploaded);
+        QCOMPARE(cursor.counts().videosAlreadyUploaded, expected.videosAlreadyUploaded);
+        QCOMPARE(cursor.counts().imagesPending, expected.imagesToUpload());
+        QCOMPARE(cursor.videosNeedSeparateBatch(), expected.videosNeedSeparateBatch);
+        QCOMPARE(cursor.notes(), expected.notes);
+        qint64 bytes = cursor.counts().imageBytesPending + cursor.counts().videoBytesPending;
+        QCOMPARE(bytes, expected.bytesToUpload());
+
+        auto fileText = [](const QString &path, const QString &name, qint64 size) {
+            return QStringLiteral("%1|%2|%3").arg(path, name).arg(size);
+        };
+        QStringList got, want;
+        for (const ScannedFile &f : expected.simpleImages)
+            want << fileText(f.path, f.batchName, f.size);
+        while (const auto f = cursor.nextSimpleImage())
+            got << fileText(f->path, f->batchName, f->size);
+        QCOMPARE(got, want);
+        int shards = 0;
+        while (const auto shard = cursor.nextShard()) {
+            QVERIFY(shards < expected.shards.size());
+            const PlannedShard &e = expected.shards.at(shards);
+            QCOMPARE(shard->index, e.index);
+            QCOMPARE(shard->payloadBytes, e.payloadBytes);
+            got.clear();
+            want.clear();
+            for (const ShardMember &m : shard->members)
+                got << fileText(m.path, m.name, m.size) + QString::number(m.mtime);
+            for (const ShardMember &m : e.members)
+                want << fileText(m.path, m.name, m.size) + QString::number(m.mtime);
+            QCOMPARE(got, want);
+            ++shards;
+        }
+        QCOMPARE(shards, int(expected.shards.size()));
+        QVERIFY(images <= 32 || shards > 1);
+        got.clear();
+        want.clear();
+        for (const ScannedFile &f : expected.videos)
+            want << fileText(f.path, f.batchName, f.size);
+        while (const auto f = cursor.nextVideo())
+            got << fileText(f->path, f->batchName, f->size);
+        QCOMPARE(got, want);
+        QVERIFY(cursor.lastError().isEmpty());
+        ScanStore::detach(db, QStringLiteral("scan_t"));
     }
 };
 
