@@ -238,7 +238,28 @@ QNetworkReply *ApiClient::getSigned(const QUrl &url, qint64 rangeStart)
     request.setTransferTimeout(m_config.timeoutSeconds * 1000);
     if (rangeStart > 0)
         request.setRawHeader("Range", "bytes=" + QByteArray::number(rangeStart) + '-');
-    return m_nam->get(request);
+    // Qt 6.4 opens at most 6 connections per host and QNAM and reads every socket of a QNAM on
+    // one thread: 8 downloads from one storage host ran 6 at a time on one core. Downloads are
+    // spread over managers of their own, a new one once each has kDownloadsPerManager running.
+    constexpr int kDownloadsPerManager = 4;
+    constexpr int kMaxDownloadManagers = 4;
+    DownloadManager *least = nullptr;
+    for (DownloadManager &m : m_downloadManagers)
+        if (!least || m.running < least->running)
+            least = &m;
+    if (!least || (least->running >= kDownloadsPerManager && m_downloadManagers.size() < kMaxDownloadManagers)) {
+        m_downloadManagers.push_back({ new QNetworkAccessManager(this), 0 });
+        least = &m_downloadManagers.back();
+    }
+    QNetworkReply *reply = least->nam->get(request);
+    ++least->running;
+    QPointer<QNetworkAccessManager> nam(least->nam);
+    connect(reply, &QObject::destroyed, this, [this, nam] {
+        for (DownloadManager &m : m_downloadManagers)
+            if (m.nam == nam)
+                --m.running;
+    });
+    return reply;
 }
 
 }  // namespace bd::api

@@ -46,6 +46,7 @@
 #include <functional>
 #include <memory>
 #include <utility>
+#include <vector>
 
 class QIODevice;
 class QNetworkReply;
@@ -146,6 +147,8 @@ private:
     ApiConfig m_config;
     QString m_workspace;
     QNetworkAccessManager *m_nam = nullptr;
+    struct DownloadManager { QNetworkAccessManager *nam; int running; };   // getSigned's managers
+    std::vector<DownloadManager> m_downloadManagers;
     NetworkGate *m_gate = nullptr;
     QPointer<ResolveWorkspaceCall> m_pendingResolve;
     QList<QPair<QPointer<QObject>, std::function<void(const Error &)>>> m_workspaceWaiters;
