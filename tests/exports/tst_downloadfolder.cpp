@@ -44,6 +44,29 @@ private Q_SLOTS:
         QCOMPARE(AppSettings().lastDownloadFolder(QStringLiteral("team-b")), QStringLiteral("/srv/b2"));
         QCOMPARE(AppSettings().lastDownloadFolder(QStringLiteral("team-a")), QStringLiteral("/data/a"));
     }
+
+    void jobResultsFolderNewestWinsAndIsBounded()
+    {
+        AppSettings settings;
+        QCOMPARE(settings.jobResultsFolder(QStringLiteral("job-1")), QString());
+        settings.rememberJobResultsFolder(QStringLiteral("job-1"), QStringLiteral("/data/one"));
+        settings.rememberJobResultsFolder(QStringLiteral("job-10"), QStringLiteral("/data/ten\twith tab"));
+        settings.rememberJobResultsFolder(QStringLiteral("job-1"), QStringLiteral("/data/one again"));
+        // A prefix of another id is not that id; the newest folder of a job wins, across restarts.
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("job-1")), QStringLiteral("/data/one again"));
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("job-10")), QStringLiteral("/data/ten\twith tab"));
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("job")), QString());
+        settings.rememberJobResultsFolder(QStringLiteral("bad\tid"), QStringLiteral("/x"));
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("bad")), QString());
+        // Bounded: the oldest jobs are forgotten first.
+        for (int i = 0; i < AppSettings::kMaxJobResultFolders; ++i)
+            settings.rememberJobResultsFolder(QStringLiteral("filler-%1").arg(i), QStringLiteral("/f/%1").arg(i));
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("job-1")), QString());
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("filler-0")), QStringLiteral("/f/0"));
+        settings.rememberJobResultsFolder(QStringLiteral("one-more"), QStringLiteral("/f/more"));
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("filler-0")), QString());
+        QCOMPARE(AppSettings().jobResultsFolder(QStringLiteral("filler-1")), QStringLiteral("/f/1"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDownloadFolder)
