@@ -167,6 +167,48 @@ private Q_SLOTS:
                      sha256(patternBytes(1024 + i, 200 + i)));
     }
 
+    // --concurrency 8 means 8 GETs on the wire, as curl x8: every storage GET is held 2 s by the
+    // sandbox, and more than 6 must have reached it before the first answer. (Qt 6.4 opens at most
+    // 6 connections per host per QNetworkAccessManager: with one manager exactly 6 arrived. The
+    // storage host serves 8 connections at once, and the seeding's kept-alive one may hold one.)
+    void eightDownloadsFromOneStorageHostRunAtOnce()
+    {
+        for (int i = 0; i < 8; ++i)
+            QVERIFY(m_env.seedFile(QStringLiteral("wide"), QStringLiteral("w-%1.mp4").arg(i), patternBytes(4096, 40 + i)));
+        QTemporaryDir target;
+        ExportOptions o = batchOptions(QStringLiteral("wide"), target.path());
+        o.concurrency = 8;
+        m_env.sandbox->setFaultPlan(QJsonDocument::fromJson(R"({"rules": [
+            {"route": "S2", "delayMs": 2000, "times": 8}
+        ]})").object());
+        // As `export-batch --concurrency 8` sets it: the gate starts at 8 transfers.
+        api::NetworkGate *gate = m_env.api->networkGate();
+        const api::NetworkGate::TransferLimits saved = gate->transferLimits();
+        api::NetworkGate::TransferLimits limits = saved;
+        limits.initial = 8;
+        limits.maximum = qMax(limits.maximum, 8);
+        gate->setTransferLimits(limits);
+        const int s2Before = m_env.sandbox->requestCount(QStringLiteral("S2"));
+        ExportOperation op(m_env.api.get(), o);
+        op.start();
+        QElapsedTimer clock;
+        clock.start();
+        int peakRunning = 0;
+        while (m_env.sandbox->requestCount(QStringLiteral("S2")) - s2Before < 8 && clock.elapsed() < 1800) {
+            QTest::qWait(20);
+            peakRunning = qMax(peakRunning, op.runningDownloads());
+        }
+        const int arrived = m_env.sandbox->requestCount(QStringLiteral("S2")) - s2Before;
+        QVERIFY(waitFinished(&op));
+        m_env.sandbox->setFaultPlan({});
+        gate->setTransferLimits(saved);
+        QVERIFY2(!op.error(), qPrintable(op.error().fullText()));
+        QVERIFY2(peakRunning == 8, qPrintable(QString::number(peakRunning)));   // the gate let 8 go
+        QVERIFY2(arrived > 6, qPrintable(QString::number(arrived)));
+        for (int i = 0; i < 8; ++i)
+            QCOMPARE(fileSha256(target.path() + QStringLiteral("/w-%1.mp4").arg(i)), sha256(patternBytes(4096, 40 + i)));
+    }
+
     void partFileResumesWithRange()
     {
         const QByteArray original = patternBytes(2 * 1024 * 1024, 77);
