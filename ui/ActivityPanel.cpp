@@ -2,7 +2,8 @@
 
 #include "ActivityModel.h"
 #include "AppSession.h"
-#include "StatusTone.h"
+#include "ColumnWidths.h"
+#include "Palette.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -47,10 +48,8 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
-    m_table->setColumnWidth(ActivityModel::Received, 110);
-    m_table->setColumnWidth(ActivityModel::Kind, 110);
-    m_table->setColumnWidth(ActivityModel::Subject, 300);
-    m_table->setColumnWidth(ActivityModel::Outcome, 130);
+    setColumnChars(m_table, { { ActivityModel::Received, 15 }, { ActivityModel::Kind, 15 }, { ActivityModel::Subject, 40 },
+                              { ActivityModel::Outcome, 18 } });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -89,8 +88,7 @@ void ActivityPanel::updateStatus()
     if (!on)
         text += tr(" — switch it on in Settings to see ingests and jobs finish without waiting for a refresh.");
     m_status->setText(text);
-    const QColor colour = statusColour(on ? StatusTone::Good : StatusTone::Neutral, palette());
-    m_status->setStyleSheet(QStringLiteral("color: %1;").arg(colour.name()));
+    setStatusTone(m_status, on ? StatusTone::Good : StatusTone::Neutral);
     m_copy->setEnabled(on);
 }
 

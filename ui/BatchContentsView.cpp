@@ -1,5 +1,7 @@
 #include "BatchContentsView.h"
 
+#include "ColumnWidths.h"
+
 #include "core/Format.h"
 #include "session/Services.h"
 
@@ -45,9 +47,7 @@ BatchContentsView::BatchContentsView(QWidget *parent) : QTreeWidget(parent)
     setUniformRowHeights(true);
     setSortingEnabled(false);   // the listing's order, page after page
     header()->setStretchLastSection(true);
-    setColumnWidth(NameColumn, 320);
-    setColumnWidth(ContentColumn, 140);
-    setColumnWidth(SizeColumn, 90);
+    setColumnChars(this, { { NameColumn, 42 }, { ContentColumn, 18 }, { SizeColumn, 12 } });   // ColumnWidths
     connect(this, &QTreeWidget::itemExpanded, this, &BatchContentsView::onExpanded);
     connect(this, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem *item) { onActivated(item); });
     connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &BatchContentsView::fetchVisiblePages);

@@ -1,7 +1,8 @@
 #include "CloudIngestDialog.h"
 
+#include "ColumnWidths.h"
 #include "IngestTargetForm.h"
-#include "StatusTone.h"
+#include "Palette.h"
 #include "core/Format.h"
 #include "core/Redact.h"
 #include "staging/BatchNaming.h"
@@ -66,7 +67,7 @@ CloudIngestDialog::CloudIngestDialog(AppSession *session, QWidget *parent) : QDi
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    m_table->setColumnWidth(0, 240);
+    setColumnChars(m_table, { { 0, 32 } });
     m_table->setAccessibleName(tr("Matching objects"));
     m_table->setAccessibleDescription(tr("The bucket objects that will be ingested: name in the batch, object key, size"));
     m_table->setMinimumHeight(220);
@@ -125,7 +126,7 @@ void CloudIngestDialog::list(const CloudIngestPlanner::Request &requested)
     m_references.clear();
     m_objects.clear();
     m_table->setRowCount(0);
-    m_count->setStyleSheet({});
+    setStatusTone(m_count, StatusTone::Neutral);
     m_count->setText(tr("Listing…"));
     m_credentials->hide();
     auto *planner = new CloudIngestPlanner(request, this);
@@ -149,9 +150,7 @@ void CloudIngestDialog::onPlannerFinished()
     const Error error = m_planner->error();
     if (error) {
         m_count->setText(error.kind == ErrorKind::Cancelled ? tr("Listing cancelled.") : redact(error.message));
-        m_count->setStyleSheet(error.kind == ErrorKind::Cancelled
-                                   ? QString()
-                                   : QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
+        setStatusTone(m_count, error.kind == ErrorKind::Cancelled ? StatusTone::Neutral : StatusTone::Bad);
     } else {
         if (m_target->batchId().isEmpty())
             m_target->batchIdEdit()->setText(staging::BatchNaming::suggestBatchId(m_planner->bucketPath().bucket));

@@ -3,6 +3,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QPalette>
+#include <QStyle>
 #include <QStyleFactory>
 #include <QEventLoop>
 #include <QTimer>
@@ -40,6 +41,63 @@ void applyDarkPalette()
     QApplication::setPalette(p);
 }
 
+void applyLightPalette()
+{
+    QStyle *fusion = QStyleFactory::create(QStringLiteral("Fusion"));
+    QApplication::setStyle(fusion);
+    QApplication::setPalette(fusion->standardPalette());
+}
+
+namespace {
+
+constexpr const char *kTone = "bd_statusTone";
+
+void applyTone(QWidget *widget)
+{
+    const auto tone = StatusTone(widget->property(kTone).toInt());
+    // The application's palette for this kind of widget, not the widget's own: a style sheet
+    // colour already changed that one.
+    const QString sheet = tone == StatusTone::Neutral
+        ? QString()
+        : QStringLiteral("color: %1;").arg(statusColour(tone, QApplication::palette(widget)).name());
+    if (widget->styleSheet() != sheet)   // unchanged: no restyle, no PaletteChange echo
+        widget->setStyleSheet(sheet);
+}
+
+// One per toned widget: re-applies its tone after a palette change reached it.
+class ToneFollower : public QObject
+{
+public:
+    explicit ToneFollower(QWidget *widget) : QObject(widget) { widget->installEventFilter(this); }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if ((event->type() == QEvent::ApplicationPaletteChange || event->type() == QEvent::PaletteChange) && !m_pending) {
+            m_pending = true;   // later: setting the style sheet sends a PaletteChange itself
+            QTimer::singleShot(0, this, [this, widget = static_cast<QWidget *>(watched)] {
+                applyTone(widget);
+                QTimer::singleShot(0, this, [this] { m_pending = false; });
+            });
+        }
+        return false;
+    }
+
+private:
+    bool m_pending = false;
+};
+
+}  // namespace
+
+void setStatusTone(QWidget *widget, StatusTone tone)
+{
+    if (!widget)
+        return;
+    if (!widget->property(kTone).isValid())
+        new ToneFollower(widget);
+    widget->setProperty(kTone, int(tone));
+    applyTone(widget);
+}
 
 void saveTestShot(QWidget *widget, const QString &name)
 {

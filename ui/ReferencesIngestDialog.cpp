@@ -1,5 +1,6 @@
 #include "ReferencesIngestDialog.h"
 
+#include "ColumnWidths.h"
 #include "IngestTargetForm.h"
 #include "StatusTone.h"
 #include "core/Redact.h"
@@ -7,6 +8,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -73,9 +75,7 @@ ReferencesIngestDialog::ReferencesIngestDialog(AppSession *session, QWidget *par
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setWordWrap(false);
     m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setColumnWidth(0, 50);
-    m_table->setColumnWidth(1, 160);
-    m_table->setColumnWidth(2, 340);
+    setColumnChars(m_table, { { 0, 6 }, { 1, 22 }, { 2, 46 } });
     m_table->setAccessibleName(tr("Problems in the references file"));
     m_table->setAccessibleDescription(tr("Lines of the references file that cannot be ingested, with the reason"));
     m_table->setMinimumHeight(220);
@@ -150,6 +150,21 @@ void ReferencesIngestDialog::setUrl(const QString &url)
     m_fromUrl->setChecked(true);
 }
 
+void ReferencesIngestDialog::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)   // the desktop's high-contrast / dark setting
+        colourProblems();
+}
+
+void ReferencesIngestDialog::colourProblems()
+{
+    const QColor bad = statusColour(StatusTone::Bad, palette());
+    for (int row = 0; row < m_table->rowCount(); ++row)
+        if (QTableWidgetItem *problem = m_table->item(row, 2); problem && !problem->text().isEmpty())
+            problem->setForeground(bad);
+}
+
 void ReferencesIngestDialog::showPreview()
 {
     m_table->setRowCount(0);
@@ -171,7 +186,6 @@ void ReferencesIngestDialog::showPreview()
             order << i;
     m_table->setSortingEnabled(false);
     m_table->setRowCount(int(order.size()));
-    const QColor bad = statusColour(StatusTone::Bad, palette());
     for (int row = 0; row < order.size(); ++row) {
         const auto &e = m_preview.entries.at(order.at(row));
         auto *line = new QTableWidgetItem;
@@ -182,11 +196,11 @@ void ReferencesIngestDialog::showPreview()
         static const QRegularExpression linePrefix(QStringLiteral("(^|; )line \\d+: "));
         const QString full = problemOf.value(order.at(row));
         auto *problem = new QTableWidgetItem(QString(full).replace(linePrefix, QStringLiteral("\\1")));
-        problem->setForeground(bad);
         problem->setToolTip(full);
         m_table->setItem(row, 2, problem);
         m_table->setItem(row, 3, new QTableWidgetItem(shownUrl(e.url)));
     }
+    colourProblems();
     const int entries = int(m_preview.entries.size());
     QString text = tr("%n reference(s)", nullptr, entries);
     if (!m_preview.problems.isEmpty())

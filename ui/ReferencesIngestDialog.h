@@ -48,8 +48,12 @@ Q_SIGNALS:
     void previewReady();
     void ingestRequested(const bd::staging::ReferencesIngestOptions &options);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void browse();
+    void colourProblems();
     void showPreview();
     void updateState();
 

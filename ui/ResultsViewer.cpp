@@ -1,5 +1,6 @@
 #include "ResultsViewer.h"
 
+#include "ColumnWidths.h"
 #include "core/Format.h"
 #include "exports/ResultsFilterProxy.h"
 #include "exports/JobResults.h"
@@ -80,7 +81,7 @@ ResultsViewer::ResultsViewer(QWidget *parent)
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->horizontalHeader()->setDefaultSectionSize(140);
+    m_view->horizontalHeader()->setDefaultSectionSize(widthForChars(m_view, 18));
     m_view->setWordWrap(false);
     m_view->setAccessibleName(tr("Results"));
     m_view->setAccessibleDescription(tr("One row per result record; the first column names the task file it comes from"));
@@ -285,7 +286,8 @@ void ResultsViewer::fitColumns()
     m_columnsFitted = true;
     m_view->resizeColumnsToContents();   // looks at the visible rows only
     for (int c = 0; c < m_proxy->columnCount(); ++c)   // long JSON cells must not push the rest away
-        m_view->setColumnWidth(c, qMin(m_view->columnWidth(c), 360));
+        m_view->setColumnWidth(c, qMax(qMin(m_view->columnWidth(c), widthForChars(m_view, 48)),
+                                       m_view->horizontalHeader()->sectionSizeHint(c)));
 }
 
 void ResultsViewer::rebuildColumnChoice()

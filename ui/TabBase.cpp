@@ -1,7 +1,7 @@
 #include "TabBase.h"
 
+#include "Palette.h"
 #include "RecordTableModel.h"
-#include "StatusTone.h"
 #include "ViewState.h"
 #include "core/Error.h"
 
@@ -57,10 +57,10 @@ void TabBase::showRefreshResult(const Error &error, const QString &summary)
 {
     const QString time = QLocale().toString(QDateTime::currentDateTime().time(), QLocale::ShortFormat);
     if (error) {
-        m_status->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
+        setStatusTone(m_status, StatusTone::Bad);
         m_status->setText(tr("⚠ Refresh failed at %1: %2").arg(time, error.message));
     } else {
-        m_status->setStyleSheet({});
+        setStatusTone(m_status, StatusTone::Neutral);
         m_status->setText(tr("Updated %1 · %2").arg(time, summary));
     }
 }

@@ -1,5 +1,6 @@
 #include "TransferList.h"
 
+#include "ColumnWidths.h"
 #include "ProgressDelegate.h"
 #include "TransferListModel.h"
 #include "core/Format.h"
@@ -54,8 +55,7 @@ TransferList::TransferList(IngestOperation *operation, QWidget *parent)
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(TransferListModel::Name, 280);
-    m_view->setColumnWidth(TransferListModel::Progress, 160);
+    setColumnChars(m_view, { { TransferListModel::Name, 38 }, { TransferListModel::Progress, 22 } });
 
     m_problems = new QTableWidget(0, 3, this);
     m_problems->setHorizontalHeaderLabels({ tr("File"), tr("Outcome"), tr("Reason") });

@@ -1,5 +1,6 @@
 #include "TransferPanel.h"
 
+#include "ColumnWidths.h"
 #include "DownloadListModel.h"
 #include "ProgressDelegate.h"
 #include "core/Format.h"
@@ -74,13 +75,9 @@ TransferPanel::TransferPanel(QWidget *parent) : QWidget(parent), m_model(new Dow
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->setColumnWidth(DownloadListModel::Job, 140);
-    m_view->setColumnWidth(DownloadListModel::Name, 220);
-    m_view->setColumnWidth(DownloadListModel::Part, 160);
-    m_view->setColumnWidth(DownloadListModel::Size, 80);
-    m_view->setColumnWidth(DownloadListModel::Progress, 140);
-    m_view->setColumnWidth(DownloadListModel::State, 120);
-    m_view->setColumnWidth(DownloadListModel::Speed, 90);
+    setColumnChars(m_view, { { DownloadListModel::Job, 18 }, { DownloadListModel::Name, 30 }, { DownloadListModel::Part, 22 },
+                             { DownloadListModel::Size, 10 }, { DownloadListModel::Progress, 18 },
+                             { DownloadListModel::State, 16 }, { DownloadListModel::Speed, 12 } });
     layout->addWidget(m_view, 1);
 
     m_tick = new QTimer(this);

@@ -1,5 +1,6 @@
 #include "ViewState.h"
 
+#include "ColumnWidths.h"
 #include "RecordTableModel.h"
 #include "core/AppSettings.h"
 
@@ -13,17 +14,6 @@
 #include <QTreeView>
 
 namespace bd::ui {
-
-namespace {
-QHeaderView *headerOf(QAbstractItemView *view)
-{
-    if (auto *table = qobject_cast<QTableView *>(view))
-        return table->horizontalHeader();
-    if (auto *tree = qobject_cast<QTreeView *>(view))
-        return tree->header();
-    return nullptr;
-}
-}  // namespace
 
 ViewState *ViewState::attach(QAbstractItemView *view, const QString &settingsName)
 {
@@ -45,12 +35,20 @@ ViewState::ViewState(QAbstractItemView *view, const QString &settingsName)
     connect(model, &QAbstractItemModel::rowsInserted, this, &ViewState::fitColumnsOnce);
     connect(model, &QAbstractItemModel::modelReset, this, &ViewState::fitColumnsOnce);
 
-    QHeaderView *header = headerOf(view);
+    QHeaderView *header = columnHeaderOf(view);
     if (header && !m_settingsName.isEmpty()) {
         const QByteArray saved = QByteArray::fromBase64(
             AppSettings().value(QStringLiteral("ui/%1/header").arg(m_settingsName)).toLatin1());
-        if (!saved.isEmpty() && header->restoreState(saved))
+        if (!saved.isEmpty() && header->restoreState(saved)) {
             m_fitted = true;   // the user's widths win over any fitting
+            // Saved under another font size: the same widths in characters (docs/ui-guidelines.md).
+            const int savedSample = AppSettings().value(QStringLiteral("ui/%1/headerSampleWidth").arg(m_settingsName)).toInt();
+            const int sample = fontSampleWidth(view->fontMetrics());
+            if (savedSample > 0 && savedSample != sample)
+                scaleColumns(header, double(sample) / savedSample);
+            else
+                widenToHeaders(header);
+        }
         m_saveTimer = new QTimer(this);
         m_saveTimer->setSingleShot(true);
         m_saveTimer->setInterval(300);
@@ -143,7 +141,7 @@ void ViewState::fitColumnsOnce()
 {
     if (m_fitted || !m_view || m_view->model()->rowCount(m_view->rootIndex()) == 0)
         return;
-    QHeaderView *header = headerOf(m_view);
+    QHeaderView *header = columnHeaderOf(m_view);
     if (!header)
         return;
     m_fitted = true;
@@ -156,11 +154,13 @@ void ViewState::fitColumnsOnce()
 
 void ViewState::saveHeader()
 {
-    QHeaderView *header = m_view ? headerOf(m_view) : nullptr;
+    QHeaderView *header = m_view ? columnHeaderOf(m_view) : nullptr;
     if (!header || m_settingsName.isEmpty())
         return;
-    AppSettings().setValue(QStringLiteral("ui/%1/header").arg(m_settingsName),
-                           QString::fromLatin1(header->saveState().toBase64()));
+    AppSettings settings;
+    settings.setValue(QStringLiteral("ui/%1/header").arg(m_settingsName), QString::fromLatin1(header->saveState().toBase64()));
+    settings.setValue(QStringLiteral("ui/%1/headerSampleWidth").arg(m_settingsName),
+                      QString::number(fontSampleWidth(m_view->fontMetrics())));
 }
 
 void ViewState::rememberSplitter(QSplitter *splitter, const QString &name, const QList<int> &defaultSizes)

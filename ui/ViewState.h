@@ -3,7 +3,9 @@
 // user. Attached to an item view, ViewState remembers the selected rows, the current row and the
 // scroll position by row key (KeyRole, else column 0's text) before every model reset or layout
 // change and puts them back after; it fits the columns to their contents once, then leaves the
-// widths to the user and remembers widths, order and sort in the settings (when given a name).
+// widths to the user and remembers widths, order and sort in the settings (when given a name),
+// with the font they were set under: restored under another font size they scale with it, and a
+// width narrower than its header text is widened (ColumnWidths).
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
