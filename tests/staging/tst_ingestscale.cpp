@@ -36,6 +36,19 @@ QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList
     return p;
 }
 
+// Peak resident memory (VmHWM) of a running process, in KiB; 0 when it is gone.
+qint64 peakRssKb(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
 // Tiny valid JPEGs (~170 B), written straight (no per-file path list kept for a million).
 void writeTinyJpegs(const QString &dir, int count)
 {
@@ -79,6 +92,7 @@ void TestIngestScale::killedBigIngestResumesWhereItStopped()
                                  || first->state() == QProcess::NotRunning,
                              30 * 60 * 1000);
     QVERIFY2(first->state() == QProcess::Running, "the first run ended before it could be killed");
+    const qint64 firstRssKb = peakRssKb(first->processId());
     first->kill();
     QVERIFY(first->waitForFinished(10000));
     QTest::qWait(500);   // the shards that arrived are indexed
@@ -87,8 +101,15 @@ void TestIngestScale::killedBigIngestResumesWhereItStopped()
           shards, partial, files);
     QVERIFY2(partial > 0 && partial < files, qPrintable(QString::number(partial)));
 
+    QElapsedTimer clock;
+    clock.start();
     QProcess *second = startCli(dataDir, env.sandbox->apiUrl(), args, this);
-    QVERIFY(second->waitForFinished(60 * 60 * 1000));
+    qint64 secondRssKb = 0;
+    while (!second->waitForFinished(200) && clock.elapsed() < 60 * 60 * 1000)
+        secondRssKb = qMax(secondRssKb, peakRssKb(second->processId()));
+    QCOMPARE(second->state(), QProcess::NotRunning);
+    qInfo("%d files: first run peak RSS %.1f MiB (killed), second run %.1f s, peak RSS %.1f MiB (last sample)", files,
+          firstRssKb / 1024.0, clock.elapsed() / 1000.0, secondRssKb / 1024.0);
     const QByteArray out = second->readAllStandardOutput();
     QVERIFY2(second->exitCode() == 0, second->readAllStandardError().right(4000).constData());
     const QJsonObject summary = QJsonDocument::fromJson(out).object();
