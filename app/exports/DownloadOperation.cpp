@@ -5,8 +5,11 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QNetworkReply>
 #include <QRegularExpression>
+#include <QThreadPool>
+#include <QtConcurrent>
 
 #include <cerrno>
 #include <cstring>
@@ -17,6 +20,18 @@
 namespace bd {
 
 namespace {
+// fsyncs of finished files: they wait for the disk, not the CPU, and ext4 commits parallel ones
+// together.
+QThreadPool &syncPool()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;   // never destroyed: a sync may outlive static destruction order
+        p->setMaxThreadCount(8);
+        return p;
+    }();
+    return *pool;
+}
+
 constexpr qint64 kReadBufferBytes = 1 << 20;   // what Qt may hold in memory per reply
 constexpr qint64 kChunkBytes = 256 * 1024;     // one read()/write() step
 
@@ -98,7 +113,14 @@ bool DownloadOperation::doSuspend()
 
 bool DownloadOperation::doResume()
 {
-    if (!m_waitingForUrl)
+    if (m_synced) {
+        QTimer::singleShot(0, this, [this] {
+            if (state() == State::Running && !isFinished())
+                moveIntoPlace();
+        });
+        return true;
+    }
+    if (!m_waitingForUrl && !m_syncing)
         QTimer::singleShot(0, this, [this] {
             if (state() == State::Running && !m_reply && !m_waitingForUrl)
                 sendRequest();
@@ -374,21 +396,35 @@ void DownloadOperation::refreshUrl(const Error &why)
     });
 }
 
+// Durable before it gets its real name: a crash never leaves a short file under dest. The fsync
+// runs on a pool thread (it waits for the disk; on the main thread it stalled every other
+// transfer and, in the GUI, the window), the rename back here.
 void DownloadOperation::completeFile()
 {
-    // Durable before it gets its real name: a crash never leaves a short file under dest.
     if (!openRoot())
         return fail(m_localError);
+    const int fd = m_syncBeforeRename ? m_dir.openFile(ExportLayout::partPath(relativeDest()), O_RDONLY | O_NONBLOCK) : -1;
+    if (fd < 0)
+        return moveIntoPlace();
+    m_syncing = true;
+    auto *watcher = new QFutureWatcher<void>(this);
+    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        m_syncing = false;
+        m_synced = true;
+        if (state() == State::Running && !isFinished())
+            moveIntoPlace();   // else doResume() does it
+    });
+    watcher->setFuture(QtConcurrent::run(&syncPool(), [fd] {
+        ::fsync(fd);
+        ::close(fd);
+    }));
+}
+
+void DownloadOperation::moveIntoPlace()
+{
     const QString rel = relativeDest();
-    const QString relPart = ExportLayout::partPath(rel);
-    if (m_syncBeforeRename) {
-        const int fd = m_dir.openFile(relPart, O_RDONLY | O_NONBLOCK);
-        if (fd >= 0) {
-            ::fsync(fd);
-            ::close(fd);
-        }
-    }
-    if (!m_dir.rename(relPart, rel))
+    if (!m_dir.rename(ExportLayout::partPath(rel), rel))
         return fail(Error(ErrorKind::Io, tr("Could not move %1 into place as %2: %3")
                                              .arg(partPath(), m_destPath, ConfinedDir::describe(errno))));
     setTotalAmount(Unit::Bytes, m_written);

@@ -96,6 +96,7 @@ private:
     void retryLater(const Error &error, const QString &retryAfter);
     void refreshUrl(const Error &why);
     void completeFile();
+    void moveIntoPlace();
     void fail(const Error &error);
     Error diskError(int errnum, const QString &what) const;
     bool openRoot();
@@ -127,6 +128,8 @@ private:
     int m_rangeRequests = 0;
     bool m_waitingForUrl = false;
     bool m_syncBeforeRename = true;
+    bool m_syncing = false;       // the .part's fsync runs on the sync pool
+    bool m_synced = false;        // ... and is done: only the rename is left
 };
 
 }  // namespace bd
