@@ -12,6 +12,7 @@
 #include "JobView.h"
 #include "JobsTab.h"
 #include "ListModels.h"
+#include "Palette.h"
 #include "ResultsViewer.h"
 #include "SettingsDialog.h"
 #include "StagingTab.h"
@@ -121,14 +122,18 @@ MainWindow::MainWindow(AppSession *session, QWidget *parent) : QMainWindow(paren
     const int jobsSeconds = prefs.value(QStringLiteral("ui/refresh/jobsSeconds")).toInt();
     const int batchesSeconds = prefs.value(QStringLiteral("ui/refresh/batchesSeconds")).toInt();
     session->setRefreshPeriods(jobsSeconds >= 2 ? jobsSeconds : 5, batchesSeconds >= 5 ? batchesSeconds : 30);
-    // A damaged or locked local database: said at once, before any work is lost to it.
-    if (const Error problem = session->databaseProblem()) {
+    // A damaged or locked local database: said as soon as the check (on a worker thread: opening
+    // and migrating the file is disk work the first frame must not wait for) knows it.
+    connect(session, &AppSession::databaseChecked, this, [this](const Error &problem) {
+        if (!problem)
+            return;
         statusBar()->showMessage(problem.message);
         auto *box = new QMessageBox(QMessageBox::Warning, tr("Local database unusable"), problem.message,
                                     QMessageBox::Ok, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
-    }
+    });
+    session->checkDatabaseInBackground();
     updateStatus();
     resize(1100, 700);
     const QByteArray geometry = QByteArray::fromBase64(AppSettings().value(QStringLiteral("ui/window/geometry")).toLatin1());
@@ -154,8 +159,7 @@ void MainWindow::updateStatus()
     const bool good = m_session->state() == AppSession::State::Online;
     m_connection->setText((good ? QStringLiteral("● ") : QStringLiteral("○ ")) + m_session->stateText());
     m_connection->setAccessibleName(tr("Connection state"));
-    m_connection->setStyleSheet(
-        QStringLiteral("color: %1;").arg(statusColour(good ? StatusTone::Good : StatusTone::Bad, palette()).name()));
+    setStatusTone(m_connection, good ? StatusTone::Good : StatusTone::Bad);   // follows a palette change
     // "Sandbox (offline demo) · ● Online" read as a contradiction: the sandbox is a local service.
     const QString where = m_session->profile() == ConnectionProfile::Sandbox ? tr("Local sandbox")
                                                                              : connectionProfileName(m_session->profile());

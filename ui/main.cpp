@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     const bool useSandbox = parser.isSet(sandbox);
     bd::ui::afterFirstPaint(&window, [&session, useSandbox, scale] {
         if (useSandbox)
-            session.connectToSandbox(scale);
+            session.startSandbox(scale);   // on a worker thread; the window says "Connecting…"
         else
             session.connectFromSettings();
         session.startWebhooksFromSettings();

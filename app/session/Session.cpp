@@ -9,7 +9,11 @@
 #include "session/Services.h"
 
 #include <QDir>
+#include <QSqlDatabase>
+#include <QThread>
 #include <QTimer>
+
+#include <memory>
 
 namespace bd::session {
 
@@ -26,6 +30,7 @@ Session::Session(QObject *parent)
 Session::~Session()
 {
     stopWebhookReceiver();
+    adoptStartedSandbox();   // a start under way is waited for, then stopped below
     if (m_sandbox)
         m_sandbox->stop();
 }
@@ -48,35 +53,99 @@ QString Session::stateText() const
     return {};
 }
 
+namespace {
+
+// Builds and starts the embedded sandbox (its data folder, demo seeding, two HTTP servers):
+// disk and socket work, run on a worker thread by startSandbox(). nullptr with *error on failure.
+std::unique_ptr<sandbox::Sandbox> makeSandbox(double timeScale, QString *error)
+{
+    sandbox::SandboxOptions options;
+    options.demo = true;
+    options.timeScale = timeScale;
+    // Persist the demo batches so uploads and interrupted ingests survive a restart.
+    options.dataDir = appDataDir() + QStringLiteral("/sandbox");
+    QDir().mkpath(options.dataDir);
+    auto sandbox = std::make_unique<sandbox::Sandbox>(options);
+    if (!sandbox->start(error))
+        return nullptr;
+    return sandbox;
+}
+
+}  // namespace
+
 bool Session::connectToSandbox(double timeScale)
 {
+    adoptStartedSandbox();   // a background start under way: wait for it
     if (!m_sandbox) {
-        sandbox::SandboxOptions options;
-        options.demo = true;
-        options.timeScale = timeScale;
-        // Persist the demo batches so uploads and interrupted ingests survive a restart.
-        options.dataDir = appDataDir() + QStringLiteral("/sandbox");
-        QDir().mkpath(options.dataDir);
-        m_sandbox = std::make_unique<sandbox::Sandbox>(options);
         QString error;
-        if (!m_sandbox->start(&error)) {
-            m_sandbox.reset();
+        m_sandbox = makeSandbox(timeScale, &error);
+        if (!m_sandbox) {
             Q_EMIT message(tr("The embedded sandbox could not start: %1").arg(error));
             setState(State::Disconnected);
             return false;
         }
     }
+    useStartedSandbox();
+    return true;
+}
+
+void Session::startSandbox(double timeScale)
+{
+    if (m_sandbox) {
+        useStartedSandbox();
+        return;
+    }
+    m_profile = ConnectionProfile::Sandbox;
+    setState(State::Connecting);
+    if (m_sandboxStarter)
+        return;   // the start under way connects
+    m_sandboxStarter = QThread::create([this, timeScale] {
+        m_startedSandbox = makeSandbox(timeScale, &m_sandboxStartError);
+    });
+    m_sandboxStarter->setObjectName(QStringLiteral("sandbox start"));
+    // finished() comes from the worker thread: queued to this (GUI) thread.
+    connect(m_sandboxStarter, &QThread::finished, this, [this] {
+        if (!m_sandboxStarter)
+            return;   // adopted meanwhile by connectToSandbox()
+        adoptStartedSandbox();
+        if (m_sandbox) {
+            if (m_profile == ConnectionProfile::Sandbox)   // not switched to a remote service meanwhile
+                useStartedSandbox();
+            return;
+        }
+        Q_EMIT message(tr("The embedded sandbox could not start: %1").arg(m_sandboxStartError));
+        if (m_profile == ConnectionProfile::Sandbox)
+            setState(State::Disconnected);
+    });
+    m_sandboxStarter->start();
+}
+
+void Session::adoptStartedSandbox()
+{
+    if (!m_sandboxStarter)
+        return;
+    m_sandboxStarter->wait();
+    delete m_sandboxStarter;   // finished: nothing of it runs any more
+    m_sandboxStarter = nullptr;
+    if (!m_sandbox)
+        m_sandbox = std::move(m_startedSandbox);
+    else if (m_startedSandbox)
+        m_startedSandbox->stop();
+    m_startedSandbox.reset();
+}
+
+void Session::useStartedSandbox()
+{
     m_profile = ConnectionProfile::Sandbox;
     m_baseUrl = m_sandbox->apiUrl();
     applyKey(m_sandbox->options().apiKeys.value(0));
     resolve();
-    return true;
 }
 
 void Session::connectTo(ConnectionProfile profile, const QUrl &baseUrl, const QString &key, bool remember)
 {
     if (profile == ConnectionProfile::Sandbox) {
-        connectToSandbox();
+        startSandbox();
         return;
     }
     m_profile = profile;
@@ -206,12 +275,40 @@ Error Session::databaseProblem()
     return *m_databaseProblem;
 }
 
+void Session::checkDatabaseInBackground()
+{
+    if (m_databaseProblem) {
+        QTimer::singleShot(0, this, [this] { Q_EMIT databaseChecked(*m_databaseProblem); });
+        return;
+    }
+    auto problem = std::make_shared<Error>();
+    QThread *check = QThread::create([problem] {
+        *problem = databaseError();
+        // The check's connection dies with its thread (a later thread may get the same id).
+        QString connection;
+        {
+            const QSqlDatabase db = database();
+            connection = db.connectionName();
+        }
+        if (!connection.isEmpty())
+            QSqlDatabase::removeDatabase(connection);
+    });
+    connect(check, &QThread::finished, this, [this, check, problem] {
+        check->wait();
+        delete check;
+        if (!m_databaseProblem)
+            m_databaseProblem = *problem;
+        Q_EMIT databaseChecked(*m_databaseProblem);
+    });
+    check->start();
+}
+
 void Session::connectFromSettings()
 {
     AppSettings settings;
     const ConnectionProfile p = settings.profile();
     if (p == ConnectionProfile::Sandbox)
-        connectToSandbox();
+        startSandbox();
     else
         connectTo(p, settings.effectiveBaseUrl(), {}, true);
 }

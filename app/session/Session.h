@@ -17,6 +17,8 @@
 #include <memory>
 #include <optional>
 
+class QThread;
+
 namespace bd::api { class ApiClient; }
 namespace bd::secrets { class SecretStore; class KeychainOperation; }
 namespace bd::sandbox { class Sandbox; }
@@ -58,6 +60,9 @@ public:
     // What is wrong with the local database (bd::databaseError(), checked once), or no error.
     // Both front ends show it at start: the GUI in a message, the CLI before any request.
     Error databaseProblem();
+    // The same check on a worker thread (opening and migrating the file is disk work the window
+    // must not wait for): databaseChecked() follows on this thread, once per call.
+    void checkDatabaseInBackground();
 
     // The keychain flow for an API host (account keyringAccountFor(baseUrl)). Each call is one
     // started KeychainOperation that deletes itself after finished().
@@ -78,8 +83,16 @@ public:
     bool keychainAvailable() const { return m_keychainAvailable; }
     sandbox::Sandbox *sandbox() const { return m_sandbox.get(); }
 
-    // Start the embedded sandbox with demo data and connect to it (no key needed).
+    // Start the embedded sandbox with demo data and connect to it (no key needed), on the
+    // calling thread: returns once the sandbox listens (tests, the CLI). A start under way in the
+    // background is waited for and adopted.
     bool connectToSandbox(double timeScale = 1.0);
+    // The same without waiting (the GUI): state Connecting at once, the sandbox (its data folder,
+    // demo seeding, two HTTP servers) starts on a worker thread and the connection follows on this
+    // thread; a failure arrives as message() with state Disconnected. Calls while a start is under
+    // way join it.
+    void startSandbox(double timeScale = 1.0);
+    bool isStartingSandbox() const { return m_sandboxStarter != nullptr; }
     // Connect to a remote service: with `key` (stored in the keychain when `remember`, else kept
     // for this session only), or with the key already stored for that host when `key` is empty.
     void connectTo(ConnectionProfile profile, const QUrl &baseUrl, const QString &key, bool remember);
@@ -120,15 +133,23 @@ Q_SIGNALS:
     void connected(const QString &workspace);   // the tabs refresh on this
     void testFinished(bool ok, const QString &text);
     void message(const QString &text);          // for the status bar / a dialog
+    void databaseChecked(const bd::Error &problem);   // after checkDatabaseInBackground()
 
 private:
     void setState(State s);
     void applyKey(const QString &key);
     void resolve();
+    void useStartedSandbox();
+    void adoptStartedSandbox();
 
     api::ApiClient *m_api = nullptr;
     secrets::SecretStore *m_secrets = nullptr;
     std::unique_ptr<sandbox::Sandbox> m_sandbox;
+    // A background start: the worker fills m_startedSandbox / m_sandboxStartError, read here
+    // only after the thread has finished.
+    QThread *m_sandboxStarter = nullptr;
+    std::unique_ptr<sandbox::Sandbox> m_startedSandbox;
+    QString m_sandboxStartError;
     State m_state = State::Disconnected;
     ConnectionProfile m_profile = ConnectionProfile::Sandbox;
     QUrl m_baseUrl;
