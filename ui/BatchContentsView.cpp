@@ -1,7 +1,7 @@
 #include "BatchContentsView.h"
 
+#include "BatchFilesModel.h"
 #include "ColumnWidths.h"
-
 #include "core/Format.h"
 #include "session/Services.h"
 
@@ -16,27 +16,6 @@ static constexpr int TokenRole = Qt::UserRole + 1;
 static constexpr int LoadedRole = Qt::UserRole + 2;
 static constexpr int PendingRole = Qt::UserRole + 3;   // a "more…" row whose page is on its way
 
-namespace {
-
-// The listing's size of a file in bytes, when it carries one (D5 does not document a size; some
-// deployments add one), else -1.
-qint64 listedSize(const api::BatchFile &file)
-{
-    for (const char *key : { "size", "sizeBytes", "fileSize", "contentLength" }) {
-        const QJsonValue value = file.raw.value(QLatin1String(key));
-        if (value.isDouble() && value.toDouble() >= 0)
-            return qint64(value.toDouble());
-        if (value.isString()) {
-            bool ok = false;
-            const qint64 n = value.toString().toLongLong(&ok);
-            if (ok && n >= 0)
-                return n;
-        }
-    }
-    return -1;
-}
-
-}  // namespace
 
 BatchContentsView::BatchContentsView(QWidget *parent) : QTreeWidget(parent)
 {
@@ -180,7 +159,7 @@ void BatchContentsView::listFiles(QTreeWidgetItem *under, const QString &partNam
             item->setText(ContentColumn, file.nestedContentType.isEmpty()
                                              ? file.contentType
                                              : file.contentType + QLatin1Char('/') + file.nestedContentType);
-            const qint64 size = listedSize(file);
+            const qint64 size = BatchFilesModel::listedSize(file);
             if (size >= 0) {
                 item->setText(SizeColumn, formatBytes(size));
                 item->setTextAlignment(SizeColumn, Qt::AlignRight | Qt::AlignVCenter);

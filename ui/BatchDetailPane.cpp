@@ -1,15 +1,21 @@
 #include "BatchDetailPane.h"
 
+#include "BatchFilesModel.h"
+#include "ColumnWidths.h"
 #include "ListModels.h"
+#include "Palette.h"
 #include "ReadOnlyTable.h"
+#include "ShardListModel.h"
 #include "StatusTone.h"
 #include "session/Services.h"
 
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
 #include <QPushButton>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -26,10 +32,21 @@ int appendRow(QTableWidget *table, const QStringList &cells)
     return row;
 }
 
-StatusTone shardTone(const api::Shard &s)
+// A read-only table over a model, as makeReadOnlyTable() makes them over items: no row numbers,
+// last column stretched, whole rows selected. Rows share one height (uniform rows: the view
+// never measures a row it has not shown) and there is no sorting (the listing's order).
+QTableView *makeModelTable(QAbstractItemModel *model, QWidget *parent)
 {
-    return s.isFailed() ? StatusTone::Bad : s.isSucceeded() ? StatusTone::Good : s.isInProgress() ? StatusTone::Busy
-                                                                                                  : StatusTone::Neutral;
+    auto *table = new QTableView(parent);
+    table->setModel(model);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setAlternatingRowColors(true);
+    table->setWordWrap(false);
+    return table;
 }
 
 }  // namespace
@@ -56,23 +73,38 @@ BatchDetailPane::BatchDetailPane(QWidget *parent) : QWidget(parent)
     header->addWidget(m_status, 1);
     header->addWidget(m_newJob);
 
-    m_shards = makeReadOnlyTable({ tr("Shard"), tr("Status"), tr("Objects"), tr("Updated") }, this);
+    m_shardsModel = new ShardListModel(this);
+    m_shards = makeModelTable(m_shardsModel, this);
     m_parts = makeReadOnlyTable({ tr("Part"), tr("Type"), tr("Content"), tr("Description") }, this);
-    m_files = makeReadOnlyTable({ tr("File"), tr("Part"), tr("Shard"), tr("Content type") }, this);
+    m_filesModel = new BatchFilesModel(this);
+    m_filesModel->setPageSize(kFilesPageSize);
+    m_files = makeModelTable(m_filesModel, this);
+    // Widths in characters of the view's font (ColumnWidths), not pixels.
+    setColumnChars(m_shards, { { ShardListModel::Id, 34 }, { ShardListModel::Status, 14 }, { ShardListModel::Objects, 9 } });
+    setColumnChars(m_files, { { BatchFilesModel::File, 36 }, { BatchFilesModel::Size, 9 }, { BatchFilesModel::Part, 14 },
+                              { BatchFilesModel::Shard, 34 } });
     m_shards->setAccessibleName(tr("Shards of the batch"));
     m_shards->setAccessibleDescription(tr("The upload shards the service indexed, with their state"));
     m_parts->setAccessibleName(tr("Parts of the batch"));
     m_parts->setAccessibleDescription(tr("The parts of a multipart batch"));
     m_files->setAccessibleName(tr("Files of the batch"));
-    m_files->setAccessibleDescription(tr("The files the service lists in the batch"));
-    m_moreFiles = new QPushButton(tr("Load more files"), this);
-    m_moreFiles->hide();
-    connect(m_moreFiles, &QPushButton::clicked, this, &BatchDetailPane::loadMoreFiles);
+    m_files->setAccessibleDescription(tr("The files the service lists in the batch, in its order; more load as you scroll"));
+    m_retryFiles = new QPushButton(this);
+    m_retryFiles->hide();
+    connect(m_retryFiles, &QPushButton::clicked, this, [this] {
+        m_retryFiles->hide();
+        m_filesModel->retry();
+    });
+    connect(m_filesModel, &BatchFilesModel::fetchFailed, this, [this](const Error &error) {
+        m_retryFiles->setText(tr("Listing failed: %1 (retry)").arg(error.message));
+        m_retryFiles->show();
+    });
+    connect(m_filesModel, &BatchFilesModel::pageArrived, this, &BatchDetailPane::updateFilesTabText);
     m_filesPage = new QWidget(this);
     auto *filesLayout = new QVBoxLayout(m_filesPage);
     filesLayout->setContentsMargins(0, 0, 0, 0);
     filesLayout->addWidget(m_files, 1);
-    filesLayout->addWidget(m_moreFiles, 0, Qt::AlignLeft);
+    filesLayout->addWidget(m_retryFiles, 0, Qt::AlignLeft);
     m_partsPage = m_parts;
     m_partsPage->hide();   // a tab only for multipart batches
 
@@ -81,8 +113,8 @@ BatchDetailPane::BatchDetailPane(QWidget *parent) : QWidget(parent)
     m_tabs->addTab(m_filesPage, tr("Files"));
     // The listing is read only when someone looks at it.
     connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
-        if (m_tabs->currentWidget() == m_filesPage && !m_filesStarted && !m_batchId.isEmpty())
-            loadMoreFiles();
+        if (m_tabs->currentWidget() == m_filesPage)
+            startFiles();
     });
 
     auto *layout = new QVBoxLayout(this);
@@ -106,13 +138,12 @@ void BatchDetailPane::clear()
     m_shardList.clear();
     m_verdict = staging::BatchReadiness::Verdict::Unknown;
     m_error.clear();
-    m_filesStarted = false;
-    m_filesToken.reset();
     m_reloadTimer.stop();
-    m_shards->setRowCount(0);
+    m_shardsModel->setShards({});
     m_parts->setRowCount(0);
-    m_files->setRowCount(0);
-    m_moreFiles->hide();
+    m_filesModel->clear();
+    m_retryFiles->hide();
+    updateFilesTabText();
     const int partsIndex = m_tabs->indexOf(m_partsPage);
     if (partsIndex >= 0)
         m_tabs->removeTab(partsIndex);
@@ -123,17 +154,47 @@ void BatchDetailPane::clear()
 
 void BatchDetailPane::showBatch(const QString &batchId)
 {
-    const bool same = batchId == m_batchId;
-    const int filesRowsBefore = m_files->rowCount();
+    // A re-read of the same batch (the indexing poll) keeps the listing and its depth: the rows
+    // already read stay, and further pages still come as the view scrolls (a listing that had
+    // reached its end then misses files indexed since: the batch's count says so).
+    const bool same = batchId == m_batchId && m_filesModel->batchId() == batchId;
     m_batchId = batchId;
-    clear();
+    if (same) {
+        ++m_generation;
+        m_outstanding = 0;
+        m_reloadTimer.stop();
+    } else {
+        clear();
+    }
     if (batchId.isEmpty() || !m_api)
         return;
     loadMetadata();
     loadReadiness();
-    // A re-read keeps the listing as deep as it was; a new batch starts at the first page.
-    if (m_tabs->currentWidget() == m_filesPage || (same && filesRowsBefore > 0))
-        loadMoreFiles();
+    if (m_tabs->currentWidget() == m_filesPage)
+        startFiles();
+}
+
+void BatchDetailPane::startFiles()
+{
+    if (m_batchId.isEmpty() || !m_api || m_filesModel->batchId() == m_batchId)
+        return;
+    m_filesModel->setBatch(m_api, m_batchId);
+    m_filesModel->fetchMore({});   // the first page (a view fetches the next ones as it scrolls)
+}
+
+void BatchDetailPane::updateFilesTabText()
+{
+    const int index = m_tabs->indexOf(m_filesPage);
+    if (index < 0)
+        return;
+    const int rows = m_filesModel->rowCount();
+    QString text = tr("Files");
+    if (m_count >= 0)
+        text = tr("Files (%1)").arg(QLocale().toString(m_count));
+    else if (m_filesModel->pagesFetched() > 0)
+        text = m_filesModel->isComplete() ? tr("Files (%1)").arg(QLocale().toString(rows))
+                                          : tr("Files (%1+)").arg(QLocale().toString(rows));
+    m_tabs->setTabText(index, text);
 }
 
 void BatchDetailPane::showFilesTab()
@@ -202,18 +263,10 @@ void BatchDetailPane::loadReadiness()
             else if (m_count >= 0)
                 Q_EMIT countLoaded(m_batchId, m_count);
             m_shardList = look->shards();
-            m_shards->setRowCount(0);
-            for (const api::Shard &s : std::as_const(m_shardList)) {
-                const int row = appendRow(m_shards, { s.shardId, s.statusName, QLocale().toString(s.shardObjectsCount),
-                                                      formatDate(s.eventTimestamp) });
-                QTableWidgetItem *status = m_shards->item(row, 1);
-                status->setForeground(statusColour(shardTone(s), palette()));
-                status->setToolTip(s.statusType);
-            }
-            m_shards->resizeColumnToContents(0);
-            m_shards->resizeColumnToContents(1);
+            m_shardsModel->setShards(m_shardList);
+            updateFilesTabText();
         }
-        m_tabs->setTabText(m_tabs->indexOf(m_shards), tr("Shards (%1)").arg(m_shardList.size()));
+        m_tabs->setTabText(m_tabs->indexOf(m_shards), tr("Shards (%1)").arg(QLocale().toString(m_shardList.size())));
         requestDone();
     });
 }
@@ -234,36 +287,6 @@ void BatchDetailPane::loadParts()
             m_tabs->setTabText(m_tabs->indexOf(m_partsPage), tr("Parts (%1)").arg(m_parts->rowCount()));
         }
         requestDone();
-    });
-}
-
-void BatchDetailPane::loadMoreFiles()
-{
-    if (m_batchId.isEmpty() || !m_api || (m_filesStarted && !m_filesToken))
-        return;
-    m_filesStarted = true;
-    m_moreFiles->setEnabled(false);
-    const int gen = m_generation;
-    m_api->fetchFilesPage(m_batchId, {}, kFilesPageSize, m_filesToken.value_or(QString()), this,
-                          [this, gen](const Error &error, const session::Page<api::BatchFile> &page) {
-        if (gen != m_generation)
-            return;
-        m_moreFiles->setEnabled(true);
-        if (error) {
-            m_filesToken.reset();
-            m_moreFiles->setText(tr("Listing failed: %1 (retry)").arg(error.message));
-            m_moreFiles->show();
-            m_filesStarted = false;
-            return;
-        }
-        for (const api::BatchFile &f : page.items)
-            appendRow(m_files, { f.fileName, f.partName, f.shardId, f.contentType });
-        m_filesToken = page.nextPageToken;
-        m_moreFiles->setText(tr("Load more files"));
-        m_moreFiles->setVisible(m_filesToken.has_value());
-        m_files->resizeColumnToContents(0);
-        m_tabs->setTabText(m_tabs->indexOf(m_filesPage),
-                           m_filesToken ? tr("Files (%1+)").arg(m_files->rowCount()) : tr("Files (%1)").arg(m_files->rowCount()));
     });
 }
 
@@ -306,9 +329,7 @@ void BatchDetailPane::updateStatus()
         tone = StatusTone::Warning;
         text = tr("Empty");
     }
-    QPalette pal = m_status->palette();
-    pal.setColor(QPalette::WindowText, statusColour(tone, palette()));
-    m_status->setPalette(pal);
+    setStatusTone(m_status, tone);   // recomputed when the palette changes (ui/Palette.h)
     m_status->setText(text);
     m_newJob->setEnabled(isReady());
     m_newJob->setToolTip(isReady() ? tr("Start a Batch Processing job on %1").arg(m_batchId)

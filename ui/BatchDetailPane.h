@@ -1,9 +1,11 @@
 #pragma once
 // The selected staging batch in detail, read lazily through the session: metadata (D2) and one
 // BatchReadiness look (D6 shards, D3 count: the verdict every screen shares) at once, parts
-// (D4, multipart batches), the file
-// listing (D5) one page at a time when its tab is opened. While shards are still indexing the
-// pane re-reads itself every few seconds. "New job…" is enabled once the batch is ready.
+// (D4, multipart batches), the file listing (D5, BatchFilesModel) only when its tab is opened,
+// then one page at a time as the view scrolls to its end — a million-file batch opens with one
+// page. Shard rows are revealed in steps likewise (ShardListModel). While shards are still
+// indexing the pane re-reads itself every few seconds. "New job…" is enabled once the batch is
+// ready.
 #include "session/Services.h"
 #include "api/ApiModels.h"
 #include "staging/BatchReadiness.h"
@@ -17,16 +19,20 @@
 class QLabel;
 class QPushButton;
 class QTabWidget;
+class QTableView;
 class QTableWidget;
 
 
 namespace bd::ui {
 
+class BatchFilesModel;
+class ShardListModel;
+
 class BatchDetailPane : public QWidget
 {
     Q_OBJECT
 public:
-    static constexpr int kFilesPageSize = 100;
+    static constexpr int kFilesPageSize = 200;
 
     explicit BatchDetailPane(QWidget *parent = nullptr);
 
@@ -41,11 +47,14 @@ public:
     bool isReady() const;
     QString statusText() const;
 
-    QTableWidget *shardsTable() const { return m_shards; }
+    QTableView *shardsTable() const { return m_shards; }
     QTableWidget *partsTable() const { return m_parts; }
-    QTableWidget *filesTable() const { return m_files; }
+    QTableView *filesTable() const { return m_files; }
+    BatchFilesModel *filesModel() const { return m_filesModel; }
+    ShardListModel *shardsModel() const { return m_shardsModel; }
     QPushButton *newJobButton() const { return m_newJob; }
-    QPushButton *moreFilesButton() const { return m_moreFiles; }
+    // Shown when a page of the listing failed: asks for that page again.
+    QPushButton *retryFilesButton() const { return m_retryFiles; }
     void showFilesTab();
 
 Q_SIGNALS:
@@ -59,7 +68,8 @@ private:
     void loadMetadata();
     void loadReadiness();
     void loadParts();
-    void loadMoreFiles();
+    void startFiles();
+    void updateFilesTabText();
     void requestDone();
     void updateStatus();
 
@@ -73,8 +83,6 @@ private:
     QVector<api::Shard> m_shardList;
     staging::BatchReadiness::Verdict m_verdict = staging::BatchReadiness::Verdict::Unknown;
     QString m_error;
-    bool m_filesStarted = false;
-    std::optional<QString> m_filesToken;
     QTimer m_reloadTimer;
 
     QLabel *m_title = nullptr;
@@ -82,10 +90,12 @@ private:
     QLabel *m_status = nullptr;
     QPushButton *m_newJob = nullptr;
     QTabWidget *m_tabs = nullptr;
-    QTableWidget *m_shards = nullptr;
+    QTableView *m_shards = nullptr;
+    ShardListModel *m_shardsModel = nullptr;
     QTableWidget *m_parts = nullptr;
-    QTableWidget *m_files = nullptr;
-    QPushButton *m_moreFiles = nullptr;
+    QTableView *m_files = nullptr;
+    BatchFilesModel *m_filesModel = nullptr;
+    QPushButton *m_retryFiles = nullptr;
     QWidget *m_filesPage = nullptr;
     QWidget *m_partsPage = nullptr;
 };

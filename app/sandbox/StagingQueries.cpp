@@ -77,6 +77,8 @@ ApiReply StagingService::listContent(const ApiRequest &request, const QString &b
             o.insert(QStringLiteral("partName"), f.partName);
         if (!f.shardId.isEmpty())
             o.insert(QStringLiteral("shardId"), f.shardId);
+        // Not in D5's published fields; the client shows it when a deployment sends it (Files view).
+        o.insert(QStringLiteral("size"), f.size);
         if (!page->nestedContentType.isEmpty())
             o.insert(QStringLiteral("nestedContentType"), page->nestedContentType);
         list.append(o);

@@ -233,19 +233,19 @@ private Q_SLOTS:
         QCOMPARE(pane->count(), qint64(kGoodImages));
         QTRY_COMPARE_WITH_TIMEOUT(tab.countProxy()->count(QStringLiteral("holiday-photos")), qint64(kGoodImages), 10000);
         QVERIFY(pane->statusText().startsWith(QStringLiteral("Ready")));
-        QVERIFY(pane->shardsTable()->rowCount() >= 1);
-        for (int r = 0; r < pane->shardsTable()->rowCount(); ++r)
-            QVERIFY(!pane->shardsTable()->item(r, 1)->text().isEmpty());
+        QVERIFY(pane->shardsTable()->model()->rowCount() >= 1);
+        for (int r = 0; r < pane->shardsTable()->model()->rowCount(); ++r)
+            QVERIFY(!pane->shardsTable()->model()->index(r, 1).data().toString().isEmpty());
         const QModelIndex selected = tab.table()->selectionModel()->selectedRows().value(0);
         QCOMPARE(selected.data(KeyRole).toString(), QStringLiteral("holiday-photos"));
 
         // The file listing is read when its tab is opened.
-        QCOMPARE(pane->filesTable()->rowCount(), 0);
+        QCOMPARE(pane->filesTable()->model()->rowCount(), 0);
         pane->showFilesTab();
-        QTRY_COMPARE_WITH_TIMEOUT(pane->filesTable()->rowCount(), kGoodImages, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(pane->filesTable()->model()->rowCount(), kGoodImages, 10000);
         QStringList names;
-        for (int r = 0; r < pane->filesTable()->rowCount(); ++r)
-            names << pane->filesTable()->item(r, 0)->text();
+        for (int r = 0; r < pane->filesTable()->model()->rowCount(); ++r)
+            names << pane->filesTable()->model()->index(r, 0).data().toString();
         QCOMPARE(names.count(QStringLiteral("IMG_0001.jpg")), 0);   // the colliding pair was renamed
         QCOMPARE(names.filter(QStringLiteral("IMG_0001.jpg")).size(), 2);
 
@@ -255,7 +255,7 @@ private Q_SLOTS:
         QCOMPARE(newJob.first().first().toString(), QStringLiteral("holiday-photos"));
         tab.selectBatch(QStringLiteral("holiday-photos"));
         pane->showBatch(QStringLiteral("holiday-photos"));
-        QTRY_VERIFY_WITH_TIMEOUT(pane->isReady() && pane->shardsTable()->rowCount() >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->isReady() && pane->shardsTable()->model()->rowCount() >= 1, 10000);
         tab.showDetails();
         shoot(&tab, QStringLiteral("3-finished-batch"));
         settle(&tab);
