@@ -5,6 +5,7 @@
 
 #include <QGuiApplication>
 #include <QLocale>
+#include <QSet>
 
 namespace bd::ui {
 
@@ -66,22 +67,67 @@ static RecordTableModel<WebhookEvent>::Column activityColumn(ActivityModel::Colu
 ActivityModel::ActivityModel(QObject *parent)
     : RecordTableModel<WebhookEvent>(columnsOf<Column>(activityColumn), [](const WebhookEvent &e) { return e.eventId; }, parent)
 {
+    m_window.setSingleShot(true);
+    m_window.setInterval(kCoalesceMs);
+    connect(&m_window, &QTimer::timeout, this, [this] {
+        if (m_queued.isEmpty())
+            return;   // the window closes quietly: the next notification shows at once
+        flushQueued();
+    });
 }
 
 void ActivityModel::loadHistory(int limit)
 {
+    m_queued.clear();
     setRows(notify::WebhookStore::recent(limit));
+    ++m_updatesSent;
 }
 
 void ActivityModel::addEvent(const WebhookEvent &event)
 {
-    if (rowOfKey(event.eventId) >= 0)
+    flushQueued();   // keeps the order of arrival
+    prepend({ event });
+}
+
+void ActivityModel::queueEvent(const WebhookEvent &event)
+{
+    m_queued.append(event);
+    if (!m_window.isActive())
+        flushQueued();
+}
+
+void ActivityModel::flushQueued()
+{
+    if (m_queued.isEmpty())
         return;
-    QVector<WebhookEvent> all = rows();
-    all.prepend(event);
-    if (all.size() > kMaxRows)
-        all.resize(kMaxRows);
+    QVector<WebhookEvent> oldestFirst = std::move(m_queued);
+    m_queued.clear();
+    prepend(std::move(oldestFirst));
+    m_window.start();
+}
+
+void ActivityModel::prepend(QVector<WebhookEvent> oldestFirst)
+{
+    QSet<QString> listed;
+    for (const WebhookEvent &e : rows())
+        listed.insert(e.eventId);
+    QVector<WebhookEvent> fresh;   // in order of arrival; a repeated delivery keeps the first
+    for (WebhookEvent &e : oldestFirst) {
+        if (listed.contains(e.eventId))
+            continue;
+        listed.insert(e.eventId);
+        fresh.append(std::move(e));
+    }
+    if (fresh.isEmpty())
+        return;
+    QVector<WebhookEvent> all;
+    all.reserve(qMin<qsizetype>(kMaxRows, fresh.size() + rows().size()));
+    for (auto it = fresh.rbegin(); it != fresh.rend() && all.size() < kMaxRows; ++it)
+        all.append(std::move(*it));
+    for (qsizetype i = 0; i < rows().size() && all.size() < kMaxRows; ++i)
+        all.append(rows().at(i));
     setRows(std::move(all));
+    ++m_updatesSent;
 }
 
 QString ActivityModel::subjectText(const WebhookEvent &e)

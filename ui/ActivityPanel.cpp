@@ -61,7 +61,7 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
         QGuiApplication::clipboard()->setText(m_session->notificationsUrl().toString());
     });
     connect(session, &AppSession::webhookReceiverChanged, this, &ActivityPanel::updateStatus);
-    connect(session, &AppSession::webhookReceived, m_model, &ActivityModel::addEvent);
+    connect(session, &AppSession::webhookReceived, m_model, &ActivityModel::queueEvent);   // bursts coalesced
     connect(m_table, &QTableView::activated, this, [this, proxy](const QModelIndex &index) {
         const notify::WebhookEvent *e = m_model->rowAt(proxy->mapToSource(index).row());
         if (!e)

@@ -54,28 +54,32 @@ int TransferListModel::Row::percent() const
 
 TransferListModel::TransferListModel(QObject *parent) : QAbstractTableModel(parent)
 {
-    m_refresh.setInterval(250);
+    m_refresh.setInterval(kLiveReadMs);
     connect(&m_refresh, &QTimer::timeout, this, &TransferListModel::readLive);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(kFlushMs);
+    connect(&m_flushTimer, &QTimer::timeout, this, &TransferListModel::flush);
 }
 
 void TransferListModel::watch(staging::UploadQueue *queue)
 {
     connect(queue, &staging::UploadQueue::transferStarted, this, &TransferListModel::onStarted);
+    // The queue's end shows its last rows at once (the ingest's end follows it).
+    connect(queue, &bd::Operation::finished, this, &TransferListModel::flush);
 }
 
 void TransferListModel::onStarted(TransferOperation *transfer)
 {
     const QString key = keyOf(transfer);
-    int row = rowOfKey(key);
+    int row = m_rowOfKey.value(key, -1);
     if (row < 0) {
         Row r;
         r.key = key;
         describe(transfer, &r.name, &r.kind);
         r.files = transfer->fileCount();
         row = int(m_rows.size());
-        beginInsertRows({}, row, row);
         m_rows.append(r);
-        endInsertRows();
+        m_rowOfKey.insert(key, row);
     }
     Row &r = m_rows[row];
     r.transfer = transfer;
@@ -83,22 +87,25 @@ void TransferListModel::onStarted(TransferOperation *transfer)
     r.status = tr("Uploading");
     r.sent = 0;
     r.bytes = qMax<qint64>(0, transfer->byteCount());
+    m_live.insert(row);
     // Its own finished (not the queue's transferFinished) also covers pause, which aborts it.
     connect(transfer, &bd::Operation::finished, this, [this, transfer] { onEnded(transfer); });
-    emitRowChanged(row);
+    markChanged(row);
     if (!m_refresh.isActive())
         m_refresh.start();
 }
 
 void TransferListModel::onEnded(TransferOperation *transfer)
 {
-    const int row = rowOfKey(keyOf(transfer));
+    // Read now: the queue deletes the transfer right after it ends.
+    const int row = m_rowOfKey.value(keyOf(transfer), -1);
     if (row < 0)
         return;
     Row &r = m_rows[row];
     r.bytes = qMax(r.bytes, transfer->byteCount());
     r.speed = 0;
     r.transfer = nullptr;
+    m_live.remove(row);
     const Error &error = transfer->error();
     if (!error) {
         r.state = RowState::Done;
@@ -112,7 +119,7 @@ void TransferListModel::onEnded(TransferOperation *transfer)
         r.state = RowState::Failed;
         r.status = tr("Failed: %1").arg(error.message);
     }
-    emitRowChanged(row);
+    markChanged(row);
 }
 
 void TransferListModel::closeUnfinished(const QString &status)
@@ -123,39 +130,60 @@ void TransferListModel::closeUnfinished(const QString &status)
             r.state = RowState::Waiting;
             r.speed = 0;
             r.status = status;
-            emitRowChanged(i);
+            markChanged(i);
         }
     }
+    m_live.clear();
     m_refresh.stop();
+    flush();
 }
 
 void TransferListModel::readLive()
 {
-    bool anyLive = false;
-    for (int i = 0; i < m_rows.size(); ++i) {
+    for (const int i : std::as_const(m_live)) {
         Row &r = m_rows[i];
         if (!r.transfer || r.state != RowState::Running)
             continue;
-        anyLive = true;
         r.sent = r.transfer->processedAmount(bd::Operation::Unit::Bytes);
         r.bytes = qMax(r.bytes, r.transfer->byteCount());
         r.speed = r.transfer->speed();
         if (r.transfer->attempts() > 1)
             r.status = tr("Uploading (attempt %1 of %2)").arg(r.transfer->attempts()).arg(r.transfer->maxAttempts());
-        emitRowChanged(i);
+        markChanged(i);
     }
-    if (!anyLive)
+    if (m_live.isEmpty())
         m_refresh.stop();
 }
 
-void TransferListModel::emitRowChanged(int row)
+void TransferListModel::markChanged(int row)
 {
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (row < m_announced) {
+        m_dirtyFirst = m_dirtyFirst < 0 ? row : qMin(m_dirtyFirst, row);
+        m_dirtyLast = qMax(m_dirtyLast, row);
+    }
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void TransferListModel::flush()
+{
+    m_flushTimer.stop();
+    if (m_dirtyFirst >= 0) {
+        Q_EMIT dataChanged(index(m_dirtyFirst, 0), index(m_dirtyLast, ColumnCount - 1));
+        ++m_updatesSent;
+        m_dirtyFirst = m_dirtyLast = -1;
+    }
+    if (m_announced < m_rows.size()) {
+        beginInsertRows({}, m_announced, int(m_rows.size()) - 1);
+        m_announced = int(m_rows.size());
+        endInsertRows();
+        ++m_updatesSent;
+    }
 }
 
 int TransferListModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    return parent.isValid() ? 0 : m_announced;
 }
 
 int TransferListModel::columnCount(const QModelIndex &parent) const
@@ -215,15 +243,14 @@ QVariant TransferListModel::headerData(int section, Qt::Orientation orientation,
 
 int TransferListModel::rowOfKey(const QString &key) const
 {
-    for (int i = 0; i < m_rows.size(); ++i)
-        if (m_rows.at(i).key == key)
-            return i;
-    return -1;
+    const int row = m_rowOfKey.value(key, -1);
+    return row < m_announced ? row : -1;
 }
 
 int TransferListModel::countIn(RowState state) const
 {
-    return int(std::count_if(m_rows.cbegin(), m_rows.cend(), [state](const Row &r) { return r.state == state; }));
+    return int(std::count_if(m_rows.cbegin(), m_rows.cbegin() + m_announced,
+                             [state](const Row &r) { return r.state == state; }));
 }
 
 }  // namespace bd::ui
