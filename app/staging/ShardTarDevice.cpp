@@ -101,6 +101,12 @@ ShardTarDevice::ShardTarDevice(QVector<ShardMember> members, NotificationConfig 
     m_size = exactSize(m_members, m_config);
 }
 
+ShardTarDevice::ShardTarDevice(QVector<ShardMember> members, NotificationConfig config, qint64 knownExactSize,
+                               QObject *parent)
+    : QIODevice(parent), m_members(std::move(members)), m_config(std::move(config)), m_size(knownExactSize)
+{
+}
+
 ShardTarDevice::~ShardTarDevice()
 {
     closeMemberFile();
@@ -167,7 +173,7 @@ bool ShardTarDevice::open(OpenMode mode)
         fail(ErrorKind::Internal, tr("Could not start the tar writer"));
         return false;
     }
-    m_chunk.resize(int(kDataChunk));
+    m_chunk.resize(int(kDataChunk) + 1);   // + the byte that tells a grown file (copyMemberChunk)
     m_step = Step::Header;
     return QIODevice::open(mode);
 }
@@ -270,26 +276,33 @@ bool ShardTarDevice::copyMemberChunk()
 {
     const ShardMember &m = m_members.at(m_memberIndex);
     const qint64 want = qMin(m_memberRemaining, kDataChunk);
+    // The last read of a member asks for one byte more than is left: a short answer is the end
+    // of the file, a full one means the file grew. No extra read per file just to see the end.
+    const bool last = m_memberRemaining <= kDataChunk;
+    const qint64 ask = last ? want + 1 : want;
     qint64 got = 0;
-    while (got < want) {
-        const ssize_t n = ::read(m_fd, m_chunk.data() + got, size_t(want - got));
+    while (got < ask) {
+        const ssize_t n = ::read(m_fd, m_chunk.data() + got, size_t(ask - got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
             return fail(ErrorKind::Io, tr("Cannot read %1: %2").arg(m.path, QString::fromLocal8Bit(std::strerror(errno))));
         if (n == 0)
-            return fail(ErrorKind::Io, tr("%1 became shorter while it was being sent").arg(m.path));
+            break;
         got += n;
+        if (last && got == want)
+            break;   // fewer bytes than asked for: the end of the file (a regular file reads whole)
     }
-    if (got > 0 && archive_write_data(m_archive, m_chunk.constData(), size_t(got)) != la_ssize_t(got))
+    if (got < want)
+        return fail(ErrorKind::Io, tr("%1 became shorter while it was being sent").arg(m.path));
+    if (got > want)
+        return fail(ErrorKind::Io, tr("%1 grew while it was being sent").arg(m.path));
+    if (want > 0 && archive_write_data(m_archive, m_chunk.constData(), size_t(want)) != la_ssize_t(want))
         return archiveFailed("data");
-    m_memberRemaining -= got;
+    m_memberRemaining -= want;
     if (m_memberRemaining > 0)
         return true;
 
-    char extra;
-    if (::read(m_fd, &extra, 1) > 0)
-        return fail(ErrorKind::Io, tr("%1 grew while it was being sent").arg(m.path));
     closeMemberFile();
     if (archive_write_finish_entry(m_archive) != ARCHIVE_OK)
         return archiveFailed("padding");

@@ -48,6 +48,10 @@ public:
 
     explicit ShardTarDevice(QVector<ShardMember> members, NotificationConfig config = {},
                             QObject *parent = nullptr);
+    // With exactSize(members, config) computed before (a retry, the transfer that planned it):
+    // skips the dry run. A wrong value fails the device at its end, never sends a wrong tar.
+    ShardTarDevice(QVector<ShardMember> members, NotificationConfig config, qint64 knownExactSize,
+                   QObject *parent = nullptr);
     ~ShardTarDevice() override;
 
     // Exact tar size for these members, or -1 when a member is unsuitable (size < 0 or over

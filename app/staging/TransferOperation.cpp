@@ -146,8 +146,39 @@ SignedPutOperation::~SignedPutOperation()
     dropAttempt();
 }
 
+void SignedPutOperation::prefetch()
+{
+    if (m_started || isFinished() || hasPrefetch() || !api())
+        return;
+    api::SignedUploadCall *call = requestUpload();
+    m_prefetchCall = call;
+    connect(call, &api::ApiCall::finished, this, [this, call] {
+        m_prefetchCall = nullptr;
+        if (m_started) {
+            onUrlCall(call);   // the start is waiting for this URL
+            return;
+        }
+        if (!call->error()) {
+            m_prefetched = call->result();
+            m_prefetchedAt.start();
+        }
+    });
+}
+
 void SignedPutOperation::doStart()
 {
+    m_started = true;
+    if (m_prefetched && m_prefetchedAt.elapsed() < m_prefetchMaxAgeMs) {
+        ++m_attempts;
+        put(*std::exchange(m_prefetched, std::nullopt));
+        return;
+    }
+    m_prefetched.reset();
+    if (m_prefetchCall) {
+        ++m_attempts;   // its answer continues in onUrlCall
+        m_call = std::exchange(m_prefetchCall, nullptr);
+        return;
+    }
     requestUrl();
 }
 
@@ -159,10 +190,13 @@ void SignedPutOperation::doCancel()
 
 void SignedPutOperation::dropAttempt()
 {
-    if (m_call) {
-        m_call->disconnect(this);
-        m_call->cancel();
-        m_call = nullptr;
+    m_prefetched.reset();
+    for (QPointer<api::SignedUploadCall> *call : { &m_call, &m_prefetchCall }) {
+        if (*call) {
+            (*call)->disconnect(this);
+            (*call)->cancel();
+            *call = nullptr;
+        }
     }
     if (m_reply) {
         m_reply->disconnect(this);
@@ -188,15 +222,20 @@ void SignedPutOperation::requestUrl()
     setProcessedAmount(Unit::Bytes, 0);   // a new attempt sends the whole body again
     api::SignedUploadCall *call = requestUpload();
     m_call = call;
-    connect(call, &api::ApiCall::finished, this, [this, call] {
-        m_call = nullptr;
-        if (call->error()) {
-            // The call already retried transient failures (and honoured Retry-After) itself.
-            retryOrFail(call->error(), {});
-            return;
-        }
-        put(call->result());
-    });
+    connect(call, &api::ApiCall::finished, this, [this, call] { onUrlCall(call); });
+}
+
+void SignedPutOperation::onUrlCall(api::SignedUploadCall *call)
+{
+    m_call = nullptr;
+    if (isFinished())
+        return;
+    if (call->error()) {
+        // The call already retried transient failures (and honoured Retry-After) itself.
+        retryOrFail(call->error(), {});
+        return;
+    }
+    put(call->result());
 }
 
 void SignedPutOperation::put(const api::SignedUpload &upload)
@@ -310,7 +349,7 @@ QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error)
         *error = Error(ErrorKind::InvalidInput, tr("Shard %1 has a file that cannot go into a tar").arg(m_shard.index + 1));
         return nullptr;
     }
-    auto *device = new ShardTarDevice(m_shard.members, m_notification);
+    auto *device = new ShardTarDevice(m_shard.members, m_notification, m_tarSize);
     device->setBeforeLastBytes([this] { noteBodyLeaving(); });
     if (!device->open(QIODevice::ReadOnly)) {
         *error = device->error().isError() ? device->error() : Error(ErrorKind::Io, device->errorString());

@@ -9,9 +9,12 @@
 #include "staging/IngestPlan.h"
 #include "staging/ShardTarDevice.h"
 
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
+
+#include <optional>
 
 class QIODevice;
 class QNetworkReply;
@@ -28,6 +31,10 @@ public:
     virtual QStringList filePaths() const = 0;
     // A new, unstarted transfer of the same files (used to restart after a pause).
     virtual TransferOperation *clone(QObject *parent = nullptr) const = 0;
+    // Prepare what the transfer needs before its slot comes (a signed URL), so its body can
+    // leave as soon as it starts; the queue calls it for the transfers next in line. No-op by
+    // default, and once started.
+    virtual void prefetch() {}
 
     int fileCount() const { return int(filePaths().size()); }
     // This attempt's whole body may have reached the service (see bodyLeaving()).
@@ -97,12 +104,24 @@ private:
 
 // D8/D9 then S1 PUT. Every attempt asks for a FRESH signed URL: a failed or expired (403) PUT
 // is never repeated on the same URL. Attempts are capped and spaced by jittered backoff.
+// prefetch() asks for the first attempt's URL while the transfer still waits for its slot: the
+// D8/D9 round trip then overlaps the transfers running before it instead of leaving the slot
+// idle between two PUTs. A prefetched URL older than kPrefetchMaxAgeMs is not used (URLs
+// expire); a failed prefetch is forgotten (the start asks again, with the usual retries).
 class SignedPutOperation : public TransferOperation
 {
     Q_OBJECT
 public:
+    static constexpr qint64 kPrefetchMaxAgeMs = 5 * 60 * 1000;
+
     explicit SignedPutOperation(api::ApiClient *api, QObject *parent = nullptr);
     ~SignedPutOperation() override;
+
+    void prefetch() override;
+    // A URL is prefetched or being prefetched (for tests and diagnostics).
+    bool hasPrefetch() const { return m_prefetchCall || m_prefetched.has_value(); }
+    // How old a prefetched URL may be when the transfer starts (kPrefetchMaxAgeMs; tests lower it).
+    void setPrefetchMaxAgeMs(qint64 ms) { m_prefetchMaxAgeMs = ms; }
 
 protected:
     // Ask for the signed URL (D8 or D9).
@@ -118,6 +137,7 @@ protected:
 
 private:
     void requestUrl();
+    void onUrlCall(api::SignedUploadCall *call);
     void put(const api::SignedUpload &upload);
     void onPutFinished();
     // Waits (RetryPolicy, honouring a raw Retry-After value) and asks for a fresh URL, or fails.
@@ -125,6 +145,11 @@ private:
     void dropAttempt();
 
     QPointer<api::SignedUploadCall> m_call;
+    QPointer<api::SignedUploadCall> m_prefetchCall;   // asked before the start, still running
+    std::optional<api::SignedUpload> m_prefetched;    // its URL, not used yet
+    QElapsedTimer m_prefetchedAt;
+    qint64 m_prefetchMaxAgeMs = kPrefetchMaxAgeMs;
+    bool m_started = false;
     QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
     QIODevice *m_body = nullptr;
     QTimer m_retryTimer;

@@ -120,7 +120,20 @@ void UploadQueue::onSlotGranted(api::NetworkGate::Slot slot)
     TransferOperation *transfer = m_pending.takeFirst();
     m_slots.emplace(transfer, std::move(slot));
     startTransfer(transfer);
+    prefetchNext();
     pump();
+}
+
+// One transfer in line per running one prepares ahead (a signed URL), so a slot that frees up
+// starts its next body at once instead of waiting for a D8/D9 round trip. Not during a rate-limit
+// hold: the service asked for fewer requests.
+void UploadQueue::prefetchNext()
+{
+    if (state() != State::Running || holdRemainingMs() > 0)
+        return;
+    const qsizetype ahead = qMin(m_pending.size(), qMax<qsizetype>(1, m_running.size()));
+    for (qsizetype i = 0; i < ahead; ++i)
+        m_pending.at(i)->prefetch();
 }
 
 void UploadQueue::withdrawTicket()

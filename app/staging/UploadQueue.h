@@ -13,7 +13,9 @@
 //    on the service, and a copy would send its files twice;
 //  - rate limits: a 429 / Retry-After seen by a transfer or by any call of the ApiClient holds
 //    the gate, so no transfer on the connection starts for that long (holding());
-//  - cancel(): aborts the running transfers and drops the rest.
+//  - cancel(): aborts the running transfers and drops the rest;
+//  - prefetch: while transfers run, as many of the next pending ones prepare ahead (their signed
+//    URL: TransferOperation::prefetch()), so a freed slot starts its next body at once.
 // Every transfer that ends (success or failure) is reported once through transferFinished();
 // the queue then finishes with no error if all succeeded, else with the first failure's kind
 // and a count. The queue owns its transfers and deletes them after transferFinished().
@@ -70,6 +72,7 @@ protected:
 private:
     void pump();
     void onSlotGranted(api::NetworkGate::Slot slot);
+    void prefetchNext();
     void withdrawTicket();
     void releaseSlot(TransferOperation *transfer, api::NetworkGate::Outcome outcome);
     void fixGateLimit();

@@ -249,6 +249,58 @@ private Q_SLOTS:
         QVERIFY2(dev.errorString().contains(QLatin1String("shorter")), qPrintable(dev.errorString()));
     }
 
+    // A file that grows after its header went out (the size was checked at open) fails at its
+    // last read, which asks for one byte more than is left: small, empty and multi-chunk files.
+    void fileGrowingWhileStreamingFails_data()
+    {
+        QTest::addColumn<int>("size");
+        QTest::newRow("small") << 48 * 1024;
+        QTest::newRow("empty") << 0;
+        QTest::newRow("several chunks") << int(ShardTarDevice::kDataChunk) * 2 + 7;
+    }
+    void fileGrowingWhileStreamingFails()
+    {
+        QFETCH(int, size);
+        const QString path = writeFile(m_dir.path(), QStringLiteral("grow/g%1.jpg").arg(size), QByteArray(size, 'g'));
+        const QVector<ShardMember> members{ member(path, "g.jpg", 1) };
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly | QIODevice::Unbuffered));   // read() asks for 512, no more
+        char header[512];
+        QCOMPARE(dev.read(header, sizeof header), qint64(512));   // opened, checked, header out
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::Append));
+        QCOMPARE(f.write("x", 1), qint64(1));
+        f.close();
+        bool failed = false;
+        drain(dev, 65536, &failed);
+        QVERIFY(failed);
+        QCOMPARE(dev.error().kind, bd::ErrorKind::Io);
+        QVERIFY2(dev.errorString().contains(QLatin1String("grew")), qPrintable(dev.errorString()));
+    }
+
+    // The size the planner computed can be handed in (no second dry run); a wrong one fails the
+    // device instead of producing a tar that disagrees with its Content-Length.
+    void knownExactSizeIsUsedAndAWrongOneFails()
+    {
+        const QString path = writeFile(m_dir.path(), "known/k.jpg", jpegBytes(3000));
+        const QVector<ShardMember> members{ member(path, "k.jpg", 1) };
+        const qint64 exact = ShardTarDevice::exactSize(members);
+        ShardTarDevice right(members, {}, exact);
+        QVERIFY(right.open(QIODevice::ReadOnly));
+        QCOMPARE(right.size(), exact);
+        bool failed = false;
+        QCOMPARE(qint64(drain(right, 4096, &failed).size()), exact);
+        QVERIFY(!failed);
+        for (const qint64 wrong : { exact - 512, exact + 512 }) {
+            ShardTarDevice dev(members, {}, wrong);
+            QVERIFY(dev.open(QIODevice::ReadOnly));
+            failed = false;
+            drain(dev, 4096, &failed);
+            QVERIFY2(failed, qPrintable(QString::number(wrong)));
+            QCOMPARE(dev.error().kind, bd::ErrorKind::Internal);
+        }
+    }
+
     void unicodeNamesWorkInTheCLocale()
     {
         // libarchive 3.6.2 crashed writing a non-ASCII pax name in the "C" locale (as under a
