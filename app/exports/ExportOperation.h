@@ -19,7 +19,11 @@
 // Crash safety: a line is in the file (the page cache) before the file counts as done, so a
 // SIGKILL loses nothing; only a power cut can lose the last 100 ms of lines, and those files are
 // then fetched again, never half-written (downloads and extracted members appear under their
-// names only when complete).
+// names only when complete). A plain download is fsync'ed (off the main thread) before its
+// rename; an archive extracted and deleted in this run is not: its journal row says Extracted
+// only after the extraction, so an archive lost to a power cut is fetched again. Extracted
+// members are not fsync'ed either (a power cut after their log line was synced can leave them
+// short: not covered).
 // Folder layout: ExportLayout.h ("One layout"); targetFolders() tells where each batch went.
 // One export at a time per target folder (flock on the folder; a second one waits).
 // A CompositeOperation: the planner, every download and every extraction are its children, so
