@@ -156,7 +156,7 @@ public:
     {
         m_suffix = QStringLiteral("-%1x%2-%3").arg(size.width()).arg(size.height()).arg(look);
         window()->activityDock()->hide();
-        window()->resize(size);
+        fitWindow(size);
         window()->stagingTab()->selectBatch(QStringLiteral("demo-images"));
         for (int i = 0; i < window()->tabs()->count(); ++i) {
             window()->tabs()->setCurrentIndex(i);
@@ -189,12 +189,23 @@ public:
         window()->resizeDocks({ window()->activityDock() }, { size.height() / 3 }, Qt::Vertical);
         save(window(), QStringLiteral("activity"), 300);
         window()->activityDock()->hide();
+        fitWindow(size);   // the dock's minimum may have grown it; dialogs are capped at its size
 
         shootDialogs();
     }
 
 private:
     MainWindow *window() const { return m_window; }
+
+    // A style or dock change lays the window out again later (and can grow it to a passing
+    // minimum): resize once that settled.
+    void fitWindow(QSize size)
+    {
+        window()->resize(size);
+        wait(200);
+        if (window()->size() != size)
+            window()->resize(size);
+    }
 
     void save(QWidget *widget, const QString &screen, int settleMs)
     {

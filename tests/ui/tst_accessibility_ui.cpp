@@ -269,6 +269,24 @@ private Q_SLOTS:
         QCOMPARE(statusColour(StatusTone::Bad, grey), QColor(Qt::black));
     }
 
+    void statusTonesFollowAPaletteChange()
+    {
+        // The desktop switches to high contrast while the app runs: a toned label is recomputed
+        // from the new palette, not left in the old palette's colour.
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setPalette(highContrast(false));
+        QLabel label(QStringLiteral("● Online"));
+        setStatusTone(&label, StatusTone::Good);
+        label.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&label));
+        QCOMPARE(textColour(&label), statusColour(StatusTone::Good, highContrast(false)));
+        QApplication::setPalette(highContrast(true));
+        QTRY_COMPARE(textColour(&label), statusColour(StatusTone::Good, highContrast(true)));
+        QVERIFY(contrastRatio(textColour(&label), Qt::black) >= kMinimumTextContrast);
+        setStatusTone(&label, StatusTone::Neutral);
+        QVERIFY(label.styleSheet().isEmpty());
+    }
+
     void everyScreenIsNamedAndReadable_data()
     {
         QTest::addColumn<Look>("look");
