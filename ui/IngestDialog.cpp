@@ -23,6 +23,7 @@
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace bd::ui {
 
@@ -157,6 +158,7 @@ IngestDialog::IngestDialog(QStringList inputs, QWidget *parent) : QDialog(parent
         else
             startScan();
     });
+    connect(&m_preview, &QFutureWatcher<ScanPreview>::finished, this, &IngestDialog::onPreviewReady);
     startScan();
 }
 
@@ -269,11 +271,53 @@ void IngestDialog::onScanFinished()
         return;
     }
     m_scan = scanner->result();
-    m_scanned = true;
     m_scanBar->setValue(1);
     m_scanBar->setFormat(tr("Scan complete"));
     m_scanBar->setToolTip(m_scan.summary());
     showScan();
+    // The plan and the renamed list: off the GUI thread (the scan is shared, not copied).
+    m_preview.setFuture(QtConcurrent::run([scan = m_scan] { return preview(scan); }));
+}
+
+IngestDialog::ScanPreview IngestDialog::preview(const ScanResult &scan)
+{
+    ScanPreview out;
+    // The same planner the ingest runs (pure computation on the scan, no I/O).
+    const IngestPlan plan = IngestPlanner::plan(scan);
+    switch (plan.imageMethod) {
+    case IngestPlan::ImageMethod::Simple:
+        out.method << tr("simple: %n image upload(s)", nullptr, int(plan.simpleImages.size()));
+        break;
+    case IngestPlan::ImageMethod::Sharded:
+        out.method << tr("sharded: %n tar shard(s)", nullptr, int(plan.shards.size()));
+        break;
+    case IngestPlan::ImageMethod::None:
+        break;
+    }
+    if (!plan.videos.isEmpty())
+        out.method << tr("%n video upload(s)", nullptr, int(plan.videos.size()));
+    if (out.method.isEmpty())
+        out.method << tr("nothing to upload");
+    out.method += plan.notes;
+    for (const NameMapping &m : BatchNaming::mapping(scan.accepted)) {
+        if (m.renamed)
+            out.renamed.append(m);
+    }
+    return out;
+}
+
+void IngestDialog::onPreviewReady()
+{
+    if (m_scanner || m_preview.isCanceled())
+        return;   // a newer scan is running; its preview follows
+    const ScanPreview p = m_preview.result();
+    m_method->setText(p.method.join(QStringLiteral("; ")));
+    m_renamed->setRowCount(int(p.renamed.size()));
+    for (int i = 0; i < p.renamed.size(); ++i)
+        setRow(m_renamed, i, { p.renamed.at(i).path, p.renamed.at(i).name });
+    m_lists->setTabText(1, tr("Renamed (%1)").arg(m_renamed->rowCount()));
+    m_renamed->resizeColumnToContents(0);
+    m_scanned = true;
     validate();
     Q_EMIT scanFinished();
 }
@@ -284,45 +328,20 @@ void IngestDialog::showScan()
     m_videos->setText(QLocale().toString(m_scan.videoCount));
     m_size->setText(formatBytes(m_scan.totalBytes));
 
-    // The same planner the ingest runs (pure computation on the scan, no I/O).
-    const IngestPlan plan = IngestPlanner::plan(m_scan);
-    QStringList method;
-    switch (plan.imageMethod) {
-    case IngestPlan::ImageMethod::Simple:
-        method << tr("simple: %n image upload(s)", nullptr, int(plan.simpleImages.size()));
-        break;
-    case IngestPlan::ImageMethod::Sharded:
-        method << tr("sharded: %n tar shard(s)", nullptr, int(plan.shards.size()));
-        break;
-    case IngestPlan::ImageMethod::None:
-        break;
-    }
-    if (!plan.videos.isEmpty())
-        method << tr("%n video upload(s)", nullptr, int(plan.videos.size()));
-    if (method.isEmpty())
-        method << tr("nothing to upload");
-    method += plan.notes;
-    m_method->setText(method.join(QStringLiteral("; ")));
-
-    m_skipped->setRowCount(int(m_scan.skipped.size()));
-    for (int i = 0; i < m_scan.skipped.size(); ++i) {
+    m_method->setText(tr("Planning…"));
+    // A table row is a widget item: list the first kShownSkipped, count them all.
+    const int shown = int(qMin<qsizetype>(m_scan.skipped.size(), ScanResult::kSkippedSample));
+    m_skipped->setRowCount(shown);
+    for (int i = 0; i < shown; ++i) {
         const SkippedFile &s = m_scan.skipped.at(i);
         setRow(m_skipped, i, { s.path, skipReasonText(s.reason), s.detail });
     }
-    const QVector<NameMapping> mapping = BatchNaming::mapping(m_scan.accepted);
     m_renamed->setRowCount(0);
-    for (const NameMapping &m : mapping) {
-        if (!m.renamed)
-            continue;
-        const int row = m_renamed->rowCount();
-        m_renamed->insertRow(row);
-        setRow(m_renamed, row, { m.path, m.name });
-    }
-    m_lists->setTabText(0, tr("Skipped (%1)").arg(m_skipped->rowCount()));
-    m_lists->setTabText(1, tr("Renamed (%1)").arg(m_renamed->rowCount()));
+    m_lists->setTabText(0, m_scan.skippedTotal() > shown ? tr("Skipped (%1, first %2 listed)").arg(m_scan.skippedTotal()).arg(shown)
+                                                         : tr("Skipped (%1)").arg(shown));
+    m_lists->setTabText(1, tr("Renamed (…)"));
     m_skipped->resizeColumnToContents(0);
     m_skipped->resizeColumnToContents(1);
-    m_renamed->resizeColumnToContents(0);
 }
 
 void IngestDialog::validate()
@@ -349,9 +368,9 @@ void IngestDialog::validate()
     m_batchId->setProperty("invalid", !valid);
     m_batchId->setToolTip(valid ? QString() : text);
 
-    const bool hasFiles = m_scanned && !m_scan.accepted.isEmpty();
+    const bool hasFiles = m_scanned && m_scan.acceptedCount() > 0;
     m_upload->setEnabled(valid && hasFiles && !m_scanner);
-    if (m_scanned && m_scan.accepted.isEmpty())
+    if (m_scanned && m_scan.acceptedCount() == 0)
         m_upload->setToolTip(tr("Nothing to upload"));
     else
         m_upload->setToolTip(valid ? QString() : text);

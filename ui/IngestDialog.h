@@ -3,12 +3,17 @@
 // folder name (validated live: ^[a-z0-9_-]{1,64}$), a display name and options, and shows what
 // a scan found - run OFF the GUI thread by FolderScanner, with progress and cancel: images,
 // videos, total size, the upload method (simple / sharded, shard count), the renamed files
-// and every skipped file with its reason. Upload stays disabled until the id is valid and the
-// scan found something to send. Changing recursive / hidden / media scans again.
+// and every skipped file with its reason (the first 1 000 listed, all counted). The plan and the
+// renamed list are worked out on a worker thread too (IngestPlanner over 100k files took 1.3 s
+// on the GUI thread); scanFinished() is emitted once they are shown. Upload stays disabled until
+// the id is valid and the scan found something to send. Changing recursive / hidden / media
+// scans again.
+#include "staging/BatchNaming.h"
 #include "staging/IngestOperation.h"
 #include "staging/ScanResult.h"
 
 #include <QDialog>
+#include <QFutureWatcher>
 #include <QPointer>
 #include <QSet>
 
@@ -58,6 +63,14 @@ private:
     void cancelScan();
     void onScanFinished();
     void showScan();
+    // What the worker thread works out from a scan: the plan's one-line description and the
+    // files whose batch name differs from their own.
+    struct ScanPreview {
+        QStringList method;
+        QVector<staging::NameMapping> renamed;
+    };
+    static ScanPreview preview(const staging::ScanResult &scan);
+    void onPreviewReady();
     void validate();
     QStringList hiddenAcceptedFiles() const;
 
@@ -66,6 +79,7 @@ private:
     QPointer<staging::FolderScanner> m_scanner;
     staging::ScanResult m_scan;
     bool m_scanned = false;
+    QFutureWatcher<ScanPreview> m_preview;
 
     QLineEdit *m_batchId = nullptr;
     QLabel *m_idStatus = nullptr;
