@@ -88,7 +88,9 @@ void TrayNotifier::onJobFinished(const QString &jobId, bool success)
 void TrayNotifier::notify(const QString &title, const QString &text, bool failure)
 {
     ++m_count;
-    m_lastMessage = title + QStringLiteral(": ") + text;
+    // The text already says what happened ("Job x succeeded."): the title would only repeat it and
+    // push the end of the line out of a narrow status bar.
+    m_lastMessage = text;
     // The balloon reaches a minimised window; the status bar keeps the line for a visible one.
     if (m_tray && m_tray->isVisible())
         m_tray->showMessage(title, text, failure ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information, 10000);

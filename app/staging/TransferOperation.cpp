@@ -252,7 +252,8 @@ void SignedPutOperation::put(const api::SignedUpload &upload)
     Q_EMIT sending();
     m_reply = api()->putSigned(upload, m_body, size);
     connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
-        setProcessedAmount(Unit::Bytes, qMin(sent, totalAmount(Unit::Bytes)));
+        const qint64 total = totalAmount(Unit::Bytes);
+        setProcessedAmount(Unit::Bytes, m_wireBytes > 0 ? qMin(total, sent * total / m_wireBytes) : qMin(sent, total));
     });
     connect(m_reply, &QNetworkReply::finished, this, &SignedPutOperation::onPutFinished);
 }
@@ -317,7 +318,10 @@ ShardUploadOperation::ShardUploadOperation(api::ApiClient *api, QString batchId,
 {
     setTitle(tr("Upload shard %1").arg(m_shard.index + 1));
     m_tarSize = ShardTarDevice::exactSize(m_shard.members, m_notification);
-    setTotalAmount(Unit::Bytes, qMax<qint64>(0, m_tarSize));
+    // Counted in the images' bytes, as the scan and the ingest's total are (a shard of tiny
+    // images is mostly tar headers: 40 kB of photos were shown as 86 kB sent).
+    setTotalAmount(Unit::Bytes, m_shard.payloadBytes);
+    setWireBytes(m_tarSize);
     setTotalAmount(Unit::Files, m_shard.members.size());
 }
 

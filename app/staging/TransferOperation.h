@@ -134,6 +134,9 @@ protected:
 
     void doStart() override;
     void doCancel() override;
+    // The body has wireBytes on the wire (a tar's headers and padding) for the totalAmount(Bytes)
+    // the user counts (the files' own sizes): progress is scaled so "x of y" matches the scan.
+    void setWireBytes(qint64 wireBytes) { m_wireBytes = wireBytes; }
 
 private:
     void requestUrl();
@@ -153,6 +156,7 @@ private:
     QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
     QIODevice *m_body = nullptr;
     QTimer m_retryTimer;
+    qint64 m_wireBytes = 0;   // 0: the body is totalAmount(Bytes) long
 };
 
 // One tar shard of images: D9, then the ShardTarDevice streamed straight into the PUT with its

@@ -105,6 +105,12 @@ void TestUploadPipeline::shardedIngest()
     QCOMPARE(op->summary().batchCount, 300);
     QCOMPARE(m_env.sandbox->requestCount(QStringLiteral("D9")) - d9Before, 5);
     QCOMPARE(op->processedAmount(Operation::Unit::Bytes), op->totalAmount(Operation::Unit::Bytes));
+    // Progress counts the images' own bytes (what the scan showed), not the tars' headers.
+    qint64 payload = 0;
+    for (const QFileInfo &file : QDir(dir).entryInfoList(QDir::Files))
+        payload += file.size();
+    QCOMPARE(op->totalAmount(Operation::Unit::Bytes), payload);
+    QCOMPARE(op->summary().bytesSent, payload);
     expectExactlyOnce(QStringLiteral("sharded-b"), 300);
     // notification_config.json carried our ingest id into every shard (and is not a batch file).
     const auto shards = m_env.shards(QStringLiteral("sharded-b"));
