@@ -17,6 +17,9 @@
 //    timers by itself: read the figures with it).
 //
 //   bench_gui [--files N] [--batch-files M] [--cold-runs K] [--skip-cold] [--skip-window]
+//             [--trace-stalls MS]
+// --trace-stalls prints every event delivery on the GUI thread that took MS ms or more (receiver
+// class, object name, event type; the innermost of nested deliveries), to find what stalls.
 // Needs batchdeck in the same bin folder (BATCHDECK_BIN_DIR or ../bin next to this program).
 #include "AppSession.h"
 #include "BatchDetailPane.h"
@@ -96,6 +99,48 @@ bool writeImages(const QString &dir, int count)
     return true;
 }
 
+// A QApplication that times each event delivery on the GUI thread (--trace-stalls).
+class TimedApplication : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    int traceMs = 0;
+    QString phase;
+
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (traceMs <= 0 || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        QElapsedTimer t;
+        t.start();
+        const int depth = ++m_depth;
+        const qint64 innerBefore = m_innerReported;
+        const bool result = QApplication::notify(receiver, event);
+        --m_depth;
+        const qint64 ms = t.elapsed();
+        // Report the innermost slow delivery only (its callers contain it).
+        if (ms >= traceMs && m_innerReported == innerBefore) {
+            m_innerReported++;
+            const QObject *parent = receiver->parent();
+            out() << QStringLiteral("  stall %1 ms in %2: %3 \"%4\" (child of %5) event %6 (depth %7)")
+                         .arg(ms).arg(phase, QString::fromLatin1(receiver->metaObject()->className()), receiver->objectName(),
+                                      parent ? QString::fromLatin1(parent->metaObject()->className()) : QStringLiteral("-"))
+                         .arg(int(event->type())).arg(depth)
+                  << Qt::endl;
+        }
+        return result;
+    }
+
+private:
+    int m_depth = 0;
+    qint64 m_innerReported = 0;
+};
+
+TimedApplication *timedApp()
+{
+    return static_cast<TimedApplication *>(QCoreApplication::instance());
+}
+
 // A 10 ms heartbeat on the GUI thread: how late each tick fires, recorded per phase.
 class Heartbeat
 {
@@ -111,6 +156,7 @@ public:
     void begin(const QString &phase)
     {
         m_phase = phase;
+        timedApp()->phase = phase;
         m_order.push_back(phase);
         m_phaseClock.start();
         m_clock.start();
@@ -378,7 +424,7 @@ bool windowPhases(int files, int batchFiles)
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Event-loop lateness and cold start of the desktop window"));
     parser.addHelpOption();
@@ -390,8 +436,12 @@ int main(int argc, char **argv)
                                       QStringLiteral("n"), QStringLiteral("5"));
     const QCommandLineOption skipCold(QStringLiteral("skip-cold"), QStringLiteral("No cold-start launches."));
     const QCommandLineOption skipWindow(QStringLiteral("skip-window"), QStringLiteral("No in-process phases."));
-    parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow });
+    const QCommandLineOption traceStalls(QStringLiteral("trace-stalls"),
+                                         QStringLiteral("Print GUI-thread event deliveries of at least this many ms."),
+                                         QStringLiteral("ms"), QStringLiteral("0"));
+    parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow, traceStalls });
     parser.process(app);
+    app.traceMs = parser.value(traceStalls).toInt();
 
     out() << "bench_gui: " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
     bool met = true;
