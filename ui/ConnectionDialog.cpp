@@ -1,4 +1,5 @@
 #include "ConnectionDialog.h"
+#include "Palette.h"
 
 #include "FieldValidation.h"
 #include "StatusTone.h"
@@ -104,7 +105,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent) : QDialog(parent)
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_test, &QPushButton::clicked, this, [this] {
         m_result->setText(tr("Testing…"));
-        m_result->setStyleSheet({});
+        setStatusTone(m_result, StatusTone::Neutral);
         Q_EMIT testRequested();
     });
     layout->addWidget(buttons);
@@ -156,7 +157,7 @@ bool ConnectionDialog::rememberKey() const
 void ConnectionDialog::showTestResult(bool ok, const QString &text)
 {
     m_result->setText((ok ? QStringLiteral("✓ ") : QStringLiteral("⚠ ")) + text);
-    m_result->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(ok ? StatusTone::Good : StatusTone::Bad, palette()).name()));
+    setStatusTone(m_result, ok ? StatusTone::Good : StatusTone::Bad);   // follows a palette change
 }
 
 void ConnectionDialog::updateEnabled()

@@ -1,4 +1,5 @@
 #include "FieldValidation.h"
+#include "Palette.h"
 
 #include "StatusTone.h"
 
@@ -27,8 +28,7 @@ void FieldValidation::showMessage(QLabel *line, const QString &message)
         return;
     line->setText(message.isEmpty() ? QString() : QStringLiteral("⚠ ") + message);
     line->setToolTip(message);
-    line->setStyleSheet(message.isEmpty() ? QString()
-                                          : QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, line->palette()).name()));
+    setStatusTone(line, message.isEmpty() ? StatusTone::Neutral : StatusTone::Bad);   // follows a palette change
 }
 
 QLabel *FieldValidation::add(QWidget *field, Check check, QLabel *line)

@@ -1,4 +1,5 @@
 #include "JobView.h"
+#include "Palette.h"
 
 #include "AppSession.h"
 #include "JobLogsPane.h"
@@ -61,7 +62,7 @@ public:
         layout->addLayout(form);
         m_problem = new QLabel(this);
         m_problem->setWordWrap(true);
-        m_problem->setStyleSheet(QStringLiteral("color: %1;").arg(StageTimeline::failureColour(palette()).name()));
+        setStatusTone(m_problem, StatusTone::Bad);
         layout->addWidget(m_problem);
         m_buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
         m_buttons->addButton(tr("Restart"), QDialogButtonBox::AcceptRole);
@@ -320,7 +321,7 @@ void JobView::showSnapshot(const jobs::JobSnapshot &snap)
     m_offline->setVisible(snap.offline);
     if (snap.offline) {
         m_offline->setText(tr("● Offline — data from %1").arg(formatDate(snap.fetchedAt)));
-        m_offline->setStyleSheet(QStringLiteral("color: %1;").arg(StageTimeline::failureColour(palette()).name()));
+        setStatusTone(m_offline, StatusTone::Bad);
         m_offline->setToolTip(snap.lastError.message);
     }
     m_abort->setEnabled(!job.isTerminal);

@@ -1,4 +1,5 @@
 #include "NewJobDialog.h"
+#include "Palette.h"
 
 #include "AppSession.h"
 #include "AssetLibraryInput.h"
@@ -316,7 +317,7 @@ void NewJobDialog::buildButtons(QBoxLayout *into)
     m_submitError->setObjectName(QStringLiteral("submitError"));
     m_submitError->setWordWrap(true);
     m_submitError->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_submitError->setStyleSheet(QStringLiteral("color: %1;").arg(StageTimeline::failureColour(palette()).name()));
+    setStatusTone(m_submitError, StatusTone::Bad);
     m_submitError->hide();
     into->addWidget(m_submitError);
 
@@ -619,14 +620,13 @@ void NewJobDialog::markProblems(const jobs::FieldProblems &problems)
     // frame (it hid the focus ring): the line's ⚠ and colour say it.
     for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it)
         FieldValidation::showMessage(it->message, isTouched(*it) ? problemText(problems, it.key()) : QString());
-    const QString red = StageTimeline::failureColour(palette()).name();
     // Problems without a field of their own (e.g. no workspace yet) go under the preview.
     QStringList general;
     for (const jobs::FieldProblem &p : problems)
         if (!m_fields.contains(p.field))
             general << p.field + QStringLiteral(": ") + p.message;
     m_generalProblems->setText(general.join(QLatin1Char('\n')));
-    m_generalProblems->setStyleSheet(QStringLiteral("color: %1;").arg(red));
+    setStatusTone(m_generalProblems, StatusTone::Bad);
     m_generalProblems->setVisible(!general.isEmpty());
 }
 

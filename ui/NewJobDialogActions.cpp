@@ -1,6 +1,7 @@
 // NewJobDialog, second half: what talks to the service (input batches, the indexing check,
 // submitting) and the presets on disk.
 #include "NewJobDialog.h"
+#include "Palette.h"
 
 #include "AppSession.h"
 #include "AssetLibraryInput.h"
@@ -53,8 +54,7 @@ void NewJobDialog::checkBatch()
     const int generation = ++m_batchCheckGeneration;
     const auto show = [this](const QString &text, bool warning) {
         m_batchNotice->setText(text);
-        m_batchNotice->setStyleSheet(warning ? QStringLiteral("color: %1;").arg(StageTimeline::failureColour(palette()).name())
-                                             : QString());
+        setStatusTone(m_batchNotice, warning ? StatusTone::Bad : StatusTone::Neutral);
         m_batchNotice->setVisible(!text.isEmpty());
         Q_EMIT batchChecked();
     };

@@ -1,4 +1,5 @@
 #include "RemoteIngestView.h"
+#include "Palette.h"
 
 #include "StatusTone.h"
 #include "core/Redact.h"
@@ -97,13 +98,12 @@ void RemoteIngestView::onFinished()
     if (error) {
         m_bar->setFormat(error.kind == ErrorKind::Cancelled ? tr("Cancelled") : tr("Failed"));
         m_phase->setText(redact(error.message));
-        m_phase->setStyleSheet(QStringLiteral("color: %1;").arg(statusColour(StatusTone::Bad, palette()).name()));
+        setStatusTone(m_phase, StatusTone::Bad);
     } else {
         m_bar->setFormat(summary.ready ? tr("Ready") : tr("Finished with problems"));
         m_phase->setText(summary.ready ? tr("Every file is in the batch.")
                                        : tr("%1 in the batch, %2 failed.").arg(summary.uploaded.size()).arg(summary.failed.size()));
-        m_phase->setStyleSheet(QStringLiteral("color: %1;")
-                                   .arg(statusColour(summary.ready ? StatusTone::Good : StatusTone::Warning, palette()).name()));
+        setStatusTone(m_phase, summary.ready ? StatusTone::Good : StatusTone::Warning);
     }
     m_summary->setPlainText(redact(summary.toText()));
     m_summary->show();

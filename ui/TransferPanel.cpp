@@ -91,6 +91,11 @@ TransferPanel::TransferPanel(QWidget *parent) : QWidget(parent), m_model(new Dow
         m_notice->hide();
         updateOverall();
     });
+    // Rows can arrive after the export that lists them ended (the model announces in batches):
+    // the bar and "Clear finished" follow the rows, not only the operations.
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &TransferPanel::updateOverall);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, &TransferPanel::updateOverall);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &TransferPanel::updateOverall);
     connect(openFolder, &QPushButton::clicked, this, [this] { Q_EMIT openFolderRequested(m_lastFolder); });
     connect(viewResults, &QPushButton::clicked, this, [this] { Q_EMIT viewResultsRequested(m_lastFolder); });
     updateOverall();
@@ -191,6 +196,7 @@ void TransferPanel::updateOverall()
         m_overall->setValue(m_model->rowCount() > 0 ? 100 : 0);
         m_overall->setFormat(m_model->rowCount() > 0 ? tr("Finished") : tr("No download running"));
         m_details->setText(status);
+        m_details->setVisible(!status.isEmpty());   // no empty line above the finished notice
         return;
     }
     // Every unfinished export waits for another one into the same folder: nothing moves, say so.
@@ -225,6 +231,7 @@ void TransferPanel::updateOverall()
     if (!m_waitingText.isEmpty())
         details = m_waitingText + QStringLiteral(" · ") + details;
     m_details->setText(details);
+    m_details->setVisible(true);
 }
 
 void TransferPanel::onExportFinished(ExportOperation *operation)

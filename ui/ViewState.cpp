@@ -61,6 +61,12 @@ ViewState::ViewState(QAbstractItemView *view, const QString &settingsName)
     fitColumnsOnce();
 }
 
+bool ViewState::viewAlive() const
+{
+    // metaObject() is virtual: while ~QWidget runs it is QWidget's, so the cast fails.
+    return m_view && qobject_cast<QAbstractItemView *>(static_cast<QObject *>(m_view.data()));
+}
+
 QString ViewState::keyOf(int row) const
 {
     const QModelIndex index = m_view->model()->index(row, 0, m_view->rootIndex());
@@ -81,7 +87,7 @@ int ViewState::rowOfKey(const QString &key) const
 QStringList ViewState::selectedKeys() const
 {
     QStringList keys;
-    if (!m_view || !m_view->selectionModel())
+    if (!viewAlive() || !m_view->selectionModel())
         return keys;
     for (const QModelIndex &index : m_view->selectionModel()->selectedRows())
         keys << keyOf(index.row());
@@ -90,7 +96,7 @@ QStringList ViewState::selectedKeys() const
 
 void ViewState::remember()
 {
-    if (!m_view || m_remembered)
+    if (!viewAlive() || m_remembered)
         return;   // a reset inside a layout change: the first snapshot is the user's
     m_selected = selectedKeys();
     const QModelIndex current = m_view->currentIndex();
@@ -105,7 +111,7 @@ void ViewState::remember()
 
 void ViewState::restore()
 {
-    if (!m_view || !m_remembered)
+    if (!viewAlive() || !m_remembered)
         return;
     m_remembered = false;
     QItemSelectionModel *selection = m_view->selectionModel();
@@ -139,7 +145,7 @@ void ViewState::restore()
 
 void ViewState::fitColumnsOnce()
 {
-    if (m_fitted || !m_view || m_view->model()->rowCount(m_view->rootIndex()) == 0)
+    if (m_fitted || !viewAlive() || m_view->model()->rowCount(m_view->rootIndex()) == 0)
         return;
     QHeaderView *header = columnHeaderOf(m_view);
     if (!header)
@@ -154,7 +160,7 @@ void ViewState::fitColumnsOnce()
 
 void ViewState::saveHeader()
 {
-    QHeaderView *header = m_view ? columnHeaderOf(m_view) : nullptr;
+    QHeaderView *header = viewAlive() ? columnHeaderOf(m_view) : nullptr;
     if (!header || m_settingsName.isEmpty())
         return;
     AppSettings settings;

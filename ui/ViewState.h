@@ -36,6 +36,9 @@ private:
     void saveHeader();
     QString keyOf(int row) const;
     int rowOfKey(const QString &key) const;
+    // False once the view's own destructor ran: a QTableWidget deletes its model from ~QWidget,
+    // and the model's last reset must not reach a view that is only a QWidget any more.
+    bool viewAlive() const;
 
     QPointer<QAbstractItemView> m_view;
     QString m_settingsName;

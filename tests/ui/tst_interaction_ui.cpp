@@ -36,6 +36,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QTableView>
@@ -314,6 +315,23 @@ private Q_SLOTS:
             QVERIFY2(file.startsWith(target), qPrintable(file));
         QTRY_VERIFY_WITH_TIMEOUT(results->model()->rowCount() > 0, 10000);
         QTest::qWait(300);   // let the last list refreshes land before teardown
+    }
+
+    void viewStateOutlivesAViewThatOwnsItsModel()
+    {
+        // A QTableWidget deletes its model from ~QWidget; the model's last reset must not reach
+        // ViewState's handlers on a view that is half destroyed (crashed before).
+        auto *table = new QTableWidget(4, 2);
+        for (int row = 0; row < 4; ++row)
+            for (int column = 0; column < 2; ++column)
+                table->setItem(row, column, new QTableWidgetItem(QStringLiteral("r%1c%2").arg(row).arg(column)));
+        ViewState::attach(table, QString());
+        table->show();
+        table->selectRow(2);
+        QVERIFY(QTest::qWaitForWindowExposed(table));
+        QPointer<QTableWidget> guard(table);
+        delete table;
+        QVERIFY(guard.isNull());
     }
 
     void commandsWrapBetweenOptionsOnly()
