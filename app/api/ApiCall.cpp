@@ -112,7 +112,7 @@ void ApiCall::sendAttempt()
         request.setHeader(QNetworkRequest::ContentTypeHeader, spec.contentType);
     m_timeoutSeconds = m_client->config().timeoutSeconds * spec.timeoutMultiplier;
     Error error;
-    m_reply = send(m_client->networkAccessManager(), request, spec, &error);
+    m_reply = m_client->sendCall([&](QNetworkAccessManager *nam) { return send(nam, request, spec, &error); });
     if (!m_reply) {
         emitResult(error.isError() ? error : Error(ErrorKind::Internal, QStringLiteral("Could not %1").arg(m_requestName)));
         return;

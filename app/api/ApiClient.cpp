@@ -229,7 +229,7 @@ QNetworkReply *ApiClient::putSigned(const SignedUpload &upload, QIODevice *body,
     // device (a tar shard made on the fly) whole into memory before sending.
     request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
     // Custom verb: Qt would otherwise invent a Content-Type the signature does not cover.
-    return m_nam->sendCustomRequest(request, "PUT", body);
+    return sendThrough(m_signedPool, [&](QNetworkAccessManager *nam) { return nam->sendCustomRequest(request, "PUT", body); });
 }
 
 QNetworkReply *ApiClient::getSigned(const QUrl &url, qint64 rangeStart)
@@ -238,24 +238,28 @@ QNetworkReply *ApiClient::getSigned(const QUrl &url, qint64 rangeStart)
     request.setTransferTimeout(m_config.timeoutSeconds * 1000);
     if (rangeStart > 0)
         request.setRawHeader("Range", "bytes=" + QByteArray::number(rangeStart) + '-');
-    // Qt 6.4 opens at most 6 connections per host and QNAM and reads every socket of a QNAM on
-    // one thread: 8 downloads from one storage host ran 6 at a time on one core. Downloads are
-    // spread over managers of their own, a new one once each has kDownloadsPerManager running.
-    constexpr int kDownloadsPerManager = 4;
-    constexpr int kMaxDownloadManagers = 4;
-    DownloadManager *least = nullptr;
-    for (DownloadManager &m : m_downloadManagers)
+    return sendThrough(m_signedPool, [&](QNetworkAccessManager *nam) { return nam->get(request); });
+}
+
+QNetworkReply *ApiClient::sendThrough(ManagerPool &pool, const std::function<QNetworkReply *(QNetworkAccessManager *)> &send)
+{
+    ManagerPool::Entry *least = nullptr;
+    for (ManagerPool::Entry &m : pool.managers)
         if (!least || m.running < least->running)
             least = &m;
-    if (!least || (least->running >= kDownloadsPerManager && m_downloadManagers.size() < kMaxDownloadManagers)) {
-        m_downloadManagers.push_back({ new QNetworkAccessManager(this), 0 });
-        least = &m_downloadManagers.back();
+    if (!least || (least->running >= pool.perManager && int(pool.managers.size()) < pool.maxManagers)) {
+        // The API calls' first manager is m_nam (tests and proxies configure that one).
+        QNetworkAccessManager *nam = &pool == &m_callPool && pool.managers.empty() ? m_nam : new QNetworkAccessManager(this);
+        pool.managers.push_back({ nam, 0 });
+        least = &pool.managers.back();
     }
-    QNetworkReply *reply = least->nam->get(request);
+    QNetworkReply *reply = send(least->nam);
+    if (!reply)
+        return nullptr;
     ++least->running;
     QPointer<QNetworkAccessManager> nam(least->nam);
-    connect(reply, &QObject::destroyed, this, [this, nam] {
-        for (DownloadManager &m : m_downloadManagers)
+    connect(reply, &QObject::destroyed, this, [&pool, nam] {
+        for (ManagerPool::Entry &m : pool.managers)
             if (m.nam == nam)
                 --m.running;
     });

@@ -69,6 +69,11 @@ public:
     void setWorkspace(const QString &workspace);
 
     QNetworkAccessManager *networkAccessManager() const { return m_nam; }
+    // Sends one API call (ApiCall) through the call pool: over HTTP/1.1 more than 6 at a time.
+    QNetworkReply *sendCall(const std::function<QNetworkReply *(QNetworkAccessManager *)> &send)
+    {
+        return sendThrough(m_callPool, send);
+    }
     // The connection's one concurrency / 429 policy (NetworkGate.h): queues ask it for slots; it
     // holds on every rateLimited() of this client.
     NetworkGate *networkGate() const { return m_gate; }
@@ -147,8 +152,18 @@ private:
     ApiConfig m_config;
     QString m_workspace;
     QNetworkAccessManager *m_nam = nullptr;
-    struct DownloadManager { QNetworkAccessManager *nam; int running; };   // getSigned's managers
-    std::vector<DownloadManager> m_downloadManagers;
+    // Qt 6.4 opens at most 6 HTTP/1.1 connections per host and QNAM (HTTP/2 hosts multiplex) and
+    // reads every socket of a QNAM on one thread. A pool spreads requests over managers of its
+    // own: a new one once each has perManager running, at most maxManagers.
+    struct ManagerPool {
+        int perManager = 4;
+        int maxManagers = 4;
+        struct Entry { QNetworkAccessManager *nam; int running; };
+        std::vector<Entry> managers;
+    };
+    QNetworkReply *sendThrough(ManagerPool &pool, const std::function<QNetworkReply *(QNetworkAccessManager *)> &send);
+    ManagerPool m_signedPool;                  // S1 PUT, S2 GET: 8 downloads ran 6 at a time
+    ManagerPool m_callPool{ 4, 3, {} };        // API calls (ApiCall): a D8/D9 prefetch per running upload
     NetworkGate *m_gate = nullptr;
     QPointer<ResolveWorkspaceCall> m_pendingResolve;
     QList<QPair<QPointer<QObject>, std::function<void(const Error &)>>> m_workspaceWaiters;

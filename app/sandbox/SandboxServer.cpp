@@ -150,6 +150,7 @@ bool SandboxServer::start(QString *error)
     }
 
     m_api = std::make_unique<httplib::Server>();
+    m_api->new_task_queue = [] { return new httplib::ThreadPool(kSandboxServerThreads); };
     auto handler = [this](const httplib::Request &req, httplib::Response &res) { dispatch(req, res); };
     // Runs after the headers and before any body byte is read (see ApiGate.h).
     m_api->set_pre_routing_handler([this](const httplib::Request &req, httplib::Response &res) {

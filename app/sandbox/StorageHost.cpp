@@ -46,6 +46,7 @@ StorageHost::StorageHost(StagingStore *store, const UrlSigner *signer, FaultPlan
       m_indexDelayMs(indexDelayMs), m_incomingDir(std::move(incomingDir)), m_server(std::make_unique<httplib::Server>())
 {
     QDir().mkpath(m_incomingDir);
+    m_server->new_task_queue = [] { return new httplib::ThreadPool(kSandboxServerThreads); };
     m_server->Put(R"(/signed/put/(.+))", [this](const httplib::Request &req, httplib::Response &res,
                                                 const httplib::ContentReader &reader) { handlePut(req, res, reader); });
     m_server->Get(R"(/signed/get/(.+))", [this](const httplib::Request &req, httplib::Response &res) { handleGet(req, res); });

@@ -16,6 +16,12 @@ namespace httplib { class Server; struct Request; struct Response; class Content
 
 namespace bd::sandbox {
 
+// Worker threads of each sandbox HTTP server (API and storage host). httplib's default is 8, and a
+// kept-alive connection holds its worker until it closes: a client with more connections than
+// workers (an adaptive download queue at 16, spread over several managers) waited seconds for a
+// worker while real storage serves thousands at once. The threads mostly sleep (delay rules).
+constexpr int kSandboxServerThreads = 64;
+
 class FaultPlan;
 class RouteCounter;
 class StagingStore;
