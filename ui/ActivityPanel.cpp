@@ -51,8 +51,11 @@ ActivityPanel::ActivityPanel(AppSession *session, QWidget *parent)
     setColumnChars(m_table, { { ActivityModel::Received, 15 }, { ActivityModel::Kind, 15 }, { ActivityModel::Subject, 40 },
                               { ActivityModel::Outcome, 18 } });
 
+    // The dock must fit under the tabs of an 800x560 window: room for the header and one row at
+    // least (a table's own minimum, ~70 px of scroll area, made the window 574 px tall).
+    m_table->setMinimumHeight(m_table->horizontalHeader()->sizeHint().height() + m_table->fontMetrics().height() + 10);
     auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(6, 6, 6, 6);
+    layout->setContentsMargins(6, 4, 6, 4);
     layout->addLayout(top);
     layout->addWidget(m_table, 1);
 
