@@ -208,6 +208,9 @@ void StageTimeline::paintBox(QPainter &p, const Entry &e, const QRect &r, bool c
         bar.textVisible = true;
         bar.textAlignment = Qt::AlignCenter;
         bar.state |= QStyle::State_Horizontal;
+        // A failed stage's bar is not the running blue at 100 %: the failure colour, as its frame.
+        if (e.progress.hasError)
+            bar.palette.setColor(QPalette::Highlight, failureColour(pal));
         style()->drawControl(QStyle::CE_ProgressBar, &bar, &p, this);
     } else {
         p.setPen(QPen(pal.color(QPalette::Mid), 1, Qt::DashLine));
