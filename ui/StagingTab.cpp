@@ -297,9 +297,18 @@ void StagingTab::loadVisibleCounts()
 void StagingTab::offerResume()
 {
     staging::IngestJournal journal;
-    if (!journal.open())
+    QVector<staging::IngestRecord> records;
+    if (journal.open())
+        records = journal.unfinishedIngests();
+    if (records.isEmpty() && !journal.lastError().isEmpty()) {
+        // The journal could not be read (busy, e.g. another process copying a big scan): ask
+        // again a little later rather than never offering the interrupted ingests.
+        if (++m_resumeAttempts <= 5)
+            QTimer::singleShot(2000, this, &StagingTab::offerResume);
+        else
+            m_session->reportError(Error(ErrorKind::Io, tr("Could not read the ingest journal: %1").arg(journal.lastError())));
         return;
-    QVector<staging::IngestRecord> records = journal.unfinishedIngests();
+    }
     // Ingests already running in this window are not offered.
     QSet<QString> running;
     for (TransferList *list : transferLists())

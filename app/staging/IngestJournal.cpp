@@ -190,8 +190,10 @@ QVector<IngestRecord> IngestJournal::unfinishedIngests()
         return out;
     QSqlQuery q(database());
     if (!q.exec(QLatin1String(kIngestColumns)
-                + QLatin1String("WHERE state != 'completed' ORDER BY updated_at DESC, rowid DESC")))
+                + QLatin1String("WHERE state != 'completed' ORDER BY updated_at DESC, rowid DESC"))) {
+        m_lastError = q.lastError().text();   // "none unfinished" and "could not read" differ
         return out;
+    }
     while (q.next())
         out.append(recordFromQuery(q));
     return out;
