@@ -362,7 +362,8 @@ bool windowPhases(int files, int batchFiles)
     heartbeat.begin(QStringLiteral("drop"));
     dropOn(staging->dropZone(), folder);
     ui::IngestDialog *dialog = staging->ingestDialog();
-    ok = dialog && waitFor([&] { return !dialog->isScanning(); }, 600000);
+    // The scan, then the plan preview (a worker thread): Upload is enabled once both are shown.
+    ok = dialog && waitFor([&] { return !dialog->isScanning() && dialog->uploadButton()->isEnabled(); }, 600000);
     heartbeat.end();
     if (!ok || dialog->scanResult().imageCount != files) {
         out() << "the scan did not find the images: " << (dialog ? dialog->scanResult().imageCount : -1) << Qt::endl;
