@@ -102,8 +102,12 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
             m_session->reportError(error);
         else
             m_session->reportSuccess();
-        if (!m_selectedId.isEmpty() && selectedSourceRow() < 0)
-            selectBatch(m_selectedId);   // a reset of the list dropped the selection
+        // A batch asked for before it was listed (a finished ingest) wins over the selection the
+        // view restored from before the refresh; else a reset that dropped the selection is undone.
+        if (!m_pendingSelection.isEmpty() && m_model->rowOfKey(m_pendingSelection) >= 0)
+            selectBatch(m_pendingSelection);
+        else if (!m_selectedId.isEmpty() && selectedSourceRow() < 0)
+            selectBatch(m_selectedId);
         scheduleCountLoad();
     });
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &StagingTab::onSelectionChanged);
@@ -238,6 +242,7 @@ void StagingTab::selectBatch(const QString &batchId)
 {
     m_selectedId = batchId;
     const int row = m_model->rowOfKey(batchId);
+    m_pendingSelection = row < 0 ? batchId : QString();
     if (row < 0)
         return;
     const QModelIndex index = m_proxy->mapFromSource(m_counts->index(row, 0));

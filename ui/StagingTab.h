@@ -101,6 +101,7 @@ private:
     QTimer m_countTimer;
     int m_countRequests = 0;
     bool m_resumeOffered = false;
+    QString m_pendingSelection;   // selectBatch() of a batch not listed yet
     int m_resumeAttempts = 0;   // journal reads that failed (retried)
 };
 
