@@ -39,13 +39,8 @@ QTableView *makeModelTable(QAbstractItemModel *model, QWidget *parent)
 {
     auto *table = new QTableView(parent);
     table->setModel(model);
-    table->verticalHeader()->hide();
+    setReadOnlyListLook(table);
     table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setAlternatingRowColors(true);
-    table->setWordWrap(false);
     return table;
 }
 

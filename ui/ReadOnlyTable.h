@@ -4,11 +4,15 @@
 // alternating rows, no word wrap.
 #include <QStringList>
 
+class QTableView;
 class QTableWidget;
 class QWidget;
 
 namespace bd::ui {
 
+// The read-only list look shared by every table: whole rows selected, no editing, no row
+// numbers, alternating rows, no wrapping, the last column stretched.
+void setReadOnlyListLook(QTableView *table);
 QTableWidget *makeReadOnlyTable(const QStringList &headers, QWidget *parent);
 
 }  // namespace bd::ui
