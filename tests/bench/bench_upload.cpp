@@ -1,0 +1,241 @@
+// bench_upload: the upload phase alone — Batchdeck's shard PUTs against curl's, same tars.
+//
+// Writes S shards of F files (K KiB each), starts a fresh batchdeck-sandbox (its own process,
+// as the CLI meets it) and
+//  1. uploads them with the client's own path: ShardUploadOperation in an UploadQueue at a fixed
+//     concurrency (D9 prefetch + S1 PUT of a ShardTarDevice), timed from the queue's start to its
+//     end, with this process's CPU time (user + system) over that span;
+//  2. writes the very same tars to disk (ShardTarDevice) and PUTs them with `curl -T` to signed
+//     URLs fetched beforehand, the same number at once: the baseline.
+// Prints MB/s (tar bytes on the wire) of both, the ratio, Batchdeck's CPU seconds and the load
+// average (the machine may be shared: compare the ratio within one run).
+//
+//   bench_upload [--shards 40] [--files 256] [--kb 48] [--concurrency 4] [--rounds 1]
+// Needs batchdeck-sandbox in the same bin folder and curl.
+#include "api/ApiClient.h"
+#include "staging/ShardTarDevice.h"
+#include "staging/TransferOperation.h"
+#include "staging/UploadQueue.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+
+#include <cstdio>
+#include <memory>
+#include <sys/resource.h>
+
+using namespace bd;
+
+namespace {
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
+}
+
+double cpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+struct SandboxProcess {
+    QProcess process;
+    QString apiUrl;
+
+    bool start(const QString &bin, const QString &dataDir)
+    {
+        process.setProgram(bin + QStringLiteral("/batchdeck-sandbox"));
+        process.setArguments({ QStringLiteral("--index-delay-ms"), QStringLiteral("100"), QStringLiteral("--data-dir"), dataDir });
+        process.start();
+        if (!process.waitForStarted(10000))
+            return false;
+        QElapsedTimer t;
+        t.start();
+        QByteArray line;
+        while (t.elapsed() < 20000 && !line.contains('\n')) {
+            process.waitForReadyRead(500);
+            line += process.readAllStandardOutput();
+        }
+        apiUrl = QRegularExpression(QStringLiteral("api (\\S+)")).match(QString::fromUtf8(line)).captured(1);
+        return !apiUrl.isEmpty();
+    }
+    ~SandboxProcess()
+    {
+        process.terminate();
+        if (!process.waitForFinished(5000))
+            process.kill();
+        process.waitForFinished(2000);
+    }
+};
+
+QVector<staging::PlannedShard> writeShards(const QString &dir, int shards, int files, int kb)
+{
+    QDir().mkpath(dir);
+    QVector<staging::PlannedShard> plan;
+    QByteArray body(kb * 1024, 'x');
+    for (int s = 0; s < shards; ++s) {
+        staging::PlannedShard shard;
+        shard.index = s;
+        for (int i = 0; i < files; ++i) {
+            const QString name = QStringLiteral("img_%1_%2.jpg").arg(s, 4, 10, QLatin1Char('0')).arg(i, 4, 10, QLatin1Char('0'));
+            const QString path = dir + QLatin1Char('/') + name;
+            QFile f(path);
+            if (!f.open(QIODevice::WriteOnly))
+                qFatal("cannot write %s", qPrintable(path));
+            body.replace(0, name.size(), name.toUtf8());   // every file different
+            f.write(body);
+            shard.members.append({ path, name, qint64(body.size()), 1700000000 });
+            shard.payloadBytes += body.size();
+        }
+        plan.append(shard);
+    }
+    return plan;
+}
+
+struct Figures {
+    double seconds = 0;
+    double cpu = 0;
+    qint64 wireBytes = 0;
+    bool ok = false;
+    double mbPerSecond() const { return seconds > 0 ? double(wireBytes) / 1e6 / seconds : 0; }
+};
+
+api::ApiConfig configFor(const QString &apiUrl)
+{
+    api::ApiConfig config;
+    config.baseUrl = QUrl(apiUrl);
+    config.apiKey = QStringLiteral("sandbox-key");
+    config.timeoutSeconds = 60;
+    return config;
+}
+
+Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency, const QString &batch)
+{
+    api::ApiClient client(configFor(apiUrl));
+    staging::UploadQueue queue(&client);
+    queue.setConcurrency(concurrency);
+    Figures f;
+    for (const staging::PlannedShard &shard : plan) {
+        queue.enqueue(new staging::ShardUploadOperation(&client, batch, batch, shard));
+        f.wireBytes += staging::ShardTarDevice::exactSize(shard.members);
+    }
+    QElapsedTimer clock;
+    const double cpu0 = cpuSeconds();
+    clock.start();
+    queue.start();
+    while (!queue.isFinished())
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    f.seconds = clock.elapsed() / 1000.0;
+    f.cpu = cpuSeconds() - cpu0;
+    f.ok = !queue.error() && queue.succeededCount() == plan.size();
+    if (!f.ok)
+        std::fprintf(stderr, "batchdeck upload failed: %s\n", qPrintable(queue.error().fullText()));
+    return f;
+}
+
+Figures runCurl(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency, const QString &tarDir,
+                const QString &batch)
+{
+    Figures f;
+    QDir().mkpath(tarDir);
+    api::ApiClient client(configFor(apiUrl));
+    QList<QStringList> commands;
+    for (const staging::PlannedShard &shard : plan) {
+        const QString tarPath = QStringLiteral("%1/shard_%2.tar").arg(tarDir).arg(shard.index);
+        staging::ShardTarDevice tar(shard.members);
+        QFile out(tarPath);
+        if (!tar.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(tarPath));
+        while (!tar.atEnd()) {
+            const QByteArray chunk = tar.read(1 << 20);
+            if (chunk.isEmpty())
+                qFatal("tar failed: %s", qPrintable(tar.errorString()));
+            out.write(chunk);
+        }
+        f.wireBytes += out.size();
+        std::unique_ptr<api::SignedUploadCall> call(client.requestShardUpload(batch, batch));
+        if (!call->exec())
+            qFatal("D9 failed: %s", qPrintable(call->error().fullText()));
+        QStringList command{ QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-f"),
+                             QStringLiteral("-X"), QStringLiteral("PUT"), QStringLiteral("-T"), tarPath,
+                             QStringLiteral("-H"), QStringLiteral("Expect:") };
+        for (const auto &header : call->result().extensionHeaders)
+            command << QStringLiteral("-H") << QString::fromLatin1(header.first + ": " + header.second);
+        command << call->result().uploadUrl.toString(QUrl::FullyEncoded);
+        commands << command;
+    }
+    QElapsedTimer clock;
+    clock.start();
+    QList<QProcess *> running;
+    bool ok = true;
+    while (!commands.isEmpty() || !running.isEmpty()) {
+        while (running.size() < concurrency && !commands.isEmpty()) {
+            auto *p = new QProcess;
+            p->start(QStringLiteral("curl"), commands.takeFirst());
+            running << p;
+        }
+        running.first()->waitForFinished(-1);
+        for (qsizetype i = running.size() - 1; i >= 0; --i) {
+            if (running[i]->state() == QProcess::NotRunning) {
+                ok = ok && running[i]->exitCode() == 0;
+                delete running.takeAt(i);
+            }
+        }
+    }
+    f.seconds = clock.elapsed() / 1000.0;
+    f.ok = ok;
+    return f;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    int shards = 40, files = 256, kb = 48, concurrency = 4, rounds = 1;
+    for (int i = 1; i + 1 < args.size(); i += 2) {
+        const int value = args[i + 1].toInt();
+        if (args[i] == QLatin1String("--shards")) shards = value;
+        else if (args[i] == QLatin1String("--files")) files = value;
+        else if (args[i] == QLatin1String("--kb")) kb = value;
+        else if (args[i] == QLatin1String("--concurrency")) concurrency = value;
+        else if (args[i] == QLatin1String("--rounds")) rounds = value;
+    }
+    const QString bin = QCoreApplication::applicationDirPath();
+    QTemporaryDir tmp;
+    const QVector<staging::PlannedShard> plan = writeShards(tmp.path() + QStringLiteral("/images"), shards, files, kb);
+    SandboxProcess sandbox;
+    if (!sandbox.start(bin, tmp.path() + QStringLiteral("/sandbox"))) {
+        std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
+        return 1;
+    }
+    std::printf("bench_upload: %d shards of %d x %d KiB, concurrency %d, load average %s\n", shards, files, kb,
+                concurrency, qPrintable(loadAverage()));
+    std::printf("%5s | %14s | %9s | %9s | %6s | %s\n", "round", "batchdeck MB/s", "cpu s", "curl MB/s", "ratio", "load");
+    bool allOk = true;
+    for (int r = 0; r < rounds; ++r) {
+        const Figures bd = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("bd-%1").arg(r));
+        const Figures curl = runCurl(sandbox.apiUrl, plan, concurrency, tmp.path() + QStringLiteral("/tars"),
+                                     QStringLiteral("curl-%1").arg(r));
+        allOk = allOk && bd.ok && curl.ok;
+        std::printf("%5d | %14.1f | %9.2f | %9.1f | %5.0f%% | %s%s\n", r + 1, bd.mbPerSecond(), bd.cpu, curl.mbPerSecond(),
+                    curl.mbPerSecond() > 0 ? 100.0 * bd.mbPerSecond() / curl.mbPerSecond() : 0.0, qPrintable(loadAverage()),
+                    bd.ok && curl.ok ? "" : "  (FAILED)");
+        std::printf("      batchdeck %.2f s, curl %.2f s for %lld B\n", bd.seconds, curl.seconds, static_cast<long long>(bd.wireBytes));
+        std::fflush(stdout);
+        QDir(tmp.path() + QStringLiteral("/tars")).removeRecursively();
+    }
+    return allOk ? 0 : 1;
+}
