@@ -221,15 +221,15 @@ JobLogsCall *ApiClient::jobLogs(const QString &jobId, std::optional<LogSeverity>
 
 QNetworkReply *ApiClient::putSigned(const SignedUpload &upload, QIODevice *body, qint64 size)
 {
-    QNetworkRequest request(upload.uploadUrl);
-    for (const auto &header : upload.extensionHeaders)
-        request.setRawHeader(header.first, header.second);
-    request.setHeader(QNetworkRequest::ContentLengthHeader, size);
-    // Stream the body from the device as the socket drains; without this Qt reads a sequential
-    // device (a tar shard made on the fly) whole into memory before sending.
-    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
-    // Custom verb: Qt would otherwise invent a Content-Type the signature does not cover.
+    const QNetworkRequest request = signedPutRequest(upload, size);
     return sendThrough(m_signedPool, [&](QNetworkAccessManager *nam) { return nam->sendCustomRequest(request, "PUT", body); });
+}
+
+SignedTransfer *ApiClient::newSignedTransfer()
+{
+    if (!m_transferThread)
+        m_transferThread = new TransferThread(this);
+    return m_transferThread->newTransfer();
 }
 
 QNetworkReply *ApiClient::getSigned(const QUrl &url, qint64 rangeStart)

@@ -36,6 +36,7 @@
 #include "api/AssetLibraryRequests.h"
 #include "api/JobRequests.h"
 #include "api/NetworkGate.h"
+#include "api/SignedTransfer.h"
 #include "api/StagingRequests.h"
 
 #include <QNetworkAccessManager>
@@ -132,6 +133,9 @@ public:
     // signature covers exactly those headers). No timeout (spec §5.1); the caller retries with a
     // fresh URL (staging::SignedPutOperation).
     QNetworkReply *putSigned(const SignedUpload &upload, QIODevice *body, qint64 size);
+    // S1 on the client's transfer thread (SignedTransfer.h): the body is read there, not on this
+    // thread; uploads use it (SignedPutOperation). Started by SignedTransfer::start().
+    SignedTransfer *newSignedTransfer();
     // GET a download URL; rangeStart > 0 adds "Range: bytes=N-". Transfer timeout = config timeout.
     QNetworkReply *getSigned(const QUrl &url, qint64 rangeStart = 0);
 
@@ -162,7 +166,8 @@ private:
         std::vector<Entry> managers;
     };
     QNetworkReply *sendThrough(ManagerPool &pool, const std::function<QNetworkReply *(QNetworkAccessManager *)> &send);
-    ManagerPool m_signedPool;                  // S1 PUT, S2 GET: 8 downloads ran 6 at a time
+    ManagerPool m_signedPool;                  // putSigned, S2 GET: 8 downloads ran 6 at a time
+    TransferThread *m_transferThread = nullptr;   // newSignedTransfer's, made on first use
     ManagerPool m_callPool{ 4, 3, {} };        // API calls (ApiCall): a D8/D9 prefetch per running upload
     NetworkGate *m_gate = nullptr;
     QPointer<ResolveWorkspaceCall> m_pendingResolve;

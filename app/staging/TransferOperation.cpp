@@ -198,15 +198,9 @@ void SignedPutOperation::dropAttempt()
             *call = nullptr;
         }
     }
-    if (m_reply) {
-        m_reply->disconnect(this);
-        m_reply->abort();
-        m_reply->deleteLater();
-        m_reply = nullptr;
-    }
-    if (m_body) {
-        m_body->deleteLater();   // the reply may still hold it until its abort is processed
-        m_body = nullptr;
+    if (m_transfer) {
+        ++m_putSerial;
+        std::exchange(m_transfer, nullptr)->release();   // aborts the PUT on the transfer thread
     }
 }
 
@@ -240,40 +234,54 @@ void SignedPutOperation::onUrlCall(api::SignedUploadCall *call)
 
 void SignedPutOperation::put(const api::SignedUpload &upload)
 {
+    if (!api()) {
+        emitResult(Error(ErrorKind::Internal, tr("No API client")));
+        return;
+    }
+    api::SignedTransfer *transfer = api()->newSignedTransfer();
     qint64 size = -1;
     Error error;
-    m_body = openBody(&size, &error);
-    if (!m_body) {
+    QIODevice *body = openBody(&size, &error, [transfer] { transfer->announceBodyLeaving(); });
+    if (!body) {
+        transfer->release();
         emitResult(error.isError() ? error : Error(ErrorKind::Io, tr("Could not %1").arg(operationName())));
         return;
     }
-    m_body->setParent(this);
     resetBodyLeft();
     Q_EMIT sending();
-    m_reply = api()->putSigned(upload, m_body, size);
-    connect(m_reply, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
+    const quint64 serial = ++m_putSerial;
+    m_transfer = transfer;
+    // The device reads on the transfer thread; its last bytes wait until the journal knows.
+    connect(transfer, &api::SignedTransfer::bodyLeaving, this, [this, serial] {
+        if (serial == m_putSerial)
+            noteBodyLeaving();
+    }, Qt::BlockingQueuedConnection);
+    connect(transfer, &api::SignedTransfer::uploadProgress, this, [this, serial](qint64 sent, qint64) {
+        if (serial != m_putSerial)
+            return;
         const qint64 total = totalAmount(Unit::Bytes);
         setProcessedAmount(Unit::Bytes, m_wireBytes > 0 ? qMin(total, sent * total / m_wireBytes) : qMin(sent, total));
     });
-    connect(m_reply, &QNetworkReply::finished, this, &SignedPutOperation::onPutFinished);
+    connect(transfer, &api::SignedTransfer::finished, this, [this, serial] {
+        if (serial == m_putSerial)
+            onPutFinished();
+    });
+    transfer->start(upload, body, size, operationName());
 }
 
 void SignedPutOperation::onPutFinished()
 {
-    QNetworkReply *reply = m_reply;
-    m_reply = nullptr;
-    if (!reply)
+    api::SignedTransfer *transfer = std::exchange(m_transfer, nullptr);
+    if (!transfer)
         return;
-    reply->deleteLater();
-    Error error = api::errorFromSignedReply(reply, operationName());
+    ++m_putSerial;
+    Error error = transfer->error();
     // A local read failure (a file changed since planning) surfaces as a transport error; the
-    // device knows the real cause, and it is not worth a retry.
-    if (auto *tar = qobject_cast<ShardTarDevice *>(m_body); tar && tar->error())
+    // device knows the real cause, and it is not worth a retry. (It is no longer read.)
+    if (auto *tar = qobject_cast<ShardTarDevice *>(transfer->body()); tar && tar->error())
         error = tar->error();
-    if (m_body) {
-        m_body->deleteLater();
-        m_body = nullptr;
-    }
+    const QString retryAfter = QString::fromLatin1(transfer->retryAfter());
+    transfer->release();
     if (!error) {
         finishFiles();
         return;
@@ -283,7 +291,6 @@ void SignedPutOperation::onPutFinished()
         resetBodyLeft();
         Q_EMIT bodyRefused();
     }
-    const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
     const api::RetryPolicy policy = retryPolicy();
     const std::optional<qint64> retryAfterMs =
         api::parseRetryAfterMs(retryAfter, QDateTime::currentDateTimeUtc(), policy.maxRetryAfterMs);
@@ -347,14 +354,14 @@ api::SignedUploadCall *ShardUploadOperation::requestUpload()
     return api()->requestShardUpload(m_batchId, m_displayName);
 }
 
-QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error)
+QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes)
 {
     if (m_tarSize < 0) {
         *error = Error(ErrorKind::InvalidInput, tr("Shard %1 has a file that cannot go into a tar").arg(m_shard.index + 1));
         return nullptr;
     }
     auto *device = new ShardTarDevice(m_shard.members, m_notification, m_tarSize);
-    device->setBeforeLastBytes([this] { noteBodyLeaving(); });
+    device->setBeforeLastBytes(std::move(beforeLastBytes));
     if (!device->open(QIODevice::ReadOnly)) {
         *error = device->error().isError() ? device->error() : Error(ErrorKind::Io, device->errorString());
         delete device;
@@ -394,9 +401,9 @@ api::SignedUploadCall *VideoUploadOperation::requestUpload()
     return api()->requestVideoUpload(m_batchId, m_batchName, m_displayName);
 }
 
-QIODevice *VideoUploadOperation::openBody(qint64 *size, Error *error)
+QIODevice *VideoUploadOperation::openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes)
 {
-    auto *file = new LastBytesFile(m_path, [this] { noteBodyLeaving(); });
+    auto *file = new LastBytesFile(m_path, std::move(beforeLastBytes));
     if (!file->open(QIODevice::ReadOnly)) {
         *error = Error(ErrorKind::Io, tr("Cannot read %1: %2").arg(m_path, file->errorString()));
         delete file;

@@ -14,6 +14,7 @@
 #include <QStringList>
 #include <QTimer>
 
+#include <functional>
 #include <optional>
 
 class QIODevice;
@@ -126,9 +127,11 @@ public:
 protected:
     // Ask for the signed URL (D8 or D9).
     virtual api::SignedUploadCall *requestUpload() = 0;
-    // A fresh body device for one attempt (opened for reading) and its exact size; nullptr and
-    // *error when the local file cannot be read (not retried).
-    virtual QIODevice *openBody(qint64 *size, Error *error) = 0;
+    // A fresh body device for one attempt (opened for reading, unparented) and its exact size;
+    // nullptr and *error when the local file cannot be read (not retried). The device is read on
+    // the client's transfer thread (api::SignedTransfer) and calls beforeLastBytes there, once,
+    // just before it hands out its last bytes (that call waits until bodyLeaving() was handled).
+    virtual QIODevice *openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes) = 0;
     // Name of the step in messages, e.g. "upload shard".
     virtual QString operationName() const = 0;
 
@@ -153,8 +156,8 @@ private:
     QElapsedTimer m_prefetchedAt;
     qint64 m_prefetchMaxAgeMs = kPrefetchMaxAgeMs;
     bool m_started = false;
-    QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
-    QIODevice *m_body = nullptr;
+    api::SignedTransfer *m_transfer = nullptr;   // this attempt's PUT (released, never deleted)
+    quint64 m_putSerial = 0;   // tells this attempt's queued signals from a released one's
     QTimer m_retryTimer;
     qint64 m_wireBytes = 0;   // 0: the body is totalAmount(Bytes) long
 };
@@ -174,7 +177,7 @@ public:
 
 protected:
     api::SignedUploadCall *requestUpload() override;
-    QIODevice *openBody(qint64 *size, Error *error) override;
+    QIODevice *openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes) override;
     QString operationName() const override;
 
 private:
@@ -198,7 +201,7 @@ public:
 
 protected:
     api::SignedUploadCall *requestUpload() override;
-    QIODevice *openBody(qint64 *size, Error *error) override;
+    QIODevice *openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes) override;
     QString operationName() const override;
 
 private:
