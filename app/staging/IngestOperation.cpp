@@ -2,6 +2,7 @@
 
 #include "api/ApiClient.h"
 #include "staging/FolderScanner.h"
+#include "staging/IngestResumeCheck.h"
 #include "staging/UploadQueue.h"
 
 #include "core/Database.h"
@@ -169,6 +170,31 @@ void IngestOperation::startScan()
     scanOptions.media = m_options.media;
     scanOptions.toDatabase = true;
     m_scanner = new FolderScanner(m_options.inputs, scanOptions, this);
+    m_overlapped = canOverlapScanAndUpload();
+    if (m_overlapped) {
+        m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
+        m_earlyWaiting = std::make_shared<std::atomic<int>>(0);
+        EarlyShardOptions early;
+        early.enabled = true;
+        early.simpleMaxImages = m_options.plan.simpleMaxImages;
+        early.shardMaxFiles = m_options.plan.shardMaxFiles;
+        early.shardMaxBytes = m_options.plan.shardMaxBytes;
+        early.window = kFeedWindow;
+        early.waiting = m_earlyWaiting;
+        // The walker's thread posts each shard to this thread through a relay that outlives
+        // this operation if need be (deleted on its own thread).
+        std::shared_ptr<QObject> relay(new QObject, [](QObject *o) { o->deleteLater(); });
+        QPointer<IngestOperation> self(this);
+        early.handOut = [relay, self](PlannedShard shard) {
+            QMetaObject::invokeMethod(
+                relay.get(), [self, shard = std::move(shard)]() mutable {
+                    if (self)
+                        self->onEarlyShard(std::move(shard));
+                },
+                Qt::QueuedConnection);
+        };
+        m_scanner->setEarlyShards(std::move(early));
+    }
     connect(m_scanner, &Operation::progressChanged, this, [this] {
         if (m_scanner)
             setProcessedAmount(Unit::Items, m_scanner->processedAmount(Unit::Items));
@@ -220,7 +246,83 @@ void IngestOperation::onScanJournaled()
         fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));
         return;
     }
-    checkEarlierRuns();
+    if (m_overlapped)
+        planAndUpload();   // a fresh ingest: no earlier run to check
+    else
+        checkEarlierRuns();
+}
+
+bool IngestOperation::canOverlapScanAndUpload()
+{
+    if (!m_options.overlapScanAndUpload || m_summary.resumed || m_options.media == MediaSelection::Videos)
+        return false;
+    // Anything of this batch sent or confirmed (any ingest, any target) is checked with the
+    // service before planning: then the plan waits for the scan, as before.
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM ingest_files WHERE batch_id = ? AND state IN ('confirmed', 'sent') LIMIT 1"));
+    q.addBindValue(m_options.batchId);
+    return q.exec() && !q.next();
+}
+
+void IngestOperation::onEarlyShard(PlannedShard shard)
+{
+    if (isFinished())
+        return;
+    shard.index = m_nextShardIndex++;
+    QVector<JournalFile> rows;
+    QStringList names;
+    rows.reserve(shard.members.size());
+    names.reserve(shard.members.size());
+    for (const ShardMember &m : std::as_const(shard.members)) {
+        rows.append({ m.path, m.name, m.size, m.mtime, JournalFileState::Planned, {} });
+        names << m.name;
+    }
+    if (!m_journal.addFiles(m_summary.ingestId, rows)
+        || !m_journal.addShard(m_summary.ingestId, shard.index, names, QStringLiteral("planned"))) {
+        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
+        return;
+    }
+    m_earlyFiles += int(shard.members.size());
+    ensureQueue();
+    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
+    auto *transfer = new ShardUploadOperation(m_api, m_options.batchId, m_options.displayName, shard, notification);
+    transfer->setMaxAttempts(m_options.maxTransferAttempts);
+    transfer->setBackoffBaseMs(m_options.transferBackoffMs);
+    m_earlyTransfers.insert(transfer);
+    m_queue->enqueue(transfer);
+    prefetchFingerprints(transfer);
+    setTotalAmount(Unit::Files, qMax(totalAmount(Unit::Files), qint64(m_earlyFiles)));
+    startQueue();
+}
+
+void IngestOperation::ensureQueue()
+{
+    if (m_queue)
+        return;
+    m_queue = new UploadQueue(m_api, this);
+    m_queueStarted = false;
+    m_queue->setConcurrency(m_options.concurrency);
+    connect(m_queue, &Operation::progressChanged, this, [this] {
+        setProcessedAmount(Unit::Bytes, m_bytesBefore + m_queue->processedAmount(Unit::Bytes));
+        setProcessedAmount(Unit::Files, m_filesBefore + m_queue->processedAmount(Unit::Files));
+    });
+    connect(m_queue, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            setStatusText(text);
+    });
+    connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
+    connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
+    connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
+}
+
+void IngestOperation::startQueue()
+{
+    if (!m_queue || m_queueStarted)
+        return;
+    m_queueStarted = true;
+    m_queue->start();
+    if (m_queue && state() == State::Suspended)
+        m_queue->suspend();
 }
 
 bool IngestOperation::attachScan()
@@ -282,7 +384,8 @@ IngestFileOutcome IngestOperation::failedOutcome(const ScannedState &s) const
 
 void IngestOperation::planAndUpload()
 {
-    m_journal.clearRunFailures(m_summary.ingestId);   // codes of earlier runs: planned again now
+    if (!m_overlapped)   // (a fresh overlapped ingest has none; its early failures are this run's)
+        m_journal.clearRunFailures(m_summary.ingestId);   // codes of earlier runs: planned again now
     m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
     if (!m_cursor->summarize()) {
         fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
@@ -304,30 +407,17 @@ void IngestOperation::planAndUpload()
     const qint64 totalBytes = counts.imageBytesPending + (videos ? counts.videoBytesPending : 0);
     const int totalFiles = counts.imagesPending + (videos ? counts.videosPending : 0);
 
-    m_queue = new UploadQueue(m_api, this);
-    m_queue->setConcurrency(m_options.concurrency);
-    m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
+    if (!m_overlapped)
+        m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
     m_payloadLeft = totalBytes;
     m_filesLeft = totalFiles;
-    setTotalAmount(Unit::Files, totalFiles);
-    connect(m_queue, &Operation::progressChanged, this, [this] {
-        setProcessedAmount(Unit::Bytes, m_queue->processedAmount(Unit::Bytes));
-        setProcessedAmount(Unit::Files, m_queue->processedAmount(Unit::Files));
-    });
-    connect(m_queue, &Operation::statusTextChanged, this, [this](const QString &text) {
-        if (!text.isEmpty())
-            setStatusText(text);
-    });
-    connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
-    connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
-    connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
+    setTotalAmount(Unit::Files, m_earlyFiles + totalFiles);
+    ensureQueue();
     feedQueue();
     if (isFinished())
         return;
-    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, totalFiles));
-    m_queue->start();
-    if (state() == State::Suspended)
-        m_queue->suspend();
+    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, m_earlyFiles + totalFiles));
+    startQueue();
 }
 
 void IngestOperation::feedQueue()
@@ -340,6 +430,7 @@ void IngestOperation::feedQueue()
         if (!transfer)
             break;
         m_queue->enqueue(transfer);
+        prefetchFingerprints(transfer);
     }
     m_feeding = false;
     // Exact for what the queue holds (a shard's tar size), estimated for the rest (payload and a
@@ -391,15 +482,22 @@ TransferOperation *IngestOperation::nextTransfer()
 
 void IngestOperation::onTransferStarted(TransferOperation *transfer)
 {
+    if (m_earlyTransfers.remove(transfer))
+        m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
     feedQueue();   // one left the waiting line: the next shard's members come from the journal
     // Mark "sent" (with each file's fingerprint) just before bytes leave, so a kill in
     // mid-transfer is checked on resume and a later change of the file is noticed.
     connect(transfer, &TransferOperation::sending, this, [this, transfer] {
         const QStringList paths = transfer->filePaths();
         QVector<FileFingerprint> fingerprints;
-        fingerprints.reserve(paths.size());
-        for (const QString &path : paths)
-            fingerprints.append(takeFingerprint(path));
+        const auto prefetched = m_fingerprints.constFind(transfer);
+        if (prefetched != m_fingerprints.cend()) {
+            fingerprints = prefetched->result();   // ready long before, but waits if not
+        } else {   // a fresh copy after a resume
+            fingerprints.reserve(paths.size());
+            for (const QString &path : paths)
+                fingerprints.append(takeFingerprint(path));
+        }
         m_journal.markSending(m_summary.ingestId, paths, fingerprints, false);
         if (auto *shard = qobject_cast<ShardUploadOperation *>(transfer))
             m_journal.setShardState(m_summary.ingestId, shard->shard().index, QStringLiteral("sent"));
@@ -414,8 +512,22 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     });
 }
 
+void IngestOperation::prefetchFingerprints(TransferOperation *transfer)
+{
+    // Taken before the bytes leave, as the journal needs: a write in between makes the file
+    // look changed on a later run (sent again), never unchanged.
+    m_fingerprints.insert(transfer, QtConcurrent::run([paths = transfer->filePaths()] {
+        QVector<FileFingerprint> fingerprints;
+        fingerprints.reserve(paths.size());
+        for (const QString &path : paths)
+            fingerprints.append(takeFingerprint(path));
+        return fingerprints;
+    }));
+}
+
 void IngestOperation::onTransferFinished(TransferOperation *transfer)
 {
+    m_fingerprints.remove(transfer);
     const QStringList paths = transfer->filePaths();
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     if (transfer->error()) {
@@ -433,9 +545,19 @@ void IngestOperation::onQueueFinished()
 {
     if (isFinished())
         return;
-    m_summary.bytesSent = m_queue->processedAmount(Unit::Bytes);
+    m_summary.bytesSent = m_bytesBefore + m_queue->processedAmount(Unit::Bytes);
     if (m_queue->error().kind == ErrorKind::Cancelled) {
         fail(m_queue->error());
+        return;
+    }
+    if (!m_cursor) {
+        // Early shards ran dry while the walk (or the journal copy) goes on: the next shard, or
+        // the plan after the scan, gets a fresh queue.
+        m_bytesBefore = m_summary.bytesSent;
+        m_filesBefore += m_queue->processedAmount(Unit::Files);
+        m_queue->disconnect(this);
+        m_queue->deleteLater();
+        m_queue = nullptr;
         return;
     }
     m_journal.setIngestState(m_summary.ingestId, QStringLiteral("uploaded"));
@@ -481,12 +603,13 @@ void IngestOperation::onIndexingSettled()
 
 void IngestOperation::reconcileMissing()
 {
-    listBatchNames([this](const QSet<QString> &names, bool, const Error &error) {
+    // The listing is in temp.resume_listed (IngestResumeCheck): joined, not held in memory.
+    listBatchNames([this](bool, const Error &error) {
         if (!error) {
-            forEachScannedState([&](const ScannedState &s) {
-                if (s.state == QLatin1String("confirmed") && !names.contains(s.name) && !m_serviceFailed.contains(s.name))
-                    m_serviceFailed.insert(s.name, tr("not indexed by the service"));
-                return true;
+            IngestResumeCheck check(m_summary.ingestId, m_target, m_options.batchId, m_scanSchema);
+            check.forEachConfirmedUnlisted([&](const QString &name) {
+                if (!m_serviceFailed.contains(name))
+                    m_serviceFailed.insert(name, tr("not indexed by the service"));
             });
         }
         finish();
@@ -595,6 +718,10 @@ void IngestOperation::fail(const Error &error)
         if (!m_summary.ingestId.isEmpty())
             m_journal.setIngestState(m_summary.ingestId, error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
                                                                                             : QStringLiteral("failed"));
+        if (m_queue) {   // early shards in flight (overlapped scan): their files stay "sent"
+            m_queue->disconnect(this);
+            m_queue->cancel();
+        }
         m_phase = Phase::Done;
         m_lock.release();
         emitResult(error);

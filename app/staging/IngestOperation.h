@@ -40,6 +40,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -51,6 +52,8 @@ struct IngestOptions {
     QStringList inputs;             // folders and/or files
     MediaSelection media = MediaSelection::Images;
     bool recursive = true;
+    // Sharded images go while the folder walk still runs (EarlyShards.h): fresh ingests only.
+    bool overlapScanAndUpload = true;
     QString ingestId;               // empty: the journal's (resume) or a fresh UUID
     QString notificationsUrl;       // goes into each shard's notification_config.json (§7.2)
     int concurrency = 0;            // transfers at once; 0: the connection's NetworkGate adapts
@@ -115,17 +118,31 @@ private:
     void onScanJournaled();
     // IngestVerify.cpp: what an earlier run claims, checked with the disk and the service.
     void checkEarlierRuns();
-    void verifyWithService(const QStringList &earlierPaths, const QStringList &sentPaths);
-    void applyListing(const QStringList &earlierPaths, const QStringList &sentPaths, const QSet<QString> &names,
-                      bool batchGone);
+    // The claims and the listing are temporary tables of the journal's connection
+    // (IngestResumeCheck): flat memory at a million files.
+    void verifyWithService();
+    void applyListing(bool batchGone);
     void sendAgain(const QString &path, const QString &reason);
     void waitForShardsToSettle(std::function<void()> then);
-    void listBatchNames(std::function<void(const QSet<QString> &names, bool batchGone, const Error &error)> then,
-                        int attempt = 1);
+    // The batch's names (D5) into temp.resume_listed, a page per request as they arrive.
+    struct ListingRun;
+    void listBatchNames(std::function<void(bool batchGone, const Error &error)> then);
+    void listBatchPage(std::shared_ptr<ListingRun> run);
     void planAndUpload();
+    // Pipelined ingest: a fresh ingest (no journal rows of this batch sent or confirmed) hands
+    // the walk EarlyShardOptions; each shard of images with final names it hands out is
+    // journaled and queued at once (onEarlyShard), and the plan after the scan skips them.
+    bool canOverlapScanAndUpload();
+    void onEarlyShard(PlannedShard shard);
+    // The upload queue, created (not started) if there is none; startQueue starts it.
+    void ensureQueue();
+    void startQueue();
     // Tops the queue up to kFeedWindow transfers waiting, from the plan cursor.
     void feedQueue();
     TransferOperation *nextTransfer();
+    // The members' fingerprints, taken on the thread pool once a transfer is queued (a SHA-256
+    // per file written in the last 2 s): its "sending" handler only writes them.
+    void prefetchFingerprints(TransferOperation *transfer);
     void onTransferStarted(TransferOperation *transfer);
     void onTransferFinished(TransferOperation *transfer);
     void onQueueFinished();
@@ -141,7 +158,6 @@ private:
     IngestLock m_lock;
     IngestTarget m_target;
     IngestSummary m_summary;
-    QHash<QString, JournalFile> m_sentEarlier;   // this ingest's files a killed run left "sent"
     QPointer<FolderScanner> m_scanner;
     QPointer<UploadQueue> m_queue;
     QElapsedTimer m_clock;
@@ -162,6 +178,15 @@ private:
     IngestFileOutcome failedOutcome(const ScannedState &s) const;
 
     static constexpr int kFeedWindow = 8;    // transfers waiting in the queue beyond the running
+
+    bool m_overlapped = false;               // early shards were asked of the walk
+    std::shared_ptr<std::atomic<int>> m_earlyWaiting;   // early shards queued, not started
+    QSet<TransferOperation *> m_earlyTransfers;
+    int m_earlyFiles = 0;
+    QHash<TransferOperation *, QFuture<QVector<FileFingerprint>>> m_fingerprints;
+    bool m_queueStarted = false;
+    qint64 m_bytesBefore = 0;                // of queues that ran dry while the walk went on
+    qint64 m_filesBefore = 0;
 
     ScanResult m_scanResult;                 // counts, skipped sample, the scratch file
     QString m_scanSchema;                    // the scan, attached to the journal's connection
