@@ -4,6 +4,8 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <utility>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -36,8 +38,10 @@ void FolderScanner::doStart()
     std::shared_ptr<Shared> shared = m_shared;
     const QStringList inputs = m_inputs;
     const ScanOptions options = m_options;
-    m_watcher.setFuture(QtConcurrent::run([shared, inputs, options] {
+    EarlyShardOptions early = std::exchange(m_early, {});
+    m_watcher.setFuture(QtConcurrent::run([shared, inputs, options, early = std::move(early)]() mutable {
         FolderWalker walker(options, &shared->cancel, &shared->examined);
+        walker.setEarlyShards(std::move(early));
         return walker.scan(inputs);
     }));
     m_progressTimer.start();

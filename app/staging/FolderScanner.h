@@ -3,6 +3,7 @@
 // on the GUI thread), reporting examined entries as Items progress. Cancel stops the walk at the
 // next entry; the operation then finishes with Cancelled at once and result() stays empty.
 #include "core/Operation.h"
+#include "staging/EarlyShards.h"
 #include "staging/ScanResult.h"
 
 #include <QFutureWatcher>
@@ -25,6 +26,8 @@ public:
     const ScanOptions &options() const { return m_options; }
     // Valid once finished() has been emitted.
     const ScanResult &result() const { return m_result; }
+    // Shards handed out while the walk goes on (database scans; EarlyShards.h). Before start().
+    void setEarlyShards(EarlyShardOptions options) { m_early = std::move(options); }
 
 protected:
     void doStart() override;
@@ -43,6 +46,7 @@ private:
     QStringList m_inputs;
     ScanOptions m_options;
     ScanResult m_result;
+    EarlyShardOptions m_early;
     std::shared_ptr<Shared> m_shared;
     QFutureWatcher<ScanResult> m_watcher;
     QTimer m_progressTimer;   // polls the worker's counter: no signal per file

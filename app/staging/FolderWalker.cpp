@@ -92,6 +92,12 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
             m_store.reset();
             return std::move(m_result);
         }
+        m_early.reset();
+        if (m_earlyOptions.enabled && m_earlyOptions.waiting && m_earlyOptions.handOut) {
+            NameCertainty certainty;
+            if (certainty.prepare(inputs, m_options, m_cancel))
+                m_early = std::make_unique<EarlyShardBuilder>(m_earlyOptions, std::move(certainty));
+        }
     }
     for (const QString &input : inputs) {
         if (cancelled())
@@ -128,6 +134,7 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
 void FolderWalker::finishStore()
 {
     m_visitedFolders.clear();
+    m_early.reset();   // its last shard, not full, is left to the plan after the scan
     if (m_result.storeError.isEmpty() && !m_store->finishWriting())
         storeFailed();
     if (m_result.storeError.isEmpty())
@@ -317,11 +324,23 @@ void FolderWalker::skip(const QString &path, SkipReason reason, const QString &d
 void FolderWalker::accept(const QString &path, const struct stat &st, MediaKind kind)
 {
     if (m_store) {
+        const QString base = BatchNaming::baseName(path);
         if (!m_store->addAccepted(path, qint64(st.st_size), qint64(st.st_mtime), kind, quint64(st.st_dev),
-                                  quint64(st.st_ino)))
+                                  quint64(st.st_ino), base, BatchNaming::collisionKey(base)))
             storeFailed();
         m_result.totalBytes += qint64(st.st_size);
         ++(kind == MediaKind::Image ? m_result.imageCount : m_result.videoCount);
+        if (m_early && m_result.storeError.isEmpty()) {
+            ScannedFile file;
+            file.path = path;
+            file.batchName = base;
+            file.size = qint64(st.st_size);
+            file.mtime = QDateTime::fromSecsSinceEpoch(qint64(st.st_mtime), Qt::UTC);
+            file.kind = kind;
+            const int slash = path.lastIndexOf(QLatin1Char('/'));
+            m_early->accepted(m_store.get(), file, base, NameCertainty::keyOfFileName(path.mid(slash + 1)),
+                              m_result.imageCount);
+        }
         tick();
         return;
     }

@@ -2,6 +2,7 @@
 // The synchronous part of a folder scan: walks the inputs on the calling thread and sorts every
 // entry into accepted or skipped. FolderScanner runs it on the thread pool; the CLI and tests
 // may call it directly. POSIX calls (lstat/opendir) give inode-based loop detection cheaply.
+#include "staging/EarlyShards.h"
 #include "staging/ScanResult.h"
 
 #include <QHash>
@@ -28,6 +29,9 @@ public:
     // `find -H`), and a hidden input is taken: the user named it. With options.toDatabase the
     // entries go to a ScanStore on this thread (result.file) and memory holds only folders.
     ScanResult scan(const QStringList &inputs);
+    // Database scans only: hand out shards of images with final names while walking
+    // (EarlyShards.h). Set before scan().
+    void setEarlyShards(EarlyShardOptions options) { m_earlyOptions = std::move(options); }
 
 private:
     struct FileId {
@@ -62,6 +66,8 @@ private:
     QSet<FileId> m_visitedFolders;
     QSet<FileId> m_acceptedFiles;   // in-memory scans only; a database scan asks its store
     std::unique_ptr<ScanStore> m_store;
+    EarlyShardOptions m_earlyOptions;
+    std::unique_ptr<EarlyShardBuilder> m_early;
     QStringList m_pendingFolders;   // depth-first stack; holds only folders not yet opened
     // Symlinks met inside folders wait until every real path has been walked, so the real path
     // of a file or folder wins and the link is the one reported as a duplicate, whatever order

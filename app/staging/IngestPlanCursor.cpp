@@ -28,8 +28,9 @@ bool IngestPlanCursor::summarize()
     m_notes.clear();
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), COUNT(*), TOTAL(s.size) FROM %1.files s"
-                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path GROUP BY 1, 2")
+    q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), s.early, COUNT(*), TOTAL(s.size)"
+                             " FROM %1.files s LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
+                             " GROUP BY 1, 2, 3")
                   .arg(m_schema));
     q.addBindValue(m_ingestId);
     if (!q.exec()) {
@@ -39,9 +40,13 @@ bool IngestPlanCursor::summarize()
     while (q.next()) {
         const bool image = MediaKind(q.value(0).toInt()) == MediaKind::Image;
         const bool done = q.value(1).toInt() != 0;
-        const int n = q.value(2).toInt();
-        const qint64 bytes = qint64(q.value(3).toDouble());
-        if (image) {
+        const bool early = q.value(2).toInt() != 0;
+        const int n = q.value(3).toInt();
+        const qint64 bytes = qint64(q.value(4).toDouble());
+        if (early) {   // handed out while the walk went on: images, never planned again
+            m_counts.imagesDiscovered += n;
+            m_counts.imagesHandedOut += n;
+        } else if (image) {
             m_counts.imagesDiscovered += n;
             (done ? m_counts.imagesAlreadyUploaded : m_counts.imagesPending) += n;
             if (!done)
@@ -90,7 +95,7 @@ QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s"
                              " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
-                             " WHERE s.path > ? AND s.kind = ? AND (f.state IS NULL OR f.state != 'confirmed')"
+                             " WHERE s.path > ? AND s.kind = ? AND s.early = 0 AND (f.state IS NULL OR f.state != 'confirmed')"
                              " ORDER BY s.path LIMIT ?")
                   .arg(m_schema));
     q.addBindValue(m_ingestId);

@@ -7,8 +7,9 @@
 //
 // Works on one connection that has the scan attached (ScanStore::attach) next to the journal's
 // ingest_files: the calling thread's database(). A file is pending unless this ingest's row
-// says "confirmed"; only the transfers the cursor handed out change states, so the pages ahead
-// of it stay what the counts saw.
+// says "confirmed" or the walk handed it out in an early shard (scan column early); only the
+// transfers the cursor handed out change states, so the pages ahead of it stay what the
+// counts saw.
 #include "staging/IngestPlan.h"
 
 #include <QSqlDatabase>
@@ -21,6 +22,7 @@ namespace bd::staging {
 struct PlanCounts {
     int imagesDiscovered = 0;        // including confirmed ones
     int imagesAlreadyUploaded = 0;
+    int imagesHandedOut = 0;         // sent in early shards while the walk went on (EarlyShards.h)
     int videosAlreadyUploaded = 0;
     int imagesPending = 0;
     qint64 imageBytesPending = 0;

@@ -32,10 +32,11 @@ QString nextConnectionName()
 }  // namespace
 
 struct ScanStore::Statements {
-    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), skipped(db) {}
+    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), skipped(db), early(db) {}
     QSqlQuery inode;
     QSqlQuery accepted;
     QSqlQuery skipped;
+    QSqlQuery early;
 };
 
 ScanFile::~ScanFile()
@@ -98,7 +99,8 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
              && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
                                     " size INTEGER NOT NULL, mtime INTEGER NOT NULL, dev INTEGER NOT NULL,"
                                     " ino INTEGER NOT NULL, depth INTEGER, level INTEGER NOT NULL DEFAULT 0,"
-                                    " dirty INTEGER NOT NULL DEFAULT 0, name TEXT NOT NULL, name_key TEXT NOT NULL)"
+                                    " dirty INTEGER NOT NULL DEFAULT 0, name TEXT NOT NULL, name_key TEXT NOT NULL,"
+                                    " early INTEGER NOT NULL DEFAULT 0)"
                                     " WITHOUT ROWID"))
              && exec(QStringLiteral("CREATE UNIQUE INDEX IF NOT EXISTS files_inode ON files(dev, ino)"))
              && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS skipped (seq INTEGER PRIMARY KEY, path TEXT NOT NULL,"
@@ -110,6 +112,7 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
     m_statements->accepted.prepare(QStringLiteral("INSERT INTO files (path, kind, size, mtime, dev, ino, name, name_key)"
                                                   " VALUES (?,?,?,?,?,?,?,?)"));
     m_statements->skipped.prepare(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) VALUES (?,?,?,?)"));
+    m_statements->early.prepare(QStringLiteral("UPDATE files SET early = 1 WHERE path = ?"));
 }
 
 ScanStore::~ScanStore()
@@ -171,9 +174,15 @@ bool ScanStore::containsInode(quint64 dev, quint64 ino)
 
 bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino)
 {
+    const QString base = BatchNaming::baseName(path);
+    return addAccepted(path, size, mtime, kind, dev, ino, base, BatchNaming::collisionKey(base));
+}
+
+bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
+                            const QString &base, const QString &key)
+{
     if (!m_open || !countRow())
         return false;
-    const QString base = BatchNaming::baseName(path);
     QSqlQuery &q = m_statements->accepted;
     q.bindValue(0, path);
     q.bindValue(1, int(kind));
@@ -182,11 +191,26 @@ bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, Medi
     q.bindValue(4, qint64(dev));
     q.bindValue(5, qint64(ino));
     q.bindValue(6, base);
-    q.bindValue(7, BatchNaming::collisionKey(base));
+    q.bindValue(7, key);
     if (q.exec())
         return true;
     m_error = q.lastError().text();
     return false;
+}
+
+bool ScanStore::markEarly(const QStringList &paths)
+{
+    if (!m_open)
+        return false;
+    QSqlQuery &q = m_statements->early;
+    for (const QString &path : paths) {
+        q.bindValue(0, path);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            return false;
+        }
+    }
+    return true;
 }
 
 bool ScanStore::addSkipped(const QString &path, SkipReason reason, const QString &detail)

@@ -5,7 +5,8 @@
 //
 //   files     accepted files: path (primary key, so reads come in path order), kind, size,
 //             mtime, device + inode (unique: the same file reached by two paths is a duplicate),
-//             and the naming state of BatchNaming (level, common folder depth, name, its key)
+//             and the naming state of BatchNaming (level, common folder depth, name, its key);
+//             early: handed to an upload while the walk went on (EarlyShards.h)
 //   skipped   skipped entries with their reason
 //
 // Names are given by the rounds of BatchNaming::uniqueNames, run as queries: group by collision
@@ -66,6 +67,11 @@ public:
     // Writing (the walker's thread). Rows are committed every kRowsPerTransaction.
     bool containsInode(quint64 dev, quint64 ino);
     bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino);
+    // The same with the basename and its collision key already computed (BatchNaming).
+    bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
+                     const QString &base, const QString &key);
+    // These accepted paths went out in an early shard (in the walk's current transaction).
+    bool markEarly(const QStringList &paths);
     bool addSkipped(const QString &path, SkipReason reason, const QString &detail);
     // Commits the rest and names every accepted file (BatchNaming rules).
     bool finishWriting();

@@ -1,6 +1,8 @@
 // IngestPlanner: the simple/sharded threshold, shard caps by count and bytes, videos apart.
 // IngestPlanCursor (the plan of a scan on disk, read a shard at a time) gives the same plan.
 #include "core/Database.h"
+#include "staging/BatchNaming.h"
+#include "staging/EarlyShards.h"
 #include "staging/FolderWalker.h"
 #include "staging/IngestJournal.h"
 #include "staging/IngestPlan.h"
@@ -8,8 +10,12 @@
 #include "staging/ScanStore.h"
 #include "staging/StagingTestFiles.h"
 
+#include <QDir>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <unistd.h>
 
 using namespace bd::staging;
 
@@ -261,6 +267,151 @@ private Q_SLOTS:
         QCOMPARE(got, want);
         QVERIFY(cursor.lastError().isEmpty());
         ScanStore::detach(db, QStringLiteral("scan_t"));
+    }
+
+    // NameCertainty's fast key is BatchNaming's key (NFC, case folding, sanitising), also for
+    // names whose folding leaves ASCII (the Kelvin sign folds to "k").
+    void fastKeyIsBatchNamingsKey()
+    {
+        const QStringList names{ QStringLiteral("IMG_0001.JPG"), QStringLiteral("a:b*c?.jpg"),
+                                 QStringLiteral("tab\there.png"), QStringLiteral("Caf\u00e9.jpg"),
+                                 QStringLiteral("Cafe\u0301.jpg"), QStringLiteral("\u212a.jpg"),
+                                 QStringLiteral("STRASSE.jpg"), QStringLiteral("stra\u00dfe.jpg"),
+                                 QStringLiteral("x|y<z>.webp"), QStringLiteral("..") };
+        for (const QString &name : names)
+            QCOMPARE(NameCertainty::keyOfFileName(name), BatchNaming::collisionKey(BatchNaming::sanitize(name)));
+    }
+
+    // The walk hands out shards while it goes on (a fresh sharded ingest): every image goes
+    // exactly once - in an early shard or in the plan after the scan - and an early member's
+    // name is the name the whole scan gives it. Names that collide (or that a raised name of
+    // another group could equal) wait for the end; no early shard before the batch is known
+    // to be sharded; at most `window` handed out while none is taken; a symlinked folder turns
+    // early shards off.
+    void earlyShardsHoldEveryImageOnceWithFinalNames()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        qputenv("BATCHDECK_DATA_DIR", tmp.filePath(QStringLiteral("data")).toUtf8());
+        bd::setDatabasePath(tmp.filePath(QStringLiteral("data/batchdeck.sqlite")));
+        const QString root = tmp.filePath(QStringLiteral("in"));
+        QStringList mustWait;
+        for (int i = 0; i < 600; ++i)
+            stagingtest::writeFile(root, QStringLiteral("d%1/u%2.jpg").arg(i % 4).arg(i, 4, 10, QLatin1Char('0')),
+                                   stagingtest::jpegBytes(100 + i % 50));
+        for (int i = 0; i < 3; ++i)   // one basename, three folders, one of them upper case
+            mustWait << stagingtest::writeFile(root, QStringLiteral("d%1/%2.jpg").arg(i).arg(i == 1 ? QStringLiteral("SAME") : QStringLiteral("same")),
+                                               stagingtest::jpegBytes(120));
+        // A raised name of the "pic" group is "a__pic.jpg": the file really named so waits.
+        mustWait << stagingtest::writeFile(root, QStringLiteral("a/pic.jpg"), stagingtest::jpegBytes(90))
+                 << stagingtest::writeFile(root, QStringLiteral("b/pic.jpg"), stagingtest::jpegBytes(91))
+                 << stagingtest::writeFile(root, QStringLiteral("z/a__pic.jpg"), stagingtest::jpegBytes(92))
+                 << stagingtest::writeFile(root, QStringLiteral("z/shot-0123abcd.jpg"), stagingtest::jpegBytes(93));
+        // A file symlink: accepted under the link's own name (a duplicate of its target).
+        QVERIFY(QFile::link(root + QStringLiteral("/d0/u0000.jpg"), root + QStringLiteral("/d1/link.jpg")));
+        for (QString &path : mustWait)
+            path = QDir::cleanPath(path);
+        QCOMPARE(mustWait.size(), 7);
+
+        for (const int window : { 1000, 2 }) {
+            auto waiting = std::make_shared<std::atomic<int>>(0);
+            QVector<PlannedShard> early;
+            EarlyShardOptions earlyOptions;
+            earlyOptions.enabled = true;
+            earlyOptions.shardMaxFiles = 50;
+            earlyOptions.shardMaxBytes = 4000;   // some shards end on bytes
+            earlyOptions.window = window;
+            earlyOptions.waiting = waiting;
+            earlyOptions.handOut = [&early](PlannedShard shard) { early.append(std::move(shard)); };
+            ScanOptions scanOptions;
+            scanOptions.toDatabase = true;
+            FolderWalker walker(scanOptions);
+            walker.setEarlyShards(earlyOptions);
+            const ScanResult disk = walker.scan({ root });
+            QVERIFY2(disk.storeError.isEmpty(), qPrintable(disk.storeError));
+            const ScanResult memory = FolderWalker(ScanOptions()).scan({ root });
+            QCOMPARE(disk.acceptedCount(), memory.acceptedCount());
+            QHash<QString, QString> finalName;
+            for (const ScannedFile &f : memory.accepted)
+                finalName.insert(f.path, f.batchName);
+
+            if (window == 2)
+                QCOMPARE(early.size(), 2);   // nobody took one: the window stays full
+            else
+                QVERIFY(early.size() >= 10);
+            QHash<QString, int> sent;
+            for (const PlannedShard &shard : std::as_const(early)) {
+                QVERIFY(shard.members.size() <= 50);
+                QVERIFY(shard.payloadBytes <= 4000);
+                for (const ShardMember &m : shard.members) {
+                    QCOMPARE(m.name, finalName.value(m.path));
+                    QVERIFY2(!mustWait.contains(m.path), qPrintable(m.path));
+                    ++sent[m.path];
+                }
+            }
+            // The plan after the scan: everything else, nothing handed out again.
+            IngestJournal journal;
+            QVERIFY(journal.open());
+            IngestRecord record;
+            record.ingestId = QStringLiteral("early-%1").arg(window);
+            record.batchId = QStringLiteral("b");
+            record.sources = { root };
+            QVERIFY(journal.saveIngest(record));
+            QSqlDatabase db = bd::database();
+            QString error;
+            QVERIFY2(ScanStore::attach(db, *disk.file, QStringLiteral("scan_e"), &error), qPrintable(error));
+            QVERIFY(journal.addScanFiles(record.ingestId, QStringLiteral("scan_e")));
+            PlanOptions options;
+            options.shardMaxFiles = 50;
+            options.shardMaxBytes = 4000;
+            IngestPlanCursor cursor(db, QStringLiteral("scan_e"), record.ingestId, options);
+            QVERIFY(cursor.summarize());
+            QCOMPARE(cursor.imageMethod(), IngestPlan::ImageMethod::Sharded);
+            QCOMPARE(cursor.counts().imagesDiscovered, memory.imageCount);
+            int handed = 0;
+            for (const PlannedShard &shard : std::as_const(early))
+                handed += int(shard.members.size());
+            QCOMPARE(cursor.counts().imagesHandedOut, handed);
+            QCOMPARE(cursor.counts().imagesPending, memory.imageCount - handed);
+            while (const auto shard = cursor.nextShard()) {
+                for (const ShardMember &m : shard->members) {
+                    QCOMPARE(m.name, finalName.value(m.path));
+                    ++sent[m.path];
+                }
+            }
+            QVERIFY(cursor.lastError().isEmpty());
+            ScanStore::detach(db, QStringLiteral("scan_e"));
+            QCOMPARE(sent.size(), memory.imageCount);
+            for (auto it = sent.cbegin(); it != sent.cend(); ++it)
+                QVERIFY2(it.value() == 1, qPrintable(it.key()));
+        }
+
+        // Few images: simple, so nothing early; a symlinked folder: no early shards at all.
+        for (const bool linkedFolder : { false, true }) {
+            QTemporaryDir small;
+            const QString in = small.filePath(QStringLiteral("in"));
+            for (int i = 0; i < (linkedFolder ? 200 : 30); ++i)
+                stagingtest::writeFile(in, QStringLiteral("f%1.jpg").arg(i), stagingtest::jpegBytes(100));
+            if (linkedFolder) {
+                stagingtest::writeFile(small.filePath(QStringLiteral("other")), QStringLiteral("o.jpg"), stagingtest::jpegBytes(100));
+                QVERIFY(QFile::link(small.filePath(QStringLiteral("other")), in + QStringLiteral("/linked")));
+            }
+            auto waiting = std::make_shared<std::atomic<int>>(0);
+            int handedOut = 0;
+            EarlyShardOptions earlyOptions;
+            earlyOptions.enabled = true;
+            earlyOptions.shardMaxFiles = 10;
+            earlyOptions.waiting = waiting;
+            earlyOptions.window = 1000;
+            earlyOptions.handOut = [&handedOut](PlannedShard) { ++handedOut; };
+            ScanOptions scanOptions;
+            scanOptions.toDatabase = true;
+            FolderWalker walker(scanOptions);
+            walker.setEarlyShards(earlyOptions);
+            const ScanResult disk = walker.scan({ in });
+            QCOMPARE(disk.imageCount, linkedFolder ? 201 : 30);
+            QCOMPARE(handedOut, 0);
+        }
     }
 };
 
