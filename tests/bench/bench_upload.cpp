@@ -5,12 +5,17 @@
 //  1. uploads them with the client's own path: ShardUploadOperation in an UploadQueue at a fixed
 //     concurrency (D9 prefetch + S1 PUT of a ShardTarDevice), timed from the queue's start to its
 //     end, with this process's CPU time (user + system) over that span;
-//  2. writes the very same tars to disk (ShardTarDevice) and PUTs them with `curl -T` to signed
+//  2. the same shards through ApiClient::putSigned on this (the owner's) thread, URLs fetched
+//     beforehand, the same number at once: how uploads ran before SignedTransfer (the body read
+//     16 KiB per round trip on the thread that owns the QNetworkAccessManager);
+//  3. writes the very same tars to disk (ShardTarDevice) and PUTs them with `curl -T` to signed
 //     URLs fetched beforehand, the same number at once: the baseline.
-// Prints MB/s (tar bytes on the wire) of both, the ratio, Batchdeck's CPU seconds and the load
-// average (the machine may be shared: compare the ratio within one run).
+// Prints MB/s (tar bytes on the wire) of each, the ratios to curl, Batchdeck's CPU seconds and the
+// load average (the machine may be shared: compare ratios within one run). --busy-ms N keeps the
+// owner's thread busy N ms in every 10 ms during the Batchdeck runs (a GUI thread painting, a
+// journal writing) to show what each path does when its owner is not idle.
 //
-//   bench_upload [--shards 40] [--files 256] [--kb 48] [--concurrency 4] [--rounds 1]
+//   bench_upload [--shards 40] [--files 256] [--kb 48] [--concurrency 4] [--rounds 1] [--busy-ms 0]
 // Needs batchdeck-sandbox in the same bin folder and curl.
 #include "api/ApiClient.h"
 #include "staging/ShardTarDevice.h"
@@ -26,10 +31,15 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QNetworkReply>
 #include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
+#include <vector>
 #include <sys/resource.h>
 
 using namespace bd;
@@ -120,7 +130,25 @@ api::ApiConfig configFor(const QString &apiUrl)
     return config;
 }
 
-Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency, const QString &batch)
+// Keeps the calling thread busy busyMs in every 10 ms while it exists (0: idle).
+struct BusyOwner {
+    QTimer timer;
+    explicit BusyOwner(int busyMs)
+    {
+        if (busyMs <= 0)
+            return;
+        QObject::connect(&timer, &QTimer::timeout, [busyMs] {
+            QElapsedTimer t;
+            t.start();
+            while (t.elapsed() < busyMs) {
+            }
+        });
+        timer.start(10);
+    }
+};
+
+Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency, const QString &batch,
+                     int busyMs)
 {
     api::ApiClient client(configFor(apiUrl));
     staging::UploadQueue queue(&client);
@@ -130,6 +158,7 @@ Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard>
         queue.enqueue(new staging::ShardUploadOperation(&client, batch, batch, shard));
         f.wireBytes += staging::ShardTarDevice::exactSize(shard.members);
     }
+    BusyOwner busy(busyMs);
     QElapsedTimer clock;
     const double cpu0 = cpuSeconds();
     clock.start();
@@ -141,6 +170,61 @@ Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard>
     f.ok = !queue.error() && queue.succeededCount() == plan.size();
     if (!f.ok)
         std::fprintf(stderr, "batchdeck upload failed: %s\n", qPrintable(queue.error().fullText()));
+    return f;
+}
+
+std::vector<api::SignedUpload> fetchUrls(api::ApiClient &client, int count, const QString &batch)
+{
+    std::vector<api::SignedUpload> urls;
+    for (int i = 0; i < count; ++i) {
+        std::unique_ptr<api::SignedUploadCall> call(client.requestShardUpload(batch, batch));
+        if (!call->exec())
+            qFatal("D9 failed: %s", qPrintable(call->error().fullText()));
+        urls.push_back(call->result());
+    }
+    return urls;
+}
+
+// The path before SignedTransfer: putSigned on this thread, `concurrency` at once.
+Figures runOwnerThread(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency,
+                       const QString &batch, int busyMs)
+{
+    api::ApiClient client(configFor(apiUrl));
+    const std::vector<api::SignedUpload> urls = fetchUrls(client, int(plan.size()), batch);
+    Figures f;
+    f.ok = true;
+    int next = 0;
+    int running = 0;
+    std::function<void()> startNext = [&] {
+        while (running < concurrency && next < plan.size()) {
+            const staging::PlannedShard &shard = plan[next];
+            const qint64 size = staging::ShardTarDevice::exactSize(shard.members);
+            f.wireBytes += size;
+            auto *body = new staging::ShardTarDevice(shard.members, {}, size);
+            body->open(QIODevice::ReadOnly);
+            QNetworkReply *reply = client.putSigned(urls[size_t(next)], body, size);
+            body->setParent(reply);
+            ++next;
+            ++running;
+            QObject::connect(reply, &QNetworkReply::finished, [&, reply] {
+                f.ok = f.ok && reply->error() == QNetworkReply::NoError;
+                reply->deleteLater();
+                --running;
+                startNext();
+            });
+        }
+    };
+    BusyOwner busy(busyMs);
+    QElapsedTimer clock;
+    const double cpu0 = cpuSeconds();
+    clock.start();
+    startNext();
+    while (running > 0)
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    f.seconds = clock.elapsed() / 1000.0;
+    f.cpu = cpuSeconds() - cpu0;
+    if (!f.ok)
+        std::fprintf(stderr, "owner-thread upload failed\n");
     return f;
 }
 
@@ -204,7 +288,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
-    int shards = 40, files = 256, kb = 48, concurrency = 4, rounds = 1;
+    int shards = 40, files = 256, kb = 48, concurrency = 4, rounds = 1, busyMs = 0;
     for (int i = 1; i + 1 < args.size(); i += 2) {
         const int value = args[i + 1].toInt();
         if (args[i] == QLatin1String("--shards")) shards = value;
@@ -212,6 +296,7 @@ int main(int argc, char **argv)
         else if (args[i] == QLatin1String("--kb")) kb = value;
         else if (args[i] == QLatin1String("--concurrency")) concurrency = value;
         else if (args[i] == QLatin1String("--rounds")) rounds = value;
+        else if (args[i] == QLatin1String("--busy-ms")) busyMs = value;
     }
     const QString bin = QCoreApplication::applicationDirPath();
     QTemporaryDir tmp;
@@ -221,19 +306,24 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
         return 1;
     }
-    std::printf("bench_upload: %d shards of %d x %d KiB, concurrency %d, load average %s\n", shards, files, kb,
-                concurrency, qPrintable(loadAverage()));
-    std::printf("%5s | %14s | %9s | %9s | %6s | %s\n", "round", "batchdeck MB/s", "cpu s", "curl MB/s", "ratio", "load");
+    std::printf("bench_upload: %d shards of %d x %d KiB, concurrency %d, owner thread busy %d ms in 10, load average %s\n",
+                shards, files, kb, concurrency, busyMs, qPrintable(loadAverage()));
+    std::printf("%5s | %20s | %6s | %17s | %6s | %9s | %s\n", "round", "transfer thread MB/s", "cpu s", "owner thread MB/s",
+                "cpu s", "curl MB/s", "ratios to curl, load");
     bool allOk = true;
     for (int r = 0; r < rounds; ++r) {
-        const Figures bd = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("bd-%1").arg(r));
+        const Figures bd = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("bd-%1").arg(r), busyMs);
+        const Figures owner = runOwnerThread(sandbox.apiUrl, plan, concurrency, QStringLiteral("owner-%1").arg(r), busyMs);
         const Figures curl = runCurl(sandbox.apiUrl, plan, concurrency, tmp.path() + QStringLiteral("/tars"),
                                      QStringLiteral("curl-%1").arg(r));
-        allOk = allOk && bd.ok && curl.ok;
-        std::printf("%5d | %14.1f | %9.2f | %9.1f | %5.0f%% | %s%s\n", r + 1, bd.mbPerSecond(), bd.cpu, curl.mbPerSecond(),
-                    curl.mbPerSecond() > 0 ? 100.0 * bd.mbPerSecond() / curl.mbPerSecond() : 0.0, qPrintable(loadAverage()),
-                    bd.ok && curl.ok ? "" : "  (FAILED)");
-        std::printf("      batchdeck %.2f s, curl %.2f s for %lld B\n", bd.seconds, curl.seconds, static_cast<long long>(bd.wireBytes));
+        allOk = allOk && bd.ok && owner.ok && curl.ok;
+        const double c = curl.mbPerSecond();
+        std::printf("%5d | %20.1f | %6.2f | %17.1f | %6.2f | %9.1f | %.0f%% / %.0f%%, load %s%s\n", r + 1, bd.mbPerSecond(), bd.cpu,
+                    owner.mbPerSecond(), owner.cpu, c, c > 0 ? 100.0 * bd.mbPerSecond() / c : 0.0,
+                    c > 0 ? 100.0 * owner.mbPerSecond() / c : 0.0, qPrintable(loadAverage()),
+                    bd.ok && owner.ok && curl.ok ? "" : "  (FAILED)");
+        std::printf("      transfer thread %.2f s, owner thread %.2f s, curl %.2f s for %lld B\n", bd.seconds, owner.seconds,
+                    curl.seconds, static_cast<long long>(bd.wireBytes));
         std::fflush(stdout);
         QDir(tmp.path() + QStringLiteral("/tars")).removeRecursively();
     }
