@@ -7,6 +7,8 @@
 //  - killedAfterTheWholeBodyLeft...: the kill lands after a shard's whole body reached the
 //    storage host but before its answer, and the service registers the shard 7 s later (longer
 //    than the old 5 s "look once more"): the re-run must wait for it, not send it again;
+//  - killedWhileTheWalkStillRuns...: the kill lands in the overlapped phase - shards of a fresh
+//    ingest on their way while the folder walk goes on and the journal holds only their files;
 //  - randomKillPoints: SIGKILL at seeded random instants (the seed is printed; set
 //    BATCHDECK_KILL_SEED to replay, BATCHDECK_KILL_POINTS for more) with 10 % faults on every
 //    route, each run killed again until one completes.
@@ -17,6 +19,8 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 
 using namespace ingesttest;
@@ -27,6 +31,7 @@ class TestIngestKill : public QObject
 private Q_SLOTS:
     void killedMidIngestResumesWithoutDuplicates();
     void killedAfterTheWholeBodyLeftIsNotSentAgain();
+    void killedWhileTheWalkStillRunsResumesWithoutDuplicates();
     void randomKillPoints();
 };
 
@@ -150,6 +155,59 @@ void TestIngestKill::killedAfterTheWholeBodyLeftIsNotSentAgain()
     QCOMPARE(env.count(QStringLiteral("left-b")), qint64(files));
     QCOMPARE(indexedObjects(env, QStringLiteral("left-b")), qint64(files));
     QCOMPARE(env.shards(QStringLiteral("left-b")).size(), 2);
+}
+
+void TestIngestKill::killedWhileTheWalkStillRunsResumesWithoutDuplicates()
+{
+    const QString cli = qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli");
+    if (!QFileInfo(cli).isExecutable())
+        QSKIP("batchdeck-cli is not built");
+    QTemporaryDir tmp;
+    Env env;
+    QString error;
+    QVERIFY2(env.start(100, &error), qPrintable(error));
+    // Enough files that the walk outlasts the first shards (handed out after 100 files).
+    const int files = 12000;
+    const QString dir = tmp.path() + QStringLiteral("/images");
+    writeJpegs(dir, files);
+    const QString dataDir = tmp.path() + QStringLiteral("/data");
+    const QStringList args = ingestArgs(QStringLiteral("walk-b"), dir, 100);
+    env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "delayMs", 300 } } } } });
+    QProcess *first = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    QTRY_VERIFY_WITH_TIMEOUT(env.sandbox->requestCount(QStringLiteral("S1")) >= 1, 60000);
+    first->kill();
+    QVERIFY(first->waitForFinished(10000));
+    QCOMPARE(first->exitStatus(), QProcess::CrashExit);
+    {
+        // The kill landed in the overlapped phase: some files sent, the scan not yet journaled.
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill-journal"));
+        db.setDatabaseName(dataDir + QStringLiteral("/batchdeck.sqlite"));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*), TOTAL(state IN ('sent', 'confirmed')) FROM ingest_files")));
+        QVERIFY(q.next());
+        const int rows = q.value(0).toInt();
+        const int sent = q.value(1).toInt();
+        QVERIFY2(sent > 0 && rows < files, qPrintable(QStringLiteral("%1 rows, %2 sent").arg(rows).arg(sent)));
+        q = QSqlQuery();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("kill-journal"));
+    env.sandbox->setFaultPlan({});
+
+    QProcess *second = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    QVERIFY(second->waitForFinished(300000));
+    const QByteArray out = second->readAllStandardOutput();
+    QVERIFY2(second->exitCode() == 0, second->readAllStandardError().constData());
+    const QJsonObject summary = QJsonDocument::fromJson(out).object();
+    QVERIFY(summary.value(QStringLiteral("resumed")).toBool());
+    QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
+    QCOMPARE(summary.value(QStringLiteral("failedCount")).toInt(), 0);
+    QCOMPARE(env.count(QStringLiteral("walk-b")), qint64(files));
+    const QStringList names = env.names(QStringLiteral("walk-b"));
+    QCOMPARE(names.size(), files);
+    QVERIFY(allUnique(names));
+    QCOMPARE(indexedObjects(env, QStringLiteral("walk-b")), qint64(files));   // no shard went twice
 }
 
 void TestIngestKill::randomKillPoints()
