@@ -14,6 +14,7 @@
 #include "staging/IngestJournal.h"
 
 #include <QFileDialog>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -28,6 +29,7 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace bd::ui {
 
@@ -135,7 +137,7 @@ StagingTab::StagingTab(AppSession *session, QWidget *parent)
         if (m_resumeOffered)
             return;
         m_resumeOffered = true;
-        QTimer::singleShot(0, this, &StagingTab::offerResume);
+        QTimer::singleShot(0, this, qOverload<>(&StagingTab::offerResume));
     });
 }
 
@@ -301,17 +303,38 @@ void StagingTab::loadVisibleCounts()
 
 void StagingTab::offerResume()
 {
-    staging::IngestJournal journal;
-    QVector<staging::IngestRecord> records;
-    if (journal.open())
-        records = journal.unfinishedIngests();
-    if (records.isEmpty() && !journal.lastError().isEmpty()) {
+    // The journal is read on a worker thread: its first open per process checks the database
+    // (quick_check), and a big journal's scan is no work for the GUI thread at connect time.
+    struct Unfinished {
+        QVector<staging::IngestRecord> records;
+        QString error;
+    };
+    auto *watcher = new QFutureWatcher<Unfinished>(this);
+    watcher->setObjectName(QStringLiteral("resume offer journal read"));
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        const Unfinished read = watcher->result();
+        offerResume(read.records, read.error);
+    });
+    watcher->setFuture(QtConcurrent::run([] {
+        staging::IngestJournal journal;
+        Unfinished read;
+        if (journal.open())
+            read.records = journal.unfinishedIngests();
+        read.error = journal.lastError();
+        return read;
+    }));
+}
+
+void StagingTab::offerResume(QVector<staging::IngestRecord> records, const QString &journalError)
+{
+    if (records.isEmpty() && !journalError.isEmpty()) {
         // The journal could not be read (busy, e.g. another process copying a big scan): ask
         // again a little later rather than never offering the interrupted ingests.
         if (++m_resumeAttempts <= 5)
-            QTimer::singleShot(2000, this, &StagingTab::offerResume);
+            QTimer::singleShot(2000, this, qOverload<>(&StagingTab::offerResume));
         else
-            m_session->reportError(Error(ErrorKind::Io, tr("Could not read the ingest journal: %1").arg(journal.lastError())));
+            m_session->reportError(Error(ErrorKind::Io, tr("Could not read the ingest journal: %1").arg(journalError)));
         return;
     }
     // Ingests already running in this window are not offered.

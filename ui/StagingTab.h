@@ -61,7 +61,7 @@ public:
     void openIngestDialog(const QStringList &paths);
     // Start an ingest now and show it in the lower pane.
     TransferList *startIngest(const staging::IngestOptions &options);
-    // Look for unfinished ingests in the journal and offer to resume them.
+    // Look for unfinished ingests in the journal (read on a worker thread) and offer to resume them.
     void offerResume();
     void selectBatch(const QString &batchId);
     // Bring the details of the selected batch to the front of the lower pane.
@@ -83,6 +83,7 @@ private:
     void onIngestFinished(TransferList *list, bool ready);
     void scheduleCountLoad();
     void loadVisibleCounts();
+    void offerResume(QVector<staging::IngestRecord> records, const QString &journalError);
 
     AppSession *m_session;
     BatchesModel *m_model;

@@ -10,10 +10,45 @@
 #include <QScrollBar>
 #include <QSplitter>
 #include <QTableView>
+#include <QThreadPool>
 #include <QTimer>
 #include <QTreeView>
 
+#include <utility>
+
 namespace bd::ui {
+
+namespace {
+
+// Remembered widths and splitter sizes are written on one worker thread, in order: a settings
+// write rewrites and fsyncs the file (QSaveFile), 50-100 ms on the GUI thread of a busy machine.
+QThreadPool *settingsWriter()
+{
+    static QThreadPool *pool = [] {
+        auto *p = new QThreadPool;
+        p->setMaxThreadCount(1);
+        p->setExpiryTimeout(-1);
+        p->setObjectName(QStringLiteral("settings writer"));
+        return p;
+    }();
+    return pool;
+}
+
+void writeSettingsLater(QList<std::pair<QString, QString>> values)
+{
+    settingsWriter()->start([values = std::move(values)] {
+        AppSettings settings;
+        for (const auto &[key, value] : values)
+            settings.setValue(key, value);
+    });
+}
+
+}  // namespace
+
+void ViewState::waitForSavedState()
+{
+    settingsWriter()->waitForDone();
+}
 
 ViewState *ViewState::attach(QAbstractItemView *view, const QString &settingsName)
 {
@@ -25,6 +60,8 @@ ViewState *ViewState::attach(QAbstractItemView *view, const QString &settingsNam
 ViewState::ViewState(QAbstractItemView *view, const QString &settingsName)
     : QObject(view), m_view(view), m_settingsName(settingsName)
 {
+    if (!m_settingsName.isEmpty())
+        waitForSavedState();   // a write still on its way for this name is read back (milliseconds)
     QAbstractItemModel *model = view->model();
     Q_ASSERT(model);   // attach after setModel()
     // Connected after the view's and the selection model's own connections, so restore() runs last.
@@ -163,20 +200,24 @@ void ViewState::saveHeader()
     QHeaderView *header = viewAlive() ? columnHeaderOf(m_view) : nullptr;
     if (!header || m_settingsName.isEmpty())
         return;
-    AppSettings settings;
-    settings.setValue(QStringLiteral("ui/%1/header").arg(m_settingsName), QString::fromLatin1(header->saveState().toBase64()));
-    settings.setValue(QStringLiteral("ui/%1/headerSampleWidth").arg(m_settingsName),
-                      QString::number(fontSampleWidth(m_view->fontMetrics())));
+    const QString state = QString::fromLatin1(header->saveState().toBase64());
+    if (state == m_savedState)
+        return;   // a programmatic resize back to the saved widths
+    m_savedState = state;
+    writeSettingsLater({ { QStringLiteral("ui/%1/header").arg(m_settingsName), state },
+                         { QStringLiteral("ui/%1/headerSampleWidth").arg(m_settingsName),
+                           QString::number(fontSampleWidth(m_view->fontMetrics())) } });
 }
 
 void ViewState::rememberSplitter(QSplitter *splitter, const QString &name, const QList<int> &defaultSizes)
 {
     const QString key = QStringLiteral("ui/%1/splitter").arg(name);
+    waitForSavedState();
     const QByteArray saved = QByteArray::fromBase64(AppSettings().value(key).toLatin1());
     if (saved.isEmpty() || !splitter->restoreState(saved))
         splitter->setSizes(defaultSizes);
     QObject::connect(splitter, &QSplitter::splitterMoved, splitter, [splitter, key] {
-        AppSettings().setValue(key, QString::fromLatin1(splitter->saveState().toBase64()));
+        writeSettingsLater({ { key, QString::fromLatin1(splitter->saveState().toBase64()) } });
     });
 }
 

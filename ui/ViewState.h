@@ -27,6 +27,9 @@ public:
     static void rememberSplitter(QSplitter *splitter, const QString &name, const QList<int> &defaultSizes);
 
     QStringList selectedKeys() const;
+    // Widths and splitter sizes are saved on a worker thread; this waits until every save so far
+    // is in the settings file (attach() and rememberSplitter() do, before they read it).
+    static void waitForSavedState();
 
 private:
     ViewState(QAbstractItemView *view, const QString &settingsName);
@@ -51,6 +54,7 @@ private:
     bool m_remembered = false;
     bool m_fitted = false;
     QTimer *m_saveTimer = nullptr;
+    QString m_savedState;   // the header state last written (base64), not written again
 };
 
 }  // namespace bd::ui
