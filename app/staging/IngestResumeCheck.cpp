@@ -49,9 +49,9 @@ bool IngestResumeCheck::exec(const QString &sql, const QVariantList &values)
 bool IngestResumeCheck::createTables()
 {
     // WITHOUT ROWID: the key is the row, a million paths are stored once. The temporary schema
-    // has its own page cache, which grows to cache_size like any schema's: kept small (512 KiB),
+    // has its own page cache, which grows to cache_size like any schema's: kept small (256 KiB),
     // as the joins walk these tables in key order.
-    return exec(QStringLiteral("PRAGMA temp.cache_size=-512"))
+    return exec(QStringLiteral("PRAGMA temp.cache_size=-256"))
            && exec(QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS resume_claims (path TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
                                   " sent_at_ms INTEGER NOT NULL, body_left INTEGER NOT NULL) WITHOUT ROWID"))
            && exec(QStringLiteral("CREATE TEMP TABLE IF NOT EXISTS resume_listed (name TEXT PRIMARY KEY) WITHOUT ROWID"));
