@@ -26,7 +26,12 @@ ApiClient::ApiClient(const ApiConfig &config, QObject *parent)
     setConfig(config);
 }
 
-ApiClient::~ApiClient() = default;
+ApiClient::~ApiClient()
+{
+    // Stop the transfer thread while this client is whole: a body waiting for its bodyLeaving
+    // handler on this thread is served while the thread winds down (TransferThread).
+    delete m_transferThread;
+}
 
 void ApiClient::setConfig(const ApiConfig &config)
 {

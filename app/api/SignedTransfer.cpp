@@ -21,58 +21,98 @@ QNetworkRequest signedPutRequest(const SignedUpload &upload, qint64 size)
     return request;
 }
 
-// ---- SignedTransfer ----
+// ---- SignedTransferWorker (the transfer thread) ----
 
-SignedTransfer::SignedTransfer(TransferThread *thread) : m_thread(thread) {}
+namespace detail {
 
-SignedTransfer::~SignedTransfer()
+SignedTransferWorker::SignedTransferWorker(TransferThread *thread) : m_thread(thread) {}
+
+SignedTransferWorker::~SignedTransferWorker()
 {
     if (m_reply) {
         m_reply->disconnect(this);
         m_reply->abort();
         m_reply->deleteLater();
     }
-    if (m_body) {
-        m_body->setParent(nullptr);
-        m_body->deleteLater();   // after the reply (posted first), which may still hold it
+    if (body) {
+        body->setParent(nullptr);
+        body->deleteLater();   // after the reply (posted first), which may still hold it
     }
 }
 
-void SignedTransfer::start(const SignedUpload &upload, QIODevice *body, qint64 size, const QString &operation)
+void SignedTransferWorker::send(const QNetworkRequest &request, QIODevice *device)
 {
-    m_body = body;
-    m_body->setParent(this);
-    m_operation = operation;
-    moveToThread(&m_thread->m_thread);   // the body with it (a child)
-    const QNetworkRequest request = signedPutRequest(upload, size);
-    QMetaObject::invokeMethod(this, [this, request] { send(request); }, Qt::QueuedConnection);
+    body = device;
+    m_reply = m_thread->sendPut(request, body);
+    connect(m_reply, &QNetworkReply::uploadProgress, this, &SignedTransferWorker::uploadProgress);
+    connect(m_reply, &QNetworkReply::finished, this, &SignedTransferWorker::onReplyFinished);
 }
 
-void SignedTransfer::release()
-{
-    // Queued events already posted to the owner may still arrive; SignedPutOperation tells them
-    // apart by attempt. Disconnecting stops every later one.
-    disconnect();
-    deleteLater();   // thread-safe: destroyed on the transfer thread (aborting the PUT)
-}
-
-void SignedTransfer::send(const QNetworkRequest &request)
-{
-    m_reply = m_thread->sendPut(request, m_body);
-    connect(m_reply, &QNetworkReply::uploadProgress, this, &SignedTransfer::uploadProgress);
-    connect(m_reply, &QNetworkReply::finished, this, &SignedTransfer::onReplyFinished);
-}
-
-void SignedTransfer::onReplyFinished()
+void SignedTransferWorker::onReplyFinished()
 {
     QNetworkReply *reply = m_reply;
     m_reply = nullptr;
     if (!reply)
         return;
-    m_error = errorFromSignedReply(reply, m_operation);
-    m_retryAfter = reply->rawHeader("Retry-After");
+    error = errorFromSignedReply(reply, operation);
+    retryAfter = reply->rawHeader("Retry-After");
     reply->deleteLater();
     Q_EMIT finished();
+}
+
+}  // namespace detail
+
+// ---- SignedTransfer (the owner's thread) ----
+
+SignedTransfer::SignedTransfer(TransferThread *thread, QObject *parent)
+    : QObject(parent), m_thread(thread), m_worker(new detail::SignedTransferWorker(thread))
+{
+    // Every signal of the worker passes here, on the owner's thread, and stops once released.
+    connect(m_worker, &detail::SignedTransferWorker::bodyLeaving, this, [this] {
+        if (!m_released)
+            Q_EMIT bodyLeaving();
+    }, Qt::BlockingQueuedConnection);
+    connect(m_worker, &detail::SignedTransferWorker::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        if (!m_released)
+            Q_EMIT uploadProgress(sent, total);
+    }, Qt::QueuedConnection);
+    connect(m_worker, &detail::SignedTransferWorker::finished, this, [this] {
+        if (!m_released)
+            Q_EMIT finished();
+    }, Qt::QueuedConnection);
+}
+
+SignedTransfer::~SignedTransfer()
+{
+    if (!m_released)
+        m_worker->deleteLater();
+}
+
+void SignedTransfer::start(const SignedUpload &upload, QIODevice *body, qint64 size, const QString &operation)
+{
+    if (m_started || m_released)
+        return;
+    m_started = true;
+    detail::SignedTransferWorker *worker = m_worker;
+    worker->operation = operation;
+    body->setParent(worker);
+    worker->moveToThread(&m_thread->m_thread);   // the body with it (a child)
+    const QNetworkRequest request = signedPutRequest(upload, size);
+    QMetaObject::invokeMethod(worker, [worker, request, body] { worker->send(request, body); }, Qt::QueuedConnection);
+}
+
+void SignedTransfer::announceBodyLeaving()
+{
+    Q_EMIT m_worker->bodyLeaving();
+}
+
+void SignedTransfer::release()
+{
+    if (m_released)
+        return;
+    m_released = true;
+    m_worker->deleteLater();   // on the transfer thread once started: aborts the PUT there
+    deleteLater();
 }
 
 // ---- TransferThread ----
@@ -96,7 +136,7 @@ TransferThread::~TransferThread()
 
 SignedTransfer *TransferThread::newTransfer()
 {
-    return new SignedTransfer(this);
+    return new SignedTransfer(this, nullptr);
 }
 
 QNetworkReply *TransferThread::sendPut(const QNetworkRequest &request, QIODevice *body)

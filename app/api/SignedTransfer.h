@@ -8,16 +8,14 @@
 // Usage (the owner's thread; SignedPutOperation):
 //
 //     SignedTransfer *t = api->newSignedTransfer();          // not started, owned by the caller
-//     QIODevice *body = openBody(...);                       // unparented, open for reading
-//     connect(t, &SignedTransfer::bodyLeaving, this, ..., Qt::BlockingQueuedConnection);
+//     QIODevice *body = openBody(..., [t] { t->announceBodyLeaving(); });   // unparented, open
+//     connect(t, &SignedTransfer::bodyLeaving, this, ...);  // the last bytes wait for it
 //     connect(t, &SignedTransfer::finished, this, ...);
-//     t->start(upload, body, size);                          // takes the body; runs in the thread
+//     t->start(upload, body, size, name);                    // takes the body; runs in the thread
 //     ...
 //     t->release();                                          // never delete it: aborts, frees there
 //
-// Signals are emitted on the transfer thread: connect them to receivers of the owner's thread
-// (queued, or BlockingQueuedConnection when the device must wait for the owner, as bodyLeaving
-// does). Qt drops pending signals of a receiver that is gone, and releases a blocked sender.
+// Its signals are emitted on the owner's thread (the one that created it).
 #include "api/ApiModels.h"
 #include "core/Error.h"
 
@@ -42,49 +40,78 @@ class TransferThread;
 // "PUT" so Qt invents no Content-Type the signature does not cover.
 QNetworkRequest signedPutRequest(const SignedUpload &upload, qint64 size);
 
+namespace detail {
+// The transfer-thread half of a SignedTransfer: owns the body and the reply there.
+class SignedTransferWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SignedTransferWorker(TransferThread *thread);
+    ~SignedTransferWorker() override;
+    void send(const QNetworkRequest &request, QIODevice *body);   // on the transfer thread
+
+    QString operation;   // the step in error messages; set before it moves to the thread
+    // Written on the transfer thread before finished(); read by the owner after it.
+    QIODevice *body = nullptr;
+    Error error;
+    QByteArray retryAfter;
+
+Q_SIGNALS:
+    void bodyLeaving();
+    void uploadProgress(qint64 sent, qint64 total);
+    void finished();
+
+private:
+    void onReplyFinished();
+
+    TransferThread *m_thread;
+    QPointer<QNetworkReply> m_reply;
+};
+}  // namespace detail
+
+// Lives in the owner's thread and emits its signals there; the PUT itself runs on the transfer
+// thread (detail::SignedTransferWorker).
 class SignedTransfer : public QObject
 {
     Q_OBJECT
 public:
-    // Moves itself and the body (which it then owns, unparented before) to the transfer thread
-    // and sends the PUT there: every extension header verbatim, an exact Content-Length, no
-    // Content-Type, the body streamed as the socket drains, no timeout (as ApiClient::putSigned).
-    // Call once, from the thread that created it.
-    // `operation` names the step in error messages ("upload shard 3").
+    ~SignedTransfer() override;
+
+    // Hands the body (unparented, open for reading; owned by the transfer from now on) to the
+    // transfer thread and sends the PUT there: every extension header verbatim, an exact
+    // Content-Length, no Content-Type, the body streamed as the socket drains, no timeout (as
+    // ApiClient::putSigned). Once. `operation` names the step in error messages ("upload shard 3").
     void start(const SignedUpload &upload, QIODevice *body, qint64 size, const QString &operation);
-    // Aborts the PUT if it still runs and deletes the transfer (and its body) on the transfer
-    // thread. No signal reaches a receiver after this; the pointer is invalid afterwards.
-    // Thread-safe; the owner's only way to end it.
+    // Ends it, from the owner's thread: no signal is emitted after this (even one already queued),
+    // the PUT is aborted if it still runs, the body freed on the transfer thread, and this object
+    // deleted later. (Released after its ApiClient was destroyed, the body is not freed: the
+    // thread is gone.)
     void release();
 
-    // Thread-safe: emits bodyLeaving() (the body device calls it before its last bytes).
-    void announceBodyLeaving() { Q_EMIT bodyLeaving(); }
+    // For the body device, on the transfer thread, before it hands out its last bytes: emits
+    // bodyLeaving() on the owner's thread and returns once it was handled (at once if released).
+    void announceBodyLeaving();
 
-    // Valid once finished() was received: the S1 outcome (errorFromSignedReply), the raw
+    // Valid once finished() was emitted: the S1 outcome (errorFromSignedReply), the raw
     // Retry-After header, and the body device (no longer read; for its own error report).
-    const Error &error() const { return m_error; }
-    const QByteArray &retryAfter() const { return m_retryAfter; }
-    QIODevice *body() const { return m_body; }
+    const Error &error() const { return m_worker->error; }
+    const QByteArray &retryAfter() const { return m_worker->retryAfter; }
+    QIODevice *body() const { return m_worker->body; }
 
 Q_SIGNALS:
-    // The body device is about to hand out its last bytes (connect blocking: they wait for it).
+    // The body's last bytes wait until the receivers of this have returned.
     void bodyLeaving();
     void uploadProgress(qint64 sent, qint64 total);
     void finished();
 
 private:
     friend class TransferThread;
-    explicit SignedTransfer(TransferThread *thread);
-    ~SignedTransfer() override;
-    void send(const QNetworkRequest &request);   // on the transfer thread
-    void onReplyFinished();
+    SignedTransfer(TransferThread *thread, QObject *parent);
 
     TransferThread *m_thread;
-    QString m_operation;
-    QIODevice *m_body = nullptr;
-    QPointer<QNetworkReply> m_reply;
-    Error m_error;
-    QByteArray m_retryAfter;
+    detail::SignedTransferWorker *m_worker;   // deleted (later, on its thread) by release()
+    bool m_started = false;
+    bool m_released = false;
 };
 
 // The thread signed transfers run on, with managers of its own: over HTTP/1.1 Qt opens at most 6
@@ -106,6 +133,7 @@ public:
 
 private:
     friend class SignedTransfer;
+    friend class detail::SignedTransferWorker;
     // On the transfer thread: PUT through the least busy manager.
     QNetworkReply *sendPut(const QNetworkRequest &request, QIODevice *body);
 

@@ -198,10 +198,8 @@ void SignedPutOperation::dropAttempt()
             *call = nullptr;
         }
     }
-    if (m_transfer) {
-        ++m_putSerial;
+    if (m_transfer)
         std::exchange(m_transfer, nullptr)->release();   // aborts the PUT on the transfer thread
-    }
 }
 
 void SignedPutOperation::requestUrl()
@@ -249,23 +247,14 @@ void SignedPutOperation::put(const api::SignedUpload &upload)
     }
     resetBodyLeft();
     Q_EMIT sending();
-    const quint64 serial = ++m_putSerial;
     m_transfer = transfer;
     // The device reads on the transfer thread; its last bytes wait until the journal knows.
-    connect(transfer, &api::SignedTransfer::bodyLeaving, this, [this, serial] {
-        if (serial == m_putSerial)
-            noteBodyLeaving();
-    }, Qt::BlockingQueuedConnection);
-    connect(transfer, &api::SignedTransfer::uploadProgress, this, [this, serial](qint64 sent, qint64) {
-        if (serial != m_putSerial)
-            return;
+    connect(transfer, &api::SignedTransfer::bodyLeaving, this, &SignedPutOperation::noteBodyLeaving);
+    connect(transfer, &api::SignedTransfer::uploadProgress, this, [this](qint64 sent, qint64) {
         const qint64 total = totalAmount(Unit::Bytes);
         setProcessedAmount(Unit::Bytes, m_wireBytes > 0 ? qMin(total, sent * total / m_wireBytes) : qMin(sent, total));
     });
-    connect(transfer, &api::SignedTransfer::finished, this, [this, serial] {
-        if (serial == m_putSerial)
-            onPutFinished();
-    });
+    connect(transfer, &api::SignedTransfer::finished, this, &SignedPutOperation::onPutFinished);
     transfer->start(upload, body, size, operationName());
 }
 
@@ -274,7 +263,6 @@ void SignedPutOperation::onPutFinished()
     api::SignedTransfer *transfer = std::exchange(m_transfer, nullptr);
     if (!transfer)
         return;
-    ++m_putSerial;
     Error error = transfer->error();
     // A local read failure (a file changed since planning) surfaces as a transport error; the
     // device knows the real cause, and it is not worth a retry. (It is no longer read.)

@@ -157,7 +157,6 @@ private:
     qint64 m_prefetchMaxAgeMs = kPrefetchMaxAgeMs;
     bool m_started = false;
     api::SignedTransfer *m_transfer = nullptr;   // this attempt's PUT (released, never deleted)
-    quint64 m_putSerial = 0;   // tells this attempt's queued signals from a released one's
     QTimer m_retryTimer;
     qint64 m_wireBytes = 0;   // 0: the body is totalAmount(Bytes) long
 };
