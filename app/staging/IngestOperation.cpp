@@ -50,6 +50,8 @@ IngestOperation::~IngestOperation()
 {
     if (m_journalCopy.isRunning())
         m_journalCopy.waitForFinished();
+    if (m_finishPasses.isRunning())
+        m_finishPasses.waitForFinished();
     detachScan();
 }
 
@@ -254,7 +256,9 @@ void IngestOperation::onScanJournaled()
 
 bool IngestOperation::canOverlapScanAndUpload()
 {
-    if (!m_options.overlapScanAndUpload || m_summary.resumed || m_options.media == MediaSelection::Videos)
+    // BATCHDECK_INGEST_OVERLAP=0: scan, then upload (to measure what the overlap gains).
+    if (!m_options.overlapScanAndUpload || qEnvironmentVariable("BATCHDECK_INGEST_OVERLAP") == QLatin1String("0")
+        || m_summary.resumed || m_options.media == MediaSelection::Videos)
         return false;
     // Anything of this batch sent or confirmed (any ingest, any target) is checked with the
     // service before planning: then the plan waits for the scan, as before.
@@ -358,12 +362,18 @@ QString IngestOperation::scannedName(const QString &path)
 
 bool IngestOperation::forEachScannedState(const std::function<bool(const ScannedState &)> &visit)
 {
-    QSqlQuery q(database());
+    return forEachScannedStateIn(database(), m_scanSchema, m_summary.ingestId, visit);
+}
+
+bool IngestOperation::forEachScannedStateIn(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
+                                            const std::function<bool(const ScannedState &)> &visit)
+{
+    QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT s.path, s.name, f.state, f.reason_code, f.reason FROM %1.files s"
                              " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path ORDER BY s.path")
-                  .arg(m_scanSchema));
-    q.addBindValue(m_summary.ingestId);
+                  .arg(scanSchema));
+    q.addBindValue(ingestId);
     if (!q.exec())
         return false;
     while (q.next()) {
@@ -377,9 +387,14 @@ bool IngestOperation::forEachScannedState(const std::function<bool(const Scanned
 
 IngestFileOutcome IngestOperation::failedOutcome(const ScannedState &s) const
 {
+    return failedOutcomeFor(s, m_finishError ? m_finishError.message : tr("not sent"));
+}
+
+IngestFileOutcome IngestOperation::failedOutcomeFor(const ScannedState &s, const QString &notSentReason)
+{
     if (s.state == QLatin1String("failed") && !s.reasonCode.isEmpty())
         return { s.path, s.name, s.reasonCode, s.reason };
-    return { s.path, s.name, QStringLiteral("not-sent"), m_finishError ? m_finishError.message : tr("not sent") };
+    return { s.path, s.name, QStringLiteral("not-sent"), notSentReason };
 }
 
 void IngestOperation::planAndUpload()
@@ -618,44 +633,90 @@ void IngestOperation::reconcileMissing()
 
 void IngestOperation::finish(const Error &error)
 {
-    if (isFinished())
+    if (isFinished() || m_finishing)
         return;
+    m_finishing = true;
     if (m_readiness)
         m_readiness->cancel();
     m_finishError = error;
-    if (m_journalCopy.isRunning())
-        m_journalCopy.waitForFinished();   // its connection writes the journal rows we read
-    if (!m_scanSchema.isEmpty()) {
-        // The service's own verdicts move files from "uploaded" to "failed".
-        if (!m_serviceFailed.isEmpty()) {
-            QVector<QPair<QString, QString>> rejected;   // path, verdict
-            forEachScannedState([&](const ScannedState &s) {
-                const auto verdict = m_serviceFailed.constFind(s.name);
-                if (verdict != m_serviceFailed.cend() && s.state == QLatin1String("confirmed"))
-                    rejected.append({ s.path, *verdict });
-                return true;
-            });
-            for (const auto &r : std::as_const(rejected)) {
-                m_journal.setFileFailed(m_summary.ingestId, { r.first }, QStringLiteral("service-rejected"), r.second);
-                --m_confirmedCount;
-            }
-        }
-        // Counts in full, the first of each list by path.
-        m_summary.uploaded.clear();
-        m_summary.failed.clear();
-        m_summary.uploadedCount = m_summary.failedCount = 0;
-        const int cap = IngestSummary::kMaxListedUploads;
-        forEachScannedState([&](const ScannedState &s) {
-            if (s.state == QLatin1String("confirmed")) {
-                if (m_summary.uploadedCount++ < cap)
-                    m_summary.uploaded.append({ s.path, s.name, {}, {} });
-            } else if (m_summary.failedCount++ < cap) {
-                m_summary.failed.append(failedOutcome(s));
-            }
+    if (m_scanSchema.isEmpty() || !m_scanResult.file) {
+        completeFinish(error);
+        return;
+    }
+    const std::shared_ptr<ScanFile> file = m_scanResult.file;
+    const QString ingestId = m_summary.ingestId;
+    const QHash<QString, QString> serviceFailed = m_serviceFailed;
+    const QString notSent = m_finishError ? m_finishError.message : tr("not sent");
+    QFuture<QString> copy = m_journalCopy.future();   // its rows are what the passes read
+    if (m_cancelling) {   // the caller reports as soon as doCancel returns
+        copy.waitForFinished();
+        applyFinishPasses(runFinishPasses(file, ingestId, serviceFailed, notSent));
+        completeFinish(error);
+        return;
+    }
+    connect(&m_finishPasses, &QFutureWatcher<FinishPasses>::finished, this, [this, error] {
+        if (isFinished())
+            return;
+        applyFinishPasses(m_finishPasses.result());
+        completeFinish(error);
+    });
+    m_finishPasses.setFuture(QtConcurrent::run([file, ingestId, serviceFailed, notSent, copy]() mutable {
+        copy.waitForFinished();
+        return runFinishPasses(file, ingestId, serviceFailed, notSent);
+    }));
+}
+
+IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared_ptr<ScanFile> &file,
+                                                               const QString &ingestId,
+                                                               const QHash<QString, QString> &serviceFailed,
+                                                               const QString &notSentReason)
+{
+    FinishPasses out;
+    QSqlDatabase db = database();   // this thread's connection
+    const QString schema = QStringLiteral("scan_finish");
+    if (!ScanStore::attach(db, *file, schema, nullptr))
+        return out;
+    // The service's own verdicts move files from "uploaded" to "failed".
+    if (!serviceFailed.isEmpty()) {
+        QVector<QPair<QString, QString>> rejected;   // path, verdict
+        forEachScannedStateIn(db, schema, ingestId, [&](const ScannedState &s) {
+            const auto verdict = serviceFailed.constFind(s.name);
+            if (verdict != serviceFailed.cend() && s.state == QLatin1String("confirmed"))
+                rejected.append({ s.path, *verdict });
             return true;
         });
-        detachScan();
+        IngestJournal journal;
+        for (const auto &r : std::as_const(rejected))
+            journal.setFileFailed(ingestId, { r.first }, QStringLiteral("service-rejected"), r.second);
+        out.rejected = int(rejected.size());
     }
+    // Counts in full, the first of each list by path.
+    const int cap = IngestSummary::kMaxListedUploads;
+    out.ok = forEachScannedStateIn(db, schema, ingestId, [&](const ScannedState &s) {
+        if (s.state == QLatin1String("confirmed")) {
+            if (out.uploadedCount++ < cap)
+                out.uploaded.append({ s.path, s.name, {}, {} });
+        } else if (out.failedCount++ < cap) {
+            out.failed.append(failedOutcomeFor(s, notSentReason));
+        }
+        return true;
+    });
+    ScanStore::detach(db, schema);
+    return out;
+}
+
+void IngestOperation::applyFinishPasses(const FinishPasses &passes)
+{
+    m_confirmedCount -= passes.rejected;
+    m_summary.uploaded = passes.uploaded;
+    m_summary.failed = passes.failed;
+    m_summary.uploadedCount = passes.uploadedCount;
+    m_summary.failedCount = passes.failedCount;
+    detachScan();
+}
+
+void IngestOperation::completeFinish(const Error &error)
+{
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     m_lock.release();
     const qint64 expected = m_summary.uploadedTotal();
@@ -732,6 +793,15 @@ void IngestOperation::fail(const Error &error)
 
 void IngestOperation::doCancel()
 {
+    m_cancelling = true;
+    if (m_finishing) {   // the summary passes are running: finish with their result now
+        if (m_finishPasses.future().isValid() && !m_finishPasses.isFinished()) {
+            m_finishPasses.waitForFinished();
+            applyFinishPasses(m_finishPasses.result());
+            completeFinish(Error(ErrorKind::Cancelled, tr("Cancelled")));
+        }
+        return;
+    }
     if (m_readiness)
         m_readiness->cancel();
     if (m_scanner)

@@ -35,6 +35,7 @@
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
+#include <QSqlDatabase>
 #include <QHash>
 #include <QPointer>
 #include <QSet>
@@ -172,10 +173,32 @@ private:
         QString reason;
     };
     bool forEachScannedState(const std::function<bool(const ScannedState &)> &visit);
+    static bool forEachScannedStateIn(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
+                                      const std::function<bool(const ScannedState &)> &visit);
     QString scannedName(const QString &path);   // batch name of a scanned path
     bool attachScan();
     void detachScan();
     IngestFileOutcome failedOutcome(const ScannedState &s) const;
+    static IngestFileOutcome failedOutcomeFor(const ScannedState &s, const QString &notSentReason);
+
+    // finish()'s passes over every scanned file - the service's verdicts moved into the
+    // journal, then the summary's counts and first entries - on a worker thread with its own
+    // connection (a million rows would stall the GUI); completeFinish() goes on from there.
+    struct FinishPasses {
+        bool ok = false;
+        int rejected = 0;        // confirmed files the service failed (now "failed")
+        int uploadedCount = 0;
+        int failedCount = 0;
+        QVector<IngestFileOutcome> uploaded;
+        QVector<IngestFileOutcome> failed;
+    };
+    static FinishPasses runFinishPasses(const std::shared_ptr<ScanFile> &file, const QString &ingestId,
+                                        const QHash<QString, QString> &serviceFailed, const QString &notSentReason);
+    void applyFinishPasses(const FinishPasses &passes);
+    void completeFinish(const Error &error);
+    QFutureWatcher<FinishPasses> m_finishPasses;
+    bool m_finishing = false;
+    bool m_cancelling = false;   // doCancel: finish at once (the caller reports right after)
 
     static constexpr int kFeedWindow = 8;    // transfers waiting in the queue beyond the running
 
