@@ -1,10 +1,11 @@
 // IngestJournal on a real SQLite file: tables appear on first use, states survive a reopen,
 // files keep their state when re-added, confirmed paths are per batch, resume look-ups; a
 // journal entry only speaks for its service and workspace; fingerprints catch a file changed
-// with the same size and mtime.
+// with the same size and mtime; the resume check's verdicts by joins (IngestResumeCheck).
 #include "core/Database.h"
 #include "staging/FileFingerprint.h"
 #include "staging/IngestJournal.h"
+#include "staging/IngestResumeCheck.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -200,6 +201,99 @@ private Q_SLOTS:
         QVERIFY(!row.bodyLeft);
         QVERIFY(journal.markBodyLeft(r.ingestId, { QStringLiteral("/f/x.jpg") }));
         QVERIFY(journal.files(r.ingestId).value(QStringLiteral("/f/x.jpg")).bodyLeft);
+    }
+
+    // The resume check's verdicts (IngestResumeCheck), decided by joins of its temporary tables
+    // with a scan attached to the journal's connection: listed claims are confirmed, an earlier
+    // confirmation the listing lacks is forgotten and planned again, a killed run's "sent" file
+    // goes again unless its whole body left less than sentSettleMs ago (then it is waited for and
+    // stays the only claim), a changed file is planned again at once.
+    void resumeCheckDecidesByJoins()
+    {
+        IngestJournal journal;
+        const IngestTarget target{ QStringLiteral("http://svc"), QStringLiteral("ws") };
+        IngestRecord r;
+        r.ingestId = QStringLiteral("ing-rc");
+        r.batchId = QStringLiteral("brc");
+        r.apiBaseUrl = target.apiBaseUrl;
+        r.workspace = target.workspace;
+        r.sources = { QStringLiteral("/rc") };
+        QVERIFY(journal.saveIngest(r));
+        QVector<JournalFile> files;
+        QStringList paths;
+        for (int i = 0; i < 10; ++i) {
+            paths << QStringLiteral("/rc/p%1.jpg").arg(i);
+            files.append({ paths.last(), QStringLiteral("n%1.jpg").arg(i), 10, 1700000000, JournalFileState::Planned, {} });
+        }
+        QVERIFY(journal.addFiles(r.ingestId, files));
+        QVERIFY(journal.setFileState(r.ingestId, paths.mid(0, 6), JournalFileState::Confirmed));
+        QVERIFY(journal.setFileState(r.ingestId, paths.mid(6, 3), JournalFileState::Sent));
+
+        // A stand-in for the attached scan (ScanStore): path and batch name.
+        QSqlDatabase db = bd::database();
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("ATTACH DATABASE ':memory:' AS scan_rc")));
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE scan_rc.files (path TEXT PRIMARY KEY, name TEXT)")));
+        for (const JournalFile &f : std::as_const(files)) {
+            q.prepare(QStringLiteral("INSERT INTO scan_rc.files VALUES (?, ?)"));
+            q.addBindValue(f.path);
+            q.addBindValue(f.batchName);
+            QVERIFY(q.exec());
+        }
+
+        IngestResumeCheck check(r.ingestId, target, r.batchId, QStringLiteral("scan_rc"));
+        QVERIFY2(check.reset(), qPrintable(check.lastError()));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        using Claim = IngestResumeCheck::Claim;
+        QVERIFY(check.add(paths[0], Claim::Earlier) && check.add(paths[1], Claim::Earlier) && check.add(paths[2], Claim::Earlier));
+        QVERIFY(check.add(paths[3], Claim::Changed));
+        QVERIFY(check.add(paths[6], Claim::Sent, now - 1000, false));   // never left whole: resend
+        QVERIFY(check.add(paths[7], Claim::Sent, now - 1000, true));    // left whole 1 s ago: wait
+        QVERIFY(check.add(paths[8], Claim::Sent, now - 60000, true));   // left whole a minute ago
+        QCOMPARE(check.count({ Claim::Earlier, Claim::Sent }), 6);
+
+        QStringList changed;
+        QVERIFY(check.resolveChanged(QStringLiteral("changed"), [&](const QString &p) { changed << p; }));
+        QCOMPARE(changed, QStringList{ paths[3] });
+        auto state = [&](int i) { return journal.files(r.ingestId).value(paths[i]).state; };
+        QCOMPARE(state(3), JournalFileState::Planned);
+
+        QVERIFY(check.clearListing());
+        QVERIFY(check.addListedNames({ QStringLiteral("n0.jpg"), QStringLiteral("n1.jpg") }));
+        QVERIFY(check.addListedNames({ QStringLiteral("n6.jpg"), QStringLiteral("other.jpg") }));   // a second page
+        IngestResumeCheck::Verdict verdict;
+        QStringList missing;
+        QVERIFY2(check.applyListing(now, 20000, QStringLiteral("not listed"), [&](const QString &p) { missing << p; }, &verdict),
+                 qPrintable(check.lastError()));
+        QCOMPARE(verdict.presentCount, 3);   // p0, p1, p6
+        QCOMPARE(missing, QStringList{ paths[2] });
+        QCOMPARE(verdict.missingEarlierCount, 1);
+        QCOMPARE(verdict.waitingCount, 1);   // p7
+        QVERIFY2(verdict.waitMs > 15000 && verdict.waitMs <= 19000, qPrintable(QString::number(verdict.waitMs)));
+        QCOMPARE(state(0), JournalFileState::Confirmed);
+        QCOMPARE(state(6), JournalFileState::Confirmed);
+        QCOMPARE(state(2), JournalFileState::Planned);
+        QCOMPARE(state(8), JournalFileState::Planned);
+        QCOMPARE(state(7), JournalFileState::Sent);
+        QVERIFY(!journal.isConfirmedInBatch(target, r.batchId, paths[2]));
+        QCOMPARE(check.count({ Claim::Earlier, Claim::Sent }), 1);   // only p7 is left to check
+
+        // p7 shows up in the next listing: confirmed, nothing left.
+        QVERIFY(check.clearListing());
+        QVERIFY(check.addListedNames({ QStringLiteral("n7.jpg") }));
+        QVERIFY(check.applyListing(now, 20000, QString(), [](const QString &) {}, &verdict));
+        QCOMPARE(verdict.presentCount, 1);
+        QCOMPARE(verdict.waitingCount, 0);
+        QCOMPARE(state(7), JournalFileState::Confirmed);
+        QCOMPARE(check.count({ Claim::Earlier, Claim::Sent }), 0);
+
+        // reconcileMissing: this ingest's confirmed files the listing lacks, by name.
+        QStringList unlisted;
+        QVERIFY(check.forEachConfirmedUnlisted([&](const QString &name) { unlisted << name; }));
+        unlisted.sort();
+        QCOMPARE(unlisted, (QStringList{ QStringLiteral("n0.jpg"), QStringLiteral("n1.jpg"), QStringLiteral("n4.jpg"),
+                                         QStringLiteral("n5.jpg"), QStringLiteral("n6.jpg") }));
+        QVERIFY(q.exec(QStringLiteral("DETACH DATABASE scan_rc")));
     }
 
     void stateNamesRoundTrip()
