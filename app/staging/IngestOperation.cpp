@@ -224,18 +224,28 @@ void IngestOperation::onScanFinished()
     // A million rows into the journal: on a worker thread, with that thread's connection.
     const std::shared_ptr<ScanFile> file = m_scanResult.file;
     const QString ingestId = m_summary.ingestId;
-    connect(&m_journalCopy, &QFutureWatcher<QString>::finished, this, &IngestOperation::onScanJournaled,
+    // A fresh overlapped ingest is planned right after: its counts are taken here too (nothing
+    // but this run's early shards changes its rows meanwhile, and the counts keep those apart).
+    const bool count = m_overlapped;
+    connect(&m_journalCopy, &QFutureWatcher<JournalCopy>::finished, this, &IngestOperation::onScanJournaled,
             Qt::UniqueConnection);
-    m_journalCopy.setFuture(QtConcurrent::run([file, ingestId]() -> QString {
+    m_journalCopy.setFuture(QtConcurrent::run([file, ingestId, count]() -> JournalCopy {
         QSqlDatabase db = database();
         const QString schema = QStringLiteral("scan_copy");
-        QString error;
-        if (!ScanStore::attach(db, *file, schema, &error))
-            return error.isEmpty() ? QStringLiteral("cannot attach the scan") : error;
+        JournalCopy out;
+        if (!ScanStore::attach(db, *file, schema, &out.error))
+            return { out.error.isEmpty() ? QStringLiteral("cannot attach the scan") : out.error, {} };
         IngestJournal journal;
-        const bool ok = journal.addScanFiles(ingestId, schema);
+        if (!journal.addScanFiles(ingestId, schema)) {
+            out.error = journal.lastError();
+        } else if (count) {
+            PlanCounts counts;
+            QString error;
+            if (IngestPlanCursor::countFiles(db, schema, ingestId, &counts, &error))
+                out.counts = counts;   // else planAndUpload counts (and reports) itself
+        }
         ScanStore::detach(db, schema);
-        return ok ? QString() : journal.lastError();
+        return out;
     }));
 }
 
@@ -243,7 +253,7 @@ void IngestOperation::onScanJournaled()
 {
     if (isFinished())
         return;
-    const QString error = m_journalCopy.result();
+    const QString error = m_journalCopy.result().error;
     if (!error.isEmpty()) {
         fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));
         return;
@@ -402,7 +412,12 @@ void IngestOperation::planAndUpload()
     if (!m_overlapped)   // (a fresh overlapped ingest has none; its early failures are this run's)
         m_journal.clearRunFailures(m_summary.ingestId);   // codes of earlier runs: planned again now
     m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
-    if (!m_cursor->summarize()) {
+    const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
+                                                  ? m_journalCopy.result().counts
+                                                  : std::nullopt;
+    if (counted) {
+        m_cursor->useCounts(*counted);
+    } else if (!m_cursor->summarize()) {
         fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
         return;
     }
@@ -647,7 +662,7 @@ void IngestOperation::finish(const Error &error)
     const QString ingestId = m_summary.ingestId;
     const QHash<QString, QString> serviceFailed = m_serviceFailed;
     const QString notSent = m_finishError ? m_finishError.message : tr("not sent");
-    QFuture<QString> copy = m_journalCopy.future();   // its rows are what the passes read
+    QFuture<JournalCopy> copy = m_journalCopy.future();   // its rows are what the passes read
     if (m_cancelling) {   // the caller reports as soon as doCancel returns
         copy.waitForFinished();
         applyFinishPasses(runFinishPasses(file, ingestId, serviceFailed, notSent));

@@ -14,6 +14,12 @@
 // waited for up to sentSettleMs after it was sent before it goes again. The summary says what
 // was sent again and why.
 //
+// Scan and upload overlap (EarlyShards.h): a fresh ingest (nothing of the batch sent or
+// confirmed in the journal) sends shards of images whose batch names are already final while
+// the walk goes on; the plan after the scan skips them. Nothing heavy runs on the thread that
+// owns the operation (the GUI's): the journal copy, the plan's counts (overlapped ingests),
+// the members' fingerprints and finish()'s passes over every file run on the thread pool.
+//
 // Memory does not grow with the folder: the scan goes to a scratch database (ScanStore), is
 // attached to the journal's connection and copied into the journal on a worker thread; the
 // plan is read a shard at a time (IngestPlanCursor) and the upload queue is fed a few transfers
@@ -213,7 +219,11 @@ private:
 
     ScanResult m_scanResult;                 // counts, skipped sample, the scratch file
     QString m_scanSchema;                    // the scan, attached to the journal's connection
-    QFutureWatcher<QString> m_journalCopy;   // the scan copied into the journal (worker thread)
+    struct JournalCopy {
+        QString error;
+        std::optional<PlanCounts> counts;   // overlapped ingests: the plan's counts, taken there
+    };
+    QFutureWatcher<JournalCopy> m_journalCopy;   // the scan copied into the journal (worker thread)
     std::unique_ptr<IngestPlanCursor> m_cursor;
     bool m_feeding = false;
     static constexpr qint64 kTarHeaderBytes = 512;

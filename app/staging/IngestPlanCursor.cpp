@@ -24,19 +24,29 @@ IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString 
 
 bool IngestPlanCursor::summarize()
 {
-    m_counts = {};
-    m_notes.clear();
-    QSqlQuery q(m_db);
+    PlanCounts counts;
+    if (!countFiles(m_db, m_schema, m_ingestId, &counts, &m_error))
+        return false;
+    useCounts(counts);
+    return true;
+}
+
+bool IngestPlanCursor::countFiles(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
+                                  PlanCounts *counts, QString *error)
+{
+    *counts = {};
+    QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), s.early, COUNT(*), TOTAL(s.size)"
                              " FROM %1.files s LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
                              " GROUP BY 1, 2, 3")
-                  .arg(m_schema));
-    q.addBindValue(m_ingestId);
+                  .arg(scanSchema));
+    q.addBindValue(ingestId);
     if (!q.exec()) {
-        m_error = q.lastError().text();
+        *error = q.lastError().text();
         return false;
     }
+    PlanCounts &c = *counts;
     while (q.next()) {
         const bool image = MediaKind(q.value(0).toInt()) == MediaKind::Image;
         const bool done = q.value(1).toInt() != 0;
@@ -44,20 +54,27 @@ bool IngestPlanCursor::summarize()
         const int n = q.value(3).toInt();
         const qint64 bytes = qint64(q.value(4).toDouble());
         if (early) {   // handed out while the walk went on: images, never planned again
-            m_counts.imagesDiscovered += n;
-            m_counts.imagesHandedOut += n;
+            c.imagesDiscovered += n;
+            c.imagesHandedOut += n;
         } else if (image) {
-            m_counts.imagesDiscovered += n;
-            (done ? m_counts.imagesAlreadyUploaded : m_counts.imagesPending) += n;
+            c.imagesDiscovered += n;
+            (done ? c.imagesAlreadyUploaded : c.imagesPending) += n;
             if (!done)
-                m_counts.imageBytesPending += bytes;
+                c.imageBytesPending += bytes;
         } else if (done) {
-            m_counts.videosAlreadyUploaded += n;
+            c.videosAlreadyUploaded += n;
         } else {
-            m_counts.videosPending += n;
-            m_counts.videoBytesPending += bytes;
+            c.videosPending += n;
+            c.videoBytesPending += bytes;
         }
     }
+    return true;
+}
+
+void IngestPlanCursor::useCounts(const PlanCounts &counts)
+{
+    m_counts = counts;
+    m_notes.clear();
     // The rules of IngestPlanner::plan.
     m_method = m_counts.imagesDiscovered == 0 ? IngestPlan::ImageMethod::None
                : m_counts.imagesDiscovered <= m_options.simpleMaxImages ? IngestPlan::ImageMethod::Simple
@@ -72,7 +89,6 @@ bool IngestPlanCursor::summarize()
         m_notes << tr("%n file(s) already uploaded will be skipped.", already);
     m_afterImage = m_afterVideo = QStringLiteral("");
     m_nextShardIndex = 0;
-    return true;
 }
 
 QString IngestPlanCursor::methodName() const

@@ -39,6 +39,11 @@ public:
 
     // One aggregate pass: counts, method and notes. False with lastError() when the query fails.
     bool summarize();
+    // The same in two halves: the aggregate query on any thread's connection with the scan
+    // attached (a worker's: it reads every scanned file), then the method and notes from it.
+    static bool countFiles(QSqlDatabase db, const QString &scanSchema, const QString &ingestId, PlanCounts *counts,
+                           QString *error);
+    void useCounts(const PlanCounts &counts);
     const PlanCounts &counts() const { return m_counts; }
     IngestPlan::ImageMethod imageMethod() const { return m_method; }
     bool videosNeedSeparateBatch() const { return m_videosNeedSeparateBatch; }
