@@ -230,7 +230,10 @@ bool ScanStore::addSkipped(const QString &path, SkipReason reason, const QString
 
 bool ScanStore::finishWriting()
 {
+    // files_pending: the plan's pages (IngestPlanCursor) skip the early shards' files without
+    // reading them (in an overlapped ingest they are most of the first paths).
     return m_open && commit() && exec(QStringLiteral("CREATE INDEX IF NOT EXISTS files_name ON files(name_key)"))
+           && exec(QStringLiteral("CREATE INDEX IF NOT EXISTS files_pending ON files(kind, early, path)"))
            && assignNames();
 }
 
