@@ -13,13 +13,16 @@
 //      open      a batch of M files (default 1 000 000, seeded in the sandbox outside the
 //                measurement) selected, its Files view opened and scrolled to the end and back.
 //    Goals: max ≤ 50 ms and p99 ≤ 16 ms in every phase; cold start ≤ 0.5 s (Release build).
-//    Each phase prints max / p99 / median lateness and the load average (a loaded machine delays
-//    timers by itself: read the figures with it).
+//    Each phase prints max / p99 / median lateness, "max busy" (the largest lateness the GUI
+//    thread spent running, from its CPU time: the rest it waited for a core or in a blocking call)
+//    and the load average (a loaded machine delays timers by itself: read the figures with it).
 //
 //   bench_gui [--files N] [--batch-files M] [--cold-runs K] [--skip-cold] [--skip-window]
 //             [--trace-stalls MS]
-// --trace-stalls prints every event delivery on the GUI thread that took MS ms or more (receiver
-// class, object name, event type; the innermost of nested deliveries), to find what stalls.
+// --trace-stalls prints every event delivery on the GUI thread that took MS ms or more (wall and
+// CPU ms, receiver class, object name, event type, the innermost of nested deliveries, and the
+// innermost bd:: functions of a stack sampled MS ms into it) and, per phase, a summary by side:
+// "ui" (widgets, bd::ui, bd::session: the window's own work) or "core" (staging, api, exports, ...).
 // Needs batchdeck in the same bin folder (BATCHDECK_BIN_DIR or ../bin next to this program).
 #include "AppSession.h"
 #include "BatchDetailPane.h"
@@ -51,6 +54,14 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <cxxabi.h>
+#include <execinfo.h>
+#include <pthread.h>
+#include <thread>
 #include <functional>
 #include <map>
 #include <vector>
@@ -99,6 +110,143 @@ bool writeImages(const QString &dir, int count)
     return true;
 }
 
+// Thread CPU time in ms: a delivery's own work, apart from the time the loaded machine took the
+// core away from it (the wall time minus this is waiting).
+double threadCpuMs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// Whose work a slow delivery was: "core" when the receiver or one of its ancestors is a core
+// object (staging, api, exports, jobs, sandbox, ...: the other helpers' side), "ui" when it is a
+// widget or a bd::ui / bd::session object, else "unattributed" (an unparented watcher or timer).
+QString sideOf(const QObject *receiver)
+{
+    bool widget = false;
+    for (const QObject *o = receiver; o; o = o->parent()) {
+        const QString cls = QString::fromLatin1(o->metaObject()->className());
+        if (cls.startsWith(QLatin1String("bd::ui::")) || cls.startsWith(QLatin1String("bd::session::")))
+            return QStringLiteral("ui");
+        if (cls.startsWith(QLatin1String("bd::")))
+            return QStringLiteral("core");
+        widget = widget || o->isWidgetType() || o->isWindowType();   // a QWidgetWindow: expose, first paint
+    }
+    return widget ? QStringLiteral("ui") : QStringLiteral("unattributed");
+}
+
+// Where a slow delivery spends its time: a watchdog thread interrupts the GUI thread (SIGPROF)
+// once a delivery has run traceMs, and the handler records its stack. The innermost bd:: frames
+// of that stack name the code (a receiver alone says little: an unparented future watcher, a
+// lambda's context object), and decide the side when the receiver does not.
+class StackSampler
+{
+public:
+    static constexpr int kMaxFrames = 48;
+
+    void start(int afterMs)
+    {
+        m_afterNs = qint64(afterMs) * 1000000;
+        m_guiThread = pthread_self();
+        void *warm[2];
+        backtrace(warm, 2);   // loads libgcc now, not inside the handler
+        struct sigaction action {};
+        action.sa_handler = &StackSampler::onSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGPROF, &action, nullptr);
+        s_self = this;
+        m_watchdog = std::thread([this] { watch(); });
+    }
+    void stop()
+    {
+        m_stopping = true;
+        if (m_watchdog.joinable())
+            m_watchdog.join();
+    }
+    // A top-level delivery starts / ends (GUI thread).
+    void begin()
+    {
+        m_sampled.store(false);
+        m_frames = 0;
+        m_startNs.store(nowNs());
+    }
+    void end() { m_startNs.store(0); }
+    // The bd:: frames of the stack sampled during the delivery that just ended, innermost first.
+    QStringList ownFrames(int max) const
+    {
+        QStringList names;
+        if (!m_sampled.load() || m_frames <= 0)
+            return names;
+        char **symbols = backtrace_symbols(m_stack, m_frames);
+        for (int i = 0; symbols && i < m_frames && names.size() < max; ++i) {
+            // "binary(mangled+0x12) [0x...]"
+            const QByteArray line(symbols[i]);
+            const int open = int(line.indexOf('(')), plus = int(line.indexOf('+', open));
+            if (open < 0 || plus <= open + 1)
+                continue;
+            const QByteArray mangled = line.mid(open + 1, plus - open - 1);
+            int status = -1;
+            char *demangled = abi::__cxa_demangle(mangled.constData(), nullptr, nullptr, &status);
+            QString name = status == 0 ? QString::fromLatin1(demangled) : QString::fromLatin1(mangled);
+            std::free(demangled);
+            const qsizetype own = name.indexOf(QLatin1String("bd::"));
+            if (own < 0 || name.contains(QLatin1String("StackSampler")) || name.contains(QLatin1String("TimedApplication")))
+                continue;
+            name = name.mid(own).section(QLatin1Char('('), 0, 0);   // the function, not its argument types
+            if (names.isEmpty() || names.last() != name)
+                names << name;
+        }
+        std::free(symbols);
+        return names;
+    }
+
+private:
+    static qint64 nowNs()
+    {
+        timespec ts {};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+    }
+    static void onSignal(int)
+    {
+        StackSampler *self = s_self;
+        if (!self || self->m_sampled.load())
+            return;
+        self->m_frames = backtrace(self->m_stack, kMaxFrames);
+        self->m_sampled.store(true);
+    }
+    void watch()
+    {
+        while (!m_stopping) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            const qint64 started = m_startNs.load();
+            if (started > 0 && !m_sampled.load() && nowNs() - started >= m_afterNs)
+                pthread_kill(m_guiThread, SIGPROF);
+        }
+    }
+
+    static inline StackSampler *s_self = nullptr;
+    qint64 m_afterNs = 0;
+    pthread_t m_guiThread {};
+    std::thread m_watchdog;
+    std::atomic<bool> m_stopping { false };
+    std::atomic<qint64> m_startNs { 0 };
+    std::atomic<bool> m_sampled { false };
+    void *m_stack[kMaxFrames] {};
+    int m_frames = 0;
+};
+
+struct Stall
+{
+    double wallMs;
+    double cpuMs;
+    QString side;
+    QString what;   // receiver class "name" (child of parent class) event type
+    QStringList frames;   // the innermost bd:: frames sampled in it (StackSampler)
+};
+
 // A QApplication that times each event delivery on the GUI thread (--trace-stalls).
 class TimedApplication : public QApplication
 {
@@ -106,6 +254,8 @@ public:
     using QApplication::QApplication;
     int traceMs = 0;
     QString phase;
+    StackSampler sampler;
+    std::map<QString, std::vector<Stall>> stalls;   // per phase
 
     bool notify(QObject *receiver, QEvent *event) override
     {
@@ -113,25 +263,113 @@ public:
             return QApplication::notify(receiver, event);
         QElapsedTimer t;
         t.start();
+        const double cpuBefore = threadCpuMs();
         const int depth = ++m_depth;
+        if (depth == 1)
+            sampler.begin();
         const qint64 innerBefore = m_innerReported;
+        // The receiver may be deleted by its own event (DeferredDelete): describe it first.
+        const int type = int(event->type());
+        const QString what = describe(receiver, type);
+        const QString side = sideOf(receiver);
         const bool result = QApplication::notify(receiver, event);
         --m_depth;
-        const qint64 ms = t.elapsed();
+        if (depth == 1)
+            sampler.end();
+        const double ms = t.nsecsElapsed() / 1e6;
         // Report the innermost slow delivery only (its callers contain it).
         if (ms >= traceMs && m_innerReported == innerBefore) {
             m_innerReported++;
-            const QObject *parent = receiver->parent();
-            out() << QStringLiteral("  stall %1 ms in %2: %3 \"%4\" (child of %5) event %6 (depth %7)")
-                         .arg(ms).arg(phase, QString::fromLatin1(receiver->metaObject()->className()), receiver->objectName(),
-                                      parent ? QString::fromLatin1(parent->metaObject()->className()) : QStringLiteral("-"))
-                         .arg(int(event->type())).arg(depth)
-                  << Qt::endl;
+            record(Stall { ms, threadCpuMs() - cpuBefore, side, what, {} }, depth);
         }
         return result;
     }
 
+    // Work the benchmark itself runs on the GUI thread (show(), a click): timed like a delivery.
+    void direct(const QString &what, const std::function<void()> &work)
+    {
+        QElapsedTimer t;
+        t.start();
+        const double cpuBefore = threadCpuMs();
+        const qint64 innerBefore = m_innerReported;
+        if (traceMs > 0)
+            sampler.begin();
+        work();
+        if (traceMs > 0)
+            sampler.end();
+        const double ms = t.nsecsElapsed() / 1e6;
+        if (traceMs > 0 && ms >= traceMs && m_innerReported == innerBefore)
+            record(Stall { ms, threadCpuMs() - cpuBefore, QStringLiteral("ui"), QStringLiteral("direct call ") + what, {} }, 0);
+    }
+
+    // Per phase: the slow deliveries by side (count, wall and CPU maxima) and the receivers that
+    // stalled most, so what is left to fix, and whose it is, reads at a glance.
+    void printStallSummary(const QString &ofPhase) const
+    {
+        if (traceMs <= 0)
+            return;
+        const auto it = stalls.find(ofPhase);
+        const std::vector<Stall> none;
+        const std::vector<Stall> &list = it == stalls.end() ? none : it->second;
+        QStringList sides;
+        for (const QString &side : { QStringLiteral("ui"), QStringLiteral("core"), QStringLiteral("unattributed") }) {
+            int count = 0;
+            double wall = 0, cpu = 0;
+            for (const Stall &s : list)
+                if (s.side == side) {
+                    ++count;
+                    wall = std::max(wall, s.wallMs);
+                    cpu = std::max(cpu, s.cpuMs);
+                }
+            sides << QStringLiteral("%1 %2 (max %3 ms wall, %4 ms CPU)").arg(side).arg(count)
+                         .arg(wall, 0, 'f', 1).arg(cpu, 0, 'f', 1);
+        }
+        out() << QStringLiteral("  %1: deliveries of %2 ms or more: %3").arg(ofPhase).arg(traceMs).arg(sides.join(QStringLiteral(", ")))
+              << Qt::endl;
+        std::map<QString, std::pair<int, double>> byWhat;   // count, max CPU
+        for (const Stall &s : list) {
+            auto &entry = byWhat[QStringLiteral("[%1] %2").arg(s.side, s.what)];
+            entry.first++;
+            entry.second = std::max(entry.second, s.cpuMs);
+        }
+        std::vector<std::pair<QString, std::pair<int, double>>> sorted(byWhat.begin(), byWhat.end());
+        std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second.second > b.second.second; });
+        for (size_t i = 0; i < sorted.size() && i < 8; ++i)
+            out() << QStringLiteral("    %1 x%2, max %3 ms CPU").arg(sorted[i].first).arg(sorted[i].second.first)
+                         .arg(sorted[i].second.second, 0, 'f', 1)
+                  << Qt::endl;
+    }
+
 private:
+    static QString describe(const QObject *receiver, int type)
+    {
+        const QObject *parent = receiver->parent();
+        return QStringLiteral("%1 \"%2\" (child of %3) event %4")
+            .arg(QString::fromLatin1(receiver->metaObject()->className()), receiver->objectName(),
+                 parent ? QString::fromLatin1(parent->metaObject()->className()) : QStringLiteral("-"))
+            .arg(type);
+    }
+
+    void record(Stall stall, int depth)
+    {
+        // A nested slow delivery's sample is its outermost delivery's: only the top level's is
+        // its own (and the innermost bd:: frame decides an unattributed receiver's side).
+        if (depth <= 1) {
+            stall.frames = sampler.ownFrames(3);
+            if (stall.side == QLatin1String("unattributed") && !stall.frames.isEmpty())
+                stall.side = stall.frames.first().startsWith(QLatin1String("bd::ui::"))
+                                     || stall.frames.first().startsWith(QLatin1String("bd::session::"))
+                                 ? QStringLiteral("ui")
+                                 : QStringLiteral("core");
+            if (!stall.frames.isEmpty())
+                stall.what += QStringLiteral(" in ") + stall.frames.join(QStringLiteral(" < "));
+        }
+        stalls[phase].push_back(stall);
+        out() << QStringLiteral("  stall %1 ms (%2 ms CPU) in %3 [%4]: %5 (depth %6)")
+                     .arg(stall.wallMs, 0, 'f', 1).arg(stall.cpuMs, 0, 'f', 1).arg(phase, stall.side, stall.what).arg(depth)
+              << Qt::endl;
+    }
+
     int m_depth = 0;
     qint64 m_innerReported = 0;
 };
@@ -160,6 +398,7 @@ public:
         m_order.push_back(phase);
         m_phaseClock.start();
         m_clock.start();
+        m_cpuAtTick = threadCpuMs();
         m_timer.start();
     }
     // Ends the phase and prints its line at once (a later phase may never end).
@@ -170,12 +409,14 @@ public:
         m_durations[m_phase] = m_phaseClock.elapsed();
         bool met = true;
         printPhase(m_phase, &met);
+        timedApp()->printStallSummary(m_phase);
     }
     static void printHeader()
     {
-        out() << QStringLiteral("%1 %2 %3 %4 %5 %6  %7").arg(QStringLiteral("phase"), -9).arg(QStringLiteral("seconds"), 8)
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8").arg(QStringLiteral("phase"), -9).arg(QStringLiteral("seconds"), 8)
                      .arg(QStringLiteral("ticks"), 7).arg(QStringLiteral("max ms"), 8).arg(QStringLiteral("p99 ms"), 8)
-                     .arg(QStringLiteral("med ms"), 8).arg(QStringLiteral("goal (max ≤ 50, p99 ≤ 16)"))
+                     .arg(QStringLiteral("med ms"), 8).arg(QStringLiteral("max busy"), 9)
+                     .arg(QStringLiteral("goal (max ≤ 50, p99 ≤ 16)"))
               << Qt::endl;
     }
     void printPhase(const QString &phase, bool *allMet) const
@@ -185,11 +426,13 @@ public:
         const double max = late.empty() ? 0 : late.back();
         const double p99 = late.empty() ? 0 : late[std::min(late.size() - 1, size_t(late.size() * 0.99))];
         const double median = late.empty() ? 0 : late[late.size() / 2];
+        const std::vector<double> &busy = m_busy.count(phase) ? m_busy.at(phase) : std::vector<double>();
+        const double maxBusy = busy.empty() ? 0 : *std::max_element(busy.begin(), busy.end());
         const bool met = max <= 50 && p99 <= 16;
         *allMet = *allMet && met;
-        out() << QStringLiteral("%1 %2 %3 %4 %5 %6  %7  (load %8)").arg(phase, -9)
+        out() << QStringLiteral("%1 %2 %3 %4 %5 %6 %7  %8  (load %9)").arg(phase, -9)
                      .arg(m_durations.at(phase) / 1000.0, 8, 'f', 1).arg(late.size(), 7)
-                     .arg(max, 8, 'f', 1).arg(p99, 8, 'f', 1).arg(median, 8, 'f', 1)
+                     .arg(max, 8, 'f', 1).arg(p99, 8, 'f', 1).arg(median, 8, 'f', 1).arg(maxBusy, 9, 'f', 1)
                      .arg(met ? QStringLiteral("met") : QStringLiteral("MISSED"))
                      .arg(loadAverage())
               << Qt::endl;
@@ -207,7 +450,13 @@ private:
     {
         const qint64 ns = m_clock.nsecsElapsed();
         m_clock.start();
-        m_lateness[m_phase].push_back(std::max(0.0, ns / 1e6 - kIntervalMs));
+        const double late = std::max(0.0, ns / 1e6 - kIntervalMs);
+        const double cpu = threadCpuMs();
+        m_lateness[m_phase].push_back(late);
+        // The part of the lateness the GUI thread spent running (its CPU time in the interval):
+        // the rest it waited, for a core (load) or in a blocking call.
+        m_busy[m_phase].push_back(m_cpuAtTick < 0 ? 0 : std::min(late, cpu - m_cpuAtTick));
+        m_cpuAtTick = cpu;
     }
 
     QTimer m_timer;
@@ -216,6 +465,8 @@ private:
     QString m_phase;
     std::vector<QString> m_order;
     std::map<QString, std::vector<double>> m_lateness;
+    std::map<QString, std::vector<double>> m_busy;
+    double m_cpuAtTick = -1;
     std::map<QString, qint64> m_durations;
 };
 
@@ -350,8 +601,8 @@ bool windowPhases(int files, int batchFiles)
     ui::StagingTab *staging = window.stagingTab();
 
     heartbeat.begin(QStringLiteral("connect"));
-    window.show();
-    session.startSandbox(1.0);
+    timedApp()->direct(QStringLiteral("MainWindow::show()"), [&] { window.show(); });
+    timedApp()->direct(QStringLiteral("Session::startSandbox()"), [&] { session.startSandbox(1.0); });
     bool ok = waitFor([&] { return staging->model()->rowOfKey(QStringLiteral("demo-images")) >= 0; }, 60000);
     heartbeat.end();
     if (!ok) {
@@ -371,7 +622,7 @@ bool windowPhases(int files, int batchFiles)
     }
 
     heartbeat.begin(QStringLiteral("upload"));
-    dialog->uploadButton()->click();
+    timedApp()->direct(QStringLiteral("Upload clicked"), [&] { dialog->uploadButton()->click(); });
     ok = waitFor([&] { return !staging->transferLists().isEmpty() && staging->transferLists().first()->isFinished(); },
                  1800000);
     heartbeat.end();
@@ -389,25 +640,26 @@ bool windowPhases(int files, int batchFiles)
           << Qt::endl;
 
     heartbeat.begin(QStringLiteral("open"));
-    staging->refresh();
+    timedApp()->direct(QStringLiteral("StagingTab::refresh()"), [&] { staging->refresh(); });
     ok = waitFor([&] { return staging->model()->rowOfKey(largeBatch) >= 0; }, 120000);
     ui::BatchDetailPane *pane = staging->detailPane();
     if (ok) {
-        staging->selectBatch(largeBatch);
+        timedApp()->direct(QStringLiteral("StagingTab::selectBatch()"), [&] { staging->selectBatch(largeBatch); });
         ok = waitFor([&] { return pane->batchId() == largeBatch && pane->count() == batchFiles; }, 120000);
     }
     QAbstractItemView *view = filesView(pane);
     if (ok) {
-        pane->showFilesTab();
+        timedApp()->direct(QStringLiteral("BatchDetailPane::showFilesTab()"), [&] { pane->showFilesTab(); });
         ok = waitFor([&] { return view->model() && view->model()->rowCount() > 0; }, 120000);
     }
     // Scroll: to the end (a lazy view then fetches the pages it shows), and back to the top.
     for (int i = 0; ok && i < 20; ++i) {
-        view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum());
+        timedApp()->direct(QStringLiteral("Files view scrolled to the end"),
+                           [&] { view->verticalScrollBar()->setValue(view->verticalScrollBar()->maximum()); });
         waitFor([] { return false; }, 100);
     }
     if (ok)
-        view->scrollToTop();
+        timedApp()->direct(QStringLiteral("Files view scrolled to the top"), [&] { view->scrollToTop(); });
     waitFor([] { return false; }, 500);
     heartbeat.end();
     if (!ok) {
@@ -443,6 +695,8 @@ int main(int argc, char **argv)
     parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow, traceStalls });
     parser.process(app);
     app.traceMs = parser.value(traceStalls).toInt();
+    if (app.traceMs > 0)
+        app.sampler.start(app.traceMs);
 
     out() << "bench_gui: " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
     bool met = true;
@@ -451,5 +705,6 @@ int main(int argc, char **argv)
     if (!parser.isSet(skipWindow))
         met = windowPhases(std::max(1, parser.value(files).toInt()), std::max(1, parser.value(batchFiles).toInt())) && met;
     out() << (met ? "All goals met." : "Some goals MISSED.") << " Load average " << loadAverage() << Qt::endl;
+    app.sampler.stop();
     return met ? 0 : 1;
 }
