@@ -124,6 +124,15 @@ BatchDetailPane::BatchDetailPane(QWidget *parent) : QWidget(parent)
     clear();
 }
 
+BatchDetailPane::~BatchDetailPane()
+{
+    // A readiness look still running is a child: ~QWidget would delete it after the tabs, and its
+    // cancellation reports finished to a pane without widgets (crashed in tst_largebatch_ui).
+    // Its answer is dropped (generation) and it goes while the pane is whole.
+    ++m_generation;
+    qDeleteAll(findChildren<staging::BatchReadiness *>(QString(), Qt::FindDirectChildrenOnly));
+}
+
 void BatchDetailPane::clear()
 {
     ++m_generation;   // replies of earlier requests are dropped

@@ -35,6 +35,7 @@ public:
     static constexpr int kFilesPageSize = 200;
 
     explicit BatchDetailPane(QWidget *parent = nullptr);
+    ~BatchDetailPane() override;
 
     void setService(session::Batches *batches) { m_api = batches; }
     // Show this batch (empty: nothing); the same id again re-reads it.
