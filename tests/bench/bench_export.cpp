@@ -26,6 +26,8 @@
 //                     [--images 5000,20000] [--concurrency 8] [--keep-archives]
 // Needs batchdeck-cli and batchdeck-sandbox in ../bin, curl, GNU tar, /usr/bin/time
 // (bsdtar from libarchive-tools for the job-output baseline as specified).
+#include "BenchSupport.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -45,41 +47,15 @@
 
 namespace {
 
+using bench::loadAverage;
+using bench::SandboxProcess;
+
 QTextStream &out()
 {
     static QTextStream s(stdout);
     return s;
 }
 
-struct SandboxProcess {
-    QProcess process;
-    QString apiUrl;
-
-    bool start(const QString &bin, const QString &dataDir, const QStringList &extraArgs = {})
-    {
-        process.setProgram(bin + QStringLiteral("/batchdeck-sandbox"));
-        process.setArguments(QStringList{ QStringLiteral("--data-dir"), dataDir } + extraArgs);
-        process.start();
-        if (!process.waitForStarted(10000))
-            return false;
-        QElapsedTimer t;
-        t.start();
-        QByteArray line;
-        while (t.elapsed() < 20000 && !line.contains('\n')) {
-            process.waitForReadyRead(500);
-            line += process.readAllStandardOutput();
-        }
-        apiUrl = QRegularExpression(QStringLiteral("api (\\S+)")).match(QString::fromUtf8(line)).captured(1);
-        return !apiUrl.isEmpty();
-    }
-    ~SandboxProcess()
-    {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-        process.waitForFinished(2000);
-    }
-};
 
 QByteArray run(const QString &program, const QStringList &args, int *exitCode = nullptr,
                const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
@@ -94,16 +70,6 @@ QByteArray run(const QString &program, const QStringList &args, int *exitCode = 
 }
 
 // "load 1.23 0.98 0.75" from /proc/loadavg: printed with every figure.
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("load ?");
-    const QList<QByteArray> parts = f.readAll().split(' ');
-    return parts.size() >= 3 ? QStringLiteral("load %1 %2 %3").arg(QString::fromLatin1(parts[0]), QString::fromLatin1(parts[1]),
-                                                                  QString::fromLatin1(parts[2]))
-                             : QStringLiteral("load ?");
-}
 
 QJsonObject getJson(const QString &url)
 {

@@ -13,6 +13,8 @@
 // Default sizes 1k, 10k, 100k; --with-1m adds 1 000 000 (opt-in: writing a million files and
 // their shards takes a while; use --image-kb 1 for tiny images, and compare RSS at one size of
 // image). A size whose run failed is marked FAILED and left out of the RSS line.
+#include "BenchSupport.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -34,11 +36,9 @@
 
 namespace {
 
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
-}
+using bench::loadAverage;
+using bench::SandboxProcess;
+
 
 QTextStream &out()
 {
@@ -69,37 +69,6 @@ struct Run {
     bool ok = false;
 };
 
-struct Sandbox {
-    QProcess process;
-    QString apiUrl;
-
-    bool start(const QString &bin, const QString &dataDir)
-    {
-        process.setProgram(bin + QStringLiteral("/batchdeck-sandbox"));
-        process.setArguments({ QStringLiteral("--index-delay-ms"), QStringLiteral("100"), QStringLiteral("--data-dir"), dataDir });
-        process.setProcessChannelMode(QProcess::SeparateChannels);
-        process.start();
-        if (!process.waitForStarted(10000))
-            return false;
-        QElapsedTimer t;
-        t.start();
-        QByteArray line;
-        while (t.elapsed() < 20000 && !line.contains('\n')) {
-            process.waitForReadyRead(500);
-            line += process.readAllStandardOutput();
-        }
-        const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("api (\\S+)")).match(QString::fromUtf8(line));
-        apiUrl = m.captured(1);
-        return !apiUrl.isEmpty();
-    }
-    ~Sandbox()
-    {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-        process.waitForFinished(2000);
-    }
-};
 
 QStringList writeImages(const QString &dir, int count, int size)
 {
@@ -192,22 +161,7 @@ Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names,
     }
     QElapsedTimer t;
     t.start();
-    QList<QProcess *> running;
-    bool ok = true;
-    while (!commands.isEmpty() || !running.isEmpty()) {
-        while (running.size() < concurrency && !commands.isEmpty()) {
-            auto *p = new QProcess;
-            p->start(QStringLiteral("curl"), commands.takeFirst());
-            running << p;
-        }
-        running.first()->waitForFinished(-1);
-        for (int i = int(running.size()) - 1; i >= 0; --i) {
-            if (running[i]->state() == QProcess::NotRunning) {
-                ok = ok && running[i]->exitCode() == 0;
-                delete running.takeAt(i);
-            }
-        }
-    }
+    const bool ok = bench::runAtMost(QStringLiteral("curl"), commands, concurrency);
     r.seconds = double(t.elapsed()) / 1000.0;
     r.ok = ok;
     return r;
@@ -251,8 +205,8 @@ int main(int argc, char **argv)
         const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
         const QString dir = root + QStringLiteral("/images");
         const QStringList names = writeImages(dir, n, imageKb * 1024);
-        auto sandbox = std::make_unique<Sandbox>();
-        if (!sandbox->start(bin, root + QStringLiteral("/sandbox"))) {
+        auto sandbox = std::make_unique<SandboxProcess>();
+        if (!sandbox->start(bin, root + QStringLiteral("/sandbox"), { QStringLiteral("--index-delay-ms"), QStringLiteral("100") })) {
             std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
             return 1;
         }

@@ -17,6 +17,8 @@
 //
 //   bench_upload [--shards 40] [--files 256] [--kb 48] [--concurrency 4] [--rounds 1] [--busy-ms 0]
 // Needs batchdeck-sandbox in the same bin folder and curl.
+#include "BenchSupport.h"
+
 #include "api/ApiClient.h"
 #include "staging/ShardTarDevice.h"
 #include "staging/TransferOperation.h"
@@ -46,11 +48,9 @@ using namespace bd;
 
 namespace {
 
-QString loadAverage()
-{
-    QFile f(QStringLiteral("/proc/loadavg"));
-    return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()).section(QLatin1Char(' '), 0, 2) : QStringLiteral("?");
-}
+using bench::loadAverage;
+using bench::SandboxProcess;
+
 
 double cpuSeconds()
 {
@@ -59,35 +59,6 @@ double cpuSeconds()
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-struct SandboxProcess {
-    QProcess process;
-    QString apiUrl;
-
-    bool start(const QString &bin, const QString &dataDir)
-    {
-        process.setProgram(bin + QStringLiteral("/batchdeck-sandbox"));
-        process.setArguments({ QStringLiteral("--index-delay-ms"), QStringLiteral("100"), QStringLiteral("--data-dir"), dataDir });
-        process.start();
-        if (!process.waitForStarted(10000))
-            return false;
-        QElapsedTimer t;
-        t.start();
-        QByteArray line;
-        while (t.elapsed() < 20000 && !line.contains('\n')) {
-            process.waitForReadyRead(500);
-            line += process.readAllStandardOutput();
-        }
-        apiUrl = QRegularExpression(QStringLiteral("api (\\S+)")).match(QString::fromUtf8(line)).captured(1);
-        return !apiUrl.isEmpty();
-    }
-    ~SandboxProcess()
-    {
-        process.terminate();
-        if (!process.waitForFinished(5000))
-            process.kill();
-        process.waitForFinished(2000);
-    }
-};
 
 QVector<staging::PlannedShard> writeShards(const QString &dir, int shards, int files, int kb)
 {
@@ -261,22 +232,7 @@ Figures runCurl(const QString &apiUrl, const QVector<staging::PlannedShard> &pla
     }
     QElapsedTimer clock;
     clock.start();
-    QList<QProcess *> running;
-    bool ok = true;
-    while (!commands.isEmpty() || !running.isEmpty()) {
-        while (running.size() < concurrency && !commands.isEmpty()) {
-            auto *p = new QProcess;
-            p->start(QStringLiteral("curl"), commands.takeFirst());
-            running << p;
-        }
-        running.first()->waitForFinished(-1);
-        for (qsizetype i = running.size() - 1; i >= 0; --i) {
-            if (running[i]->state() == QProcess::NotRunning) {
-                ok = ok && running[i]->exitCode() == 0;
-                delete running.takeAt(i);
-            }
-        }
-    }
+    const bool ok = bench::runAtMost(QStringLiteral("curl"), commands, concurrency);
     f.seconds = clock.elapsed() / 1000.0;
     f.ok = ok;
     return f;
@@ -302,7 +258,7 @@ int main(int argc, char **argv)
     QTemporaryDir tmp;
     const QVector<staging::PlannedShard> plan = writeShards(tmp.path() + QStringLiteral("/images"), shards, files, kb);
     SandboxProcess sandbox;
-    if (!sandbox.start(bin, tmp.path() + QStringLiteral("/sandbox"))) {
+    if (!sandbox.start(bin, tmp.path() + QStringLiteral("/sandbox"), { QStringLiteral("--index-delay-ms"), QStringLiteral("100") })) {
         std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
         return 1;
     }
