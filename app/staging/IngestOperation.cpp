@@ -301,10 +301,7 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
     }
     m_earlyFiles += int(shard.members.size());
     ensureQueue();
-    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
-    auto *transfer = new ShardUploadOperation(m_api, m_options.batchId, m_options.displayName, shard, notification);
-    transfer->setMaxAttempts(m_options.maxTransferAttempts);
-    transfer->setBackoffBaseMs(m_options.transferBackoffMs);
+    TransferOperation *transfer = newShardTransfer(shard);
     m_earlyTransfers.insert(transfer);
     m_queue->enqueue(transfer);
     prefetchFingerprints(transfer);
@@ -473,15 +470,23 @@ void IngestOperation::feedQueue()
         fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
 }
 
+TransferOperation *IngestOperation::tuned(TransferOperation *transfer) const
+{
+    transfer->setMaxAttempts(m_options.maxTransferAttempts);
+    transfer->setBackoffBaseMs(m_options.transferBackoffMs);
+    return transfer;
+}
+
+TransferOperation *IngestOperation::newShardTransfer(const PlannedShard &shard)
+{
+    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
+    return tuned(new ShardUploadOperation(m_api, m_options.batchId, m_options.displayName, shard, notification));
+}
+
 TransferOperation *IngestOperation::nextTransfer()
 {
     const QString &batch = m_options.batchId;
     const QString &name = m_options.displayName;
-    auto tune = [this](TransferOperation *t) {
-        t->setMaxAttempts(m_options.maxTransferAttempts);
-        t->setBackoffBaseMs(m_options.transferBackoffMs);
-        return t;
-    };
     // The order of IngestPlanner's plan: simple images, shards, videos.
     auto handOut = [this](qint64 bytes, int files) {
         m_payloadLeft = qMax<qint64>(0, m_payloadLeft - bytes);
@@ -489,7 +494,7 @@ TransferOperation *IngestOperation::nextTransfer()
     };
     if (const std::optional<ScannedFile> f = m_cursor->nextSimpleImage()) {
         handOut(f->size, 1);
-        return tune(new ImageUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
+        return tuned(new ImageUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
     }
     if (std::optional<PlannedShard> shard = m_cursor->nextShard()) {
         shard->index = m_nextShardIndex++;
@@ -499,14 +504,13 @@ TransferOperation *IngestOperation::nextTransfer()
             names << m.name;
         m_journal.addShard(m_summary.ingestId, shard->index, names, QStringLiteral("planned"));
         handOut(shard->payloadBytes, int(shard->members.size()));
-        const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
-        return tune(new ShardUploadOperation(m_api, batch, name, *shard, notification));
+        return newShardTransfer(*shard);
     }
     if (m_cursor->videosNeedSeparateBatch())
         return nullptr;
     if (const std::optional<ScannedFile> f = m_cursor->nextVideo()) {
         handOut(f->size, 1);
-        return tune(new VideoUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
+        return tuned(new VideoUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
     }
     m_payloadLeft = 0;   // the cursor is done: whatever the counts said, nothing is left
     m_filesLeft = 0;

@@ -147,6 +147,9 @@ private:
     // Tops the queue up to kFeedWindow transfers waiting, from the plan cursor.
     void feedQueue();
     TransferOperation *nextTransfer();
+    // Every transfer this ingest queues: the attempts and backoff of its options.
+    TransferOperation *tuned(TransferOperation *transfer) const;
+    TransferOperation *newShardTransfer(const PlannedShard &shard);
     // The members' fingerprints, taken on the thread pool once a transfer is queued (a SHA-256
     // per file written in the last 2 s): its "sending" handler only writes them.
     void prefetchFingerprints(TransferOperation *transfer);
