@@ -1,6 +1,7 @@
 #include "api/SignedTransfer.h"
 
 #include "api/ApiError.h"
+#include "api/CurlSignedPut.h"
 
 #include <QCoreApplication>
 #include <QIODevice>
@@ -25,7 +26,10 @@ QNetworkRequest signedPutRequest(const SignedUpload &upload, qint64 size)
 
 namespace detail {
 
-SignedTransferWorker::SignedTransferWorker(TransferThread *thread) : m_thread(thread) {}
+SignedTransferWorker::SignedTransferWorker(TransferThread *thread, SignedTransfer *front)
+    : m_thread(thread), m_front(front)
+{
+}
 
 SignedTransferWorker::~SignedTransferWorker()
 {
@@ -48,6 +52,55 @@ void SignedTransferWorker::send(const QNetworkRequest &request, QIODevice *devic
     connect(m_reply, &QNetworkReply::finished, this, &SignedTransferWorker::onReplyFinished);
 }
 
+void SignedTransferWorker::sendWithCurl(const SignedUpload &upload, QIODevice *device, qint64 size)
+{
+    body = device;
+    if (m_released || !m_thread->enterCurlPut(this)) {
+        error = Error(ErrorKind::Cancelled, QStringLiteral("%1 was cancelled").arg(operation));
+        Q_EMIT finished();
+        return;
+    }
+    m_curlRunning = true;
+    m_thread->m_curlPool.start([this, upload, size] {
+        // This worker and its front stay alive until onCurlFinished (release() waits for it).
+        const CurlPutOutcome outcome = performSignedPut(upload, body, size, m_abort, [this](qint64 sent, qint64 total) {
+            Q_EMIT uploadProgress(sent, total);
+        });
+        m_thread->leaveCurlPut(this);
+        QMetaObject::invokeMethod(this, [this, outcome] { onCurlFinished(outcome); }, Qt::QueuedConnection);
+    });
+}
+
+void SignedTransferWorker::onCurlFinished(const CurlPutOutcome &outcome)
+{
+    m_curlRunning = false;
+    if (m_released) {
+        freeAll();
+        return;
+    }
+    error = errorFromCurlPut(outcome, operation);
+    retryAfter = outcome.retryAfter;
+    Q_EMIT finished();
+}
+
+void SignedTransferWorker::release()
+{
+    m_released = true;
+    m_abort = true;
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+    }
+    if (!m_curlRunning)
+        freeAll();
+}
+
+void SignedTransferWorker::freeAll()
+{
+    m_front->deleteLater();
+    deleteLater();   // the destructor frees the reply and the body
+}
+
 void SignedTransferWorker::onReplyFinished()
 {
     QNetworkReply *reply = m_reply;
@@ -65,7 +118,7 @@ void SignedTransferWorker::onReplyFinished()
 // ---- SignedTransfer (the owner's thread) ----
 
 SignedTransfer::SignedTransfer(TransferThread *thread, QObject *parent)
-    : QObject(parent), m_thread(thread), m_worker(new detail::SignedTransferWorker(thread))
+    : QObject(parent), m_thread(thread), m_worker(new detail::SignedTransferWorker(thread, this))
 {
     // Every signal of the worker passes here, on the owner's thread, and stops once released.
     connect(m_worker, &detail::SignedTransferWorker::bodyLeaving, this, [this] {
@@ -97,6 +150,11 @@ void SignedTransfer::start(const SignedUpload &upload, QIODevice *body, qint64 s
     worker->operation = operation;
     body->setParent(worker);
     worker->moveToThread(&m_thread->m_thread);   // the body with it (a child)
+    if (m_thread->m_useCurl) {
+        QMetaObject::invokeMethod(worker, [worker, upload, body, size] { worker->sendWithCurl(upload, body, size); },
+                                  Qt::QueuedConnection);
+        return;
+    }
     const QNetworkRequest request = signedPutRequest(upload, size);
     QMetaObject::invokeMethod(worker, [worker, request, body] { worker->send(request, body); }, Qt::QueuedConnection);
 }
@@ -111,14 +169,22 @@ void SignedTransfer::release()
     if (m_released)
         return;
     m_released = true;
-    m_worker->deleteLater();   // on the transfer thread once started: aborts the PUT there
-    deleteLater();
+    if (!m_started || !m_thread) {
+        m_worker->deleteLater();   // on this thread, or never once the transfer thread is gone
+        deleteLater();
+        return;
+    }
+    // Aborts the PUT there; the worker deletes this object once the body is no longer read.
+    detail::SignedTransferWorker *worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker] { worker->release(); }, Qt::QueuedConnection);
 }
 
 // ---- TransferThread ----
 
-TransferThread::TransferThread(QObject *parent) : QObject(parent), m_home(new QObject)
+TransferThread::TransferThread(QObject *parent)
+    : QObject(parent), m_useCurl(qEnvironmentVariable("BATCHDECK_SIGNED_PUT") != QLatin1String("qt")), m_home(new QObject)
 {
+    m_curlPool.setMaxThreadCount(kMaxCurlThreads);
     m_thread.setObjectName(QStringLiteral("bd signed transfers"));
     m_home->moveToThread(&m_thread);
     // The managers (and their replies) go as the thread ends, on the thread.
@@ -128,6 +194,15 @@ TransferThread::TransferThread(QObject *parent) : QObject(parent), m_home(new QO
 
 TransferThread::~TransferThread()
 {
+    {
+        const std::lock_guard lock(m_curlMutex);
+        m_stopping = true;
+        for (detail::SignedTransferWorker *worker : m_curlRunning)
+            worker->m_abort = true;
+    }
+    // A body may be waiting for this thread (bodyLeaving, blocking): serve it while waiting.
+    while (!m_curlPool.waitForDone(10))
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::MetaCall);
     m_thread.quit();
     // A body may be waiting for this thread (bodyLeaving, blocking): serve it while waiting.
     while (!m_thread.wait(10))
@@ -137,6 +212,21 @@ TransferThread::~TransferThread()
 SignedTransfer *TransferThread::newTransfer()
 {
     return new SignedTransfer(this, nullptr);
+}
+
+bool TransferThread::enterCurlPut(detail::SignedTransferWorker *worker)
+{
+    const std::lock_guard lock(m_curlMutex);
+    if (m_stopping)
+        return false;
+    m_curlRunning.insert(worker);
+    return true;
+}
+
+void TransferThread::leaveCurlPut(detail::SignedTransferWorker *worker)
+{
+    const std::lock_guard lock(m_curlMutex);
+    m_curlRunning.erase(worker);
 }
 
 QNetworkReply *TransferThread::sendPut(const QNetworkRequest &request, QIODevice *body)
