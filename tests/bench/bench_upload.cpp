@@ -3,13 +3,14 @@
 // Writes S shards of F files (K KiB each), starts a fresh batchdeck-sandbox (its own process,
 // as the CLI meets it) and
 //  1. uploads them with the client's own path: ShardUploadOperation in an UploadQueue at a fixed
-//     concurrency (D9 prefetch + S1 PUT of a ShardTarDevice), timed from the queue's start to its
-//     end, with this process's CPU time (user + system) over that span;
+//     concurrency (D9 prefetch + S1 PUT of a ShardTarDevice through SignedTransfer), timed from
+//     the queue's start to its end, with this process's CPU time (user + system) over that span —
+//     once with the libcurl transport (the default) and once with Qt's (BATCHDECK_SIGNED_PUT=qt);
 //  2. the same shards through ApiClient::putSigned on this (the owner's) thread, URLs fetched
 //     beforehand, the same number at once: how uploads ran before SignedTransfer (the body read
 //     16 KiB per round trip on the thread that owns the QNetworkAccessManager);
 //  3. writes the very same tars to disk (ShardTarDevice) and PUTs them with `curl -T` to signed
-//     URLs fetched beforehand, the same number at once: the baseline.
+//     URLs fetched beforehand, the same number at once: the baseline (CPU: the curl processes').
 // Prints MB/s (tar bytes on the wire) of each, the ratios to curl, Batchdeck's CPU seconds and the
 // load average (the machine may be shared: compare ratios within one run). --busy-ms N keeps the
 // owner's thread busy N ms in every 10 ms during the Batchdeck runs (a GUI thread painting, a
@@ -52,10 +53,10 @@ using bench::loadAverage;
 using bench::SandboxProcess;
 
 
-double cpuSeconds()
+double cpuSeconds(int who = RUSAGE_SELF)
 {
     rusage u{};
-    getrusage(RUSAGE_SELF, &u);
+    getrusage(who, &u);
     return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
@@ -119,8 +120,9 @@ struct BusyOwner {
 };
 
 Figures runBatchdeck(const QString &apiUrl, const QVector<staging::PlannedShard> &plan, int concurrency, const QString &batch,
-                     int busyMs)
+                     int busyMs, const QByteArray &transport)
 {
+    qputenv("BATCHDECK_SIGNED_PUT", transport);   // read when the client's transfer thread starts
     api::ApiClient client(configFor(apiUrl));
     staging::UploadQueue queue(&client);
     queue.setConcurrency(concurrency);
@@ -231,9 +233,11 @@ Figures runCurl(const QString &apiUrl, const QVector<staging::PlannedShard> &pla
         commands << command;
     }
     QElapsedTimer clock;
+    const double cpu0 = cpuSeconds(RUSAGE_CHILDREN);
     clock.start();
     const bool ok = bench::runAtMost(QStringLiteral("curl"), commands, concurrency);
     f.seconds = clock.elapsed() / 1000.0;
+    f.cpu = cpuSeconds(RUSAGE_CHILDREN) - cpu0;
     f.ok = ok;
     return f;
 }
@@ -264,22 +268,25 @@ int main(int argc, char **argv)
     }
     std::printf("bench_upload: %d shards of %d x %d KiB, concurrency %d, owner thread busy %d ms in 10, load average %s\n",
                 shards, files, kb, concurrency, busyMs, qPrintable(loadAverage()));
-    std::printf("%5s | %20s | %6s | %17s | %6s | %9s | %s\n", "round", "transfer thread MB/s", "cpu s", "owner thread MB/s",
-                "cpu s", "curl MB/s", "ratios to curl, load");
+    std::printf("%5s | %16s | %6s | %14s | %6s | %17s | %6s | %9s | %6s | %s\n", "round", "libcurl put MB/s", "cpu s",
+                "Qt put MB/s", "cpu s", "owner thread MB/s", "cpu s", "curl MB/s", "cpu s",
+                "ratios to curl (libcurl / Qt / owner), load");
     bool allOk = true;
     for (int r = 0; r < rounds; ++r) {
-        const Figures bd = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("bd-%1").arg(r), busyMs);
+        const Figures bd = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("bd-%1").arg(r), busyMs, "curl");
+        const Figures qt = runBatchdeck(sandbox.apiUrl, plan, concurrency, QStringLiteral("qt-%1").arg(r), busyMs, "qt");
         const Figures owner = runOwnerThread(sandbox.apiUrl, plan, concurrency, QStringLiteral("owner-%1").arg(r), busyMs);
         const Figures curl = runCurl(sandbox.apiUrl, plan, concurrency, tmp.path() + QStringLiteral("/tars"),
                                      QStringLiteral("curl-%1").arg(r));
-        allOk = allOk && bd.ok && owner.ok && curl.ok;
+        const bool ok = bd.ok && qt.ok && owner.ok && curl.ok;
+        allOk = allOk && ok;
         const double c = curl.mbPerSecond();
-        std::printf("%5d | %20.1f | %6.2f | %17.1f | %6.2f | %9.1f | %.0f%% / %.0f%%, load %s%s\n", r + 1, bd.mbPerSecond(), bd.cpu,
-                    owner.mbPerSecond(), owner.cpu, c, c > 0 ? 100.0 * bd.mbPerSecond() / c : 0.0,
-                    c > 0 ? 100.0 * owner.mbPerSecond() / c : 0.0, qPrintable(loadAverage()),
-                    bd.ok && owner.ok && curl.ok ? "" : "  (FAILED)");
-        std::printf("      transfer thread %.2f s, owner thread %.2f s, curl %.2f s for %lld B\n", bd.seconds, owner.seconds,
-                    curl.seconds, static_cast<long long>(bd.wireBytes));
+        auto ratio = [c](const Figures &f) { return c > 0 ? 100.0 * f.mbPerSecond() / c : 0.0; };
+        std::printf("%5d | %16.1f | %6.2f | %14.1f | %6.2f | %17.1f | %6.2f | %9.1f | %6.2f | %.0f%% / %.0f%% / %.0f%%, load %s%s\n",
+                    r + 1, bd.mbPerSecond(), bd.cpu, qt.mbPerSecond(), qt.cpu, owner.mbPerSecond(), owner.cpu, c, curl.cpu,
+                    ratio(bd), ratio(qt), ratio(owner), qPrintable(loadAverage()), ok ? "" : "  (FAILED)");
+        std::printf("      libcurl %.2f s, Qt %.2f s, owner thread %.2f s, curl %.2f s for %lld B\n", bd.seconds, qt.seconds,
+                    owner.seconds, curl.seconds, static_cast<long long>(bd.wireBytes));
         std::fflush(stdout);
         QDir(tmp.path() + QStringLiteral("/tars")).removeRecursively();
     }
