@@ -35,24 +35,36 @@ QString sourcesKey(QStringList sources)
     return toJsonText(QJsonArray::fromStringList(sources));
 }
 
-// Commits on success, rolls back otherwise; the database stays usable either way.
+// Commits on success, rolls back otherwise; the database stays usable either way. Inside a
+// batch (JournalWriter) a savepoint of the batch's transaction instead.
 class Transaction
 {
 public:
-    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) { m_open = m_db.transaction(); }
+    Transaction(QSqlDatabase db, bool inBatch) : m_db(std::move(db)), m_inBatch(inBatch)
+    {
+        m_open = m_inBatch ? QSqlQuery(m_db).exec(QStringLiteral("SAVEPOINT journal_write")) : m_db.transaction();
+    }
     ~Transaction()
     {
-        if (m_open)
+        if (!m_open)
+            return;
+        if (m_inBatch) {
+            QSqlQuery q(m_db);
+            q.exec(QStringLiteral("ROLLBACK TO journal_write"));
+            q.exec(QStringLiteral("RELEASE journal_write"));
+        } else {
             m_db.rollback();
+        }
     }
     bool commit()
     {
         m_open = false;
-        return m_db.commit();
+        return m_inBatch ? QSqlQuery(m_db).exec(QStringLiteral("RELEASE journal_write")) : m_db.commit();
     }
 
 private:
     QSqlDatabase m_db;
+    bool m_inBatch = false;
     bool m_open = false;
 };
 }  // namespace
@@ -94,6 +106,35 @@ bool IngestJournal::ensureSchema()
     }
     m_ready = true;
     return true;
+}
+
+bool IngestJournal::beginBatch()
+{
+    if (!ensureSchema())
+        return false;
+    if (m_inBatch)
+        return true;
+    // IMMEDIATE: the write lock now (waiting out another connection's), not at the first write.
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("BEGIN IMMEDIATE"))) {
+        m_lastError = q.lastError().text();
+        return false;
+    }
+    m_inBatch = true;
+    return true;
+}
+
+bool IngestJournal::endBatch()
+{
+    if (!m_inBatch)
+        return false;
+    m_inBatch = false;
+    QSqlQuery q(database());
+    if (q.exec(QStringLiteral("COMMIT")))
+        return true;
+    m_lastError = q.lastError().text();
+    QSqlQuery(database()).exec(QStringLiteral("ROLLBACK"));
+    return false;
 }
 
 bool IngestJournal::saveIngest(const IngestRecord &r)
@@ -250,7 +291,7 @@ bool IngestJournal::insertFiles(const QString &ingestId, qsizetype count,
         return false;
     }
     const QString batchId = batch.value(0).toString();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state, reason)"
                              " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(ingest_id, path) DO NOTHING"));
@@ -278,7 +319,7 @@ bool IngestJournal::setFileState(const QString &ingestId, const QStringList &pat
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE ingest_files SET state = ?, reason = ? WHERE ingest_id = ? AND path = ?"));
     for (const QString &path : paths) {
@@ -324,7 +365,7 @@ bool IngestJournal::setFileFailed(const QString &ingestId, const QStringList &pa
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'failed', reason_code = ?, reason = ?"
                              " WHERE ingest_id = ? AND path = ?"));
@@ -523,7 +564,7 @@ bool IngestJournal::markSending(const QString &ingestId, const QStringList &path
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'sent', reason = NULL, size = ?, mtime = ?, mtime_ns = ?,"
                              " fingerprint_at_ns = ?, sha256 = ?, sent_at_ms = ?, body_left = ?"
@@ -553,7 +594,7 @@ bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &pat
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(left ? QStringLiteral("UPDATE ingest_files SET body_left = 1, sent_at_ms = ? WHERE ingest_id = ? AND path = ?")
                    : QStringLiteral("UPDATE ingest_files SET body_left = 0, sent_at_ms = ? WHERE ingest_id = ? AND path = ?"));
@@ -576,7 +617,7 @@ bool IngestJournal::forgetConfirmed(const IngestTarget &target, const QString &b
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    Transaction tx(db);
+    Transaction tx(db, m_inBatch);
     QSqlQuery q(db);
     q.prepare(QLatin1String("UPDATE ingest_files SET state = 'failed', reason = ? WHERE batch_id = ? AND path = ?"
                             " AND state = 'confirmed' AND ingest_id IN (SELECT ingest_id FROM ingests WHERE ")

@@ -2,7 +2,8 @@
 // IngestJournal: what Batchdeck knows about every ingest, in the shared SQLite database
 // (core/Database.h), so a crash, a kill or a closed laptop loses nothing and the same command
 // resumes. The tables belong to the one schema (core/Schema.h); every write is one short
-// transaction.
+// transaction (or a savepoint of a JournalWriter's batch). A running ingest writes through its
+// JournalWriter, on that writer's thread; reads stay on the caller's connection.
 //
 //   ingests        one row per ingest: its id (a UUID reused on resume so the service can
 //                  de-duplicate), the service (API base URL) and workspace it went to, batch,
@@ -151,6 +152,12 @@ public:
     bool setShardState(const QString &ingestId, int index, const QString &state);
     QHash<int, QString> shardStates(const QString &ingestId);
 
+    // JournalWriter: the writes between beginBatch() and endBatch() share one transaction (one
+    // commit for many), each write a savepoint in it (a failed one leaves the others).
+    // endBatch commits; false (rolled back, lastError()) when that fails.
+    bool beginBatch();
+    bool endBatch();
+
     QString lastError() const { return m_lastError; }
 
 private:
@@ -160,6 +167,7 @@ private:
     IngestRecord recordFromQuery(const QSqlQuery &q) const;
 
     bool m_ready = false;
+    bool m_inBatch = false;
     QString m_lastError;
 };
 

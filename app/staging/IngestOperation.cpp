@@ -133,14 +133,14 @@ bool IngestOperation::openJournal()
         return false;
     }
 
-    std::optional<IngestRecord> record;
+    std::optional<IngestRecord> earlier;
     if (!m_options.ingestId.isEmpty())
-        record = m_journal.ingest(m_options.ingestId);
+        earlier = m_journal.ingest(m_options.ingestId);
     else
-        record = m_journal.findResumable(m_target, m_options.batchId, sources, m_options.mediaName());
+        earlier = m_journal.findResumable(m_target, m_options.batchId, sources, m_options.mediaName());
     IngestRecord r;
-    if (record) {
-        r = *record;
+    if (earlier) {
+        r = *earlier;
         m_summary.resumed = true;
     } else {
         r.ingestId = m_options.ingestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
@@ -161,6 +161,11 @@ bool IngestOperation::openJournal()
         return false;
     }
     m_summary.ingestId = r.ingestId;
+    m_writer = new JournalWriter(this);
+    connect(m_writer, &JournalWriter::writeFailed, this, [this](const QString &error) {
+        if (!isFinished())   // the journal may not know what was sent: stop rather than guess
+            fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));
+    });
     return true;
 }
 
@@ -267,78 +272,6 @@ void IngestOperation::onScanJournaled()
         checkEarlierRuns();
 }
 
-bool IngestOperation::canOverlapScanAndUpload()
-{
-    // BATCHDECK_INGEST_OVERLAP=0: scan, then upload (to measure what the overlap gains).
-    if (!m_options.overlapScanAndUpload || qEnvironmentVariable("BATCHDECK_INGEST_OVERLAP") == QLatin1String("0")
-        || m_summary.resumed || m_options.media == MediaSelection::Videos)
-        return false;
-    // Anything of this batch sent or confirmed (any ingest, any target) is checked with the
-    // service before planning: then the plan waits for the scan, as before.
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT 1 FROM ingest_files WHERE batch_id = ? AND state IN ('confirmed', 'sent') LIMIT 1"));
-    q.addBindValue(m_options.batchId);
-    return q.exec() && !q.next();
-}
-
-void IngestOperation::onEarlyShard(PlannedShard shard)
-{
-    if (isFinished())
-        return;
-    shard.index = m_nextShardIndex++;
-    QVector<JournalFile> rows;
-    QStringList names;
-    rows.reserve(shard.members.size());
-    names.reserve(shard.members.size());
-    for (const ShardMember &m : std::as_const(shard.members)) {
-        rows.append({ m.path, m.name, m.size, m.mtime, JournalFileState::Planned, {} });
-        names << m.name;
-    }
-    if (!m_journal.addFiles(m_summary.ingestId, rows)
-        || !m_journal.addShard(m_summary.ingestId, shard.index, names, QStringLiteral("planned"))) {
-        fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(m_journal.lastError())));
-        return;
-    }
-    m_earlyFiles += int(shard.members.size());
-    ensureQueue();
-    TransferOperation *transfer = newShardTransfer(shard);
-    m_earlyTransfers.insert(transfer);
-    m_queue->enqueue(transfer);
-    prefetchFingerprints(transfer);
-    setTotalAmount(Unit::Files, qMax(totalAmount(Unit::Files), qint64(m_earlyFiles)));
-    startQueue();
-}
-
-void IngestOperation::ensureQueue()
-{
-    if (m_queue)
-        return;
-    m_queue = new UploadQueue(m_api, this);
-    m_queueStarted = false;
-    m_queue->setConcurrency(m_options.concurrency);
-    connect(m_queue, &Operation::progressChanged, this, [this] {
-        setProcessedAmount(Unit::Bytes, m_bytesBefore + m_queue->processedAmount(Unit::Bytes));
-        setProcessedAmount(Unit::Files, m_filesBefore + m_queue->processedAmount(Unit::Files));
-    });
-    connect(m_queue, &Operation::statusTextChanged, this, [this](const QString &text) {
-        if (!text.isEmpty())
-            setStatusText(text);
-    });
-    connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
-    connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
-    connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
-}
-
-void IngestOperation::startQueue()
-{
-    if (!m_queue || m_queueStarted)
-        return;
-    m_queueStarted = true;
-    m_queue->start();
-    if (m_queue && state() == State::Suspended)
-        m_queue->suspend();
-}
-
 bool IngestOperation::attachScan()
 {
     static std::atomic<int> counter{ 0 };
@@ -407,252 +340,6 @@ IngestFileOutcome IngestOperation::failedOutcomeFor(const ScannedState &s, const
     return { s.path, s.name, QStringLiteral("not-sent"), notSentReason };
 }
 
-void IngestOperation::planAndUpload()
-{
-    if (!m_overlapped)   // (a fresh overlapped ingest has none; its early failures are this run's)
-        m_journal.clearRunFailures(m_summary.ingestId);   // codes of earlier runs: planned again now
-    m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
-    const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
-                                                  ? m_journalCopy.result().counts
-                                                  : std::nullopt;
-    if (counted) {
-        m_cursor->useCounts(*counted);
-    } else if (!m_cursor->summarize()) {
-        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
-        return;
-    }
-    const PlanCounts &counts = m_cursor->counts();
-    m_summary.method = m_cursor->methodName();
-    m_journal.setIngestMethod(m_summary.ingestId, m_summary.method);
-    for (const QString &note : m_cursor->notes())
-        setStatusText(note);
-    if (m_cursor->videosNeedSeparateBatch()) {
-        QStringList videos;
-        while (const std::optional<ScannedFile> f = m_cursor->nextVideo())
-            videos << f->path;
-        m_journal.setFileFailed(m_summary.ingestId, videos, QStringLiteral("needs-separate-batch"),
-                                tr("videos cannot join a sharded image batch; ingest them into another batch"));
-    }
-    const bool videos = !m_cursor->videosNeedSeparateBatch();
-    const qint64 totalBytes = counts.imageBytesPending + (videos ? counts.videoBytesPending : 0);
-    const int totalFiles = counts.imagesPending + (videos ? counts.videosPending : 0);
-
-    if (!m_overlapped)
-        m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
-    m_payloadLeft = totalBytes;
-    m_filesLeft = totalFiles;
-    setTotalAmount(Unit::Files, m_earlyFiles + totalFiles);
-    ensureQueue();
-    feedQueue();
-    if (isFinished())
-        return;
-    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, m_earlyFiles + totalFiles));
-    startQueue();
-}
-
-void IngestOperation::feedQueue()
-{
-    if (m_feeding || !m_queue || !m_cursor || isFinished())
-        return;
-    m_feeding = true;
-    while (m_queue->pendingCount() < kFeedWindow) {
-        TransferOperation *transfer = nextTransfer();
-        if (!transfer)
-            break;
-        m_queue->enqueue(transfer);
-        prefetchFingerprints(transfer);
-    }
-    m_feeding = false;
-    // Exact for what the queue holds (a shard's tar size), estimated for the rest (payload and a
-    // tar header per file): exact once the last transfer is queued.
-    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes) + m_payloadLeft + m_filesLeft * kTarHeaderBytes);
-    if (!m_cursor->lastError().isEmpty())
-        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
-}
-
-TransferOperation *IngestOperation::tuned(TransferOperation *transfer) const
-{
-    transfer->setMaxAttempts(m_options.maxTransferAttempts);
-    transfer->setBackoffBaseMs(m_options.transferBackoffMs);
-    return transfer;
-}
-
-TransferOperation *IngestOperation::newShardTransfer(const PlannedShard &shard)
-{
-    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
-    return tuned(new ShardUploadOperation(m_api, m_options.batchId, m_options.displayName, shard, notification));
-}
-
-TransferOperation *IngestOperation::nextTransfer()
-{
-    const QString &batch = m_options.batchId;
-    const QString &name = m_options.displayName;
-    // The order of IngestPlanner's plan: simple images, shards, videos.
-    auto handOut = [this](qint64 bytes, int files) {
-        m_payloadLeft = qMax<qint64>(0, m_payloadLeft - bytes);
-        m_filesLeft = qMax(0, m_filesLeft - files);
-    };
-    if (const std::optional<ScannedFile> f = m_cursor->nextSimpleImage()) {
-        handOut(f->size, 1);
-        return tuned(new ImageUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
-    }
-    if (std::optional<PlannedShard> shard = m_cursor->nextShard()) {
-        shard->index = m_nextShardIndex++;
-        QStringList names;
-        names.reserve(shard->members.size());
-        for (const ShardMember &m : std::as_const(shard->members))
-            names << m.name;
-        m_journal.addShard(m_summary.ingestId, shard->index, names, QStringLiteral("planned"));
-        handOut(shard->payloadBytes, int(shard->members.size()));
-        return newShardTransfer(*shard);
-    }
-    if (m_cursor->videosNeedSeparateBatch())
-        return nullptr;
-    if (const std::optional<ScannedFile> f = m_cursor->nextVideo()) {
-        handOut(f->size, 1);
-        return tuned(new VideoUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
-    }
-    m_payloadLeft = 0;   // the cursor is done: whatever the counts said, nothing is left
-    m_filesLeft = 0;
-    return nullptr;
-}
-
-void IngestOperation::onTransferStarted(TransferOperation *transfer)
-{
-    if (m_earlyTransfers.remove(transfer))
-        m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
-    feedQueue();   // one left the waiting line: the next shard's members come from the journal
-    // Mark "sent" (with each file's fingerprint) just before bytes leave, so a kill in
-    // mid-transfer is checked on resume and a later change of the file is noticed.
-    connect(transfer, &TransferOperation::sending, this, [this, transfer] {
-        const QStringList paths = transfer->filePaths();
-        QVector<FileFingerprint> fingerprints;
-        const auto prefetched = m_fingerprints.constFind(transfer);
-        if (prefetched != m_fingerprints.cend()) {
-            fingerprints = prefetched->result();   // ready long before, but waits if not
-        } else {   // a fresh copy after a resume
-            fingerprints.reserve(paths.size());
-            for (const QString &path : paths)
-                fingerprints.append(takeFingerprint(path));
-        }
-        m_journal.markSending(m_summary.ingestId, paths, fingerprints, false);
-        if (auto *shard = qobject_cast<ShardUploadOperation *>(transfer))
-            m_journal.setShardState(m_summary.ingestId, shard->shard().index, QStringLiteral("sent"));
-    });
-    // Written before the last bytes are handed to the network: from here on the files may be
-    // on the service whatever happens to this process.
-    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer] {
-        m_journal.markBodyLeft(m_summary.ingestId, transfer->filePaths());
-    });
-    connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer] {
-        m_journal.markBodyLeft(m_summary.ingestId, transfer->filePaths(), false);
-    });
-}
-
-void IngestOperation::prefetchFingerprints(TransferOperation *transfer)
-{
-    // Taken before the bytes leave, as the journal needs: a write in between makes the file
-    // look changed on a later run (sent again), never unchanged.
-    m_fingerprints.insert(transfer, QtConcurrent::run([paths = transfer->filePaths()] {
-        QVector<FileFingerprint> fingerprints;
-        fingerprints.reserve(paths.size());
-        for (const QString &path : paths)
-            fingerprints.append(takeFingerprint(path));
-        return fingerprints;
-    }));
-}
-
-void IngestOperation::onTransferFinished(TransferOperation *transfer)
-{
-    m_fingerprints.remove(transfer);
-    const QStringList paths = transfer->filePaths();
-    auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
-    if (transfer->error()) {
-        const Error &e = transfer->error();
-        m_journal.setFileFailed(m_summary.ingestId, paths, errorKindName(e.kind), e.message);
-    } else {
-        m_journal.setFileState(m_summary.ingestId, paths, JournalFileState::Confirmed);
-        m_confirmedCount += int(paths.size());
-    }
-    if (shard)
-        m_journal.setShardState(m_summary.ingestId, shard->shard().index, transfer->error() ? QStringLiteral("failed") : QStringLiteral("uploaded"));
-}
-
-void IngestOperation::onQueueFinished()
-{
-    if (isFinished())
-        return;
-    m_summary.bytesSent = m_bytesBefore + m_queue->processedAmount(Unit::Bytes);
-    if (m_queue->error().kind == ErrorKind::Cancelled) {
-        fail(m_queue->error());
-        return;
-    }
-    if (!m_cursor) {
-        // Early shards ran dry while the walk (or the journal copy) goes on: the next shard, or
-        // the plan after the scan, gets a fresh queue.
-        m_bytesBefore = m_summary.bytesSent;
-        m_filesBefore += m_queue->processedAmount(Unit::Files);
-        m_queue->disconnect(this);
-        m_queue->deleteLater();
-        m_queue = nullptr;
-        return;
-    }
-    m_journal.setIngestState(m_summary.ingestId, QStringLiteral("uploaded"));
-    if (!m_options.waitForIndexing || m_confirmedCount == 0) {
-        finish();
-        return;
-    }
-    setPhase(Phase::Indexing, tr("Waiting for the service to index the files"));
-    ReadinessOptions readiness;
-    readiness.batchId = m_options.batchId;
-    readiness.ingestIds = { m_summary.ingestId };   // an earlier run of this ingest has the same id
-    readiness.expectedCount = m_confirmedCount;
-    readiness.pollInitialMs = m_options.pollInitialMs;
-    readiness.pollMaxMs = m_options.pollMaxMs;
-    readiness.timeoutMs = m_options.indexTimeoutMs;
-    readiness.stallTimeoutMs = m_options.indexTimeoutMs;   // our own shards: wait the whole time
-    readiness.maxPollErrors = m_options.maxPollErrors;
-    m_readiness = new BatchReadiness(m_api, readiness, this);
-    connect(m_readiness, &Operation::statusTextChanged, this, [this](const QString &text) {
-        if (!text.isEmpty())
-            setStatusText(text);
-    });
-    connect(m_readiness, &Operation::finished, this, &IngestOperation::onIndexingSettled);
-    m_readiness->start();
-}
-
-void IngestOperation::onIndexingSettled()
-{
-    BatchReadiness *readiness = m_readiness;
-    if (!readiness || isFinished())
-        return;
-    readiness->deleteLater();
-    m_serviceFailed = readiness->failedFiles();
-    m_lastCount = readiness->count();
-    m_summary.batchCount = readiness->count();
-    // Ready: done. No answer (too many failed looks): done, not ready. Failed, stalled or gone:
-    // find out which files the service lost.
-    if (readiness->verdict() == BatchReadiness::Verdict::Ready || readiness->error())
-        finish();
-    else
-        reconcileMissing();
-}
-
-void IngestOperation::reconcileMissing()
-{
-    // The listing is in temp.resume_listed (IngestResumeCheck): joined, not held in memory.
-    listBatchNames([this](bool, const Error &error) {
-        if (!error) {
-            IngestResumeCheck check(m_summary.ingestId, m_target, m_options.batchId, m_scanSchema);
-            check.forEachConfirmedUnlisted([&](const QString &name) {
-                if (!m_serviceFailed.contains(name))
-                    m_serviceFailed.insert(name, tr("not indexed by the service"));
-            });
-        }
-        finish();
-    });
-}
-
 void IngestOperation::finish(const Error &error)
 {
     if (isFinished() || m_finishing)
@@ -670,8 +357,10 @@ void IngestOperation::finish(const Error &error)
     const QHash<QString, QString> serviceFailed = m_serviceFailed;
     const QString notSent = m_finishError ? m_finishError.message : tr("not sent");
     QFuture<JournalCopy> copy = m_journalCopy.future();   // its rows are what the passes read
+    QFuture<bool> recorded = m_writer->drained();          // and every record of the upload
     if (m_cancelling) {   // the caller reports as soon as doCancel returns
         copy.waitForFinished();
+        recorded.waitForFinished();
         applyFinishPasses(runFinishPasses(file, ingestId, serviceFailed, notSent));
         completeFinish(error);
         return;
@@ -682,8 +371,9 @@ void IngestOperation::finish(const Error &error)
         applyFinishPasses(m_finishPasses.result());
         completeFinish(error);
     });
-    m_finishPasses.setFuture(QtConcurrent::run([file, ingestId, serviceFailed, notSent, copy]() mutable {
+    m_finishPasses.setFuture(QtConcurrent::run([file, ingestId, serviceFailed, notSent, copy, recorded]() mutable {
         copy.waitForFinished();
+        recorded.waitForFinished();
         return runFinishPasses(file, ingestId, serviceFailed, notSent);
     }));
 }
@@ -740,25 +430,51 @@ void IngestOperation::applyFinishPasses(const FinishPasses &passes)
 void IngestOperation::completeFinish(const Error &error)
 {
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
-    m_lock.release();
     const qint64 expected = m_summary.uploadedTotal();
     const int failed = m_summary.failedTotal();
     m_summary.ready = !error && failed == 0 && expected > 0
                       && (!m_options.waitForIndexing || m_lastCount >= expected);
     const bool complete = !error && failed == 0;
-    m_journal.setIngestState(m_summary.ingestId, complete ? QStringLiteral("completed")
-                                                 : error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
-                                                                                      : QStringLiteral("failed"));
-    setPhase(Phase::Done, m_summary.toText(0).section(QLatin1Char('\n'), 0, 0));
-    if (error) {
-        emitResult(error);
-    } else if (failed > 0) {
-        const IngestFileOutcome &first = m_summary.failed.first();
-        emitResult(Error(ErrorKind::Server, tr("%n file(s) failed; the first, %1: %2", nullptr, failed)
-                                                .arg(first.path, first.detail)));
-    } else {
-        emitResult();
+    const QString state = complete ? QStringLiteral("completed")
+                          : error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
+                                                               : QStringLiteral("failed");
+    // Finished means recorded: whoever reads the journal next (a re-run) sees the outcome.
+    recordFinalState(state, [this, error, failed] {
+        setPhase(Phase::Done, m_summary.toText(0).section(QLatin1Char('\n'), 0, 0));
+        if (error) {
+            emitResult(error);
+        } else if (failed > 0) {
+            const IngestFileOutcome &first = m_summary.failed.first();
+            emitResult(Error(ErrorKind::Server, tr("%n file(s) failed; the first, %1: %2", nullptr, failed)
+                                                    .arg(first.path, first.detail)));
+        } else {
+            emitResult();
+        }
+    }, m_cancelling);
+}
+
+void IngestOperation::recordFinalState(const QString &state, std::function<void()> then, bool atOnce)
+{
+    // The lock goes after the last record: the next run reads a settled journal.
+    if (!m_writer) {   // the journal never opened as far as the writer (no ingest id yet)
+        if (!m_summary.ingestId.isEmpty())
+            m_journal.setIngestState(m_summary.ingestId, state);
+        m_lock.release();
+        then();
+        return;
     }
+    record([id = m_summary.ingestId, state](IngestJournal &journal) { return journal.setIngestState(id, state); });
+    if (atOnce) {
+        m_writer->flush();
+        m_lock.release();
+        then();
+        return;
+    }
+    whenRecorded([this, then = std::move(then)] {
+        m_lock.release();
+        if (!isFinished())   // (a cancel meanwhile has reported already)
+            then();
+    });
 }
 
 bool IngestOperation::forEachOutcome(OutcomeList list, const std::function<bool(const IngestFileOutcome &)> &visit)
@@ -798,16 +514,15 @@ bool IngestOperation::forEachOutcome(OutcomeList list, const std::function<bool(
 void IngestOperation::fail(const Error &error)
 {
     if (m_summary.ingestId.isEmpty() || m_phase == Phase::Idle || m_phase == Phase::Scanning) {
-        if (!m_summary.ingestId.isEmpty())
-            m_journal.setIngestState(m_summary.ingestId, error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled")
-                                                                                            : QStringLiteral("failed"));
         if (m_queue) {   // early shards in flight (overlapped scan): their files stay "sent"
             m_queue->disconnect(this);
             m_queue->cancel();
         }
         m_phase = Phase::Done;
-        m_lock.release();
-        emitResult(error);
+        // Early shards' records may still be queued: the final state goes after them (this rare
+        // path waits for that here).
+        recordFinalState(error.kind == ErrorKind::Cancelled ? QStringLiteral("cancelled") : QStringLiteral("failed"),
+                         [this, error] { emitResult(error); }, true);
         return;
     }
     finish(error);

@@ -4,7 +4,8 @@
 // (UploadQueue of Image/Shard/Video transfers) → wait for indexing (BatchReadiness: D6 shard
 // statuses and D3 count, polled every 1 s backing off to 5 s) → summary().
 //
-// Nothing is lost and nothing is sent twice: every step is written to the IngestJournal, which
+// Nothing is lost and nothing is sent twice: every step is written to the IngestJournal (once
+// the upload begins, through a JournalWriter on a thread of its own: IngestUpload.cpp), which
 // knows the service (API base URL) and workspace (W1) of every ingest. Run the same ingest again
 // (same service, workspace, batch, sources and media) and it resumes under the same ingest id.
 // The journal is not trusted on its own word (IngestVerify.cpp): a file an earlier run
@@ -34,6 +35,7 @@
 #include "staging/IngestPlan.h"
 #include "staging/IngestPlanCursor.h"
 #include "staging/IngestSummary.h"
+#include "staging/JournalWriter.h"
 #include "staging/MediaKind.h"
 #include "staging/ScanResult.h"
 #include "staging/FolderScanner.h"
@@ -156,15 +158,24 @@ private:
     void onTransferStarted(TransferOperation *transfer);
     void onTransferFinished(TransferOperation *transfer);
     void onQueueFinished();
+    void waitForIndexing();
     void onIndexingSettled();
     void reconcileMissing();
     void finish(const Error &error = {});
     void fail(const Error &error);
+    // A journal write of this ingest, queued to m_writer: the future finishes once it is durable
+    // (a failure fails the ingest). whenRecorded: `then` on this thread once all queued are.
+    QFuture<bool> record(JournalWriter::Write write);
+    void whenRecorded(std::function<void()> then);
+    // The ingest's last state recorded (after every queued record), then the lock released and
+    // `then` run: once durable, or at once (waiting here) when the caller reports right away.
+    void recordFinalState(const QString &state, std::function<void()> then, bool atOnce);
 
     QPointer<api::ApiClient> m_api;
     IngestOptions m_options;
     Phase m_phase = Phase::Idle;
-    IngestJournal m_journal;
+    IngestJournal m_journal;                 // reads (this thread's connection), writes before the upload
+    JournalWriter *m_writer = nullptr;       // every write from the plan on (opened with the journal)
     IngestLock m_lock;
     IngestTarget m_target;
     IngestSummary m_summary;

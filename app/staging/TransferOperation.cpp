@@ -5,7 +5,11 @@
 #include "api/RetryPolicy.h"
 
 #include <QFile>
+#include <QFutureWatcher>
+#include <QMutex>
 #include <QNetworkReply>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <functional>
 #include <utility>
@@ -28,6 +32,17 @@ bool worthRetrying(const Error &error)
     default:
         return true;
     }
+}
+
+// Tar sizes (ShardUploadOperation): one thread of their own, so they do not wait behind the
+// global pool's long jobs (the journal copy, an ingest's finishing passes).
+Q_GLOBAL_STATIC(QThreadPool, tarSizingPool)
+
+QThreadPool *tarSizing()
+{
+    QThreadPool *pool = tarSizingPool();
+    pool->setMaxThreadCount(1);
+    return pool;
 }
 
 // A video file read into a PUT that reports, before handing out its last bytes, that the whole
@@ -57,7 +72,60 @@ private:
 
 // ---- TransferOperation ----
 
+struct TransferOperation::Holds {
+    QMutex mutex;   // filled on the owner's thread, waited for on the transfer thread
+    QList<QFuture<bool>> records;
+
+    std::optional<QFuture<bool>> firstPending()
+    {
+        QMutexLocker lock(&mutex);
+        for (const QFuture<bool> &r : std::as_const(records)) {
+            if (!r.isFinished())
+                return r;
+        }
+        return std::nullopt;
+    }
+};
+
 TransferOperation::TransferOperation(api::ApiClient *api, QObject *parent) : Operation(parent), m_api(api) {}
+
+void TransferOperation::holdUntil(const QFuture<bool> &record)
+{
+    if (!m_collecting)
+        return;   // not asked during sending() / bodyLeaving(): nothing waits for it
+    QMutexLocker lock(&m_collecting->mutex);
+    m_collecting->records.append(record);
+}
+
+std::shared_ptr<TransferOperation::Holds> TransferOperation::emitSending()
+{
+    auto holds = std::make_shared<Holds>();
+    std::shared_ptr<Holds> outer = std::exchange(m_collecting, holds);
+    Q_EMIT sending();
+    m_collecting = std::move(outer);
+    return holds;
+}
+
+void TransferOperation::whenHeld(const std::shared_ptr<Holds> &holds, std::function<void()> then)
+{
+    const std::optional<QFuture<bool>> pending = holds->firstPending();
+    if (!pending) {
+        then();
+        return;
+    }
+    auto *watcher = new QFutureWatcher<bool>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, holds, then = std::move(then)]() mutable {
+        watcher->deleteLater();
+        whenHeld(holds, std::move(then));
+    });
+    watcher->setFuture(*pending);
+}
+
+void TransferOperation::waitForHolds(const std::shared_ptr<Holds> &holds)
+{
+    for (std::optional<QFuture<bool>> pending = holds->firstPending(); pending; pending = holds->firstPending())
+        pending->waitForFinished();
+}
 
 void TransferOperation::noteBodyLeaving()
 {
@@ -101,10 +169,25 @@ void ImageUploadOperation::doStart()
         return;
     }
     ++m_attempts;
-    Q_EMIT sending();
     // The multipart POST is built and sent by the API client, out of our sight: count its body
     // as possibly delivered from the start (a pause lets it finish; a resume asks the service).
+    // Both records are durable before it goes.
+    const std::shared_ptr<Holds> holds = emitSending();
+    m_collecting = holds;
     noteBodyLeaving();
+    m_collecting.reset();
+    whenHeld(holds, [this] {
+        if (!isFinished())
+            post();
+    });
+}
+
+void ImageUploadOperation::post()
+{
+    if (!api()) {
+        emitResult(Error(ErrorKind::Internal, tr("No API client")));
+        return;
+    }
     api::UploadImageCall *call = api()->uploadImage(m_batchId, m_path, m_batchName, m_displayName);
     api::RetryPolicy policy = call->retryPolicy();
     policy.maxAttempts = m_maxAttempts;
@@ -198,6 +281,9 @@ void SignedPutOperation::dropAttempt()
             *call = nullptr;
         }
     }
+    ++m_putSerial;   // a start still waiting for its holds (or its body) does not happen
+    delete std::exchange(m_unsentBody, nullptr);   // never handed to the transfer
+    m_collecting.reset();
     if (m_transfer)
         std::exchange(m_transfer, nullptr)->release();   // aborts the PUT on the transfer thread
 }
@@ -236,26 +322,46 @@ void SignedPutOperation::put(const api::SignedUpload &upload)
         emitResult(Error(ErrorKind::Internal, tr("No API client")));
         return;
     }
+    const int serial = ++m_putSerial;
+    if (!bodyPrepared([this, serial, upload] {
+            if (!isFinished() && serial == m_putSerial)
+                put(upload);
+        }))
+        return;
     api::SignedTransfer *transfer = api()->newSignedTransfer();
     qint64 size = -1;
     Error error;
-    QIODevice *body = openBody(&size, &error, [transfer] { transfer->announceBodyLeaving(); });
+    // The device reads on the transfer thread. Before its last bytes: bodyLeaving() on this
+    // thread (its receivers only queue their record and hold the bytes for it), then the wait
+    // for those records, there.
+    auto lastBytes = std::make_shared<Holds>();
+    QIODevice *body = openBody(&size, &error, [transfer, lastBytes] {
+        transfer->announceBodyLeaving();
+        waitForHolds(lastBytes);
+    });
     if (!body) {
         transfer->release();
         emitResult(error.isError() ? error : Error(ErrorKind::Io, tr("Could not %1").arg(operationName())));
         return;
     }
     resetBodyLeft();
-    Q_EMIT sending();
+    const std::shared_ptr<Holds> beforeFirstBytes = emitSending();
+    m_collecting = lastBytes;   // what bodyLeaving()'s receivers give holds the last bytes
     m_transfer = transfer;
-    // The device reads on the transfer thread; its last bytes wait until the journal knows.
+    m_unsentBody = body;
     connect(transfer, &api::SignedTransfer::bodyLeaving, this, &SignedPutOperation::noteBodyLeaving);
     connect(transfer, &api::SignedTransfer::uploadProgress, this, [this](qint64 sent, qint64) {
         const qint64 total = totalAmount(Unit::Bytes);
         setProcessedAmount(Unit::Bytes, m_wireBytes > 0 ? qMin(total, sent * total / m_wireBytes) : qMin(sent, total));
     });
     connect(transfer, &api::SignedTransfer::finished, this, &SignedPutOperation::onPutFinished);
-    transfer->start(upload, body, size, operationName());
+    // No byte leaves before what sending()'s receivers record is durable.
+    whenHeld(beforeFirstBytes, [this, serial, transfer, upload, body, size] {
+        if (isFinished() || serial != m_putSerial || m_transfer != transfer)
+            return;   // dropped meanwhile (dropAttempt freed the body)
+        m_unsentBody = nullptr;
+        transfer->start(upload, body, size, operationName());
+    });
 }
 
 void SignedPutOperation::onPutFinished()
@@ -312,12 +418,40 @@ ShardUploadOperation::ShardUploadOperation(api::ApiClient *api, QString batchId,
       m_shard(std::move(shard)), m_notification(std::move(notification))
 {
     setTitle(tr("Upload shard %1").arg(m_shard.index + 1));
-    m_tarSize = ShardTarDevice::exactSize(m_shard.members, m_notification);
+    m_tarSizeFuture = QtConcurrent::run(tarSizing(), [members = m_shard.members, config = m_notification] {
+        return ShardTarDevice::exactSize(members, config);
+    });
     // Counted in the images' bytes, as the scan and the ingest's total are (a shard of tiny
     // images is mostly tar headers: 40 kB of photos were shown as 86 kB sent).
     setTotalAmount(Unit::Bytes, m_shard.payloadBytes);
-    setWireBytes(m_tarSize);
     setTotalAmount(Unit::Files, m_shard.members.size());
+}
+
+ShardUploadOperation::ShardUploadOperation(api::ApiClient *api, QString batchId, QString displayName,
+                                           PlannedShard shard, NotificationConfig notification,
+                                           QFuture<qint64> tarSize, QObject *parent)
+    : SignedPutOperation(api, parent), m_batchId(std::move(batchId)), m_displayName(std::move(displayName)),
+      m_shard(std::move(shard)), m_notification(std::move(notification)), m_tarSizeFuture(std::move(tarSize))
+{
+    setTitle(tr("Upload shard %1").arg(m_shard.index + 1));
+    setTotalAmount(Unit::Bytes, m_shard.payloadBytes);
+    setTotalAmount(Unit::Files, m_shard.members.size());
+}
+
+bool ShardUploadOperation::bodyPrepared(std::function<void()> ready)
+{
+    if (!m_tarSizeFuture.isFinished()) {
+        auto *watcher = new QFutureWatcher<qint64>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [watcher, ready = std::move(ready)] {
+            watcher->deleteLater();
+            ready();
+        });
+        watcher->setFuture(m_tarSizeFuture);
+        return false;
+    }
+    m_tarSize = m_tarSizeFuture.result();
+    setWireBytes(m_tarSize);
+    return true;
 }
 
 QStringList ShardUploadOperation::filePaths() const
@@ -331,7 +465,8 @@ QStringList ShardUploadOperation::filePaths() const
 
 TransferOperation *ShardUploadOperation::clone(QObject *parent) const
 {
-    auto *copy = new ShardUploadOperation(api(), m_batchId, m_displayName, m_shard, m_notification, parent);
+    auto *copy = new ShardUploadOperation(api(), m_batchId, m_displayName, m_shard, m_notification, m_tarSizeFuture,
+                                          parent);
     copy->setMaxAttempts(m_maxAttempts);
     copy->setBackoffBaseMs(m_backoffBaseMs);
     return copy;

@@ -10,11 +10,13 @@
 #include "staging/ShardTarDevice.h"
 
 #include <QElapsedTimer>
+#include <QFuture>
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QIODevice;
@@ -50,6 +52,13 @@ public:
     // The waits between attempts (RetryPolicy::forTransfers of the two settings above).
     api::RetryPolicy retryPolicy() const { return api::RetryPolicy::forTransfers(m_maxAttempts, m_backoffBaseMs); }
 
+    // For receivers of sending() and bodyLeaving(), on this thread: a record (the journal's,
+    // JournalWriter) that must be durable before the bytes it speaks of go. Given during
+    // sending(): no byte of the attempt leaves before it finished; during bodyLeaving(): the
+    // body's last bytes wait for it. Nothing blocks this thread: the start is deferred, and a
+    // body device waits on the transfer thread.
+    void holdUntil(const QFuture<bool> &record);
+
 Q_SIGNALS:
     // Bytes are about to leave for the service (the journal marks the files "sent").
     void sending();
@@ -64,10 +73,22 @@ Q_SIGNALS:
     void bodyRefused();
 
 protected:
+    // The records handed to holdUntil() while one of the signals above was being emitted.
+    struct Holds;
     api::ApiClient *api() const { return m_api; }
     void finishFiles();   // success: every file processed, then emitResult()
+    // Emits bodyLeaving() once per attempt; its receivers' records go to `holds` (or, if none,
+    // to those of the signal being collected).
     void noteBodyLeaving();
     void resetBodyLeft() { m_bodyLeft = false; }
+    // Emits sending(); returns the records its receivers asked to wait for.
+    std::shared_ptr<Holds> emitSending();
+    // Runs `then` on this thread once every record in `holds` finished: at once if none waits.
+    void whenHeld(const std::shared_ptr<Holds> &holds, std::function<void()> then);
+    // Blocks the calling thread (never this object's) until every record in `holds` finished.
+    static void waitForHolds(const std::shared_ptr<Holds> &holds);
+
+    std::shared_ptr<Holds> m_collecting;   // where holdUntil() puts records now (may be null)
 
     int m_attempts = 0;
     int m_maxAttempts = 5;
@@ -95,6 +116,8 @@ protected:
     void doCancel() override;
 
 private:
+    void post();   // the D7 call, once the records of sending() and bodyLeaving() are durable
+
     QString m_batchId;
     QString m_displayName;
     QString m_path;
@@ -134,6 +157,13 @@ protected:
     virtual QIODevice *openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes) = 0;
     // Name of the step in messages, e.g. "upload shard".
     virtual QString operationName() const = 0;
+    // True when openBody() can be called now; else false, and `ready` is called on this thread
+    // once it can (a shard's tar size, computed off this thread).
+    virtual bool bodyPrepared(std::function<void()> ready)
+    {
+        Q_UNUSED(ready);
+        return true;
+    }
 
     void doStart() override;
     void doCancel() override;
@@ -157,6 +187,8 @@ private:
     qint64 m_prefetchMaxAgeMs = kPrefetchMaxAgeMs;
     bool m_started = false;
     api::SignedTransfer *m_transfer = nullptr;   // this attempt's PUT (released, never deleted)
+    QIODevice *m_unsentBody = nullptr;           // its body while the start waits for its holds
+    int m_putSerial = 0;                         // which put() a deferred start belongs to
     QTimer m_retryTimer;
     qint64 m_wireBytes = 0;   // 0: the body is totalAmount(Bytes) long
 };
@@ -178,12 +210,20 @@ protected:
     api::SignedUploadCall *requestUpload() override;
     QIODevice *openBody(qint64 *size, Error *error, std::function<void()> beforeLastBytes) override;
     QString operationName() const override;
+    bool bodyPrepared(std::function<void()> ready) override;
 
 private:
+    // A copy (clone()) shares the original's tar size, computed or on its way.
+    ShardUploadOperation(api::ApiClient *api, QString batchId, QString displayName, PlannedShard shard,
+                         NotificationConfig notification, QFuture<qint64> tarSize, QObject *parent);
+
     QString m_batchId;
     QString m_displayName;
     PlannedShard m_shard;
     NotificationConfig m_notification;
+    // ShardTarDevice::exactSize, computed on a pool thread from construction on (a thousand
+    // members cost the GUI thread up to 26 ms); m_tarSize once known (-1: unsuitable).
+    QFuture<qint64> m_tarSizeFuture;
     qint64 m_tarSize = -1;
 };
 

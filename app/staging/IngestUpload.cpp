@@ -1,0 +1,393 @@
+// IngestOperation, part three: the upload. The plan (IngestPlanCursor) or the walk's early
+// shards (EarlyShards.h) feed the UploadQueue a few transfers ahead; every record of a transfer
+// - its shard planned, its files "sent" with their fingerprints, its body left, its outcome -
+// goes to the ingest's JournalWriter, so this thread (the GUI's) never waits for a commit.
+// The promises of the journal hold all the same (TransferOperation::holdUntil): a transfer's
+// bytes leave only once its "sent" record is durable, its last bytes only once its "body left"
+// record is, and a file is "confirmed" only after the service answered. When the queue is done
+// the writer is drained before anything reads the journal again (indexing, the summary).
+// See IngestOperation.h.
+#include "staging/IngestOperation.h"
+
+#include "api/ApiClient.h"
+#include "core/Database.h"
+#include "staging/IngestResumeCheck.h"
+#include "staging/JournalWriter.h"
+#include "staging/UploadQueue.h"
+
+#include <QFutureWatcher>
+#include <QSqlQuery>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace bd::staging {
+
+QFuture<bool> IngestOperation::record(JournalWriter::Write write)
+{
+    return m_writer->enqueue(std::move(write));
+}
+
+void IngestOperation::whenRecorded(std::function<void()> then)
+{
+    auto *watcher = new QFutureWatcher<bool>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [watcher, then = std::move(then)] {
+        watcher->deleteLater();
+        then();
+    });
+    watcher->setFuture(m_writer->drained());
+}
+
+bool IngestOperation::canOverlapScanAndUpload()
+{
+    // BATCHDECK_INGEST_OVERLAP=0: scan, then upload (to measure what the overlap gains).
+    if (!m_options.overlapScanAndUpload || qEnvironmentVariable("BATCHDECK_INGEST_OVERLAP") == QLatin1String("0")
+        || m_summary.resumed || m_options.media == MediaSelection::Videos)
+        return false;
+    // Anything of this batch sent or confirmed (any ingest, any target) is checked with the
+    // service before planning: then the plan waits for the scan, as before.
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT 1 FROM ingest_files WHERE batch_id = ? AND state IN ('confirmed', 'sent') LIMIT 1"));
+    q.addBindValue(m_options.batchId);
+    return q.exec() && !q.next();
+}
+
+void IngestOperation::onEarlyShard(PlannedShard shard)
+{
+    if (isFinished())
+        return;
+    shard.index = m_nextShardIndex++;
+    QVector<JournalFile> rows;
+    QStringList names;
+    rows.reserve(shard.members.size());
+    names.reserve(shard.members.size());
+    for (const ShardMember &m : std::as_const(shard.members)) {
+        rows.append({ m.path, m.name, m.size, m.mtime, JournalFileState::Planned, {} });
+        names << m.name;
+    }
+    // Queued, not waited for: the transfer's "sent" record comes after these in the writer.
+    record([id = m_summary.ingestId, rows = std::move(rows), names, index = shard.index](IngestJournal &journal) {
+        return journal.addFiles(id, rows) && journal.addShard(id, index, names, QStringLiteral("planned"));
+    });
+    m_earlyFiles += int(shard.members.size());
+    ensureQueue();
+    TransferOperation *transfer = newShardTransfer(shard);
+    m_earlyTransfers.insert(transfer);
+    m_queue->enqueue(transfer);
+    prefetchFingerprints(transfer);
+    setTotalAmount(Unit::Files, qMax(totalAmount(Unit::Files), qint64(m_earlyFiles)));
+    startQueue();
+}
+
+void IngestOperation::ensureQueue()
+{
+    if (m_queue)
+        return;
+    m_queue = new UploadQueue(m_api, this);
+    m_queueStarted = false;
+    m_queue->setConcurrency(m_options.concurrency);
+    connect(m_queue, &Operation::progressChanged, this, [this] {
+        setProcessedAmount(Unit::Bytes, m_bytesBefore + m_queue->processedAmount(Unit::Bytes));
+        setProcessedAmount(Unit::Files, m_filesBefore + m_queue->processedAmount(Unit::Files));
+    });
+    connect(m_queue, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            setStatusText(text);
+    });
+    connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
+    connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
+    connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
+}
+
+void IngestOperation::startQueue()
+{
+    if (!m_queue || m_queueStarted)
+        return;
+    m_queueStarted = true;
+    m_queue->start();
+    if (m_queue && state() == State::Suspended)
+        m_queue->suspend();
+}
+
+void IngestOperation::planAndUpload()
+{
+    if (!m_overlapped) {   // (a fresh overlapped ingest has none; its early failures are this run's)
+        record([id = m_summary.ingestId](IngestJournal &journal) {
+            return journal.clearRunFailures(id);   // codes of earlier runs: planned again now
+        });
+    }
+    m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
+    const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
+                                                  ? m_journalCopy.result().counts
+                                                  : std::nullopt;
+    if (counted) {
+        m_cursor->useCounts(*counted);
+    } else if (!m_cursor->summarize()) {
+        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
+        return;
+    }
+    const PlanCounts &counts = m_cursor->counts();
+    m_summary.method = m_cursor->methodName();
+    record([id = m_summary.ingestId, method = m_summary.method](IngestJournal &journal) {
+        return journal.setIngestMethod(id, method);
+    });
+    for (const QString &note : m_cursor->notes())
+        setStatusText(note);
+    if (m_cursor->videosNeedSeparateBatch()) {
+        QStringList videos;
+        while (const std::optional<ScannedFile> f = m_cursor->nextVideo())
+            videos << f->path;
+        record([id = m_summary.ingestId, videos,
+                why = tr("videos cannot join a sharded image batch; ingest them into another batch")](IngestJournal &journal) {
+            return journal.setFileFailed(id, videos, QStringLiteral("needs-separate-batch"), why);
+        });
+    }
+    const bool videos = !m_cursor->videosNeedSeparateBatch();
+    const qint64 totalBytes = counts.imageBytesPending + (videos ? counts.videoBytesPending : 0);
+    const int totalFiles = counts.imagesPending + (videos ? counts.videosPending : 0);
+
+    if (!m_overlapped)
+        m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
+    m_payloadLeft = totalBytes;
+    m_filesLeft = totalFiles;
+    setTotalAmount(Unit::Files, m_earlyFiles + totalFiles);
+    ensureQueue();
+    feedQueue();
+    if (isFinished())
+        return;
+    setPhase(Phase::Uploading, tr("Uploading %n file(s)", nullptr, m_earlyFiles + totalFiles));
+    startQueue();
+}
+
+void IngestOperation::feedQueue()
+{
+    if (m_feeding || !m_queue || !m_cursor || isFinished())
+        return;
+    m_feeding = true;
+    while (m_queue->pendingCount() < kFeedWindow) {
+        TransferOperation *transfer = nextTransfer();
+        if (!transfer)
+            break;
+        m_queue->enqueue(transfer);
+        prefetchFingerprints(transfer);
+    }
+    m_feeding = false;
+    // Exact for what the queue holds (a shard's tar size), estimated for the rest (payload and a
+    // tar header per file): exact once the last transfer is queued.
+    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes) + m_payloadLeft + m_filesLeft * kTarHeaderBytes);
+    if (!m_cursor->lastError().isEmpty())
+        fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
+}
+
+TransferOperation *IngestOperation::tuned(TransferOperation *transfer) const
+{
+    transfer->setMaxAttempts(m_options.maxTransferAttempts);
+    transfer->setBackoffBaseMs(m_options.transferBackoffMs);
+    return transfer;
+}
+
+TransferOperation *IngestOperation::newShardTransfer(const PlannedShard &shard)
+{
+    const NotificationConfig notification{ m_summary.ingestId, m_options.notificationsUrl };
+    return tuned(new ShardUploadOperation(m_api, m_options.batchId, m_options.displayName, shard, notification));
+}
+
+TransferOperation *IngestOperation::nextTransfer()
+{
+    const QString &batch = m_options.batchId;
+    const QString &name = m_options.displayName;
+    // The order of IngestPlanner's plan: simple images, shards, videos.
+    auto handOut = [this](qint64 bytes, int files) {
+        m_payloadLeft = qMax<qint64>(0, m_payloadLeft - bytes);
+        m_filesLeft = qMax(0, m_filesLeft - files);
+    };
+    if (const std::optional<ScannedFile> f = m_cursor->nextSimpleImage()) {
+        handOut(f->size, 1);
+        return tuned(new ImageUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
+    }
+    if (std::optional<PlannedShard> shard = m_cursor->nextShard()) {
+        shard->index = m_nextShardIndex++;
+        QStringList names;
+        names.reserve(shard->members.size());
+        for (const ShardMember &m : std::as_const(shard->members))
+            names << m.name;
+        record([id = m_summary.ingestId, index = shard->index, names](IngestJournal &journal) {
+            return journal.addShard(id, index, names, QStringLiteral("planned"));
+        });
+        handOut(shard->payloadBytes, int(shard->members.size()));
+        return newShardTransfer(*shard);
+    }
+    if (m_cursor->videosNeedSeparateBatch())
+        return nullptr;
+    if (const std::optional<ScannedFile> f = m_cursor->nextVideo()) {
+        handOut(f->size, 1);
+        return tuned(new VideoUploadOperation(m_api, batch, name, f->path, f->batchName, f->size));
+    }
+    m_payloadLeft = 0;   // the cursor is done: whatever the counts said, nothing is left
+    m_filesLeft = 0;
+    return nullptr;
+}
+
+void IngestOperation::onTransferStarted(TransferOperation *transfer)
+{
+    if (m_earlyTransfers.remove(transfer))
+        m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
+    feedQueue();   // one left the waiting line: the next shard's members come from the journal
+    // Mark "sent" (with each file's fingerprint) before any byte leaves (the transfer holds its
+    // start for the record), so a kill in mid-transfer is checked on resume and a later change
+    // of the file is noticed.
+    connect(transfer, &TransferOperation::sending, this, [this, transfer] {
+        auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
+        const auto prefetched = m_fingerprints.constFind(transfer);
+        const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
+            prefetched != m_fingerprints.cend() ? std::optional(*prefetched) : std::nullopt;
+        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), fingerprints,
+                                    shardIndex = shard ? shard->shard().index : -1](IngestJournal &journal) {
+            QVector<FileFingerprint> taken;
+            if (fingerprints) {
+                taken = fingerprints->result();   // ready long before, but waited for here if not
+            } else {   // a fresh copy after a pause
+                taken.reserve(paths.size());
+                for (const QString &path : paths)
+                    taken.append(takeFingerprint(path));
+            }
+            return journal.markSending(id, paths, taken, false)
+                   && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("sent")));
+        }));
+    });
+    // Durable before the last bytes are handed to the network (the body device waits for it on
+    // the transfer thread): from there on the files may be on the service whatever happens to
+    // this process.
+    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer] {
+        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths()](IngestJournal &journal) {
+            return journal.markBodyLeft(id, paths);
+        }));
+    });
+    connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer] {
+        record([id = m_summary.ingestId, paths = transfer->filePaths()](IngestJournal &journal) {
+            return journal.markBodyLeft(id, paths, false);
+        });
+    });
+}
+
+void IngestOperation::prefetchFingerprints(TransferOperation *transfer)
+{
+    // Taken before the bytes leave, as the journal needs: a write in between makes the file
+    // look changed on a later run (sent again), never unchanged.
+    m_fingerprints.insert(transfer, QtConcurrent::run([paths = transfer->filePaths()] {
+        QVector<FileFingerprint> fingerprints;
+        fingerprints.reserve(paths.size());
+        for (const QString &path : paths)
+            fingerprints.append(takeFingerprint(path));
+        return fingerprints;
+    }));
+}
+
+void IngestOperation::onTransferFinished(TransferOperation *transfer)
+{
+    m_fingerprints.remove(transfer);
+    const QStringList paths = transfer->filePaths();
+    auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
+    const int shardIndex = shard ? shard->shard().index : -1;
+    // The service answered: only now are the files claimed (a kill before this commits leaves
+    // them "sent", and the next run asks the service).
+    if (transfer->error()) {
+        const Error &e = transfer->error();
+        record([id = m_summary.ingestId, paths, code = errorKindName(e.kind), message = e.message,
+                shardIndex](IngestJournal &journal) {
+            return journal.setFileFailed(id, paths, code, message)
+                   && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("failed")));
+        });
+    } else {
+        m_confirmedCount += int(paths.size());
+        record([id = m_summary.ingestId, paths, shardIndex](IngestJournal &journal) {
+            return journal.setFileState(id, paths, JournalFileState::Confirmed)
+                   && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("uploaded")));
+        });
+    }
+}
+
+void IngestOperation::onQueueFinished()
+{
+    if (isFinished())
+        return;
+    m_summary.bytesSent = m_bytesBefore + m_queue->processedAmount(Unit::Bytes);
+    if (m_queue->error().kind == ErrorKind::Cancelled) {
+        fail(m_queue->error());
+        return;
+    }
+    if (!m_cursor) {
+        // Early shards ran dry while the walk (or the journal copy) goes on: the next shard, or
+        // the plan after the scan, gets a fresh queue.
+        m_bytesBefore = m_summary.bytesSent;
+        m_filesBefore += m_queue->processedAmount(Unit::Files);
+        m_queue->disconnect(this);
+        m_queue->deleteLater();
+        m_queue = nullptr;
+        return;
+    }
+    record([id = m_summary.ingestId](IngestJournal &journal) {
+        return journal.setIngestState(id, QStringLiteral("uploaded"));
+    });
+    // What follows reads the journal (the service's verdicts, the summary): every record first.
+    whenRecorded([this] { waitForIndexing(); });
+}
+
+void IngestOperation::waitForIndexing()
+{
+    if (isFinished())
+        return;
+    if (!m_options.waitForIndexing || m_confirmedCount == 0) {
+        finish();
+        return;
+    }
+    setPhase(Phase::Indexing, tr("Waiting for the service to index the files"));
+    ReadinessOptions readiness;
+    readiness.batchId = m_options.batchId;
+    readiness.ingestIds = { m_summary.ingestId };   // an earlier run of this ingest has the same id
+    readiness.expectedCount = m_confirmedCount;
+    readiness.pollInitialMs = m_options.pollInitialMs;
+    readiness.pollMaxMs = m_options.pollMaxMs;
+    readiness.timeoutMs = m_options.indexTimeoutMs;
+    readiness.stallTimeoutMs = m_options.indexTimeoutMs;   // our own shards: wait the whole time
+    readiness.maxPollErrors = m_options.maxPollErrors;
+    m_readiness = new BatchReadiness(m_api, readiness, this);
+    connect(m_readiness, &Operation::statusTextChanged, this, [this](const QString &text) {
+        if (!text.isEmpty())
+            setStatusText(text);
+    });
+    connect(m_readiness, &Operation::finished, this, &IngestOperation::onIndexingSettled);
+    m_readiness->start();
+}
+
+void IngestOperation::onIndexingSettled()
+{
+    BatchReadiness *readiness = m_readiness;
+    if (!readiness || isFinished())
+        return;
+    readiness->deleteLater();
+    m_serviceFailed = readiness->failedFiles();
+    m_lastCount = readiness->count();
+    m_summary.batchCount = readiness->count();
+    // Ready: done. No answer (too many failed looks): done, not ready. Failed, stalled or gone:
+    // find out which files the service lost.
+    if (readiness->verdict() == BatchReadiness::Verdict::Ready || readiness->error())
+        finish();
+    else
+        reconcileMissing();
+}
+
+void IngestOperation::reconcileMissing()
+{
+    // The listing is in temp.resume_listed (IngestResumeCheck): joined, not held in memory.
+    listBatchNames([this](bool, const Error &error) {
+        if (!error) {
+            IngestResumeCheck check(m_summary.ingestId, m_target, m_options.batchId, m_scanSchema);
+            check.forEachConfirmedUnlisted([&](const QString &name) {
+                if (!m_serviceFailed.contains(name))
+                    m_serviceFailed.insert(name, tr("not indexed by the service"));
+            });
+        }
+        finish();
+    });
+}
+
+}  // namespace bd::staging
