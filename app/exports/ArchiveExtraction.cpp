@@ -51,6 +51,28 @@ QString textOf(const char *utf8, const char *raw)
     return raw ? QFile::decodeName(raw) : QString();
 }
 
+la_ssize_t readStream(archive *a, void *client, const void **buffer)
+{
+    const qint64 n = static_cast<ArchiveStream *>(client)->read(buffer);
+    if (n < 0) {
+        archive_set_error(a, EIO, "the download stopped");
+        return -1;
+    }
+    return la_ssize_t(n);
+}
+
+ReadArchive openStreamReader(ArchiveStream *stream, const QString &name, Error *error)
+{
+    ReadArchive a(archive_read_new());
+    archive_read_support_format_all(a.get());
+    archive_read_support_filter_all(a.get());
+    if (archive_read_open(a.get(), stream, nullptr, readStream, nullptr) != ARCHIVE_OK) {
+        *error = Error(ErrorKind::Io, QStringLiteral("Cannot read archive %1: %2").arg(name, archiveText(a.get())));
+        return {};
+    }
+    return a;
+}
+
 ReadArchive openReader(const QString &path, Error *error)
 {
     ReadArchive a(archive_read_new());
@@ -85,9 +107,10 @@ class Extraction
 {
 public:
     Extraction(const QString &archivePath, const QString &targetDir, const ExtractOptions &options,
-               ExtractControl &control)
+               ExtractControl &control, ArchiveStream *stream = nullptr, qint64 streamBase = 0)
         : m_archivePath(archivePath), m_targetDir(targetDir), m_options(options), m_control(control)
         , m_budget(options.budget ? *options.budget : ExtractionBudget::shared())
+        , m_stream(stream), m_streamBase(streamBase)
     {
     }
 
@@ -100,10 +123,11 @@ public:
     ExtractOutcome run()
     {
         ExtractOutcome out;
-        if (prepareTarget(&out.error) && prescan(&out.error) && reserveSpace(&out.error))
+        // A stream cannot be read twice: no prescan, each member is checked as its header comes.
+        if (prepareTarget(&out.error) && (m_stream || prescan(&out.error)) && reserveSpace(&out.error))
             extract(&out.error);
         out.result = m_result;
-        if (!out.error && m_options.deleteArchiveOnSuccess)
+        if (!out.error && !m_stream && m_options.deleteArchiveOnSuccess)
             out.result.archiveDeleted = QFile::remove(m_archivePath);
         return out;
     }
@@ -122,7 +146,7 @@ private:
     bool prepareTarget(Error *error)
     {
         const QFileInfo info(m_archivePath);
-        if (!info.isFile()) {
+        if (!m_stream && !info.isFile()) {
             *error = Error(ErrorKind::InvalidInput, QStringLiteral("Archive %1 does not exist").arg(m_archivePath));
             return false;
         }
@@ -133,10 +157,20 @@ private:
         const QString rel = QDir(m_targetDir).relativeFilePath(m_archivePath);
         if (!rel.startsWith(QLatin1String("../")) && rel != QLatin1String(".."))
             m_reserved.insert(rel);
-        m_limit = m_options.maxExpandedBytes;
-        if (m_options.maxExpansionRatio > 0)
-            m_limit = qMin(m_limit, qMax(m_options.ratioFloorBytes, info.size() * m_options.maxExpansionRatio));
+        if (!m_stream)
+            setLimit(info.size());
+        else
+            m_limit = m_options.maxExpandedBytes;   // until the stream tells the archive's size
         return true;
+    }
+
+    void setLimit(qint64 archiveSize)
+    {
+        m_archiveSize = archiveSize;
+        m_limit = m_options.maxExpandedBytes;
+        // An unknown size (no Content-Length) leaves the absolute cap only.
+        if (m_options.maxExpansionRatio > 0 && archiveSize >= 0)
+            m_limit = qMin(m_limit, qMax(m_options.ratioFloorBytes, archiveSize * m_options.maxExpansionRatio));
     }
 
     // Reads only the headers to learn the expanded size before anything is written.
@@ -169,7 +203,7 @@ private:
 
     bool tooLarge(qint64 bytes, Error *error)
     {
-        const qint64 size = QFileInfo(m_archivePath).size();
+        const qint64 size = m_archiveSize;
         QString rule = QStringLiteral("the cap is %1").arg(formatBytes(m_options.maxExpandedBytes));
         if (m_options.maxExpansionRatio > 0 && m_limit < m_options.maxExpandedBytes)
             rule = QStringLiteral("the cap is %1× its size of %2, at least %3")
@@ -184,9 +218,9 @@ private:
 
     bool reserveSpace(Error *error)
     {
-        m_ticket = m_budget.reserve(m_targetDir, m_control.totalBytes.load(), m_options.freeSpaceMarginBytes,
-                                    archiveName(), error);
-        m_reservedBytes = m_control.totalBytes.load();
+        const qint64 declared = qMax<qint64>(0, m_control.totalBytes.load());   // streamed: grows per member
+        m_ticket = m_budget.reserve(m_targetDir, declared, m_options.freeSpaceMarginBytes, archiveName(), error);
+        m_reservedBytes = declared;
         return m_ticket > 0;
     }
 
@@ -241,12 +275,14 @@ private:
 
     bool extract(Error *error)
     {
-        ReadArchive reader = openReader(m_archivePath, error);
+        ReadArchive reader = m_stream ? openStreamReader(m_stream, m_archivePath, error) : openReader(m_archivePath, error);
         if (!reader)
             return false;
         archive_entry *entry = nullptr;
         int r;
         while ((r = archive_read_next_header(reader.get(), &entry)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+            if (m_stream)
+                noteStreamPosition(reader.get());
             if (cancelled(error) || !extractEntry(reader.get(), entry, error))
                 return false;
             m_control.entriesDone.fetch_add(1);
@@ -255,6 +291,38 @@ private:
             *error = Error(ErrorKind::Io,
                            QStringLiteral("Archive %1 is damaged: %2").arg(m_archivePath, archiveText(reader.get())));
             return false;
+        }
+        return true;
+    }
+
+    // A new header was read: every member before it is done, so a later run may start over at
+    // this header with a Range request — in an uncompressed tar (no decoder state to rebuild), and
+    // only while no link was refused (a new reader would not know to refuse what lies below it).
+    void noteStreamPosition(archive *reader)
+    {
+        if (m_limitPending) {
+            m_limitPending = false;
+            setLimit(m_stream->archiveSize());
+        }
+        const bool resumable = archive_filter_code(reader, 0) == ARCHIVE_FILTER_NONE
+            && (archive_format(reader) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_TAR && m_refusedLinks.isEmpty();
+        if (resumable)
+            m_control.resumeOffset = m_streamBase + archive_read_header_position(reader);
+    }
+
+    // Streamed: the member's declared size is checked against the caps and added to the
+    // free-space reservation before any of its bytes is written.
+    bool admitDeclaredSize(archive_entry *entry, Error *error)
+    {
+        if (!m_stream || !archive_entry_size_is_set(entry))
+            return true;
+        const qint64 after = m_result.bytesWritten + qMax<qint64>(0, archive_entry_size(entry));
+        if (after > m_limit)
+            return tooLarge(after, error);
+        if (after > m_reservedBytes) {
+            if (!m_budget.grow(m_ticket, after - m_reservedBytes, error))
+                return false;
+            m_reservedBytes = after;
         }
         return true;
     }
@@ -304,7 +372,7 @@ private:
             ++m_result.directoriesCreated;
             return true;
         }
-        return writeFile(reader, entry, name, clean, error);
+        return admitDeclaredSize(entry, error) && writeFile(reader, entry, name, clean, error);
     }
 
     // Data goes to an anonymous file (O_TMPFILE; a crash leaves nothing behind) in the member's
@@ -420,6 +488,10 @@ private:
     const ExtractOptions m_options;
     ExtractControl &m_control;
     ExtractionBudget &m_budget;
+    ArchiveStream *const m_stream;   // null: the archive is the file at m_archivePath
+    const qint64 m_streamBase;       // the stream's first byte is this byte of the archive
+    bool m_limitPending = true;      // streamed: the size (and so the ratio cap) comes with the bytes
+    qint64 m_archiveSize = -1;
     ConfinedDir m_dir;
     qint64 m_limit = 0;              // expanded bytes allowed for this archive
     qint64 m_ticket = 0;             // free-space reservation
@@ -437,6 +509,14 @@ ExtractOutcome extractArchive(const QString &archivePath, const QString &targetD
 {
     return Extraction(QFileInfo(archivePath).absoluteFilePath(), QDir::cleanPath(QDir(targetDir).absolutePath()),
                       options, control)
+        .run();
+}
+
+ExtractOutcome extractStream(ArchiveStream &stream, qint64 streamBase, const QString &archivePath,
+                             const QString &targetDir, const ExtractOptions &options, ExtractControl &control)
+{
+    return Extraction(QFileInfo(archivePath).absoluteFilePath(), QDir::cleanPath(QDir(targetDir).absolutePath()),
+                      options, control, &stream, streamBase)
         .run();
 }
 

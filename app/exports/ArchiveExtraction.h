@@ -95,6 +95,11 @@ struct ExtractResult {
 // Progress and cancellation shared with the thread that watches the extraction.
 struct ExtractControl {
     std::atomic<bool> cancel{ false };
+    // Streamed extraction of an uncompressed tar: where in the archive a new run may start over
+    // (the header of the first member not yet complete; every member before it is extracted).
+    // -1 while unknown or when the stream cannot be resumed there (compressed, not a tar, or a
+    // link was refused since: members below it must be judged by a reader that saw it).
+    std::atomic<qint64> resumeOffset{ -1 };
     std::atomic<qint64> totalBytes{ -1 };
     std::atomic<qint64> totalEntries{ -1 };
     std::atomic<qint64> bytesDone{ 0 };
@@ -105,6 +110,27 @@ struct ExtractOutcome {
     ExtractResult result;
     Error error;   // None on success; Cancelled, DiskFull, Io, Unsafe (size caps) otherwise
 };
+
+// An archive arriving from elsewhere (a download), read by the extraction thread.
+class ArchiveStream
+{
+public:
+    virtual ~ArchiveStream() = default;
+    // Blocks until bytes arrive: their count (*data valid until the next call), 0 at the end of
+    // the stream, -1 when it broke or the extraction was cancelled.
+    virtual qint64 read(const void **data) = 0;
+    // The whole archive's size (Content-Length), -1 if unknown; valid once read() returned bytes.
+    virtual qint64 archiveSize() const = 0;
+};
+
+// Extracts the archive read from `stream`, whose first byte is byte `streamBase` of the archive
+// (a resume starts at ExtractControl::resumeOffset of an earlier run), into targetDir with the
+// same rules as extractArchive. Without the whole file up front, sizes are checked per member as
+// its header arrives (declared size against the caps and the free-space reservation) and while
+// its bytes are written. `archivePath` is the name the archive would have (reserved, and used in
+// messages); nothing is read from or deleted there.
+ExtractOutcome extractStream(ArchiveStream &stream, qint64 streamBase, const QString &archivePath,
+                             const QString &targetDir, const ExtractOptions &options, ExtractControl &control);
 
 // Extracts archivePath into targetDir (created if missing) and tells what was written and what
 // was refused (and why). Blocking; call off the GUI thread. Thread-safe: several may run at once.

@@ -2,6 +2,7 @@
 
 #include "api/ApiError.h"
 #include "exports/ExportLayout.h"
+#include "exports/StreamExtractor.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -62,6 +63,13 @@ DownloadOperation::~DownloadOperation()
 {
     dropReply();
     closePart();
+}
+
+void DownloadOperation::streamTo(StreamExtractor *sink, qint64 startOffset)
+{
+    m_sink = sink;
+    m_written = qMax<qint64>(0, startOffset);
+    connect(sink, &StreamExtractor::drained, this, &DownloadOperation::onReadyRead);
 }
 
 QString DownloadOperation::partPath() const
@@ -140,12 +148,14 @@ void DownloadOperation::sendRequest()
     if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
         return fail(Error(ErrorKind::Unsafe, tr("Refusing to download %1: its URL is not http or https (scheme '%2')")
                                                  .arg(m_file.fileName, url.scheme())));
-    if (!openPart(m_restartFromZero))
+    if (!m_sink && !openPart(m_restartFromZero))
         return fail(m_localError);
-    m_restartFromZero = false;
+    m_restartFromZero = false;   // streamed: the bytes handed over stay; ask again from the next one
     m_offset = m_written;
     m_statusChecked = false;
     m_bodyAccepted = false;
+    m_finishDeferred = false;
+    m_skip = 0;
     setProcessedAmount(Unit::Bytes, m_written);
 
     ++m_requests;
@@ -187,7 +197,11 @@ bool DownloadOperation::checkStatus()
         m_expectedTotal = total >= 0 ? total : (length >= 0 ? m_offset + length : -1);
         m_bodyAccepted = true;
     } else if (status >= 200 && status < 300) {
-        if (m_offset > 0) {
+        if (m_offset > 0 && m_sink) {
+            // The server ignored the Range: drop the bytes the extraction already has.
+            m_skip = m_offset;
+            m_offset = 0;
+        } else if (m_offset > 0) {
             // The server ignored the Range: the body is the whole file again.
             if (::ftruncate(m_fd, 0) != 0) {
                 m_localError = diskError(errno, tr("truncate"));
@@ -201,6 +215,8 @@ bool DownloadOperation::checkStatus()
     }
     if (m_bodyAccepted && m_expectedTotal >= 0)
         setTotalAmount(Unit::Bytes, m_expectedTotal);
+    if (m_bodyAccepted && m_sink)
+        m_sink->setArchiveSize(m_expectedTotal);
     return true;
 }
 
@@ -208,6 +224,8 @@ void DownloadOperation::onReadyRead()
 {
     if (!m_reply || (!m_statusChecked && !checkStatus()) || !m_bodyAccepted || m_localError)
         return;
+    if (m_sink)
+        return feedSink();
     char chunk[kChunkBytes];
     while (m_reply->bytesAvailable() > 0) {
         const qint64 n = m_reply->read(chunk, sizeof chunk);
@@ -221,6 +239,34 @@ void DownloadOperation::onReadyRead()
     setProcessedAmount(Unit::Bytes, m_written);
 }
 
+// Streamed: moves what the reply holds into the sink while it has room; the sink's drained()
+// calls again. Only the byte count moves on this thread; the copy to disk is the worker's.
+void DownloadOperation::feedSink()
+{
+    while (m_reply && m_reply->bytesAvailable() > 0) {
+        if (m_skip > 0) {
+            const qint64 skipped = m_reply->skip(qMin(m_skip, m_reply->bytesAvailable()));
+            if (skipped <= 0)
+                break;
+            m_skip -= skipped;
+            continue;
+        }
+        const qint64 room = m_sink ? m_sink->room() : 0;
+        if (room <= 0)
+            return;   // drained() brings us back
+        QByteArray bytes = m_reply->read(qMin(room, kChunkBytes));
+        if (bytes.isEmpty())
+            break;
+        m_written += bytes.size();
+        m_sink->push(std::move(bytes));
+    }
+    setProcessedAmount(Unit::Bytes, m_written);
+    if (m_finishDeferred && m_reply && m_reply->bytesAvailable() == 0) {
+        m_finishDeferred = false;
+        onFinished();
+    }
+}
+
 void DownloadOperation::onFinished()
 {
     QNetworkReply *reply = m_reply;
@@ -230,6 +276,10 @@ void DownloadOperation::onFinished()
         if (!m_statusChecked)
             checkStatus();
         onReadyRead();   // whatever is still buffered
+        if (m_sink && m_bodyAccepted && m_reply && m_reply->bytesAvailable() > 0) {
+            m_finishDeferred = true;   // the sink is full: feedSink() finishes once it took the rest
+            return;
+        }
     }
     m_reply = nullptr;
     reply->disconnect(this);
@@ -249,6 +299,10 @@ void DownloadOperation::onFinished()
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const Error error = api::errorFromSignedReply(reply, tr("download %1").arg(m_file.fileName));
     closePart();
+    if (status == 416 && m_sink)
+        return fail(Error(ErrorKind::BadResponse, tr("Could not resume %1 at byte %2: the server says the file is "
+                                                     "shorter now (it changed); it will be fetched from the start "
+                                                     "next time").arg(m_file.fileName).arg(m_offset)));
     if (status == 416) {
         // Our .part is not a prefix the server can continue (e.g. the file changed): start over.
         m_restartFromZero = true;
@@ -343,6 +397,7 @@ bool DownloadOperation::writeChunk(const char *data, qint64 size)
 
 void DownloadOperation::dropReply()
 {
+    m_finishDeferred = false;
     if (!m_reply)
         return;
     QNetworkReply *reply = m_reply;
@@ -401,6 +456,8 @@ void DownloadOperation::refreshUrl(const Error &why)
 // transfer and, in the GUI, the window), the rename back here.
 void DownloadOperation::completeFile()
 {
+    if (m_sink)
+        return finishStreamed();
     if (!openRoot())
         return fail(m_localError);
     const int fd = m_syncBeforeRename ? m_dir.openFile(ExportLayout::partPath(relativeDest()), O_RDONLY | O_NONBLOCK) : -1;
@@ -427,6 +484,16 @@ void DownloadOperation::moveIntoPlace()
     if (!m_dir.rename(ExportLayout::partPath(rel), rel))
         return fail(Error(ErrorKind::Io, tr("Could not move %1 into place as %2: %3")
                                              .arg(partPath(), m_destPath, ConfinedDir::describe(errno))));
+    setTotalAmount(Unit::Bytes, m_written);
+    setProcessedAmount(Unit::Bytes, m_written);
+    setProcessedAmount(Unit::Files, 1);
+    setStatusText(tr("Downloaded %1").arg(m_file.fileName));
+    emitResult();
+}
+
+// Every byte went to the sink; the owner ends its input (the extraction's result is the file's).
+void DownloadOperation::finishStreamed()
+{
     setTotalAmount(Unit::Bytes, m_written);
     setProcessedAmount(Unit::Bytes, m_written);
     setProcessedAmount(Unit::Files, 1);

@@ -15,7 +15,11 @@
 //  - only http/https URLs are followed (any other scheme fails the file as Unsafe);
 //  - the .part and the final name are opened and renamed below the confined root (the export's
 //    target; by default dest's folder) with links refused at every component (ConfinedDir), and a
-//    .part that is not a plain file of ours (a hard link, a FIFO) is replaced, never written through.
+//    .part that is not a plain file of ours (a hard link, a FIFO) is replaced, never written through;
+//  - streamTo(): no .part at all — the body goes to a StreamExtractor as it arrives (reading the
+//    reply only while the extractor has room), from a given byte of the file on (a Range request:
+//    a resume after a kill); retries continue from the last byte handed over, a 200 answer to a
+//    Range request is skipped up to it, a 416 fails the file (it changed on the server).
 #include "api/ApiClient.h"
 #include "api/RetryPolicy.h"
 #include "core/Operation.h"
@@ -30,6 +34,8 @@
 class QNetworkReply;
 
 namespace bd {
+
+class StreamExtractor;
 
 class DownloadOperation : public Operation
 {
@@ -52,6 +58,9 @@ public:
     // cut: an archive that is extracted and deleted in this run (its journal row only says
     // Extracted after the extraction, so a lost archive is fetched again).
     void setSyncBeforeRename(bool sync) { m_syncBeforeRename = sync; }
+    // Hand the body to `sink` instead of a .part, starting at byte `startOffset` of the file.
+    // Nothing is written or renamed here; the owner ends the sink's input when this finishes.
+    void streamTo(StreamExtractor *sink, qint64 startOffset);
 
     void setUrlProvider(UrlProvider provider) { m_urlProvider = std::move(provider); }
     void setMaxAttempts(int attempts) { m_maxAttempts = qMax(1, attempts); }
@@ -85,6 +94,8 @@ private:
     void sendRequest();
     void onMetaData();
     void onReadyRead();
+    void feedSink();
+    void finishStreamed();
     void onFinished();
     bool checkStatus();
     bool writeChunk(const char *data, qint64 size);
@@ -130,6 +141,9 @@ private:
     bool m_syncBeforeRename = true;
     bool m_syncing = false;       // the .part's fsync runs on the sync pool
     bool m_synced = false;        // ... and is done: only the rename is left
+    QPointer<StreamExtractor> m_sink;   // streamed: the body goes there, not to a .part
+    qint64 m_skip = 0;            // streamed: body bytes already handed over (a 200 to a Range GET)
+    bool m_finishDeferred = false;   // streamed: the reply ended while the sink was full
 };
 
 }  // namespace bd

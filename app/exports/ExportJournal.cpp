@@ -10,7 +10,7 @@ namespace bd {
 
 namespace {
 const char *const kExportStates[] = { "pending", "running", "completed", "failed", "cancelled" };
-const char *const kFileStates[] = { "pending", "partial", "complete", "extracted", "failed" };
+const char *const kFileStates[] = { "pending", "partial", "complete", "extracted", "failed", "extracting" };
 
 template <typename E, size_t N>
 E fromName(const char *const (&names)[N], const QString &name, E fallback)

@@ -13,7 +13,9 @@
 namespace bd {
 
 enum class ExportState { Pending, Running, Completed, Failed, Cancelled };
-enum class ExportFileState { Pending, Partial, Complete, Extracted, Failed };
+// Extracting: a .tar extracted as it downloads (no .part); bytesDone is where a new run starts it
+// over (every member before that byte is on disk).
+enum class ExportFileState { Pending, Partial, Complete, Extracted, Failed, Extracting };
 
 QString exportStateName(ExportState state);
 ExportState exportStateFromName(const QString &name);

@@ -6,6 +6,7 @@
 #include "exports/ExportLayout.h"
 #include "exports/ExportLog.h"
 #include "exports/SafeExtractor.h"
+#include "exports/StreamExtractor.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -47,6 +48,11 @@ ExportOperation::~ExportOperation()
         d->cancel();
     }
     m_slots.clear();   // frees their gate slots (Abandoned)
+    for (const Stream &s : std::as_const(m_streams)) {
+        removeChild(s.extractor);
+        s.extractor->disconnect(this);
+        delete s.extractor;   // cancels and waits for its worker
+    }
     for (SafeExtractor *e : std::as_const(m_extracting)) {
         removeChild(e);
         e->disconnect(this);
@@ -115,6 +121,12 @@ void ExportOperation::childFinished(Operation *child)
             m_downloadIndex.erase(it);
             onDownloadFinished(download, index);
         }
+        return;
+    }
+    if (auto *streamed = qobject_cast<StreamExtractor *>(child)) {
+        for (auto it = m_streams.cbegin(); it != m_streams.cend(); ++it)
+            if (it->extractor == streamed)
+                return onStreamExtractionFinished(streamed, it.key());
         return;
     }
     if (auto *extractor = qobject_cast<SafeExtractor *>(child)) {
@@ -277,7 +289,7 @@ void ExportOperation::pump()
         m_pending.clear();   // no more files without a journal; finishIfDone reports why
         return;
     }
-    if (m_ticket == 0 && m_api && !m_pending.isEmpty() && m_running.size() < m_options.concurrency)
+    if (m_ticket == 0 && m_api && nextStartable() >= 0 && m_running.size() < m_options.concurrency)
         m_ticket = m_api->networkGate()->acquire(api::NetworkGate::Lane::Transfer, this,
                                                  [this](api::NetworkGate::Slot slot) {
                                                      m_ticket = 0;
@@ -287,9 +299,10 @@ void ExportOperation::pump()
 
 void ExportOperation::onSlotGranted(api::NetworkGate::Slot slot)
 {
-    if (isFinished() || state() != State::Running || m_pending.isEmpty() || m_journal.error())
+    const int next = nextStartable();
+    if (isFinished() || state() != State::Running || next < 0 || m_journal.error())
         return;   // the slot goes back unused
-    const int index = m_pending.takeFirst();
+    const int index = m_pending.takeAt(next);
     if (DownloadOperation *download = startDownload(index))
         m_slots.emplace(download, std::move(slot));
     pump();
@@ -356,7 +369,10 @@ DownloadOperation *ExportOperation::startDownload(int index)
     });
     m_running.insert(index, download);
     m_downloadIndex.insert(download, index);
-    m_journal.started(file, QFileInfo(download->partPath()).size());
+    if (file.isArchive && mayStream(file) && !QFileInfo::exists(download->partPath()) && !QFileInfo::exists(file.destPath))
+        startStream(index, download);   // else a .part or the archive of an earlier run: continue it as before
+    else
+        m_journal.started(file, QFileInfo(download->partPath()).size());
     Q_EMIT fileStarted(file.key(), file.destPath);
     addChild(download);   // started now (we run)
     return download;
@@ -364,6 +380,8 @@ DownloadOperation *ExportOperation::startDownload(int index)
 
 void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
 {
+    if (m_streams.contains(index))
+        return onStreamDownloadFinished(download, index);
     m_running.remove(index);
     download->deleteLater();
     const qint64 size = download->processedAmount(Unit::Bytes);
@@ -469,18 +487,22 @@ void ExportOperation::updateProgress()
             ++knownFiles;
         }
     }
-    const qint64 unknownFiles = qMax<qint64>(0, m_toDownload - knownFiles - m_extracting.size() - m_extractQueue.size());
+    qint64 extracting = m_extracting.size() + m_extractQueue.size();
+    for (const Stream &s : std::as_const(m_streams))
+        extracting += s.downloadDone ? 1 : 0;
+    const qint64 unknownFiles = qMax<qint64>(0, m_toDownload - knownFiles - extracting);
     qint64 total = known;
     if (unknownFiles > 0)
         total = knownFiles > 0 ? known + known / knownFiles * unknownFiles : -1;
     setTotalAmount(Unit::Bytes, total);
     setProcessedAmount(Unit::Bytes, bytes);
+    recordStreamOffsets(false);
 }
 
 void ExportOperation::finishIfDone()
 {
     if (isFinished() || m_planning || !m_ready || !m_pending.isEmpty() || !m_running.isEmpty()
-        || !m_extractQueue.isEmpty() || !m_extracting.isEmpty())
+        || !m_extractQueue.isEmpty() || !m_extracting.isEmpty() || !m_streams.isEmpty())
         return;
     syncLogs();
     m_journal.finishExports(m_summary.failures.isEmpty() && !m_journal.error() ? ExportState::Completed
@@ -510,6 +532,8 @@ void ExportOperation::stopWork(ExportState state)
     withdrawTicket();
     if (m_planner)
         m_planner->disconnect(this);
+    for (const int index : m_streams.keys())
+        dropStream(index);   // its offset goes to the journal first
     CompositeOperation::doCancel();   // cancels the planner, every download and extraction
     for (DownloadOperation *d : std::as_const(m_running)) {
         d->disconnect(this);
@@ -548,6 +572,11 @@ bool ExportOperation::doSuspend()
 {
     withdrawTicket();
     QList<int> requeue;
+    // A streamed archive stops with its GET; resume starts it over at its last complete member
+    // (extractions of archives already downloaded finish).
+    for (const int index : m_streams.keys())
+        if (m_running.contains(index))
+            dropStream(index);
     for (auto it = m_running.cbegin(); it != m_running.cend(); ++it) {
         DownloadOperation *d = it.value();
         removeChild(d);

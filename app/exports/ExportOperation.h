@@ -13,7 +13,14 @@
 //   -> archives (.tar/.tar.gz/.tgz/.zip) are extracted with SafeExtractor on one bounded pool
 //      (SafeExtractor::poolSize(), the cores) as they finish — once the listing is complete, so a
 //      member can never take the name of a file listed later — archive deleted afterwards
-//      unless keepArchives
+//      unless keepArchives;
+//   -> except a .tar that is not kept (the default): it is extracted while it downloads
+//      (StreamExtractor: no .part, the archive never touches the disk; it waits for the listing
+//      to be complete before its GET starts). The journal row (state Extracting) holds the byte
+//      where a new run starts it over with a Range request: every member before it is on disk.
+//      A kill costs at most the members extracted since the last recorded offset (recorded at
+//      most every 100 ms), which are written again and atomically replaced; a .part or an archive
+//      left by an earlier run of the other kind is continued the other way (ExportStreams.cpp)
 //   -> one .export_log.jsonl line (written at once; fsync grouped, at most one per 100 ms and
 //      one at the end) and an ExportJournal state per file.
 // Crash safety: a line is in the file (the page cache) before the file counts as done, so a
@@ -58,6 +65,7 @@ namespace bd {
 class DownloadOperation;
 class ExportLog;
 class SafeExtractor;
+class StreamExtractor;
 
 struct ExportOptions {
     QStringList batchIds;          // one or more batches; with jobId: only these of the job's outputs
@@ -131,6 +139,16 @@ private:
     void onDownloadFinished(DownloadOperation *download, int index);
     void startExtraction(int index);
     void onExtractionFinished(SafeExtractor *extractor, int index);
+    // Streamed .tar archives (ExportStreams.cpp).
+    bool mayStream(const PlannedFile &file) const;   // cheap: no disk look
+    int nextStartable() const;                       // index into m_pending, -1: none now
+    void startStream(int index, DownloadOperation *download);
+    void onStreamDownloadFinished(DownloadOperation *download, int index);
+    void onStreamExtractionFinished(StreamExtractor *extractor, int index);
+    void cancelStreamDownload(int index);
+    void settleStream(int index);
+    void dropStream(int index);                      // suspend / stop: its offset is kept
+    void recordStreamOffsets(bool now);
     void fileDone(int index, const QString &localPath);
     void fileFailed(int index, const Error &error);
     void updateProgress();
@@ -150,6 +168,16 @@ private:
     std::unordered_map<DownloadOperation *, api::NetworkGate::Slot> m_slots;   // of running downloads
     QList<int> m_extractQueue;
     QHash<int, SafeExtractor *> m_extracting;
+    struct Stream {
+        StreamExtractor *extractor = nullptr;
+        bool downloadDone = false;
+        bool extractDone = false;
+        Error failure;          // the first of the download's and the extraction's errors
+        qint64 recorded = -1;   // resume offset last written to the journal
+    };
+    QHash<int, Stream> m_streams;                 // streamed archives, by file index
+    QHash<int, qint64> m_streamOffsets;           // where a streamed archive starts over in this run
+    QDeadlineTimer m_streamRecordDue;             // the next journal write of the offsets
     QHash<QString, std::shared_ptr<ExportLog>> m_logs;      // by export root
     ExportRunJournal m_journal;                             // its first failure ends the export
     QHash<QString, QSet<QString>> m_reservedByDir;          // extraction dir -> names it must not take

@@ -35,26 +35,38 @@ qint64 ExportRunJournal::exportIdFor(const QString &batchId, const QString &root
     return id;
 }
 
-std::optional<ExportFileState> ExportRunJournal::stateBeforeRun(const PlannedFile &file)
+const ExportFileRecord *ExportRunJournal::rowBeforeRun(const PlannedFile &file)
 {
     const qint64 id = exportIdFor(file.batchId, file.targetRoot);
     if (id <= 0)
-        return std::nullopt;
+        return nullptr;
     auto rows = m_rowsBeforeRun.find(id);
     if (rows == m_rowsBeforeRun.end()) {
         // One read of the export's rows instead of a query per listed file.
-        QHash<QString, ExportFileState> states;
+        QHash<QString, ExportFileRecord> records;
         Error error;
         for (const ExportFileRecord &record : m_journal->files(id, &error))
-            states.insert(record.key, record.state);
+            records.insert(record.key, record);
         if (error)
             noteError(error);
-        rows = m_rowsBeforeRun.insert(id, states);
+        rows = m_rowsBeforeRun.insert(id, records);
     }
-    const auto state = rows->constFind(file.key());
-    if (state == rows->cend())
+    const auto row = rows->constFind(file.key());
+    return row == rows->cend() ? nullptr : &row.value();
+}
+
+std::optional<ExportFileState> ExportRunJournal::stateBeforeRun(const PlannedFile &file)
+{
+    const ExportFileRecord *row = rowBeforeRun(file);
+    if (!row)
         return std::nullopt;
-    return *state;
+    return row->state;
+}
+
+qint64 ExportRunJournal::streamOffsetBeforeRun(const PlannedFile &file)
+{
+    const ExportFileRecord *row = rowBeforeRun(file);
+    return row && row->state == ExportFileState::Extracting ? qMax<qint64>(0, row->bytesDone) : 0;
 }
 
 ExportFileRecord ExportRunJournal::recordFor(const PlannedFile &file, qint64 bytesOnDisk, ExportFileState state) const
@@ -93,6 +105,15 @@ void ExportRunJournal::setState(const PlannedFile &file, ExportFileState state)
     const qint64 id = exportIdFor(file.batchId, file.targetRoot);
     Error error;
     if (id > 0 && !m_journal->markFileState(id, file.key(), state, QString(), &error))
+        noteError(error);
+}
+
+void ExportRunJournal::streamCheckpoint(const PlannedFile &file, qint64 offset)
+{
+    if (!m_journal || exportIdFor(file.batchId, file.targetRoot) <= 0)
+        return;
+    Error error;
+    if (!m_journal->upsertFile(recordFor(file, qMax<qint64>(0, offset), ExportFileState::Extracting), &error))
         noteError(error);
 }
 

@@ -29,12 +29,16 @@ public:
     qint64 exportIdFor(const QString &batchId, const QString &root);
     // The file's state before this run started, if the journal had a row for it.
     std::optional<ExportFileState> stateBeforeRun(const PlannedFile &file);
+    // Where an earlier run left this archive's streamed extraction (state Extracting), else 0.
+    qint64 streamOffsetBeforeRun(const PlannedFile &file);
 
     // The file's GET starts with `bytesOnDisk` already in its .part (Partial when > 0, else Pending).
     void started(const PlannedFile &file, qint64 bytesOnDisk);
     // The GET ended without the file: what is on disk stays for a resume (Partial).
     void progress(const PlannedFile &file, qint64 bytesOnDisk);
     void setState(const PlannedFile &file, ExportFileState state);
+    // A streamed extraction may start over at `offset` (state Extracting).
+    void streamCheckpoint(const PlannedFile &file, qint64 offset);
     // Upsert, not update: a file refused at planning never had a row.
     void failed(const PlannedFile &file, qint64 bytesOnDisk, const QString &errorText);
     // Every export row of this run gets `state`; failures are noted unless `quiet`.
@@ -46,10 +50,11 @@ public:
 
 private:
     ExportFileRecord recordFor(const PlannedFile &file, qint64 bytesOnDisk, ExportFileState state) const;
+    const ExportFileRecord *rowBeforeRun(const PlannedFile &file);
 
     std::unique_ptr<ExportJournal> m_journal;
     QHash<QString, qint64> m_exportIds;                             // by batch + root
-    QHash<qint64, QHash<QString, ExportFileState>> m_rowsBeforeRun; // per export id
+    QHash<qint64, QHash<QString, ExportFileRecord>> m_rowsBeforeRun; // per export id, by key
     Error m_error;
 };
 
