@@ -9,6 +9,10 @@
 //    than the old 5 s "look once more"): the re-run must wait for it, not send it again;
 //  - killedWhileTheWalkStillRuns...: the kill lands in the overlapped phase - shards of a fresh
 //    ingest on their way while the folder walk goes on and the journal holds only their files;
+//  - killedWithJournalWritesQueued...: every journal commit is delayed (JournalWriter), so the
+//    kills land with records queued: after each, whatever the service has is in the journal as
+//    "sent" with its body left, or "confirmed", and nothing "confirmed" is missing there; the
+//    last run sends each file exactly once;
 //  - randomKillPoints: SIGKILL at seeded random instants (the seed is printed; set
 //    BATCHDECK_KILL_SEED to replay, BATCHDECK_KILL_POINTS for more) with 10 % faults on every
 //    route, each run killed again until one completes.
@@ -32,14 +36,18 @@ private Q_SLOTS:
     void killedMidIngestResumesWithoutDuplicates();
     void killedAfterTheWholeBodyLeftIsNotSentAgain();
     void killedWhileTheWalkStillRunsResumesWithoutDuplicates();
+    void killedWithJournalWritesQueuedClaimsNothingUnconfirmed();
     void randomKillPoints();
 };
 
 namespace {
-QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList &args, QObject *parent)
+QProcess *startCli(const QString &dataDir, const QUrl &apiUrl, const QStringList &args, QObject *parent,
+                   const QHash<QString, QString> &extraEnv = {})
 {
     auto *p = new QProcess(parent);
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = extraEnv.cbegin(); it != extraEnv.cend(); ++it)
+        env.insert(it.key(), it.value());
     env.insert(QStringLiteral("BATCHDECK_DATA_DIR"), dataDir);
     env.insert(QStringLiteral("ROBOFLOW_API_KEY"), QStringLiteral("sandbox-key"));
     env.insert(QStringLiteral("API_BASE_URL"), apiUrl.toString());
@@ -208,6 +216,86 @@ void TestIngestKill::killedWhileTheWalkStillRunsResumesWithoutDuplicates()
     QCOMPARE(names.size(), files);
     QVERIFY(allUnique(names));
     QCOMPARE(indexedObjects(env, QStringLiteral("walk-b")), qint64(files));   // no shard went twice
+}
+
+void TestIngestKill::killedWithJournalWritesQueuedClaimsNothingUnconfirmed()
+{
+    const QString cli = qEnvironmentVariable("BATCHDECK_BIN_DIR") + QStringLiteral("/batchdeck-cli");
+    if (!QFileInfo(cli).isExecutable())
+        QSKIP("batchdeck-cli is not built");
+    QTemporaryDir tmp;
+    Env env;
+    QString error;
+    QVERIFY2(env.start(100, &error), qPrintable(error));
+    const int files = 200;
+    const QString batch = QStringLiteral("queued-b");
+    const QString dir = tmp.path() + QStringLiteral("/images");
+    writeJpegs(dir, files);
+    const QString dataDir = tmp.path() + QStringLiteral("/data");
+    const QStringList args = ingestArgs(batch, dir, 10);
+    // Each journal transaction waits 300 ms before it begins: records pile up behind it, and
+    // the transfers wait for theirs.
+    const QHash<QString, QString> slowJournal{ { QStringLiteral("BATCHDECK_JOURNAL_WRITE_DELAY_MS"),
+                                                 QStringLiteral("300") } };
+    env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "delayMs", 100 } } } } });
+    const QString journalPath = dataDir + QStringLiteral("/batchdeck.sqlite");
+    for (int round = 0; round < 3; ++round) {
+        const int puts = env.sandbox->requestCount(QStringLiteral("S1"));
+        QProcess *p = startCli(dataDir, env.sandbox->apiUrl(), args, this, slowJournal);
+        QVERIFY(p->waitForStarted(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(env.sandbox->requestCount(QStringLiteral("S1")) >= puts + 3 || p->state() == QProcess::NotRunning,
+                                 120000);
+        QVERIFY2(p->state() != QProcess::NotRunning, "the run ended before the kill");
+        p->kill();
+        QVERIFY(p->waitForFinished(10000));
+        QTest::qWait(800);   // what arrived is indexed and listed
+        const QSet<QString> onService = [&] {
+            const QStringList names = env.names(batch);
+            return QSet<QString>(names.begin(), names.end());
+        }();
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("queued-journal"));
+        db.setDatabaseName(journalPath);
+        QVERIFY(db.open());
+        QHash<QString, QPair<QString, bool>> journal;   // batch name → (state, body left)
+        {
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("SELECT batch_name, state, body_left FROM ingest_files")));
+            while (q.next())
+                journal.insert(q.value(0).toString(), { q.value(1).toString(), q.value(2).toInt() != 0 });
+        }
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("queued-journal"));
+        int confirmed = 0;
+        for (auto it = journal.cbegin(); it != journal.cend(); ++it) {
+            if (it->first != QLatin1String("confirmed"))
+                continue;
+            ++confirmed;
+            QVERIFY2(onService.contains(it.key()), qPrintable(it.key() + QStringLiteral(" confirmed, not on the service")));
+        }
+        // Its "sent" was durable before its first byte left, its "body left" before its last.
+        for (const QString &name : onService) {
+            const auto row = journal.constFind(name);
+            QVERIFY2(row != journal.cend(), qPrintable(name + QStringLiteral(" on the service, not in the journal")));
+            QVERIFY2(row->first == QLatin1String("confirmed") || (row->first == QLatin1String("sent") && row->second),
+                     qPrintable(QStringLiteral("%1 on the service, journal: %2 body_left=%3")
+                                    .arg(name, row->first).arg(row->second)));
+        }
+        qInfo("  round %d: %lld on the service, %d confirmed in the journal", round, qint64(onService.size()), confirmed);
+    }
+    env.sandbox->setFaultPlan({});
+    QProcess *last = startCli(dataDir, env.sandbox->apiUrl(), args, this);
+    QVERIFY(last->waitForFinished(240000));
+    const QByteArray out = last->readAllStandardOutput();
+    QVERIFY2(last->exitCode() == 0, last->readAllStandardError().constData());
+    const QJsonObject summary = QJsonDocument::fromJson(out).object();
+    QVERIFY(summary.value(QStringLiteral("resumed")).toBool());
+    QCOMPARE(summary.value(QStringLiteral("uploadedCount")).toInt(), files);
+    QCOMPARE(env.count(batch), qint64(files));
+    const QStringList names = env.names(batch);
+    QCOMPARE(names.size(), files);
+    QVERIFY(allUnique(names));
+    QCOMPARE(indexedObjects(env, batch), qint64(files));   // no shard went twice
 }
 
 void TestIngestKill::randomKillPoints()
