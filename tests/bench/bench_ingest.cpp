@@ -5,7 +5,8 @@
 //     (wall time, peak RSS), and
 //  2. sends the same images as pre-built tar shards of the same size (GNU tar), each PUT by
 //     curl -H 'Expect:' to a fresh signed URL (D9) at the same concurrency: the loopback baseline.
-// Then it prints images/s and MB/s for both, their ratio and Batchdeck's peak RSS (MiB: the
+// Then it prints images/s and MB/s for both, their ratio, the CPU seconds of each (batchdeck-cli's
+// from /usr/bin/time; the curl processes' from getrusage) and Batchdeck's peak RSS (MiB: the
 // kernel's high-water mark, VmHWM = getrusage ru_maxrss, as /usr/bin/time -v reports it), the
 // load average (the machine may be shared), and at the end how flat the peak RSS stayed.
 //
@@ -33,6 +34,7 @@
 #include <memory>
 
 #include <cstdio>
+#include <sys/resource.h>
 
 namespace {
 
@@ -64,6 +66,7 @@ QByteArray jpeg(const QByteArray &tag, int size)
 
 struct Run {
     double seconds = 0;
+    double cpu = 0;   // user + system seconds of batchdeck-cli, or of the curl processes
     qint64 bytes = 0;
     qint64 peakRssKb = 0;
     bool ok = false;
@@ -110,9 +113,18 @@ Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, 
     r.bytes = qint64(summary.value(QStringLiteral("bytesSent")).toDouble());
     r.ok = p.exitCode() == 0 && summary.value(QStringLiteral("uploadedCount")).toInt() == n;
     r.peakRssKb = QRegularExpression(QStringLiteral("Maximum resident set size \\(kbytes\\): (\\d+)")).match(err).captured(1).toLongLong();
+    r.cpu = QRegularExpression(QStringLiteral("User time \\(seconds\\): ([0-9.]+)")).match(err).captured(1).toDouble()
+          + QRegularExpression(QStringLiteral("System time \\(seconds\\): ([0-9.]+)")).match(err).captured(1).toDouble();
     if (!r.ok)
         std::fprintf(stderr, "batchdeck-cli failed (exit %d):\n%s\n", p.exitCode(), qPrintable(err.right(2000)));
     return r;
+}
+
+double childrenCpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_CHILDREN, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // D9 through curl: a fresh signed URL and its extension headers.
@@ -160,9 +172,11 @@ Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names,
                      + headers + QStringList{ url });
     }
     QElapsedTimer t;
+    const double cpu0 = childrenCpuSeconds();
     t.start();
     const bool ok = bench::runAtMost(QStringLiteral("curl"), commands, concurrency);
     r.seconds = double(t.elapsed()) / 1000.0;
+    r.cpu = childrenCpuSeconds() - cpu0;
     r.ok = ok;
     return r;
 }
@@ -223,8 +237,9 @@ int main(int argc, char **argv)
                      .arg(curlMBs > 0 ? QStringLiteral("%1%").arg(100.0 * bdMBs / curlMBs, 0, 'f', 0) : QStringLiteral("-"), 6)
                      .arg(double(bd.peakRssKb) / 1024.0, 20, 'f', 1)
                      .arg(bd.ok && curl.ok ? QString() : QStringLiteral("  (FAILED: see stderr)"));
-        out() << QStringLiteral("        batchdeck %1 s for %2 B (whole CLI run: start, scan, journal, upload); curl %3 s for %4 B (PUTs only); load %5\n")
-                     .arg(bd.seconds, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2).arg(curl.bytes).arg(loadAverage());
+        out() << QStringLiteral("        batchdeck %1 s (CPU %2 s) for %3 B (whole CLI run: start, scan, journal, upload); curl %4 s (CPU %5 s) for %6 B (PUTs only); load %7\n")
+                     .arg(bd.seconds, 0, 'f', 2).arg(bd.cpu, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2)
+                     .arg(curl.cpu, 0, 'f', 2).arg(curl.bytes).arg(loadAverage());
         out().flush();
         if (bd.ok)
             rss.append({ n, double(bd.peakRssKb) / 1024.0 });
