@@ -9,6 +9,7 @@
 #include <QMetaObject>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -54,6 +55,7 @@ struct RequestState {
     qint64 reserved = 0;
     bool chunked = false;
     bool authorized = false;   // the key was checked and matched
+    bool answered = false;     // a response is queued: counted in Private::answering until sent
 };
 }  // namespace
 
@@ -66,14 +68,18 @@ struct WebhookReceiver::Private {
     bool stopping = false;
     std::condition_variable wake;
     std::thread watchdog;
+    // Responses queued and not yet sent (or their connection closed): stop() lets them go out, so
+    // a sender whose notification was accepted — and printed — is not left without its 200 and
+    // retrying a delivery that already counted.
+    std::atomic<int> answering{ 0 };
 
     static void onConnection(void *cls, MHD_Connection *c, void **socketContext, MHD_ConnectionNotificationCode code);
     static MHD_Result onRequest(void *cls, MHD_Connection *c, const char *url, const char *method, const char *version,
                                 const char *data, size_t *dataSize, void **requestContext);
     static void onCompleted(void *cls, MHD_Connection *c, void **requestContext, MHD_RequestTerminationCode code);
 
-    MHD_Result answer(MHD_Connection *c, int status, const QByteArray &body, bool close);
-    MHD_Result refuse(MHD_Connection *c, int status, const char *what, const QString &message);
+    MHD_Result answer(MHD_Connection *c, RequestState *state, int status, const QByteArray &body, bool close);
+    MHD_Result refuse(MHD_Connection *c, RequestState *state, int status, const char *what, const QString &message);
     bool reserve(RequestState *state, qint64 bytes);
     void release(RequestState *state);
     void setPhase(MHD_Connection *c, bool inHeaders);
@@ -155,7 +161,14 @@ void WebhookReceiver::stop()
 {
     if (!d)
         return;
+    // No new connections; answers already queued get up to two seconds to reach their senders
+    // before every connection is closed.
+    const MHD_socket listening = MHD_quiesce_daemon(d->daemon);
+    for (int waited = 0; d->answering.load() > 0 && waited < 2000; waited += 5)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     MHD_stop_daemon(d->daemon);   // closes every connection (each reported closed) and joins
+    if (listening != MHD_INVALID_SOCKET)
+        ::close(listening);
     {
         std::lock_guard lock(d->mutex);
         d->stopping = true;
@@ -307,7 +320,8 @@ void WebhookReceiver::Private::setPhase(MHD_Connection *c, bool inHeaders)
     t->deadline = Clock::now() + std::chrono::milliseconds(ms);
 }
 
-MHD_Result WebhookReceiver::Private::answer(MHD_Connection *c, int status, const QByteArray &body, bool close)
+MHD_Result WebhookReceiver::Private::answer(MHD_Connection *c, RequestState *state, int status, const QByteArray &body,
+                                             bool close)
 {
     MHD_Response *response = MHD_create_response_from_buffer(size_t(body.size()), const_cast<char *>(body.constData()),
                                                              MHD_RESPMEM_MUST_COPY);
@@ -323,16 +337,21 @@ MHD_Result WebhookReceiver::Private::answer(MHD_Connection *c, int status, const
         MHD_add_response_header(response, MHD_HTTP_HEADER_CONNECTION, "close");
     const MHD_Result queued = MHD_queue_response(c, unsigned(status), response);
     MHD_destroy_response(response);
+    if (queued == MHD_YES && !state->answered) {
+        state->answered = true;
+        ++answering;
+    }
     return queued;
 }
 
-MHD_Result WebhookReceiver::Private::refuse(MHD_Connection *c, int status, const char *what, const QString &message)
+MHD_Result WebhookReceiver::Private::refuse(MHD_Connection *c, RequestState *state, int status, const char *what,
+                                             const QString &message)
 {
     {
         QMutexLocker lock(&q->m_mutex);
         ++q->m_rejected;
     }
-    return answer(c, status, jsonMessage(what, message), true);
+    return answer(c, state, status, jsonMessage(what, message), true);
 }
 
 bool WebhookReceiver::Private::reserve(RequestState *state, qint64 bytes)
@@ -368,31 +387,31 @@ MHD_Result WebhookReceiver::Private::onRequest(void *cls, MHD_Connection *c, con
         self->setPhase(c, false);
         auto header = [c](const char *name) { return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name); };
         if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-            return self->refuse(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
+            return self->refuse(c, state, MHD_HTTP_METHOD_NOT_ALLOWED, "method-not-allowed",
                                 QStringLiteral("Webhooks are delivered with POST."));
         if (!q->authorized(QByteArray(header(MHD_HTTP_HEADER_AUTHORIZATION))))
-            return self->refuse(c, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+            return self->refuse(c, state, MHD_HTTP_UNAUTHORIZED, "unauthorized",
                                 QStringLiteral("Authorization must carry the publishable key."));
         state->authorized = true;
         const QByteArray encoding = QByteArray(header(MHD_HTTP_HEADER_CONTENT_ENCODING)).trimmed().toLower();
         if (!encoding.isEmpty() && encoding != "identity")
-            return self->refuse(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-encoding",
+            return self->refuse(c, state, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported-encoding",
                                 QStringLiteral("Compressed bodies are not accepted; send plain JSON."));
         const char *transfer = header(MHD_HTTP_HEADER_TRANSFER_ENCODING);
         const char *length = header(MHD_HTTP_HEADER_CONTENT_LENGTH);
         state->chunked = transfer != nullptr;
         if (transfer && QByteArray(transfer).trimmed().toLower() != "chunked")
-            return self->refuse(c, MHD_HTTP_NOT_IMPLEMENTED, "unsupported-transfer-encoding",
+            return self->refuse(c, state, MHD_HTTP_NOT_IMPLEMENTED, "unsupported-transfer-encoding",
                                 QStringLiteral("Only chunked transfer encoding is understood."));
         if (!transfer && !length)
-            return self->refuse(c, MHD_HTTP_LENGTH_REQUIRED, "length-required",
+            return self->refuse(c, state, MHD_HTTP_LENGTH_REQUIRED, "length-required",
                                 QStringLiteral("The body needs a Content-Length or chunked framing."));
         const qint64 declared = transfer ? 0 : QByteArray(length).trimmed().toLongLong();
         if (declared > o.maxBodyBytes)
-            return self->refuse(c, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
+            return self->refuse(c, state, MHD_HTTP_CONTENT_TOO_LARGE, "too-large",
                                 QStringLiteral("Bodies are limited to %1 bytes.").arg(o.maxBodyBytes));
         if (declared > 0 && !self->reserve(state, declared))
-            return self->refuse(c, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", QStringLiteral("Too many bodies at once."));
+            return self->refuse(c, state, MHD_HTTP_SERVICE_UNAVAILABLE, "busy", QStringLiteral("Too many bodies at once."));
         state->body.reserve(int(declared));
         return MHD_YES;
     }
@@ -418,10 +437,14 @@ MHD_Result WebhookReceiver::Private::onRequest(void *cls, MHD_Connection *c, con
         return MHD_YES;
     }
 
+    // Counted as due before the event can reach the owner thread, which may stop the receiver as
+    // soon as it sees it (listen-webhooks --count).
+    state->answered = true;
+    ++self->answering;
     const Outcome outcome = q->accept(state->body);   // the whole body is in
     self->release(state);
     state->body = QByteArray();
-    return self->answer(c, outcome.status, outcome.body, outcome.status != MHD_HTTP_OK);
+    return self->answer(c, state, outcome.status, outcome.body, outcome.status != MHD_HTTP_OK);
 }
 
 void WebhookReceiver::Private::onCompleted(void *cls, MHD_Connection *c, void **requestContext, MHD_RequestTerminationCode)
@@ -430,6 +453,8 @@ void WebhookReceiver::Private::onCompleted(void *cls, MHD_Connection *c, void **
     auto *state = static_cast<RequestState *>(*requestContext);
     *requestContext = nullptr;
     if (state) {
+        if (state->answered)
+            --self->answering;
         self->release(state);
         delete state;
     }

@@ -265,6 +265,40 @@ private Q_SLOTS:
         QCOMPARE(m_spy->count(), 10);   // ten distinct ids, each posted four times
     }
 
+    // The owner may stop the receiver the moment it sees an event (listen-webhooks --count N):
+    // the sender of that event must still get its 200, or it retries a delivery that counted.
+    // Idle connections slow the server thread's rounds, so the owner usually wins the race.
+    void stopRightAfterAnEventStillAnswersItsSender()
+    {
+        for (int round = 0; round < 10; ++round) {
+            WebhookReceiverOptions options;
+            options.publishableKey = kPub;
+            WebhookReceiver receiver(options);
+            QVERIFY(receiver.start());
+            QEventLoop loop;   // wakes at once on the event, as listen-webhooks' loop does
+            connect(&receiver, &WebhookReceiver::eventReceived, &loop, [&] {
+                receiver.stop();
+                loop.quit();
+            });
+            QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+            rawhttp::SlowClients idle(receiver.port(), 300, 60000, 30);
+            QCOMPARE(idle.connected(), 300);
+            const QByteArray body = jobDone(QStringLiteral("stop-%1").arg(round), QStringLiteral("success"));
+            rawhttp::Exchange answer;
+            std::thread sender([&] {
+                answer = rawhttp::exchange(receiver.port(),
+                                           "POST / HTTP/1.1\r\nHost: l\r\nAuthorization: Bearer " + kPub.toUtf8()
+                                               + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n",
+                                           rawhttp::bodyOf(body), 5000);
+            });
+            loop.exec();
+            sender.join();
+            QVERIFY(!receiver.isRunning());
+            QVERIFY2(answer.status() == 200, qPrintable(QStringLiteral("round %1: status %2, closed %3")
+                                                            .arg(round).arg(answer.status()).arg(answer.closed)));
+        }
+    }
+
     void stopAndRestart()
     {
         const quint16 port = m_receiver->port();
