@@ -6,7 +6,8 @@
 //  1. seeds a batch with N tar archives (default 50 x ~20 MB = ~1 GB of incompressible data),
 //     uploaded through the API (D8) and the storage host (S1 PUT) with curl;
 //  2. runs `batchdeck-cli data-staging export-batch` under /usr/bin/time -v (download, extract,
-//     log; archives deleted after extraction as by default);
+//     log; archives not kept, as by default: each .tar is extracted while it downloads and never
+//     written whole; --keep-archives measures the download-then-extract path, archives kept);
 //  3. fetches the same signed URLs (D5) with curl at the same concurrency: the loopback baseline;
 //  4. prints both MB/s, the ratio (goal >= 90 %), and batchdeck's peak RSS (VmHWM).
 //
