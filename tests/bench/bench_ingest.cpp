@@ -35,6 +35,7 @@
 
 #include <cstdio>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace {
 
@@ -171,6 +172,7 @@ Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names,
                                   QStringLiteral("-H"), QStringLiteral("Expect:") }
                      + headers + QStringList{ url });
     }
+    ::sync();   // the tars just written are not flushed while curl runs (as the images for Batchdeck)
     QElapsedTimer t;
     const double cpu0 = childrenCpuSeconds();
     t.start();
@@ -219,6 +221,7 @@ int main(int argc, char **argv)
         const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
         const QString dir = root + QStringLiteral("/images");
         const QStringList names = writeImages(dir, n, imageKb * 1024);
+        ::sync();   // else the kernel writes the new images back while Batchdeck reads them (and not for curl)
         auto sandbox = std::make_unique<SandboxProcess>();
         if (!sandbox->start(bin, root + QStringLiteral("/sandbox"), { QStringLiteral("--index-delay-ms"), QStringLiteral("100") })) {
             std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
