@@ -12,6 +12,8 @@ packages=(
   ccache
   # tests: a real secret service, a virtual display, screenshots, a loopback HTTP baseline
   dbus dbus-x11 gnome-keyring libsecret-tools xvfb xauth fonts-dejavu-core imagemagick curl time
+  # benchmarks: bsdtar extracts the export baseline's archives (bench_export)
+  libarchive-tools
 )
 
 # Node.js + npm for the cloud emulators of the tests (installer/npm-emulators.sh); a node already
