@@ -3,6 +3,7 @@
 #include "core/PrivateFiles.h"
 #include "core/Schema.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
@@ -12,6 +13,8 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+
+#include <atomic>
 
 namespace bd {
 
@@ -137,12 +140,44 @@ void setDatabaseBusyTimeoutMs(int ms)
     busyTimeoutMs() = qMax(0, ms);
 }
 
+namespace {
+// A connection belongs to the thread that opened it. Its name carries a serial of that thread,
+// never its id: an ended pool thread's id is reused by the next thread, which was then handed the
+// dead thread's connection and refused by Qt (every statement failed). The thread's connections
+// are removed when it ends (not the main thread's: they live until exit).
+struct ThreadConnections {
+    quint64 serial = 0;
+    bool mainThread = false;
+    QStringList names;
+    ~ThreadConnections()
+    {
+        if (mainThread)
+            return;
+        for (const QString &name : std::as_const(names))
+            QSqlDatabase::removeDatabase(name);
+    }
+};
+
+ThreadConnections &threadConnections()
+{
+    static std::atomic<quint64> nextSerial{ 1 };
+    thread_local ThreadConnections connections;
+    if (connections.serial == 0) {
+        connections.serial = nextSerial.fetch_add(1);
+        const QCoreApplication *app = QCoreApplication::instance();
+        connections.mainThread = !app || QThread::currentThread() == app->thread();
+    }
+    return connections;
+}
+}  // namespace
+
 QSqlDatabase database()
 {
     const QString path = databasePath();
-    const QString name = QStringLiteral("bd-%1-%2")
-                             .arg(quintptr(QThread::currentThreadId()))
-                             .arg(qHash(path));
+    ThreadConnections &mine = threadConnections();
+    const QString name = QStringLiteral("bd-%1-%2").arg(mine.serial).arg(qHash(path));
+    if (!mine.names.contains(name))
+        mine.names.append(name);
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);   // true would reopen a refused file
         if (db.isOpen())

@@ -43,27 +43,10 @@ struct JournalWriter::Core {
     void complete(Item &item, bool ok, const QString &error);
 };
 
-void JournalWriter::claimThreadConnection()
-{
-    // database() names a thread's connection after its id (core/Database.cpp). A thread that
-    // ended without removing its connection leaves the name behind, and a new thread with the
-    // same id would be handed that foreign connection (refused by Qt): every write would fail.
-    const QString name = QStringLiteral("bd-%1-%2").arg(quintptr(QThread::currentThreadId())).arg(qHash(databasePath()));
-    if (!QSqlDatabase::contains(name))
-        return;
-    {
-        QSqlDatabase stale = QSqlDatabase::database(name, false);
-        if (stale.isValid() && stale.isOpen())
-            return;   // this thread's own, open: keep it
-    }
-    QSqlDatabase::removeDatabase(name);
-}
-
 void JournalWriter::Core::run()
 {
     const int delayMs = qEnvironmentVariableIntValue("BATCHDECK_JOURNAL_WRITE_DELAY_MS");
     QString connection;
-    claimThreadConnection();
     {
         IngestJournal journal;
         connection = database().connectionName();

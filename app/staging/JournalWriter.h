@@ -49,11 +49,6 @@ public:
     // Transactions committed so far (batched writes share one), for tests.
     int transactionCount() const;
 
-    // For a new thread before its first database(): forgets a connection an ended thread with
-    // the same id left behind under this thread's name (else database() hands out that one,
-    // which Qt refuses on this thread). The writer's thread calls it first thing.
-    static void claimThreadConnection();
-
 Q_SIGNALS:
     // A write failed (also given to its `done`): the journal may not know what was sent.
     void writeFailed(const QString &error);

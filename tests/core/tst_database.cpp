@@ -17,6 +17,8 @@
 #include <QtTest>
 
 #include <cstdio>
+#include <set>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,6 +140,7 @@ private Q_SLOTS:
     void lockedByAnotherProcessStops();
     void filesArePrivate();
     void settingsArePrivate();
+    void threadsThatComeAndGoEachGetTheirOwnConnection();
 
 private:
     QString fresh(const QString &name)
@@ -333,6 +336,30 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     TestDatabase test;
     return QTest::qExec(&test, argc, argv);
+}
+
+// Threads end and new ones start all the time (pool threads expire after 30 s) and the system
+// reuses their ids: each new thread must get a working connection of its own, never the one a
+// dead thread left behind (Qt refuses a connection on another thread: every statement failed).
+void TestDatabase::threadsThatComeAndGoEachGetTheirOwnConnection()
+{
+    fresh(QStringLiteral("threads.sqlite"));
+    QVERIFY(bd::database().isOpen());   // the main thread's, created and migrated
+    std::vector<QString> failures;
+    std::set<std::thread::id> ids;
+    for (int i = 0; i < 40; ++i) {
+        std::thread worker([&failures, &ids, i] {
+            ids.insert(std::this_thread::get_id());
+            QSqlQuery q(bd::database());
+            if (!q.exec(QStringLiteral("SELECT count(*) FROM ingest_files")) || !q.next())
+                failures.push_back(QStringLiteral("thread %1: %2").arg(i).arg(q.lastError().text()));
+            // Not closed or removed here: a thread that ends with its connection still open.
+        });
+        worker.join();
+    }
+    QVERIFY2(failures.empty(), failures.empty() ? "" : qPrintable(failures.front()));
+    qInfo("%zu distinct thread ids over 40 threads", ids.size());
+    QVERIFY(bd::database().isOpen());
 }
 
 #include "tst_database.moc"
