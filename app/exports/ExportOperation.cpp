@@ -378,10 +378,9 @@ DownloadOperation *ExportOperation::startDownload(int index)
     return download;
 }
 
-void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
+// What every finished download leaves behind, streamed or not: its slot, bytes and counters.
+qint64 ExportOperation::settleDownload(DownloadOperation *download, int index)
 {
-    if (m_streams.contains(index))
-        return onStreamDownloadFinished(download, index);
     m_running.remove(index);
     download->deleteLater();
     const qint64 size = download->processedAmount(Unit::Bytes);
@@ -390,6 +389,14 @@ void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
     m_summary.urlRefreshes += download->urlRefreshes();
     if (download->rangeRequests() > 0)
         ++m_summary.resumed;
+    return size;
+}
+
+void ExportOperation::onDownloadFinished(DownloadOperation *download, int index)
+{
+    if (m_streams.contains(index))
+        return onStreamDownloadFinished(download, index);
+    const qint64 size = settleDownload(download, index);
     if (download->error()) {
         m_journal.progress(m_files.at(index), QFileInfo(download->partPath()).size());
         fileFailed(index, download->error());

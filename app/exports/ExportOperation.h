@@ -137,6 +137,7 @@ private:
     // Null when the file failed before its GET (its folders could not be made).
     DownloadOperation *startDownload(int index);
     void onDownloadFinished(DownloadOperation *download, int index);
+    qint64 settleDownload(DownloadOperation *download, int index);   // returns its bytes
     void startExtraction(int index);
     void onExtractionFinished(SafeExtractor *extractor, int index);
     // Streamed .tar archives (ExportStreams.cpp).

@@ -53,14 +53,7 @@ void ExportOperation::startStream(int index, DownloadOperation *download)
 
 void ExportOperation::onStreamDownloadFinished(DownloadOperation *download, int index)
 {
-    m_running.remove(index);
-    download->deleteLater();
-    const qint64 size = download->processedAmount(Unit::Bytes);
-    releaseSlot(download, size);
-    m_doneBytes += size;
-    m_summary.urlRefreshes += download->urlRefreshes();
-    if (download->rangeRequests() > 0)
-        ++m_summary.resumed;
+    const qint64 size = settleDownload(download, index);
     Stream &stream = m_streams[index];
     stream.downloadDone = true;
     if (download->error()) {
