@@ -68,7 +68,7 @@ void JournalWriter::Core::run()
             writeBatch(journal, batch);
         }
     }
-    // This thread's connection goes with it (a later thread may get the same id, hence name).
+    // Closed with the writer rather than at thread exit (core/Database removes it then too).
     if (!connection.isEmpty()) {
         QSqlDatabase::database(connection, false).close();
         QSqlDatabase::removeDatabase(connection);
