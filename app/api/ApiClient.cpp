@@ -1,5 +1,6 @@
 #include "api/ApiClient.h"
 
+#include "api/CurlSignedGet.h"
 #include "core/Redact.h"
 
 #include <QFileInfo>
@@ -20,7 +21,10 @@ QString encodeQuery(const QueryItems &items)
 }
 
 ApiClient::ApiClient(const ApiConfig &config, QObject *parent)
-    : QObject(parent), m_nam(new QNetworkAccessManager(this)), m_gate(new NetworkGate(this))
+    : QObject(parent)
+    , m_nam(new QNetworkAccessManager(this))
+    , m_curlGets(qEnvironmentVariable("BATCHDECK_SIGNED_GET") != QLatin1String("qt"))
+    , m_gate(new NetworkGate(this))
 {
     connect(this, &ApiClient::rateLimited, m_gate, &NetworkGate::holdFor);
     setConfig(config);
@@ -31,6 +35,7 @@ ApiClient::~ApiClient()
     // Stop the transfer thread while this client is whole: a body waiting for its bodyLeaving
     // handler on this thread is served while the thread winds down (TransferThread).
     delete m_transferThread;
+    m_getPool.reset();   // stops the GETs still running and waits for them
 }
 
 void ApiClient::setConfig(const ApiConfig &config)
@@ -244,6 +249,15 @@ QNetworkReply *ApiClient::getSigned(const QUrl &url, qint64 rangeStart)
     if (rangeStart > 0)
         request.setRawHeader("Range", "bytes=" + QByteArray::number(rangeStart) + '-');
     return sendThrough(m_signedPool, [&](QNetworkAccessManager *nam) { return nam->get(request); });
+}
+
+CurlGetPool *ApiClient::signedGetPool()
+{
+    if (!m_curlGets)
+        return nullptr;
+    if (!m_getPool)
+        m_getPool = std::make_unique<CurlGetPool>();
+    return m_getPool.get();
 }
 
 QNetworkReply *ApiClient::sendThrough(ManagerPool &pool, const std::function<QNetworkReply *(QNetworkAccessManager *)> &send)

@@ -54,6 +54,8 @@ class QNetworkReply;
 
 namespace bd::api {
 
+class CurlGetPool;
+
 class ApiClient : public QObject {
     Q_OBJECT
 public:
@@ -138,6 +140,10 @@ public:
     SignedTransfer *newSignedTransfer();
     // GET a download URL; rangeStart > 0 adds "Range: bytes=N-". Transfer timeout = config timeout.
     QNetworkReply *getSigned(const QUrl &url, qint64 rangeStart = 0);
+    // S2 through libcurl (CurlSignedGet.h): the pool DownloadOperation runs its blocking GETs on,
+    // made on first use; nullptr when BATCHDECK_SIGNED_GET=qt (then getSigned() above). Its GETs
+    // are stopped and waited for when this client is destroyed.
+    CurlGetPool *signedGetPool();
 
 Q_SIGNALS:
     // A call was told to slow down (429 or Retry-After) and waits waitMs before retrying. Queues
@@ -168,6 +174,8 @@ private:
     QNetworkReply *sendThrough(ManagerPool &pool, const std::function<QNetworkReply *(QNetworkAccessManager *)> &send);
     ManagerPool m_signedPool;                  // putSigned, S2 GET: 8 downloads ran 6 at a time
     TransferThread *m_transferThread = nullptr;   // newSignedTransfer's, made on first use
+    const bool m_curlGets;                         // BATCHDECK_SIGNED_GET=qt: false
+    std::unique_ptr<CurlGetPool> m_getPool;        // signedGetPool()'s, made on first use
     ManagerPool m_callPool{ 4, 3, {} };        // API calls (ApiCall): a D8/D9 prefetch per running upload
     NetworkGate *m_gate = nullptr;
     QPointer<ResolveWorkspaceCall> m_pendingResolve;

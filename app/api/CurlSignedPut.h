@@ -9,9 +9,9 @@
 //
 // The request is the one signedPutRequest() describes: the URL as given (path as is), every
 // extension header verbatim, an exact Content-Length, no Content-Type, no "Expect: 100-continue",
-// no timeout. Proxy: an explicit QNetworkProxy::applicationProxy() (HTTP or SOCKS5) is used;
-// otherwise libcurl reads http_proxy / https_proxy / no_proxy from the environment itself.
+// no timeout. Proxy, easy handle per thread, errors: CurlEasy.h.
 #include "api/ApiModels.h"
+#include "api/CurlEasy.h"
 #include "core/Error.h"
 
 #include <QByteArray>
@@ -24,14 +24,8 @@ class QIODevice;
 
 namespace bd::api::detail {
 
-struct CurlPutOutcome {
-    int status = 0;             // the final HTTP status; 0 when none arrived
-    int curlCode = 0;           // CURLcode; 0 (CURLE_OK) when the exchange completed
-    QString curlMessage;        // libcurl's error text when curlCode != 0
-    bool abortedByCaller = false;   // `abort` was set while it ran
-    QByteArray body;            // the response body (first 64 KiB; read for error statuses)
-    QByteArray contentType;     // of the final response
-    QByteArray retryAfter;      // the raw Retry-After header of the final response
+// The PUT's outcome (CurlEasy.h).
+struct CurlPutOutcome : CurlOutcome {
 };
 
 // Sends the PUT and returns when it ended: answered, failed, or stopped because `abort` became
@@ -43,10 +37,10 @@ CurlPutOutcome performSignedPut(const SignedUpload &upload, QIODevice *body, qin
                                 const std::atomic<bool> &abort,
                                 const std::function<void(qint64 sent, qint64 total)> &progress);
 
-// The same Error errorFromSignedReply() gives a QNetworkReply: 401/403 "signed URL expired or
-// rejected", other statuses >= 400 by errorFromHttpStatus (with an excerpt of a JSON or HTML
-// body), a failure below HTTP as Network "connection failed" (libcurl's text in detail), a
-// caller's abort as Cancelled.
-Error errorFromCurlPut(const CurlPutOutcome &outcome, const QString &operation);
+// The same Error errorFromSignedReply() gives a QNetworkReply (errorFromCurl, CurlEasy.h).
+inline Error errorFromCurlPut(const CurlPutOutcome &outcome, const QString &operation)
+{
+    return errorFromCurl(outcome, operation);
+}
 
 }  // namespace bd::api::detail
