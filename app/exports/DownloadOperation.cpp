@@ -33,9 +33,6 @@ QThreadPool &syncPool()
     return *pool;
 }
 
-constexpr qint64 kReadBufferBytes = 1 << 20;   // what Qt may hold in memory per reply
-constexpr qint64 kChunkBytes = 256 * 1024;     // one read()/write() step
-
 // "bytes 100-199/1000" -> start 100, total 1000 ("*" total -> -1). False when unparseable.
 bool parseContentRange(const QByteArray &value, qint64 *start, qint64 *total)
 {
@@ -61,14 +58,15 @@ DownloadOperation::DownloadOperation(api::ApiClient *api, ExportFileInfo file, Q
 
 DownloadOperation::~DownloadOperation()
 {
-    dropReply();
+    dropTransfer();
     closePart();
 }
 
 void DownloadOperation::streamTo(StreamExtractor *sink, qint64 startOffset)
 {
     m_sink = sink;
-    m_written = qMax<qint64>(0, startOffset);
+    m_sinkWriter = sink->writer();
+    m_written = m_streamStart = qMax<qint64>(0, startOffset);
     connect(sink, &StreamExtractor::drained, this, &DownloadOperation::onReadyRead);
 }
 
@@ -106,7 +104,7 @@ bool DownloadOperation::openRoot()
 void DownloadOperation::doCancel()
 {
     m_retryTimer.stop();
-    dropReply();
+    dropTransfer();
     closePart();
 }
 
@@ -114,7 +112,7 @@ bool DownloadOperation::doSuspend()
 {
     // The GET cannot be paused; drop it and continue from the .part bytes on resume.
     m_retryTimer.stop();
-    dropReply();
+    dropTransfer();
     closePart();
     return true;
 }
@@ -130,7 +128,7 @@ bool DownloadOperation::doResume()
     }
     if (!m_waitingForUrl && !m_syncing)
         QTimer::singleShot(0, this, [this] {
-            if (state() == State::Running && !m_reply && !m_waitingForUrl)
+            if (state() == State::Running && !m_reply && !m_curl && !m_waitingForUrl)
                 sendRequest();
         });
     return true;
@@ -161,130 +159,45 @@ void DownloadOperation::sendRequest()
     ++m_requests;
     if (m_offset > 0)
         ++m_rangeRequests;
-    m_reply = m_api->getSigned(url, m_offset);
-    m_reply->setReadBufferSize(kReadBufferBytes);
-    connect(m_reply, &QNetworkReply::metaDataChanged, this, &DownloadOperation::onMetaData);
-    connect(m_reply, &QNetworkReply::readyRead, this, &DownloadOperation::onReadyRead);
-    connect(m_reply, &QNetworkReply::finished, this, &DownloadOperation::onFinished);
+    if (m_api->signedGetPool()) {
+        if (!sendWithCurl(url))
+            return;   // the file failed
+    } else {
+        sendWithQt(url);
+    }
     setStatusText(m_offset > 0 ? tr("Resuming %1 at byte %2").arg(m_file.fileName).arg(m_offset)
                                : tr("Downloading %1").arg(m_file.fileName));
 }
 
-void DownloadOperation::onMetaData()
+DownloadOperation::HeadVerdict DownloadOperation::judgeHead(int status, qint64 contentLength,
+                                                         const QByteArray &contentRange, qint64 offset, bool streamed)
 {
-    if (!m_statusChecked)
-        checkStatus();
-}
-
-// Decides, once the status line is in, whether the body is the file's bytes and where they go.
-bool DownloadOperation::checkStatus()
-{
-    const QVariant statusValue = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
-    if (!statusValue.isValid())
-        return false;
-    m_statusChecked = true;
-    const int status = statusValue.toInt();
-    const qint64 length = m_reply->header(QNetworkRequest::ContentLengthHeader).isValid()
-        ? m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() : -1;
+    HeadVerdict verdict;
     if (status == 206) {
         qint64 start = -1, total = -1;
-        if (!parseContentRange(m_reply->rawHeader("Content-Range"), &start, &total) || start != m_offset) {
+        if (!parseContentRange(contentRange, &start, &total) || start != offset) {
             // Bytes for some other place in the file: start over rather than corrupt it.
-            m_restartFromZero = true;
-            abortReplyLater();
-            return true;
+            verdict.wrongRange = true;
+            return verdict;
         }
-        m_expectedTotal = total >= 0 ? total : (length >= 0 ? m_offset + length : -1);
-        m_bodyAccepted = true;
+        verdict.expectedTotal = total >= 0 ? total : (contentLength >= 0 ? offset + contentLength : -1);
+        verdict.accepted = true;
     } else if (status >= 200 && status < 300) {
-        if (m_offset > 0 && m_sink) {
-            // The server ignored the Range: drop the bytes the extraction already has.
-            m_skip = m_offset;
-            m_offset = 0;
-        } else if (m_offset > 0) {
-            // The server ignored the Range: the body is the whole file again.
-            if (::ftruncate(m_fd, 0) != 0) {
-                m_localError = diskError(errno, tr("truncate"));
-                abortReplyLater();
-                return true;
-            }
-            m_offset = m_written = 0;
-        }
-        m_expectedTotal = length;
-        m_bodyAccepted = true;
+        // The server ignored a Range: the body is the whole file again. Streamed, the bytes the
+        // extraction already has are dropped; a .part starts over.
+        if (offset > 0 && streamed)
+            verdict.skip = offset;
+        else if (offset > 0)
+            verdict.truncate = true;
+        verdict.expectedTotal = contentLength;
+        verdict.accepted = true;
     }
-    if (m_bodyAccepted && m_expectedTotal >= 0)
-        setTotalAmount(Unit::Bytes, m_expectedTotal);
-    if (m_bodyAccepted && m_sink)
-        m_sink->setArchiveSize(m_expectedTotal);
-    return true;
+    return verdict;
 }
 
-void DownloadOperation::onReadyRead()
+// One GET ended (its body written): done, retried, refreshed or failed.
+void DownloadOperation::settle(const Attempt &attempt)
 {
-    if (!m_reply || (!m_statusChecked && !checkStatus()) || !m_bodyAccepted || m_localError)
-        return;
-    if (m_sink)
-        return feedSink();
-    char chunk[kChunkBytes];
-    while (m_reply->bytesAvailable() > 0) {
-        const qint64 n = m_reply->read(chunk, sizeof chunk);
-        if (n <= 0)
-            break;
-        if (!writeChunk(chunk, n)) {
-            abortReplyLater();   // onFinished reports m_localError
-            return;
-        }
-    }
-    setProcessedAmount(Unit::Bytes, m_written);
-}
-
-// Streamed: moves what the reply holds into the sink while it has room; the sink's drained()
-// calls again. Only the byte count moves on this thread; the copy to disk is the worker's.
-void DownloadOperation::feedSink()
-{
-    while (m_reply && m_reply->bytesAvailable() > 0) {
-        if (m_skip > 0) {
-            const qint64 skipped = m_reply->skip(qMin(m_skip, m_reply->bytesAvailable()));
-            if (skipped <= 0)
-                break;
-            m_skip -= skipped;
-            continue;
-        }
-        const qint64 room = m_sink ? m_sink->room() : 0;
-        if (room <= 0)
-            return;   // drained() brings us back
-        QByteArray bytes = m_reply->read(qMin(room, kChunkBytes));
-        if (bytes.isEmpty())
-            break;
-        m_written += bytes.size();
-        m_sink->push(std::move(bytes));
-    }
-    setProcessedAmount(Unit::Bytes, m_written);
-    if (m_finishDeferred && m_reply && m_reply->bytesAvailable() == 0) {
-        m_finishDeferred = false;
-        onFinished();
-    }
-}
-
-void DownloadOperation::onFinished()
-{
-    QNetworkReply *reply = m_reply;
-    if (!reply)
-        return;
-    if (!m_localError && !m_restartFromZero) {
-        if (!m_statusChecked)
-            checkStatus();
-        onReadyRead();   // whatever is still buffered
-        if (m_sink && m_bodyAccepted && m_reply && m_reply->bytesAvailable() > 0) {
-            m_finishDeferred = true;   // the sink is full: feedSink() finishes once it took the rest
-            return;
-        }
-    }
-    m_reply = nullptr;
-    reply->disconnect(this);
-    reply->deleteLater();
-
     if (m_localError) {
         closePart();
         return fail(m_localError);
@@ -296,9 +209,13 @@ void DownloadOperation::onFinished()
                               tr("Could not download %1: the server keeps sending the wrong byte range").arg(m_file.fileName)));
         return sendRequest();
     }
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const Error error = api::errorFromSignedReply(reply, tr("download %1").arg(m_file.fileName));
+    const int status = attempt.status;
+    const Error &error = attempt.error;
     closePart();
+    if (attempt.refusedRedirect)
+        return fail(Error(ErrorKind::Unsafe, tr("Refusing to download %1: the server redirected it to a URL that is not "
+                                                "http or https, or from https to http").arg(m_file.fileName),
+                          status, error.detail));
     if (status == 416 && m_sink)
         return fail(Error(ErrorKind::BadResponse, tr("Could not resume %1 at byte %2: the server says the file is "
                                                      "shorter now (it changed); it will be fetched from the start "
@@ -313,17 +230,16 @@ void DownloadOperation::onFinished()
             return refreshUrl(error);
         if (error.isTransient() || error.kind == ErrorKind::Server || error.kind == ErrorKind::Network
             || error.kind == ErrorKind::Timeout) {
-            const QString retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
             if (status == 429) {
                 const api::RetryPolicy policy = retryPolicy();
-                const qint64 waitMs = api::parseRetryAfterMs(retryAfter, QDateTime::currentDateTimeUtc(),
+                const qint64 waitMs = api::parseRetryAfterMs(attempt.retryAfter, QDateTime::currentDateTimeUtc(),
                                                              policy.maxRetryAfterMs)
                                           .value_or(policy.baseDelayMs);
                 if (m_api)
                     m_api->networkGate()->holdFor(waitMs);
                 Q_EMIT rateLimited(int(waitMs));
             }
-            return retryLater(error, retryAfter);
+            return retryLater(error, attempt.retryAfter);
         }
         return fail(error);
     }
@@ -378,44 +294,10 @@ void DownloadOperation::closePart()
     }
 }
 
-bool DownloadOperation::writeChunk(const char *data, qint64 size)
+void DownloadOperation::dropTransfer()
 {
-    while (size > 0) {
-        const ssize_t n = ::write(m_fd, data, size_t(size));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            m_localError = diskError(errno, tr("write"));
-            return false;
-        }
-        data += n;
-        size -= n;
-        m_written += n;
-    }
-    return true;
-}
-
-void DownloadOperation::dropReply()
-{
-    m_finishDeferred = false;
-    if (!m_reply)
-        return;
-    QNetworkReply *reply = m_reply;
-    m_reply = nullptr;
-    reply->disconnect(this);
-    reply->setProperty("bd_aborted", true);
-    reply->abort();
-    reply->deleteLater();
-}
-
-// Aborting inside a reply's own signal would re-enter onFinished; do it on the next pass.
-void DownloadOperation::abortReplyLater()
-{
-    QPointer<QNetworkReply> reply(m_reply);
-    QTimer::singleShot(0, this, [reply] {
-        if (reply)
-            reply->abort();
-    });
+    dropReply();
+    dropCurl();
 }
 
 void DownloadOperation::retryLater(const Error &error, const QString &retryAfter)
@@ -504,7 +386,7 @@ void DownloadOperation::finishStreamed()
 void DownloadOperation::fail(const Error &error)
 {
     m_retryTimer.stop();
-    dropReply();
+    dropTransfer();
     closePart();
     setStatusText(error.message);
     emitResult(error);

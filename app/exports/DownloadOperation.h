@@ -19,7 +19,16 @@
 //  - streamTo(): no .part at all — the body goes to a StreamExtractor as it arrives (reading the
 //    reply only while the extractor has room), from a given byte of the file on (a Range request:
 //    a resume after a kill); retries continue from the last byte handed over, a 200 answer to a
-//    Range request is skipped up to it, a 416 fails the file (it changed on the server).
+//    Range request is skipped up to it, a 416 fails the file (it changed on the server);
+//  - a redirect is followed only to http(s), never from https to http (else Unsafe, not retried).
+//
+// Transport (DownloadTransfers.cpp): by default each GET is one blocking libcurl transfer on a
+// thread of the client's CurlGetPool (ApiClient::signedGetPool()), which writes the body itself —
+// to the .part, or into the StreamExtractor's pipe (StreamWriter, blocking while it is full) — so
+// this thread sees only the head, progress (every 50 ms at most) and the outcome. A stall of the
+// request timeout (ApiConfig::timeoutSeconds) without a byte fails the attempt as Timeout.
+// BATCHDECK_SIGNED_GET=qt keeps Qt's path: ApiClient::getSigned(), the body read here. Both give
+// the same errors (errorFromSignedReply / errorFromCurl) and go through the same decisions below.
 #include "api/ApiClient.h"
 #include "api/RetryPolicy.h"
 #include "core/Operation.h"
@@ -30,12 +39,14 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 class QNetworkReply;
 
 namespace bd {
 
 class StreamExtractor;
+class StreamWriter;
 
 class DownloadOperation : public Operation
 {
@@ -91,18 +102,48 @@ protected:
     bool doResume() override;
 
 private:
+    // What a response's head means for its body (the same rules for both transports).
+    struct HeadVerdict {
+        bool accepted = false;     // the body is the file's bytes (from `offset`, or from 0)
+        bool wrongRange = false;   // a 206 for another place in the file: start over
+        bool truncate = false;     // a 200 to a Range request of a .part: the file again from 0
+        qint64 skip = 0;           // streamed: a 200 to a Range request, bytes already handed over
+        qint64 expectedTotal = -1; // the whole file's size, when known
+    };
+    static HeadVerdict judgeHead(int status, qint64 contentLength, const QByteArray &contentRange, qint64 offset,
+                                 bool streamed);
+    // How one GET ended, whichever transport ran it (after the body was written).
+    struct Attempt {
+        int status = 0;
+        Error error;               // errorFromSignedReply / errorFromCurl
+        QString retryAfter;
+        bool refusedRedirect = false;
+    };
+    struct CurlDownload;   // one libcurl GET on a pool thread (DownloadTransfers.cpp)
+
     void sendRequest();
+    void settle(const Attempt &attempt);
+    void dropTransfer();
+    // Qt's path (BATCHDECK_SIGNED_GET=qt)
+    void sendWithQt(const QUrl &url);
     void onMetaData();
     void onReadyRead();
     void feedSink();
-    void finishStreamed();
     void onFinished();
     bool checkStatus();
     bool writeChunk(const char *data, qint64 size);
-    bool openPart(bool truncate);
-    void closePart();
     void dropReply();
     void abortReplyLater();
+    // libcurl's path
+    bool sendWithCurl(const QUrl &url);
+    void onCurlHead(const std::shared_ptr<CurlDownload> &job);
+    void onCurlProgress(const std::shared_ptr<CurlDownload> &job);
+    void onCurlFinished(const std::shared_ptr<CurlDownload> &job);
+    void dropCurl();
+
+    void finishStreamed();
+    bool openPart(bool truncate);
+    void closePart();
     // Wait (RetryPolicy; a raw Retry-After value wins) and send again from the bytes on disk.
     void retryLater(const Error &error, const QString &retryAfter);
     void refreshUrl(const Error &why);
@@ -124,6 +165,7 @@ private:
     int m_backoffBaseMs = 500;
 
     QPointer<QNetworkReply> m_reply;   // the QNAM may delete it first (client torn down)
+    std::shared_ptr<CurlDownload> m_curl;   // the running libcurl GET
     int m_fd = -1;
     qint64 m_offset = 0;          // bytes on disk when the current request was sent
     qint64 m_written = 0;         // bytes on disk now
@@ -142,6 +184,8 @@ private:
     bool m_syncing = false;       // the .part's fsync runs on the sync pool
     bool m_synced = false;        // ... and is done: only the rename is left
     QPointer<StreamExtractor> m_sink;   // streamed: the body goes there, not to a .part
+    std::shared_ptr<StreamWriter> m_sinkWriter;   // ... its pipe (the libcurl GET writes there)
+    qint64 m_streamStart = 0;     // streamed: the file's byte the sink's first byte is
     qint64 m_skip = 0;            // streamed: body bytes already handed over (a 200 to a Range GET)
     bool m_finishDeferred = false;   // streamed: the reply ended while the sink was full
 };

@@ -29,9 +29,12 @@ QThreadPool &streamPool()
 // The bounded byte pipe between the download (owner's thread) and the worker (libarchive's read
 // callback). Chunks are moved, not copied; the worker keeps the one libarchive is reading until
 // it asks for the next.
-struct StreamExtractor::Pipe : ArchiveStream {
-    std::mutex mutex;
+struct StreamExtractor::Pipe : ArchiveStream, StreamWriter {
+    mutable std::mutex mutex;
     std::condition_variable arrived;
+    std::condition_variable roomFreed;   // a blocked write() waits on it
+    bool writerWaiting = false;
+    qint64 pushed = 0;                   // bytes taken by write() and push()
     std::deque<QByteArray> chunks;
     qint64 queued = 0;
     bool ended = false;
@@ -57,6 +60,8 @@ struct StreamExtractor::Pipe : ArchiveStream {
         const bool wake = producerWaiting && queued <= kCapacity / 2;
         if (wake)
             producerWaiting = false;
+        if (writerWaiting && queued <= kCapacity / 2)
+            roomFreed.notify_one();
         lock.unlock();
         if (wake)
             onDrained();
@@ -74,6 +79,7 @@ struct StreamExtractor::Pipe : ArchiveStream {
         chunks.clear();
         queued = 0;
         current.clear();
+        roomFreed.notify_all();
         const bool wake = std::exchange(producerWaiting, false);
         lock.unlock();
         if (wake)
@@ -85,6 +91,37 @@ struct StreamExtractor::Pipe : ArchiveStream {
         std::lock_guard lock(mutex);
         arrived.notify_all();
     }
+
+    bool write(QByteArray chunk, const std::atomic<bool> &abort) override
+    {
+        std::unique_lock lock(mutex);
+        writerWaiting = true;
+        roomFreed.wait(lock, [&] { return abort.load() || ended || aborted || readerGone || queued < kCapacity; });
+        writerWaiting = false;
+        if (abort.load() || ended || aborted)
+            return false;
+        pushed += chunk.size();
+        if (readerGone || chunk.isEmpty())
+            return true;
+        queued += chunk.size();
+        chunks.push_back(std::move(chunk));
+        arrived.notify_one();
+        return true;
+    }
+
+    void wake() override
+    {
+        std::lock_guard lock(mutex);
+        roomFreed.notify_all();
+    }
+
+    qint64 taken() const override
+    {
+        std::lock_guard lock(mutex);
+        return pushed;
+    }
+
+    void setArchiveSize(qint64 bytes) override { size = bytes; }
 };
 
 StreamExtractor::StreamExtractor(const QString &archivePath, const QString &targetDir, const ExtractOptions &options,
@@ -124,7 +161,7 @@ StreamExtractor::~StreamExtractor()
 
 void StreamExtractor::setArchiveSize(qint64 bytes)
 {
-    m_pipe->size = bytes;
+    m_pipe->setArchiveSize(bytes);
 }
 
 qint64 StreamExtractor::room() const
@@ -143,11 +180,19 @@ void StreamExtractor::push(QByteArray bytes)
     if (bytes.isEmpty())
         return;
     std::lock_guard lock(m_pipe->mutex);
-    if (m_pipe->readerGone || m_pipe->ended || m_pipe->aborted)
+    if (m_pipe->ended || m_pipe->aborted)
+        return;
+    m_pipe->pushed += bytes.size();
+    if (m_pipe->readerGone)
         return;
     m_pipe->queued += bytes.size();
     m_pipe->chunks.push_back(std::move(bytes));
     m_pipe->arrived.notify_one();
+}
+
+std::shared_ptr<StreamWriter> StreamExtractor::writer() const
+{
+    return m_pipe;
 }
 
 void StreamExtractor::endInput()
@@ -155,6 +200,7 @@ void StreamExtractor::endInput()
     std::lock_guard lock(m_pipe->mutex);
     m_pipe->ended = true;
     m_pipe->arrived.notify_all();
+    m_pipe->roomFreed.notify_all();
 }
 
 void StreamExtractor::abortInput()
@@ -162,6 +208,7 @@ void StreamExtractor::abortInput()
     std::lock_guard lock(m_pipe->mutex);
     m_pipe->aborted = true;
     m_pipe->arrived.notify_all();
+    m_pipe->roomFreed.notify_all();
 }
 
 void StreamExtractor::doStart()

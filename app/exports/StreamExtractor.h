@@ -6,6 +6,10 @@
 // archive's size: when the pipe holds kCapacity bytes, room() is 0 and the download stops reading
 // its reply (Qt's read buffer fills, TCP holds the sender) until drained() says to go on.
 //
+// A producer on another thread (the libcurl GET's worker) writes through writer() instead: its
+// write() moves a chunk in and blocks while the pipe is full, until the worker drained half of it
+// or the producer's abort flag is set (wake() makes it look).
+//
 // Resume: resumeOffset() is where a new run may start over with a Range request (see
 // ExtractControl::resumeOffset); the owner records it in the export journal. Members are named
 // only when complete, so a kill at any instant leaves whole members and no half ones, and the
@@ -20,9 +24,27 @@
 #include <QByteArray>
 #include <QFutureWatcher>
 
+#include <atomic>
 #include <memory>
 
 namespace bd {
+
+// The pipe's writing end for a producer on another thread. Thread-safe; outlives the extractor.
+class StreamWriter
+{
+public:
+    virtual ~StreamWriter() = default;
+    // Moves the chunk in, waiting while the pipe holds kCapacity or more. False, with nothing
+    // taken, once `abort` is set or the input was ended; true (bytes dropped) once the reader
+    // stopped reading.
+    virtual bool write(QByteArray chunk, const std::atomic<bool> &abort) = 0;
+    // Wakes a write() that waits for room, so it looks at its abort flag again.
+    virtual void wake() = 0;
+    // Bytes taken so far by write() and push() (dropped ones included): where the stream stands.
+    virtual qint64 taken() const = 0;
+    // The whole archive's size, once the download knows it (before the first write()).
+    virtual void setArchiveSize(qint64 bytes) = 0;
+};
 
 class StreamExtractor : public Operation
 {
@@ -45,6 +67,8 @@ public:
     // archive's end, or an archive that failed, is dropped).
     qint64 room() const;
     void push(QByteArray bytes);
+    // The same pipe for a producer on another thread (see StreamWriter).
+    std::shared_ptr<StreamWriter> writer() const;
     // The download has delivered every byte / stopped for good (the worker fails the archive as cut).
     void endInput();
     void abortInput();
