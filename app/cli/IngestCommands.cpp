@@ -14,6 +14,7 @@
 #include "cli/CliContext.h"
 #include "cli/CommandOptions.h"
 #include "cli/ProgressPrinter.h"
+#include "core/Timeline.h"
 #include "staging/BatchNaming.h"
 #include "staging/CloudIngestPlanner.h"
 #include "staging/IngestOperation.h"
@@ -168,6 +169,7 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
     }
     staging::IngestOperation ingest(client, options);
     runToEnd(ctx, ingest);
+    timeline::mark(QStringLiteral("cli: ingest ended"));
     // The summary keeps the first of each list; --json lists skipped and failed in full, read
     // from the scan and the journal one row at a time.
     QJsonObject full;
@@ -188,7 +190,9 @@ int runLocal(CliContext &ctx, CommandOptions &opts, staging::MediaSelection medi
             full.insert(key, items);
         }
     }
-    return reportSummary(ctx, ingest.summary(), ingest.error(), full);
+    const int code = reportSummary(ctx, ingest.summary(), ingest.error(), full);
+    timeline::mark(QStringLiteral("cli: summary printed"));
+    return code;
 }
 
 // Which credentials signed a cloud listing: shown by --list-only (and in --json), never a secret.

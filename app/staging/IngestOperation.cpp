@@ -6,6 +6,7 @@
 #include "staging/UploadQueue.h"
 
 #include "core/Database.h"
+#include "core/Timeline.h"
 #include "staging/ScanStore.h"
 
 #include <QFileInfo>
@@ -64,6 +65,7 @@ void IngestOperation::setPhase(Phase phase, const QString &status)
 
 void IngestOperation::doStart()
 {
+    timeline::mark(QStringLiteral("ingest: start"));
     m_clock.start();
     if (!m_api) {
         fail(Error(ErrorKind::Internal, tr("No API client")));
@@ -104,6 +106,7 @@ void IngestOperation::startWithTarget()
     m_target.workspace = m_api->workspace();
     if (!openJournal())
         return;
+    timeline::mark(QStringLiteral("ingest: journal open"));
     startScan();
 }
 
@@ -215,6 +218,7 @@ void IngestOperation::onScanFinished()
     FolderScanner *scanner = m_scanner;
     if (!scanner || isFinished())
         return;
+    timeline::mark(QStringLiteral("ingest: scan finished"));
     scanner->deleteLater();
     if (scanner->error()) {
         fail(scanner->error());
@@ -259,6 +263,7 @@ void IngestOperation::onScanFinished()
 
 void IngestOperation::onScanJournaled()
 {
+    timeline::mark(QStringLiteral("ingest: scan copied to the journal"));
     if (isFinished())
         return;
     const QString error = m_journalCopy.result().error;
@@ -345,6 +350,7 @@ void IngestOperation::finish(const Error &error)
     if (isFinished() || m_finishing)
         return;
     m_finishing = true;
+    timeline::mark(QStringLiteral("ingest: finishing"));
     if (m_readiness)
         m_readiness->cancel();
     m_finishError = error;
@@ -429,6 +435,7 @@ void IngestOperation::applyFinishPasses(const FinishPasses &passes)
 
 void IngestOperation::completeFinish(const Error &error)
 {
+    timeline::mark(QStringLiteral("ingest: summary passes done"));
     m_summary.elapsedMs = m_clock.isValid() ? m_clock.elapsed() : 0;
     const qint64 expected = m_summary.uploadedTotal();
     const int failed = m_summary.failedTotal();
@@ -440,6 +447,7 @@ void IngestOperation::completeFinish(const Error &error)
                                                                : QStringLiteral("failed");
     // Finished means recorded: whoever reads the journal next (a re-run) sees the outcome.
     recordFinalState(state, [this, error, failed] {
+        timeline::mark(QStringLiteral("ingest: final state recorded"));
         setPhase(Phase::Done, m_summary.toText(0).section(QLatin1Char('\n'), 0, 0));
         if (error) {
             emitResult(error);

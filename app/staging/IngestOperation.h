@@ -246,6 +246,7 @@ private:
     int m_nextShardIndex = 0;
     Error m_finishError;                     // why files were not sent (for forEachOutcome)
     int m_confirmedCount = 0;                // this ingest's files in the batch (journal: confirmed)
+    int m_transfersFinished = 0;             // (for the timeline)
     QHash<QString, QString> m_serviceFailed; // batch name → the service's reason (D6)
 
     QPointer<BatchReadiness> m_readiness;   // Indexing: is the batch ready?

@@ -11,6 +11,7 @@
 
 #include "api/ApiClient.h"
 #include "core/Database.h"
+#include "core/Timeline.h"
 #include "staging/IngestResumeCheck.h"
 #include "staging/JournalWriter.h"
 #include "staging/UploadQueue.h"
@@ -54,6 +55,7 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
 {
     if (isFinished())
         return;
+    timeline::mark(QStringLiteral("ingest: first early shard"), true);
     shard.index = m_nextShardIndex++;
     QVector<JournalFile> rows;
     QStringList names;
@@ -114,6 +116,7 @@ void IngestOperation::planAndUpload()
             return journal.clearRunFailures(id);   // codes of earlier runs: planned again now
         });
     }
+    timeline::mark(QStringLiteral("ingest: plan after the scan"));
     m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
     const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
                                                   ? m_journalCopy.result().counts
@@ -228,6 +231,7 @@ TransferOperation *IngestOperation::nextTransfer()
 
 void IngestOperation::onTransferStarted(TransferOperation *transfer)
 {
+    timeline::mark(QStringLiteral("ingest: first transfer started"), true);
     if (m_earlyTransfers.remove(transfer))
         m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
     feedQueue();   // one left the waiting line: the next shard's members come from the journal
@@ -235,6 +239,7 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     // start for the record), so a kill in mid-transfer is checked on resume and a later change
     // of the file is noticed.
     connect(transfer, &TransferOperation::sending, this, [this, transfer] {
+        timeline::mark(QStringLiteral("ingest: first body may go (URL in hand)"), true);
         auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
         const auto prefetched = m_fingerprints.constFind(transfer);
         const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
@@ -283,6 +288,8 @@ void IngestOperation::prefetchFingerprints(TransferOperation *transfer)
 
 void IngestOperation::onTransferFinished(TransferOperation *transfer)
 {
+    if (timeline::enabled())
+        timeline::mark(QStringLiteral("ingest: transfer finished (%1 so far)").arg(++m_transfersFinished));
     m_fingerprints.remove(transfer);
     const QStringList paths = transfer->filePaths();
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
@@ -307,6 +314,7 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
 
 void IngestOperation::onQueueFinished()
 {
+    timeline::mark(QStringLiteral("ingest: queue finished"));
     if (isFinished())
         return;
     m_summary.bytesSent = m_bytesBefore + m_queue->processedAmount(Unit::Bytes);
