@@ -260,6 +260,46 @@ Error databaseError()
     return checkedPaths().value(path);
 }
 
+QString sqlPlaceholders(int rows, int columns)
+{
+    const QString one = columns == 1 ? QStringLiteral("?")
+                                     : QLatin1Char('(') + QStringLiteral("?,").repeated(columns - 1) + QStringLiteral("?)");
+    QString all;
+    all.reserve(rows * (one.size() + 1));
+    for (int i = 0; i < rows; ++i) {
+        if (i > 0)
+            all += QLatin1Char(',');
+        all += one;
+    }
+    return all;
+}
+
+bool execInChunks(QSqlDatabase &db, qsizetype count, int chunk, const std::function<QString(int)> &makeSql,
+                  const std::function<void(QSqlQuery &, qsizetype, int)> &bind, QString *errorText)
+{
+    QSqlQuery query(db);
+    int prepared = 0;
+    for (qsizetype first = 0; first < count;) {
+        const int rows = int(qMin<qsizetype>(chunk, count - first));
+        if (rows != prepared) {
+            if (!query.prepare(makeSql(rows))) {
+                if (errorText)
+                    *errorText = query.lastError().text();
+                return false;
+            }
+            prepared = rows;
+        }
+        bind(query, first, rows);
+        if (!query.exec()) {
+            if (errorText)
+                *errorText = query.lastError().text();
+            return false;
+        }
+        first += rows;
+    }
+    return true;
+}
+
 bool execAll(QSqlDatabase &db, const QStringList &statements, QString *errorText)
 {
     if (!db.transaction()) {

@@ -14,6 +14,10 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
+
+class QSqlQuery;
+
 namespace bd {
 
 // Where Batchdeck keeps its files: $BATCHDECK_DATA_DIR if set (tests, portable installs),
@@ -39,5 +43,17 @@ void setDatabaseBusyTimeoutMs(int ms);
 
 // Run statements in one transaction; false (and rollback) on the first failure.
 bool execAll(QSqlDatabase &db, const QStringList &statements, QString *errorText = nullptr);
+
+// `rows` groups of `columns` placeholders for one statement: "(?,?),(?,?)"; "?,?" when
+// columns is 1 (an IN list). One statement for many rows: Qt SQL's cost per executed statement
+// is most of what a small row costs.
+QString sqlPlaceholders(int rows, int columns = 1);
+
+// One statement per chunk of at most `chunk` of `count` rows: makeSql(n) is the statement for n
+// rows (prepared again only when n changes: the last chunk), bind(query, first, n) binds the
+// values of rows first .. first + n - 1. False, with the driver's message, on the first failure.
+bool execInChunks(QSqlDatabase &db, qsizetype count, int chunk, const std::function<QString(int rows)> &makeSql,
+                  const std::function<void(QSqlQuery &query, qsizetype first, int rows)> &bind,
+                  QString *errorText = nullptr);
 
 }  // namespace bd

@@ -32,12 +32,51 @@ QString nextConnectionName()
 }  // namespace
 
 struct ScanStore::Statements {
-    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), skipped(db), early(db) {}
+    explicit Statements(const QSqlDatabase &db)
+        : inode(db), accepted(db), acceptedMany(db), skipped(db), early(db), earlyMany(db)
+    {
+    }
     QSqlQuery inode;
-    QSqlQuery accepted;
+    QSqlQuery accepted;       // one row
+    QSqlQuery acceptedMany;   // kRowsPerInsert rows
     QSqlQuery skipped;
     QSqlQuery early;
+    QSqlQuery earlyMany;      // kRowsPerInsert paths
 };
+
+namespace {
+constexpr int kAcceptedColumnCount = 8;
+const char kInsertAccepted[] = "INSERT INTO files (path, kind, size, mtime, dev, ino, name, name_key) VALUES ";
+
+quint64 mix(quint64 x)   // splitmix64's finaliser
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+}  // namespace
+
+void ScanStore::InodeFilter::add(quint64 dev, quint64 ino)
+{
+    if (m_words.empty())
+        m_words.assign(kBits / 64, 0);
+    const quint64 h = mix(ino ^ mix(dev + 0x9e3779b97f4a7c15ULL));
+    for (const quint64 bit : { h % kBits, (h >> 32) % kBits })
+        m_words[bit / 64] |= quint64(1) << (bit % 64);
+}
+
+bool ScanStore::InodeFilter::mayContain(quint64 dev, quint64 ino) const
+{
+    if (m_words.empty())
+        return false;
+    const quint64 h = mix(ino ^ mix(dev + 0x9e3779b97f4a7c15ULL));
+    for (const quint64 bit : { h % kBits, (h >> 32) % kBits })
+        if (!(m_words[bit / 64] & (quint64(1) << (bit % 64))))
+            return false;
+    return true;
+}
 
 ScanFile::~ScanFile()
 {
@@ -109,10 +148,13 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
         return;
     m_statements = std::make_unique<Statements>(m_db);
     m_statements->inode.prepare(QStringLiteral("SELECT 1 FROM files WHERE dev = ? AND ino = ?"));
-    m_statements->accepted.prepare(QStringLiteral("INSERT INTO files (path, kind, size, mtime, dev, ino, name, name_key)"
-                                                  " VALUES (?,?,?,?,?,?,?,?)"));
+    m_statements->accepted.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(1, kAcceptedColumnCount));
+    m_statements->acceptedMany.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(kRowsPerInsert, kAcceptedColumnCount));
+    m_unwritten.reserve(kRowsPerInsert);
     m_statements->skipped.prepare(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) VALUES (?,?,?,?)"));
     m_statements->early.prepare(QStringLiteral("UPDATE files SET early = 1 WHERE path = ?"));
+    m_statements->earlyMany.prepare(QStringLiteral("UPDATE files SET early = 1 WHERE path IN (%1)")
+                                        .arg(sqlPlaceholders(kRowsPerInsert)));
 }
 
 ScanStore::~ScanStore()
@@ -148,9 +190,38 @@ bool ScanStore::countRow()
     return true;
 }
 
+bool ScanStore::flushAccepted()
+{
+    if (m_unwritten.empty())
+        return true;
+    const bool whole = int(m_unwritten.size()) == kRowsPerInsert;
+    QSqlQuery &q = whole ? m_statements->acceptedMany : m_statements->accepted;
+    for (size_t i = 0; i < m_unwritten.size(); ++i) {
+        const PendingRow &row = m_unwritten[i];
+        const int at = whole ? int(i) * kAcceptedColumnCount : 0;
+        q.bindValue(at, row.path);
+        q.bindValue(at + 1, row.kind);
+        q.bindValue(at + 2, row.size);
+        q.bindValue(at + 3, row.mtime);
+        q.bindValue(at + 4, qint64(row.dev));
+        q.bindValue(at + 5, qint64(row.ino));
+        q.bindValue(at + 6, row.base);
+        q.bindValue(at + 7, row.key);
+        if ((!whole || i + 1 == m_unwritten.size()) && !q.exec()) {
+            m_error = q.lastError().text();
+            m_unwritten.clear();
+            return false;
+        }
+    }
+    m_unwritten.clear();
+    return true;
+}
+
 bool ScanStore::commit()
 {
     m_pendingRows = 0;
+    if (!flushAccepted())
+        return false;
     if (!m_inTransaction)
         return true;
     m_inTransaction = false;
@@ -162,8 +233,11 @@ bool ScanStore::commit()
 
 bool ScanStore::containsInode(quint64 dev, quint64 ino)
 {
-    if (!m_open)
+    if (!m_open || !m_inodes.mayContain(dev, ino))
         return false;
+    for (const PendingRow &row : m_unwritten)
+        if (row.dev == dev && row.ino == ino)
+            return true;
     QSqlQuery &q = m_statements->inode;
     q.bindValue(0, qint64(dev));
     q.bindValue(1, qint64(ino));
@@ -181,34 +255,28 @@ bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, Medi
 bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
                             const QString &base, const QString &key)
 {
-    if (!m_open || !countRow())
+    if (!m_open || !countRow())   // (a commit it makes writes what is held first)
         return false;
-    QSqlQuery &q = m_statements->accepted;
-    q.bindValue(0, path);
-    q.bindValue(1, int(kind));
-    q.bindValue(2, size);
-    q.bindValue(3, mtime);
-    q.bindValue(4, qint64(dev));
-    q.bindValue(5, qint64(ino));
-    q.bindValue(6, base);
-    q.bindValue(7, key);
-    if (q.exec())
-        return true;
-    m_error = q.lastError().text();
-    return false;
+    m_inodes.add(dev, ino);
+    m_unwritten.push_back({ path, int(kind), size, mtime, dev, ino, base, key });
+    return int(m_unwritten.size()) < kRowsPerInsert || flushAccepted();
 }
 
 bool ScanStore::markEarly(const QStringList &paths)
 {
-    if (!m_open)
+    if (!m_open || !flushAccepted())
         return false;
-    QSqlQuery &q = m_statements->early;
-    for (const QString &path : paths) {
-        q.bindValue(0, path);
+    for (qsizetype done = 0; done < paths.size();) {
+        const bool many = paths.size() - done >= kRowsPerInsert;
+        QSqlQuery &q = many ? m_statements->earlyMany : m_statements->early;
+        const int n = many ? kRowsPerInsert : 1;
+        for (int i = 0; i < n; ++i)
+            q.bindValue(i, paths.at(done + i));
         if (!q.exec()) {
             m_error = q.lastError().text();
             return false;
         }
+        done += n;
     }
     return true;
 }
@@ -358,7 +426,7 @@ const char kAcceptedColumns[] = "SELECT path, name, size, mtime, kind FROM files
 
 bool ScanStore::forEachAccepted(const std::function<bool(const ScannedFile &)> &visit)
 {
-    if (!m_open)
+    if (!m_open || !flushAccepted())
         return false;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
@@ -376,7 +444,7 @@ bool ScanStore::forEachAccepted(const std::function<bool(const ScannedFile &)> &
 QVector<ScannedFile> ScanStore::accepted(int offset, int limit)
 {
     QVector<ScannedFile> out;
-    if (!m_open)
+    if (!m_open || !flushAccepted())
         return out;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);

@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 namespace bd::staging {
 
@@ -45,6 +46,9 @@ class ScanStore
 public:
     // Rows written per transaction while scanning.
     static constexpr int kRowsPerTransaction = 2000;
+    // Accepted rows go in by one INSERT of this many (the per-statement cost of Qt SQL is most of
+    // a small row's): they are written before anything reads or updates the table.
+    static constexpr int kRowsPerInsert = 64;
 
     // A new, empty scratch file (scratch files a killed process left, older than a day, go).
     static std::shared_ptr<ScanFile> create(QString *error);
@@ -65,6 +69,8 @@ public:
     const std::shared_ptr<ScanFile> &file() const { return m_file; }
 
     // Writing (the walker's thread). Rows are committed every kRowsPerTransaction.
+    // A filter of fixed size (InodeFilter) answers "not seen" for almost every new file without
+    // a query; only a possible match asks the table.
     bool containsInode(quint64 dev, quint64 ino);
     bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino);
     // The same with the basename and its collision key already computed (BatchNaming).
@@ -83,8 +89,32 @@ public:
     bool forEachSkipped(const std::function<bool(const SkippedFile &)> &visit);
 
 private:
+    struct PendingRow {
+        QString path;
+        int kind;
+        qint64 size;
+        qint64 mtime;
+        quint64 dev;
+        quint64 ino;
+        QString base;
+        QString key;
+    };
+    // Bits of (device, inode) pairs added: 8 Mi bits (1 MiB whatever the folder's size), two
+    // per pair; a false "maybe" (about 5 % at a million files) only costs the query.
+    class InodeFilter
+    {
+    public:
+        void add(quint64 dev, quint64 ino);
+        bool mayContain(quint64 dev, quint64 ino) const;
+
+    private:
+        static constexpr quint64 kBits = quint64(1) << 23;
+        std::vector<quint64> m_words;   // allocated by the first add (a reading store has none)
+    };
+
     bool exec(const QString &sql);
     bool countRow();
+    bool flushAccepted();
     bool commit();
     bool assignNames();
     bool renameRaised();
@@ -98,6 +128,8 @@ private:
     bool m_open = false;
     bool m_inTransaction = false;
     int m_pendingRows = 0;
+    std::vector<PendingRow> m_unwritten;   // accepted, not inserted yet (< kRowsPerInsert)
+    InodeFilter m_inodes;
     qint64 m_skippedSeq = 0;
     QString m_error;
 };

@@ -251,6 +251,55 @@ private Q_SLOTS:
         QCOMPARE(names.size(), 2000);
     }
 
+    // The same file under several names (hard links, symbolic links) is accepted once and the
+    // other names skipped as duplicates, wherever they fall: in the scratch database's unwritten
+    // rows (ScanStore::kRowsPerInsert), in rows written already, across its transactions
+    // (kRowsPerTransaction); the inode filter in front of the query must never hide one.
+    void everyOtherNameOfAFileIsADuplicateWherever()
+    {
+        QTemporaryDir dir;
+        const QByteArray bytes = jpegBytes(24);
+        const int files = ScanStore::kRowsPerTransaction + 700;
+        int links = 0;
+        for (int i = 0; i < files; ++i)
+            writeFile(dir.path(), QStringLiteral("a/f%1.jpg").arg(i, 5, 10, QLatin1Char('0')), bytes);
+        // Links at distances of 1 to thousands of rows after their file, before and after it in
+        // path order ("0" < "a" < "z").
+        for (int i = 0; i < files; i += 37) {
+            const QByteArray target = QFile::encodeName(dir.path() + QStringLiteral("/a/f%1.jpg").arg(i, 5, 10, QLatin1Char('0')));
+            for (const QString &folder : { QStringLiteral("0"), QStringLiteral("z") }) {
+                QDir(dir.path()).mkpath(folder);
+                const QString link = dir.path() + QStringLiteral("/%1/l%2.jpg").arg(folder).arg(i);
+                QCOMPARE(::link(target.constData(), QFile::encodeName(link).constData()), 0);
+                ++links;
+            }
+            if (i % 2 == 0) {
+                const QString alias = dir.path() + QStringLiteral("/a/f%1-alias.jpg").arg(i, 5, 10, QLatin1Char('0'));
+                symlinkOrFail(QString::fromUtf8(target), alias);
+                ++links;
+            }
+        }
+        ScanOptions toDb;
+        toDb.toDatabase = true;
+        const ScanResult db = FolderWalker(toDb).scan({ dir.path() });
+        QVERIFY2(db.storeError.isEmpty(), qPrintable(db.storeError));
+        const ScanResult memory = FolderWalker(ScanOptions{}).scan({ dir.path() });
+        QCOMPARE(memory.imageCount, files);
+        QCOMPARE(memory.skippedCount(SkipReason::Duplicate), links);
+        QCOMPARE(db.imageCount, files);
+        QCOMPARE(db.skippedCount(SkipReason::Duplicate), links);
+        QSet<QPair<quint64, quint64>> inodes;
+        ScanStore store(db.file);
+        QVERIFY(store.forEachAccepted([&](const ScannedFile &f) {
+            struct stat st {};
+            if (::stat(QFile::encodeName(f.path).constData(), &st) != 0)
+                return false;
+            inodes.insert({ quint64(st.st_dev), quint64(st.st_ino) });
+            return true;
+        }));
+        QCOMPARE(inodes.size(), files);   // each file once, under one of its names
+    }
+
     // A scan written to its scratch database (what an ingest uses) finds exactly what the
     // in-memory scan finds: the same entries, reasons and details, and the same batch names,
     // also where names collide by case, after the folder prefix, and beyond 255 bytes.
