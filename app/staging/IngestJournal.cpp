@@ -67,6 +67,24 @@ private:
     bool m_inBatch = false;
     bool m_open = false;
 };
+
+// Rows per statement of the writes below (each with a few values: well within SQLite's limit).
+constexpr int kRowsPerStatement = 128;
+
+// `sql` with %1 for an IN list of paths, `fixed` bound before it: one statement per chunk.
+bool updatePaths(QSqlDatabase db, const QString &sql, const QVariantList &fixed, const QStringList &paths,
+                 QString *error)
+{
+    return execInChunks(
+        db, paths.size(), kRowsPerStatement, [&sql](int rows) { return sql.arg(sqlPlaceholders(rows)); },
+        [&](QSqlQuery &q, qsizetype first, int rows) {
+            for (int i = 0; i < fixed.size(); ++i)
+                q.bindValue(i, fixed.at(i));
+            for (int i = 0; i < rows; ++i)
+                q.bindValue(int(fixed.size()) + i, paths.at(first + i));
+        },
+        error);
+}
 }  // namespace
 
 QString journalFileStateName(JournalFileState state)
@@ -320,19 +338,9 @@ bool IngestJournal::setFileState(const QString &ingestId, const QStringList &pat
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE ingest_files SET state = ?, reason = ? WHERE ingest_id = ? AND path = ?"));
-    for (const QString &path : paths) {
-        q.bindValue(0, journalFileStateName(state));
-        q.bindValue(1, reason);
-        q.bindValue(2, ingestId);
-        q.bindValue(3, path);
-        if (!q.exec()) {
-            m_lastError = q.lastError().text();
-            return false;
-        }
-    }
-    return tx.commit();
+    return updatePaths(db, QStringLiteral("UPDATE ingest_files SET state = ?, reason = ? WHERE ingest_id = ? AND path IN (%1)"),
+                       { journalFileStateName(state), reason, ingestId }, paths, &m_lastError)
+           && tx.commit();
 }
 
 static const char kFileColumns[] = "SELECT path, batch_name, size, mtime, state, reason, mtime_ns, fingerprint_at_ns,"
@@ -366,20 +374,10 @@ bool IngestJournal::setFileFailed(const QString &ingestId, const QStringList &pa
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'failed', reason_code = ?, reason = ?"
-                             " WHERE ingest_id = ? AND path = ?"));
-    for (const QString &path : paths) {
-        q.bindValue(0, code);
-        q.bindValue(1, message);
-        q.bindValue(2, ingestId);
-        q.bindValue(3, path);
-        if (!q.exec()) {
-            m_lastError = q.lastError().text();
-            return false;
-        }
-    }
-    return tx.commit();
+    return updatePaths(db, QStringLiteral("UPDATE ingest_files SET state = 'failed', reason_code = ?, reason = ?"
+                                          " WHERE ingest_id = ? AND path IN (%1)"),
+                       { code, message, ingestId }, paths, &m_lastError)
+           && tx.commit();
 }
 
 bool IngestJournal::clearRunFailures(const QString &ingestId)
@@ -565,28 +563,35 @@ bool IngestJournal::markSending(const QString &ingestId, const QStringList &path
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE ingest_files SET state = 'sent', reason = NULL, size = ?, mtime = ?, mtime_ns = ?,"
-                             " fingerprint_at_ns = ?, sha256 = ?, sent_at_ms = ?, body_left = ?"
-                             " WHERE ingest_id = ? AND path = ?"));
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (qsizetype i = 0; i < paths.size(); ++i) {
-        const FileFingerprint f = i < fingerprints.size() ? fingerprints.at(i) : FileFingerprint();
-        q.bindValue(0, f.isValid() ? QVariant(f.size) : QVariant());
-        q.bindValue(1, f.isValid() ? QVariant(f.mtimeNs / 1000000000) : QVariant());
-        q.bindValue(2, f.isValid() ? QVariant(f.mtimeNs) : QVariant());
-        q.bindValue(3, f.isValid() ? QVariant(f.takenAtNs) : QVariant());
-        q.bindValue(4, f.sha256.isEmpty() ? QVariant() : QVariant(f.sha256));
-        q.bindValue(5, now);
-        q.bindValue(6, bodyLeft ? 1 : 0);
-        q.bindValue(7, ingestId);
-        q.bindValue(8, paths.at(i));
-        if (!q.exec()) {
-            m_lastError = q.lastError().text();
-            return false;
-        }
-    }
-    return tx.commit();
+    // One UPDATE per chunk, joined with the chunk's values (UPDATE ... FROM: SQLite 3.33).
+    const bool ok = execInChunks(
+        db, paths.size(), kRowsPerStatement,
+        [](int rows) {
+            return QStringLiteral("WITH v(path, size, mtime_ns, taken_ns, sha256) AS (VALUES %1)"
+                                  " UPDATE ingest_files SET state = 'sent', reason = NULL, size = v.size,"
+                                  " mtime = v.mtime_ns / 1000000000, mtime_ns = v.mtime_ns, fingerprint_at_ns = v.taken_ns,"
+                                  " sha256 = v.sha256, sent_at_ms = ?, body_left = ?"
+                                  " FROM v WHERE ingest_files.ingest_id = ? AND ingest_files.path = v.path")
+                .arg(sqlPlaceholders(rows, 5));
+        },
+        [&](QSqlQuery &q, qsizetype first, int rows) {
+            for (int i = 0; i < rows; ++i) {
+                const qsizetype row = first + i;
+                const FileFingerprint f = row < fingerprints.size() ? fingerprints.at(row) : FileFingerprint();
+                const int at = i * 5;
+                q.bindValue(at, paths.at(row));
+                q.bindValue(at + 1, f.isValid() ? QVariant(f.size) : QVariant());
+                q.bindValue(at + 2, f.isValid() ? QVariant(f.mtimeNs) : QVariant());
+                q.bindValue(at + 3, f.isValid() ? QVariant(f.takenAtNs) : QVariant());
+                q.bindValue(at + 4, f.sha256.isEmpty() ? QVariant() : QVariant(f.sha256));
+            }
+            q.bindValue(rows * 5, now);
+            q.bindValue(rows * 5 + 1, bodyLeft ? 1 : 0);
+            q.bindValue(rows * 5 + 2, ingestId);
+        },
+        &m_lastError);
+    return ok && tx.commit();
 }
 
 bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &paths, bool left)
@@ -595,20 +600,9 @@ bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &pat
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    QSqlQuery q(db);
-    q.prepare(left ? QStringLiteral("UPDATE ingest_files SET body_left = 1, sent_at_ms = ? WHERE ingest_id = ? AND path = ?")
-                   : QStringLiteral("UPDATE ingest_files SET body_left = 0, sent_at_ms = ? WHERE ingest_id = ? AND path = ?"));
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (const QString &path : paths) {
-        q.bindValue(0, now);
-        q.bindValue(1, ingestId);
-        q.bindValue(2, path);
-        if (!q.exec()) {
-            m_lastError = q.lastError().text();
-            return false;
-        }
-    }
-    return tx.commit();
+    return updatePaths(db, QStringLiteral("UPDATE ingest_files SET body_left = ?, sent_at_ms = ? WHERE ingest_id = ? AND path IN (%1)"),
+                       { left ? 1 : 0, QDateTime::currentMSecsSinceEpoch(), ingestId }, paths, &m_lastError)
+           && tx.commit();
 }
 
 bool IngestJournal::forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,

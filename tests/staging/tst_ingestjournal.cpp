@@ -203,6 +203,76 @@ private Q_SLOTS:
         QVERIFY(journal.files(r.ingestId).value(QStringLiteral("/f/x.jpg")).bodyLeft);
     }
 
+    // The per-file writes go as one statement per chunk of paths (IngestJournal.cpp): every row
+    // of a list longer than a chunk, and only those, is written, whatever its name holds (SQL
+    // and format characters, quotes, non-ASCII), each with its own fingerprint.
+    void chunkedWritesReachEveryListedRowAndNoOther()
+    {
+        IngestJournal journal;
+        IngestRecord r;
+        r.ingestId = QStringLiteral("ing-chunks");
+        r.batchId = QStringLiteral("chunks");
+        r.sources = { QStringLiteral("/c") };
+        QVERIFY(journal.saveIngest(r));
+        const QStringList odd{ QStringLiteral("it's.jpg"), QStringLiteral("a,b (1).jpg"), QStringLiteral("%1 %2?.jpg"),
+                               QStringLiteral("\"q\";--.jpg"), QStringLiteral("caf\u00e9 \u6771\u4eac.jpg"), QStringLiteral("x?y:z.jpg") };
+        QStringList all;
+        QVector<JournalFile> rows;
+        for (int i = 0; i < 700; ++i) {
+            const QString path = QStringLiteral("/c/%1/").arg(i) + odd.at(i % odd.size());
+            all << path;
+            rows.append({ path, QStringLiteral("n%1.jpg").arg(i), i, 1700000000, JournalFileState::Planned, {} });
+        }
+        QVERIFY(journal.addFiles(r.ingestId, rows));
+        // Rows 0..299 sent (every third fingerprint missing), 100..399 body left, 0..259 then
+        // confirmed, 260..299 failed; 300 and on stay as they were.
+        const QStringList sent = all.mid(0, 300);
+        QVector<FileFingerprint> prints;
+        for (int i = 0; i < 300; ++i) {
+            FileFingerprint f;
+            if (i % 3 != 0) {
+                f.size = 1000 + i;
+                f.mtimeNs = qint64(1700000000) * 1000000000 + i * 7 + 123456789;   // beyond a double's 53 bits
+                f.takenAtNs = f.mtimeNs + 5;
+                f.sha256 = i % 3 == 1 ? QStringLiteral("%1").arg(i, 64, 10, QLatin1Char('0')) : QString();
+            }
+            prints.append(f);
+        }
+        QVERIFY(journal.markSending(r.ingestId, sent, prints, false));
+        QVERIFY(journal.markBodyLeft(r.ingestId, all.mid(100, 300)));
+        QVERIFY(journal.setFileState(r.ingestId, all.mid(0, 260), JournalFileState::Confirmed));
+        QVERIFY(journal.setFileFailed(r.ingestId, all.mid(260, 40), QStringLiteral("http-500"), QStringLiteral("it's 500")));
+
+        const QHash<QString, JournalFile> back = journal.files(r.ingestId);
+        QCOMPARE(back.size(), 700);
+        for (int i = 0; i < 700; ++i) {
+            const JournalFile f = back.value(all.at(i));
+            QCOMPARE(f.path, all.at(i));
+            const JournalFileState want = i < 260 ? JournalFileState::Confirmed
+                                          : i < 300 ? JournalFileState::Failed
+                                                    : JournalFileState::Planned;
+            QCOMPARE(f.state, want);
+            QCOMPARE(f.bodyLeft, i >= 100 && i < 400);
+            QCOMPARE(f.reason, i >= 260 && i < 300 ? QStringLiteral("it's 500") : QString());
+            if (i < 300 && i % 3 != 0) {
+                QCOMPARE(f.size, qint64(1000 + i));
+                QCOMPARE(f.fingerprint.mtimeNs, prints.at(i).mtimeNs);
+                QCOMPARE(f.fingerprint.takenAtNs, prints.at(i).takenAtNs);
+                QCOMPARE(f.fingerprint.sha256, prints.at(i).sha256);
+                QCOMPARE(f.mtime, prints.at(i).mtimeNs / 1000000000);
+            } else if (i < 300) {
+                QVERIFY(!f.fingerprint.isValid());   // sent without a fingerprint: none recorded
+            } else {
+                QCOMPARE(f.size, qint64(i));         // untouched by markSending
+                QCOMPARE(f.sentAtMs > 0, i < 400);   // markBodyLeft stamps the time it left
+            }
+        }
+        QSqlQuery q(bd::database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM ingest_files WHERE ingest_id = 'ing-chunks' AND reason_code = 'http-500'")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 40);
+    }
+
     // The resume check's verdicts (IngestResumeCheck), decided by joins of its temporary tables
     // with a scan attached to the journal's connection: listed claims are confirmed, an earlier
     // confirmation the listing lacks is forgotten and planned again, a killed run's "sent" file
