@@ -1,10 +1,16 @@
 #include "staging/FileFingerprint.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 
+#include <openssl/evp.h>
+
+#include <memory>
+
+#include <cerrno>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace bd::staging {
 
@@ -28,15 +34,34 @@ qint64 nowNs()
 }
 }  // namespace
 
+// OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any: about 1.5 GB/s here,
+// against QCryptographicHash's 135 MB/s (portable C). A folder written seconds before its ingest
+// has every file racy, so this was a whole second of CPU per 10 000 images of 48 KiB.
 QString sha256OfFile(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+    static constexpr size_t kChunk = 256 * 1024;
+    std::unique_ptr<char[]> buffer(new char[kChunk]);
+    while (ok) {
+        const ssize_t n = ::read(fd, buffer.get(), kChunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        ok = EVP_DigestUpdate(ctx.get(), buffer.get(), size_t(n)) == 1;
+    }
+    ::close(fd);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
         return {};
-    return QString::fromLatin1(hash.result().toHex());
+    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
 }
 
 FileFingerprint takeFingerprint(const QString &path)

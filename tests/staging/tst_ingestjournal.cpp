@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <QCryptographicHash>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -201,6 +202,29 @@ private Q_SLOTS:
         QVERIFY(!row.bodyLeft);
         QVERIFY(journal.markBodyLeft(r.ingestId, { QStringLiteral("/f/x.jpg") }));
         QVERIFY(journal.files(r.ingestId).value(QStringLiteral("/f/x.jpg")).bodyLeft);
+    }
+
+    // The content hash of racy fingerprints (OpenSSL's SHA-256) gives the standard's digests:
+    // FIPS 180-2's "abc", the empty file, and a file across several read chunks equal to Qt's
+    // own implementation; an unreadable path gives none.
+    void sha256OfFileMatchesTheStandard()
+    {
+        auto write = [&](const QString &name, const QByteArray &bytes) {
+            QFile f(m_dir.filePath(name));
+            if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size())
+                return QString();
+            return f.fileName();
+        };
+        QCOMPARE(sha256OfFile(write(QStringLiteral("abc.bin"), "abc")),
+                 QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(sha256OfFile(write(QStringLiteral("empty.bin"), {})),
+                 QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QByteArray big;
+        for (int i = 0; i < 700 * 1024; ++i)
+            big.append(char((i * 131) ^ (i >> 9)));
+        QCOMPARE(sha256OfFile(write(QStringLiteral("big.bin"), big)),
+                 QString::fromLatin1(QCryptographicHash::hash(big, QCryptographicHash::Sha256).toHex()));
+        QVERIFY(sha256OfFile(m_dir.filePath(QStringLiteral("missing.bin"))).isEmpty());
     }
 
     // The per-file writes go as one statement per chunk of paths (IngestJournal.cpp): every row
