@@ -314,13 +314,15 @@ bool IngestOperation::forEachScannedState(const std::function<bool(const Scanned
 }
 
 bool IngestOperation::forEachScannedStateIn(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
-                                            const std::function<bool(const ScannedState &)> &visit)
+                                            const std::function<bool(const ScannedState &)> &visit,
+                                            const QString &where, int limit)
 {
     QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT s.path, s.name, f.state, f.reason_code, f.reason FROM %1.files s"
-                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path ORDER BY s.path")
-                  .arg(scanSchema));
+                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path%2 ORDER BY s.path LIMIT %3")
+                  .arg(scanSchema, where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where)
+                  .arg(limit));
     q.addBindValue(ingestId);
     if (!q.exec())
         return false;
@@ -408,17 +410,37 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
             journal.setFileFailed(ingestId, { r.first }, QStringLiteral("service-rejected"), r.second);
         out.rejected = int(rejected.size());
     }
-    // Counts in full, the first of each list by path.
+    // Counts in full (one query), the first of each list by path (a row each: a million rows
+    // through Qt's per-row cost was most of the end of a large ingest).
     const int cap = IngestSummary::kMaxListedUploads;
-    out.ok = forEachScannedStateIn(db, schema, ingestId, [&](const ScannedState &s) {
-        if (s.state == QLatin1String("confirmed")) {
-            if (out.uploadedCount++ < cap)
-                out.uploaded.append({ s.path, s.name, {}, {} });
-        } else if (out.failedCount++ < cap) {
-            out.failed.append(failedOutcomeFor(s, notSentReason));
-        }
-        return true;
-    });
+    QSqlQuery count(db);
+    count.prepare(QStringLiteral("SELECT count(*), coalesce(sum(f.state = 'confirmed'), 0) FROM %1.files s"
+                                 " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path")
+                      .arg(schema));
+    count.addBindValue(ingestId);
+    const QString confirmed = QStringLiteral("f.state = 'confirmed'");
+    if (!count.exec() || !count.next()) {
+        count.finish();
+        ScanStore::detach(db, schema);
+        return out;
+    }
+    out.uploadedCount = count.value(1).toInt();
+    out.failedCount = count.value(0).toInt() - out.uploadedCount;
+    count.finish();
+    out.ok = forEachScannedStateIn(
+                 db, schema, ingestId,
+                 [&](const ScannedState &s) {
+                     out.uploaded.append({ s.path, s.name, {}, {} });
+                     return true;
+                 },
+                 confirmed, cap)
+             && forEachScannedStateIn(
+                 db, schema, ingestId,
+                 [&](const ScannedState &s) {
+                     out.failed.append(failedOutcomeFor(s, notSentReason));
+                     return true;
+                 },
+                 QStringLiteral("f.state IS NULL OR NOT (%1)").arg(confirmed), cap);
     ScanStore::detach(db, schema);
     return out;
 }

@@ -193,8 +193,11 @@ private:
         QString reason;
     };
     bool forEachScannedState(const std::function<bool(const ScannedState &)> &visit);
+    // `where`: an SQL condition on s (the scan's row) and f (its journal row, if any); `limit`
+    // rows at most (-1: all).
     static bool forEachScannedStateIn(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
-                                      const std::function<bool(const ScannedState &)> &visit);
+                                      const std::function<bool(const ScannedState &)> &visit,
+                                      const QString &where = {}, int limit = -1);
     QString scannedName(const QString &path);   // batch name of a scanned path
     bool attachScan();
     void detachScan();
