@@ -240,4 +240,21 @@ void ConfinedDir::forceFallback(bool on)
     g_forceFallback = on;
 }
 
+bool writeAllTo(int fd, const char *data, qint64 size, qint64 *written)
+{
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size_t(size));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        data += n;
+        size -= n;
+        if (written)
+            *written += n;
+    }
+    return true;
+}
+
 }  // namespace bd

@@ -62,4 +62,8 @@ private:
     QString m_path;
 };
 
+// Writes all `size` bytes to fd (retrying short writes and EINTR), adding what went to *written
+// if given; false with errno set on failure.
+bool writeAllTo(int fd, const char *data, qint64 size, qint64 *written = nullptr);
+
 }  // namespace bd

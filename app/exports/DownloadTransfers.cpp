@@ -27,22 +27,6 @@ constexpr auto kProgressEvery = std::chrono::milliseconds(50);   // libcurl's pa
 // write of its own there).
 constexpr qsizetype kPipeChunk = 256 * 1024;
 
-// Writes all of it to fd; false with errno set on failure.
-bool writeAll(int fd, const char *data, qint64 size, qint64 *written)
-{
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size_t(size));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        size -= n;
-        *written += n;
-    }
-    return true;
-}
 }  // namespace
 
 // ---- libcurl: the GET and its body's writes on a pool thread ----
@@ -124,7 +108,7 @@ struct DownloadOperation::CurlDownload {
         const std::lock_guard lock(mutex);
         if (abort)
             return false;   // dropped: the owner may have a new GET appending to the .part
-        if (!writeAll(fd, data, qint64(size), &written)) {
+        if (!writeAllTo(fd, data, qint64(size), &written)) {
             diskErrno = errno;
             return false;
         }
@@ -392,7 +376,7 @@ void DownloadOperation::onFinished()
 
 bool DownloadOperation::writeChunk(const char *data, qint64 size)
 {
-    if (writeAll(m_fd, data, size, &m_written))
+    if (writeAllTo(m_fd, data, size, &m_written))
         return true;
     m_localError = diskError(errno, tr("write"));
     return false;

@@ -55,20 +55,6 @@ QString errnoText(int err)
     return QString::fromLocal8Bit(std::strerror(err));
 }
 
-bool writeAll(int fd, const char *data, qsizetype size)
-{
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size_t(size));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        data += n;
-        size -= n;
-    }
-    return true;
-}
 }  // namespace
 
 ExportLog::ExportLog(const QString &targetDir)
@@ -259,7 +245,7 @@ bool ExportLog::append(const ExportFileInfo &file, const QString &localPath, Err
         }
         m_appendFd = fd;
     }
-    if (!writeAll(m_appendFd, line.constData(), line.size()))
+    if (!writeAllTo(m_appendFd, line.constData(), line.size()))
         return fail(QStringLiteral("append to"));
     ++m_unsynced;
     if (m_unsynced >= kSyncEveryLines && !syncLocked(error))
