@@ -159,6 +159,8 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
 
 ScanStore::~ScanStore()
 {
+    if (m_open)
+        flushAccepted();   // as before the rows were held: what was added is in the file
     if (m_inTransaction)
         m_db.commit();
     m_statements.reset();
