@@ -32,16 +32,11 @@ QString nextConnectionName()
 }  // namespace
 
 struct ScanStore::Statements {
-    explicit Statements(const QSqlDatabase &db)
-        : inode(db), accepted(db), acceptedMany(db), skipped(db), early(db), earlyMany(db)
-    {
-    }
+    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), acceptedMany(db), skipped(db) {}
     QSqlQuery inode;
     QSqlQuery accepted;       // one row
     QSqlQuery acceptedMany;   // kRowsPerInsert rows
     QSqlQuery skipped;
-    QSqlQuery early;
-    QSqlQuery earlyMany;      // kRowsPerInsert paths
 };
 
 namespace {
@@ -152,9 +147,6 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
     m_statements->acceptedMany.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(kRowsPerInsert, kAcceptedColumnCount));
     m_unwritten.reserve(kRowsPerInsert);
     m_statements->skipped.prepare(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) VALUES (?,?,?,?)"));
-    m_statements->early.prepare(QStringLiteral("UPDATE files SET early = 1 WHERE path = ?"));
-    m_statements->earlyMany.prepare(QStringLiteral("UPDATE files SET early = 1 WHERE path IN (%1)")
-                                        .arg(sqlPlaceholders(kRowsPerInsert)));
 }
 
 ScanStore::~ScanStore()
@@ -268,19 +260,14 @@ bool ScanStore::markEarly(const QStringList &paths)
 {
     if (!m_open || !flushAccepted())
         return false;
-    for (qsizetype done = 0; done < paths.size();) {
-        const bool many = paths.size() - done >= kRowsPerInsert;
-        QSqlQuery &q = many ? m_statements->earlyMany : m_statements->early;
-        const int n = many ? kRowsPerInsert : 1;
-        for (int i = 0; i < n; ++i)
-            q.bindValue(i, paths.at(done + i));
-        if (!q.exec()) {
-            m_error = q.lastError().text();
-            return false;
-        }
-        done += n;
-    }
-    return true;
+    return execInChunks(
+        m_db, paths.size(), kRowsPerInsert,
+        [](int rows) { return QStringLiteral("UPDATE files SET early = 1 WHERE path IN (%1)").arg(sqlPlaceholders(rows)); },
+        [&paths](QSqlQuery &q, qsizetype first, int rows) {
+            for (int i = 0; i < rows; ++i)
+                q.bindValue(i, paths.at(first + i));
+        },
+        &m_error);
 }
 
 bool ScanStore::addSkipped(const QString &path, SkipReason reason, const QString &detail)
