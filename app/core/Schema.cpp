@@ -107,6 +107,15 @@ QVector<Migration> buildMigrations()
                   {
                       QStringLiteral("ALTER TABLE ingest_files ADD COLUMN reason_code TEXT"),
                   } });
+    list.append({ 5, QStringLiteral("staging"),
+                  QStringLiteral("ingest journal: the batch index holds confirmed files only (every state change of "
+                                 "every file rewrote its entry in the old (batch_id, state) index; only the confirmed "
+                                 "are looked up by batch)"),
+                  {
+                      QStringLiteral("DROP INDEX IF EXISTS ingest_files_batch"),
+                      QStringLiteral("CREATE INDEX IF NOT EXISTS ingest_files_confirmed ON ingest_files(batch_id, path)"
+                                     " WHERE state = 'confirmed'"),
+                  } });
     for (int i = 0; i < list.size(); ++i)
         Q_ASSERT(list.at(i).version == i + 1);
     return list;

@@ -51,10 +51,10 @@ bool isAncestorOrSelf(const QString &ancestor, const QString &path)
 }
 
 // Reads the first bytes of a file. Empty result with *err set when it cannot be opened or read.
-QByteArray readHead(const QString &path, int bytes, int *err)
+QByteArray readHead(int dirFd, const char *name, int bytes, int *err)
 {
     *err = 0;
-    const int fd = ::open(native(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const int fd = ::openat(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *err = errno;
         return {};
@@ -169,6 +169,7 @@ void FolderWalker::drainFolders()
 void FolderWalker::walk(const QString &folder)
 {
     DIR *dir = ::opendir(native(folder).constData());
+    static_assert(AT_FDCWD == EntryAt{}.dirFd);
     if (!dir) {
         skip(folder, SkipReason::Unreadable, errnoText(errno));
         return;
@@ -184,19 +185,24 @@ void FolderWalker::walk(const QString &folder)
         if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0)
             continue;
         const QString name = QFile::decodeName(ent->d_name);
-        visitEntry(childPath(folder, name), name, false);
+        visitEntry(childPath(folder, name), name, false, EntryAt{ ::dirfd(dir), ent->d_name });
     }
     ::closedir(dir);
 }
 
-void FolderWalker::visitEntry(const QString &path, const QString &name, bool topLevel)
+void FolderWalker::visitEntry(const QString &path, const QString &name, bool topLevel, EntryAt at)
 {
     if (!topLevel && !m_options.includeHidden && name.startsWith(QLatin1Char('.'))) {
         skip(path, SkipReason::Hidden);
         return;
     }
+    QByteArray full;
+    if (!at.name) {
+        full = native(path);
+        at.name = full.constData();
+    }
     struct stat st;
-    if (::lstat(native(path).constData(), &st) != 0) {
+    if (::fstatat(at.dirFd, at.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         const int err = errno;
         skip(path, err == ENOENT ? SkipReason::NotFound : SkipReason::Unreadable, errnoText(err));
         return;
@@ -211,11 +217,11 @@ void FolderWalker::visitEntry(const QString &path, const QString &name, bool top
     }
     if (isLink && !followLink(path, &st))
         return;
-    classify(path, name, st, isLink, topLevel);
+    classify(path, name, st, isLink, topLevel, at);
 }
 
 void FolderWalker::classify(const QString &path, const QString &name, const struct stat &st, bool isLink,
-                            bool topLevel)
+                            bool topLevel, EntryAt at)
 {
     if (S_ISDIR(st.st_mode)) {
         if (!topLevel && !m_options.recursive)
@@ -228,7 +234,7 @@ void FolderWalker::classify(const QString &path, const QString &name, const stru
         skip(path, SkipReason::NotRegularFile);
         return;
     }
-    considerFile(path, name, st);
+    considerFile(path, name, st, at);
 }
 
 bool FolderWalker::followLink(const QString &path, struct stat *target)
@@ -268,7 +274,7 @@ void FolderWalker::enterFolder(const QString &path, const struct stat &st, bool 
     m_pendingFolders.push_back(path);
 }
 
-void FolderWalker::considerFile(const QString &path, const QString &name, const struct stat &st)
+void FolderWalker::considerFile(const QString &path, const QString &name, const struct stat &st, EntryAt at)
 {
     MediaKind kind = MediaKind::Image;
     if (!mediaKindForName(name, &kind)) {
@@ -297,7 +303,12 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
     }
     // Open it now: a file we cannot read would fail the upload much later.
     int err = 0;
-    const QByteArray head = readHead(path, kImageMagicBytes, &err);
+    QByteArray full;
+    if (!at.name) {
+        full = native(path);
+        at = { AT_FDCWD, full.constData() };
+    }
+    const QByteArray head = readHead(at.dirFd, at.name, kImageMagicBytes, &err);
     if (err != 0) {
         skip(path, SkipReason::Unreadable, errnoText(err));
         return;

@@ -17,6 +17,14 @@ namespace bd::staging {
 
 class ScanStore;
 
+// Where the walker's system calls find an entry: its name relative to the open folder being read
+// (one path component for the kernel to resolve instead of the whole path, per call), or the
+// full path when `name` is null (inputs, followed links).
+struct EntryAt {
+    int dirFd = -100;   // AT_FDCWD
+    const char *name = nullptr;
+};
+
 class FolderWalker
 {
 public:
@@ -44,10 +52,11 @@ private:
     void walk(const QString &root);
     void drainFolders();
     // One entry met inside a folder (topLevel false) or given as input (topLevel true).
-    void visitEntry(const QString &path, const QString &name, bool topLevel);
+    void visitEntry(const QString &path, const QString &name, bool topLevel, EntryAt at = {});
     // The entry after lstat (and, for a followed link, stat of its target).
-    void classify(const QString &path, const QString &name, const struct stat &st, bool isLink, bool topLevel);
-    void considerFile(const QString &path, const QString &name, const struct stat &st);
+    void classify(const QString &path, const QString &name, const struct stat &st, bool isLink, bool topLevel,
+                  EntryAt at = {});
+    void considerFile(const QString &path, const QString &name, const struct stat &st, EntryAt at);
     void enterFolder(const QString &path, const struct stat &st, bool viaSymlink);
     // Resolves a symlink; false (and the entry skipped) when broken, looping or unreadable.
     bool followLink(const QString &path, struct stat *target);

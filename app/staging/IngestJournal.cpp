@@ -531,6 +531,25 @@ QSet<QString> IngestJournal::confirmedPaths(const QString &batchId)
     return out;
 }
 
+bool IngestJournal::batchHasSentOrConfirmed(const QString &batchId)
+{
+    if (!ensureSchema())
+        return true;
+    // Two lookups: the confirmed through the batch's partial index (schema migration 5), the
+    // sent through the ingests of the batch (a fresh batch has none).
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT EXISTS (SELECT 1 FROM ingest_files WHERE batch_id = ? AND state = 'confirmed')"
+                             " OR EXISTS (SELECT 1 FROM ingests i JOIN ingest_files f ON f.ingest_id = i.ingest_id"
+                             " WHERE i.batch_id = ? AND f.batch_id = ? AND f.state = 'sent')"));
+    for (int i = 0; i < 3; ++i)
+        q.addBindValue(batchId);
+    if (!q.exec() || !q.next()) {
+        m_lastError = q.lastError().text();
+        return true;
+    }
+    return q.value(0).toInt() != 0;
+}
+
 QHash<QString, JournalFile> IngestJournal::confirmedFiles(const IngestTarget &target, const QString &batchId)
 {
     QHash<QString, JournalFile> out;

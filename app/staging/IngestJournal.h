@@ -131,6 +131,9 @@ public:
     QSet<QString> pathsInState(const QString &ingestId, JournalFileState state);
     // Paths confirmed in this batch by any ingest (the resume log of spec §6.2).
     QSet<QString> confirmedPaths(const QString &batchId);
+    // Whether any ingest (any target) has a file of this batch sent or confirmed: then a new
+    // ingest asks the service before planning. True also when the journal cannot answer.
+    bool batchHasSentOrConfirmed(const QString &batchId);
     // The same with each file's row (fingerprint), for ingests into this batch on this target
     // (or of unknown target). One row per path: the most recently sent.
     QHash<QString, JournalFile> confirmedFiles(const IngestTarget &target, const QString &batchId);

@@ -45,10 +45,7 @@ bool IngestOperation::canOverlapScanAndUpload()
         return false;
     // Anything of this batch sent or confirmed (any ingest, any target) is checked with the
     // service before planning: then the plan waits for the scan, as before.
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT 1 FROM ingest_files WHERE batch_id = ? AND state IN ('confirmed', 'sent') LIMIT 1"));
-    q.addBindValue(m_options.batchId);
-    return q.exec() && !q.next();
+    return !IngestJournal().batchHasSentOrConfirmed(m_options.batchId);
 }
 
 void IngestOperation::onEarlyShard(PlannedShard shard)

@@ -93,6 +93,50 @@ private Q_SLOTS:
         QVERIFY(journal.confirmedPaths(QStringLiteral("other")).isEmpty());
     }
 
+    void batchHasSentOrConfirmedSeesEveryIngestOfTheBatch()
+    {
+        IngestJournal journal;
+        auto ingest = [&journal](const QString &id, const QString &batch) {
+            IngestRecord r;
+            r.ingestId = id;
+            r.batchId = batch;
+            r.sources = { QStringLiteral("/sc/") + id };
+            QVERIFY(journal.saveIngest(r));
+            QVERIFY(journal.addFiles(id, { { QStringLiteral("/sc/a.jpg"), QStringLiteral("a.jpg"), 1, 1, JournalFileState::Planned, {} },
+                                           { QStringLiteral("/sc/b.jpg"), QStringLiteral("b.jpg"), 1, 1, JournalFileState::Planned, {} } }));
+        };
+        const QString batch = QStringLiteral("sc-batch");
+        QVERIFY(!journal.batchHasSentOrConfirmed(batch));   // no ingest at all
+        ingest(QStringLiteral("sc-1"), batch);
+        ingest(QStringLiteral("sc-2"), batch);
+        ingest(QStringLiteral("sc-other"), QStringLiteral("sc-elsewhere"));
+        QVERIFY(!journal.batchHasSentOrConfirmed(batch));   // planned only
+        QVERIFY(journal.setFileFailed(QStringLiteral("sc-2"), { QStringLiteral("/sc/a.jpg") }, QStringLiteral("Http"),
+                                      QStringLiteral("HTTP 500")));
+        QVERIFY(!journal.batchHasSentOrConfirmed(batch));   // failed is not on the service
+        // Another batch's sent and confirmed files say nothing about this one.
+        QVERIFY(journal.setFileState(QStringLiteral("sc-other"), { QStringLiteral("/sc/a.jpg") }, JournalFileState::Sent));
+        QVERIFY(journal.setFileState(QStringLiteral("sc-other"), { QStringLiteral("/sc/b.jpg") }, JournalFileState::Confirmed));
+        QVERIFY(!journal.batchHasSentOrConfirmed(batch));
+        // A sent file of the second ingest counts, then a confirmed one alone.
+        QVERIFY(journal.setFileState(QStringLiteral("sc-2"), { QStringLiteral("/sc/b.jpg") }, JournalFileState::Sent));
+        QVERIFY(journal.batchHasSentOrConfirmed(batch));
+        QVERIFY(journal.setFileState(QStringLiteral("sc-2"), { QStringLiteral("/sc/b.jpg") }, JournalFileState::Planned));
+        QVERIFY(!journal.batchHasSentOrConfirmed(batch));
+        QVERIFY(journal.setFileState(QStringLiteral("sc-1"), { QStringLiteral("/sc/b.jpg") }, JournalFileState::Confirmed));
+        QVERIFY(journal.batchHasSentOrConfirmed(batch));
+        QCOMPARE(journal.confirmedPaths(batch), QSet<QString>{ QStringLiteral("/sc/b.jpg") });
+        // The confirmed of a batch are found through the partial index, not by reading the table
+        // (the journal of a million-file batch).
+        QSqlQuery plan(bd::database());
+        QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN SELECT path FROM ingest_files WHERE batch_id = 'x' AND state = 'confirmed'")));
+        QString detail;
+        while (plan.next())
+            detail += plan.value(3).toString() + QLatin1Char('\n');
+        QVERIFY2(detail.contains(QLatin1String("USING INDEX ingest_files_confirmed")) || detail.contains(QLatin1String("USING COVERING INDEX ingest_files_confirmed")),
+                 qPrintable(detail));
+    }
+
     void shardsGetFreshIndexes()
     {
         IngestJournal journal;
