@@ -20,7 +20,7 @@
 //   bench_gui [--files N] [--batch-files M] [--cold-runs K] [--skip-cold] [--skip-window]
 //             [--trace-stalls MS]
 // --trace-stalls prints every event delivery on the GUI thread that took MS ms or more (wall and
-// CPU ms, receiver class, object name, event type, the innermost of nested deliveries, and the
+// CPU ms, the ms it waited for a core (Linux schedstat), receiver class, object name, event type, the innermost of nested deliveries, and the
 // innermost bd:: functions of a stack sampled MS ms into it) and, per phase, a summary by side:
 // "ui" (widgets, bd::ui, bd::session: the window's own work) or "core" (staging, api, exports, ...).
 // Needs batchdeck in the same bin folder (BATCHDECK_BIN_DIR or ../bin next to this program).
@@ -117,6 +117,18 @@ double threadCpuMs()
     timespec ts {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// Time this thread spent runnable but not running (Linux's schedstat run_delay), in ms: of a
+// delivery's wall time, what it waited for a core; the rest beyond its CPU time it was blocked
+// (a lock, a page fault, I/O). -1 where the kernel does not tell.
+double threadRunQueueWaitMs()
+{
+    QFile f(QStringLiteral("/proc/thread-self/schedstat"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> fields = f.readAll().simplified().split(' ');
+    return fields.size() >= 2 ? fields.at(1).toDouble() / 1e6 : -1;
 }
 
 // Whose work a slow delivery was: "core" when the receiver or one of its ancestors is a core
@@ -242,6 +254,7 @@ struct Stall
 {
     double wallMs;
     double cpuMs;
+    double waitMs;   // runnable, waiting for a core (threadRunQueueWaitMs)
     QString side;
     QString what;   // receiver class "name" (child of parent class) event type
     QStringList frames;   // the innermost bd:: frames sampled in it (StackSampler)
@@ -264,6 +277,7 @@ public:
         QElapsedTimer t;
         t.start();
         const double cpuBefore = threadCpuMs();
+        const double waitBefore = threadRunQueueWaitMs();
         const int depth = ++m_depth;
         if (depth == 1)
             sampler.begin();
@@ -280,7 +294,7 @@ public:
         // Report the innermost slow delivery only (its callers contain it).
         if (ms >= traceMs && m_innerReported == innerBefore) {
             m_innerReported++;
-            record(Stall { ms, threadCpuMs() - cpuBefore, side, what, {} }, depth);
+            record(Stall { ms, threadCpuMs() - cpuBefore, threadRunQueueWaitMs() - waitBefore, side, what, {} }, depth);
         }
         return result;
     }
@@ -291,6 +305,7 @@ public:
         QElapsedTimer t;
         t.start();
         const double cpuBefore = threadCpuMs();
+        const double waitBefore = threadRunQueueWaitMs();
         const qint64 innerBefore = m_innerReported;
         if (traceMs > 0)
             sampler.begin();
@@ -299,7 +314,7 @@ public:
             sampler.end();
         const double ms = t.nsecsElapsed() / 1e6;
         if (traceMs > 0 && ms >= traceMs && m_innerReported == innerBefore)
-            record(Stall { ms, threadCpuMs() - cpuBefore, QStringLiteral("ui"), QStringLiteral("direct call ") + what, {} }, 0);
+            record(Stall { ms, threadCpuMs() - cpuBefore, threadRunQueueWaitMs() - waitBefore, QStringLiteral("ui"), QStringLiteral("direct call ") + what, {} }, 0);
     }
 
     // Per phase: the slow deliveries by side (count, wall and CPU maxima) and the receivers that
@@ -365,8 +380,9 @@ private:
                 stall.what += QStringLiteral(" in ") + stall.frames.join(QStringLiteral(" < "));
         }
         stalls[phase].push_back(stall);
-        out() << QStringLiteral("  stall %1 ms (%2 ms CPU) in %3 [%4]: %5 (depth %6)")
-                     .arg(stall.wallMs, 0, 'f', 1).arg(stall.cpuMs, 0, 'f', 1).arg(phase, stall.side, stall.what).arg(depth)
+        out() << QStringLiteral("  stall %1 ms (%2 ms CPU, %3 ms waiting for a core) in %4 [%5]: %6 (depth %7)")
+                     .arg(stall.wallMs, 0, 'f', 1).arg(stall.cpuMs, 0, 'f', 1).arg(stall.waitMs, 0, 'f', 1)
+                     .arg(phase, stall.side, stall.what).arg(depth)
               << Qt::endl;
     }
 
