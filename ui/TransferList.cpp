@@ -82,8 +82,9 @@ TransferList::TransferList(IngestOperation *operation, QWidget *parent)
     connect(m_operation, &bd::Operation::statusTextChanged, m_phase, &QLabel::setText);
     connect(m_operation, &bd::Operation::finished, this, &TransferList::onFinished);
     // The overall line is re-read on a timer: cheap, and speed/ETA move even without progress.
+    // Twice a second, as the Exports panel: each re-read repaints the bar and the line.
     auto *tick = new QTimer(this);
-    tick->setInterval(300);
+    tick->setInterval(500);
     connect(tick, &QTimer::timeout, this, &TransferList::updateOverall);
     connect(m_operation, &bd::Operation::finished, tick, &QTimer::stop);
     tick->start();
