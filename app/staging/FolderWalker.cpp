@@ -185,6 +185,14 @@ void FolderWalker::walk(const QString &folder)
         if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0)
             continue;
         const QString name = QFile::decodeName(ent->d_name);
+        // A name that is not valid in the system's encoding (UTF-8) decodes with replacement
+        // characters and cannot be opened again by its path, as everything after the walk does:
+        // said so here, rather than as a file that vanished.
+        if (QFile::encodeName(name) != QByteArrayView(ent->d_name)) {
+            skip(childPath(folder, name), SkipReason::Unreadable,
+                 QStringLiteral("its name is not valid UTF-8 (rename it to upload it)"));
+            continue;
+        }
         visitEntry(childPath(folder, name), name, false, EntryAt{ ::dirfd(dir), ent->d_name });
     }
     ::closedir(dir);

@@ -11,6 +11,7 @@
 #include <QTest>
 #include <QThread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -197,6 +198,35 @@ private Q_SLOTS:
         QCOMPARE(m.value(root + "/closed"), QStringLiteral("unreadable"));
         QCOMPARE(m.size(), 3);
         ::chmod(QFile::encodeName(root + "/closed").constData(), 0755);
+    }
+
+    // A file name that is not valid UTF-8 cannot be opened again by its decoded path: it is
+    // reported with that reason (it used to read "does not exist"), in both kinds of scan, and
+    // its valid neighbours are not affected.
+    void undecodableNameIsReportedNotDropped()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path() + "/names";
+        writeFile(root, "good.jpg", jpegBytes());
+        const QByteArray raw = QFile::encodeName(root) + QByteArray("/caf\xe9.jpg");
+        const int fd = ::open(raw.constData(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        QVERIFY(fd >= 0);
+        const QByteArray bytes = jpegBytes();
+        QCOMPARE(::write(fd, bytes.constData(), size_t(bytes.size())), ssize_t(bytes.size()));
+        ::close(fd);
+        for (const bool toDatabase : { false, true }) {
+            ScanOptions options;
+            options.toDatabase = toDatabase;
+            const ScanResult r = FolderWalker(options).scan({ root });
+            QVERIFY2(r.storeError.isEmpty(), qPrintable(r.storeError));
+            QCOMPARE(r.imageCount, 1);
+            QCOMPARE(r.skippedTotal(), 1);
+            QCOMPARE(r.skipped.size(), 1);
+            const SkippedFile &s = r.skipped.first();
+            QCOMPARE(s.reason, SkipReason::Unreadable);
+            QVERIFY2(s.detail.contains(QLatin1String("not valid UTF-8")), qPrintable(s.detail));
+            QVERIFY(s.path.startsWith(root + QStringLiteral("/caf")));
+        }
     }
 
     void operationRunsOffThreadWithProgress()
