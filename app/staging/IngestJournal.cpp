@@ -1,6 +1,7 @@
 #include "staging/IngestJournal.h"
 
 #include "core/Database.h"
+#include "staging/IngestJournalSql.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,6 +10,8 @@
 #include <QVariant>
 
 namespace bd::staging {
+
+using namespace journalsql;
 
 namespace {
 const char *const kStateNames[] = { "planned", "sent", "confirmed", "failed", "skipped" };
@@ -23,50 +26,11 @@ QString toJsonText(const QJsonObject &o)
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
-// SQL NULL never equals anything: an unknown service or workspace is stored and matched as ''.
-QString notNull(const QString &text)
-{
-    return text.isNull() ? QString(QLatin1String("")) : text;
-}
-
 QString sourcesKey(QStringList sources)
 {
     sources.sort();
     return toJsonText(QJsonArray::fromStringList(sources));
 }
-
-// Commits on success, rolls back otherwise; the database stays usable either way. Inside a
-// batch (JournalWriter) a savepoint of the batch's transaction instead.
-class Transaction
-{
-public:
-    Transaction(QSqlDatabase db, bool inBatch) : m_db(std::move(db)), m_inBatch(inBatch)
-    {
-        m_open = m_inBatch ? QSqlQuery(m_db).exec(QStringLiteral("SAVEPOINT journal_write")) : m_db.transaction();
-    }
-    ~Transaction()
-    {
-        if (!m_open)
-            return;
-        if (m_inBatch) {
-            QSqlQuery q(m_db);
-            q.exec(QStringLiteral("ROLLBACK TO journal_write"));
-            q.exec(QStringLiteral("RELEASE journal_write"));
-        } else {
-            m_db.rollback();
-        }
-    }
-    bool commit()
-    {
-        m_open = false;
-        return m_inBatch ? QSqlQuery(m_db).exec(QStringLiteral("RELEASE journal_write")) : m_db.commit();
-    }
-
-private:
-    QSqlDatabase m_db;
-    bool m_inBatch = false;
-    bool m_open = false;
-};
 
 // Rows per statement of the writes below (each with a few values: well within SQLite's limit).
 constexpr int kRowsPerStatement = 128;
@@ -208,8 +172,6 @@ IngestRecord IngestJournal::recordFromQuery(const QSqlQuery &q) const
 static const char kIngestColumns[] =
     "SELECT ingest_id, batch_id, display_name, sources, options, method, state, created_at, updated_at, api_base_url,"
     " workspace FROM ingests ";
-// Rows written before the journal knew its service have an empty target and match any.
-static const char kTargetMatch[] = "((api_base_url = ? AND workspace = ?) OR api_base_url = '')";
 
 std::optional<IngestRecord> IngestJournal::ingest(const QString &ingestId)
 {
@@ -343,30 +305,6 @@ bool IngestJournal::setFileState(const QString &ingestId, const QStringList &pat
            && tx.commit();
 }
 
-static const char kFileColumns[] = "SELECT path, batch_name, size, mtime, state, reason, mtime_ns, fingerprint_at_ns,"
-                                   " sha256, sent_at_ms, body_left, ingest_id ";
-
-static JournalFile fileFromQuery(const QSqlQuery &q)
-{
-    JournalFile f;
-    f.path = q.value(0).toString();
-    f.batchName = q.value(1).toString();
-    f.size = q.value(2).toLongLong();
-    f.mtime = q.value(3).toLongLong();
-    f.state = journalFileStateFromName(q.value(4).toString());
-    f.reason = q.value(5).toString();
-    if (!q.value(6).isNull()) {
-        f.fingerprint.size = f.size;
-        f.fingerprint.mtimeNs = q.value(6).toLongLong();
-        f.fingerprint.takenAtNs = q.value(7).toLongLong();
-        f.fingerprint.sha256 = q.value(8).toString();
-    }
-    f.sentAtMs = q.value(9).toLongLong();
-    f.bodyLeft = q.value(10).toInt() != 0;
-    f.ingestId = q.value(11).toString();
-    return f;
-}
-
 bool IngestJournal::setFileFailed(const QString &ingestId, const QStringList &paths, const QString &code,
                                   const QString &message)
 {
@@ -430,56 +368,6 @@ QHash<QString, JournalFile> IngestJournal::filesInState(const QString &ingestId,
     return out;
 }
 
-bool IngestJournal::forEachConfirmedInScan(const IngestTarget &target, const QString &batchId, const QString &scanSchema,
-                                           const std::function<bool(const JournalFile &)> &visit)
-{
-    if (!ensureSchema())
-        return false;
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT f.path, f.batch_name, f.size, f.mtime, f.state, f.reason, f.mtime_ns,"
-                             " f.fingerprint_at_ns, f.sha256, f.sent_at_ms, f.body_left, f.ingest_id"
-                             " FROM ingest_files f JOIN %1.files s ON s.path = f.path"
-                             " WHERE f.batch_id = ? AND f.state = 'confirmed' AND f.ingest_id IN"
-                             " (SELECT ingest_id FROM ingests WHERE %2)"
-                             " ORDER BY f.path, COALESCE(f.sent_at_ms, 0) DESC")
-                  .arg(scanSchema, QLatin1String(kTargetMatch)));
-    q.addBindValue(batchId);
-    q.addBindValue(notNull(target.apiBaseUrl));
-    q.addBindValue(notNull(target.workspace));
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return false;
-    }
-    QString last;
-    bool first = true;
-    while (q.next()) {
-        JournalFile f = fileFromQuery(q);
-        if (!first && f.path == last)
-            continue;   // an older row of the same path
-        first = false;
-        last = f.path;
-        if (!visit(f))
-            break;
-    }
-    return true;
-}
-
-bool IngestJournal::isConfirmedInBatch(const IngestTarget &target, const QString &batchId, const QString &path)
-{
-    if (!ensureSchema())
-        return false;
-    QSqlQuery q(database());
-    q.prepare(QLatin1String("SELECT 1 FROM ingest_files WHERE batch_id = ? AND path = ? AND state = 'confirmed' AND"
-                            " ingest_id IN (SELECT ingest_id FROM ingests WHERE ")
-              + QLatin1String(kTargetMatch) + QLatin1String(") LIMIT 1"));
-    q.addBindValue(batchId);
-    q.addBindValue(path);
-    q.addBindValue(notNull(target.apiBaseUrl));
-    q.addBindValue(notNull(target.workspace));
-    return q.exec() && q.next();
-}
-
 QHash<QString, JournalFile> IngestJournal::files(const QString &ingestId)
 {
     QHash<QString, JournalFile> out;
@@ -512,66 +400,6 @@ QSet<QString> IngestJournal::pathsInState(const QString &ingestId, JournalFileSt
         return out;
     while (q.next())
         out.insert(q.value(0).toString());
-    return out;
-}
-
-QSet<QString> IngestJournal::confirmedPaths(const QString &batchId)
-{
-    QSet<QString> out;
-    if (!ensureSchema())
-        return out;
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT path FROM ingest_files WHERE batch_id = ? AND state = 'confirmed'"));
-    q.addBindValue(batchId);
-    if (!q.exec())
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toString());
-    return out;
-}
-
-bool IngestJournal::batchHasSentOrConfirmed(const QString &batchId)
-{
-    if (!ensureSchema())
-        return true;
-    // Two lookups: the confirmed through the batch's partial index (schema migration 5), the
-    // sent through the ingests of the batch (a fresh batch has none).
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT EXISTS (SELECT 1 FROM ingest_files WHERE batch_id = ? AND state = 'confirmed')"
-                             " OR EXISTS (SELECT 1 FROM ingests i JOIN ingest_files f ON f.ingest_id = i.ingest_id"
-                             " WHERE i.batch_id = ? AND f.batch_id = ? AND f.state = 'sent')"));
-    for (int i = 0; i < 3; ++i)
-        q.addBindValue(batchId);
-    if (!q.exec() || !q.next()) {
-        m_lastError = q.lastError().text();
-        return true;
-    }
-    return q.value(0).toInt() != 0;
-}
-
-QHash<QString, JournalFile> IngestJournal::confirmedFiles(const IngestTarget &target, const QString &batchId)
-{
-    QHash<QString, JournalFile> out;
-    if (!ensureSchema())
-        return out;
-    QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QLatin1String(kFileColumns)
-              + QLatin1String("FROM ingest_files WHERE batch_id = ? AND state = 'confirmed' AND ingest_id IN"
-                              " (SELECT ingest_id FROM ingests WHERE ")
-              + QLatin1String(kTargetMatch) + QLatin1String(") ORDER BY COALESCE(sent_at_ms, 0)"));
-    q.addBindValue(batchId);
-    q.addBindValue(notNull(target.apiBaseUrl));
-    q.addBindValue(notNull(target.workspace));
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return out;
-    }
-    while (q.next()) {
-        JournalFile f = fileFromQuery(q);
-        out.insert(f.path, std::move(f));   // ordered by sending time: the latest row wins
-    }
     return out;
 }
 
@@ -617,31 +445,6 @@ bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &pat
     return updatePaths(db, QStringLiteral("UPDATE ingest_files SET body_left = ?, sent_at_ms = ? WHERE ingest_id = ? AND path IN (%1)"),
                        { left ? 1 : 0, QDateTime::currentMSecsSinceEpoch(), ingestId }, paths, &m_lastError)
            && tx.commit();
-}
-
-bool IngestJournal::forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,
-                                    const QString &reason)
-{
-    if (!ensureSchema())
-        return false;
-    QSqlDatabase db = database();
-    Transaction tx(db, m_inBatch);
-    QSqlQuery q(db);
-    q.prepare(QLatin1String("UPDATE ingest_files SET state = 'failed', reason = ? WHERE batch_id = ? AND path = ?"
-                            " AND state = 'confirmed' AND ingest_id IN (SELECT ingest_id FROM ingests WHERE ")
-              + QLatin1String(kTargetMatch) + QLatin1String(")"));
-    for (const QString &path : paths) {
-        q.bindValue(0, reason);
-        q.bindValue(1, batchId);
-        q.bindValue(2, path);
-        q.bindValue(3, notNull(target.apiBaseUrl));
-        q.bindValue(4, notNull(target.workspace));
-        if (!q.exec()) {
-            m_lastError = q.lastError().text();
-            return false;
-        }
-    }
-    return tx.commit();
 }
 
 int IngestJournal::nextShardIndex(const QString &ingestId)
