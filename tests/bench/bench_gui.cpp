@@ -48,8 +48,6 @@
 #include <QScrollBar>
 #include <QTableWidget>
 #include <QTemporaryDir>
-
-#include <unistd.h>
 #include <QTextStream>
 #include <QThread>
 #include <QTimer>
@@ -67,6 +65,7 @@
 #include <functional>
 #include <map>
 #include <vector>
+#include <unistd.h>
 
 using namespace bd;
 
