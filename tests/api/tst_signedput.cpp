@@ -6,6 +6,7 @@
 // owner's thread is blocked, its last bytes wait for the owner's bodyLeaving handler, and a
 // release mid-body aborts it and frees the body on the transfer thread with no signal after.
 #include "GeneratedBody.h"
+#include "common/WaitUntil.h"
 #include "TestServer.h"
 #include "api/ApiClient.h"
 
@@ -25,14 +26,7 @@ using namespace bdtest;
 
 namespace {
 
-bool waitUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done() && clock.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return done();
-}
+using testsupport::waitUntil;
 
 SignedUpload uploadTo(const TestServer &server, const std::string &path)
 {

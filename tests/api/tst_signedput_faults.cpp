@@ -4,6 +4,8 @@
 // server that drops the connection mid-body, nobody listening, a release mid-body and one while
 // the last bytes wait for bodyLeaving (no signal after either, and the next PUT still works).
 #include "GeneratedBody.h"
+#include "common/LoopbackListener.h"
+#include "common/WaitUntil.h"
 #include "api/ApiClient.h"
 
 #include "sandbox/Sandbox.h"
@@ -31,14 +33,7 @@ namespace {
 
 constexpr qint64 kBodySize = 24LL * 1024 * 1024;   // more than loopback buffers: refused mid-body
 
-bool waitUntil(const std::function<bool()> &done, int timeoutMs)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done() && clock.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return done();
-}
+using testsupport::waitUntil;
 
 // A listener that reads the request head and `cutAfter` body bytes, then resets the connection.
 class CuttingServer
@@ -46,15 +41,7 @@ class CuttingServer
 public:
     explicit CuttingServer(qint64 cutAfter)
     {
-        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        ::bind(m_listener, reinterpret_cast<sockaddr *>(&addr), len);
-        ::listen(m_listener, 4);
-        ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_listener = testsupport::listenOnLoopback(4, &m_port);
         m_thread = std::thread([this, cutAfter] {
             const int fd = ::accept(m_listener, nullptr, nullptr);
             if (fd < 0)
@@ -91,7 +78,7 @@ public:
 
 private:
     int m_listener = -1;
-    int m_port = 0;
+    quint16 m_port = 0;
     std::thread m_thread;
 };
 

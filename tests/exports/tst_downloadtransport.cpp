@@ -7,7 +7,10 @@
 // mid-stream that resumes with Range into the same extraction, and a cancel while the body's
 // writer blocks on a full StreamExtractor pipe.
 #include "ExportFixture.h"
+#include "PatternTar.h"
 #include "TestArchives.h"
+#include "common/LoopbackListener.h"
+#include "common/WaitUntil.h"
 
 #include "api/CurlSignedGet.h"
 #include "exports/DownloadOperation.h"
@@ -31,17 +34,9 @@
 
 using namespace bd;
 using namespace exporttest;
+using testsupport::waitUntil;
 
 namespace {
-
-bool waitUntil(const std::function<bool()> &done, int timeoutMs = 30000)
-{
-    QElapsedTimer clock;
-    clock.start();
-    while (!done() && clock.elapsed() < timeoutMs)
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-    return done();
-}
 
 // Answers the n-th connection with the n-th scripted response (the last one repeats) and closes
 // it; a response marked `hold` keeps its connection open, silent, until the server goes.
@@ -54,15 +49,7 @@ public:
     };
     explicit ScriptedServer(QVector<Answer> answers) : m_answers(std::move(answers))
     {
-        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof addr;
-        ::bind(m_listener, reinterpret_cast<sockaddr *>(&addr), len);
-        ::listen(m_listener, 8);
-        ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&addr), &len);
-        m_port = ntohs(addr.sin_port);
+        m_listener = testsupport::listenOnLoopback(8, &m_port);
         m_thread = std::thread([this] { serve(); });
     }
     ~ScriptedServer()
@@ -128,7 +115,7 @@ private:
 
     QVector<Answer> m_answers;
     int m_listener = -1;
-    int m_port = 0;
+    quint16 m_port = 0;
     std::atomic<bool> m_stop{ false };
     QVector<int> m_held;   // the server thread's until join
     mutable std::mutex m_mutex;
@@ -137,37 +124,9 @@ private:
 };
 
 // A tar of `count` members of `bytes` each, and the header offset of each member.
-struct Tar {
-    QByteArray bytes;
-    QVector<qint64> offsets;
-    QMap<QString, QByteArray> members;   // name -> sha256
-};
-
-Tar makeTar(int count, qint64 bytes)
+PatternTar makeTar(int count, qint64 bytes)
 {
-    Tar tar;
-    QVector<archivetest::Member> members;
-    for (int i = 0; i < count; ++i) {
-        archivetest::Member m;
-        m.name = QStringLiteral("m/%1.bin").arg(i, 2, 10, QLatin1Char('0')).toUtf8();
-        m.data = patternBytes(bytes, 77 + quint32(i));
-        tar.members.insert(QString::fromUtf8(m.name), sha256(m.data));
-        members << m;
-    }
-    QTemporaryDir dir;
-    const QString path = dir.path() + QStringLiteral("/t.tar");
-    QFile f(path);
-    if (!archivetest::writeArchive(path, archivetest::Kind::Tar, members) || !f.open(QIODevice::ReadOnly))
-        return tar;
-    tar.bytes = f.readAll();
-    archive *a = archive_read_new();
-    archive_read_support_format_tar(a);
-    archive_read_open_memory(a, tar.bytes.constData(), size_t(tar.bytes.size()));
-    archive_entry *entry = nullptr;
-    while (archive_read_next_header(a, &entry) == ARCHIVE_OK)
-        tar.offsets << archive_read_header_position(a);
-    archive_read_free(a);
-    return tar;
+    return patternTar(count, bytes, 77, QStringLiteral("m/%1.bin"), 2);
 }
 
 QMap<QString, QByteArray> filesBelow(const QString &dir)
@@ -190,7 +149,7 @@ class TstDownloadTransport : public QObject
     QTemporaryDir m_dataDir;
     Env m_env;
     QByteArray m_blob;   // "dl-plain/blob.bin"
-    Tar m_tar;           // "dl-tar/results.tar"
+    PatternTar m_tar;    // "dl-tar/results.tar"
     std::unique_ptr<api::ApiClient> m_api;
 
     // A client whose S2 GETs go through `transport` ("curl" or "qt").
@@ -245,7 +204,7 @@ private Q_SLOTS:
         QVERIFY2(m_env.start(m_dataDir.path(), &error), qPrintable(error));
         m_blob = patternBytes(6 << 20, 4242);
         m_tar = makeTar(24, 384 * 1024);
-        QCOMPARE(m_tar.offsets.size(), 24);
+        QCOMPARE(m_tar.headerOffsets.size(), 24);
         QVERIFY(m_env.seedFile(QStringLiteral("dl-plain"), QStringLiteral("blob.bin"), m_blob));
         QVERIFY(m_env.seedFile(QStringLiteral("dl-tar"), QStringLiteral("results.tar"), m_tar.bytes));
     }
@@ -408,7 +367,7 @@ private Q_SLOTS:
         useTransport(transport);
         ScriptedServer server({ { ScriptedServer::response(200, "OK", m_tar.bytes), false } });
         QTemporaryDir target;
-        const qint64 from = m_tar.offsets.at(10);
+        const qint64 from = m_tar.headerOffsets.at(10);
         const ExportFileInfo file = served(server, QStringLiteral("results.tar"));
         StreamExtractor extractor(target.path() + QStringLiteral("/results.tar"), target.path(), ExtractOptions(), from);
         auto op = download(file, target.path() + QStringLiteral("/results.tar"));

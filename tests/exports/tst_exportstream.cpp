@@ -6,6 +6,7 @@
 // before its offset again) and real SIGKILLs of batchdeck-cli, at seeded instants and right after
 // the journal recorded an offset (BD_KILL_SEED replays, BD_STREAM_KILL_POINTS scales).
 #include "ExportFixture.h"
+#include "PatternTar.h"
 #include "TestArchives.h"
 
 #include "exports/ExportJournal.h"
@@ -29,42 +30,12 @@ using namespace exporttest;
 
 namespace {
 
-struct TestTar {
-    QByteArray bytes;
-    QMap<QString, QByteArray> members;   // name -> sha256
-    QVector<qint64> headerOffsets;       // of each member, in archive order
-    QStringList order;
-};
+using TestTar = PatternTar;
 
 // `count` members of `memberBytes` each under frames/, written as a pax tar.
 TestTar makeTar(int count, qint64 memberBytes, quint32 seed)
 {
-    TestTar tar;
-    QVector<archivetest::Member> members;
-    for (int i = 0; i < count; ++i) {
-        archivetest::Member m;
-        m.name = QStringLiteral("frames/f-%1.bin").arg(i, 3, 10, QLatin1Char('0')).toUtf8();
-        m.data = patternBytes(memberBytes, seed + quint32(i));
-        tar.members.insert(QString::fromUtf8(m.name), sha256(m.data));
-        tar.order << QString::fromUtf8(m.name);
-        members << m;
-    }
-    QTemporaryDir dir;
-    const QString path = dir.path() + QStringLiteral("/t.tar");
-    if (!archivetest::writeArchive(path, archivetest::Kind::Tar, members))
-        return tar;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return tar;
-    tar.bytes = f.readAll();
-    archive *a = archive_read_new();
-    archive_read_support_format_tar(a);
-    archive_read_open_memory(a, tar.bytes.constData(), size_t(tar.bytes.size()));
-    archive_entry *entry = nullptr;
-    while (archive_read_next_header(a, &entry) == ARCHIVE_OK)
-        tar.headerOffsets << archive_read_header_position(a);
-    archive_read_free(a);
-    return tar;
+    return patternTar(count, memberBytes, seed, QStringLiteral("frames/f-%1.bin"), 3);
 }
 
 // Relative path -> sha256 of every file below dir, except the export log.
