@@ -95,7 +95,7 @@ Error transportError(QNetworkReply *reply, int status, const ReplyContext &conte
         return Error(ErrorKind::Cancelled, QStringLiteral("%1 was cancelled").arg(context.operation), status);
     if (code == QNetworkReply::OperationCanceledError || code == QNetworkReply::TimeoutError) {
         // A transfer timeout aborts the reply; Qt reports it as a cancellation.
-        QString msg = QStringLiteral("Could not %1: no answer within %2 s").arg(context.operation).arg(context.timeoutSeconds);
+        QString msg = timeoutMessage(context.operation, context.timeoutSeconds);
         if (apiHints)
             msg += QStringLiteral(". If your connection is slow, raise ROBOFLOW_API_REQUEST_TIMEOUT (e.g. to 120)");
         return Error(ErrorKind::Timeout, msg, status, detail);
@@ -154,7 +154,13 @@ Error errorFromReply(QNetworkReply *reply, const QByteArray &body, const ReplyCo
     return {};
 }
 
-Error errorFromSignedReply(QNetworkReply *reply, const QString &operation)
+QString timeoutMessage(const QString &operation, int timeoutSeconds)
+{
+    return timeoutSeconds > 0 ? QStringLiteral("Could not %1: no answer within %2 s").arg(operation).arg(timeoutSeconds)
+                              : QStringLiteral("Could not %1: no answer in time").arg(operation);
+}
+
+Error errorFromSignedReply(QNetworkReply *reply, const QString &operation, int timeoutSeconds)
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // Only an error body is read, so a successful download stays unread for the caller.
@@ -169,6 +175,7 @@ Error errorFromSignedReply(QNetworkReply *reply, const QString &operation)
     if (reply->error() != QNetworkReply::NoError) {
         ReplyContext context;
         context.operation = operation;
+        context.timeoutSeconds = timeoutSeconds;
         context.abortedByUser = reply->property("bd_aborted").toBool();
         return transportError(reply, status, context, false);
     }

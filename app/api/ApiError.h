@@ -33,7 +33,12 @@ Error errorFromHttpStatus(int status, const QByteArray &body, const QByteArray &
 // Error for a signed-URL transfer (S1 PUT / S2 GET): 403 means "signed URL expired or
 // rejected"; otherwise as errorFromReply, without the API-specific hints. Reads the body only
 // when the status is an error, so it can be called before consuming a successful download.
-Error errorFromSignedReply(QNetworkReply *reply, const QString &operation);
+// timeoutSeconds: the limit the caller set, quoted in a timeout's message (0: none set).
+Error errorFromSignedReply(QNetworkReply *reply, const QString &operation, int timeoutSeconds = 0);
+
+// "Could not <operation>: no answer within N s" (or "in time" when no limit is known): one
+// wording for Qt's and libcurl's transports.
+QString timeoutMessage(const QString &operation, int timeoutSeconds);
 
 // Parse a 2xx body as a JSON object, or give BadResponse ("Could not decode Roboflow API
 // response: <operation> ..."), with an excerpt of an HTML or text body in `detail`.

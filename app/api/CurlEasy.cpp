@@ -143,8 +143,7 @@ Error errorFromCurl(const CurlOutcome &outcome, const QString &operation, int ti
     if (status >= 400)
         return errorFromHttpStatus(status, outcome.body, outcome.contentType, operation);
     if (outcome.curlCode == CURLE_OPERATION_TIMEDOUT)
-        return Error(ErrorKind::Timeout, QStringLiteral("Could not %1: no answer within %2 s").arg(operation).arg(timeoutSeconds),
-                     status, redact(outcome.curlMessage));
+        return Error(ErrorKind::Timeout, timeoutMessage(operation, timeoutSeconds), status, redact(outcome.curlMessage));
     if (outcome.curlCode != CURLE_OK)
         return Error(ErrorKind::Network, QStringLiteral("Could not %1: connection failed").arg(operation), status,
                      redact(outcome.curlMessage));

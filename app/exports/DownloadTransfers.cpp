@@ -367,7 +367,7 @@ void DownloadOperation::onFinished()
     reply->deleteLater();
     Attempt attempt;
     attempt.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    attempt.error = api::errorFromSignedReply(reply, tr("download %1").arg(m_file.fileName));
+    attempt.error = api::errorFromSignedReply(reply, tr("download %1").arg(m_file.fileName), m_api->config().timeoutSeconds);
     attempt.retryAfter = QString::fromLatin1(reply->rawHeader("Retry-After"));
     attempt.refusedRedirect = reply->error() == QNetworkReply::ProtocolUnknownError
         || reply->error() == QNetworkReply::InsecureRedirectError;
