@@ -109,8 +109,9 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
     while (!m_deferredLinks.isEmpty() && !cancelled()) {
         const QString link = m_deferredLinks.takeFirst();
         struct stat target;
+        const QByteArray full = native(link);
         if (followLink(link, &target))
-            classify(link, QFileInfo(link).fileName(), target, true, false);
+            classify(link, QFileInfo(link).fileName(), target, true, false, EntryAt{ AT_FDCWD, full.constData() });
         drainFolders();
     }
     m_result.cancelled = m_cancel && m_cancel->load(std::memory_order_relaxed);
@@ -169,7 +170,6 @@ void FolderWalker::drainFolders()
 void FolderWalker::walk(const QString &folder)
 {
     DIR *dir = ::opendir(native(folder).constData());
-    static_assert(AT_FDCWD == EntryAt{}.dirFd);
     if (!dir) {
         skip(folder, SkipReason::Unreadable, errnoText(errno));
         return;
@@ -311,11 +311,6 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
     }
     // Open it now: a file we cannot read would fail the upload much later.
     int err = 0;
-    QByteArray full;
-    if (!at.name) {
-        full = native(path);
-        at = { AT_FDCWD, full.constData() };
-    }
     const QByteArray head = readHead(at.dirFd, at.name, kImageMagicBytes, &err);
     if (err != 0) {
         skip(path, SkipReason::Unreadable, errnoText(err));

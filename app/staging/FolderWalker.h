@@ -10,6 +10,7 @@
 #include <QStringList>
 
 #include <atomic>
+#include <fcntl.h>
 #include <memory>
 #include <sys/stat.h>
 
@@ -19,9 +20,9 @@ class ScanStore;
 
 // Where the walker's system calls find an entry: its name relative to the open folder being read
 // (one path component for the kernel to resolve instead of the whole path, per call), or the
-// full path when `name` is null (inputs, followed links).
+// full path when `name` is null (inputs, followed links: visitEntry fills it in).
 struct EntryAt {
-    int dirFd = -100;   // AT_FDCWD
+    int dirFd = AT_FDCWD;
     const char *name = nullptr;
 };
 
@@ -55,7 +56,7 @@ private:
     void visitEntry(const QString &path, const QString &name, bool topLevel, EntryAt at = {});
     // The entry after lstat (and, for a followed link, stat of its target).
     void classify(const QString &path, const QString &name, const struct stat &st, bool isLink, bool topLevel,
-                  EntryAt at = {});
+                  EntryAt at);
     void considerFile(const QString &path, const QString &name, const struct stat &st, EntryAt at);
     void enterFolder(const QString &path, const struct stat &st, bool viaSymlink);
     // Resolves a symlink; false (and the entry skipped) when broken, looping or unreadable.
