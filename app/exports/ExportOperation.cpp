@@ -1,6 +1,7 @@
 #include "exports/ExportOperation.h"
 
 #include "core/Database.h"
+#include "core/Timeline.h"
 #include "exports/ConfinedDir.h"
 #include "exports/DownloadOperation.h"
 #include "exports/ExportLayout.h"
@@ -79,6 +80,7 @@ void ExportOperation::doStart()
 {
     if (m_options.targetDir.isEmpty())
         return emitResult(Error(ErrorKind::InvalidInput, tr("No target folder given")));
+    timeline::mark(QStringLiteral("export: start"));
     if (m_options.useJournal) {
         // Without its journal an export cannot promise a resume: a damaged database stops it here.
         if (const Error dbError = databaseError())
@@ -87,6 +89,7 @@ void ExportOperation::doStart()
         if (!m_journal.open(&error))
             return emitResult(error);
     }
+    timeline::mark(QStringLiteral("export: journal open"));
     m_planning = true;
     ExportPlanRequest request;
     request.batchIds = m_options.batchIds;
@@ -140,6 +143,7 @@ void ExportOperation::childFinished(Operation *child)
 // planned() tells the totals.
 void ExportOperation::onPlanned()
 {
+    timeline::mark(QStringLiteral("export: listing finished"));
     m_planning = false;
     if (isFinished())
         return;
@@ -250,6 +254,7 @@ void ExportOperation::startLocked()
         }
     }
     m_ready = true;
+    timeline::mark(QStringLiteral("export: target folders locked, logs read"));
     if (!m_planning)
         return announcePlanned();
     admitListed();
@@ -511,11 +516,13 @@ void ExportOperation::finishIfDone()
     if (isFinished() || m_planning || !m_ready || !m_pending.isEmpty() || !m_running.isEmpty()
         || !m_extractQueue.isEmpty() || !m_extracting.isEmpty() || !m_streams.isEmpty())
         return;
+    timeline::mark(QStringLiteral("export: every file settled"));
     syncLogs();
     m_journal.finishExports(m_summary.failures.isEmpty() && !m_journal.error() ? ExportState::Completed
                                                                                 : ExportState::Failed);
     setStatusText(m_summary.toText());
     m_targetLocks.clear();   // the next export into these folders may go
+    timeline::mark(QStringLiteral("export: logs synced, journal closed"));
     if (m_journal.error())
         return emitResult(Error(m_journal.error().kind, tr("The export journal failed, so this export cannot be resumed "
                                                         "safely: %1").arg(m_journal.error().message)));

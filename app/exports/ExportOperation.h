@@ -177,6 +177,7 @@ private:
         qint64 recorded = -1;   // resume offset last written to the journal
     };
     QHash<int, Stream> m_streams;                 // streamed archives, by file index
+    int m_streamsExtracted = 0;                   // for the timeline only
     QHash<int, qint64> m_streamOffsets;           // where a streamed archive starts over in this run
     QDeadlineTimer m_streamRecordDue;             // the next journal write of the offsets
     QHash<QString, std::shared_ptr<ExportLog>> m_logs;      // by export root

@@ -3,6 +3,7 @@
 // file is done when both its GET and its extraction ended; the extraction decides (a failed GET
 // after the archive's end changes nothing, a failed extraction stops the GET). See
 // ExportOperation.h for the resume rules.
+#include "core/Timeline.h"
 #include "exports/DownloadOperation.h"
 #include "exports/ExportOperation.h"
 #include "exports/StreamExtractor.h"
@@ -48,6 +49,7 @@ void ExportOperation::startStream(int index, DownloadOperation *download)
     stream.recorded = base;
     m_streams.insert(index, stream);
     m_journal.streamCheckpoint(file, base);
+    timeline::mark(QStringLiteral("export: first stream started"), true);
     addChild(extractor);   // its worker waits for the first bytes
 }
 
@@ -75,6 +77,8 @@ void ExportOperation::onStreamExtractionFinished(StreamExtractor *extractor, int
 {
     Stream &stream = m_streams[index];
     stream.extractDone = true;
+    if (timeline::enabled())
+        timeline::mark(QStringLiteral("export: stream extracted (%1 so far)").arg(++m_streamsExtracted));
     m_streamOffsets.insert(index, qMax<qint64>(0, extractor->resumeOffset()));
     const ExtractResult &result = extractor->result();
     for (const RefusedEntry &entry : result.refused)

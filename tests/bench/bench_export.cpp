@@ -3,7 +3,8 @@
 // the load average (other work on the machine skews both sides).
 //
 // "big archives" (--scenario big):
-//  1. seeds a batch with N tar archives (default 50 x ~20 MB = ~1 GB of incompressible data),
+//  1. seeds a batch with N tar archives (default 50 x ~20 MB = ~1 GB of incompressible data, two
+//     members each, named after their archive as a real export's are),
 //     uploaded through the API (D8) and the storage host (S1 PUT) with curl;
 //  2. runs `batchdeck-cli data-staging export-batch` under /usr/bin/time -v (download, extract,
 //     log; archives not kept, as by default: each .tar is extracted while it downloads and never
@@ -273,7 +274,10 @@ bool makeArchive(const QString &dir, const QString &name, qint64 bytes, quint32 
     QDir().mkpath(work);
     quint32 x = seed | 1;
     for (int m = 0; m < 2; ++m) {
-        QFile f(work + QStringLiteral("/member-%1.bin").arg(m));
+        // Named after the archive: every archive of an export goes into the same folder, and
+        // same-named members would replace each other there (ext4 then writes each replaced file
+        // back at once: a re-export's cost, not an export's).
+        QFile f(work + QStringLiteral("/member-%1-%2.bin").arg(seed).arg(m));
         if (!f.open(QIODevice::WriteOnly))
             return false;
         QByteArray block(1 << 20, Qt::Uninitialized);
