@@ -12,6 +12,7 @@
 #include "FirstPaint.h"
 #include "batchdeck/Version.h"
 #include "core/Redact.h"
+#include "core/ThreadPriority.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -24,6 +25,10 @@ int main(int argc, char **argv)
 {
     QElapsedTimer sinceMain;
     sinceMain.start();
+    // Uploads, scans and the embedded sandbox give way to the window (see ThreadPriority.h):
+    // nice 5 weighs a worker a third of the GUI thread, and leaves it a fair share beside other
+    // programs' work.
+    bd::threads::setBackgroundNice(5);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("batchdeck"));
     QApplication::setOrganizationName(QStringLiteral("Batchdeck"));

@@ -1,4 +1,5 @@
 #include "api/CurlSignedGet.h"
+#include "core/ThreadPriority.h"
 
 #include <QThreadPool>
 
@@ -140,6 +141,7 @@ bool CurlGetPool::start(std::shared_ptr<Job> job)
         m_jobs.insert(job);
     }
     m_pool->start([this, job] {
+        bd::threads::lowerThisThread();
         job->run();
         const std::lock_guard lock(m_mutex);
         m_jobs.erase(job);

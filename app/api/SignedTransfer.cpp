@@ -1,4 +1,5 @@
 #include "api/SignedTransfer.h"
+#include "core/ThreadPriority.h"
 
 #include "api/ApiError.h"
 #include "api/CurlSignedPut.h"
@@ -62,6 +63,7 @@ void SignedTransferWorker::sendWithCurl(const SignedUpload &upload, QIODevice *d
     }
     m_curlRunning = true;
     m_thread->m_curlPool.start([this, upload, size] {
+        bd::threads::lowerThisThread();
         // This worker and its front stay alive until onCurlFinished (release() waits for it).
         const CurlPutOutcome outcome = performSignedPut(upload, body, size, m_abort, [this](qint64 sent, qint64 total) {
             Q_EMIT uploadProgress(sent, total);

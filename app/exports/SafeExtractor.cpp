@@ -1,4 +1,5 @@
 #include "exports/SafeExtractor.h"
+#include "core/ThreadPriority.h"
 
 #include <QFileInfo>
 #include <QtConcurrent>
@@ -54,6 +55,7 @@ void SafeExtractor::doStart()
     const QString target = m_targetDir;
     const ExtractOptions options = m_options;
     m_watcher.setFuture(QtConcurrent::run(&extractionPool(), [control, archive, target, options] {
+        threads::lowerThisThread();
         return extractArchive(archive, target, options, *control);
     }));
     m_progressTimer.start();

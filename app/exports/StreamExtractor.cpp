@@ -1,4 +1,5 @@
 #include "exports/StreamExtractor.h"
+#include "core/ThreadPriority.h"
 
 #include <QFileInfo>
 #include <QPointer>
@@ -229,6 +230,7 @@ void StreamExtractor::startWorker()
     const ExtractOptions options = m_options;
     const qint64 base = m_streamBase;
     m_watcher.setFuture(QtConcurrent::run(&streamPool(), [control, pipe, archive, target, options, base] {
+        threads::lowerThisThread();
         ExtractOutcome outcome = extractStream(*pipe, base, archive, target, options, *control);
         pipe->closeReader();
         return outcome;

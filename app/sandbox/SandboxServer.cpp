@@ -1,4 +1,5 @@
 #include "sandbox/SandboxServer.h"
+#include "core/ThreadPriority.h"
 
 #include "sandbox/ApiGate.h"
 #include "sandbox/AssetLibrary.h"
@@ -173,7 +174,10 @@ bool SandboxServer::start(QString *error)
         return false;
     }
     m_apiUrl = QUrl(QStringLiteral("http://%1:%2").arg(m_options.host).arg(port));
-    m_apiThread = std::thread([this] { m_api->listen_after_bind(); });
+    m_apiThread = std::thread([this] {
+        threads::lowerThisThread();   // and the request threads it starts, which inherit it
+        m_api->listen_after_bind();
+    });
     while (!m_api->is_running())
         QThread::msleep(1);
     m_running = true;

@@ -1,4 +1,5 @@
 #include "sandbox/StorageHost.h"
+#include "core/ThreadPriority.h"
 
 #include "sandbox/FaultPlan.h"
 #include "sandbox/MediaSniffer.h"
@@ -68,7 +69,10 @@ bool StorageHost::listen(const QString &host, quint16 port, QString *error)
         return false;
     }
     m_url = QUrl(QStringLiteral("http://%1:%2").arg(host).arg(bound));
-    m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    m_thread = std::thread([this] {
+        threads::lowerThisThread();   // and the request threads it starts, which inherit it
+        m_server->listen_after_bind();
+    });
     while (!m_server->is_running())   // so that stop() cannot race the start of the accept loop
         QThread::msleep(1);
     return true;

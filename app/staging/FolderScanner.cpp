@@ -1,4 +1,5 @@
 #include "staging/FolderScanner.h"
+#include "core/ThreadPriority.h"
 
 #include "staging/FolderWalker.h"
 
@@ -40,6 +41,7 @@ void FolderScanner::doStart()
     const ScanOptions options = m_options;
     EarlyShardOptions early = std::exchange(m_early, {});
     m_watcher.setFuture(QtConcurrent::run([shared, inputs, options, early = std::move(early)]() mutable {
+        threads::lowerThisThread();
         ScanResult result;
         {
             FolderWalker walker(options, &shared->cancel, &shared->examined);

@@ -1,4 +1,5 @@
 #include "staging/IngestOperation.h"
+#include "core/ThreadPriority.h"
 
 #include "api/ApiClient.h"
 #include "staging/FolderScanner.h"
@@ -239,6 +240,7 @@ void IngestOperation::onScanFinished()
     connect(&m_journalCopy, &QFutureWatcher<JournalCopy>::finished, this, &IngestOperation::onScanJournaled,
             Qt::UniqueConnection);
     m_journalCopy.setFuture(QtConcurrent::run([file, ingestId, count]() -> JournalCopy {
+        threads::lowerThisThread();
         QSqlDatabase db = database();
         const QString schema = QStringLiteral("scan_copy");
         JournalCopy out;
@@ -380,6 +382,7 @@ void IngestOperation::finish(const Error &error)
         completeFinish(error);
     });
     m_finishPasses.setFuture(QtConcurrent::run([file, ingestId, serviceFailed, notSent, copy, recorded]() mutable {
+        threads::lowerThisThread();
         copy.waitForFinished();
         recorded.waitForFinished();
         return runFinishPasses(file, ingestId, serviceFailed, notSent);

@@ -8,6 +8,7 @@
 // the writer is drained before anything reads the journal again (indexing, the summary).
 // See IngestOperation.h.
 #include "staging/IngestOperation.h"
+#include "core/ThreadPriority.h"
 
 #include "api/ApiClient.h"
 #include "core/Database.h"
@@ -275,6 +276,7 @@ void IngestOperation::prefetchFingerprints(TransferOperation *transfer)
     // Taken before the bytes leave, as the journal needs: a write in between makes the file
     // look changed on a later run (sent again), never unchanged.
     m_fingerprints.insert(transfer, QtConcurrent::run([paths = transfer->filePaths()] {
+        threads::lowerThisThread();
         QVector<FileFingerprint> fingerprints;
         fingerprints.reserve(paths.size());
         for (const QString &path : paths)

@@ -1,4 +1,5 @@
 #include "staging/JournalWriter.h"
+#include "core/ThreadPriority.h"
 
 #include "core/Database.h"
 
@@ -142,7 +143,10 @@ JournalWriter::JournalWriter(QObject *parent) : QObject(parent), m_core(std::mak
 {
     m_core->owner = this;
     std::shared_ptr<Core> core = m_core;
-    m_core->thread = QThread::create([core] { core->run(); });
+    m_core->thread = QThread::create([core] {
+        threads::lowerThisThread();
+        core->run();
+    });
     m_core->thread->setObjectName(QStringLiteral("bd journal writer"));
     m_core->thread->start();
 }

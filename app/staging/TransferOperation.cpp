@@ -1,4 +1,5 @@
 #include "staging/TransferOperation.h"
+#include "core/ThreadPriority.h"
 
 #include "api/ApiClient.h"
 #include "api/ApiError.h"
@@ -419,6 +420,7 @@ ShardUploadOperation::ShardUploadOperation(api::ApiClient *api, QString batchId,
 {
     setTitle(tr("Upload shard %1").arg(m_shard.index + 1));
     m_tarSizeFuture = QtConcurrent::run(tarSizing(), [members = m_shard.members, config = m_notification] {
+        threads::lowerThisThread();
         return ShardTarDevice::exactSize(members, config);
     });
     // Counted in the images' bytes, as the scan and the ingest's total are (a shard of tiny

@@ -18,7 +18,7 @@
 //    and the load average (a loaded machine delays timers by itself: read the figures with it).
 //
 //   bench_gui [--files N] [--batch-files M] [--cold-runs K] [--skip-cold] [--skip-window]
-//             [--trace-stalls MS]
+//             [--trace-stalls MS] [--background-nice N]
 // --trace-stalls prints every event delivery on the GUI thread that took MS ms or more (wall and
 // CPU ms, the ms it waited for a core (Linux schedstat), receiver class, object name, event type, the innermost of nested deliveries, and the
 // innermost bd:: functions of a stack sampled MS ms into it) and, per phase, a summary by side:
@@ -32,6 +32,7 @@
 #include "MainWindow.h"
 #include "StagingTab.h"
 #include "TransferList.h"
+#include "core/ThreadPriority.h"
 #include "sandbox/Sandbox.h"
 #include "staging/IngestOperation.h"
 
@@ -713,8 +714,12 @@ int main(int argc, char **argv)
     const QCommandLineOption traceStalls(QStringLiteral("trace-stalls"),
                                          QStringLiteral("Print GUI-thread event deliveries of at least this many ms."),
                                          QStringLiteral("ms"), QStringLiteral("0"));
-    parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow, traceStalls });
+    const QCommandLineOption backgroundNice(QStringLiteral("background-nice"),
+                                            QStringLiteral("Nice value of the worker threads, as batchdeck sets it (0: as the CLI)."),
+                                            QStringLiteral("n"), QStringLiteral("5"));
+    parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow, traceStalls, backgroundNice });
     parser.process(app);
+    bd::threads::setBackgroundNice(parser.value(backgroundNice).toInt());
     app.traceMs = parser.value(traceStalls).toInt();
     if (app.traceMs > 0)
         app.sampler.start(app.traceMs);
