@@ -9,8 +9,10 @@
 #include "exports/ArchiveExtraction.h"
 #include "exports/ConfinedDir.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTest>
@@ -19,6 +21,7 @@
 #include <thread>
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace bd;
@@ -267,6 +270,20 @@ private Q_SLOTS:
             if (probes.fetch_add(1) == 0)
                 QThread::msleep(300);   // the first holds the budget's lock: the second queues behind it
             qint64 used = 0;
+            // A member is written to an anonymous file (O_TMPFILE) until complete: no listing
+            // shows it, but the disk's free space (statvfs, which this stands for) does. Without
+            // these, a second extraction that probed while the first was well into its member saw
+            // that member's bytes neither as used nor as outstanding, and both fitted (seen once in
+            // CI on a loaded machine). Counted before the listing: a member linked in between is
+            // then counted twice (the safe side here), never missed.
+            const QDir fds(QStringLiteral("/proc/self/fd"));
+            for (const QString &fd : fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)) {
+                const QString target = QFile::symLinkTarget(fds.filePath(fd));
+                struct stat st {};
+                if (target.startsWith(root + QLatin1Char('/')) && target.endsWith(QLatin1String(" (deleted)"))
+                    && ::stat(QFile::encodeName(fds.filePath(fd)).constData(), &st) == 0 && S_ISREG(st.st_mode))
+                    used += st.st_size;
+            }
             QDirIterator it(root, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
             while (it.hasNext()) {
                 it.next();
