@@ -33,6 +33,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <memory>
+#include <utility>
+
 using namespace bd::ui;
 
 namespace {
@@ -274,9 +277,24 @@ private Q_SLOTS:
             options.batchId = QStringLiteral("resume-me");
             options.inputs = { folder };
             TransferList *list = first.startIngest(options);
-            // Interrupt as soon as uploading starts (a later start offers it again).
-            QTRY_VERIFY_WITH_TIMEOUT(list->operation()->phase() >= bd::staging::IngestOperation::Phase::Uploading, 20000);
-            list->cancelButton()->click();
+            // Interrupt the moment uploading starts (a later start offers it again): queued from
+            // the phase change, so it lands before any upload can be confirmed. Polling for the
+            // phase let all 40 files finish first now and then (once in CI), and a finished
+            // ingest is rightly not offered.
+            using Phase = bd::staging::IngestOperation::Phase;
+            bd::staging::IngestOperation *op = list->operation();
+            auto clicked = std::make_shared<bool>(false);
+            auto interrupt = [list, clicked] {
+                if (!std::exchange(*clicked, true))
+                    QMetaObject::invokeMethod(list->cancelButton(), &QAbstractButton::click, Qt::QueuedConnection);
+            };
+            if (op->phase() >= Phase::Uploading)
+                interrupt();
+            connect(op, &bd::staging::IngestOperation::phaseChanged, list, [interrupt](Phase phase) {
+                if (phase >= Phase::Uploading)
+                    interrupt();
+            });
+            QTRY_VERIFY_WITH_TIMEOUT(*clicked, 20000);
             QTRY_VERIFY_WITH_TIMEOUT(list->isFinished(), 10000);
             QVERIFY(!list->operation()->summary().ready);
             settle(&first);
