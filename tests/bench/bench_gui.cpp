@@ -715,7 +715,7 @@ int main(int argc, char **argv)
                                          QStringLiteral("Print GUI-thread event deliveries of at least this many ms."),
                                          QStringLiteral("ms"), QStringLiteral("0"));
     const QCommandLineOption backgroundNice(QStringLiteral("background-nice"),
-                                            QStringLiteral("Nice value of the worker threads, as batchdeck sets it (0: as the CLI)."),
+                                            QStringLiteral("How much the worker threads raise their nice value (5, as batchdeck; 0, as the CLI)."),
                                             QStringLiteral("n"), QStringLiteral("5"));
     parser.addOptions({ files, batchFiles, coldRuns, skipCold, skipWindow, traceStalls, backgroundNice });
     parser.process(app);
