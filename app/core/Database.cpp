@@ -13,8 +13,11 @@
 #include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
+#include <QThreadPool>
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 
 namespace bd {
 
@@ -145,16 +148,61 @@ namespace {
 // never its id: an ended pool thread's id is reused by the next thread, which was then handed the
 // dead thread's connection and refused by Qt (every statement failed). The thread's connections
 // are removed when it ends (not the main thread's: they live until exit).
+//
+// They are removed as the thread finishes, in the thread: a QThread (the pool's, a writer's)
+// emits finished() before whoever waits for it goes on. Not from the thread's thread_local
+// teardown, which runs after QThread::wait() has returned and so raced the process's exit: a
+// removal after Qt SQL's statics were gone crashed the CLI after its summary (SIGSEGV in
+// QReadWriteLock, seen in tst_ingestkill). That teardown still removes those of threads Qt did
+// not start. And none from QCoreApplication's destructor on (a post routine, registered after Qt
+// SQL's own, so it runs first): Qt SQL then clears every connection itself, with tables a
+// removal beside it would race; the mutex makes a removal either finish before that or not start.
+struct ConnectionTeardown {
+    QMutex mutex;
+    bool exiting = false;
+};
+
+ConnectionTeardown &connectionTeardown()
+{
+    static auto *teardown = new ConnectionTeardown;   // never destroyed: thread exits may outlive statics
+    return *teardown;
+}
+
+void stopRemovingConnections()
+{
+    // The pool's threads end now rather than right after this routine (QCoreApplication's
+    // destructor joins them next anyway), each removing its own connections as it finishes,
+    // in its thread: Qt SQL's clearing, which runs after this, then finds the main thread's.
+    QThreadPool::globalInstance()->waitForDone();
+    QMutexLocker lock(&connectionTeardown().mutex);
+    connectionTeardown().exiting = true;
+}
+
+// The names of one thread's connections. Shared with its finished() handler, which for a thread
+// Qt did not start runs in the thread's teardown, possibly after the thread_local is gone.
+struct ConnectionNames {
+    QMutex mutex;
+    QStringList names;
+    void removeAll()
+    {
+        QMutexLocker teardown(&connectionTeardown().mutex);
+        QMutexLocker lock(&mutex);
+        if (!connectionTeardown().exiting) {
+            for (const QString &name : std::as_const(names))
+                QSqlDatabase::removeDatabase(name);
+        }
+        names.clear();
+    }
+};
+
 struct ThreadConnections {
     quint64 serial = 0;
     bool mainThread = false;
-    QStringList names;
+    std::shared_ptr<ConnectionNames> names = std::make_shared<ConnectionNames>();
     ~ThreadConnections()
     {
-        if (mainThread)
-            return;
-        for (const QString &name : std::as_const(names))
-            QSqlDatabase::removeDatabase(name);
+        if (!mainThread)
+            names->removeAll();
     }
 };
 
@@ -165,7 +213,12 @@ ThreadConnections &threadConnections()
     if (connections.serial == 0) {
         connections.serial = nextSerial.fetch_add(1);
         const QCoreApplication *app = QCoreApplication::instance();
-        connections.mainThread = !app || QThread::currentThread() == app->thread();
+        QThread *thread = QThread::currentThread();
+        connections.mainThread = !app || thread == app->thread();
+        if (!connections.mainThread) {
+            QObject::connect(thread, &QThread::finished, thread, [names = connections.names] { names->removeAll(); },
+                             Qt::DirectConnection);
+        }
     }
     return connections;
 }
@@ -176,8 +229,11 @@ QSqlDatabase database()
     const QString path = databasePath();
     ThreadConnections &mine = threadConnections();
     const QString name = QStringLiteral("bd-%1-%2").arg(mine.serial).arg(qHash(path));
-    if (!mine.names.contains(name))
-        mine.names.append(name);
+    {
+        QMutexLocker lock(&mine.names->mutex);
+        if (!mine.names->names.contains(name))
+            mine.names->names.append(name);
+    }
     if (QSqlDatabase::contains(name)) {
         QSqlDatabase db = QSqlDatabase::database(name, false);   // true would reopen a refused file
         if (db.isOpen())
@@ -209,6 +265,10 @@ QSqlDatabase database()
 
     QSqlDatabase db = QSqlDatabase::contains(name) ? QSqlDatabase::database(name, false)
                                                    : QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    // After Qt SQL registered its own clean-up (on its first connection): post routines run
+    // last-registered first, so no thread removes a connection while Qt SQL clears them all.
+    static std::once_flag registered;
+    std::call_once(registered, [] { qAddPostRoutine(stopRemovingConnections); });
     db.setDatabaseName(path);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(timeoutMs));
     Error problem;

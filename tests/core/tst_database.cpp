@@ -141,6 +141,7 @@ private Q_SLOTS:
     void filesArePrivate();
     void settingsArePrivate();
     void threadsThatComeAndGoEachGetTheirOwnConnection();
+    void aFinishedThreadsConnectionIsGoneWhenWaitReturns();
 
 private:
     QString fresh(const QString &name)
@@ -360,6 +361,34 @@ void TestDatabase::threadsThatComeAndGoEachGetTheirOwnConnection()
     QVERIFY2(failures.empty(), failures.empty() ? "" : qPrintable(failures.front()));
     qInfo("%zu distinct thread ids over 40 threads", ids.size());
     QVERIFY(bd::database().isOpen());
+}
+
+// A thread's connections are removed as it finishes, before QThread::wait() returns for it: its
+// thread_local teardown runs only after that, and at the process's exit it raced the destruction
+// of Qt SQL's statics (the CLI died with SIGSEGV after printing its summary, now and then). Here
+// the teardown is held up on purpose; the connection must be gone by the time wait() returns.
+void TestDatabase::aFinishedThreadsConnectionIsGoneWhenWaitReturns()
+{
+    fresh(QStringLiteral("finished.sqlite"));
+    QVERIFY(bd::database().isOpen());
+    struct SlowTeardown {
+        ~SlowTeardown() { QThread::msleep(300); }
+    };
+    QStringList during;
+    QThread *thread = QThread::create([&during] {
+        QSqlQuery q(bd::database());
+        q.exec(QStringLiteral("SELECT 1"));
+        during = QSqlDatabase::connectionNames();
+        thread_local SlowTeardown slow;   // made after the connection's bookkeeping: torn down first
+        (void)slow;
+    });
+    const QStringList before = QSqlDatabase::connectionNames();
+    thread->start();
+    QVERIFY(thread->wait(10000));
+    const QStringList after = QSqlDatabase::connectionNames();
+    delete thread;
+    QCOMPARE(during.size(), before.size() + 1);   // the thread had one of its own
+    QCOMPARE(after, before);
 }
 
 #include "tst_database.moc"
