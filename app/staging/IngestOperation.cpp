@@ -421,7 +421,11 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
                                  " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path")
                       .arg(schema));
     count.addBindValue(ingestId);
-    const QString confirmed = QStringLiteral("f.state = 'confirmed'");
+    // IS, not =: "f.state = x" rejects the rows the LEFT JOIN adds, so SQLite may turn it into an
+    // inner join and read the journal first, sorting every row for ORDER BY before the LIMIT
+    // (a temporary B-tree of the whole scan: ~12 ms at 10k files). With IS the scan stays the
+    // outer loop, read in path order, and the listing stops at the cap.
+    const QString confirmed = QStringLiteral("f.state IS 'confirmed'");
     if (!count.exec() || !count.next()) {
         count.finish();
         ScanStore::detach(db, schema);
@@ -437,13 +441,15 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
                      return true;
                  },
                  confirmed, cap)
-             && forEachScannedStateIn(
-                 db, schema, ingestId,
-                 [&](const ScannedState &s) {
-                     out.failed.append(failedOutcomeFor(s, notSentReason));
-                     return true;
-                 },
-                 QStringLiteral("f.state IS NULL OR NOT (%1)").arg(confirmed), cap);
+             // Nothing failed (the common end): no second walk of the whole scan to find none.
+             && (out.failedCount == 0
+                 || forEachScannedStateIn(
+                     db, schema, ingestId,
+                     [&](const ScannedState &s) {
+                         out.failed.append(failedOutcomeFor(s, notSentReason));
+                         return true;
+                     },
+                     QStringLiteral("f.state IS NOT 'confirmed'"), cap));
     ScanStore::detach(db, schema);
     return out;
 }
