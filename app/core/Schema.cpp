@@ -116,6 +116,15 @@ QVector<Migration> buildMigrations()
                       QStringLiteral("CREATE INDEX IF NOT EXISTS ingest_files_confirmed ON ingest_files(batch_id, path)"
                                      " WHERE state = 'confirmed'"),
                   } });
+    list.append({ 6, QStringLiteral("staging"),
+                  QStringLiteral("ingest journal: a shard in flight is recorded on its own row (its members' paths and "
+                                 "fingerprints, when it was sent, whether its body left) instead of on every member's "
+                                 "row twice before the answer"),
+                  {
+                      QStringLiteral("ALTER TABLE ingest_shards ADD COLUMN files TEXT"),
+                      QStringLiteral("ALTER TABLE ingest_shards ADD COLUMN sent_at_ms INTEGER"),
+                      QStringLiteral("ALTER TABLE ingest_shards ADD COLUMN body_left INTEGER NOT NULL DEFAULT 0"),
+                  } });
     for (int i = 0; i < list.size(); ++i)
         Q_ASSERT(list.at(i).version == i + 1);
     return list;

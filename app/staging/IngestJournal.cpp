@@ -32,23 +32,6 @@ QString sourcesKey(QStringList sources)
     return toJsonText(QJsonArray::fromStringList(sources));
 }
 
-// Rows per statement of the writes below (each with a few values: well within SQLite's limit).
-constexpr int kRowsPerStatement = 128;
-
-// `sql` with %1 for an IN list of paths, `fixed` bound before it: one statement per chunk.
-bool updatePaths(QSqlDatabase db, const QString &sql, const QVariantList &fixed, const QStringList &paths,
-                 QString *error)
-{
-    return execInChunks(
-        db, paths.size(), kRowsPerStatement, [&sql](int rows) { return sql.arg(sqlPlaceholders(rows)); },
-        [&](QSqlQuery &q, qsizetype first, int rows) {
-            for (int i = 0; i < fixed.size(); ++i)
-                q.bindValue(i, fixed.at(i));
-            for (int i = 0; i < rows; ++i)
-                q.bindValue(int(fixed.size()) + i, paths.at(first + i));
-        },
-        error);
-}
 }  // namespace
 
 QString journalFileStateName(JournalFileState state)
@@ -445,59 +428,6 @@ bool IngestJournal::markBodyLeft(const QString &ingestId, const QStringList &pat
     return updatePaths(db, QStringLiteral("UPDATE ingest_files SET body_left = ?, sent_at_ms = ? WHERE ingest_id = ? AND path IN (%1)"),
                        { left ? 1 : 0, QDateTime::currentMSecsSinceEpoch(), ingestId }, paths, &m_lastError)
            && tx.commit();
-}
-
-int IngestJournal::nextShardIndex(const QString &ingestId)
-{
-    if (!ensureSchema())
-        return 0;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT COALESCE(MAX(shard_index) + 1, 0) FROM ingest_shards WHERE ingest_id = ?"));
-    q.addBindValue(ingestId);
-    if (!q.exec() || !q.next())
-        return 0;
-    return q.value(0).toInt();
-}
-
-bool IngestJournal::addShard(const QString &ingestId, int index, const QStringList &memberNames, const QString &state)
-{
-    if (!ensureSchema())
-        return false;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("INSERT OR REPLACE INTO ingest_shards (ingest_id, shard_index, members, state)"
-                             " VALUES (?,?,?,?)"));
-    q.addBindValue(ingestId);
-    q.addBindValue(index);
-    q.addBindValue(toJsonText(QJsonArray::fromStringList(memberNames)));
-    q.addBindValue(state);
-    return q.exec() || (m_lastError = q.lastError().text(), false);
-}
-
-bool IngestJournal::setShardState(const QString &ingestId, int index, const QString &state)
-{
-    if (!ensureSchema())
-        return false;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE ingest_shards SET state = ? WHERE ingest_id = ? AND shard_index = ?"));
-    q.addBindValue(state);
-    q.addBindValue(ingestId);
-    q.addBindValue(index);
-    return q.exec() || (m_lastError = q.lastError().text(), false);
-}
-
-QHash<int, QString> IngestJournal::shardStates(const QString &ingestId)
-{
-    QHash<int, QString> out;
-    if (!ensureSchema())
-        return out;
-    QSqlQuery q(database());
-    q.prepare(QStringLiteral("SELECT shard_index, state FROM ingest_shards WHERE ingest_id = ?"));
-    q.addBindValue(ingestId);
-    if (!q.exec())
-        return out;
-    while (q.next())
-        out.insert(q.value(0).toInt(), q.value(1).toString());
-    return out;
 }
 
 }  // namespace bd::staging

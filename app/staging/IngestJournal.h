@@ -11,11 +11,13 @@
 //   ingest_files   per file: path, batch name, state + reason, and its fingerprint when sent
 //                  (size, mtime in ns, a SHA-256 when those cannot decide; FileFingerprint.h),
 //                  when it was sent and whether its whole body left (body_left)
-//   ingest_shards  per shard attempt: index, member names, state
+//   ingest_shards  per shard attempt: index, member names, state, and while it is in flight
+//                  its members' paths and fingerprints, when it was sent, whether its body left
 //
 // File states: planned → sent (bytes are leaving) → confirmed (the service took them), or
 // failed / skipped with a reason. A file left in "sent" means the process died mid-transfer:
-// the next run asks the service before sending it again. A journal only speaks for the service
+// the next run asks the service before sending it again. A shard's members go from planned
+// to confirmed directly: their "sent" is on the shard's row (markShardSending). A journal only speaks for the service
 // and workspace it names: another one gets its own ingest, and "confirmed" is checked with the
 // service (and the file on disk) before it is trusted.
 #include "core/Error.h"
@@ -149,11 +151,25 @@ public:
     bool forgetConfirmed(const IngestTarget &target, const QString &batchId, const QStringList &paths,
                          const QString &reason);
 
-    // Shards: a fresh index per shard attempt of this ingest.
+    // Shards: a fresh index per shard attempt of this ingest (IngestJournalShards.cpp).
     int nextShardIndex(const QString &ingestId);
     bool addShard(const QString &ingestId, int index, const QStringList &memberNames, const QString &state);
+    // Any state but "sent" drops the shard's in-flight record (below).
     bool setShardState(const QString &ingestId, int index, const QString &state);
     QHash<int, QString> shardStates(const QString &ingestId);
+    // A shard in flight is recorded on its own row, not on each member's: markShardSending
+    // (state "sent": each member's path and fingerprint, and the time) and markShardBodyLeft
+    // are what markSending and markBodyLeft are for single files. Meanwhile the members' rows
+    // still say "planned". confirmShard writes the record onto them as "confirmed" (the shard
+    // "uploaded"); a failure is setFileFailed + setShardState "failed". After a kill or a
+    // cancel, recoverInterruptedShards (run under the ingest's lock, before "sent" rows are
+    // read) writes every shard still "sent" onto its members as "sent", exactly as per-file
+    // records would have left them, and marks the shard "interrupted".
+    bool markShardSending(const QString &ingestId, int index, const QStringList &paths,
+                          const QVector<FileFingerprint> &fingerprints);
+    bool markShardBodyLeft(const QString &ingestId, int index, bool left = true);
+    bool confirmShard(const QString &ingestId, int index);
+    bool recoverInterruptedShards(const QString &ingestId);
 
     // JournalWriter: the writes between beginBatch() and endBatch() share one transaction (one
     // commit for many), each write a savepoint in it (a failed one leaves the others).

@@ -85,13 +85,15 @@ bool IngestJournal::batchHasSentOrConfirmed(const QString &batchId)
 {
     if (!ensureSchema())
         return true;
-    // Two lookups: the confirmed through the batch's partial index (schema migration 5), the
-    // sent through the ingests of the batch (a fresh batch has none).
+    // Three lookups: the confirmed through the batch's partial index (schema migration 5), the
+    // sent files and the shards in flight through the ingests of the batch (a fresh batch has none).
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT EXISTS (SELECT 1 FROM ingest_files WHERE batch_id = ? AND state = 'confirmed')"
                              " OR EXISTS (SELECT 1 FROM ingests i JOIN ingest_files f ON f.ingest_id = i.ingest_id"
-                             " WHERE i.batch_id = ? AND f.batch_id = ? AND f.state = 'sent')"));
-    for (int i = 0; i < 3; ++i)
+                             " WHERE i.batch_id = ? AND f.batch_id = ? AND f.state = 'sent')"
+                             " OR EXISTS (SELECT 1 FROM ingests i JOIN ingest_shards s ON s.ingest_id = i.ingest_id"
+                             " WHERE i.batch_id = ? AND s.state = 'sent' AND s.files IS NOT NULL)"));
+    for (int i = 0; i < 4; ++i)
         q.addBindValue(batchId);
     if (!q.exec() || !q.next()) {
         m_lastError = q.lastError().text();

@@ -1,6 +1,7 @@
 #pragma once
 // SQL pieces shared by IngestJournal's two files (IngestJournal.cpp: ingests, files of one
 // ingest, shards; IngestJournalBatch.cpp: what a batch already holds, across ingests).
+#include "core/Database.h"
 #include "staging/IngestJournal.h"
 
 #include <QSqlDatabase>
@@ -42,6 +43,24 @@ inline JournalFile fileFromQuery(const QSqlQuery &q)
     f.bodyLeft = q.value(10).toInt() != 0;
     f.ingestId = q.value(11).toString();
     return f;
+}
+
+// Rows per statement of the path-list writes (each with a few values: well within SQLite's limit).
+inline constexpr int kRowsPerStatement = 128;
+
+// `sql` with %1 for an IN list of paths, `fixed` bound before it: one statement per chunk.
+inline bool updatePaths(QSqlDatabase db, const QString &sql, const QVariantList &fixed, const QStringList &paths,
+                        QString *error)
+{
+    return execInChunks(
+        db, paths.size(), kRowsPerStatement, [&sql](int rows) { return sql.arg(sqlPlaceholders(rows)); },
+        [&](QSqlQuery &q, qsizetype first, int rows) {
+            for (int i = 0; i < fixed.size(); ++i)
+                q.bindValue(i, fixed.at(i));
+            for (int i = 0; i < rows; ++i)
+                q.bindValue(int(fixed.size()) + i, paths.at(first + i));
+        },
+        error);
 }
 
 // Commits on success, rolls back otherwise; the database stays usable either way. Inside a

@@ -146,6 +146,12 @@ bool IngestOperation::openJournal()
     if (earlier) {
         r = *earlier;
         m_summary.resumed = true;
+        // Shards a killed run had in flight: their members' rows say "sent" from here on, as
+        // what follows (the resume check) reads them. Under the lock: no run of it is alive.
+        if (!m_journal.recoverInterruptedShards(r.ingestId)) {
+            fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_journal.lastError())));
+            return false;
+        }
     } else {
         r.ingestId = m_options.ingestId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
                                                   : m_options.ingestId;

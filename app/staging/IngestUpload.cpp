@@ -236,14 +236,15 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     // Mark "sent" (with each file's fingerprint) before any byte leaves (the transfer holds its
     // start for the record), so a kill in mid-transfer is checked on resume and a later change
     // of the file is noticed.
-    connect(transfer, &TransferOperation::sending, this, [this, transfer] {
+    auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
+    const int shardIndex = shard ? shard->shard().index : -1;
+    connect(transfer, &TransferOperation::sending, this, [this, transfer, shardIndex] {
         timeline::mark(QStringLiteral("ingest: first body may go (URL in hand)"), true);
-        auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
         const auto prefetched = m_fingerprints.constFind(transfer);
         const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
             prefetched != m_fingerprints.cend() ? std::optional(*prefetched) : std::nullopt;
         transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), fingerprints,
-                                    shardIndex = shard ? shard->shard().index : -1](IngestJournal &journal) {
+                                    shardIndex](IngestJournal &journal) {
             QVector<FileFingerprint> taken;
             if (fingerprints) {
                 taken = fingerprints->result();   // ready long before, but waited for here if not
@@ -252,21 +253,22 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
                 for (const QString &path : paths)
                     taken.append(takeFingerprint(path));
             }
-            return journal.markSending(id, paths, taken, false)
-                   && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("sent")));
+            // A shard's "sent" is one row: its members' rows change when the answer comes.
+            return shardIndex >= 0 ? journal.markShardSending(id, shardIndex, paths, taken)
+                                   : journal.markSending(id, paths, taken, false);
         }));
     });
     // Durable before the last bytes are handed to the network (the body device waits for it on
     // the transfer thread): from there on the files may be on the service whatever happens to
     // this process.
-    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer] {
-        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths()](IngestJournal &journal) {
-            return journal.markBodyLeft(id, paths);
+    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer, shardIndex] {
+        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), shardIndex](IngestJournal &journal) {
+            return shardIndex >= 0 ? journal.markShardBodyLeft(id, shardIndex) : journal.markBodyLeft(id, paths);
         }));
     });
-    connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer] {
-        record([id = m_summary.ingestId, paths = transfer->filePaths()](IngestJournal &journal) {
-            return journal.markBodyLeft(id, paths, false);
+    connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer, shardIndex] {
+        record([id = m_summary.ingestId, paths = transfer->filePaths(), shardIndex](IngestJournal &journal) {
+            return shardIndex >= 0 ? journal.markShardBodyLeft(id, shardIndex, false) : journal.markBodyLeft(id, paths, false);
         });
     });
 }
@@ -305,8 +307,8 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     } else {
         m_confirmedCount += int(paths.size());
         record([id = m_summary.ingestId, paths, shardIndex](IngestJournal &journal) {
-            return journal.setFileState(id, paths, JournalFileState::Confirmed)
-                   && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("uploaded")));
+            return shardIndex >= 0 ? journal.confirmShard(id, shardIndex)
+                                   : journal.setFileState(id, paths, JournalFileState::Confirmed);
         });
     }
 }

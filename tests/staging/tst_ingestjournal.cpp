@@ -150,6 +150,108 @@ private Q_SLOTS:
         QCOMPARE(states.value(1), QStringLiteral("uploaded"));
     }
 
+    // A shard in flight is one row (IngestJournal.h): its members' rows change only with the
+    // answer, or with the next run's recovery after a kill, and then say exactly what per-file
+    // records would have said.
+    void aShardInFlightIsRecordedOnItsOwnRowUntilTheAnswer()
+    {
+        IngestJournal journal;
+        const QString id = QStringLiteral("ing-flight");
+        const QString batch = QStringLiteral("flight-batch");
+        IngestRecord r;
+        r.ingestId = id;
+        r.batchId = batch;
+        r.sources = { QStringLiteral("/flight") };
+        QVERIFY(journal.saveIngest(r));
+        QVector<JournalFile> files;
+        QStringList paths;
+        QVector<FileFingerprint> prints;
+        for (int i = 0; i < 300; ++i) {
+            paths << QStringLiteral("/flight/été \"%1\".jpg").arg(i);   // quotes and accents survive the JSON
+            files.append({ paths.last(), QStringLiteral("%1.jpg").arg(i), 10, 1, JournalFileState::Planned, {} });
+            FileFingerprint f;
+            f.size = 1000 + i;
+            f.mtimeNs = 1765000000123456789LL + i;   // beyond a double's 53 bits: must stay exact
+            f.takenAtNs = 1765000009987654321LL + i;
+            prints.append(f);
+        }
+        prints[7].sha256 = QString(64, QLatin1Char('a'));
+        prints[8] = FileFingerprint();   // could not be read when sent
+        QVERIFY(journal.addFiles(id, files));
+        QVERIFY(journal.addShard(id, 0, {}, QStringLiteral("planned")));
+        QVERIFY(journal.addShard(id, 1, {}, QStringLiteral("planned")));
+        QVERIFY(!journal.markShardSending(id, 2, paths.mid(0, 1), prints.mid(0, 1)));   // no such shard: refused
+        QVERIFY(journal.markShardSending(id, 0, paths.mid(0, 200), prints.mid(0, 200)));
+        QVERIFY(journal.markShardSending(id, 1, paths.mid(200), prints.mid(200)));
+        QVERIFY(journal.markShardBodyLeft(id, 1));
+        QCOMPARE(journal.pathsInState(id, JournalFileState::Planned).size(), 300);   // the members' rows wait
+        QCOMPARE(journal.shardStates(id).value(1), QStringLiteral("sent"));
+        QVERIFY(journal.batchHasSentOrConfirmed(batch));   // a new ingest into the batch asks the service
+
+        auto checkFingerprint = [&](const JournalFile &row, int i) {
+            if (i == 8) {
+                QVERIFY(!row.fingerprint.isValid());
+                return;
+            }
+            QCOMPARE(row.fingerprint.size, prints[i].size);
+            QCOMPARE(row.size, prints[i].size);
+            QCOMPARE(row.fingerprint.mtimeNs, prints[i].mtimeNs);
+            QCOMPARE(row.mtime, prints[i].mtimeNs / 1000000000);
+            QCOMPARE(row.fingerprint.takenAtNs, prints[i].takenAtNs);
+            QCOMPARE(row.fingerprint.sha256, prints[i].sha256);
+        };
+        QVERIFY(journal.confirmShard(id, 0));
+        QHash<QString, JournalFile> rows = journal.files(id);
+        for (int i = 0; i < 300; ++i) {
+            const JournalFile row = rows.value(paths[i]);
+            QCOMPARE(row.state, i < 200 ? JournalFileState::Confirmed : JournalFileState::Planned);
+            if (i < 200)
+                checkFingerprint(row, i);
+        }
+        QCOMPARE(journal.shardStates(id).value(0), QStringLiteral("uploaded"));
+
+        // Killed here: the next run writes shard 1 onto its members as "sent", body left.
+        QVERIFY(journal.recoverInterruptedShards(id));
+        rows = journal.files(id);
+        for (int i = 200; i < 300; ++i) {
+            const JournalFile row = rows.value(paths[i]);
+            QCOMPARE(row.state, JournalFileState::Sent);
+            QVERIFY(row.bodyLeft);
+            QVERIFY(row.sentAtMs > 0);
+            checkFingerprint(row, i);
+        }
+        QCOMPARE(journal.filesInState(id, JournalFileState::Sent).size(), 100);
+        QCOMPARE(journal.shardStates(id).value(1), QStringLiteral("interrupted"));
+        QSqlQuery q(bd::database());
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM ingest_shards WHERE ingest_id = 'ing-flight' AND files IS NOT NULL")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 0);   // records are dropped once the shard is settled
+        // Once is enough: a second recovery changes nothing (a confirmed member is never touched).
+        QVERIFY(journal.setFileState(id, { paths[250] }, JournalFileState::Confirmed));
+        QVERIFY(journal.recoverInterruptedShards(id));
+        QCOMPARE(journal.files(id).value(paths[250]).state, JournalFileState::Confirmed);
+        QCOMPARE(journal.filesInState(id, JournalFileState::Sent).size(), 99);
+
+        // A shard written before the record (schema 5: its members' rows were written one by
+        // one) is left as it is.
+        QVERIFY(q.exec(QStringLiteral("INSERT INTO ingest_shards (ingest_id, shard_index, members, state)"
+                                      " VALUES ('ing-flight', 9, '[]', 'sent')")));
+        QVERIFY(journal.recoverInterruptedShards(id));
+        QCOMPARE(journal.shardStates(id).value(9), QStringLiteral("sent"));
+
+        // A record naming a path without a row (never happens: every member is journaled first)
+        // still claims every member that has one, and fails nothing.
+        QVERIFY(journal.addShard(id, 3, {}, QStringLiteral("planned")));
+        QVERIFY(journal.setFileState(id, paths.mid(290), JournalFileState::Planned));
+        QVERIFY(journal.markShardSending(id, 3, paths.mid(290) << QStringLiteral("/flight/none.jpg"),
+                                         prints.mid(290) << FileFingerprint()));
+        QVERIFY(journal.confirmShard(id, 3));
+        rows = journal.files(id);
+        for (int i = 290; i < 300; ++i)
+            QCOMPARE(rows.value(paths[i]).state, JournalFileState::Confirmed);
+        QVERIFY(!rows.contains(QStringLiteral("/flight/none.jpg")));
+    }
+
     void anotherServiceOrWorkspaceIsNeverReused()
     {
         IngestJournal journal;
