@@ -16,16 +16,6 @@ using namespace journalsql;
 namespace {
 const char *const kStateNames[] = { "planned", "sent", "confirmed", "failed", "skipped" };
 
-QString toJsonText(const QJsonArray &a)
-{
-    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
-}
-
-QString toJsonText(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
 QString sourcesKey(QStringList sources)
 {
     sources.sort();

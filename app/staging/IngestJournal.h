@@ -17,9 +17,9 @@
 // File states: planned → sent (bytes are leaving) → confirmed (the service took them), or
 // failed / skipped with a reason. A file left in "sent" means the process died mid-transfer:
 // the next run asks the service before sending it again. A shard's members go from planned
-// to confirmed directly: their "sent" is on the shard's row (markShardSending). A journal only speaks for the service
-// and workspace it names: another one gets its own ingest, and "confirmed" is checked with the
-// service (and the file on disk) before it is trusted.
+// to confirmed directly: their "sent" is on the shard's row (markShardSending). A journal only
+// speaks for the service and workspace it names: another one gets its own ingest, and
+// "confirmed" is checked with the service (and the file on disk) before it is trusted.
 #include "core/Error.h"
 #include "staging/FileFingerprint.h"
 #include "staging/ScanResult.h"

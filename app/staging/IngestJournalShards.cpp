@@ -22,11 +22,6 @@ using namespace journalsql;
 
 namespace {
 
-QString compactJson(const QJsonArray &a)
-{
-    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
-}
-
 // One entry of ingest_shards.files: [path, size, mtime_ns, fingerprint_at_ns, sha256], nulls
 // for a file that could not be read (as the per-file record wrote them). Integers stay exact
 // (QJsonValue keeps a qint64; SQLite reads it back as an INTEGER).
@@ -117,7 +112,7 @@ bool IngestJournal::addShard(const QString &ingestId, int index, const QStringLi
                              " VALUES (?,?,?,?)"));
     q.addBindValue(ingestId);
     q.addBindValue(index);
-    q.addBindValue(compactJson(QJsonArray::fromStringList(memberNames)));
+    q.addBindValue(toJsonText(QJsonArray::fromStringList(memberNames)));
     q.addBindValue(state);
     return q.exec() || (m_lastError = q.lastError().text(), false);
 }
@@ -163,7 +158,7 @@ bool IngestJournal::markShardSending(const QString &ingestId, int index, const Q
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE ingest_shards SET state = 'sent', files = ?, sent_at_ms = ?, body_left = 0"
                              " WHERE ingest_id = ? AND shard_index = ?"));
-    q.addBindValue(compactJson(files));
+    q.addBindValue(toJsonText(files));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     q.addBindValue(ingestId);
     q.addBindValue(index);

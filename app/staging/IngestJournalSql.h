@@ -4,6 +4,9 @@
 #include "core/Database.h"
 #include "staging/IngestJournal.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -43,6 +46,17 @@ inline JournalFile fileFromQuery(const QSqlQuery &q)
     f.bodyLeft = q.value(10).toInt() != 0;
     f.ingestId = q.value(11).toString();
     return f;
+}
+
+// JSON kept in a TEXT column (sources, options, a shard's members and in-flight record).
+inline QString toJsonText(const QJsonArray &a)
+{
+    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
+}
+
+inline QString toJsonText(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 // Rows per statement of the path-list writes (each with a few values: well within SQLite's limit).
