@@ -1,19 +1,25 @@
 // bench_ingest: Batchdeck's sharded image ingest against a loopback baseline.
 //
-// For each file count N it writes N small valid JPEGs, starts a fresh batchdeck-sandbox and
-//  1. runs `batchdeck-cli data-staging create-batch-of-images --no-wait` under /usr/bin/time -v
-//     (wall time, peak RSS), and
-//  2. sends the same images as pre-built tar shards of the same size (GNU tar), each PUT by
-//     curl -H 'Expect:' to a fresh signed URL (D9) at the same concurrency: the loopback baseline.
-// Then it prints images/s and MB/s for both, their ratio, the CPU seconds of each (batchdeck-cli's
-// from /usr/bin/time; the curl processes' from getrusage) and Batchdeck's peak RSS (MiB: the
-// kernel's high-water mark, VmHWM = getrusage ru_maxrss, as /usr/bin/time -v reports it), the
-// load average (the machine may be shared), and at the end how flat the peak RSS stayed.
+// For each file count N it writes N small valid JPEGs and their tar shards (GNU tar, the size
+// Batchdeck uses), then runs rounds. Each round times both clients, each against a sandbox of its
+// own started for it (fresh data on tmpfs, removed after: at 100 000 files each upload is ~5 GB):
+//  1. `batchdeck-cli data-staging create-batch-of-images --no-wait` under /usr/bin/time -v
+//     (wall time, CPU, peak RSS), with a fresh data folder (journal), and
+//  2. the pre-built shards, each PUT by curl -H 'Expect:' to a fresh signed URL (D9) at the same
+//     concurrency (the URLs fetched before the clock starts): the loopback baseline.
+// Rounds alternate which client goes first, so neither always meets the page cache, the
+// writeback or the machine's neighbours in the same state. A round prints both clients' images/s,
+// MB/s, their ratio, CPU seconds (batchdeck-cli's from /usr/bin/time; the curl processes' from
+// getrusage) and Batchdeck's peak RSS (MiB: the kernel's high-water mark, VmHWM = ru_maxrss, as
+// /usr/bin/time -v reports it). Then a line per size: the median ratio of the rounds (each
+// round's ratio compares two runs made seconds apart), its range, and the highest peak RSS; at
+// the end how flat that peak RSS stayed across sizes, and the load average throughout (the
+// machine may be shared).
 //
-//   bench_ingest [--sizes 1000,10000,100000] [--with-1m] [--image-kb 48] [--concurrency 4]
+//   bench_ingest [--sizes 1000,10000,100000] [--with-1m] [--image-kb 48] [--concurrency 4] [--rounds 3]
 // Default sizes 1k, 10k, 100k; --with-1m adds 1 000 000 (opt-in: writing a million files and
 // their shards takes a while; use --image-kb 1 for tiny images, and compare RSS at one size of
-// image). A size whose run failed is marked FAILED and left out of the RSS line.
+// image). A size whose runs failed is marked FAILED and left out of the RSS line.
 #include "BenchSupport.h"
 
 #include <QCoreApplication>
@@ -75,6 +81,7 @@ struct Run {
     qint64 bytes = 0;
     qint64 peakRssKb = 0;
     bool ok = false;
+    bool sandboxOnTmpfs = false;
 };
 
 
@@ -93,8 +100,8 @@ QStringList writeImages(const QString &dir, int count, int size)
     return names;
 }
 
-Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, const QString &dataDir, int n,
-                 int concurrency, int shardFiles)
+Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, const QString &dataDir,
+                 const QString &batch, int n, int concurrency, int shardFiles)
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -104,7 +111,7 @@ Run runBatchdeck(const QString &bin, const QString &apiUrl, const QString &dir, 
     p.setProgram(QStringLiteral("/usr/bin/time"));
     p.setArguments({ QStringLiteral("-v"), bin + QStringLiteral("/batchdeck-cli"), QStringLiteral("--api-url"), apiUrl,
                      QStringLiteral("data-staging"), QStringLiteral("create-batch-of-images"), QStringLiteral("-b"),
-                     QStringLiteral("bench-%1").arg(n), QStringLiteral("--images-dir"), dir, QStringLiteral("--concurrency"),
+                     batch, QStringLiteral("--images-dir"), dir, QStringLiteral("--concurrency"),
                      QString::number(concurrency), QStringLiteral("--shard-max-files"), QString::number(shardFiles),
                      QStringLiteral("--no-wait"), QStringLiteral("--json") });
     QElapsedTimer t;
@@ -149,22 +156,30 @@ bool signedUrl(const QString &apiUrl, const QString &batch, QString *url, QStrin
     return !url->isEmpty();
 }
 
-Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names, const QString &tarDir, int n,
-            int concurrency, int shardFiles)
+// The images as tar shards of `shardFiles` (GNU tar), written once per size.
+QStringList writeTars(const QString &dir, const QStringList &names, const QString &tarDir, int shardFiles, qint64 *bytes)
 {
-    Run r;
     QDir().mkpath(tarDir);
     QStringList tars;
+    *bytes = 0;
     for (int i = 0; i * shardFiles < names.size(); ++i) {
         const QString tar = QStringLiteral("%1/shard_%2.tar").arg(tarDir).arg(i);
         QProcess p;
         p.start(QStringLiteral("tar"), QStringList{ QStringLiteral("-cf"), tar, QStringLiteral("-C"), dir }
                                            + names.mid(i * shardFiles, shardFiles));
         p.waitForFinished(-1);
+        if (p.exitCode() != 0)
+            qFatal("tar failed for %s", qPrintable(tar));
         tars << tar;
-        r.bytes += QFileInfo(tar).size();
+        *bytes += QFileInfo(tar).size();
     }
-    const QString batch = QStringLiteral("curl-%1").arg(n);
+    return tars;
+}
+
+Run runCurl(const QString &apiUrl, const QStringList &tars, qint64 bytes, const QString &batch, int concurrency)
+{
+    Run r;
+    r.bytes = bytes;
     QList<QStringList> commands;
     for (const QString &tar : tars) {
         QString url;
@@ -176,7 +191,6 @@ Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names,
                                   QStringLiteral("-H"), QStringLiteral("Expect:") }
                      + headers + QStringList{ url });
     }
-    ::sync();   // the tars just written are not flushed while curl runs (as the images for Batchdeck)
     QElapsedTimer t;
     const double cpu0 = childrenCpuSeconds();
     t.start();
@@ -185,6 +199,44 @@ Run runCurl(const QString &apiUrl, const QString &dir, const QStringList &names,
     r.cpu = childrenCpuSeconds() - cpu0;
     r.ok = ok;
     return r;
+}
+
+// A sandbox of its own for one client's run: fresh data on tmpfs when it has room (on ext4,
+// creating tens of thousands of files right after the last run deleted as many makes inode
+// allocation scan for free inodes: the sandbox at 180 % CPU, seen, deciding the race instead of
+// the clients), removed when the run is over.
+template<typename Client>
+Run withOwnSandbox(const QString &bin, const QString &fallbackDir, qint64 bytes, Client client)
+{
+    QTemporaryDir shm(QStringLiteral("/dev/shm/bench_ingest-XXXXXX"));
+    const bool onTmpfs = shm.isValid() && QStorageInfo(shm.path()).bytesAvailable() > bytes * 3 / 2;
+    const QString dir = onTmpfs ? shm.path() : fallbackDir;
+    Run r;
+    {
+        SandboxProcess sandbox;
+        if (!sandbox.start(bin, dir, { QStringLiteral("--index-delay-ms"), QStringLiteral("100") })) {
+            std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
+            return r;
+        }
+        ::sync();   // nothing of the last run (or of writing the data) is written back during this one
+        r = client(sandbox.apiUrl);
+    }   // stopped before its folder goes
+    r.sandboxOnTmpfs = onTmpfs;
+    QDir(dir).removeRecursively();
+    return r;
+}
+
+double median(QList<double> v)
+{
+    if (v.isEmpty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v.at(v.size() / 2) : (v.at(v.size() / 2 - 1) + v.at(v.size() / 2)) / 2;
+}
+
+QString ratioText(double bdSeconds, qint64 bdBytes, double curlSeconds, qint64 curlBytes)
+{
+    return QStringLiteral("%1%").arg(100.0 * (double(bdBytes) / bdSeconds) / (double(curlBytes) / curlSeconds), 0, 'f', 0);
 }
 
 }  // namespace
@@ -197,6 +249,7 @@ int main(int argc, char **argv)
     int concurrency = 4;
     int imageKb = 48;
     int shardFiles = 256;
+    int rounds = 3;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--with-1m"))
             sizes << 1000000;
@@ -210,62 +263,95 @@ int main(int argc, char **argv)
             concurrency = args[++i].toInt();
         else if (args[i] == QLatin1String("--image-kb") && i + 1 < args.size())
             imageKb = args[++i].toInt();
+        else if (args[i] == QLatin1String("--rounds") && i + 1 < args.size())
+            rounds = qMax(1, args[++i].toInt());
     }
     const QString bin = QCoreApplication::applicationDirPath() + QStringLiteral("/../bin");
     QTemporaryDir tmp;
     out() << "bench_ingest: " << imageKb << " KiB JPEGs, shards of " << shardFiles << ", concurrency " << concurrency
-          << ", " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
+          << ", " << rounds << " round(s) per size, " << QThread::idealThreadCount() << " CPUs, load average " << loadAverage() << Qt::endl;
     out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7\n")
                  .arg(QStringLiteral("files"), 7).arg(QStringLiteral("batchdeck img/s"), 15).arg(QStringLiteral("batchdeck MB/s"), 14)
                  .arg(QStringLiteral("curl img/s"), 10).arg(QStringLiteral("curl MB/s"), 9).arg(QStringLiteral("ratio"), 6)
                  .arg(QStringLiteral("peak RSS (VmHWM) MiB"), 20);
     out().flush();
-    QList<QPair<int, double>> rss;   // files -> peak RSS MiB of the runs that succeeded
+    QList<QPair<int, double>> rss;   // files -> highest peak RSS MiB of the runs that succeeded
     for (int n : std::as_const(sizes)) {
         const QString root = tmp.path() + QStringLiteral("/n%1").arg(n);
         const QString dir = root + QStringLiteral("/images");
         const QStringList names = writeImages(dir, n, imageKb * 1024);
-        ::sync();   // else the kernel writes the new images back while Batchdeck reads them (and not for curl)
+        qint64 tarBytes = 0;
+        const QStringList tars = writeTars(dir, names, root + QStringLiteral("/tars"), shardFiles, &tarBytes);
         // A folder that existed before the ingest, as an operator's does: Batchdeck hashes a file
         // written less than 2 s before it is sent (its mtime cannot tell a second write in the
         // same tick: FileFingerprint.h), and right after writeImages every image was that fresh
         // (SHA-256 of all 480 MB at 10 000 files: ~0.3 s of CPU that curl never spends).
         QThread::msleep(kOlderThanRacyMs);
-        // The service side's blobs on tmpfs when it has room: on ext4, creating tens of thousands
-        // of files right after the last run deleted as many makes inode allocation scan for
-        // free inodes (the sandbox at 180 % CPU, seen), which decided the race instead of the
-        // two clients. Both clients send to the same sandbox either way.
-        QTemporaryDir shm(QStringLiteral("/dev/shm/bench_ingest-XXXXXX"));
-        const qint64 needed = qint64(n) * imageKb * 1024 * 5 / 2;   // both uploads' blobs, and room
-        const bool onTmpfs = shm.isValid() && QStorageInfo(shm.path()).bytesAvailable() > needed;
-        const QString sandboxDir = onTmpfs ? shm.path() : root + QStringLiteral("/sandbox");
-        out() << QStringLiteral("        (sandbox data in %1)\n").arg(onTmpfs ? QStringLiteral("tmpfs") : QStringLiteral("the temporary folder"));
-        auto sandbox = std::make_unique<SandboxProcess>();
-        if (!sandbox->start(bin, sandboxDir, { QStringLiteral("--index-delay-ms"), QStringLiteral("100") })) {
-            std::fprintf(stderr, "cannot start batchdeck-sandbox from %s\n", qPrintable(bin));
-            return 1;
+        QList<double> ratios, bdSeconds, curlSeconds;
+        qint64 peakRssKb = 0;
+        bool allOk = true;
+        for (int round = 0; round < rounds; ++round) {
+            const QString tag = QStringLiteral("%1-r%2").arg(n).arg(round);
+            const auto batchdeck = [&] {
+                return withOwnSandbox(bin, root + QStringLiteral("/sandbox"), tarBytes, [&](const QString &apiUrl) {
+                    return runBatchdeck(bin, apiUrl, dir, root + QStringLiteral("/data-") + tag, QStringLiteral("bench-") + tag,
+                                        n, concurrency, shardFiles);
+                });
+            };
+            const auto curl = [&] {
+                return withOwnSandbox(bin, root + QStringLiteral("/sandbox"), tarBytes, [&](const QString &apiUrl) {
+                    return runCurl(apiUrl, tars, tarBytes, QStringLiteral("curl-") + tag, concurrency);
+                });
+            };
+            Run bd, cu;
+            const bool batchdeckFirst = round % 2 == 0;
+            if (batchdeckFirst) {
+                bd = batchdeck();
+                cu = curl();
+            } else {
+                cu = curl();
+                bd = batchdeck();
+            }
+            QDir(root + QStringLiteral("/data-") + tag).removeRecursively();
+            const bool ok = bd.ok && cu.ok && bd.seconds > 0 && cu.seconds > 0;
+            allOk = allOk && ok;
+            if (ok) {
+                ratios << (double(bd.bytes) / bd.seconds) / (double(cu.bytes) / cu.seconds);
+                bdSeconds << bd.seconds;
+                curlSeconds << cu.seconds;
+                peakRssKb = qMax(peakRssKb, bd.peakRssKb);
+            }
+            out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7%8\n")
+                         .arg(n, 7)
+                         .arg(bd.seconds > 0 ? n / bd.seconds : 0, 15, 'f', 0)
+                         .arg(bd.seconds > 0 ? double(bd.bytes) / 1e6 / bd.seconds : 0, 14, 'f', 1)
+                         .arg(cu.seconds > 0 ? n / cu.seconds : 0, 10, 'f', 0)
+                         .arg(cu.seconds > 0 ? double(cu.bytes) / 1e6 / cu.seconds : 0, 9, 'f', 1)
+                         .arg(ok ? ratioText(bd.seconds, bd.bytes, cu.seconds, cu.bytes) : QStringLiteral("-"), 6)
+                         .arg(double(bd.peakRssKb) / 1024.0, 20, 'f', 1)
+                         .arg(ok ? QString() : QStringLiteral("  (FAILED: see stderr)"));
+            out() << QStringLiteral("        round %1 (%2 first): batchdeck %3 s (CPU %4 s) for %5 B (whole CLI run: start, scan, "
+                                    "journal, upload); curl %6 s (CPU %7 s) for %8 B (PUTs only); sandbox data in %9; load %10\n")
+                         .arg(round + 1).arg(batchdeckFirst ? QStringLiteral("batchdeck") : QStringLiteral("curl"))
+                         .arg(bd.seconds, 0, 'f', 2).arg(bd.cpu, 0, 'f', 2).arg(bd.bytes).arg(cu.seconds, 0, 'f', 2)
+                         .arg(cu.cpu, 0, 'f', 2).arg(cu.bytes)
+                         .arg(bd.sandboxOnTmpfs && cu.sandboxOnTmpfs ? QStringLiteral("tmpfs") : QStringLiteral("the temporary folder"))
+                         .arg(loadAverage());
+            out().flush();
         }
-        const Run bd = runBatchdeck(bin, sandbox->apiUrl, dir, root + QStringLiteral("/data"), n, concurrency, shardFiles);
-        const Run curl = runCurl(sandbox->apiUrl, dir, names, root + QStringLiteral("/tars"), n, concurrency, shardFiles);
-        const double bdMBs = bd.seconds > 0 ? double(bd.bytes) / 1e6 / bd.seconds : 0;
-        const double curlMBs = curl.seconds > 0 ? double(curl.bytes) / 1e6 / curl.seconds : 0;
-        out() << QStringLiteral("%1 | %2 | %3 | %4 | %5 | %6 | %7%8\n")
-                     .arg(n, 7)
-                     .arg(bd.seconds > 0 ? n / bd.seconds : 0, 15, 'f', 0)
-                     .arg(bdMBs, 14, 'f', 1)
-                     .arg(curl.seconds > 0 ? n / curl.seconds : 0, 10, 'f', 0)
-                     .arg(curlMBs, 9, 'f', 1)
-                     .arg(curlMBs > 0 ? QStringLiteral("%1%").arg(100.0 * bdMBs / curlMBs, 0, 'f', 0) : QStringLiteral("-"), 6)
-                     .arg(double(bd.peakRssKb) / 1024.0, 20, 'f', 1)
-                     .arg(bd.ok && curl.ok ? QString() : QStringLiteral("  (FAILED: see stderr)"));
-        out() << QStringLiteral("        batchdeck %1 s (CPU %2 s) for %3 B (whole CLI run: start, scan, journal, upload); curl %4 s (CPU %5 s) for %6 B (PUTs only); load %7\n")
-                     .arg(bd.seconds, 0, 'f', 2).arg(bd.cpu, 0, 'f', 2).arg(bd.bytes).arg(curl.seconds, 0, 'f', 2)
-                     .arg(curl.cpu, 0, 'f', 2).arg(curl.bytes).arg(loadAverage());
-        out().flush();
-        if (bd.ok)
-            rss.append({ n, double(bd.peakRssKb) / 1024.0 });
-        sandbox.reset();                   // stopped (state saved) before its folder goes
-        QDir(root).removeRecursively();   // 100k files are ~5 GB, twice (images + sandbox blobs)
+        if (!ratios.isEmpty()) {
+            const auto [lo, hi] = std::minmax_element(ratios.cbegin(), ratios.cend());
+            out() << QStringLiteral("%1 files: median ratio %2 % over %3 round(s) (range %4-%5 %); median times batchdeck %6 s, "
+                                    "curl %7 s; highest peak RSS %8 MiB%9\n")
+                         .arg(n).arg(100.0 * median(ratios), 0, 'f', 0).arg(ratios.size())
+                         .arg(100.0 * *lo, 0, 'f', 0).arg(100.0 * *hi, 0, 'f', 0)
+                         .arg(median(bdSeconds), 0, 'f', 2).arg(median(curlSeconds), 0, 'f', 2)
+                         .arg(double(peakRssKb) / 1024.0, 0, 'f', 1)
+                         .arg(allOk ? QString() : QStringLiteral(" (some rounds FAILED)"));
+            out().flush();
+            rss.append({ n, double(peakRssKb) / 1024.0 });
+        }
+        QDir(root).removeRecursively();   // 100k files are ~5 GB, twice (images + shards)
     }
     if (rss.size() >= 2) {
         const auto [minIt, maxIt] = std::minmax_element(rss.cbegin(), rss.cend(),
