@@ -173,7 +173,12 @@ bool ShardTarDevice::open(OpenMode mode)
         fail(ErrorKind::Internal, tr("Could not start the tar writer"));
         return false;
     }
-    m_chunk.resize(int(kDataChunk) + 1);   // + the byte that tells a grown file (copyMemberChunk)
+    // Sized to the largest member, up to a step (+ the byte that tells a grown file,
+    // copyMemberChunk): a shard of small images reads them whole into a few KiB, not 256.
+    qint64 largest = 0;
+    for (const ShardMember &m : std::as_const(m_members))
+        largest = qMax(largest, m.size);
+    m_chunk = QByteArray(int(qMin(largest, kDataChunk)) + 1, Qt::Uninitialized);   // exactly that (resize() rounds up)
     m_step = Step::Header;
     return QIODevice::open(mode);
 }
@@ -182,7 +187,8 @@ void ShardTarDevice::close()
 {
     closeMemberFile();
     releaseArchive();
-    m_sink.buffer.clear();
+    m_sink.buffer.clear();   // both freed now, not when the transfer is deleted (later)
+    m_chunk.clear();
     m_bufferPos = 0;
     QIODevice::close();
 }

@@ -71,6 +71,9 @@ public:
     const Error &error() const { return m_error; }
     // Largest the internal buffer has been, for tests and diagnostics (≤ kBufferCap).
     qint64 peakBufferBytes() const { return m_sink.peak; }
+    // Bytes of the file-read scratch space held now (the largest member + 1, at most
+    // kDataChunk + 1, while open; none once closed), for tests.
+    qint64 scratchBytes() const { return m_chunk.capacity(); }
     // Called once, just before readData() hands out the last bytes of the archive: from then on
     // the whole body may reach the service even if this process dies before its answer.
     void setBeforeLastBytes(std::function<void()> callback) { m_beforeLastBytes = std::move(callback); }
@@ -107,7 +110,7 @@ private:
     bool m_used = false;           // opened once already
     detail::TarSink m_sink;
     qint64 m_bufferPos = 0;        // read position in m_sink.buffer
-    QByteArray m_chunk;            // file read scratch space, kDataChunk
+    QByteArray m_chunk;            // file read scratch space: the largest member, at most kDataChunk
     qint64 m_delivered = 0;        // bytes returned from readData
     std::function<void()> m_beforeLastBytes;
 };

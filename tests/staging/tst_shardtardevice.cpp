@@ -203,6 +203,39 @@ private Q_SLOTS:
         QVERIFY(dev.peakBufferBytes() >= ShardTarDevice::kDataChunk);
     }
 
+    void scratchSpaceFollowsTheLargestMemberAndGoesOnClose()
+    {
+        // Small images: a few KiB of scratch each, not a step's 256 (a transfer deleted late
+        // kept it: ~10 of them at once at the peak of a 10 000-file ingest).
+        const QByteArray aBytes = jpegBytes(3000), bBytes = jpegBytes(9000);
+        const QString a = writeFile(m_dir.path(), "scratch/a.jpg", aBytes);
+        const QString b = writeFile(m_dir.path(), "scratch/b.jpg", bBytes);
+        const QVector<ShardMember> small{ member(a, "a.jpg", 1700000000), member(b, "b.jpg", 1700000000) };
+        ShardTarDevice dev(small);
+        QCOMPARE(dev.scratchBytes(), qint64(0));
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        QVERIFY(dev.scratchBytes() > 9000);
+        QVERIFY2(dev.scratchBytes() < 9000 + 4096, qPrintable(QString::number(dev.scratchBytes())));
+        const QByteArray tar = drain(dev, 4096);
+        QCOMPARE(qint64(tar.size()), dev.size());
+        QString error;
+        const QVector<TarEntry> entries = readTar(tar, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(entries.size(), 2);
+        QCOMPARE(entries.at(0).data, aBytes);
+        QCOMPARE(entries.at(1).data, bBytes);
+        dev.close();
+        QCOMPARE(dev.scratchBytes(), qint64(0));
+
+        // A member larger than a step is still read a step at a time.
+        const QString big = writeFile(m_dir.path(), "scratch/big.jpg", jpegBytes(int(ShardTarDevice::kDataChunk) * 3 + 5));
+        ShardTarDevice mixed({ member(a, "a.jpg", 1700000000), member(big, "big.jpg", 1700000000) });
+        QVERIFY(mixed.open(QIODevice::ReadOnly));
+        QVERIFY(mixed.scratchBytes() > ShardTarDevice::kDataChunk);
+        QVERIFY(mixed.scratchBytes() < ShardTarDevice::kDataChunk + 4096);
+        QCOMPARE(qint64(drain(mixed, 100000).size()), mixed.size());
+    }
+
     void fileChangedSincePlanningFails()
     {
         const QString path = writeFile(m_dir.path(), "changed/a.jpg", jpegBytes(1000));
