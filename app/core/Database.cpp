@@ -334,6 +334,27 @@ QString sqlPlaceholders(int rows, int columns)
     return all;
 }
 
+SmallPageCache::SmallPageCache(QSqlDatabase db, const QStringList &schemas, int kib) : m_db(std::move(db))
+{
+    QSqlQuery q(m_db);
+    for (const QString &schema : schemas) {
+        if (!q.exec(QStringLiteral("PRAGMA %1.cache_size").arg(schema)) || !q.next())
+            continue;
+        const QVariant before = q.value(0);
+        q.finish();
+        if (q.exec(QStringLiteral("PRAGMA %1.cache_size=%2").arg(schema).arg(-qMax(1, kib))))
+            m_before.append({ schema, before });
+    }
+}
+
+SmallPageCache::~SmallPageCache()
+{
+    QSqlQuery q(m_db);
+    for (const auto &[schema, size] : std::as_const(m_before))
+        q.exec(QStringLiteral("PRAGMA %1.cache_size=%2").arg(schema, size.toString()));
+    q.exec(QStringLiteral("PRAGMA shrink_memory"));
+}
+
 bool execInChunks(QSqlDatabase &db, qsizetype count, int chunk, const std::function<QString(int)> &makeSql,
                   const std::function<void(QSqlQuery &, qsizetype, int)> &bind, QString *errorText)
 {

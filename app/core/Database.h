@@ -11,8 +11,12 @@
 // journal. The files are private: 0600 in a 0700 folder (core/PrivateFiles.h).
 #include "core/Error.h"
 
+#include <QList>
+#include <QPair>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
+#include <QVariant>
 
 #include <functional>
 
@@ -43,6 +47,24 @@ void setDatabaseBusyTimeoutMs(int ms);
 
 // Run statements in one transaction; false (and rollback) on the first failure.
 bool execAll(QSqlDatabase &db, const QStringList &statements, QString *errorText = nullptr);
+
+// While it lives, the page caches of `schemas` on `db` (e.g. "main" and an attached one) hold at
+// most `kib` KiB; then each gets its size back and the connection frees what it cached. For a pass
+// that reads large tables once in index order on a connection that stays open (a pool thread's):
+// a larger cache would only keep pages read once, and raise the peak memory at the end of a large
+// ingest (bench_ingest's peak RSS). A schema detached meanwhile is skipped.
+class SmallPageCache
+{
+public:
+    SmallPageCache(QSqlDatabase db, const QStringList &schemas, int kib = 32);
+    ~SmallPageCache();
+    SmallPageCache(const SmallPageCache &) = delete;
+    SmallPageCache &operator=(const SmallPageCache &) = delete;
+
+private:
+    QSqlDatabase m_db;
+    QList<QPair<QString, QVariant>> m_before;   // schema, its cache_size
+};
 
 // `rows` groups of `columns` placeholders for one statement: "(?,?),(?,?)"; "?,?" when
 // columns is 1 (an IN list). One statement for many rows: Qt SQL's cost per executed statement

@@ -405,6 +405,7 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
     const QString schema = QStringLiteral("scan_finish");
     if (!ScanStore::attach(db, *file, schema, nullptr))
         return out;
+    const SmallPageCache smallCache(db, { QStringLiteral("main"), schema });
     // The service's own verdicts move files from "uploaded" to "failed".
     if (!serviceFailed.isEmpty()) {
         QVector<QPair<QString, QString>> rejected;   // path, verdict

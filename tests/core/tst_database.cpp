@@ -142,6 +142,7 @@ private Q_SLOTS:
     void settingsArePrivate();
     void threadsThatComeAndGoEachGetTheirOwnConnection();
     void aFinishedThreadsConnectionIsGoneWhenWaitReturns();
+    void aSmallPageCacheIsUndoneWhenItGoes();
 
 private:
     QString fresh(const QString &name)
@@ -389,6 +390,42 @@ void TestDatabase::aFinishedThreadsConnectionIsGoneWhenWaitReturns()
     delete thread;
     QCOMPARE(during.size(), before.size() + 1);   // the thread had one of its own
     QCOMPARE(after, before);
+}
+
+void TestDatabase::aSmallPageCacheIsUndoneWhenItGoes()
+{
+    const QString path = m_dir.filePath(QStringLiteral("smallcache.sqlite"));
+    const QString other = m_dir.filePath(QStringLiteral("smallcache-attached.sqlite"));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("smallcache"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("PRAGMA cache_size=-256")));
+        QVERIFY(q.exec(QStringLiteral("ATTACH DATABASE '%1' AS side").arg(other)));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA side.cache_size=-512")));
+        const auto cacheOf = [&](const QString &schema) {
+            QSqlQuery r(db);
+            return r.exec(QStringLiteral("PRAGMA %1.cache_size").arg(schema)) && r.next() ? r.value(0).toInt() : 0;
+        };
+        {
+            const bd::SmallPageCache small(db, { QStringLiteral("main"), QStringLiteral("side"), QStringLiteral("absent") }, 16);
+            QCOMPARE(cacheOf(QStringLiteral("main")), -16);
+            QCOMPARE(cacheOf(QStringLiteral("side")), -16);
+        }
+        QCOMPARE(cacheOf(QStringLiteral("main")), -256);
+        QCOMPARE(cacheOf(QStringLiteral("side")), -512);
+        {
+            // Detached while it lived (as a pass detaches its scan on the way out): skipped.
+            const bd::SmallPageCache small(db, { QStringLiteral("main"), QStringLiteral("side") }, 8);
+            QVERIFY(q.exec(QStringLiteral("DETACH DATABASE side")));
+        }
+        QCOMPARE(cacheOf(QStringLiteral("main")), -256);
+        QVERIFY(q.exec(QStringLiteral("SELECT 1")) && q.next());   // the connection is fine
+        q.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("smallcache"));
 }
 
 #include "tst_database.moc"
