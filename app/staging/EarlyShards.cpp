@@ -173,6 +173,7 @@ void EarlyShardBuilder::accepted(ScanStore *store, const ScannedFile &file, cons
             return;
     }
     m_shard.members.push_back({ file.path, base, file.size, file.mtime.toSecsSinceEpoch() });
+    m_rows.push_back(store->lastAcceptedRow());
     m_shard.payloadBytes += file.size;
     if (m_shard.members.size() >= m_options.shardMaxFiles) {
         m_full = true;
@@ -184,15 +185,12 @@ bool EarlyShardBuilder::flush(ScanStore *store, int imagesAccepted)
 {
     if (imagesAccepted <= m_options.simpleMaxImages || m_options.waiting->load() >= m_options.window)
         return false;
-    QStringList paths;
-    paths.reserve(m_shard.members.size());
-    for (const ShardMember &m : std::as_const(m_shard.members))
-        paths << m.path;
-    if (!store->markEarly(paths))
+    if (!store->markEarly(m_rows))
         return false;
     m_options.waiting->fetch_add(1);
     m_options.handOut(std::move(m_shard));
     m_shard = {};
+    m_rows.clear();
     m_full = false;
     return true;
 }

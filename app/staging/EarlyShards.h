@@ -78,6 +78,7 @@ private:
     EarlyShardOptions m_options;
     NameCertainty m_certainty;
     PlannedShard m_shard;   // filling, or full and waiting for the window
+    QVector<qint64> m_rows;   // its members' rows in the scan (ScanStore::lastAcceptedRow)
     bool m_full = false;
 };
 

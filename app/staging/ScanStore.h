@@ -3,11 +3,13 @@
 // file. Each scan writes one scratch SQLite file (appDataDir()/scans, journal and fsync off: a
 // crash only means scanning again) that is deleted with the last ScanResult holding it:
 //
-//   files     accepted files: path (primary key, so reads come in path order), kind, size,
-//             mtime, device + inode (unique: the same file reached by two paths is a duplicate),
-//             and the naming state of BatchNaming (level, common folder depth, name, its key);
-//             early: handed to an upload while the walk went on (EarlyShards.h)
-//   skipped   skipped entries with their reason
+//   walk_files  accepted files as the walk meets them (rows in walk order, so an insert appends),
+//               device + inode (unique: the same file reached by two paths is a duplicate);
+//               emptied into `files` when the walk ends
+//   files       the same files by path (primary key, so reads come in path order): kind, size,
+//               mtime, and the naming state of BatchNaming (level, common folder depth, name,
+//               its key); early: handed to an upload while the walk went on (EarlyShards.h)
+//   skipped     skipped entries with their reason
 //
 // Names are given by the rounds of BatchNaming::uniqueNames, run as queries: group by collision
 // key, raise every member of a colliding group one level, rename only the raised rows, until
@@ -76,8 +78,10 @@ public:
     // The same with the basename and its collision key already computed (BatchNaming).
     bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
                      const QString &base, const QString &key);
-    // These accepted paths went out in an early shard (in the walk's current transaction).
-    bool markEarly(const QStringList &paths);
+    // The row addAccepted gave the file it added last (rows count from 1 in walk order).
+    qint64 lastAcceptedRow() const { return m_lastRow; }
+    // These accepted rows went out in an early shard (in the walk's current transaction).
+    bool markEarly(const QVector<qint64> &rows);
     bool addSkipped(const QString &path, SkipReason reason, const QString &detail);
     // Commits the rest and names every accepted file (BatchNaming rules).
     bool finishWriting();
@@ -90,6 +94,7 @@ public:
 
 private:
     struct PendingRow {
+        qint64 row;
         QString path;
         int kind;
         qint64 size;
@@ -131,6 +136,7 @@ private:
     std::vector<PendingRow> m_unwritten;   // accepted, not inserted yet (< kRowsPerInsert)
     InodeFilter m_inodes;
     qint64 m_skippedSeq = 0;
+    qint64 m_lastRow = 0;
     QString m_error;
 };
 
