@@ -15,6 +15,7 @@ using namespace journalsql;
 
 namespace {
 const char *const kStateNames[] = { "planned", "sent", "confirmed", "failed", "skipped" };
+constexpr int kScanRowsPerCopy = 20000;   // addScanFiles: ~6 MB of log per range
 
 QString sourcesKey(QStringList sources)
 {
@@ -305,19 +306,45 @@ bool IngestJournal::addScanFiles(const QString &ingestId, const QString &scanSch
 {
     if (!ensureSchema())
         return false;
-    QSqlQuery q(database());
-    // "WHERE true": an upsert after a SELECT needs it (SQLite's parsing ambiguity).
-    q.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state)"
-                             " SELECT ?, s.path, i.batch_id, s.name, s.size, s.mtime, 'planned' FROM %1.files s"
-                             " JOIN ingests i ON i.ingest_id = ? WHERE true ON CONFLICT(ingest_id, path) DO NOTHING")
-                  .arg(scanSchema));
-    q.addBindValue(ingestId);
-    q.addBindValue(ingestId);
-    if (!q.exec()) {
-        m_lastError = q.lastError().text();
-        return false;
+    // A range of paths per transaction. One statement for a million files wrote a log of
+    // hundreds of MB, whose index (the -shm file, mapped into the process and never shrunk while
+    // the journal is open) grew with it, and kept the upload's own records waiting on the write
+    // lock for the whole copy. After each commit the automatic checkpoint folds the log back, so
+    // the next range starts it over. A copy cut short is finished by the next run's (a row
+    // already there is left as it is).
+    QSqlDatabase db = database();
+    QSqlQuery bound(db);
+    bound.setForwardOnly(true);
+    bound.prepare(QStringLiteral("SELECT max(path) FROM (SELECT path FROM %1.files WHERE path > ? ORDER BY path LIMIT ?)")
+                      .arg(scanSchema));
+    QSqlQuery copy(db);
+    copy.prepare(QStringLiteral("INSERT INTO ingest_files (ingest_id, path, batch_id, batch_name, size, mtime, state)"
+                                " SELECT ?, s.path, i.batch_id, s.name, s.size, s.mtime, 'planned' FROM %1.files s"
+                                " JOIN ingests i ON i.ingest_id = ? WHERE s.path > ? AND s.path <= ?"
+                                " ON CONFLICT(ingest_id, path) DO NOTHING")
+                     .arg(scanSchema));
+    QString after = QStringLiteral("");
+    for (;;) {
+        bound.bindValue(0, after);
+        bound.bindValue(1, kScanRowsPerCopy);
+        if (!bound.exec() || !bound.next()) {
+            m_lastError = bound.lastError().text();
+            return false;
+        }
+        const QVariant last = bound.value(0);
+        bound.finish();
+        if (last.isNull())
+            return true;   // every range copied
+        copy.bindValue(0, ingestId);
+        copy.bindValue(1, ingestId);
+        copy.bindValue(2, after);
+        copy.bindValue(3, last);
+        if (!copy.exec()) {
+            m_lastError = copy.lastError().text();
+            return false;
+        }
+        after = last.toString();
     }
-    return true;
 }
 
 QHash<QString, JournalFile> IngestJournal::filesInState(const QString &ingestId, JournalFileState state)

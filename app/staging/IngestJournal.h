@@ -118,8 +118,8 @@ public:
     bool setFileFailed(const QString &ingestId, const QStringList &paths, const QString &code, const QString &message);
     bool clearRunFailures(const QString &ingestId);
     // Scans written to disk (ScanStore): the scan attached as `scanSchema` on this thread's
-    // connection; its files not yet journaled for this ingest are added as planned (one
-    // statement, no per-file copy in memory).
+    // connection; its files not yet journaled for this ingest are added as planned (a statement
+    // per range of paths, each range its own transaction; no per-file copy in memory).
     bool addScanFiles(const QString &ingestId, const QString &scanSchema);
     // Rows of this ingest in one state (for "sent": only what a killed run had in flight).
     QHash<QString, JournalFile> filesInState(const QString &ingestId, JournalFileState state);

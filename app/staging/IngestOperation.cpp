@@ -262,8 +262,8 @@ void IngestOperation::onScanFinished()
                 out.counts = counts;   // else planAndUpload counts (and reports) itself
         }
         ScanStore::detach(db, schema);
-        // The copy left a large write-ahead log: fold it into the database here (with its
-        // fsync), or the GUI thread's next small journal write would do it (431 ms seen).
+        // The copy may leave a write-ahead log of up to a range: fold it into the database here
+        // (with its fsync), or the GUI thread's next small journal write would do it (431 ms seen).
         QSqlQuery(db).exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
         return out;
     }));

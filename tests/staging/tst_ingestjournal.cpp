@@ -1,16 +1,19 @@
 // IngestJournal on a real SQLite file: tables appear on first use, states survive a reopen,
 // files keep their state when re-added, confirmed paths are per batch, resume look-ups; a
 // journal entry only speaks for its service and workspace; fingerprints catch a file changed
-// with the same size and mtime; the resume check's verdicts by joins (IngestResumeCheck).
+// with the same size and mtime; the resume check's verdicts by joins (IngestResumeCheck); a
+// scan's copy into the journal in ranges of paths.
 #include "core/Database.h"
 #include "staging/FileFingerprint.h"
 #include "staging/IngestJournal.h"
 #include "staging/IngestResumeCheck.h"
+#include "staging/ScanStore.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <QCryptographicHash>
+#include <QFileInfo>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -534,6 +537,76 @@ private Q_SLOTS:
         QCOMPARE(unlisted, (QStringList{ QStringLiteral("n0.jpg"), QStringLiteral("n1.jpg"), QStringLiteral("n4.jpg"),
                                          QStringLiteral("n5.jpg"), QStringLiteral("n6.jpg") }));
         QVERIFY(q.exec(QStringLiteral("DETACH DATABASE scan_rc")));
+    }
+
+    // A scan larger than a few of addScanFiles' ranges (and not a multiple of one) is copied
+    // whole: every path once, as planned with its scan name, a row already there (an early
+    // shard's, or a copy cut short) left as it was, and a second copy adds nothing. The log never
+    // holds the whole copy: each range is folded back before the next (one statement for the
+    // whole scan made it as large as everything the copy wrote).
+    void scanCopyGoesInRangesAndCoversEveryPathOnce()
+    {
+        constexpr int kFiles = 60001;
+        QString error;
+        std::shared_ptr<ScanFile> file = ScanStore::create(&error);
+        QVERIFY2(file, qPrintable(error));
+        {
+            ScanStore store(file);
+            QVERIFY2(store.isOpen(), qPrintable(store.lastError()));
+            for (int i = 0; i < kFiles; ++i) {   // not in path order, as a walk meets them
+                const int n = int((quint64(i) * 7919) % kFiles);
+                QVERIFY(store.addAccepted(QStringLiteral("/sc/d%1/f%2.jpg").arg(n % 13).arg(n, 6, 10, QLatin1Char('0')),
+                                          100 + n, 1700000000, MediaKind::Image, 1, quint64(n) + 1));
+            }
+            QVERIFY2(store.finishWriting(), qPrintable(store.lastError()));
+        }
+        IngestJournal journal;
+        IngestRecord r;
+        r.ingestId = QStringLiteral("ing-copy");
+        r.batchId = QStringLiteral("bcopy");
+        r.sources = { QStringLiteral("/sc") };
+        QVERIFY(journal.saveIngest(r));
+        const QString early = QStringLiteral("/sc/d3/f%1.jpg").arg(3, 6, 10, QLatin1Char('0'));   // 3 % 13 == 3
+        QVERIFY(journal.addFiles(r.ingestId, { { early, QStringLiteral("kept.jpg"), 1, 1, JournalFileState::Planned, {} } }));
+        QVERIFY(journal.setFileState(r.ingestId, { early }, JournalFileState::Confirmed));
+
+        QSqlDatabase db = bd::database();
+        QSqlQuery q(db);
+        // The automatic checkpoint's threshold (1 000 pages, 4 MB) is above a range of this small
+        // scan (~2.3 MB); at a tenth of it the log would fold back after each range.
+        QVERIFY(q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=100")));
+        QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+        q.finish();   // a statement left open is a reader: the log could not start over
+        const QString dbPath = m_dir.filePath(QStringLiteral("journal.sqlite"));
+        const qint64 dbBefore = QFileInfo(dbPath).size();
+        QVERIFY2(ScanStore::attach(db, *file, QStringLiteral("scan_copy"), &error), qPrintable(error));
+        QVERIFY2(journal.addScanFiles(r.ingestId, QStringLiteral("scan_copy")), qPrintable(journal.lastError()));
+        const qint64 logBytes = QFileInfo(dbPath + QStringLiteral("-wal")).size();   // its largest extent
+        QVERIFY2(journal.addScanFiles(r.ingestId, QStringLiteral("scan_copy")), qPrintable(journal.lastError()));
+
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*), count(DISTINCT path), sum(state = 'planned'),"
+                                      " sum(s.path IS NULL) FROM ingest_files f LEFT JOIN scan_copy.files s USING (path)"
+                                      " WHERE f.ingest_id = 'ing-copy'")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), kFiles);
+        QCOMPARE(q.value(1).toInt(), kFiles);
+        QCOMPARE(q.value(2).toInt(), kFiles - 1);
+        QCOMPARE(q.value(3).toInt(), 0);   // nothing that is not in the scan
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM ingest_files f JOIN scan_copy.files s USING (path)"
+                                      " WHERE f.ingest_id = 'ing-copy' AND (f.batch_name IS NOT s.name OR f.size IS NOT s.size)")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 1);   // the early row only, kept as it was
+        const auto kept = journal.filesInState(r.ingestId, JournalFileState::Confirmed);
+        QCOMPARE(kept.size(), 1);
+        QCOMPARE(kept.value(early).batchName, QStringLiteral("kept.jpg"));
+        q.finish();
+        QVERIFY(q.exec(QStringLiteral("DETACH DATABASE scan_copy")));
+
+        QVERIFY(q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")));
+        const qint64 written = QFileInfo(dbPath).size() - dbBefore;
+        QVERIFY(q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=1000")));
+        QVERIFY2(written > 0 && logBytes < written / 2,
+                 qPrintable(QStringLiteral("log %1 bytes for a copy of %2").arg(logBytes).arg(written)));
     }
 
     void stateNamesRoundTrip()
