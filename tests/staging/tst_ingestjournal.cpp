@@ -67,10 +67,7 @@ private Q_SLOTS:
     void fileStatesSurviveReAddAndAreSharedPerBatch()
     {
         IngestJournal journal;
-        IngestRecord r;
-        r.ingestId = QStringLiteral("ing-2");
-        r.batchId = QStringLiteral("b2");
-        r.sources = { QStringLiteral("/src") };
+        IngestRecord r = ingestRecord(QStringLiteral("ing-2"), QStringLiteral("b2"), QStringLiteral("/src"));
         QVERIFY(journal.saveIngest(r));
         QVector<JournalFile> files;
         for (int i = 0; i < 500; ++i)
@@ -261,10 +258,7 @@ private Q_SLOTS:
         const IngestTarget us{ QStringLiteral("https://api.roboflow.com"), QStringLiteral("ws-a") };
         const IngestTarget eu{ QStringLiteral("https://api.roboflow.eu"), QStringLiteral("ws-a") };
         const IngestTarget otherWs{ QStringLiteral("https://api.roboflow.com"), QStringLiteral("ws-b") };
-        IngestRecord r;
-        r.ingestId = QStringLiteral("ing-us");
-        r.batchId = QStringLiteral("tb");
-        r.sources = { QStringLiteral("/t") };
+        IngestRecord r = ingestRecord(QStringLiteral("ing-us"), QStringLiteral("tb"), QStringLiteral("/t"));
         r.options = QJsonObject{ { QStringLiteral("media"), QStringLiteral("images") } };
         r.apiBaseUrl = us.apiBaseUrl;
         r.workspace = us.workspace;
@@ -334,10 +328,7 @@ private Q_SLOTS:
 
         // The journal keeps the fingerprint of what was sent, and when, and whether it all left.
         IngestJournal journal;
-        IngestRecord r;
-        r.ingestId = QStringLiteral("ing-fp");
-        r.batchId = QStringLiteral("fb");
-        r.sources = { QStringLiteral("/f") };
+        IngestRecord r = ingestRecord(QStringLiteral("ing-fp"), QStringLiteral("fb"), QStringLiteral("/f"));
         QVERIFY(journal.saveIngest(r));
         QVERIFY(journal.addFiles(r.ingestId, { { QStringLiteral("/f/x.jpg"), QStringLiteral("x.jpg"), 1, 1,
                                                  JournalFileState::Planned, {} } }));
@@ -382,10 +373,7 @@ private Q_SLOTS:
     void chunkedWritesReachEveryListedRowAndNoOther()
     {
         IngestJournal journal;
-        IngestRecord r;
-        r.ingestId = QStringLiteral("ing-chunks");
-        r.batchId = QStringLiteral("chunks");
-        r.sources = { QStringLiteral("/c") };
+        IngestRecord r = ingestRecord(QStringLiteral("ing-chunks"), QStringLiteral("chunks"), QStringLiteral("/c"));
         QVERIFY(journal.saveIngest(r));
         const QStringList odd{ QStringLiteral("it's.jpg"), QStringLiteral("a,b (1).jpg"), QStringLiteral("%1 %2?.jpg"),
                                QStringLiteral("\"q\";--.jpg"), QStringLiteral("caf\u00e9 \u6771\u4eac.jpg"), QStringLiteral("x?y:z.jpg") };
@@ -561,10 +549,7 @@ private Q_SLOTS:
             QVERIFY2(store.finishWriting(), qPrintable(store.lastError()));
         }
         IngestJournal journal;
-        IngestRecord r;
-        r.ingestId = QStringLiteral("ing-copy");
-        r.batchId = QStringLiteral("bcopy");
-        r.sources = { QStringLiteral("/sc") };
+        IngestRecord r = ingestRecord(QStringLiteral("ing-copy"), QStringLiteral("bcopy"), QStringLiteral("/sc"));
         QVERIFY(journal.saveIngest(r));
         const QString early = QStringLiteral("/sc/d3/f%1.jpg").arg(3, 6, 10, QLatin1Char('0'));   // 3 % 13 == 3
         QVERIFY(journal.addFiles(r.ingestId, { { early, QStringLiteral("kept.jpg"), 1, 1, JournalFileState::Planned, {} } }));
@@ -617,6 +602,16 @@ private Q_SLOTS:
     }
 
 private:
+    // An ingest of one source folder, not saved yet.
+    static IngestRecord ingestRecord(const QString &id, const QString &batchId, const QString &source)
+    {
+        IngestRecord r;
+        r.ingestId = id;
+        r.batchId = batchId;
+        r.sources = { source };
+        return r;
+    }
+
     QTemporaryDir m_dir;
 };
 
