@@ -136,8 +136,8 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
     m_open = exec(QStringLiteral("PRAGMA journal_mode=OFF")) && exec(QStringLiteral("PRAGMA synchronous=OFF"))
              && exec(QStringLiteral("PRAGMA cache_size=%1").arg(kWalkCacheSize))
              && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, kind INTEGER NOT NULL,"
-                                    " size INTEGER NOT NULL, mtime INTEGER NOT NULL, dev INTEGER NOT NULL,"
-                                    " ino INTEGER NOT NULL, depth INTEGER, level INTEGER NOT NULL DEFAULT 0,"
+                                    " size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
+                                    " depth INTEGER, level INTEGER NOT NULL DEFAULT 0,"
                                     " dirty INTEGER NOT NULL DEFAULT 0, name TEXT NOT NULL, name_key TEXT NOT NULL,"
                                     " early INTEGER NOT NULL DEFAULT 0)"
                                     " WITHOUT ROWID"))
@@ -306,8 +306,8 @@ bool ScanStore::finishWriting()
     // The walk's rows go to the path-keyed table in one sorted pass (appends), and leave
     // walk_files empty (a reading store finds the table it would create).
     return m_open && commit() && exec(QStringLiteral("PRAGMA cache_size=-128")) && exec(QStringLiteral("PRAGMA shrink_memory"))
-           && exec(QStringLiteral("INSERT INTO files (path, kind, size, mtime, dev, ino, name, name_key, early)"
-                                  " SELECT path, kind, size, mtime, dev, ino, name, name_key, early FROM walk_files"
+           && exec(QStringLiteral("INSERT INTO files (path, kind, size, mtime, name, name_key, early)"
+                                  " SELECT path, kind, size, mtime, name, name_key, early FROM walk_files"
                                   " ORDER BY path"))
            && exec(QStringLiteral("DELETE FROM walk_files"))
            && exec(QStringLiteral("CREATE INDEX IF NOT EXISTS files_name ON files(name_key)"))
