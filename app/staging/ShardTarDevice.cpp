@@ -71,8 +71,12 @@ la_ssize_t countBytes(struct archive *, void *counter, const void *, size_t leng
 la_ssize_t appendToSink(struct archive *, void *sink, const void *buffer, size_t length)
 {
     auto *s = static_cast<detail::TarSink *>(sink);
-    s->buffer.append(static_cast<const char *>(buffer), qsizetype(length));
     s->produced += qint64(length);
+    if (s->passThrough) {
+        s->passed += qint64(length);
+        return la_ssize_t(length);
+    }
+    s->buffer.append(static_cast<const char *>(buffer), qsizetype(length));
     s->peak = qMax(s->peak, qint64(s->buffer.size()));
     return la_ssize_t(length);
 }
@@ -173,12 +177,6 @@ bool ShardTarDevice::open(OpenMode mode)
         fail(ErrorKind::Internal, tr("Could not start the tar writer"));
         return false;
     }
-    // Sized to the largest member, up to a step (+ the byte that tells a grown file,
-    // copyMemberChunk): a shard of small images reads them whole into a few KiB, not 256.
-    qint64 largest = 0;
-    for (const ShardMember &m : std::as_const(m_members))
-        largest = qMax(largest, m.size);
-    m_chunk = QByteArray(int(qMin(largest, kDataChunk)) + 1, Qt::Uninitialized);   // exactly that (resize() rounds up)
     m_step = Step::Header;
     return QIODevice::open(mode);
 }
@@ -220,6 +218,16 @@ qint64 ShardTarDevice::readData(char *data, qint64 maxSize)
         }
         m_sink.buffer.resize(0);   // keeps the capacity for the next step
         m_bufferPos = 0;
+        // File bytes go from the page cache straight into the reader's buffer (curl's), not
+        // through the scratch space, libarchive's callback and the sink: two copies fewer.
+        const qint64 room = maxSize - copied;
+        if (m_step == Step::Data && room >= qMin(m_memberRemaining + 1, kDirectMin)) {
+            const qint64 n = copyMemberDirect(data + copied, room);
+            if (n < 0)
+                break;
+            copied += n;
+            continue;
+        }
         if (m_step == Step::Done || !produce())
             break;
     }
@@ -250,9 +258,7 @@ bool ShardTarDevice::produce()
     case Step::Done: return true;
     case Step::Failed: return false;
     }
-    if (ok && m_sink.produced > m_size)
-        return fail(ErrorKind::Internal, tr("The tar grew beyond its announced size"));
-    return ok;
+    return ok && withinAnnouncedSize();
 }
 
 bool ShardTarDevice::startMember()
@@ -280,15 +286,47 @@ bool ShardTarDevice::startMember()
 
 bool ShardTarDevice::copyMemberChunk()
 {
-    const ShardMember &m = m_members.at(m_memberIndex);
+    // The reader asked for too little to take file bytes directly: a step goes through the
+    // scratch space, sized to the largest member (+ the byte that tells a grown file).
+    if (m_chunk.isEmpty()) {
+        qint64 largest = 0;
+        for (const ShardMember &m : std::as_const(m_members))
+            largest = qMax(largest, m.size);
+        m_chunk = QByteArray(int(qMin(largest, kDataChunk)) + 1, Qt::Uninitialized);   // exactly that (resize() rounds up)
+    }
     const qint64 want = qMin(m_memberRemaining, kDataChunk);
-    // The last read of a member asks for one byte more than is left: a short answer is the end
-    // of the file, a full one means the file grew. No extra read per file just to see the end.
-    const bool last = m_memberRemaining <= kDataChunk;
-    const qint64 ask = last ? want + 1 : want;
+    return readMemberBytes(m_chunk.data(), want, m_memberRemaining <= kDataChunk)
+           && passMemberBytes(m_chunk.constData(), want, false);
+}
+
+qint64 ShardTarDevice::copyMemberDirect(char *to, qint64 room)
+{
+    const qint64 want = qMin(m_memberRemaining, room);
+    // With room for one byte more than is left, the one read also tells a grown file; a reader
+    // whose buffer ends exactly at the member's end costs a one-byte read after it.
+    const bool probe = room > m_memberRemaining;
+    if (!readMemberBytes(to, want, probe))
+        return -1;
+    if (!probe && want == m_memberRemaining && !readMemberBytes(nullptr, 0, true))
+        return -1;
+    if (!passMemberBytes(to, want, true))
+        return -1;
+    return withinAnnouncedSize() ? want : -1;
+}
+
+// Reads exactly `want` bytes of the current member into `to`. With `probe`, the read asks for
+// one byte more (`to` has room for it): a short answer is the end of the file, a full one means
+// the file grew. No extra read per file just to see the end.
+bool ShardTarDevice::readMemberBytes(char *to, qint64 want, bool probe)
+{
+    const ShardMember &m = m_members.at(m_memberIndex);
+    char spare;
+    if (!to)
+        to = &spare;   // a probe alone, after the member's last byte
+    const qint64 ask = probe ? want + 1 : want;
     qint64 got = 0;
     while (got < ask) {
-        const ssize_t n = ::read(m_fd, m_chunk.data() + got, size_t(ask - got));
+        const ssize_t n = ::read(m_fd, to + got, size_t(ask - got));
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -296,16 +334,33 @@ bool ShardTarDevice::copyMemberChunk()
         if (n == 0)
             break;
         got += n;
-        if (last && got == want)
+        if (probe && got == want)
             break;   // fewer bytes than asked for: the end of the file (a regular file reads whole)
     }
     if (got < want)
         return fail(ErrorKind::Io, tr("%1 became shorter while it was being sent").arg(m.path));
     if (got > want)
         return fail(ErrorKind::Io, tr("%1 grew while it was being sent").arg(m.path));
-    if (want > 0 && archive_write_data(m_archive, m_chunk.constData(), size_t(want)) != la_ssize_t(want))
-        return archiveFailed("data");
-    m_memberRemaining -= want;
+    return true;
+}
+
+// Hands the member's next `n` bytes to libarchive, which counts them against the header's size
+// and pads the member at its end. `alreadyDelivered`: they are in the reader's buffer already,
+// so the sink only counts them.
+bool ShardTarDevice::passMemberBytes(const char *bytes, qint64 n, bool alreadyDelivered)
+{
+    if (n > 0) {
+        m_sink.passThrough = alreadyDelivered;
+        m_sink.passed = 0;
+        const la_ssize_t written = archive_write_data(m_archive, bytes, size_t(n));
+        m_sink.passThrough = false;
+        if (written != la_ssize_t(n))
+            return archiveFailed("data");
+        // Unblocked (bytes_per_block 0), libarchive hands data bytes on as they come, at once.
+        if (alreadyDelivered && m_sink.passed != n)
+            return fail(ErrorKind::Internal, tr("The tar writer held back file bytes"));
+    }
+    m_memberRemaining -= n;
     if (m_memberRemaining > 0)
         return true;
 
@@ -339,6 +394,11 @@ bool ShardTarDevice::finishArchive()
                                              .arg(m_sink.produced).arg(m_size));
     m_step = Step::Done;
     return true;
+}
+
+bool ShardTarDevice::withinAnnouncedSize()
+{
+    return m_sink.produced <= m_size || fail(ErrorKind::Internal, tr("The tar grew beyond its announced size"));
 }
 
 bool ShardTarDevice::fail(ErrorKind kind, const QString &message)

@@ -28,6 +28,10 @@ struct TarSink {
     QByteArray buffer;     // produced, not yet handed to QIODevice
     qint64 produced = 0;   // bytes emitted so far
     qint64 peak = 0;       // largest buffer size seen
+    // Set while libarchive is handed file bytes that already sit in the reader's buffer: they
+    // are counted (`passed`), not copied into `buffer`.
+    bool passThrough = false;
+    qint64 passed = 0;
 };
 }  // namespace detail
 
@@ -43,6 +47,9 @@ class ShardTarDevice : public QIODevice
 public:
     static constexpr qint64 kBufferCap = 1024 * 1024;   // internal buffer never grows beyond this
     static constexpr qint64 kDataChunk = 256 * 1024;    // file bytes read per step
+    // A reader with room for this much (or for the rest of the member and one byte) gets file
+    // bytes read straight into its buffer; a smaller one, through the scratch space.
+    static constexpr qint64 kDirectMin = 16 * 1024;
     static constexpr qint64 kMaxMemberBytes = (qint64(1) << 33) - 1;   // ustar size field limit
     static const char *const kConfigMemberName;          // "notification_config.json"
 
@@ -71,8 +78,8 @@ public:
     const Error &error() const { return m_error; }
     // Largest the internal buffer has been, for tests and diagnostics (≤ kBufferCap).
     qint64 peakBufferBytes() const { return m_sink.peak; }
-    // Bytes of the file-read scratch space held now (the largest member + 1, at most
-    // kDataChunk + 1, while open; none once closed), for tests.
+    // Bytes of the file-read scratch space held now, for tests: none while every read had room
+    // for kDirectMin; else the largest member + 1, at most kDataChunk + 1; none once closed.
     qint64 scratchBytes() const { return m_chunk.capacity(); }
     // Called once, just before readData() hands out the last bytes of the archive: from then on
     // the whole body may reach the service even if this process dies before its answer.
@@ -89,8 +96,12 @@ private:
     bool produce();   // runs one step into m_sink.buffer; false after a failure
     bool startMember();
     bool copyMemberChunk();
+    qint64 copyMemberDirect(char *to, qint64 room);
+    bool readMemberBytes(char *to, qint64 want, bool probe);
+    bool passMemberBytes(const char *bytes, qint64 n, bool alreadyDelivered);
     bool writeConfig();
     bool finishArchive();
+    bool withinAnnouncedSize();   // fails the device when it is not
     bool fail(ErrorKind kind, const QString &message);
     bool archiveFailed(const char *what);
     void releaseArchive();
@@ -110,7 +121,7 @@ private:
     bool m_used = false;           // opened once already
     detail::TarSink m_sink;
     qint64 m_bufferPos = 0;        // read position in m_sink.buffer
-    QByteArray m_chunk;            // file read scratch space: the largest member, at most kDataChunk
+    QByteArray m_chunk;            // file read scratch space, for readers asking for less than kDirectMin
     qint64 m_delivered = 0;        // bytes returned from readData
     std::function<void()> m_beforeLastBytes;
 };

@@ -144,9 +144,15 @@ private Q_SLOTS:
     {
         QTest::addColumn<qint64>("chunk");
         QTest::addColumn<bool>("withConfig");
+        QTest::addColumn<bool>("unbuffered");
+        // Buffered, QIODevice asks for 16 KiB or more: file bytes go straight into its buffer.
+        // Unbuffered, a reader asking for less than kDirectMin gets them through the scratch.
         for (qint64 chunk : { 1, 7, 511, 512, 4099, 65537, 3 * 1024 * 1024 }) {
-            QTest::addRow("chunk %lld", chunk) << chunk << false;
-            QTest::addRow("chunk %lld + config", chunk) << chunk << true;
+            for (const bool unbuffered : { false, true }) {
+                const char *mode = unbuffered ? "unbuffered" : "buffered";
+                QTest::addRow("chunk %lld %s", chunk, mode) << chunk << false << unbuffered;
+                QTest::addRow("chunk %lld + config %s", chunk, mode) << chunk << true << unbuffered;
+            }
         }
     }
 
@@ -154,6 +160,7 @@ private Q_SLOTS:
     {
         QFETCH(qint64, chunk);
         QFETCH(bool, withConfig);
+        QFETCH(bool, unbuffered);
         NotificationConfig config;
         if (withConfig)
             config = { QStringLiteral("ingest-42"), QStringLiteral("https://hooks.example.com/in?x=1&y=ü") };
@@ -164,7 +171,7 @@ private Q_SLOTS:
         ShardTarDevice dev(m_members, config);
         QCOMPARE(dev.size(), expected);
         QVERIFY(dev.isSequential());
-        QVERIFY(dev.open(QIODevice::ReadOnly));
+        QVERIFY(dev.open(unbuffered ? QIODevice::ReadOnly | QIODevice::Unbuffered : QIODevice::ReadOnly));
         QCOMPARE(dev.bytesAvailable(), expected);
         const QByteArray tar = drain(dev, chunk);
         QVERIFY2(dev.errorString().isEmpty() || !dev.error(), qPrintable(dev.errorString()));
@@ -199,25 +206,65 @@ private Q_SLOTS:
         QVERIFY(dev.open(QIODevice::ReadOnly));
         const QByteArray tar = drain(dev, 8 * 1024 * 1024);   // a reader asking for more than the cap
         QCOMPARE(qint64(tar.size()), dev.size());
-        QVERIFY(dev.peakBufferBytes() <= ShardTarDevice::kBufferCap);
-        QVERIFY(dev.peakBufferBytes() >= ShardTarDevice::kDataChunk);
+        // The file's bytes went straight to the reader: only headers and padding were buffered.
+        QVERIFY2(dev.peakBufferBytes() <= 4096, qPrintable(QString::number(dev.peakBufferBytes())));
+        QCOMPARE(dev.scratchBytes(), qint64(0));
+
+        // A reader asking for little at a time: a step at a time through the buffer, bounded.
+        ShardTarDevice small(members);
+        QVERIFY(small.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+        QCOMPARE(drain(small, 1000), tar);
+        QVERIFY(small.peakBufferBytes() <= ShardTarDevice::kBufferCap);
+        QVERIFY(small.peakBufferBytes() >= ShardTarDevice::kDataChunk);
     }
 
-    void scratchSpaceFollowsTheLargestMemberAndGoesOnClose()
+    // A reader whose buffer ends exactly where a member does: the bytes come straight in, and a
+    // one-byte read after them still sees the file's end (or that it grew: the test below).
+    void directReadEndingWithTheMemberSeesItsEnd()
     {
-        // Small images: a few KiB of scratch each, not a step's 256 (a transfer deleted late
-        // kept it: ~10 of them at once at the peak of a 10 000-file ingest).
+        const QByteArray bytes = jpegBytes(20000);
+        const QString path = writeFile(m_dir.path(), "exact/e.jpg", bytes);
+        const QVector<ShardMember> members{ member(path, "e.jpg", 1) };
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+        QByteArray header(512, Qt::Uninitialized);
+        QCOMPARE(dev.read(header.data(), header.size()), qint64(512));
+        QByteArray data(bytes.size(), Qt::Uninitialized);
+        QCOMPARE(dev.read(data.data(), data.size()), qint64(bytes.size()));
+        QCOMPARE(data, bytes);
+        QCOMPARE(dev.scratchBytes(), qint64(0));
+        bool failed = false;
+        const QByteArray rest = drain(dev, 4096, &failed);
+        QVERIFY(!failed);
+        QString error;
+        const QVector<TarEntry> entries = readTar(header + data + rest, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(entries.size(), 1);
+        QCOMPARE(entries.at(0).data, bytes);
+    }
+
+    void scratchSpaceOnlyForSmallReadsFollowsTheLargestMemberAndGoesOnClose()
+    {
         const QByteArray aBytes = jpegBytes(3000), bBytes = jpegBytes(9000);
         const QString a = writeFile(m_dir.path(), "scratch/a.jpg", aBytes);
         const QString b = writeFile(m_dir.path(), "scratch/b.jpg", bBytes);
         const QVector<ShardMember> small{ member(a, "a.jpg", 1700000000), member(b, "b.jpg", 1700000000) };
+
+        // QIODevice's buffered reads ask for 16 KiB: no scratch at all.
+        ShardTarDevice direct(small);
+        QVERIFY(direct.open(QIODevice::ReadOnly));
+        const QByteArray tar = drain(direct, 100);
+        QCOMPARE(qint64(tar.size()), direct.size());
+        QCOMPARE(direct.scratchBytes(), qint64(0));
+
+        // 4 KiB reads: a.jpg (and the byte after it) fits in one, b.jpg does not and goes through
+        // a scratch of its size + 1 (a few KiB for small images, not a step's 256).
         ShardTarDevice dev(small);
+        QVERIFY(dev.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
         QCOMPARE(dev.scratchBytes(), qint64(0));
-        QVERIFY(dev.open(QIODevice::ReadOnly));
+        QCOMPARE(drain(dev, 4096), tar);
         QVERIFY(dev.scratchBytes() > 9000);
         QVERIFY2(dev.scratchBytes() < 9000 + 4096, qPrintable(QString::number(dev.scratchBytes())));
-        const QByteArray tar = drain(dev, 4096);
-        QCOMPARE(qint64(tar.size()), dev.size());
         QString error;
         const QVector<TarEntry> entries = readTar(tar, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -230,10 +277,10 @@ private Q_SLOTS:
         // A member larger than a step is still read a step at a time.
         const QString big = writeFile(m_dir.path(), "scratch/big.jpg", jpegBytes(int(ShardTarDevice::kDataChunk) * 3 + 5));
         ShardTarDevice mixed({ member(a, "a.jpg", 1700000000), member(big, "big.jpg", 1700000000) });
-        QVERIFY(mixed.open(QIODevice::ReadOnly));
+        QVERIFY(mixed.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+        QCOMPARE(qint64(drain(mixed, 1000).size()), mixed.size());
         QVERIFY(mixed.scratchBytes() > ShardTarDevice::kDataChunk);
         QVERIFY(mixed.scratchBytes() < ShardTarDevice::kDataChunk + 4096);
-        QCOMPARE(qint64(drain(mixed, 100000).size()), mixed.size());
     }
 
     void fileChangedSincePlanningFails()
@@ -287,14 +334,19 @@ private Q_SLOTS:
     void fileGrowingWhileStreamingFails_data()
     {
         QTest::addColumn<int>("size");
-        QTest::newRow("small") << 48 * 1024;
-        QTest::newRow("empty") << 0;
-        QTest::newRow("several chunks") << int(ShardTarDevice::kDataChunk) * 2 + 7;
+        QTest::addColumn<int>("readSize");
+        QTest::newRow("small") << 48 * 1024 << 65536;
+        QTest::newRow("empty") << 0 << 65536;
+        QTest::newRow("several chunks") << int(ShardTarDevice::kDataChunk) * 2 + 7 << 65536;
+        QTest::newRow("small, through the scratch") << 48 * 1024 << 1000;
+        QTest::newRow("the reader's buffer ends with the file") << 48 * 1024 << 48 * 1024;
     }
     void fileGrowingWhileStreamingFails()
     {
         QFETCH(int, size);
-        const QString path = writeFile(m_dir.path(), QStringLiteral("grow/g%1.jpg").arg(size), QByteArray(size, 'g'));
+        QFETCH(int, readSize);
+        const QString path = writeFile(m_dir.path(), QStringLiteral("grow/g%1-%2.jpg").arg(size).arg(readSize),
+                                       QByteArray(size, 'g'));
         const QVector<ShardMember> members{ member(path, "g.jpg", 1) };
         ShardTarDevice dev(members);
         QVERIFY(dev.open(QIODevice::ReadOnly | QIODevice::Unbuffered));   // read() asks for 512, no more
@@ -305,7 +357,7 @@ private Q_SLOTS:
         QCOMPARE(f.write("x", 1), qint64(1));
         f.close();
         bool failed = false;
-        drain(dev, 65536, &failed);
+        drain(dev, readSize, &failed);
         QVERIFY(failed);
         QCOMPARE(dev.error().kind, bd::ErrorKind::Io);
         QVERIFY2(dev.errorString().contains(QLatin1String("grew")), qPrintable(dev.errorString()));
