@@ -11,6 +11,7 @@
 #include "SortArrowStyle.h"
 #include "FirstPaint.h"
 #include "batchdeck/Version.h"
+#include "core/HeapPolicy.h"
 #include "core/Redact.h"
 #include "core/ThreadPriority.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 {
     QElapsedTimer sinceMain;
     sinceMain.start();
+    bd::fixHeapThresholds();   // flat memory at any folder size (core/HeapPolicy.h)
     // Uploads, scans and the embedded sandbox give way to the window (see ThreadPriority.h):
     // nice 5 weighs a worker a third of the GUI thread, and leaves it a fair share beside other
     // programs' work.

@@ -1,6 +1,7 @@
 // batchdeck-cli: Roboflow Batch Processing from the shell (no GUI libraries linked).
 #include "batchdeck/Version.h"
 #include "cli/CliApp.h"
+#include "core/HeapPolicy.h"
 #include "core/Timeline.h"
 
 #include <QCoreApplication>
@@ -8,6 +9,7 @@
 int main(int argc, char *argv[])
 {
     bd::timeline::mark(QStringLiteral("main"));
+    bd::fixHeapThresholds();   // flat memory at any folder size (core/HeapPolicy.h)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("batchdeck-cli"));
     QCoreApplication::setOrganizationName(QStringLiteral("batchdeck"));
