@@ -307,7 +307,8 @@ qint64 ShardTarDevice::copyMemberDirect(char *to, qint64 room)
     const bool probe = room > m_memberRemaining;
     if (!readMemberBytes(to, want, probe))
         return -1;
-    if (!probe && want == m_memberRemaining && !readMemberBytes(nullptr, 0, true))
+    char spare;   // a probe alone, after the member's last byte
+    if (!probe && want == m_memberRemaining && !readMemberBytes(&spare, 0, true))
         return -1;
     if (!passMemberBytes(to, want, true))
         return -1;
@@ -320,9 +321,6 @@ qint64 ShardTarDevice::copyMemberDirect(char *to, qint64 room)
 bool ShardTarDevice::readMemberBytes(char *to, qint64 want, bool probe)
 {
     const ShardMember &m = m_members.at(m_memberIndex);
-    char spare;
-    if (!to)
-        to = &spare;   // a probe alone, after the member's last byte
     const qint64 ask = probe ? want + 1 : want;
     qint64 got = 0;
     while (got < ask) {
