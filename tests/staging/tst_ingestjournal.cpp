@@ -530,9 +530,9 @@ private Q_SLOTS:
     // A scan larger than a few of addScanFiles' ranges (and not a multiple of one) is copied
     // whole: every path once, as planned with its scan name, a row already there (an early
     // shard's, or a copy cut short) left as it was; a copy cut short between two ranges is
-    // finished by the next, which adds nothing twice. The log never
-    // holds the whole copy: each range is folded back before the next (one statement for the
-    // whole scan made it as large as everything the copy wrote).
+    // finished by the next, which adds nothing twice. The log never holds the whole copy: each
+    // range is folded back before the next (one statement for the whole scan made it as large as
+    // everything the copy wrote).
     void scanCopyGoesInRangesAndCoversEveryPathOnce()
     {
         constexpr int kFiles = 60001;
