@@ -258,7 +258,7 @@ void IngestOperation::onScanFinished()
         } else if (count) {
             PlanCounts counts;
             QString error;
-            if (IngestPlanCursor::countFiles(db, schema, ingestId, &counts, &error))
+            if (IngestPlanCursor::countFiles(db, schema, ingestId, &counts, &error, IngestPlanCursor::Lookup::ScanOnly))
                 out.counts = counts;   // else planAndUpload counts (and reports) itself
         }
         ScanStore::detach(db, schema);

@@ -16,8 +16,10 @@ QString tr(const char *text, int n = -1)
 constexpr int kSuggestedMaxVideos = 1000;   // as IngestPlanner (spec §6.4)
 }  // namespace
 
-IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options)
-    : m_db(std::move(db)), m_schema(std::move(scanSchema)), m_ingestId(std::move(ingestId)), m_options(std::move(options))
+IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options,
+                                   Lookup lookup)
+    : m_db(std::move(db)), m_schema(std::move(scanSchema)), m_ingestId(std::move(ingestId)), m_options(std::move(options)),
+      m_lookup(lookup)
 {
     m_options.alreadyUploaded.clear();
 }
@@ -25,23 +27,30 @@ IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString 
 bool IngestPlanCursor::summarize()
 {
     PlanCounts counts;
-    if (!countFiles(m_db, m_schema, m_ingestId, &counts, &m_error))
+    if (!countFiles(m_db, m_schema, m_ingestId, &counts, &m_error, m_lookup))
         return false;
     useCounts(counts);
     return true;
 }
 
 bool IngestPlanCursor::countFiles(QSqlDatabase db, const QString &scanSchema, const QString &ingestId,
-                                  PlanCounts *counts, QString *error)
+                                  PlanCounts *counts, QString *error, Lookup lookup)
 {
     *counts = {};
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), s.early, COUNT(*), TOTAL(s.size)"
-                             " FROM %1.files s LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
-                             " GROUP BY 1, 2, 3")
-                  .arg(scanSchema));
-    q.addBindValue(ingestId);
+    // The join looks each file up in the journal: through a small page cache, one read per
+    // early row at least (their rows were written in walk order, not path order).
+    if (lookup == Lookup::ScanOnly) {
+        q.prepare(QStringLiteral("SELECT kind, 0, early, COUNT(*), TOTAL(size) FROM %1.files GROUP BY 1, 3")
+                      .arg(scanSchema));
+    } else {
+        q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), s.early, COUNT(*), TOTAL(s.size)"
+                                 " FROM %1.files s LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
+                                 " GROUP BY 1, 2, 3")
+                      .arg(scanSchema));
+        q.addBindValue(ingestId);
+    }
     if (!q.exec()) {
         *error = q.lastError().text();
         return false;
@@ -109,12 +118,18 @@ QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after
     QVector<ScannedFile> out;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s"
-                             " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
-                             " WHERE s.path > ? AND s.kind = ? AND s.early = 0 AND (f.state IS NULL OR f.state != 'confirmed')"
-                             " ORDER BY s.path LIMIT ?")
-                  .arg(m_schema));
-    q.addBindValue(m_ingestId);
+    if (m_lookup == Lookup::ScanOnly) {
+        q.prepare(QStringLiteral("SELECT path, name, size, mtime FROM %1.files"
+                                 " WHERE path > ? AND kind = ? AND early = 0 ORDER BY path LIMIT ?")
+                      .arg(m_schema));
+    } else {
+        q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s"
+                                 " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
+                                 " WHERE s.path > ? AND s.kind = ? AND s.early = 0 AND (f.state IS NULL OR f.state != 'confirmed')"
+                                 " ORDER BY s.path LIMIT ?")
+                      .arg(m_schema));
+        q.addBindValue(m_ingestId);
+    }
     q.addBindValue(after);
     q.addBindValue(int(kind));
     q.addBindValue(limit);

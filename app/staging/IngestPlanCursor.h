@@ -33,16 +33,23 @@ struct PlanCounts {
 class IngestPlanCursor
 {
 public:
+    // The same choice for the whole cursor (pages and counts); see countFiles.
+    enum class Lookup { Journal, ScanOnly };
+
     // scanSchema: the name the scan file is attached under; alreadyUploaded in options is
-    // ignored (the journal's states decide).
-    IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options);
+    // ignored (the journal's states decide, unless lookup is ScanOnly: then nothing is uploaded
+    // but the scan's early rows).
+    IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options,
+                     Lookup lookup = Lookup::Journal);
 
     // One aggregate pass: counts, method and notes. False with lastError() when the query fails.
     bool summarize();
     // The same in two halves: the aggregate query on any thread's connection with the scan
     // attached (a worker's: it reads every scanned file), then the method and notes from it.
+    // ScanOnly: a fresh ingest whose only journalled uploads are its early shards (the scan's
+    // `early` rows), so no file needs looking up in the journal: the count reads the scan alone.
     static bool countFiles(QSqlDatabase db, const QString &scanSchema, const QString &ingestId, PlanCounts *counts,
-                           QString *error);
+                           QString *error, Lookup lookup = Lookup::Journal);
     void useCounts(const PlanCounts &counts);
     const PlanCounts &counts() const { return m_counts; }
     IngestPlan::ImageMethod imageMethod() const { return m_method; }
@@ -68,6 +75,7 @@ private:
     QString m_schema;
     QString m_ingestId;
     PlanOptions m_options;
+    Lookup m_lookup = Lookup::Journal;
     PlanCounts m_counts;
     IngestPlan::ImageMethod m_method = IngestPlan::ImageMethod::None;
     bool m_videosNeedSeparateBatch = false;

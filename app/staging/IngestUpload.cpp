@@ -115,7 +115,11 @@ void IngestOperation::planAndUpload()
         });
     }
     timeline::mark(QStringLiteral("ingest: plan after the scan"));
-    m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan);
+    // A fresh overlapped ingest: nothing of its batch was sent before, and only its early shards
+    // went since, so the plan reads the scan alone.
+    m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan,
+                                                  m_overlapped ? IngestPlanCursor::Lookup::ScanOnly
+                                                               : IngestPlanCursor::Lookup::Journal);
     const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
                                                   ? m_journalCopy.result().counts
                                                   : std::nullopt;
