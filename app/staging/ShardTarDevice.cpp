@@ -90,6 +90,24 @@ bool isAscii(const QString &s)
     return true;
 }
 
+// Whether libarchive's pax-restricted writer gives this member one 512-byte ustar header and
+// nothing else: a name of printable ASCII that fits the 100-byte name field as it is (no pax
+// record for its charset or length, no prefix split, no slash to interpret) and an mtime
+// before 2038 (from there libarchive adds a pax record for it, though the octal field would
+// hold it). Most batch names are; the others are measured by a dry run.
+// tst_shardtardevice holds this rule against what the device really writes, for random names.
+bool headerIsOneBlock(const ShardMember &m)
+{
+    constexpr qint64 kFirstPaxMtime = 0x7FFFFFFF;
+    if (m.name.size() > 100 || m.mtime < 0 || m.mtime >= kFirstPaxMtime)
+        return false;
+    for (const QChar c : m.name) {
+        if (c.unicode() < 0x20 || c.unicode() > 0x7E || c == QLatin1Char('/'))
+            return false;
+    }
+    return true;
+}
+
 bool validMember(const ShardMember &m)
 {
     // Without a UTF-8 locale libarchive cannot write a non-ASCII name safely (Utf8LocaleScope.h).
@@ -127,19 +145,26 @@ QByteArray ShardTarDevice::notificationConfigJson(const NotificationConfig &conf
 
 qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const NotificationConfig &config)
 {
-    // Headers come from a libarchive dry run with zero-size entries; each member's data then
-    // adds its size rounded up to whole 512-byte blocks.
+    // Headers come from a libarchive dry run with zero-size entries, but for the members whose
+    // header is known to be one block (a dry run per member was ~3 % of the CLI's CPU in an
+    // ingest); each member's data then adds its size rounded up to whole 512-byte blocks.
     const Utf8LocaleScope utf8;
     qint64 headerBytes = 0;
     struct archive *a = newTarWriter(&headerBytes, &countBytes);
     if (!a)
         return -1;
     qint64 dataBytes = 0;
+    qint64 oneBlockHeaders = 0;
     bool ok = true;
     for (const ShardMember &m : members) {
         if (!validMember(m)) {
             ok = false;
             break;
+        }
+        if (headerIsOneBlock(m)) {
+            oneBlockHeaders += kTarBlock;
+            dataBytes += roundUpToBlock(m.size);
+            continue;
         }
         // The mode never changes the header's length, so any value does for the dry run.
         EntryPtr entry = makeEntry(m.name, 0, 0644, m.mtime);
@@ -157,7 +182,7 @@ qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const Noti
     }
     ok = archive_write_close(a) == ARCHIVE_OK && ok;
     archive_write_free(a);
-    return ok ? headerBytes + dataBytes : -1;
+    return ok ? headerBytes + oneBlockHeaders + dataBytes : -1;
 }
 
 bool ShardTarDevice::open(OpenMode mode)
