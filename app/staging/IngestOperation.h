@@ -148,6 +148,7 @@ private:
     void startQueue();
     // Tops the queue up to kFeedWindow transfers waiting, from the plan cursor.
     void feedQueue();
+    void updateBytesTotal();
     TransferOperation *nextTransfer();
     // Every transfer this ingest queues: the attempts and backoff of its options.
     TransferOperation *tuned(TransferOperation *transfer) const;
@@ -237,6 +238,7 @@ private:
     QHash<TransferOperation *, QFuture<QVector<FileFingerprint>>> m_fingerprints;
     bool m_queueStarted = false;
     qint64 m_bytesBefore = 0;                // of queues that ran dry while the walk went on
+    qint64 m_bytesTotalBefore = 0;           // (what they were given: their part of the total)
     qint64 m_filesBefore = 0;
 
     ScanResult m_scanResult;                 // counts, skipped sample, the scratch file
@@ -248,7 +250,6 @@ private:
     QFutureWatcher<JournalCopy> m_journalCopy;   // the scan copied into the journal (worker thread)
     std::unique_ptr<IngestPlanCursor> m_cursor;
     bool m_feeding = false;
-    static constexpr qint64 kTarHeaderBytes = 512;
     qint64 m_payloadLeft = 0;                // bytes not yet handed to the queue
     int m_filesLeft = 0;
     int m_nextShardIndex = 0;

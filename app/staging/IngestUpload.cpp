@@ -74,6 +74,7 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
     m_queue->enqueue(transfer);
     prefetchFingerprints(transfer);
     setTotalAmount(Unit::Files, qMax(totalAmount(Unit::Files), qint64(m_earlyFiles)));
+    updateBytesTotal();
     startQueue();
 }
 
@@ -175,11 +176,17 @@ void IngestOperation::feedQueue()
         prefetchFingerprints(transfer);
     }
     m_feeding = false;
-    // Exact for what the queue holds (a shard's tar size), estimated for the rest (payload and a
-    // tar header per file): exact once the last transfer is queued.
-    setTotalAmount(Unit::Bytes, m_queue->totalAmount(Unit::Bytes) + m_payloadLeft + m_filesLeft * kTarHeaderBytes);
+    updateBytesTotal();
     if (!m_cursor->lastError().isEmpty())
         fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
+}
+
+void IngestOperation::updateBytesTotal()
+{
+    // The images' own bytes, as the scan counts them and the transfers report them: those of
+    // queues that ran dry while the walk went on, of this queue, and of what the plan has not
+    // handed out yet.
+    setTotalAmount(Unit::Bytes, m_bytesTotalBefore + (m_queue ? m_queue->totalAmount(Unit::Bytes) : 0) + m_payloadLeft);
 }
 
 TransferOperation *IngestOperation::tuned(TransferOperation *transfer) const
@@ -331,6 +338,7 @@ void IngestOperation::onQueueFinished()
         // Early shards ran dry while the walk (or the journal copy) goes on: the next shard, or
         // the plan after the scan, gets a fresh queue.
         m_bytesBefore = m_summary.bytesSent;
+        m_bytesTotalBefore += m_queue->totalAmount(Unit::Bytes);
         m_filesBefore += m_queue->processedAmount(Unit::Files);
         m_queue->disconnect(this);
         m_queue->deleteLater();

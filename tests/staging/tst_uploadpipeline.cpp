@@ -8,6 +8,7 @@
 #include "core/Database.h"
 #include "staging/UploadQueue.h"
 
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QTemporaryDir>
 
@@ -22,6 +23,7 @@ private Q_SLOTS:
     void initTestCase();
     void simpleIngest();
     void shardedIngest();
+    void progressTotalsHoldWhenEarlyShardsRunDry();
     void videoIngest();
     void faults_data();
     void faults();
@@ -118,6 +120,55 @@ void TestUploadPipeline::shardedIngest()
     for (const api::Shard &s : shards)
         QCOMPARE(s.statusMetadata.value(QStringLiteral("ingestId")).toString(), op->ingestId());
     QVERIFY(!m_env.names(QStringLiteral("sharded-b")).contains(QStringLiteral("notification_config.json")));
+}
+
+void TestUploadPipeline::progressTotalsHoldWhenEarlyShardsRunDry()
+{
+    // Unique names at the top go in early shards while the walk goes on into folders whose files
+    // all share their names (they wait for the end of the walk): the early shards' queue runs
+    // dry and a new one takes the plan after the scan. The totals must still cover what the dry
+    // queue did: at every step no more processed than the total, and at the end both the
+    // images' own bytes (they once fell to the last queue's share: "492 MB / 13.4 MB").
+    const QString dir = newDir(QStringLiteral("early-dry"));
+    writeJpegs(dir, 128, QStringLiteral("top"));
+    for (int i = 0; i < 20; ++i)
+        writeJpegs(dir + QStringLiteral("/same%1").arg(i), 100, QStringLiteral("same"));
+    qint64 payload = 0;
+    QDirIterator files(dir, QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext())
+        payload += QFileInfo(files.next()).size();
+    bool ranDry = false;
+    for (int attempt = 0; attempt < 4 && !ranDry; ++attempt) {
+        const QString batch = QStringLiteral("early-dry-%1").arg(attempt);
+        IngestOptions options = m_env.options(batch, { dir });
+        options.plan.shardMaxFiles = 64;
+        auto *op = new IngestOperation(m_env.api.get(), options, this);
+        int queues = 0;
+        QPointer<UploadQueue> lastQueue;
+        QStringList broken;
+        connect(op, &Operation::progressChanged, this, [&] {
+            if (op->queue() && op->queue() != lastQueue.data()) {
+                ++queues;
+                lastQueue = op->queue();
+            }
+            for (const auto unit : { Operation::Unit::Bytes, Operation::Unit::Files }) {
+                if (op->totalAmount(unit) >= 0 && op->processedAmount(unit) > op->totalAmount(unit))   // (-1: unknown yet)
+                    broken << QStringLiteral("%1 of %2").arg(op->processedAmount(unit)).arg(op->totalAmount(unit));
+            }
+        });
+        op->start();
+        QVERIFY(waitFinished(op, 180000));
+        QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+        QVERIFY2(broken.isEmpty(), qPrintable(broken.join(QStringLiteral(", "))));
+        QCOMPARE(op->summary().uploaded.size(), qMin(2128, IngestSummary::kMaxListedUploads));
+        QCOMPARE(op->processedAmount(Operation::Unit::Files), 2128);
+        QCOMPARE(op->totalAmount(Operation::Unit::Files), 2128);
+        QCOMPARE(op->processedAmount(Operation::Unit::Bytes), payload);
+        QCOMPARE(op->totalAmount(Operation::Unit::Bytes), payload);
+        expectExactlyOnce(batch, 2128);
+        ranDry = queues > 1;
+    }
+    QVERIFY2(ranDry, "the early shards' queue never ran dry before the plan: the case was not exercised");
 }
 
 void TestUploadPipeline::videoIngest()
