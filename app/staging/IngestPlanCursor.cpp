@@ -14,6 +14,17 @@ QString tr(const char *text, int n = -1)
     return QCoreApplication::translate("bd::staging::IngestPlanner", text, nullptr, n);
 }
 constexpr int kSuggestedMaxVideos = 1000;   // as IngestPlanner (spec §6.4)
+
+// The journal's row of each scanned file `s` as `f`, for a cursor that looks files up (its one
+// placeholder: the ingest id); nothing for one that reads the scan alone. The lookup goes
+// through a small page cache: one read per early row at least (their rows were written in walk
+// order, not path order).
+QString journalJoin(IngestPlanCursor::Lookup lookup)
+{
+    return lookup == IngestPlanCursor::Lookup::Journal
+               ? QStringLiteral(" LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path")
+               : QString();
+}
 }  // namespace
 
 IngestPlanCursor::IngestPlanCursor(QSqlDatabase db, QString scanSchema, QString ingestId, PlanOptions options,
@@ -39,18 +50,12 @@ bool IngestPlanCursor::countFiles(QSqlDatabase db, const QString &scanSchema, co
     *counts = {};
     QSqlQuery q(db);
     q.setForwardOnly(true);
-    // The join looks each file up in the journal: through a small page cache, one read per
-    // early row at least (their rows were written in walk order, not path order).
-    if (lookup == Lookup::ScanOnly) {
-        q.prepare(QStringLiteral("SELECT kind, 0, early, COUNT(*), TOTAL(size) FROM %1.files GROUP BY 1, 3")
-                      .arg(scanSchema));
-    } else {
-        q.prepare(QStringLiteral("SELECT s.kind, COALESCE(f.state = 'confirmed', 0), s.early, COUNT(*), TOTAL(s.size)"
-                                 " FROM %1.files s LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
-                                 " GROUP BY 1, 2, 3")
-                      .arg(scanSchema));
+    const bool journal = lookup == Lookup::Journal;
+    q.prepare(QStringLiteral("SELECT s.kind, %2, s.early, COUNT(*), TOTAL(s.size) FROM %1.files s%3 GROUP BY 1, 2, 3")
+                  .arg(scanSchema, journal ? QStringLiteral("COALESCE(f.state = 'confirmed', 0)") : QStringLiteral("0"),
+                       journalJoin(lookup)));
+    if (journal)
         q.addBindValue(ingestId);
-    }
     if (!q.exec()) {
         *error = q.lastError().text();
         return false;
@@ -118,18 +123,13 @@ QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after
     QVector<ScannedFile> out;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (m_lookup == Lookup::ScanOnly) {
-        q.prepare(QStringLiteral("SELECT path, name, size, mtime FROM %1.files"
-                                 " WHERE path > ? AND kind = ? AND early = 0 ORDER BY path LIMIT ?")
-                      .arg(m_schema));
-    } else {
-        q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s"
-                                 " LEFT JOIN ingest_files f ON f.ingest_id = ? AND f.path = s.path"
-                                 " WHERE s.path > ? AND s.kind = ? AND s.early = 0 AND (f.state IS NULL OR f.state != 'confirmed')"
-                                 " ORDER BY s.path LIMIT ?")
-                      .arg(m_schema));
+    const bool journal = m_lookup == Lookup::Journal;
+    q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s%2"
+                             " WHERE s.path > ? AND s.kind = ? AND s.early = 0%3 ORDER BY s.path LIMIT ?")
+                  .arg(m_schema, journalJoin(m_lookup),
+                       journal ? QStringLiteral(" AND (f.state IS NULL OR f.state != 'confirmed')") : QString()));
+    if (journal)
         q.addBindValue(m_ingestId);
-    }
     q.addBindValue(after);
     q.addBindValue(int(kind));
     q.addBindValue(limit);

@@ -161,9 +161,9 @@ qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const Noti
             ok = false;
             break;
         }
+        dataBytes += roundUpToBlock(m.size);
         if (headerIsOneBlock(m)) {
             oneBlockHeaders += kTarBlock;
-            dataBytes += roundUpToBlock(m.size);
             continue;
         }
         // The mode never changes the header's length, so any value does for the dry run.
@@ -171,7 +171,6 @@ qint64 ShardTarDevice::exactSize(const QVector<ShardMember> &members, const Noti
         ok = archive_write_header(a, entry.get()) == ARCHIVE_OK && archive_write_finish_entry(a) == ARCHIVE_OK;
         if (!ok)
             break;
-        dataBytes += roundUpToBlock(m.size);
     }
     if (ok && !config.isEmpty()) {
         const QByteArray json = notificationConfigJson(config);
