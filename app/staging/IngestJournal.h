@@ -33,8 +33,10 @@
 #include <QVector>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
+class QSqlDatabase;
 class QSqlQuery;
 
 namespace bd::staging {
@@ -160,15 +162,22 @@ public:
     // A shard in flight is recorded on its own row, not on each member's: markShardSending
     // (state "sent": each member's path and fingerprint, and the time) and markShardBodyLeft
     // are what markSending and markBodyLeft are for single files. Meanwhile the members' rows
-    // still say "planned". confirmShard writes the record onto them as "confirmed" (the shard
-    // "uploaded"); a failure is setFileFailed + setShardState "failed". After a kill or a
-    // cancel, recoverInterruptedShards (run under the ingest's lock, before "sent" rows are
-    // read) writes every shard still "sent" onto its members as "sent", exactly as per-file
-    // records would have left them, and marks the shard "interrupted".
+    // still say "planned", or do not exist yet (an early shard's: written once, below).
+    // confirmShard writes the record onto them as "confirmed" (the shard "uploaded"); a
+    // failure is addFiles + setFileFailed + setShardState "failed". After a kill or a cancel,
+    // recoverInterruptedShards (run under the ingest's lock, before "sent" rows are read)
+    // writes every shard still "sent" onto its members as "sent", exactly as per-file records
+    // would have left them, and marks the shard "interrupted". A member without a row gets one
+    // from the record (with its name from the shard's members).
     bool markShardSending(const QString &ingestId, int index, const QStringList &paths,
                           const QVector<FileFingerprint> &fingerprints);
     bool markShardBodyLeft(const QString &ingestId, int index, bool left = true);
     bool confirmShard(const QString &ingestId, int index);
+    // The same with the record's entries the writer still holds (the paths, their batch names and
+    // the fingerprints markShardSending was given): written without reading the record back, and
+    // a member without a row gets one.
+    bool confirmShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
+                      const QVector<FileFingerprint> &fingerprints);
     bool recoverInterruptedShards(const QString &ingestId);
 
     // JournalWriter: the writes between beginBatch() and endBatch() share one transaction (one
@@ -188,6 +197,12 @@ private:
     bool m_ready = false;
     bool m_inBatch = false;
     QString m_lastError;
+    // The shard members' write (IngestJournalShards.cpp), prepared once per row count on this
+    // object's connection: Qt SQL names every "?" (:f0, :f1 ...), and SQLite's parser looks each
+    // name up in a list, so preparing a statement of ~900 values each time cost more than running it.
+    QString m_memberWriteConnection;
+    QHash<int, std::shared_ptr<QSqlQuery>> m_memberWrites;
+    QSqlQuery *memberWrite(QSqlDatabase db, int rows);
 };
 
 }  // namespace bd::staging

@@ -1,8 +1,9 @@
 // IngestJournal, part three: shards (IngestJournal.h). A shard in flight is one row: its
 // members' fingerprints, when it was sent and whether its whole body left. Its members' own
-// rows stay "planned" until the service answers (confirmShard, or setFileFailed), or until the
-// next run of the ingest finds the shard still "sent" after a kill (recoverInterruptedShards)
-// and writes on them what per-file records would have said. Three writes of each member's row
+// rows stay "planned" (or unwritten: an early shard's members, EarlyShards.h) until the service
+// answers (confirmShard, or setFileFailed), or until the next run of the ingest finds the shard
+// still "sent" after a kill (recoverInterruptedShards) and writes on them what per-file records
+// would have said. Three writes of each member's row
 // per shard (sent, body left, confirmed) were a fifth of the CLI's CPU in a 10 000-file ingest.
 #include "staging/IngestJournal.h"
 
@@ -15,6 +16,10 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+
+#include <algorithm>
+#include <functional>
+#include <numeric>
 
 namespace bd::staging {
 
@@ -32,16 +37,32 @@ QJsonArray fileEntry(const QString &path, const FileFingerprint &f)
                        f.isValid() ? QJsonValue(f.takenAtNs) : null, f.sha256.isEmpty() ? null : QJsonValue(f.sha256) };
 }
 
-// Writes the shard's record onto its members' rows with `state`: one statement, the entries
-// sorted by path so the index is walked in order. Should SQLite's reading of the JSON miss a
-// row (a path its encodings would disagree on; never seen), the members get the state, the
-// time and body_left by the paths Qt reads from it, without a fingerprint (compared by size
-// and mtime later, as rows from before fingerprints are): claimed, never dropped.
-bool applyRecord(QSqlDatabase db, const QString &ingestId, int index, const QString &state, QString *error)
+// Writes a shard's record onto its members' rows with `state`: the fingerprints, and the time and
+// body_left of the shard's row. A member without a row gets one (an early shard's members are
+// first written here), under its name in the batch. In path order, so the key's index is walked
+// in order; a statement per kRowsPerStatement members.
+// The members' write for n rows: an upsert (an early shard's members may have no row yet).
+QString memberWriteSql(int rows)
+{
+    return QStringLiteral("INSERT INTO ingest_files (ingest_id, batch_id, state, sent_at_ms, body_left, path,"
+                          " batch_name, size, mtime, mtime_ns, fingerprint_at_ns, sha256)"
+                          " SELECT ?, ?, ?, ?, ?, r.* FROM (VALUES %1) r WHERE true"
+                          " ON CONFLICT (ingest_id, path) DO UPDATE SET state = excluded.state, reason = NULL,"
+                          " size = excluded.size, mtime = excluded.mtime, mtime_ns = excluded.mtime_ns,"
+                          " fingerprint_at_ns = excluded.fingerprint_at_ns, sha256 = excluded.sha256,"
+                          " sent_at_ms = excluded.sent_at_ms, body_left = excluded.body_left")
+        .arg(sqlPlaceholders(rows, 7));
+}
+
+using MemberWrite = std::function<QSqlQuery *(int rows)>;
+
+bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &ingestId, int index, const QString &state,
+                  const QStringList &paths, const QStringList &names, const QVector<FileFingerprint> &fingerprints,
+                  QString *error)
 {
     QSqlQuery shard(db);
-    shard.prepare(QStringLiteral("SELECT json_array_length(files), sent_at_ms, body_left FROM ingest_shards"
-                                 " WHERE ingest_id = ? AND shard_index = ?"));
+    shard.prepare(QStringLiteral("SELECT s.sent_at_ms, s.body_left, i.batch_id FROM ingest_shards s"
+                                 " JOIN ingests i ON i.ingest_id = s.ingest_id WHERE s.ingest_id = ? AND s.shard_index = ?"));
     shard.addBindValue(ingestId);
     shard.addBindValue(index);
     if (!shard.exec() || !shard.next()) {
@@ -49,47 +70,99 @@ bool applyRecord(QSqlDatabase db, const QString &ingestId, int index, const QStr
                                              : QStringLiteral("shard %1 of ingest %2 is not journaled").arg(index).arg(ingestId);
         return false;
     }
-    const qint64 entries = shard.value(0).toLongLong();
-    const QVariantList fixed{ state, shard.value(1), shard.value(2).toInt(), ingestId };
+    const QVariantList fixed{ ingestId, shard.value(2), state, shard.value(0), shard.value(1).toInt() };
     shard.finish();
-    // MATERIALIZED: else SQLite may walk every row of the ingest and look each up in the JSON.
-    QSqlQuery q(db);
-    q.prepare(QStringLiteral(
-        "WITH r AS MATERIALIZED (SELECT json_extract(j.value, '$[0]') AS path, json_extract(j.value, '$[1]') AS size,"
-        " json_extract(j.value, '$[2]') AS mtime_ns, json_extract(j.value, '$[3]') AS taken_ns,"
-        " json_extract(j.value, '$[4]') AS sha256, s.sent_at_ms AS sent_at_ms, s.body_left AS body_left"
-        " FROM ingest_shards s, json_each(s.files) j WHERE s.ingest_id = ? AND s.shard_index = ? ORDER BY 1)"
-        " UPDATE ingest_files SET state = ?, reason = NULL, size = r.size, mtime = r.mtime_ns / 1000000000,"
-        " mtime_ns = r.mtime_ns, fingerprint_at_ns = r.taken_ns, sha256 = r.sha256, sent_at_ms = r.sent_at_ms,"
-        " body_left = r.body_left FROM r WHERE ingest_files.ingest_id = ? AND ingest_files.path = r.path"));
-    q.addBindValue(ingestId);
-    q.addBindValue(index);
-    q.addBindValue(state);
-    q.addBindValue(ingestId);
-    if (!q.exec()) {
-        *error = q.lastError().text();
+    QVector<qsizetype> order(paths.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&paths](qsizetype a, qsizetype b) { return paths.at(a) < paths.at(b); });
+    const QVariant null;
+    for (qsizetype first = 0; first < order.size(); first += kRowsPerStatement) {
+        const int rows = int(qMin<qsizetype>(kRowsPerStatement, order.size() - first));
+        QSqlQuery *q = statement(rows);
+        if (!q) {
+            *error = QStringLiteral("cannot prepare the shard members' write");
+            return false;
+        }
+        int at = 0;
+        for (const QVariant &value : fixed)
+            q->bindValue(at++, value);
+        for (int i = 0; i < rows; ++i) {
+            const qsizetype k = order.at(first + i);
+            const FileFingerprint &f = k < fingerprints.size() ? fingerprints.at(k) : FileFingerprint();
+            q->bindValue(at++, paths.at(k));
+            q->bindValue(at++, k < names.size() ? QVariant(names.at(k)) : null);
+            q->bindValue(at++, f.isValid() ? QVariant(f.size) : null);
+            q->bindValue(at++, f.isValid() ? QVariant(f.mtimeNs / 1000000000) : null);
+            q->bindValue(at++, f.isValid() ? QVariant(f.mtimeNs) : null);
+            q->bindValue(at++, f.isValid() ? QVariant(f.takenAtNs) : null);
+            q->bindValue(at++, f.sha256.isEmpty() ? null : QVariant(f.sha256));
+        }
+        if (!q->exec()) {
+            *error = q->lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
+// writeMembers with the record read back from the shard's row (after a kill; or a confirm whose
+// record this process does not hold). Entries as fileEntry wrote them; the names are the
+// shard's members, in the same order.
+bool applyRecord(QSqlDatabase db, const MemberWrite &statement, const QString &ingestId, int index, const QString &state,
+                 QString *error)
+{
+    QSqlQuery shard(db);
+    shard.prepare(QStringLiteral("SELECT files, members FROM ingest_shards WHERE ingest_id = ? AND shard_index = ?"));
+    shard.addBindValue(ingestId);
+    shard.addBindValue(index);
+    if (!shard.exec() || !shard.next()) {
+        *error = shard.lastError().isValid() ? shard.lastError().text()
+                                             : QStringLiteral("shard %1 of ingest %2 is not journaled").arg(index).arg(ingestId);
         return false;
     }
-    if (q.numRowsAffected() == entries)
-        return true;
-    QSqlQuery files(db);
-    files.prepare(QStringLiteral("SELECT files FROM ingest_shards WHERE ingest_id = ? AND shard_index = ?"));
-    files.addBindValue(ingestId);
-    files.addBindValue(index);
-    if (!files.exec() || !files.next()) {
-        *error = files.lastError().text();
-        return false;
+    const QJsonArray files = QJsonDocument::fromJson(shard.value(0).toString().toUtf8()).array();
+    const QJsonArray members = QJsonDocument::fromJson(shard.value(1).toString().toUtf8()).array();
+    shard.finish();
+    QStringList paths, names;
+    QVector<FileFingerprint> fingerprints;
+    for (const QJsonValue &value : files) {
+        const QJsonArray entry = value.toArray();
+        paths << entry.at(0).toString();
+        FileFingerprint f;
+        if (!entry.at(1).isNull()) {
+            f.size = entry.at(1).toInteger();
+            f.mtimeNs = entry.at(2).toInteger();
+            f.takenAtNs = entry.at(3).toInteger();
+        }
+        f.sha256 = entry.at(4).toString();
+        fingerprints.append(f);
     }
-    QStringList paths;
-    for (const QJsonValue &entry : QJsonDocument::fromJson(files.value(0).toString().toUtf8()).array())
-        paths.append(entry.toArray().at(0).toString());
-    files.finish();
-    return updatePaths(db, QStringLiteral("UPDATE ingest_files SET state = ?, reason = NULL, sent_at_ms = ?, body_left = ?"
-                                          " WHERE ingest_id = ? AND path IN (%1)"),
-                       fixed, paths, error);
+    if (members.size() == files.size()) {
+        for (const QJsonValue &name : members)
+            names << name.toString();
+    }
+    return writeMembers(db, statement, ingestId, index, state, paths, names, fingerprints, error);
 }
 
 }  // namespace
+
+QSqlQuery *IngestJournal::memberWrite(QSqlDatabase db, int rows)
+{
+    if (m_memberWriteConnection != db.connectionName() || m_memberWrites.size() > 4) {
+        m_memberWrites.clear();   // another connection (or a few odd sizes): prepared again
+        m_memberWriteConnection = db.connectionName();
+    }
+    std::shared_ptr<QSqlQuery> &q = m_memberWrites[rows];
+    if (!q) {
+        auto prepared = std::make_shared<QSqlQuery>(db);
+        if (!prepared->prepare(memberWriteSql(rows))) {
+            m_memberWrites.remove(rows);
+            return nullptr;
+        }
+        q = std::move(prepared);
+    }
+    return q.get();
+}
 
 int IngestJournal::nextShardIndex(const QString &ingestId)
 {
@@ -188,7 +261,22 @@ bool IngestJournal::confirmShard(const QString &ingestId, int index)
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    return applyRecord(db, ingestId, index, QStringLiteral("confirmed"), &m_lastError)
+    return applyRecord(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index, QStringLiteral("confirmed"),
+                       &m_lastError)
+           && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
+}
+
+bool IngestJournal::confirmShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
+                                 const QVector<FileFingerprint> &fingerprints)
+{
+    if (paths.size() != names.size() || paths.size() != fingerprints.size())
+        return confirmShard(ingestId, index);
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    Transaction tx(db, m_inBatch);
+    return writeMembers(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index,
+                        QStringLiteral("confirmed"), paths, names, fingerprints, &m_lastError)
            && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
 }
 
@@ -210,7 +298,8 @@ bool IngestJournal::recoverInterruptedShards(const QString &ingestId)
     shards.finish();
     for (const int index : std::as_const(indexes)) {
         Transaction tx(db, m_inBatch);
-        if (!applyRecord(db, ingestId, index, QStringLiteral("sent"), &m_lastError)
+        if (!applyRecord(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index, QStringLiteral("sent"),
+                         &m_lastError)
             || !setShardState(ingestId, index, QStringLiteral("interrupted")) || !tx.commit())
             return false;
     }

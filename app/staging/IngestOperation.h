@@ -236,6 +236,9 @@ private:
     QSet<TransferOperation *> m_earlyTransfers;
     int m_earlyFiles = 0;
     QHash<TransferOperation *, QFuture<QVector<FileFingerprint>>> m_fingerprints;
+    // What each shard's "sent" record held (filled on the journal's thread): its confirm writes it
+    // again without reading the record back.
+    QHash<TransferOperation *, std::shared_ptr<QVector<FileFingerprint>>> m_sentFingerprints;
     bool m_queueStarted = false;
     qint64 m_bytesBefore = 0;                // of queues that ran dry while the walk went on
     qint64 m_bytesTotalBefore = 0;           // (what they were given: their part of the total)

@@ -55,17 +55,16 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
         return;
     timeline::mark(QStringLiteral("ingest: first early shard"), true);
     shard.index = m_nextShardIndex++;
-    QVector<JournalFile> rows;
     QStringList names;
-    rows.reserve(shard.members.size());
     names.reserve(shard.members.size());
-    for (const ShardMember &m : std::as_const(shard.members)) {
-        rows.append({ m.path, m.name, m.size, m.mtime, JournalFileState::Planned, {} });
+    for (const ShardMember &m : std::as_const(shard.members))
         names << m.name;
-    }
-    // Queued, not waited for: the transfer's "sent" record comes after these in the writer.
-    record([id = m_summary.ingestId, rows = std::move(rows), names, index = shard.index](IngestJournal &journal) {
-        return journal.addFiles(id, rows) && journal.addShard(id, index, names, QStringLiteral("planned"));
+    // Queued, not waited for: the transfer's "sent" record comes after it in the writer. The
+    // members get their rows once, with the answer (confirmShard, or the failure below), from
+    // the record after a kill, or as planned from the scan's copy to the journal: written in
+    // the walk's order here, their index entries cost a page each, twice.
+    record([id = m_summary.ingestId, names, index = shard.index](IngestJournal &journal) {
+        return journal.addShard(id, index, names, QStringLiteral("planned"));
     });
     m_earlyFiles += int(shard.members.size());
     ensureQueue();
@@ -249,13 +248,16 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     // of the file is noticed.
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     const int shardIndex = shard ? shard->shard().index : -1;
-    connect(transfer, &TransferOperation::sending, this, [this, transfer, shardIndex] {
+    auto sent = shardIndex >= 0 ? std::make_shared<QVector<FileFingerprint>>() : nullptr;
+    if (sent)
+        m_sentFingerprints.insert(transfer, sent);
+    connect(transfer, &TransferOperation::sending, this, [this, transfer, shardIndex, sent] {
         timeline::mark(QStringLiteral("ingest: first body may go (URL in hand)"), true);
         const auto prefetched = m_fingerprints.constFind(transfer);
         const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
             prefetched != m_fingerprints.cend() ? std::optional(*prefetched) : std::nullopt;
         transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), fingerprints,
-                                    shardIndex](IngestJournal &journal) {
+                                    shardIndex, sent](IngestJournal &journal) {
             QVector<FileFingerprint> taken;
             if (fingerprints) {
                 taken = fingerprints->result();   // ready long before, but waited for here if not
@@ -265,8 +267,11 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
                     taken.append(takeFingerprint(path));
             }
             // A shard's "sent" is one row: its members' rows change when the answer comes.
-            return shardIndex >= 0 ? journal.markShardSending(id, shardIndex, paths, taken)
-                                   : journal.markSending(id, paths, taken, false);
+            if (shardIndex < 0)
+                return journal.markSending(id, paths, taken, false);
+            const bool ok = journal.markShardSending(id, shardIndex, paths, taken);
+            *sent = ok ? std::move(taken) : QVector<FileFingerprint>();   // (a retry's record replaces the last)
+            return ok;
         }));
     });
     // Durable before the last bytes are handed to the network (the body device waits for it on
@@ -303,6 +308,7 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     if (timeline::enabled())
         timeline::mark(QStringLiteral("ingest: transfer finished (%1 so far)").arg(++m_transfersFinished));
     m_fingerprints.remove(transfer);
+    const std::shared_ptr<QVector<FileFingerprint>> sent = m_sentFingerprints.take(transfer);
     const QStringList paths = transfer->filePaths();
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     const int shardIndex = shard ? shard->shard().index : -1;
@@ -310,16 +316,30 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     // them "sent", and the next run asks the service).
     if (transfer->error()) {
         const Error &e = transfer->error();
-        record([id = m_summary.ingestId, paths, code = errorKindName(e.kind), message = e.message,
+        QVector<JournalFile> rows;   // an early shard's members may have none yet
+        if (shard) {
+            for (const ShardMember &m : shard->shard().members)
+                rows.append({ m.path, m.name, m.size, m.mtime, JournalFileState::Planned, {} });
+        }
+        record([id = m_summary.ingestId, paths, rows, code = errorKindName(e.kind), message = e.message,
                 shardIndex](IngestJournal &journal) {
-            return journal.setFileFailed(id, paths, code, message)
+            return (rows.isEmpty() || journal.addFiles(id, rows)) && journal.setFileFailed(id, paths, code, message)
                    && (shardIndex < 0 || journal.setShardState(id, shardIndex, QStringLiteral("failed")));
         });
     } else {
         m_confirmedCount += int(paths.size());
-        record([id = m_summary.ingestId, paths, shardIndex](IngestJournal &journal) {
-            return shardIndex >= 0 ? journal.confirmShard(id, shardIndex)
-                                   : journal.setFileState(id, paths, JournalFileState::Confirmed);
+        QStringList names;
+        if (shard) {
+            names.reserve(shard->shard().members.size());
+            for (const ShardMember &m : shard->shard().members)
+                names << m.name;
+        }
+        record([id = m_summary.ingestId, paths, names, shardIndex, sent](IngestJournal &journal) {
+            if (shardIndex < 0)
+                return journal.setFileState(id, paths, JournalFileState::Confirmed);
+            // The record as this run wrote it (an empty one, unknown here: read back from the journal).
+            return sent && !sent->isEmpty() ? journal.confirmShard(id, shardIndex, paths, names, *sent)
+                                            : journal.confirmShard(id, shardIndex);
         });
     }
 }

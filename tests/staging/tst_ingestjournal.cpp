@@ -239,8 +239,8 @@ private Q_SLOTS:
         QVERIFY(journal.recoverInterruptedShards(id));
         QCOMPARE(journal.shardStates(id).value(9), QStringLiteral("sent"));
 
-        // A record naming a path without a row (never happens: every member is journaled first)
-        // still claims every member that has one, and fails nothing.
+        // A record naming a path without a row (an early shard's member: its row is written
+        // with the answer) claims every member that has one and gives the others a row.
         QVERIFY(journal.addShard(id, 3, {}, QStringLiteral("planned")));
         QVERIFY(journal.setFileState(id, paths.mid(290), JournalFileState::Planned));
         QVERIFY(journal.markShardSending(id, 3, paths.mid(290) << QStringLiteral("/flight/none.jpg"),
@@ -249,7 +249,79 @@ private Q_SLOTS:
         rows = journal.files(id);
         for (int i = 290; i < 300; ++i)
             QCOMPARE(rows.value(paths[i]).state, JournalFileState::Confirmed);
-        QVERIFY(!rows.contains(QStringLiteral("/flight/none.jpg")));
+        QCOMPARE(rows.value(QStringLiteral("/flight/none.jpg")).state, JournalFileState::Confirmed);
+        QCOMPARE(rows.size(), 301);
+    }
+
+    // The confirm of a running ingest writes the record it still holds (no read back): the rows
+    // must say exactly what the confirm from the journaled record says, for every kind of
+    // entry, and a member without a row (early shards' members) gets one in its batch.
+    void confirmWithTheRecordInHandWritesWhatTheRecordSays()
+    {
+        IngestJournal journal;
+        QStringList paths, names;
+        QVector<FileFingerprint> prints;
+        for (int i = 0; i < 300; ++i) {
+            paths << QStringLiteral("/hand/%1 é \"%2\".jpg").arg((i * 7919) % 300).arg(i);   // not in path order
+            names << QStringLiteral("n%1.jpg").arg(i);
+            FileFingerprint f;
+            f.size = 2000 + i;
+            f.mtimeNs = (i == 5 ? -1234567891LL : 1765000000123456789LL + i);   // before 1970 too
+            f.takenAtNs = 1765000009987654321LL + i;
+            prints.append(f);
+        }
+        prints[7].sha256 = QString(64, QLatin1Char('b'));
+        prints[8] = FileFingerprint();
+        const auto confirmed = [&](const QString &id, bool inHand, int withRows) {
+            IngestRecord r;
+            r.ingestId = id;
+            r.batchId = id + QStringLiteral("-batch");
+            r.sources = { QStringLiteral("/hand") };
+            if (!journal.saveIngest(r))
+                return QHash<QString, JournalFile>();
+            QVector<JournalFile> files;
+            for (int i = 0; i < withRows; ++i)
+                files.append({ paths[i], names[i], 10, 1, JournalFileState::Planned, {} });
+            if (!journal.addFiles(id, files) || !journal.addShard(id, 0, names, QStringLiteral("planned"))
+                || !journal.markShardSending(id, 0, paths, prints) || !journal.markShardBodyLeft(id, 0))
+                return QHash<QString, JournalFile>();
+            const bool ok = inHand ? journal.confirmShard(id, 0, paths, names, prints) : journal.confirmShard(id, 0);
+            return ok ? journal.files(id) : QHash<QString, JournalFile>();
+        };
+        const QHash<QString, JournalFile> fromRecord = confirmed(QStringLiteral("ing-record"), false, 300);
+        const QHash<QString, JournalFile> inHand = confirmed(QStringLiteral("ing-hand"), true, 300);
+        const QHash<QString, JournalFile> noRows = confirmed(QStringLiteral("ing-norows"), true, 120);
+        QCOMPARE(fromRecord.size(), 300);
+        QCOMPARE(inHand.size(), 300);
+        QCOMPARE(noRows.size(), 300);
+        for (int i = 0; i < 300; ++i) {
+            const JournalFile a = fromRecord.value(paths[i]);
+            for (const JournalFile &b : { inHand.value(paths[i]), noRows.value(paths[i]) }) {
+                QCOMPARE(b.state, JournalFileState::Confirmed);
+                QCOMPARE(b.batchName, names[i]);
+                QCOMPARE(b.size, a.size);
+                QCOMPARE(b.mtime, a.mtime);
+                QCOMPARE(b.fingerprint.isValid(), a.fingerprint.isValid());
+                QCOMPARE(b.fingerprint.mtimeNs, a.fingerprint.mtimeNs);
+                QCOMPARE(b.fingerprint.takenAtNs, a.fingerprint.takenAtNs);
+                QCOMPARE(b.fingerprint.sha256, a.fingerprint.sha256);
+                QCOMPARE(b.sentAtMs > 0, true);
+                QCOMPARE(b.bodyLeft, a.bodyLeft);
+            }
+            QCOMPARE(a.fingerprint.isValid(), i != 8);
+            if (i != 8)
+                QCOMPARE(a.fingerprint.mtimeNs, prints[i].mtimeNs);
+        }
+        QCOMPARE(journal.confirmedPaths(QStringLiteral("ing-norows-batch")).size(), 300);   // found by batch
+        QCOMPARE(journal.shardStates(QStringLiteral("ing-norows")).value(0), QStringLiteral("uploaded"));
+        // Entries that do not match the paths (never from the pipeline): the record is read back.
+        QVERIFY(journal.saveIngest([] { IngestRecord r; r.ingestId = QStringLiteral("ing-odd"); r.batchId = QStringLiteral("b");
+                                        r.sources = { QStringLiteral("/hand") }; return r; }()));
+        QVERIFY(journal.addFiles(QStringLiteral("ing-odd"), { { paths[0], names[0], 10, 1, JournalFileState::Planned, {} } }));
+        QVERIFY(journal.addShard(QStringLiteral("ing-odd"), 0, names.mid(0, 1), QStringLiteral("planned")));
+        QVERIFY(journal.markShardSending(QStringLiteral("ing-odd"), 0, paths.mid(0, 1), prints.mid(0, 1)));
+        QVERIFY(journal.confirmShard(QStringLiteral("ing-odd"), 0, paths.mid(0, 1), names.mid(0, 1), {}));
+        QCOMPARE(journal.files(QStringLiteral("ing-odd")).value(paths[0]).fingerprint.mtimeNs, prints[0].mtimeNs);
     }
 
     void anotherServiceOrWorkspaceIsNeverReused()

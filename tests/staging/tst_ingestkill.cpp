@@ -69,12 +69,17 @@ qint64 indexedObjects(Env &env, const QString &batch)
 
 // Each file's state as a killed run left it: its own row, or "sent" (with the shard's body_left)
 // when it is a member of a shard whose in-flight record is on the shard's row - what the next
-// run's recovery writes onto the file rows before it reads them (IngestJournal.h).
+// run's recovery writes onto the file rows before it reads them (IngestJournal.h). A member of
+// an early shard may have no row yet: the record alone speaks for it (its name from the shard's
+// members, in the record's order).
 const char *const kFileStatesAfterKill =
-    "SELECT f.batch_name, COALESCE(x.state, f.state) AS state, COALESCE(x.body_left, f.body_left) AS body_left"
-    " FROM ingest_files f LEFT JOIN (SELECT s.ingest_id, json_extract(j.value, '$[0]') AS path, 'sent' AS state,"
-    " s.body_left FROM ingest_shards s, json_each(s.files) j WHERE s.state = 'sent' AND s.files IS NOT NULL) x"
-    " ON x.ingest_id = f.ingest_id AND x.path = f.path";
+    "WITH x AS (SELECT s.ingest_id, json_extract(j.value, '$[0]') AS path,"
+    " json_extract(s.members, '$[' || j.key || ']') AS name, 'sent' AS state, s.body_left"
+    " FROM ingest_shards s, json_each(s.files) j WHERE s.state = 'sent' AND s.files IS NOT NULL)"
+    " SELECT f.batch_name, COALESCE(x.state, f.state) AS state, COALESCE(x.body_left, f.body_left) AS body_left"
+    " FROM ingest_files f LEFT JOIN x ON x.ingest_id = f.ingest_id AND x.path = f.path"
+    " UNION ALL SELECT x.name, x.state, x.body_left FROM x WHERE NOT EXISTS"
+    " (SELECT 1 FROM ingest_files f WHERE f.ingest_id = x.ingest_id AND f.path = x.path)";
 
 QStringList ingestArgs(const QString &batch, const QString &dir, int shardFiles)
 {

@@ -10,6 +10,7 @@
 
 #include <QDirIterator>
 #include <QJsonArray>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 
 using namespace bd;
@@ -24,6 +25,7 @@ private Q_SLOTS:
     void simpleIngest();
     void shardedIngest();
     void progressTotalsHoldWhenEarlyShardsRunDry();
+    void earlyShardsThatFailAreListedFileByFile();
     void videoIngest();
     void faults_data();
     void faults();
@@ -169,6 +171,48 @@ void TestUploadPipeline::progressTotalsHoldWhenEarlyShardsRunDry()
         ranDry = queues > 1;
     }
     QVERIFY2(ranDry, "the early shards' queue never ran dry before the plan: the case was not exercised");
+}
+
+// An early shard's members get their journal rows with the answer (IngestJournal.h): one that
+// fails for good must still list every member as failed with the reason, and the next run sends
+// exactly those.
+void TestUploadPipeline::earlyShardsThatFailAreListedFileByFile()
+{
+    const QString dir = newDir(QStringLiteral("early-fail"));
+    const int images = 1500;   // a walk long enough that the first shards go (and fail) while it runs
+    writeJpegs(dir, images);
+    IngestOptions options = m_env.options(QStringLiteral("early-fail-b"), { dir });
+    options.plan.shardMaxFiles = 25;
+    options.maxTransferAttempts = 1;
+    const int putsBefore = m_env.sandbox->requestCount(QStringLiteral("S1"));
+    m_env.sandbox->setFaultPlan(
+        QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "status", 500 }, { "times", 3 } } } } });
+    IngestOperation *op = ingest(options);
+    m_env.sandbox->setFaultPlan({});
+    QVERIFY(m_env.sandbox->requestCount(QStringLiteral("S1")) - putsBefore >= 3);
+    const IngestSummary &s = op->summary();
+    QCOMPARE(s.failedTotal(), 75);
+    QCOMPARE(s.uploadedTotal(), images - 75);
+    QCOMPARE(s.total(), images);
+    QSet<QString> failed;
+    for (const IngestFileOutcome &o : s.failed) {
+        QVERIFY2(!o.reason.isEmpty(), qPrintable(o.path));
+        failed.insert(o.path);
+    }
+    QCOMPARE(failed.size(), 75);
+    // Every failure was its row's: the journal says "failed" for exactly those files.
+    QSqlQuery q(bd::database());
+    QVERIFY(q.exec(QStringLiteral("SELECT path FROM ingest_files WHERE ingest_id = '%1' AND state = 'failed'").arg(op->ingestId())));
+    QSet<QString> inJournal;
+    while (q.next())
+        inJournal.insert(q.value(0).toString());
+    QCOMPARE(inJournal, failed);
+    QCOMPARE(m_env.count(QStringLiteral("early-fail-b")), qint64(images - 75));
+
+    IngestOperation *again = ingest(options);
+    QVERIFY2(!again->error(), qPrintable(again->error().fullText()));
+    QCOMPARE(again->summary().failedTotal(), 0);
+    expectExactlyOnce(QStringLiteral("early-fail-b"), images);
 }
 
 void TestUploadPipeline::videoIngest()
