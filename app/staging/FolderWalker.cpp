@@ -33,6 +33,16 @@ QString childPath(const QString &dir, const QString &name)
     return dir.endsWith(QLatin1Char('/')) ? dir + name : dir + QLatin1Char('/') + name;
 }
 
+QString canonical(const QString &path);
+
+// What a suspect names as the file it may duplicate: its canonical path, never null (a null
+// detail is how the store tells other files).
+QString suspectDetail(const QString &path)
+{
+    const QString resolved = canonical(path);
+    return resolved.isEmpty() ? path : resolved;
+}
+
 QString canonical(const QString &path)
 {
     char *resolved = ::realpath(native(path).constData(), nullptr);
@@ -136,7 +146,16 @@ void FolderWalker::finishStore()
 {
     m_visitedFolders.clear();
     m_early.reset();   // its last shard, not full, is left to the plan after the scan
-    if (m_result.storeError.isEmpty() && !m_store->finishWriting())
+    qint64 duplicates = 0;
+    const bool settled = m_result.storeError.isEmpty()
+                         && m_store->resolveSuspects(
+                             [this](MediaKind kind, qint64 size) {
+                                 m_result.totalBytes += size;
+                                 ++(kind == MediaKind::Image ? m_result.imageCount : m_result.videoCount);
+                             },
+                             &duplicates);
+    m_result.skippedByReason[std::size_t(SkipReason::Duplicate)] += int(duplicates);
+    if (!settled || !m_store->finishWriting())
         storeFailed();
     if (m_result.storeError.isEmpty())
         m_result.skipped = m_store->skipped(0, ScanResult::kSkippedSample);
@@ -296,8 +315,11 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
              kind == MediaKind::Image ? QStringLiteral("images not selected") : QStringLiteral("videos not selected"));
         return;
     }
-    if (m_store ? m_store->containsInode(quint64(st.st_dev), quint64(st.st_ino))
-                : m_acceptedFiles.contains({ quint64(st.st_dev), quint64(st.st_ino) })) {
+    const ScanStore::InodeSeen seen = m_store ? m_store->checkInode(quint64(st.st_dev), quint64(st.st_ino))
+                                      : m_acceptedFiles.contains({ quint64(st.st_dev), quint64(st.st_ino) })
+                                          ? ScanStore::InodeSeen::Yes
+                                          : ScanStore::InodeSeen::No;
+    if (seen == ScanStore::InodeSeen::Yes) {
         skip(path, SkipReason::Duplicate, canonical(path));
         return;
     }
@@ -320,7 +342,7 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
         skip(path, SkipReason::NotAnImage);
         return;
     }
-    accept(path, st, kind);
+    accept(path, st, kind, seen == ScanStore::InodeSeen::Maybe);
 }
 
 void FolderWalker::skip(const QString &path, SkipReason reason, const QString &detail)
@@ -335,13 +357,20 @@ void FolderWalker::skip(const QString &path, SkipReason reason, const QString &d
     tick();
 }
 
-void FolderWalker::accept(const QString &path, const struct stat &st, MediaKind kind)
+void FolderWalker::accept(const QString &path, const struct stat &st, MediaKind kind, bool suspect)
 {
     if (m_store) {
         const QString base = BatchNaming::baseName(path);
+        // A suspect (maybe another name of a file already accepted) is counted, and may go in
+        // a shard, only once the store has settled it (finishStore).
         if (!m_store->addAccepted(path, qint64(st.st_size), qint64(st.st_mtime), kind, quint64(st.st_dev),
-                                  quint64(st.st_ino), base, BatchNaming::collisionKey(base)))
+                                  quint64(st.st_ino), base, BatchNaming::collisionKey(base),
+                                  suspect ? suspectDetail(path) : QString()))
             storeFailed();
+        if (suspect) {
+            tick();
+            return;
+        }
         m_result.totalBytes += qint64(st.st_size);
         ++(kind == MediaKind::Image ? m_result.imageCount : m_result.videoCount);
         if (m_early && m_result.storeError.isEmpty()) {

@@ -62,7 +62,7 @@ private:
     // Resolves a symlink; false (and the entry skipped) when broken, looping or unreadable.
     bool followLink(const QString &path, struct stat *target);
     void skip(const QString &path, SkipReason reason, const QString &detail = {});
-    void accept(const QString &path, const struct stat &st, MediaKind kind);
+    void accept(const QString &path, const struct stat &st, MediaKind kind, bool suspect = false);
     bool cancelled() const;
     void tick();
     void storeFailed();

@@ -32,21 +32,21 @@ QString nextConnectionName()
 }  // namespace
 
 struct ScanStore::Statements {
-    explicit Statements(const QSqlDatabase &db) : inode(db), accepted(db), acceptedMany(db), skipped(db) {}
-    QSqlQuery inode;
+    explicit Statements(const QSqlDatabase &db) : accepted(db), acceptedMany(db), skipped(db) {}
     QSqlQuery accepted;       // one row
     QSqlQuery acceptedMany;   // kRowsPerInsert rows
     QSqlQuery skipped;
 };
 
 namespace {
-constexpr int kAcceptedColumnCount = 9;
+constexpr int kAcceptedColumnCount = 10;
 // The walk appends to walk_files in the order it meets files, so its inserts touch the table's
 // last page and the inode index (small entries) only. A path-keyed table filled in directory
 // order missed a 1 MiB cache on nearly every insert from 100 000 files on; it is now filled
 // once, in path order, when the walk ends (finishWriting).
 constexpr int kWalkCacheSize = -256;
-const char kInsertAccepted[] = "INSERT INTO walk_files (row, path, kind, size, mtime, dev, ino, name, name_key) VALUES ";
+const char kInsertAccepted[] = "INSERT INTO walk_files (row, path, kind, size, mtime, dev, ino, name, name_key, duplicate_of)"
+                               " VALUES ";
 
 quint64 mix(quint64 x)   // splitmix64's finaliser
 {
@@ -58,21 +58,32 @@ quint64 mix(quint64 x)   // splitmix64's finaliser
 }
 }  // namespace
 
+quint64 ScanStore::InodeFilter::s_bits = ScanStore::kInodeFilterBits;
+
+void ScanStore::setInodeFilterBitsForTests(quint64 bits)
+{
+    InodeFilter::s_bits = bits == 0 ? 0 : qMax<quint64>(64, bits);
+}
+
 void ScanStore::InodeFilter::add(quint64 dev, quint64 ino)
 {
+    if (s_bits == 0)
+        return;
     if (m_words.empty())
-        m_words.assign(kBits / 64, 0);
+        m_words.assign(qMax<quint64>(s_bits / 64, 1), 0);
     const quint64 h = mix(ino ^ mix(dev + 0x9e3779b97f4a7c15ULL));
-    for (const quint64 bit : { h % kBits, (h >> 32) % kBits })
+    for (const quint64 bit : { h % s_bits, (h >> 32) % s_bits })
         m_words[bit / 64] |= quint64(1) << (bit % 64);
 }
 
 bool ScanStore::InodeFilter::mayContain(quint64 dev, quint64 ino) const
 {
+    if (s_bits == 0)
+        return true;   // (tests: every file a suspect)
     if (m_words.empty())
         return false;
     const quint64 h = mix(ino ^ mix(dev + 0x9e3779b97f4a7c15ULL));
-    for (const quint64 bit : { h % kBits, (h >> 32) % kBits })
+    for (const quint64 bit : { h % s_bits, (h >> 32) % s_bits })
         if (!(m_words[bit / 64] & (quint64(1) << (bit % 64))))
             return false;
     return true;
@@ -144,14 +155,12 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
              && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS walk_files (row INTEGER PRIMARY KEY, path TEXT NOT NULL,"
                                     " kind INTEGER NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,"
                                     " dev INTEGER NOT NULL, ino INTEGER NOT NULL, name TEXT NOT NULL,"
-                                    " name_key TEXT NOT NULL, early INTEGER NOT NULL DEFAULT 0)"))
-             && exec(QStringLiteral("CREATE UNIQUE INDEX IF NOT EXISTS walk_inode ON walk_files(dev, ino)"))
+                                    " name_key TEXT NOT NULL, early INTEGER NOT NULL DEFAULT 0, duplicate_of TEXT)"))
              && exec(QStringLiteral("CREATE TABLE IF NOT EXISTS skipped (seq INTEGER PRIMARY KEY, path TEXT NOT NULL,"
                                     " reason INTEGER NOT NULL, detail TEXT)"));
     if (!m_open)
         return;
     m_statements = std::make_unique<Statements>(m_db);
-    m_statements->inode.prepare(QStringLiteral("SELECT 1 FROM walk_files WHERE dev = ? AND ino = ?"));
     m_statements->accepted.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(1, kAcceptedColumnCount));
     m_statements->acceptedMany.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(kRowsPerInsert, kAcceptedColumnCount));
     m_unwritten.reserve(kRowsPerInsert);
@@ -211,6 +220,7 @@ bool ScanStore::flushAccepted()
         q.bindValue(at + 6, qint64(row.ino));
         q.bindValue(at + 7, row.base);
         q.bindValue(at + 8, row.key);
+        q.bindValue(at + 9, row.duplicateOf.isNull() ? QVariant() : QVariant(row.duplicateOf));
         if ((!whole || i + 1 == m_unwritten.size()) && !q.exec()) {
             m_error = q.lastError().text();
             m_unwritten.clear();
@@ -235,19 +245,57 @@ bool ScanStore::commit()
     return false;
 }
 
-bool ScanStore::containsInode(quint64 dev, quint64 ino)
+ScanStore::InodeSeen ScanStore::checkInode(quint64 dev, quint64 ino)
 {
     if (!m_open || !m_inodes.mayContain(dev, ino))
-        return false;
+        return InodeSeen::No;
     for (const PendingRow &row : m_unwritten)
         if (row.dev == dev && row.ino == ino)
-            return true;
-    QSqlQuery &q = m_statements->inode;
-    q.bindValue(0, qint64(dev));
-    q.bindValue(1, qint64(ino));
-    const bool found = q.exec() && q.next();
+            return InodeSeen::Yes;
+    return InodeSeen::Maybe;
+}
+
+bool ScanStore::resolveSuspects(const std::function<void(MediaKind kind, qint64 size)> &accepted, qint64 *duplicates)
+{
+    *duplicates = 0;
+    if (m_suspects == 0)
+        return m_open;
+    // One sort of the walk's rows by inode (SQLite's sorter: its own ~1 MiB, as the indexes of
+    // finishWriting), then a look-up per suspect; the index goes again before the rows move.
+    // A suspect that no earlier row shares its inode with is accepted (its mark cleared); the
+    // marked ones left are duplicates.
+    const QString unique = QStringLiteral("duplicate_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM walk_files w"
+                                          " WHERE w.dev = walk_files.dev AND w.ino = walk_files.ino AND w.row < walk_files.row)");
+    if (!commit() || !exec(QStringLiteral("CREATE INDEX walk_inode ON walk_files(dev, ino, row)")))
+        return false;
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SELECT kind, size FROM walk_files WHERE ") + unique)) {
+            m_error = q.lastError().text();
+            return false;
+        }
+        while (q.next())
+            accepted(MediaKind(q.value(0).toInt()), q.value(1).toLongLong());
+    }
+    if (!exec(QStringLiteral("UPDATE walk_files SET duplicate_of = NULL WHERE ") + unique)
+        || !exec(QStringLiteral("DROP INDEX walk_inode")))
+        return false;
+    QSqlQuery q(m_db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM walk_files WHERE duplicate_of IS NOT NULL")) || !q.next()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    *duplicates = q.value(0).toLongLong();
     q.finish();
-    return found;
+    if (!exec(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) SELECT %1 + row_number() OVER (ORDER BY row),"
+                             " path, %2, duplicate_of FROM walk_files WHERE duplicate_of IS NOT NULL")
+                  .arg(m_skippedSeq)
+                  .arg(int(SkipReason::Duplicate)))
+        || !exec(QStringLiteral("DELETE FROM walk_files WHERE duplicate_of IS NOT NULL")))
+        return false;
+    m_skippedSeq += *duplicates;
+    m_suspects = 0;
+    return true;
 }
 
 bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino)
@@ -257,12 +305,14 @@ bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, Medi
 }
 
 bool ScanStore::addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
-                            const QString &base, const QString &key)
+                            const QString &base, const QString &key, const QString &duplicateOf)
 {
     if (!m_open || !countRow())   // (a commit it makes writes what is held first)
         return false;
     m_inodes.add(dev, ino);
-    m_unwritten.push_back({ ++m_lastRow, path, int(kind), size, mtime, dev, ino, base, key });
+    if (!duplicateOf.isNull())
+        ++m_suspects;
+    m_unwritten.push_back({ ++m_lastRow, path, int(kind), size, mtime, dev, ino, base, key, duplicateOf });
     return int(m_unwritten.size()) < kRowsPerInsert || flushAccepted();
 }
 

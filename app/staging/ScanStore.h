@@ -71,13 +71,29 @@ public:
     const std::shared_ptr<ScanFile> &file() const { return m_file; }
 
     // Writing (the walker's thread). Rows are committed every kRowsPerTransaction.
-    // A filter of fixed size (InodeFilter) answers "not seen" for almost every new file without
-    // a query; only a possible match asks the table.
-    bool containsInode(quint64 dev, quint64 ino);
+    // Whether an accepted file already has this device and inode (another name of the same
+    // file). A filter of fixed size (InodeFilter) answers No for almost every new file; Yes
+    // only for a match among the rows not written yet; otherwise Maybe: the file is added as a
+    // suspect and resolveSuspects decides once the walk is over. No index on (dev, ino) is kept
+    // while walking: its inserts land on random pages, which a flat page cache misses from
+    // ~100 000 files on (the walk took seconds longer).
+    enum class InodeSeen { No, Yes, Maybe };
+    InodeSeen checkInode(quint64 dev, quint64 ino);
     bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino);
     // The same with the basename and its collision key already computed (BatchNaming).
+    // `duplicateOf`: for a suspect (checkInode said Maybe), what to name as the file it would
+    // duplicate (its canonical path); null for any other file.
     bool addAccepted(const QString &path, qint64 size, qint64 mtime, MediaKind kind, quint64 dev, quint64 ino,
-                     const QString &base, const QString &key);
+                     const QString &base, const QString &key, const QString &duplicateOf = QString());
+    // Settles the suspects: one whose device and inode an earlier row has is moved to the
+    // skipped files (a duplicate, with its detail); the others stay accepted and are reported
+    // through `accepted` (kind, bytes). Call once the walk is over, before finishWriting.
+    // `duplicates` gets how many were skipped.
+    bool resolveSuspects(const std::function<void(MediaKind kind, qint64 size)> &accepted, qint64 *duplicates);
+    // Tests: a filter of this many bits (a power of two), so most files are suspects; 0: every
+    // file is one.
+    static constexpr quint64 kInodeFilterBits = quint64(1) << 23;
+    static void setInodeFilterBitsForTests(quint64 bits);
     // The row addAccepted gave the file it added last (rows count from 1 in walk order).
     qint64 lastAcceptedRow() const { return m_lastRow; }
     // These accepted rows went out in an early shard (in the walk's current transaction).
@@ -103,17 +119,19 @@ private:
         quint64 ino;
         QString base;
         QString key;
+        QString duplicateOf;   // a suspect's detail; null otherwise
     };
     // Bits of (device, inode) pairs added: 8 Mi bits (1 MiB whatever the folder's size), two
-    // per pair; a false "maybe" (about 5 % at a million files) only costs the query.
+    // per pair; a false "maybe" (about 5 % at a million files) only makes a suspect.
     class InodeFilter
     {
     public:
         void add(quint64 dev, quint64 ino);
         bool mayContain(quint64 dev, quint64 ino) const;
 
+        static quint64 s_bits;   // kInodeFilterBits, or a test's
+
     private:
-        static constexpr quint64 kBits = quint64(1) << 23;
         std::vector<quint64> m_words;   // allocated by the first add (a reading store has none)
     };
 
@@ -137,6 +155,7 @@ private:
     InodeFilter m_inodes;
     qint64 m_skippedSeq = 0;
     qint64 m_lastRow = 0;
+    qint64 m_suspects = 0;
     QString m_error;
 };
 

@@ -318,6 +318,24 @@ private Q_SLOTS:
         QCOMPARE(memory.skippedCount(SkipReason::Duplicate), links);
         QCOMPARE(db.imageCount, files);
         QCOMPARE(db.skippedCount(SkipReason::Duplicate), links);
+        QCOMPARE(db.totalBytes, memory.totalBytes);
+        {
+            // Every file a suspect of the filter: the same counts once the walk settled them.
+            ScanStore::setInodeFilterBitsForTests(64);
+            const auto restore = qScopeGuard([] { ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits); });
+            const ScanResult suspects = FolderWalker(toDb).scan({ dir.path() });
+            QVERIFY2(suspects.storeError.isEmpty(), qPrintable(suspects.storeError));
+            QCOMPARE(suspects.imageCount, files);
+            QCOMPARE(suspects.skippedCount(SkipReason::Duplicate), links);
+            QCOMPARE(suspects.totalBytes, memory.totalBytes);
+            ScanStore store(suspects.file);
+            int duplicates = 0;
+            QVERIFY(store.forEachSkipped([&](const SkippedFile &f) {
+                duplicates += f.reason == SkipReason::Duplicate && !f.detail.isEmpty();
+                return true;
+            }));
+            QCOMPARE(duplicates, links);
+        }
         QSet<QPair<quint64, quint64>> inodes;
         ScanStore store(db.file);
         QVERIFY(store.forEachAccepted([&](const ScannedFile &f) {
@@ -333,15 +351,23 @@ private Q_SLOTS:
     // A scan written to its scratch database (what an ingest uses) finds exactly what the
     // in-memory scan finds: the same entries, reasons and details, and the same batch names,
     // also where names collide by case, after the folder prefix, and beyond 255 bytes.
+    // With no inode filter every file is a suspect (ScanStore::checkInode), settled only once
+    // the walk is over: the result must not change.
     void databaseScanMatchesMemoryScan_data()
     {
         QTest::addColumn<bool>("collisionTree");
-        QTest::newRow("tree with links and skips") << false;
-        QTest::newRow("colliding names") << true;
+        QTest::addColumn<bool>("everyFileASuspect");
+        QTest::newRow("tree with links and skips") << false << false;
+        QTest::newRow("colliding names") << true << false;
+        QTest::newRow("tree with links and skips, every file a suspect") << false << true;
+        QTest::newRow("colliding names, every file a suspect") << true << true;
     }
     void databaseScanMatchesMemoryScan()
     {
         QFETCH(bool, collisionTree);
+        QFETCH(bool, everyFileASuspect);
+        ScanStore::setInodeFilterBitsForTests(everyFileASuspect ? 0 : ScanStore::kInodeFilterBits);
+        const auto restore = qScopeGuard([] { ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits); });
         QTemporaryDir dir;
         QString root = m_root;
         if (collisionTree) {
