@@ -37,10 +37,6 @@ QJsonArray fileEntry(const QString &path, const FileFingerprint &f)
                        f.isValid() ? QJsonValue(f.takenAtNs) : null, f.sha256.isEmpty() ? null : QJsonValue(f.sha256) };
 }
 
-// Writes a shard's record onto its members' rows with `state`: the fingerprints, and the time and
-// body_left of the shard's row. A member without a row gets one (an early shard's members are
-// first written here), under its name in the batch. In path order, so the key's index is walked
-// in order; a statement per kRowsPerStatement members.
 // The members' write for n rows: an upsert (an early shard's members may have no row yet).
 QString memberWriteSql(int rows)
 {
@@ -56,6 +52,10 @@ QString memberWriteSql(int rows)
 
 using MemberWrite = std::function<QSqlQuery *(int rows)>;
 
+// Writes a shard's record onto its members' rows with `state`: the fingerprints, and the time and
+// body_left of the shard's row. A member without a row gets one (an early shard's members are
+// first written here), under its name in the batch. In path order, so the key's index is walked
+// in order; a statement per kRowsPerStatement members, `statement` gives it prepared.
 bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &ingestId, int index, const QString &state,
                   const QStringList &paths, const QStringList &names, const QVector<FileFingerprint> &fingerprints,
                   QString *error)
@@ -120,9 +120,15 @@ bool applyRecord(QSqlDatabase db, const MemberWrite &statement, const QString &i
                                              : QStringLiteral("shard %1 of ingest %2 is not journaled").arg(index).arg(ingestId);
         return false;
     }
-    const QJsonArray files = QJsonDocument::fromJson(shard.value(0).toString().toUtf8()).array();
+    QJsonParseError parsed;
+    const QJsonDocument record = QJsonDocument::fromJson(shard.value(0).toString().toUtf8(), &parsed);
     const QJsonArray members = QJsonDocument::fromJson(shard.value(1).toString().toUtf8()).array();
     shard.finish();
+    if (parsed.error != QJsonParseError::NoError || !record.isArray()) {   // left as it is, the shard still "sent"
+        *error = QStringLiteral("shard %1 of ingest %2 has an unreadable record").arg(index).arg(ingestId);
+        return false;
+    }
+    const QJsonArray files = record.array();
     QStringList paths, names;
     QVector<FileFingerprint> fingerprints;
     for (const QJsonValue &value : files) {

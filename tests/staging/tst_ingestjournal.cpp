@@ -322,6 +322,16 @@ private Q_SLOTS:
         QVERIFY(journal.markShardSending(QStringLiteral("ing-odd"), 0, paths.mid(0, 1), prints.mid(0, 1)));
         QVERIFY(journal.confirmShard(QStringLiteral("ing-odd"), 0, paths.mid(0, 1), names.mid(0, 1), {}));
         QCOMPARE(journal.files(QStringLiteral("ing-odd")).value(paths[0]).fingerprint.mtimeNs, prints[0].mtimeNs);
+        // A record that cannot be read (a damaged file) is never taken for an empty one: the
+        // recovery fails and the shard stays "sent", its members unclaimed.
+        QVERIFY(journal.addShard(QStringLiteral("ing-odd"), 1, names.mid(1, 1), QStringLiteral("planned")));
+        QVERIFY(journal.markShardSending(QStringLiteral("ing-odd"), 1, paths.mid(1, 1), prints.mid(1, 1)));
+        QSqlQuery damage(bd::database());
+        QVERIFY(damage.exec(QStringLiteral("UPDATE ingest_shards SET files = '[[\"/hand/x' WHERE ingest_id = 'ing-odd'"
+                                           " AND shard_index = 1")));
+        QVERIFY(!journal.recoverInterruptedShards(QStringLiteral("ing-odd")));
+        QCOMPARE(journal.shardStates(QStringLiteral("ing-odd")).value(1), QStringLiteral("sent"));
+        QVERIFY(!journal.files(QStringLiteral("ing-odd")).contains(paths[1]));
     }
 
     void anotherServiceOrWorkspaceIsNeverReused()
