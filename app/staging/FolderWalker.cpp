@@ -1,5 +1,6 @@
 #include "staging/FolderWalker.h"
 
+#include "core/Timeline.h"
 #include "staging/BatchNaming.h"
 #include "staging/ScanStore.h"
 
@@ -146,6 +147,7 @@ void FolderWalker::finishStore()
 {
     m_visitedFolders.clear();
     m_early.reset();   // its last shard, not full, is left to the plan after the scan
+    timeline::mark(QStringLiteral("scan: walk done"));
     qint64 duplicates = 0;
     const bool settled = m_result.storeError.isEmpty()
                          && m_store->resolveSuspects(
@@ -155,6 +157,7 @@ void FolderWalker::finishStore()
                              },
                              &duplicates);
     m_result.skippedByReason[std::size_t(SkipReason::Duplicate)] += int(duplicates);
+    timeline::mark(QStringLiteral("scan: suspects settled"));
     if (!settled || !m_store->finishWriting())
         storeFailed();
     if (m_result.storeError.isEmpty())

@@ -261,12 +261,14 @@ bool ScanStore::resolveSuspects(const std::function<void(MediaKind kind, qint64 
     if (m_suspects == 0)
         return m_open;
     // One sort of the walk's rows by inode (SQLite's sorter: its own ~1 MiB, as the indexes of
-    // finishWriting), then a look-up per suspect; the index goes again before the rows move.
+    // finishWriting, whose smaller page cache it takes first), then a look-up per suspect; the
+    // index goes again before the rows move.
     // A suspect that no earlier row shares its inode with is accepted (its mark cleared); the
     // marked ones left are duplicates.
     const QString unique = QStringLiteral("duplicate_of IS NOT NULL AND NOT EXISTS (SELECT 1 FROM walk_files w"
                                           " WHERE w.dev = walk_files.dev AND w.ino = walk_files.ino AND w.row < walk_files.row)");
-    if (!commit() || !exec(QStringLiteral("CREATE INDEX walk_inode ON walk_files(dev, ino, row)")))
+    if (!commit() || !exec(QStringLiteral("PRAGMA cache_size=-128")) || !exec(QStringLiteral("PRAGMA shrink_memory"))
+        || !exec(QStringLiteral("CREATE INDEX walk_inode ON walk_files(dev, ino, row)")))
         return false;
     {
         QSqlQuery q(m_db);
