@@ -41,7 +41,7 @@ struct ScanStore::Statements {
 namespace {
 constexpr int kAcceptedColumnCount = 10;
 // The walk appends to walk_files in the order it meets files, so its inserts touch the table's
-// last page and the inode index (small entries) only. A path-keyed table filled in directory
+// last page only (no index while walking). A path-keyed table filled in directory
 // order missed a 1 MiB cache on nearly every insert from 100 000 files on; it is now filled
 // once, in path order, when the walk ends (finishWriting).
 constexpr int kWalkCacheSize = -256;

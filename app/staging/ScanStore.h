@@ -4,7 +4,8 @@
 // crash only means scanning again) that is deleted with the last ScanResult holding it:
 //
 //   walk_files  accepted files as the walk meets them (rows in walk order, so an insert appends),
-//               device + inode (unique: the same file reached by two paths is a duplicate);
+//               device + inode (the same file reached by two paths is a duplicate: checkInode),
+//               what a suspect would duplicate (duplicate_of, until resolveSuspects);
 //               emptied into `files` when the walk ends
 //   files       the same files by path (primary key, so reads come in path order): kind, size,
 //               mtime, and the naming state of BatchNaming (level, common folder depth, name,
