@@ -34,16 +34,6 @@ QString childPath(const QString &dir, const QString &name)
     return dir.endsWith(QLatin1Char('/')) ? dir + name : dir + QLatin1Char('/') + name;
 }
 
-QString canonical(const QString &path);
-
-// What a suspect names as the file it may duplicate: its canonical path, never null (a null
-// detail is how the store tells other files).
-QString suspectDetail(const QString &path)
-{
-    const QString resolved = canonical(path);
-    return resolved.isEmpty() ? path : resolved;
-}
-
 QString canonical(const QString &path)
 {
     char *resolved = ::realpath(native(path).constData(), nullptr);
@@ -52,6 +42,14 @@ QString canonical(const QString &path)
     const QString out = QFile::decodeName(resolved);
     ::free(resolved);
     return out;
+}
+
+// What a suspect names as the file it may duplicate: its canonical path, never null (a null
+// detail is how the store tells other files).
+QString suspectDetail(const QString &path)
+{
+    const QString resolved = canonical(path);
+    return resolved.isEmpty() ? path : resolved;
 }
 
 bool isAncestorOrSelf(const QString &ancestor, const QString &path)

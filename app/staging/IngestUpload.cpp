@@ -23,6 +23,28 @@
 
 namespace bd::staging {
 
+namespace {
+
+// Each member's name in the batch, in the shard's order (the order of its paths and records).
+QStringList memberNames(const PlannedShard &shard)
+{
+    QStringList names;
+    names.reserve(shard.members.size());
+    for (const ShardMember &m : shard.members)
+        names << m.name;
+    return names;
+}
+
+// A shard handed out: its row, "planned", with its members' names.
+JournalWriter::Write plannedShardRecord(const QString &ingestId, const PlannedShard &shard)
+{
+    return [ingestId, index = shard.index, names = memberNames(shard)](IngestJournal &journal) {
+        return journal.addShard(ingestId, index, names, QStringLiteral("planned"));
+    };
+}
+
+}  // namespace
+
 QFuture<bool> IngestOperation::record(JournalWriter::Write write)
 {
     return m_writer->enqueue(std::move(write));
@@ -55,17 +77,11 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
         return;
     timeline::mark(QStringLiteral("ingest: first early shard"), true);
     shard.index = m_nextShardIndex++;
-    QStringList names;
-    names.reserve(shard.members.size());
-    for (const ShardMember &m : std::as_const(shard.members))
-        names << m.name;
     // Queued, not waited for: the transfer's "sent" record comes after it in the writer. The
     // members get their rows once, with the answer (confirmShard, or the failure below), from
     // the record after a kill, or as planned from the scan's copy to the journal: written in
     // the walk's order here, their index entries cost a page each, twice.
-    record([id = m_summary.ingestId, names, index = shard.index](IngestJournal &journal) {
-        return journal.addShard(id, index, names, QStringLiteral("planned"));
-    });
+    record(plannedShardRecord(m_summary.ingestId, shard));
     m_earlyFiles += int(shard.members.size());
     ensureQueue();
     TransferOperation *transfer = newShardTransfer(shard);
@@ -216,13 +232,7 @@ TransferOperation *IngestOperation::nextTransfer()
     }
     if (std::optional<PlannedShard> shard = m_cursor->nextShard()) {
         shard->index = m_nextShardIndex++;
-        QStringList names;
-        names.reserve(shard->members.size());
-        for (const ShardMember &m : std::as_const(shard->members))
-            names << m.name;
-        record([id = m_summary.ingestId, index = shard->index, names](IngestJournal &journal) {
-            return journal.addShard(id, index, names, QStringLiteral("planned"));
-        });
+        record(plannedShardRecord(m_summary.ingestId, *shard));
         handOut(shard->payloadBytes, int(shard->members.size()));
         return newShardTransfer(*shard);
     }
@@ -328,12 +338,7 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
         });
     } else {
         m_confirmedCount += int(paths.size());
-        QStringList names;
-        if (shard) {
-            names.reserve(shard->shard().members.size());
-            for (const ShardMember &m : shard->shard().members)
-                names << m.name;
-        }
+        const QStringList names = shard ? memberNames(shard->shard()) : QStringList();
         record([id = m_summary.ingestId, paths, names, shardIndex, sent](IngestJournal &journal) {
             if (shardIndex < 0)
                 return journal.setFileState(id, paths, JournalFileState::Confirmed);

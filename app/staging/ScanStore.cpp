@@ -272,15 +272,15 @@ bool ScanStore::resolveSuspects(const std::function<void(MediaKind kind, qint64 
         return false;
     {
         QSqlQuery q(m_db);
-        if (!q.exec(QStringLiteral("SELECT kind, size FROM walk_files WHERE ") + unique)) {
+        if (!q.exec(QStringLiteral("UPDATE walk_files SET duplicate_of = NULL WHERE ") + unique
+                    + QStringLiteral(" RETURNING kind, size"))) {
             m_error = q.lastError().text();
             return false;
         }
         while (q.next())
             accepted(MediaKind(q.value(0).toInt()), q.value(1).toLongLong());
     }
-    if (!exec(QStringLiteral("UPDATE walk_files SET duplicate_of = NULL WHERE ") + unique)
-        || !exec(QStringLiteral("DROP INDEX walk_inode")))
+    if (!exec(QStringLiteral("DROP INDEX walk_inode")))
         return false;
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("SELECT count(*) FROM walk_files WHERE duplicate_of IS NOT NULL")) || !q.next()) {
