@@ -110,13 +110,21 @@ Error checkAndMigrate(QSqlDatabase &db, const QString &path)
 }
 }  // namespace
 
-QString appDataDir()
+namespace {
+QString appDataDirPath()
 {
     QString dir = qEnvironmentVariable("BATCHDECK_DATA_DIR");
     if (dir.isEmpty())
         dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (dir.isEmpty())
         dir = QDir::homePath() + QStringLiteral("/.local/share/batchdeck");
+    return dir;
+}
+}  // namespace
+
+QString appDataDir()
+{
+    const QString dir = appDataDirPath();
     makePrivateDir(dir);
     return dir;
 }
@@ -128,7 +136,9 @@ QString databasePath()
         if (!overridePath().isEmpty())
             return overridePath();
     }
-    return appDataDir() + QStringLiteral("/batchdeck.sqlite");
+    // No folder made here: database() makes it before it opens a connection (a journal write
+    // asks for its connection hundreds of times per ingest; each made the folder: a stat).
+    return appDataDirPath() + QStringLiteral("/batchdeck.sqlite");
 }
 
 void setDatabasePath(const QString &path)

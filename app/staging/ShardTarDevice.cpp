@@ -132,6 +132,7 @@ ShardTarDevice::ShardTarDevice(QVector<ShardMember> members, NotificationConfig 
 ShardTarDevice::~ShardTarDevice()
 {
     closeMemberFile();
+    closeFolder();
     releaseArchive();
 }
 
@@ -208,6 +209,7 @@ bool ShardTarDevice::open(OpenMode mode)
 void ShardTarDevice::close()
 {
     closeMemberFile();
+    closeFolder();
     releaseArchive();
     m_sink.buffer.clear();   // both freed now, not when the transfer is deleted (later)
     m_chunk.clear();
@@ -288,7 +290,7 @@ bool ShardTarDevice::produce()
 bool ShardTarDevice::startMember()
 {
     const ShardMember &m = m_members.at(m_memberIndex);
-    m_fd = ::open(QFile::encodeName(m.path).constData(), O_RDONLY | O_CLOEXEC);
+    m_fd = openMemberFile(m.path);
     if (m_fd < 0) {
         const int err = errno;
         return fail(ErrorKind::Io, err == ENOENT ? tr("%1 has disappeared since it was planned").arg(m.path)
@@ -446,6 +448,35 @@ void ShardTarDevice::releaseArchive()
         archive_write_free(m_archive);
         m_archive = nullptr;
     }
+}
+
+// A shard's members mostly share a folder: each opens relative to it (kept open), not by its
+// whole path (a look-up of every folder on the way, per file). The folder is opened by path
+// when the first of its members is (a folder renamed during the shard is still read from).
+int ShardTarDevice::openMemberFile(const QString &path)
+{
+    const int slash = int(path.lastIndexOf(QLatin1Char('/')));
+    if (slash < 0)
+        return ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    const QStringView folder = QStringView(path).left(qMax(slash, 1));   // "/x" is in "/"
+    if (m_folderFd < 0 || folder != m_folder) {
+        closeFolder();
+        m_folder = folder.toString();
+        m_folderFd = ::open(QFile::encodeName(m_folder).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (m_folderFd < 0)   // the whole path says why (gone, not a folder, no permission)
+            return ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    }
+    return ::openat(m_folderFd, QFile::encodeName(QStringView(path).mid(slash + 1).toString()).constData(),
+                    O_RDONLY | O_CLOEXEC);
+}
+
+void ShardTarDevice::closeFolder()
+{
+    if (m_folderFd >= 0) {
+        ::close(m_folderFd);
+        m_folderFd = -1;
+    }
+    m_folder.clear();
 }
 
 void ShardTarDevice::closeMemberFile()

@@ -106,6 +106,8 @@ private:
     bool archiveFailed(const char *what);
     void releaseArchive();
     void closeMemberFile();
+    int openMemberFile(const QString &path);
+    void closeFolder();
 
     QVector<ShardMember> m_members;
     NotificationConfig m_config;
@@ -116,6 +118,8 @@ private:
     Step m_step = Step::Header;
     int m_memberIndex = 0;
     int m_fd = -1;                 // open member file
+    int m_folderFd = -1;           // the last member's folder, open: its next members open in it
+    QString m_folder;              // that folder's path
     qint64 m_memberRemaining = 0;  // bytes of the current member still to copy
 
     bool m_used = false;           // opened once already

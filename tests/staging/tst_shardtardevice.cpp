@@ -377,6 +377,47 @@ private Q_SLOTS:
         QVERIFY2(dev.errorString().contains(QLatin1String("disappeared")), qPrintable(dev.errorString()));
     }
 
+    // Members open relative to their folder, kept open while the next members share it: members
+    // that go back and forth between folders (and a folder nested in another, and the root's
+    // own "/x" form) are each read from their own; a member whose folder is gone, or is a file,
+    // fails with the reason as it did by whole path.
+    void membersFromManyFoldersAreReadFromTheirOwn()
+    {
+        QTemporaryDir dir;
+        QVector<ShardMember> members;
+        QMap<QString, QByteArray> content;
+        const QStringList rel = { "a/x.jpg", "b/x.jpg", "a/y.jpg", "a/deeper/x.jpg", "a/z.jpg", "b/y.jpg" };
+        for (int i = 0; i < rel.size(); ++i) {
+            const QByteArray bytes = jpegBytes(300 + i * 97);
+            const QString name = QStringLiteral("m%1.jpg").arg(i);
+            members << member(writeFile(dir.path(), rel.at(i), bytes), name, 1);
+            content.insert(name, bytes);
+        }
+        ShardTarDevice dev(members);
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        const QByteArray tar = drain(dev, 4096);
+        QVERIFY2(!dev.error(), qPrintable(dev.errorString()));
+        QString error;
+        const QVector<TarEntry> entries = readTar(tar, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(entries.size(), rel.size());
+        for (const TarEntry &e : entries)
+            QCOMPARE(e.data, content.value(e.name));
+
+        for (const bool folderIsAFile : { false, true }) {
+            const QString bad = dir.path() + (folderIsAFile ? QStringLiteral("/a/x.jpg/inside.jpg") : QStringLiteral("/gone/x.jpg"));
+            const QVector<ShardMember> broken{ members.at(0), member(bad, QStringLiteral("bad.jpg"), 1) };
+            ShardTarDevice failing(broken);
+            QVERIFY(failing.open(QIODevice::ReadOnly));
+            bool failed = false;
+            drain(failing, 4096, &failed);
+            QVERIFY(failed);
+            QVERIFY2(failing.errorString().contains(bad), qPrintable(failing.errorString()));
+            QVERIFY2(failing.errorString().contains(folderIsAFile ? QLatin1String("Not a directory") : QLatin1String("disappeared")),
+                     qPrintable(failing.errorString()));
+        }
+    }
+
     void fileTruncatedWhileStreamingFails()
     {
         const QString path = writeFile(m_dir.path(), "shrink/s.jpg", jpegBytes(int(ShardTarDevice::kDataChunk) * 3));
