@@ -51,9 +51,11 @@ bool IngestPlanCursor::countFiles(QSqlDatabase db, const QString &scanSchema, co
     QSqlQuery q(db);
     q.setForwardOnly(true);
     const bool journal = lookup == Lookup::Journal;
-    q.prepare(QStringLiteral("SELECT s.kind, %2, s.early, COUNT(*), TOTAL(s.size) FROM %1.files s%3 GROUP BY 1, 2, 3")
+    // The scan alone is grouped in the order of its files_pending index, which holds every
+    // column read: no table look-up, no sort.
+    q.prepare(QStringLiteral("SELECT s.kind, %2, s.early, COUNT(*), TOTAL(s.size) FROM %1.files s%3 GROUP BY %4")
                   .arg(scanSchema, journal ? QStringLiteral("COALESCE(f.state = 'confirmed', 0)") : QStringLiteral("0"),
-                       journalJoin(lookup)));
+                       journalJoin(lookup), journal ? QStringLiteral("1, 2, 3") : QStringLiteral("s.kind, s.early")));
     if (journal)
         q.addBindValue(ingestId);
     if (!q.exec()) {

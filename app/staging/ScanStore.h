@@ -91,6 +91,12 @@ public:
     // through `accepted` (kind, bytes). Call once the walk is over, before finishWriting.
     // `duplicates` gets how many were skipped.
     bool resolveSuspects(const std::function<void(MediaKind kind, qint64 size)> &accepted, qint64 *duplicates);
+    // Up to this many suspects (and one per 64 rows), resolveSuspects looks the walk's rows up
+    // in a table of theirs instead of sorting all rows by inode (a table this small stays small).
+    static constexpr qint64 kFewSuspects = 4096;
+    // Tests: settle the suspects one way whatever their number (Auto: by kFewSuspects).
+    enum class Settling { Auto, LookUpTable, SortAll };
+    static void setSettlingForTests(Settling settling);
     // Tests: a filter of this many bits (a power of two), so most files are suspects; 0: every
     // file is one.
     static constexpr quint64 kInodeFilterBits = quint64(1) << 23;
@@ -157,6 +163,7 @@ private:
     qint64 m_skippedSeq = 0;
     qint64 m_lastRow = 0;
     qint64 m_suspects = 0;
+    qint64 m_longNames = 0;   // accepted files whose name is too long for the service as it is
     QString m_error;
 };
 

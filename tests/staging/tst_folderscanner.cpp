@@ -2,6 +2,7 @@
 // the right reason, nothing is lost, links and loops are handled, the Operation runs off-thread.
 #include "staging/FolderScanner.h"
 #include "staging/FolderWalker.h"
+#include "staging/BatchNaming.h"
 #include "staging/ScanStore.h"
 #include "staging/StagingTestFiles.h"
 
@@ -319,10 +320,15 @@ private Q_SLOTS:
         QCOMPARE(db.imageCount, files);
         QCOMPARE(db.skippedCount(SkipReason::Duplicate), links);
         QCOMPARE(db.totalBytes, memory.totalBytes);
-        {
-            // Every file a suspect of the filter: the same counts once the walk settled them.
+        // Every file a suspect of the filter: the same counts once the walk settled them, by
+        // either way of settling (ScanStore::resolveSuspects).
+        for (const ScanStore::Settling settling : { ScanStore::Settling::SortAll, ScanStore::Settling::LookUpTable }) {
             ScanStore::setInodeFilterBitsForTests(64);
-            const auto restore = qScopeGuard([] { ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits); });
+            ScanStore::setSettlingForTests(settling);
+            const auto restore = qScopeGuard([] {
+                ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits);
+                ScanStore::setSettlingForTests(ScanStore::Settling::Auto);
+            });
             const ScanResult suspects = FolderWalker(toDb).scan({ dir.path() });
             QVERIFY2(suspects.storeError.isEmpty(), qPrintable(suspects.storeError));
             QCOMPARE(suspects.imageCount, files);
@@ -348,6 +354,32 @@ private Q_SLOTS:
         QCOMPARE(inodes.size(), files);   // each file once, under one of its names
     }
 
+    // A name too long for the service as it is (a file system that allows more than 255 bytes
+    // per name: NTFS, SMB) is named by the store as uniqueNames names it, also when nothing
+    // collides with it (the store's first naming round skips what the walk ruled out).
+    void aNameTooLongAsItIsIsNamedAsInMemory()
+    {
+        const QStringList paths = { QStringLiteral("/m/") + QString(130, QChar(0xe9)) + QStringLiteral(".jpg"),   // 264 bytes
+                                    QStringLiteral("/m/short.jpg"), QStringLiteral("/m/other.png") };
+        QString error;
+        std::shared_ptr<ScanFile> file = ScanStore::create(&error);
+        QVERIFY2(file, qPrintable(error));
+        ScanStore store(file);
+        QVERIFY2(store.isOpen(), qPrintable(store.lastError()));
+        for (int i = 0; i < paths.size(); ++i)
+            QVERIFY(store.addAccepted(paths.at(i), 10, 1700000000, MediaKind::Image, 1, quint64(i) + 1));
+        QVERIFY2(store.finishWriting(), qPrintable(store.lastError()));
+        QMap<QString, QString> named;
+        QVERIFY(store.forEachAccepted([&](const ScannedFile &f) {
+            named.insert(f.path, f.batchName);
+            return true;
+        }));
+        const QStringList expected = BatchNaming::uniqueNames(paths);
+        for (int i = 0; i < paths.size(); ++i)
+            QCOMPARE(named.value(paths.at(i)), expected.at(i));
+        QVERIFY(named.value(paths.first()).toUtf8().size() <= BatchNaming::kMaxNameBytes);
+    }
+
     // A scan written to its scratch database (what an ingest uses) finds exactly what the
     // in-memory scan finds: the same entries, reasons and details, and the same batch names,
     // also where names collide by case, after the folder prefix, and beyond 255 bytes.
@@ -367,7 +399,13 @@ private Q_SLOTS:
         QFETCH(bool, collisionTree);
         QFETCH(bool, everyFileASuspect);
         ScanStore::setInodeFilterBitsForTests(everyFileASuspect ? 0 : ScanStore::kInodeFilterBits);
-        const auto restore = qScopeGuard([] { ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits); });
+        // Suspects settled through the small table (the sort of every row is the default for
+        // this many; the many-suspects test runs both).
+        ScanStore::setSettlingForTests(everyFileASuspect ? ScanStore::Settling::LookUpTable : ScanStore::Settling::Auto);
+        const auto restore = qScopeGuard([] {
+            ScanStore::setInodeFilterBitsForTests(ScanStore::kInodeFilterBits);
+            ScanStore::setSettlingForTests(ScanStore::Settling::Auto);
+        });
         QTemporaryDir dir;
         QString root = m_root;
         if (collisionTree) {
