@@ -38,6 +38,19 @@ QString IngestOptions::mediaName() const
     return QStringLiteral("both");
 }
 
+namespace {
+std::function<void()> &beforeJournalCopy()
+{
+    static std::function<void()> hook;
+    return hook;
+}
+}  // namespace
+
+void IngestOperation::setBeforeJournalCopyForTests(std::function<void()> hook)
+{
+    beforeJournalCopy() = std::move(hook);
+}
+
 IngestOperation::IngestOperation(api::ApiClient *api, IngestOptions options, QObject *parent)
     : Operation(parent), m_api(api), m_options(std::move(options))
 {
@@ -240,33 +253,51 @@ void IngestOperation::onScanFinished()
     // A million rows into the journal: on a worker thread, with that thread's connection.
     const std::shared_ptr<ScanFile> file = m_scanResult.file;
     const QString ingestId = m_summary.ingestId;
-    // A fresh overlapped ingest is planned right after: its counts are taken here too (nothing
-    // but this run's early shards changes its rows meanwhile, and the counts keep those apart).
-    const bool count = m_overlapped;
-    connect(&m_journalCopy, &QFutureWatcher<JournalCopy>::finished, this, &IngestOperation::onScanJournaled,
+    // A fresh overlapped ingest is planned as soon as the scan is counted, while the copy goes
+    // on (its counts: nothing but this run's early shards changes its rows meanwhile, and the
+    // counts keep those apart). Its shards are recorded as the early ones are (the members in
+    // the shard's record, their rows written by the answer; the copy leaves a row that is already
+    // there as it is), so no transfer waits for a copy the plan does not read: at 100 000 files
+    // the queue stood empty for the copy's ~0.25 s. (This object waits for the copy before it
+    // goes, so the worker may post to it.)
+    const bool overlapped = m_overlapped;
+    connect(&m_journalCopy, &QFutureWatcher<QString>::finished, this, &IngestOperation::onScanJournaled,
             Qt::UniqueConnection);
-    m_journalCopy.setFuture(QtConcurrent::run([file, ingestId, count]() -> JournalCopy {
+    m_journalCopy.setFuture(QtConcurrent::run([this, file, ingestId, overlapped, hook = beforeJournalCopy()]() -> QString {
         threads::lowerThisThread();
         QSqlDatabase db = database();
         const QString schema = QStringLiteral("scan_copy");
-        JournalCopy out;
-        if (!ScanStore::attach(db, *file, schema, &out.error))
-            return { out.error.isEmpty() ? QStringLiteral("cannot attach the scan") : out.error, {} };
-        IngestJournal journal;
-        if (!journal.addScanFiles(ingestId, schema)) {
-            out.error = journal.lastError();
-        } else if (count) {
+        QString error;
+        if (!ScanStore::attach(db, *file, schema, &error))
+            return error.isEmpty() ? QStringLiteral("cannot attach the scan") : error;
+        if (overlapped) {
             PlanCounts counts;
-            QString error;
-            if (IngestPlanCursor::countFiles(db, schema, ingestId, &counts, &error, IngestPlanCursor::Lookup::ScanOnly))
-                out.counts = counts;   // else planAndUpload counts (and reports) itself
+            QString countError;
+            std::optional<PlanCounts> counted;
+            if (IngestPlanCursor::countFiles(db, schema, ingestId, &counts, &countError, IngestPlanCursor::Lookup::ScanOnly))
+                counted = counts;   // else planAndUpload counts (and reports) itself
+            QMetaObject::invokeMethod(this, [this, counted] { onScanCounted(counted); }, Qt::QueuedConnection);
         }
+        if (hook)
+            hook();
+        IngestJournal journal;
+        if (!journal.addScanFiles(ingestId, schema))
+            error = journal.lastError();
         ScanStore::detach(db, schema);
         // The copy may leave a write-ahead log of up to a range: fold it into the database here
         // (with its fsync), or the GUI thread's next small journal write would do it (431 ms seen).
         QSqlQuery(db).exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
-        return out;
+        return error;
     }));
+}
+
+void IngestOperation::onScanCounted(const std::optional<PlanCounts> &counts)
+{
+    timeline::mark(QStringLiteral("ingest: scan counted"));
+    if (isFinished() || m_cursor)
+        return;
+    m_scanCounts = counts;
+    planAndUpload();   // a fresh ingest: no earlier run to check
 }
 
 void IngestOperation::onScanJournaled()
@@ -274,15 +305,13 @@ void IngestOperation::onScanJournaled()
     timeline::mark(QStringLiteral("ingest: scan copied to the journal"));
     if (isFinished())
         return;
-    const QString error = m_journalCopy.result().error;
+    const QString error = m_journalCopy.result();
     if (!error.isEmpty()) {
         fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));
         return;
     }
-    if (m_overlapped)
-        planAndUpload();   // a fresh ingest: no earlier run to check
-    else
-        checkEarlierRuns();
+    if (!m_overlapped)
+        checkEarlierRuns();   // (an overlapped ingest was planned when the scan was counted)
 }
 
 bool IngestOperation::attachScan()
@@ -372,7 +401,7 @@ void IngestOperation::finish(const Error &error)
     const QString ingestId = m_summary.ingestId;
     const QHash<QString, QString> serviceFailed = m_serviceFailed;
     const QString notSent = m_finishError ? m_finishError.message : tr("not sent");
-    QFuture<JournalCopy> copy = m_journalCopy.future();   // its rows are what the passes read
+    QFuture<QString> copy = m_journalCopy.future();   // its rows are what the passes read
     QFuture<bool> recorded = m_writer->drained();          // and every record of the upload
     if (m_cancelling) {   // the caller reports as soon as doCancel returns
         copy.waitForFinished();

@@ -108,6 +108,10 @@ public:
     // journal or the scan cannot be read.
     bool forEachOutcome(OutcomeList list, const std::function<bool(const IngestFileOutcome &)> &visit);
 
+    // Tests: run on the copy's thread just before the scan is copied into the journal (to hold
+    // it while the planned shards are answered); empty: none.
+    static void setBeforeJournalCopyForTests(std::function<void()> hook);
+
 Q_SIGNALS:
     void phaseChanged(bd::staging::IngestOperation::Phase phase);
 
@@ -124,6 +128,7 @@ private:
     bool openJournal();
     void startScan();
     void onScanFinished();
+    void onScanCounted(const std::optional<PlanCounts> &counts);
     void onScanJournaled();
     // IngestVerify.cpp: what an earlier run claims, checked with the disk and the service.
     void checkEarlierRuns();
@@ -246,11 +251,9 @@ private:
 
     ScanResult m_scanResult;                 // counts, skipped sample, the scratch file
     QString m_scanSchema;                    // the scan, attached to the journal's connection
-    struct JournalCopy {
-        QString error;
-        std::optional<PlanCounts> counts;   // overlapped ingests: the plan's counts, taken there
-    };
-    QFutureWatcher<JournalCopy> m_journalCopy;   // the scan copied into the journal (worker thread)
+    // The scan copied into the journal (worker thread): why it failed, or empty.
+    QFutureWatcher<QString> m_journalCopy;
+    std::optional<PlanCounts> m_scanCounts;   // overlapped ingests: the plan's counts, taken there
     std::unique_ptr<IngestPlanCursor> m_cursor;
     bool m_feeding = false;
     qint64 m_payloadLeft = 0;                // bytes not yet handed to the queue

@@ -136,11 +136,8 @@ void IngestOperation::planAndUpload()
     m_cursor = std::make_unique<IngestPlanCursor>(database(), m_scanSchema, m_summary.ingestId, m_options.plan,
                                                   m_overlapped ? IngestPlanCursor::Lookup::ScanOnly
                                                                : IngestPlanCursor::Lookup::Journal);
-    const std::optional<PlanCounts> counted = m_journalCopy.future().isValid() && m_journalCopy.isFinished()
-                                                  ? m_journalCopy.result().counts
-                                                  : std::nullopt;
-    if (counted) {
-        m_cursor->useCounts(*counted);
+    if (m_scanCounts) {
+        m_cursor->useCounts(*m_scanCounts);
     } else if (!m_cursor->summarize()) {
         fail(Error(ErrorKind::Io, tr("Cannot read the ingest journal: %1").arg(m_cursor->lastError())));
         return;

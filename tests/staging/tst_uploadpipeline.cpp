@@ -26,6 +26,7 @@ private Q_SLOTS:
     void shardedIngest();
     void progressTotalsHoldWhenEarlyShardsRunDry();
     void earlyShardsThatFailAreListedFileByFile();
+    void plannedShardsAnsweredBeforeTheScanIsCopied();
     void videoIngest();
     void faults_data();
     void faults();
@@ -213,6 +214,50 @@ void TestUploadPipeline::earlyShardsThatFailAreListedFileByFile()
     QVERIFY2(!again->error(), qPrintable(again->error().fullText()));
     QCOMPARE(again->summary().failedTotal(), 0);
     expectExactlyOnce(QStringLiteral("early-fail-b"), images);
+}
+
+// A fresh overlapped ingest plans its shards once the scan is counted, while the scan is still
+// being copied into the journal: a shard may be answered before its members' rows are copied.
+// Hold the copy until all but the last few shards were answered: every file ends confirmed,
+// exactly once in the batch and in the journal (the copy leaves a confirmed row as it is).
+void TestUploadPipeline::plannedShardsAnsweredBeforeTheScanIsCopied()
+{
+    const QString dir = newDir(QStringLiteral("copy-late"));
+    const int images = 600;
+    writeJpegs(dir, images);
+    IngestOptions options = m_env.options(QStringLiteral("copy-late-b"), { dir });
+    options.plan.shardMaxFiles = 25;
+    std::atomic<int> confirmedWhenCopied{ -1 };
+    IngestOperation::setBeforeJournalCopyForTests([&confirmedWhenCopied] {
+        QSqlDatabase db = bd::database();   // the copy's thread's connection
+        QElapsedTimer waited;
+        waited.start();
+        int confirmed = 0;
+        while (waited.elapsed() < 60000) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT count(*) FROM ingest_files f JOIN ingests i ON i.ingest_id = f.ingest_id"
+                                      " WHERE i.batch_id = 'copy-late-b' AND f.state = 'confirmed'"))
+                && q.next())
+                confirmed = q.value(0).toInt();
+            if (confirmed >= images - 75)
+                break;
+            QThread::msleep(20);
+        }
+        confirmedWhenCopied = confirmed;
+    });
+    const auto restore = qScopeGuard([] { IngestOperation::setBeforeJournalCopyForTests({}); });
+    IngestOperation *op = ingest(options);
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QVERIFY2(confirmedWhenCopied >= images - 75,
+             qPrintable(QStringLiteral("only %1 files confirmed before the copy: the plan waited for it").arg(confirmedWhenCopied.load())));
+    QCOMPARE(op->summary().uploadedTotal(), images);
+    expectExactlyOnce(QStringLiteral("copy-late-b"), images);
+    QSqlQuery q(bd::database());
+    QVERIFY(q.exec(QStringLiteral("SELECT state, count(*) FROM ingest_files WHERE ingest_id = '%1' GROUP BY state").arg(op->ingestId())));
+    QMap<QString, int> states;
+    while (q.next())
+        states.insert(q.value(0).toString(), q.value(1).toInt());
+    QCOMPARE(states, (QMap<QString, int>{ { QStringLiteral("confirmed"), images } }));
 }
 
 void TestUploadPipeline::videoIngest()
