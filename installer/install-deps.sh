@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-httpserver-dev qt6-websockets-dev libqt6sql6-sqlite qt6-svg-dev
   qtkeychain-qt6-dev libsecret-1-0
-  libarchive-dev libcpp-httplib-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev
+  libarchive-dev libcpp-httplib-dev libssl-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
   # a compiler cache (used when present: rebuilds after a pull take minutes, not a quarter hour)
   ccache
   # tests: a real secret service, a virtual display, screenshots, a loopback HTTP baseline

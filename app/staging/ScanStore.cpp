@@ -1,5 +1,7 @@
 #include "staging/ScanStore.h"
 
+#include "core/ManyValueStatement.h"
+
 #include "core/Database.h"
 #include "staging/BatchNaming.h"
 
@@ -32,9 +34,13 @@ QString nextConnectionName()
 }  // namespace
 
 struct ScanStore::Statements {
-    explicit Statements(const QSqlDatabase &db) : accepted(db), acceptedMany(db), skipped(db) {}
-    QSqlQuery accepted;       // one row
-    QSqlQuery acceptedMany;   // kRowsPerInsert rows
+    Statements(const QSqlDatabase &db, const QString &oneRow, const QString &manyRows)
+        : accepted(db, oneRow), acceptedMany(db, manyRows), skipped(db)
+    {
+    }
+    // Finalised with this (before the connection closes: ScanStore's destructor).
+    ManyValueStatement accepted;       // one row
+    ManyValueStatement acceptedMany;   // kRowsPerInsert rows (640 values)
     QSqlQuery skipped;
 };
 
@@ -169,9 +175,14 @@ ScanStore::ScanStore(std::shared_ptr<ScanFile> file) : m_file(std::move(file)), 
                                     " reason INTEGER NOT NULL, detail TEXT)"));
     if (!m_open)
         return;
-    m_statements = std::make_unique<Statements>(m_db);
-    m_statements->accepted.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(1, kAcceptedColumnCount));
-    m_statements->acceptedMany.prepare(QLatin1String(kInsertAccepted) + sqlPlaceholders(kRowsPerInsert, kAcceptedColumnCount));
+    m_statements = std::make_unique<Statements>(
+        m_db, QLatin1String(kInsertAccepted) + sqlPlaceholders(1, kAcceptedColumnCount),
+        QLatin1String(kInsertAccepted) + sqlPlaceholders(kRowsPerInsert, kAcceptedColumnCount));
+    if (!m_statements->accepted.isValid() || !m_statements->acceptedMany.isValid()) {
+        m_error = m_statements->accepted.isValid() ? m_statements->acceptedMany.lastError() : m_statements->accepted.lastError();
+        m_open = false;
+        return;
+    }
     m_unwritten.reserve(kRowsPerInsert);
     m_statements->skipped.prepare(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) VALUES (?,?,?,?)"));
 }
@@ -216,22 +227,22 @@ bool ScanStore::flushAccepted()
     if (m_unwritten.empty())
         return true;
     const bool whole = int(m_unwritten.size()) == kRowsPerInsert;
-    QSqlQuery &q = whole ? m_statements->acceptedMany : m_statements->accepted;
+    ManyValueStatement &q = whole ? m_statements->acceptedMany : m_statements->accepted;
     for (size_t i = 0; i < m_unwritten.size(); ++i) {
         const PendingRow &row = m_unwritten[i];
         const int at = whole ? int(i) * kAcceptedColumnCount : 0;
-        q.bindValue(at, row.row);
-        q.bindValue(at + 1, row.path);
-        q.bindValue(at + 2, row.kind);
-        q.bindValue(at + 3, row.size);
-        q.bindValue(at + 4, row.mtime);
-        q.bindValue(at + 5, qint64(row.dev));
-        q.bindValue(at + 6, qint64(row.ino));
-        q.bindValue(at + 7, row.base);
-        q.bindValue(at + 8, row.key);
-        q.bindValue(at + 9, row.duplicateOf.isNull() ? QVariant() : QVariant(row.duplicateOf));
+        q.bind(at, row.row);
+        q.bind(at + 1, row.path);
+        q.bind(at + 2, qint64(row.kind));
+        q.bind(at + 3, row.size);
+        q.bind(at + 4, row.mtime);
+        q.bind(at + 5, qint64(row.dev));
+        q.bind(at + 6, qint64(row.ino));
+        q.bind(at + 7, row.base);
+        q.bind(at + 8, row.key);
+        q.bind(at + 9, row.duplicateOf);   // null: not a suspect
         if ((!whole || i + 1 == m_unwritten.size()) && !q.exec()) {
-            m_error = q.lastError().text();
+            m_error = q.lastError();
             m_unwritten.clear();
             return false;
         }
