@@ -167,6 +167,7 @@ private:
     void waitForIndexing();
     void onIndexingSettled();
     void reconcileMissing();
+    // IngestFinish.cpp: the summary's passes over the journal and the scan, the final state.
     void finish(const Error &error = {});
     void fail(const Error &error);
     // A journal write of this ingest, queued to m_writer: the future finishes once it is durable
@@ -208,6 +209,7 @@ private:
     bool attachScan();
     void detachScan();
     IngestFileOutcome failedOutcome(const ScannedState &s) const;
+    static IngestFileOutcome skippedOutcome(const SkippedFile &s);
     static IngestFileOutcome failedOutcomeFor(const ScannedState &s, const QString &notSentReason);
 
     // finish()'s passes over every scanned file - the service's verdicts moved into the
