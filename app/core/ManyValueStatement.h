@@ -1,11 +1,11 @@
 #pragma once
 // A prepared statement for the few that bind hundreds of values per call (the scan's row
-// inserts, a shard's member upsert), driven through SQLite's own API on the handle of a Qt
-// connection. Qt SQL's binding formats and hashes a placeholder name per value
-// (QSqlResult::bindValue): three quarters of the scan's insert and a quarter of the shard
-// confirm (perf, 10 000 files). That needs Qt's SQLite driver to run on the same SQLite library
-// as this program (Debian's and Ubuntu's Qt do: -system-sqlite); with a Qt that carries its own
-// copy the statement goes through QSqlQuery instead, unchanged for the caller.
+// inserts), driven through SQLite's own API on the handle of a Qt connection. Qt SQL's binding
+// formats and hashes a placeholder name per value (QSqlResult::bindValue): three quarters of the
+// scan's insert (perf, 10 000 files). It must go before its connection closes (a statement left
+// open makes Qt's close fail). It needs Qt's SQLite driver to run on the same SQLite library as
+// this program (Debian's and Ubuntu's Qt do: -system-sqlite); with a Qt that carries its own copy
+// the statement goes through QSqlQuery instead, unchanged for the caller.
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>

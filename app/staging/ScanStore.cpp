@@ -320,19 +320,19 @@ bool ScanStore::resolveSuspects(const std::function<void(MediaKind kind, qint64 
     }
     if (!few && !exec(QStringLiteral("DROP INDEX walk_inode")))
         return false;
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT count(*) FROM walk_files WHERE ") + marked) || !q.next()) {
-        m_error = q.lastError().text();
+    // The marked rows move to the skipped files; how many moved is the duplicates' count.
+    QSqlQuery move(m_db);
+    if (!move.exec(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) SELECT %1 + row_number() OVER (ORDER BY row),"
+                                  " path, %2, duplicate_of FROM walk_files WHERE %3")
+                       .arg(m_skippedSeq)
+                       .arg(int(SkipReason::Duplicate))
+                       .arg(marked))) {
+        m_error = move.lastError().text();
         return false;
     }
-    *duplicates = q.value(0).toLongLong();
-    q.finish();
-    if (!exec(QStringLiteral("INSERT INTO skipped (seq, path, reason, detail) SELECT %1 + row_number() OVER (ORDER BY row),"
-                             " path, %2, duplicate_of FROM walk_files WHERE %3")
-                  .arg(m_skippedSeq)
-                  .arg(int(SkipReason::Duplicate))
-                  .arg(marked))
-        || !exec(QStringLiteral("DELETE FROM walk_files WHERE ") + marked)
+    *duplicates = move.numRowsAffected();
+    move.finish();
+    if (!exec(QStringLiteral("DELETE FROM walk_files WHERE ") + marked)
         || (few && !exec(QStringLiteral("DROP TABLE temp.suspects"))))
         return false;
     m_skippedSeq += *duplicates;

@@ -466,8 +466,7 @@ int ShardTarDevice::openMemberFile(const QString &path)
         if (m_folderFd < 0)   // the whole path says why (gone, not a folder, no permission)
             return ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     }
-    return ::openat(m_folderFd, QFile::encodeName(QStringView(path).mid(slash + 1).toString()).constData(),
-                    O_RDONLY | O_CLOEXEC);
+    return ::openat(m_folderFd, QFile::encodeName(path.mid(slash + 1)).constData(), O_RDONLY | O_CLOEXEC);
 }
 
 void ShardTarDevice::closeFolder()
