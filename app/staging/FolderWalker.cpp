@@ -104,7 +104,10 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
         m_early.reset();
         if (m_earlyOptions.enabled && m_earlyOptions.waiting && m_earlyOptions.handOut) {
             NameCertainty certainty;
-            if (certainty.prepare(inputs, m_options, m_cancel))
+            timeline::mark(QStringLiteral("scan: store open"));
+            const bool prepared = certainty.prepare(inputs, m_options, m_cancel);
+            timeline::mark(QStringLiteral("scan: names pre-pass done"));
+            if (prepared)
                 m_early = std::make_unique<EarlyShardBuilder>(m_earlyOptions, std::move(certainty));
         }
     }

@@ -250,9 +250,9 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
     if (m_earlyTransfers.remove(transfer))
         m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
     feedQueue();   // one left the waiting line: the next shard's members come from the journal
-    // Mark "sent" (with each file's fingerprint) before any byte leaves (the transfer holds its
-    // start for the record), so a kill in mid-transfer is checked on resume and a later change
-    // of the file is noticed.
+    // Mark "sent" (with each file's fingerprint) before the body's last bytes leave (the
+    // transfer holds them for the record; a simple image its whole POST), so a kill in
+    // mid-transfer is checked on resume and a later change of the file is noticed.
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     const int shardIndex = shard ? shard->shard().index : -1;
     auto sent = shardIndex >= 0 ? std::make_shared<QVector<FileFingerprint>>() : nullptr;

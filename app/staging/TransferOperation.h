@@ -54,9 +54,10 @@ public:
 
     // For receivers of sending() and bodyLeaving(), on this thread: a record (the journal's,
     // JournalWriter) that must be durable before the bytes it speaks of go. Given during
-    // sending(): no byte of the attempt leaves before it finished; during bodyLeaving(): the
-    // body's last bytes wait for it. Nothing blocks this thread: the start is deferred, and a
-    // body device waits on the transfer thread.
+    // sending(): a simple image's POST does not start before it finished; a signed PUT's body
+    // starts at once and its last bytes wait for it (a PUT cut short stores nothing). During
+    // bodyLeaving(): the body's last bytes wait for it. Nothing blocks this thread: a start is
+    // deferred, and a body device waits on the transfer thread.
     void holdUntil(const QFuture<bool> &record);
 
 Q_SIGNALS:
@@ -187,8 +188,7 @@ private:
     qint64 m_prefetchMaxAgeMs = kPrefetchMaxAgeMs;
     bool m_started = false;
     api::SignedTransfer *m_transfer = nullptr;   // this attempt's PUT (released, never deleted)
-    QIODevice *m_unsentBody = nullptr;           // its body while the start waits for its holds
-    int m_putSerial = 0;                         // which put() a deferred start belongs to
+    int m_putSerial = 0;                         // which put() a body still being sized belongs to
     QTimer m_retryTimer;
     qint64 m_wireBytes = 0;   // 0: the body is totalAmount(Bytes) long
 };

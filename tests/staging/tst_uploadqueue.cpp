@@ -1,13 +1,15 @@
 // UploadQueue and SignedPutOperation's URL prefetch against the embedded sandbox over loopback:
 // the transfers next in line ask for their signed URL (D9) while others run, each URL is used
 // once (no extra D9 per shard), a failed or stale prefetch is replaced by a fresh request, and a
-// cancel drops the prefetched ones.
+// cancel drops the prefetched ones. And the records a PUT is held for: its body starts while
+// the "sent" record is still being written, but its last bytes wait for it.
 #include <QtTest>
 
 #include "IngestFixture.h"
 #include "staging/TransferOperation.h"
 #include "staging/UploadQueue.h"
 
+#include <QPromise>
 #include <QTemporaryDir>
 
 using namespace bd;
@@ -25,6 +27,7 @@ private Q_SLOTS:
     void failedPrefetchIsForgotten();
     void stalePrefetchIsReplaced();
     void cancelDropsPrefetchedTransfers();
+    void sentRecordHoldsTheLastBytesNotTheFirst();
 
 private:
     // `count` shards of `filesEach` small JPEGs in a new folder.
@@ -159,6 +162,46 @@ void TestUploadQueue::cancelDropsPrefetchedTransfers()
     QCOMPARE(queue->succeededCount(), 0);
     delete queue;   // with its prefetching transfers: nothing may call back into them
     QTest::qWait(300);
+}
+
+void TestUploadQueue::sentRecordHoldsTheLastBytesNotTheFirst()
+{
+    // Four 256 KiB images: a body of many reads, so "first bytes" and "last bytes" differ.
+    const QString dir = m_tmp.path() + QStringLiteral("/held");
+    const QStringList paths = writeJpegs(dir, 4, QStringLiteral("held"), 256 * 1024);
+    PlannedShard shard;
+    for (const QString &path : paths) {
+        const QFileInfo info(path);
+        shard.members.push_back({ path, info.fileName(), info.size(), 1700000000 });
+        shard.payloadBytes += info.size();
+    }
+    const QString batch = QStringLiteral("held-b");
+    std::unique_ptr<ShardUploadOperation> op(shardUpload(batch, shard));
+    // The "sent" record, as the journal's would be: not durable until the test says so.
+    QPromise<bool> record;
+    record.start();
+    int holds = 0;
+    bool lastBytesReached = false;
+    connect(op.get(), &TransferOperation::sending, this, [&] {
+        op->holdUntil(record.future());
+        ++holds;
+    });
+    connect(op.get(), &TransferOperation::bodyLeaving, this, [&] { lastBytesReached = true; });
+    op->start();
+    // The body goes up to its last bytes while the record is pending (the device reports
+    // reaching them once the bytes before have been taken by the PUT) ...
+    QTRY_VERIFY_WITH_TIMEOUT(lastBytesReached, 20000);
+    QCOMPARE(holds, 1);
+    // ... but not the last ones: the PUT cannot complete, nothing is stored.
+    QTest::qWait(500);
+    QVERIFY(!op->isFinished());
+    QCOMPARE(m_env.count(batch), qint64(0));
+    record.addResult(true);
+    record.finish();
+    QVERIFY(waitFinished(op.get()));
+    QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
+    QCOMPARE(op->attempts(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_env.count(batch), qint64(4), 20000);
 }
 
 QTEST_MAIN(TestUploadQueue)
