@@ -26,12 +26,6 @@ bool statFile(const QString &path, qint64 *size, qint64 *mtimeNs, qint64 *mtimeS
     return true;
 }
 
-qint64 nowNs()
-{
-    struct timespec ts;
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    return qint64(ts.tv_sec) * 1000000000 + qint64(ts.tv_nsec);
-}
 }  // namespace
 
 // OpenSSL's SHA-256 uses the CPU's SHA extensions where there are any: about 1.5 GB/s here,
@@ -64,10 +58,17 @@ QString sha256OfFile(const QString &path)
     return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
 }
 
+qint64 fingerprintClockNs()
+{
+    struct timespec ts;
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + qint64(ts.tv_nsec);
+}
+
 FileFingerprint takeFingerprint(const QString &path)
 {
     FileFingerprint f;
-    f.takenAtNs = nowNs();   // before the stat: a write after it makes the record racy, not wrong
+    f.takenAtNs = fingerprintClockNs();   // before the stat: a write after it makes the record racy, not wrong
     qint64 seconds = 0;
     if (!statFile(path, &f.size, &f.mtimeNs, &seconds)) {
         f.size = -1;

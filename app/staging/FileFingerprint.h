@@ -21,12 +21,15 @@ struct FileFingerprint {
 
     bool isValid() const { return size >= 0; }
     bool isRacy() const { return mtimeNs >= takenAtNs - kRacyWindowNs; }
+    bool operator==(const FileFingerprint &) const = default;
 };
 
 enum class FileChange { Unchanged, Changed, Gone };
 
 // stat() now, plus a SHA-256 when racy. Invalid (size -1) if the file cannot be read.
 FileFingerprint takeFingerprint(const QString &path);
+// The clock of takenAtNs (and of mtimes): CLOCK_REALTIME, nanoseconds.
+qint64 fingerprintClockNs();
 // SHA-256 of the file's content, hex; empty if it cannot be read.
 QString sha256OfFile(const QString &path);
 // Compares the file on disk with what was recorded. An invalid record compares size and whole

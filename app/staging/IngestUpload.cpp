@@ -185,7 +185,8 @@ void IngestOperation::feedQueue()
         if (!transfer)
             break;
         m_queue->enqueue(transfer);
-        prefetchFingerprints(transfer);
+        if (!qobject_cast<ShardUploadOperation *>(transfer))   // a shard's body takes its own
+            prefetchFingerprints(transfer);
     }
     m_feeding = false;
     updateBytesTotal();
@@ -251,42 +252,53 @@ void IngestOperation::onTransferStarted(TransferOperation *transfer)
         m_earlyWaiting->fetch_sub(1);   // room for the walk's next shard
     feedQueue();   // one left the waiting line: the next shard's members come from the journal
     // Mark "sent" (with each file's fingerprint) before the body's last bytes leave (the
-    // transfer holds them for the record; a simple image its whole POST), so a kill in
-    // mid-transfer is checked on resume and a later change of the file is noticed.
+    // transfer holds them for the record; a simple image or a video its whole start), so a kill
+    // in mid-transfer is checked on resume and a later change of the file is noticed.
     auto *shard = qobject_cast<ShardUploadOperation *>(transfer);
     const int shardIndex = shard ? shard->shard().index : -1;
     auto sent = shardIndex >= 0 ? std::make_shared<QVector<FileFingerprint>>() : nullptr;
     if (sent)
         m_sentFingerprints.insert(transfer, sent);
-    connect(transfer, &TransferOperation::sending, this, [this, transfer, shardIndex, sent] {
-        timeline::mark(QStringLiteral("ingest: first body may go (URL in hand)"), true);
-        const auto prefetched = m_fingerprints.constFind(transfer);
-        const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
-            prefetched != m_fingerprints.cend() ? std::optional(*prefetched) : std::nullopt;
-        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), fingerprints,
-                                    shardIndex, sent](IngestJournal &journal) {
-            QVector<FileFingerprint> taken;
-            if (fingerprints) {
-                taken = fingerprints->result();   // ready long before, but waited for here if not
-            } else {   // a fresh copy after a pause
-                taken.reserve(paths.size());
-                for (const QString &path : paths)
-                    taken.append(takeFingerprint(path));
-            }
-            // A shard's "sent" is one row: its members' rows change when the answer comes.
-            if (shardIndex < 0)
+    if (!shard) {
+        connect(transfer, &TransferOperation::sending, this, [this, transfer] {
+            timeline::mark(QStringLiteral("ingest: first body may go (URL in hand)"), true);
+            const auto prefetched = m_fingerprints.constFind(transfer);
+            const std::optional<QFuture<QVector<FileFingerprint>>> fingerprints =
+                prefetched != m_fingerprints.cend() ? std::optional(*prefetched) : std::nullopt;
+            transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(),
+                                        fingerprints](IngestJournal &journal) {
+                QVector<FileFingerprint> taken;
+                if (fingerprints) {
+                    taken = fingerprints->result();   // ready long before, but waited for here if not
+                } else {   // a fresh copy after a pause
+                    taken.reserve(paths.size());
+                    for (const QString &path : paths)
+                        taken.append(takeFingerprint(path));
+                }
                 return journal.markSending(id, paths, taken, false);
-            const bool ok = journal.markShardSending(id, shardIndex, paths, taken);
-            *sent = ok ? std::move(taken) : QVector<FileFingerprint>();   // (a retry's record replaces the last)
-            return ok;
-        }));
-    });
+            }));
+        });
+    }
     // Durable before the last bytes are handed to the network (the body device waits for it on
     // the transfer thread): from there on the files may be on the service whatever happens to
-    // this process.
-    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer, shardIndex] {
-        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), shardIndex](IngestJournal &journal) {
-            return shardIndex >= 0 ? journal.markShardBodyLeft(id, shardIndex) : journal.markBodyLeft(id, paths);
+    // this process. A shard's "sent" record goes here too, with its members as its body found
+    // them (stat'ed as each was opened to be sent, and hashed as it was read when racy): one
+    // row and one write, and no stat of its own per file.
+    connect(transfer, &TransferOperation::bodyLeaving, this, [this, transfer, shard, shardIndex, sent] {
+        if (!shard) {
+            transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths()](IngestJournal &journal) {
+                return journal.markBodyLeft(id, paths);
+            }));
+            return;
+        }
+        timeline::mark(QStringLiteral("ingest: first shard body left"), true);
+        const std::shared_ptr<const QVector<FileFingerprint>> found = shard->bodyFingerprints();
+        transfer->holdUntil(record([id = m_summary.ingestId, paths = transfer->filePaths(), shardIndex, sent,
+                                    taken = found ? *found : QVector<FileFingerprint>()](IngestJournal &journal) {
+            // A shard's "sent" is one row: its members' rows change when the answer comes.
+            const bool ok = journal.markShardSending(id, shardIndex, paths, taken) && journal.markShardBodyLeft(id, shardIndex);
+            *sent = ok ? taken : QVector<FileFingerprint>();   // (a retry's record replaces the last)
+            return ok;
         }));
     });
     connect(transfer, &TransferOperation::bodyRefused, this, [this, transfer, shardIndex] {

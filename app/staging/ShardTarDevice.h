@@ -10,6 +10,7 @@
 // rather than send a tar that disagrees with it. Read it from the thread that owns it, in any
 // chunk size. Sequential: a retry needs a new device.
 #include "core/Error.h"
+#include "staging/FileFingerprint.h"
 #include "staging/IngestPlan.h"
 
 #include <QByteArray>
@@ -17,8 +18,10 @@
 #include <QVector>
 
 #include <functional>
+#include <memory>
 
 struct archive;
+struct evp_md_ctx_st;
 
 namespace bd::staging {
 
@@ -85,6 +88,11 @@ public:
     // the whole body may reach the service even if this process dies before its answer.
     void setBeforeLastBytes(std::function<void()> callback) { m_beforeLastBytes = std::move(callback); }
     const QVector<ShardMember> &members() const { return m_members; }
+    // Each member's fingerprint as the device found it when it opened the file to send it (the
+    // fstat before its bytes were read; the SHA-256 of the bytes sent when racy): what the
+    // journal's "sent" record holds. Complete once the last bytes are reached (the callback
+    // above runs after every file byte was read); shared, so it outlives the device.
+    std::shared_ptr<const QVector<FileFingerprint>> fingerprints() const { return m_fingerprints; }
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
@@ -128,6 +136,9 @@ private:
     QByteArray m_chunk;            // file read scratch space, for readers asking for less than kDirectMin
     qint64 m_delivered = 0;        // bytes returned from readData
     std::function<void()> m_beforeLastBytes;
+    std::shared_ptr<QVector<FileFingerprint>> m_fingerprints;   // one per member, filled as they start
+    evp_md_ctx_st *m_memberHash = nullptr;   // reused for each racy member, hashed as it is read
+    bool m_hashing = false;                  // the current member is racy
 };
 
 }  // namespace bd::staging

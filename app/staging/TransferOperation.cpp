@@ -484,6 +484,7 @@ QIODevice *ShardUploadOperation::openBody(qint64 *size, Error *error, std::funct
     }
     auto *device = new ShardTarDevice(m_shard.members, m_notification, m_tarSize);
     device->setBeforeLastBytes(std::move(beforeLastBytes));
+    m_bodyFingerprints = device->fingerprints();
     if (!device->open(QIODevice::ReadOnly)) {
         *error = device->error().isError() ? device->error() : Error(ErrorKind::Io, device->errorString());
         delete device;

@@ -205,6 +205,9 @@ public:
     QStringList filePaths() const override;
     TransferOperation *clone(QObject *parent = nullptr) const override;
     const PlannedShard &shard() const { return m_shard; }
+    // The current attempt's members as its body found them (ShardTarDevice::fingerprints):
+    // complete from bodyLeaving() on; null before the first body.
+    std::shared_ptr<const QVector<FileFingerprint>> bodyFingerprints() const { return m_bodyFingerprints; }
 
 protected:
     api::SignedUploadCall *requestUpload() override;
@@ -225,6 +228,7 @@ private:
     // members cost the GUI thread up to 26 ms); m_tarSize once known (-1: unsuitable).
     QFuture<qint64> m_tarSizeFuture;
     qint64 m_tarSize = -1;
+    std::shared_ptr<const QVector<FileFingerprint>> m_bodyFingerprints;
 };
 
 // One video: D8, then the file streamed from disk into the PUT.

@@ -1,10 +1,14 @@
 // ShardTarDevice: the streamed tar reads back with libarchive (names, bytes, modes, mtimes, the
 // config member), its exact size is known ahead, its buffer stays bounded, and a file that
-// changed since planning fails the stream instead of producing a wrong tar.
+// changed since planning fails the stream instead of producing a wrong tar. Each member's
+// fingerprint is taken as it is opened to be sent (hashed as it is read when racy) and complete
+// when the last bytes are reached.
 #include "staging/ShardTarDevice.h"
 #include "staging/StagingTestFiles.h"
 #include "staging/Utf8LocaleScope.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -14,7 +18,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <clocale>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 
 using namespace bd::staging;
 using namespace stagingtest;
@@ -513,6 +519,57 @@ private Q_SLOTS:
         const QVector<TarEntry> entries = readTar(inC, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(entries.at(5).name, QStringLiteral("ünïcødé 写真 😀.jpg"));
+    }
+
+    void fingerprintsAreTakenAsMembersAreRead_data()
+    {
+        QTest::addColumn<qint64>("chunk");
+        QTest::newRow("direct reads") << qint64(1024 * 1024);
+        QTest::newRow("through the scratch space") << qint64(1000);
+    }
+    void fingerprintsAreTakenAsMembersAreRead()
+    {
+        QFETCH(qint64, chunk);
+        QTemporaryDir dir;
+        QRandomGenerator random(7);
+        QByteArray big(300 * 1024, Qt::Uninitialized);   // more than one step of kDataChunk
+        for (char &c : big)
+            c = char(random.bounded(256));
+        // fresh (racy: written just now), old (an hour ago), fresh and empty
+        const QString fresh = writeFile(dir.path(), QStringLiteral("fresh.jpg"), big);
+        const QString old = writeFile(dir.path(), QStringLiteral("old.jpg"), big.left(5000));
+        const QString empty = writeFile(dir.path(), QStringLiteral("empty.jpg"), QByteArray());
+        const struct timespec hourAgo[2] = { { ::time(nullptr) - 3600, 0 }, { ::time(nullptr) - 3600, 0 } };
+        QVERIFY(::utimensat(AT_FDCWD, QFile::encodeName(old).constData(), hourAgo, 0) == 0);
+        const QVector<ShardMember> members{ member(fresh, QStringLiteral("a.jpg"), 1), member(old, QStringLiteral("b.jpg"), 1),
+                                            member(empty, QStringLiteral("c.jpg"), 1) };
+        ShardTarDevice dev(members);
+        const auto fingerprints = dev.fingerprints();
+        QCOMPARE(fingerprints->size(), 3);
+        QVERIFY(!fingerprints->at(0).isValid());   // nothing taken before the body is read
+        QVector<FileFingerprint> atLastBytes;
+        dev.setBeforeLastBytes([&] { atLastBytes = *dev.fingerprints(); });
+        const qint64 before = QDateTime::currentMSecsSinceEpoch() * 1000000 - 1000000;
+        QVERIFY(dev.open(QIODevice::ReadOnly));
+        bool failed = false;
+        drain(dev, chunk, &failed);
+        QVERIFY(!failed);
+        const qint64 after = QDateTime::currentMSecsSinceEpoch() * 1000000 + 1000000;
+        QCOMPARE(atLastBytes.size(), 3);
+        const QStringList paths{ fresh, old, empty };
+        for (int i = 0; i < 3; ++i) {
+            const FileFingerprint &f = atLastBytes.at(i);
+            struct stat st;
+            QVERIFY(::stat(QFile::encodeName(paths.at(i)).constData(), &st) == 0);
+            QCOMPARE(f.size, qint64(st.st_size));
+            QCOMPARE(f.mtimeNs, qint64(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec);
+            QVERIFY(f.takenAtNs >= before && f.takenAtNs <= after);
+        }
+        // The racy ones carry the SHA-256 of the bytes sent; the old one needs none.
+        QCOMPARE(atLastBytes.at(0).sha256, QString::fromLatin1(QCryptographicHash::hash(big, QCryptographicHash::Sha256).toHex()));
+        QVERIFY(atLastBytes.at(1).sha256.isEmpty());
+        QCOMPARE(atLastBytes.at(2).sha256, QString::fromLatin1(QCryptographicHash::hash({}, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(*dev.fingerprints(), atLastBytes);
     }
 
     void unsuitableMembersAreRefused()
