@@ -57,9 +57,7 @@ void IngestOperation::finish(const Error &error)
     m_finishPasses.setFuture(QtConcurrent::run([file, ingestId, serviceFailed, notSent, copy, recorded]() mutable {
         threads::lowerThisThread();
         copy.waitForFinished();
-        timeline::mark(QStringLiteral("X copy done"));
         recorded.waitForFinished();
-        timeline::mark(QStringLiteral("X drained"));
         return runFinishPasses(file, ingestId, serviceFailed, notSent);
     }));
 }
@@ -107,7 +105,6 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
         ScanStore::detach(db, schema);
         return out;
     }
-    timeline::mark(QStringLiteral("X counted"));
     out.uploadedCount = count.value(1).toInt();
     out.failedCount = count.value(0).toInt() - out.uploadedCount;
     count.finish();
@@ -128,7 +125,6 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
                      },
                      QStringLiteral("f.state IS NOT 'confirmed'"), cap));
     ScanStore::detach(db, schema);
-    timeline::mark(QStringLiteral("X listed"));
     return out;
 }
 
