@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -59,22 +60,48 @@ bool isAncestorOrSelf(const QString &ancestor, const QString &path)
     return path == ancestor || path.startsWith(ancestor + QLatin1Char('/'));
 }
 
-// Reads the first bytes of a file. Empty result with *err set when it cannot be opened or read.
-QByteArray readHead(int dirFd, const char *name, int bytes, int *err)
+// Reads the first bytes of a file (through the entry's fd opened ahead, if any). Empty result
+// with *err set when it cannot be opened or read.
+QByteArray readHead(EntryAt at, int bytes, int *err)
 {
     *err = 0;
-    const int fd = ::openat(dirFd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    const int fd = at.openFd >= 0 ? at.openFd : ::openat(at.dirFd, at.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *err = errno;
         return {};
     }
     QByteArray head(bytes, Qt::Uninitialized);
-    const ssize_t n = ::read(fd, head.data(), size_t(bytes));
+    const ssize_t n = ::pread(fd, head.data(), size_t(bytes), 0);
     if (n < 0)
         *err = errno;
-    ::close(fd);
+    if (fd != at.openFd)
+        ::close(fd);
     head.resize(n < 0 ? 0 : int(n));
     return head;
+}
+
+// The walk's read-ahead: the regular files among the next entries of a folder are opened and
+// their first kReadAheadBytes asked of the disk at once (posix_fadvise WILLNEED starts the
+// reads and returns), so the head each file's check reads, and the bytes the upload reads next,
+// are found in memory. On a cold folder the walk otherwise waited for one small read per file,
+// one at a time (10 000 images: 1.4 s of walk, the upload starved; twice curl's time reading
+// pre-built tars); now up to kReadAheadFiles reads are in flight, and one read per small file
+// brings it whole instead of its head first and the rest later (20 000 reads -> 10 000).
+constexpr int kReadAheadFiles = 64;
+constexpr off_t kReadAheadBytes = 256 * 1024;
+
+struct AheadEntry {
+    QByteArray raw;   // the name as the folder holds it
+    QString name;
+    int fd = -1;
+};
+
+bool worthReadingAhead(const dirent *ent, const QString &name, bool includeHidden)
+{
+    // Only what readdir says is a regular file (never a FIFO, device or link: opening one may
+    // block, have effects or go elsewhere), with a media extension and not skipped as hidden.
+    MediaKind kind;
+    return ent->d_type == DT_REG && (includeHidden || ent->d_name[0] != '.') && mediaKindForName(name, &kind);
 }
 
 }  // namespace
@@ -197,26 +224,49 @@ void FolderWalker::walk(const QString &folder)
         skip(folder, SkipReason::Unreadable, errnoText(errno));
         return;
     }
+    const int dirFd = ::dirfd(dir);
+    std::deque<AheadEntry> ahead;   // read, not visited yet
+    bool listed = false;
     while (!cancelled()) {
-        errno = 0;
-        const dirent *ent = ::readdir(dir);
-        if (!ent) {
-            if (errno != 0)
-                skip(folder, SkipReason::Unreadable, errnoText(errno));
-            break;
+        while (!listed && ahead.size() < std::size_t(kReadAheadFiles)) {
+            errno = 0;
+            const dirent *ent = ::readdir(dir);
+            if (!ent) {
+                if (errno != 0)
+                    skip(folder, SkipReason::Unreadable, errnoText(errno));
+                listed = true;
+                break;
+            }
+            if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0)
+                continue;
+            AheadEntry next{ QByteArray(ent->d_name), QFile::decodeName(ent->d_name), -1 };
+            if (worthReadingAhead(ent, next.name, m_options.includeHidden)) {
+                next.fd = ::openat(dirFd, ent->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+                if (next.fd >= 0)
+                    ::posix_fadvise(next.fd, 0, kReadAheadBytes, POSIX_FADV_WILLNEED);
+            }
+            ahead.push_back(std::move(next));
         }
-        if (std::strcmp(ent->d_name, ".") == 0 || std::strcmp(ent->d_name, "..") == 0)
-            continue;
-        const QString name = QFile::decodeName(ent->d_name);
+        if (ahead.empty())
+            break;
+        const AheadEntry entry = std::move(ahead.front());
+        ahead.pop_front();
+        const QString &name = entry.name;
         // A name that is not valid in the system's encoding (UTF-8) decodes with replacement
         // characters and cannot be opened again by its path, as everything after the walk does:
         // said so here, rather than as a file that vanished.
-        if (QFile::encodeName(name) != QByteArrayView(ent->d_name)) {
+        if (QFile::encodeName(name) != QByteArrayView(entry.raw)) {
             skip(childPath(folder, name), SkipReason::Unreadable,
                  QStringLiteral("its name is not valid UTF-8 (rename it to upload it)"));
-            continue;
+        } else {
+            visitEntry(childPath(folder, name), name, false, EntryAt{ dirFd, entry.raw.constData(), entry.fd });
         }
-        visitEntry(childPath(folder, name), name, false, EntryAt{ ::dirfd(dir), ent->d_name });
+        if (entry.fd >= 0)
+            ::close(entry.fd);
+    }
+    for (const AheadEntry &left : ahead) {   // (a cancel)
+        if (left.fd >= 0)
+            ::close(left.fd);
     }
     ::closedir(dir);
 }
@@ -337,7 +387,7 @@ void FolderWalker::considerFile(const QString &path, const QString &name, const 
     }
     // Open it now: a file we cannot read would fail the upload much later.
     int err = 0;
-    const QByteArray head = readHead(at.dirFd, at.name, kImageMagicBytes, &err);
+    const QByteArray head = readHead(at, kImageMagicBytes, &err);
     if (err != 0) {
         skip(path, SkipReason::Unreadable, errnoText(err));
         return;

@@ -24,6 +24,7 @@ class ScanStore;
 struct EntryAt {
     int dirFd = AT_FDCWD;
     const char *name = nullptr;
+    int openFd = -1;   // the entry opened ahead by the walk's read-ahead (walk() closes it), if any
 };
 
 class FolderWalker

@@ -6,6 +6,7 @@
 #include "staging/ScanStore.h"
 #include "staging/StagingTestFiles.h"
 
+#include <QDir>
 #include <QMap>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -263,6 +264,51 @@ private Q_SLOTS:
         QCOMPARE(scanner.error().kind, bd::ErrorKind::Cancelled);
         QTest::qWait(200);   // the worker's late result must not finish it twice
         QCOMPARE(finished.count(), 1);
+    }
+
+    // The walk opens the next regular media files of a folder ahead of checking them (their
+    // reads start at once): never a FIFO, a folder, a link or a skipped name, and every one it
+    // opened is closed again, however the walk ends (to its end, cancelled part-way).
+    void readAheadClosesEveryFileItOpens()
+    {
+        const auto openFiles = [] { return QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot).size(); };
+        QTemporaryDir dir;
+        const QString root = dir.path() + QStringLiteral("/ahead");
+        for (int i = 0; i < 200; ++i)   // more than a few windows
+            writeFile(root, QStringLiteral("img%1.jpg").arg(i, 3, 10, QLatin1Char('0')), jpegBytes(40 + i));
+        writeFile(root, QStringLiteral("notes.txt"), "text");
+        writeFile(root, QStringLiteral(".hidden.jpg"), jpegBytes());
+        writeFile(root, QStringLiteral("fake.jpg"), "not a jpeg");
+        QVERIFY(QDir().mkpath(root + QStringLiteral("/folder.jpg")));
+        QVERIFY(::mkfifo(QFile::encodeName(root + QStringLiteral("/img050b.jpg")).constData(), 0644) == 0);
+        symlinkOrFail(root + QStringLiteral("/img001.jpg"), root + QStringLiteral("/link.jpg"));
+        const int before = openFiles();
+        for (const bool toDatabase : { false, true }) {
+            ScanOptions options;
+            options.toDatabase = toDatabase;
+            const ScanResult r = FolderWalker(options).scan({ root });   // a FIFO opened would block here
+            QVERIFY2(r.storeError.isEmpty(), qPrintable(r.storeError));
+            QCOMPARE(r.imageCount, 200);
+            QCOMPARE(r.skippedByReason[std::size_t(SkipReason::NotAnImage)], 1);
+            QCOMPARE(r.skippedByReason[std::size_t(SkipReason::NotRegularFile)], 1);
+            QCOMPARE(r.skippedByReason[std::size_t(SkipReason::Duplicate)], 1);
+            QCOMPARE(openFiles(), before);
+        }
+        // Cancelled while the walk runs, wherever it is: still nothing left open.
+        for (int round = 0; round < 20; ++round) {
+            std::atomic<bool> cancel{ false };
+            std::atomic<qint64> examined{ 0 };
+            ScanResult r;
+            QThread *walker = QThread::create([&] { r = FolderWalker(ScanOptions{}, &cancel, &examined).scan({ root }); });
+            walker->start();
+            while (!walker->isFinished() && examined.load() < 20 + round * 8)
+                QThread::yieldCurrentThread();
+            cancel = true;
+            QVERIFY(walker->wait(10000));
+            delete walker;
+            QVERIFY(r.cancelled || examined.load() >= 200);
+            QCOMPARE(openFiles(), before);
+        }
     }
 
     void manyFilesStayCompact()
