@@ -14,6 +14,7 @@
 #include <deque>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace bd::staging {
@@ -85,10 +86,23 @@ QByteArray readHead(EntryAt at, int bytes, int *err)
 // reads and returns), so the head each file's check reads, and the bytes the upload reads next,
 // are found in memory. On a cold folder the walk otherwise waited for one small read per file,
 // one at a time (10 000 images: 1.4 s of walk, the upload starved; twice curl's time reading
-// pre-built tars); now up to kReadAheadFiles reads are in flight, and one read per small file
+// pre-built tars); now up to readAheadFiles() reads are in flight, and one read per small file
 // brings it whole instead of its head first and the rest later (20 000 reads -> 10 000).
 constexpr int kReadAheadFiles = 64;
 constexpr off_t kReadAheadBytes = 256 * 1024;
+
+// The window, held to a sixteenth of the process's open-file limit (64 of the usual 1 024), so
+// that the files it holds open never leave the walk's own opens, or the upload's, without one.
+int readAheadFiles()
+{
+    static const int files = [] {
+        struct rlimit limit {};
+        if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+            return kReadAheadFiles;
+        return int(std::clamp<rlim_t>(limit.rlim_cur / 16, 1, kReadAheadFiles));
+    }();
+    return files;
+}
 
 struct AheadEntry {
     QByteArray raw;   // the name as the folder holds it
@@ -131,7 +145,7 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
         m_early.reset();
         if (m_earlyOptions.enabled && m_earlyOptions.waiting && m_earlyOptions.handOut) {
             NameCertainty certainty;
-            timeline::mark(QStringLiteral("scan: store open"));
+            timeline::mark(QStringLiteral("scan: names pre-pass starts"));
             const bool prepared = certainty.prepare(inputs, m_options, m_cancel);
             timeline::mark(QStringLiteral("scan: names pre-pass done"));
             if (prepared)
@@ -228,7 +242,7 @@ void FolderWalker::walk(const QString &folder)
     std::deque<AheadEntry> ahead;   // read, not visited yet
     bool listed = false;
     while (!cancelled()) {
-        while (!listed && ahead.size() < std::size_t(kReadAheadFiles)) {
+        while (!listed && ahead.size() < std::size_t(readAheadFiles())) {
             errno = 0;
             const dirent *ent = ::readdir(dir);
             if (!ent) {
