@@ -20,8 +20,9 @@ bool statFile(const QString &path, qint64 *size, qint64 *mtimeNs, qint64 *mtimeS
     struct stat st;
     if (::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
         return false;
-    *size = qint64(st.st_size);
-    *mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + qint64(st.st_mtim.tv_nsec);
+    const FileFingerprint f = fingerprintOfStat(st, 0);
+    *size = f.size;
+    *mtimeNs = f.mtimeNs;
     *mtimeS = qint64(st.st_mtim.tv_sec);
     return true;
 }
@@ -36,8 +37,8 @@ QString sha256OfFile(const QString &path)
     const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return {};
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+    Sha256Stream hash;
+    bool ok = hash.restart();
     static constexpr size_t kChunk = 256 * 1024;
     std::unique_ptr<char[]> buffer(new char[kChunk]);
     while (ok) {
@@ -48,14 +49,49 @@ QString sha256OfFile(const QString &path)
             ok = n == 0;
             break;
         }
-        ok = EVP_DigestUpdate(ctx.get(), buffer.get(), size_t(n)) == 1;
+        ok = hash.add(buffer.get(), n);
     }
     ::close(fd);
+    return ok ? hash.finishHex() : QString();
+}
+
+Sha256Stream::Sha256Stream() = default;
+
+Sha256Stream::~Sha256Stream()
+{
+    EVP_MD_CTX_free(m_ctx);
+}
+
+bool Sha256Stream::restart()
+{
+    if (!m_ctx)
+        m_ctx = EVP_MD_CTX_new();
+    m_ok = m_ctx && EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr) == 1;
+    return m_ok;
+}
+
+bool Sha256Stream::add(const char *bytes, qint64 n)
+{
+    m_ok = m_ok && EVP_DigestUpdate(m_ctx, bytes, size_t(n)) == 1;
+    return m_ok;
+}
+
+QString Sha256Stream::finishHex()
+{
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
-        return {};
-    return QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
+    const bool ok = m_ok && EVP_DigestFinal_ex(m_ctx, digest, &length) == 1;
+    m_ok = false;   // restart() before the next
+    return ok ? QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex()) : QString();
+}
+
+FileFingerprint fingerprintOfStat(const struct stat &st, qint64 takenAtNs)
+{
+    FileFingerprint f;
+    f.takenAtNs = takenAtNs;
+    f.size = qint64(st.st_size);
+    f.mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + qint64(st.st_mtim.tv_nsec);
+    return f;
 }
 
 qint64 fingerprintClockNs()

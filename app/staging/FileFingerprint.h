@@ -7,6 +7,9 @@
 // the content taken as well, so large unchanged folders cost one stat() per file.
 #include <QString>
 
+struct stat;
+struct evp_md_ctx_st;
+
 namespace bd::staging {
 
 struct FileFingerprint {
@@ -30,6 +33,26 @@ enum class FileChange { Unchanged, Changed, Gone };
 FileFingerprint takeFingerprint(const QString &path);
 // The clock of takenAtNs (and of mtimes): CLOCK_REALTIME, nanoseconds.
 qint64 fingerprintClockNs();
+// Size and mtime of a file stat'ed (fstat, stat) after takenAtNs; no SHA-256.
+FileFingerprint fingerprintOfStat(const struct stat &st, qint64 takenAtNs);
+
+// SHA-256 of bytes given in pieces (OpenSSL: the CPU's SHA extensions where there are any).
+class Sha256Stream
+{
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream &) = delete;
+    Sha256Stream &operator=(const Sha256Stream &) = delete;
+
+    bool restart();   // false when OpenSSL cannot start one
+    bool add(const char *bytes, qint64 n);
+    QString finishHex();   // hex; empty when a step failed
+
+private:
+    evp_md_ctx_st *m_ctx = nullptr;
+    bool m_ok = false;
+};
 // SHA-256 of the file's content, hex; empty if it cannot be read.
 QString sha256OfFile(const QString &path);
 // Compares the file on disk with what was recorded. An invalid record compares size and whole

@@ -8,7 +8,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 
 #include <cerrno>
 #include <cstring>
@@ -137,7 +136,6 @@ ShardTarDevice::~ShardTarDevice()
     closeMemberFile();
     closeFolder();
     releaseArchive();
-    EVP_MD_CTX_free(m_memberHash);
 }
 
 QByteArray ShardTarDevice::notificationConfigJson(const NotificationConfig &config)
@@ -294,8 +292,7 @@ bool ShardTarDevice::produce()
 bool ShardTarDevice::startMember()
 {
     const ShardMember &m = m_members.at(m_memberIndex);
-    FileFingerprint &f = (*m_fingerprints)[m_memberIndex];
-    f.takenAtNs = fingerprintClockNs();   // before the stat: a write after it makes the record racy, not wrong
+    const qint64 takenAtNs = fingerprintClockNs();   // before the stat: a write after it makes the record racy, not wrong
     m_fd = openMemberFile(m.path);
     if (m_fd < 0) {
         const int err = errno;
@@ -308,12 +305,9 @@ bool ShardTarDevice::startMember()
     if (qint64(st.st_size) != m.size)
         return fail(ErrorKind::Io, tr("%1 changed size since it was planned (%2 then, %3 now)")
                                        .arg(m.path, QString::number(m.size), QString::number(qint64(st.st_size))));
-    f.size = qint64(st.st_size);
-    f.mtimeNs = qint64(st.st_mtim.tv_sec) * 1000000000 + qint64(st.st_mtim.tv_nsec);
+    const FileFingerprint &f = (*m_fingerprints)[m_memberIndex] = fingerprintOfStat(st, takenAtNs);
     if (f.isRacy()) {   // its mtime cannot tell a later write: the bytes sent are hashed as they are read
-        if (!m_memberHash)
-            m_memberHash = EVP_MD_CTX_new();
-        if (!m_memberHash || EVP_DigestInit_ex(m_memberHash, EVP_sha256(), nullptr) != 1)
+        if (!m_memberHash.restart())
             return fail(ErrorKind::Internal, tr("Cannot hash %1").arg(m.path));
         m_hashing = true;
     }
@@ -380,7 +374,7 @@ bool ShardTarDevice::readMemberBytes(char *to, qint64 want, bool probe)
         return fail(ErrorKind::Io, tr("%1 became shorter while it was being sent").arg(m.path));
     if (got > want)
         return fail(ErrorKind::Io, tr("%1 grew while it was being sent").arg(m.path));
-    if (m_hashing && EVP_DigestUpdate(m_memberHash, to, size_t(want)) != 1)
+    if (m_hashing && !m_memberHash.add(to, want))
         return fail(ErrorKind::Internal, tr("Cannot hash %1").arg(m.path));
     return true;
 }
@@ -407,12 +401,10 @@ bool ShardTarDevice::passMemberBytes(const char *bytes, qint64 n, bool alreadyDe
 
     if (m_hashing) {
         m_hashing = false;
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        if (EVP_DigestFinal_ex(m_memberHash, digest, &length) != 1)
+        QString &sha256 = (*m_fingerprints)[m_memberIndex].sha256;
+        sha256 = m_memberHash.finishHex();
+        if (sha256.isEmpty())
             return fail(ErrorKind::Internal, tr("Cannot hash %1").arg(m_members.at(m_memberIndex).path));
-        (*m_fingerprints)[m_memberIndex].sha256 =
-            QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex());
     }
     closeMemberFile();
     if (archive_write_finish_entry(m_archive) != ARCHIVE_OK)

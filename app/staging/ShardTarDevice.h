@@ -21,7 +21,6 @@
 #include <memory>
 
 struct archive;
-struct evp_md_ctx_st;
 
 namespace bd::staging {
 
@@ -137,8 +136,8 @@ private:
     qint64 m_delivered = 0;        // bytes returned from readData
     std::function<void()> m_beforeLastBytes;
     std::shared_ptr<QVector<FileFingerprint>> m_fingerprints;   // one per member, filled as they start
-    evp_md_ctx_st *m_memberHash = nullptr;   // reused for each racy member, hashed as it is read
-    bool m_hashing = false;                  // the current member is racy
+    Sha256Stream m_memberHash;   // the current member's bytes, when it is racy
+    bool m_hashing = false;      // the current member is racy
 };
 
 }  // namespace bd::staging
