@@ -291,9 +291,13 @@ QSqlDatabase database()
         // default, 2 MiB per connection and per schema, is filled by a 10 000-file journal and
         // not by a 1 000-file one): 256 KiB keeps memory flat from 1k to 1M files. The journal's
         // statements walk indexes in key order, so a small cache costs little (measured in
-        // bench_ingest). temp: the resume check's tables (IngestResumeCheck).
+        // bench_ingest). temp: the resume check's tables (IngestResumeCheck). wal_autocheckpoint:
+        // the log folds back into the database at 32 MiB rather than 4 MiB; a big ingest rewrites the
+        // same index pages many times, so each checkpoint writes (and fdatasyncs) far fewer pages
+        // than eight small ones (a 100 000-file ingest: 237 fsyncs in 1.1 s down to 40 in 0.4 s).
         for (const char *pragma : { "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
-                                    "PRAGMA cache_size=-256", "PRAGMA temp.cache_size=-256" }) {
+                                    "PRAGMA cache_size=-256", "PRAGMA temp.cache_size=-256",
+                                    "PRAGMA wal_autocheckpoint=8192" }) {
             if (!q.exec(QLatin1String(pragma))) {
                 problem = errorFor(path, q.lastError());
                 break;
