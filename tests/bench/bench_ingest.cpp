@@ -8,7 +8,9 @@
 //  2. the pre-built shards, each PUT by curl -H 'Expect:' to a fresh signed URL (D9) at the same
 //     concurrency (the URLs fetched before the clock starts): the loopback baseline.
 // Rounds alternate which client goes first, so neither always meets the page cache, the
-// writeback or the machine's neighbours in the same state. A round prints both clients' images/s,
+// writeback or the machine's neighbours in the same state; the default, four, gives each the first
+// slot twice (with three, the client that starts had the first round after the data was written,
+// the slowest for both in every 100 000-file run, twice out of three). A round prints both clients' images/s,
 // MB/s, their ratio, CPU seconds (batchdeck-cli's from /usr/bin/time; the curl processes' from
 // getrusage) and Batchdeck's peak RSS (MiB: the kernel's high-water mark, VmHWM = ru_maxrss, as
 // /usr/bin/time -v reports it). Then a line per size: the median ratio of the rounds (each
@@ -16,7 +18,7 @@
 // the end how flat that peak RSS stayed across sizes, and the load average throughout (the
 // machine may be shared).
 //
-//   bench_ingest [--sizes 1000,10000,100000] [--with-1m] [--image-kb 48] [--concurrency 4] [--rounds 3]
+//   bench_ingest [--sizes 1000,10000,100000] [--with-1m] [--image-kb 48] [--concurrency 4] [--rounds 4]
 // Default sizes 1k, 10k, 100k; --with-1m adds 1 000 000 (opt-in: writing a million files and
 // their shards takes a while; use --image-kb 1 for tiny images, and compare RSS at one size of
 // image). A size whose runs failed is marked FAILED and left out of the RSS line.
@@ -249,7 +251,7 @@ int main(int argc, char **argv)
     int concurrency = 4;
     int imageKb = 48;
     int shardFiles = 256;
-    int rounds = 3;
+    int rounds = 4;
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--with-1m"))
             sizes << 1000000;
