@@ -15,16 +15,10 @@
 namespace bd::staging {
 
 namespace {
-bool statFile(const QString &path, qint64 *size, qint64 *mtimeNs, qint64 *mtimeS)
+// stat() of a regular file (a folder, a device or a link to one is no file to send).
+bool statRegular(const QString &path, struct stat *st)
 {
-    struct stat st;
-    if (::stat(QFile::encodeName(path).constData(), &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    const FileFingerprint f = fingerprintOfStat(st, 0);
-    *size = f.size;
-    *mtimeNs = f.mtimeNs;
-    *mtimeS = qint64(st.st_mtim.tv_sec);
-    return true;
+    return ::stat(QFile::encodeName(path).constData(), st) == 0 && S_ISREG(st->st_mode);
 }
 
 }  // namespace
@@ -103,13 +97,15 @@ qint64 fingerprintClockNs()
 
 FileFingerprint takeFingerprint(const QString &path)
 {
-    FileFingerprint f;
-    f.takenAtNs = fingerprintClockNs();   // before the stat: a write after it makes the record racy, not wrong
-    qint64 seconds = 0;
-    if (!statFile(path, &f.size, &f.mtimeNs, &seconds)) {
-        f.size = -1;
-        return f;
+    const qint64 takenAtNs = fingerprintClockNs();   // before the stat: a write after it makes the record racy, not wrong
+    struct stat st;
+    if (!statRegular(path, &st)) {
+        FileFingerprint gone;
+        gone.takenAtNs = takenAtNs;
+        gone.size = -1;
+        return gone;
     }
+    FileFingerprint f = fingerprintOfStat(st, takenAtNs);
     if (f.isRacy())
         f.sha256 = sha256OfFile(path);
     return f;
@@ -117,12 +113,13 @@ FileFingerprint takeFingerprint(const QString &path)
 
 FileChange compareWithDisk(const QString &path, const FileFingerprint &recorded, qint64 legacySize, qint64 legacyMtimeS)
 {
-    qint64 size = 0, mtimeNs = 0, mtimeS = 0;
-    if (!statFile(path, &size, &mtimeNs, &mtimeS))
+    struct stat st;
+    if (!statRegular(path, &st))
         return FileChange::Gone;
+    const FileFingerprint now = fingerprintOfStat(st, 0);
     if (!recorded.isValid())
-        return size == legacySize && mtimeS == legacyMtimeS ? FileChange::Unchanged : FileChange::Changed;
-    if (size != recorded.size || mtimeNs != recorded.mtimeNs)
+        return now.size == legacySize && qint64(st.st_mtim.tv_sec) == legacyMtimeS ? FileChange::Unchanged : FileChange::Changed;
+    if (now.size != recorded.size || now.mtimeNs != recorded.mtimeNs)
         return FileChange::Changed;
     if (!recorded.isRacy())
         return FileChange::Unchanged;
