@@ -296,8 +296,10 @@ void FolderWalker::visitEntry(const QString &path, const QString &name, bool top
         full = native(path);
         at.name = full.constData();
     }
+    // An entry the read-ahead opened (O_NOFOLLOW: never through a link) is stat'ed through its
+    // descriptor, the same file its head is read from, without a second look-up of its name.
     struct stat st;
-    if (::fstatat(at.dirFd, at.name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if ((at.openFd >= 0 ? ::fstat(at.openFd, &st) : ::fstatat(at.dirFd, at.name, &st, AT_SYMLINK_NOFOLLOW)) != 0) {
         const int err = errno;
         skip(path, err == ENOENT ? SkipReason::NotFound : SkipReason::Unreadable, errnoText(err));
         return;
