@@ -86,8 +86,7 @@ void IngestOperation::onEarlyShard(PlannedShard shard)
     ensureQueue();
     TransferOperation *transfer = newShardTransfer(shard);
     m_earlyTransfers.insert(transfer);
-    m_queue->enqueue(transfer);
-    prefetchFingerprints(transfer);
+    m_queue->enqueue(transfer);   // (a shard's body fingerprints its members as it reads them)
     setTotalAmount(Unit::Files, qMax(totalAmount(Unit::Files), qint64(m_earlyFiles)));
     updateBytesTotal();
     startQueue();
