@@ -125,6 +125,17 @@ QVector<Migration> buildMigrations()
                       QStringLiteral("ALTER TABLE ingest_shards ADD COLUMN sent_at_ms INTEGER"),
                       QStringLiteral("ALTER TABLE ingest_shards ADD COLUMN body_left INTEGER NOT NULL DEFAULT 0"),
                   } });
+    list.append({ 7, QStringLiteral("staging"),
+                  QStringLiteral("ingest journal: the members of a shard the service answered before the scan's copy "
+                                 "reached the journal are appended here and written onto their rows later, in path "
+                                 "order (an early shard's members come in the walk's order)"),
+                  {
+                      QStringLiteral("CREATE TABLE IF NOT EXISTS ingest_answered (ingest_id TEXT NOT NULL,"
+                                     " batch_id TEXT NOT NULL, state TEXT NOT NULL, sent_at_ms INTEGER,"
+                                     " body_left INTEGER NOT NULL DEFAULT 0, path TEXT NOT NULL, batch_name TEXT,"
+                                     " size INTEGER, mtime INTEGER, mtime_ns INTEGER, fingerprint_at_ns INTEGER,"
+                                     " sha256 TEXT)"),
+                  } });
     for (int i = 0; i < list.size(); ++i)
         Q_ASSERT(list.at(i).version == i + 1);
     return list;

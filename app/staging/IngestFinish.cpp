@@ -69,6 +69,8 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
 {
     FinishPasses out;
     QSqlDatabase db = database();   // this thread's connection
+    IngestJournal journal;
+    journal.applyAnsweredShards(ingestId);   // (a run that stopped before its last state change)
     const QString schema = QStringLiteral("scan_finish");
     if (!ScanStore::attach(db, *file, schema, nullptr))
         return out;
@@ -82,7 +84,6 @@ IngestOperation::FinishPasses IngestOperation::runFinishPasses(const std::shared
                 rejected.append({ s.path, *verdict });
             return true;
         });
-        IngestJournal journal;
         for (const auto &r : std::as_const(rejected))
             journal.setFileFailed(ingestId, { r.first }, QStringLiteral("service-rejected"), r.second);
         out.rejected = int(rejected.size());

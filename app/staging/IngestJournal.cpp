@@ -196,7 +196,8 @@ QVector<IngestRecord> IngestJournal::unfinishedIngests()
 
 bool IngestJournal::setIngestState(const QString &ingestId, const QString &state)
 {
-    if (!ensureSchema())
+    // What comes after a state reads the members' rows: answered shards are written on them first.
+    if (!ensureSchema() || !applyAnsweredShards(ingestId))
         return false;
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE ingests SET state = ?, updated_at = ? WHERE ingest_id = ?"));

@@ -179,6 +179,18 @@ public:
     bool confirmShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
                       const QVector<FileFingerprint> &fingerprints);
     bool recoverInterruptedShards(const QString &ingestId);
+    // An answer that comes while the scan's copy has not reached the journal yet (an early
+    // shard's, its members in the walk's order): its members go to ingest_answered, a table
+    // appended to, and the shard is "answered". applyAnsweredShards writes them onto their rows
+    // in path order, in one pass (the ingest calls it after the copy; every setIngestState and
+    // recoverInterruptedShards calls it first, so nothing reads a member's row before it). The
+    // early shards' members upserted one shard at a time had been written at ~450 random index
+    // pages a shard: 5.3 ms a confirmation against 1.9 ms for a shard in path order.
+    // (The entries in hand as confirmShard takes them; none: the record is read back.)
+    bool answerShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
+                     const QVector<FileFingerprint> &fingerprints);
+    bool applyAnsweredShards(const QString &ingestId);
+    enum class MemberTable { Files, Answered };
 
     // JournalWriter: the writes between beginBatch() and endBatch() share one transaction (one
     // commit for many), each write a savepoint in it (a failed one leaves the others).
@@ -202,7 +214,7 @@ private:
     // name up in a list, so preparing a statement of ~900 values each time cost more than running it.
     QString m_memberWriteConnection;
     QHash<int, std::shared_ptr<QSqlQuery>> m_memberWrites;
-    QSqlQuery *memberWrite(QSqlDatabase db, int rows);
+    QSqlQuery *memberWrite(QSqlDatabase db, int rows, MemberTable table);
 };
 
 }  // namespace bd::staging

@@ -37,17 +37,25 @@ QJsonArray fileEntry(const QString &path, const FileFingerprint &f)
                        f.isValid() ? QJsonValue(f.takenAtNs) : null, f.sha256.isEmpty() ? null : QJsonValue(f.sha256) };
 }
 
-// The members' write for n rows: an upsert (an early shard's members may have no row yet).
-QString memberWriteSql(int rows)
+// The columns a member's write sets, in the order it binds them.
+constexpr char kMemberColumns[] = "ingest_id, batch_id, state, sent_at_ms, body_left, path,"
+                                  " batch_name, size, mtime, mtime_ns, fingerprint_at_ns, sha256";
+// What a member's row takes from a write that finds it there (an early shard's members may
+// have no row yet: then the write is the row).
+constexpr char kMemberUpsert[] = " ON CONFLICT (ingest_id, path) DO UPDATE SET state = excluded.state, reason = NULL,"
+                                 " size = excluded.size, mtime = excluded.mtime, mtime_ns = excluded.mtime_ns,"
+                                 " fingerprint_at_ns = excluded.fingerprint_at_ns, sha256 = excluded.sha256,"
+                                 " sent_at_ms = excluded.sent_at_ms, body_left = excluded.body_left";
+
+// The members' write for n rows: an upsert into their rows, or (an answered shard) rows added
+// to ingest_answered.
+QString memberWriteSql(int rows, IngestJournal::MemberTable table)
 {
-    return QStringLiteral("INSERT INTO ingest_files (ingest_id, batch_id, state, sent_at_ms, body_left, path,"
-                          " batch_name, size, mtime, mtime_ns, fingerprint_at_ns, sha256)"
-                          " SELECT ?, ?, ?, ?, ?, r.* FROM (VALUES %1) r WHERE true"
-                          " ON CONFLICT (ingest_id, path) DO UPDATE SET state = excluded.state, reason = NULL,"
-                          " size = excluded.size, mtime = excluded.mtime, mtime_ns = excluded.mtime_ns,"
-                          " fingerprint_at_ns = excluded.fingerprint_at_ns, sha256 = excluded.sha256,"
-                          " sent_at_ms = excluded.sent_at_ms, body_left = excluded.body_left")
-        .arg(sqlPlaceholders(rows, 7));
+    const bool answered = table == IngestJournal::MemberTable::Answered;
+    return QStringLiteral("INSERT INTO %1 (%2) SELECT ?, ?, ?, ?, ?, r.* FROM (VALUES %3) r WHERE true%4")
+        .arg(answered ? QStringLiteral("ingest_answered") : QStringLiteral("ingest_files"),
+             QLatin1String(kMemberColumns), sqlPlaceholders(rows, 7),
+             answered ? QString() : QLatin1String(kMemberUpsert));
 }
 
 using MemberWrite = std::function<QSqlQuery *(int rows)>;
@@ -152,17 +160,18 @@ bool applyRecord(QSqlDatabase db, const MemberWrite &statement, const QString &i
 
 }  // namespace
 
-QSqlQuery *IngestJournal::memberWrite(QSqlDatabase db, int rows)
+QSqlQuery *IngestJournal::memberWrite(QSqlDatabase db, int rows, MemberTable table)
 {
-    if (m_memberWriteConnection != db.connectionName() || m_memberWrites.size() > 4) {
+    if (m_memberWriteConnection != db.connectionName() || m_memberWrites.size() > 6) {
         m_memberWrites.clear();   // another connection (or a few odd sizes): prepared again
         m_memberWriteConnection = db.connectionName();
     }
-    std::shared_ptr<QSqlQuery> &q = m_memberWrites[rows];
+    const int key = rows * 2 + (table == MemberTable::Answered ? 1 : 0);
+    std::shared_ptr<QSqlQuery> &q = m_memberWrites[key];
     if (!q) {
         auto prepared = std::make_shared<QSqlQuery>(db);
-        if (!prepared->prepare(memberWriteSql(rows))) {
-            m_memberWrites.remove(rows);
+        if (!prepared->prepare(memberWriteSql(rows, table))) {
+            m_memberWrites.remove(key);
             return nullptr;
         }
         q = std::move(prepared);
@@ -267,7 +276,7 @@ bool IngestJournal::confirmShard(const QString &ingestId, int index)
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    return applyRecord(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index, QStringLiteral("confirmed"),
+    return applyRecord(db, [this, db](int rows) { return memberWrite(db, rows, MemberTable::Files); }, ingestId, index, QStringLiteral("confirmed"),
                        &m_lastError)
            && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
 }
@@ -281,14 +290,62 @@ bool IngestJournal::confirmShard(const QString &ingestId, int index, const QStri
         return false;
     QSqlDatabase db = database();
     Transaction tx(db, m_inBatch);
-    return writeMembers(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index,
+    return writeMembers(db, [this, db](int rows) { return memberWrite(db, rows, MemberTable::Files); }, ingestId, index,
                         QStringLiteral("confirmed"), paths, names, fingerprints, &m_lastError)
            && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
 }
 
-bool IngestJournal::recoverInterruptedShards(const QString &ingestId)
+bool IngestJournal::answerShard(const QString &ingestId, int index, const QStringList &paths,
+                                const QStringList &names, const QVector<FileFingerprint> &fingerprints)
 {
     if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    const MemberWrite appendAnswered = [this, db](int rows) { return memberWrite(db, rows, MemberTable::Answered); };
+    Transaction tx(db, m_inBatch);
+    // The entries in hand, or (none, or not the paths') the record read back.
+    const bool inHand = paths.size() == names.size() && paths.size() == fingerprints.size() && !paths.isEmpty();
+    return (inHand ? writeMembers(db, appendAnswered, ingestId, index, QStringLiteral("confirmed"), paths, names,
+                                  fingerprints, &m_lastError)
+                   : applyRecord(db, appendAnswered, ingestId, index, QStringLiteral("confirmed"), &m_lastError))
+           && setShardState(ingestId, index, QStringLiteral("answered")) && tx.commit();
+}
+
+bool IngestJournal::applyAnsweredShards(const QString &ingestId)
+{
+    if (!ensureSchema())
+        return false;
+    QSqlDatabase db = database();
+    QSqlQuery any(db);
+    any.prepare(QStringLiteral("SELECT EXISTS (SELECT 1 FROM ingest_answered WHERE ingest_id = ?)"));
+    any.addBindValue(ingestId);
+    if (!any.exec() || !any.next())
+        return (m_lastError = any.lastError().text(), false);
+    if (!any.value(0).toBool())
+        return true;
+    any.finish();
+    Transaction tx(db, m_inBatch);
+    QSqlQuery q(db);
+    // In path order: the rows' keys are met one after the other, as the scan's copy meets them.
+    q.prepare(QStringLiteral("INSERT INTO ingest_files (%1) SELECT %1 FROM ingest_answered WHERE ingest_id = ?"
+                             " ORDER BY path%2")
+                  .arg(QLatin1String(kMemberColumns), QLatin1String(kMemberUpsert)));
+    q.addBindValue(ingestId);
+    if (!q.exec())
+        return (m_lastError = q.lastError().text(), false);
+    for (const char *sql : { "DELETE FROM ingest_answered WHERE ingest_id = ?",
+                             "UPDATE ingest_shards SET state = 'uploaded', files = NULL WHERE ingest_id = ? AND state = 'answered'" }) {
+        q.prepare(QLatin1String(sql));
+        q.addBindValue(ingestId);
+        if (!q.exec())
+            return (m_lastError = q.lastError().text(), false);
+    }
+    return tx.commit();
+}
+
+bool IngestJournal::recoverInterruptedShards(const QString &ingestId)
+{
+    if (!ensureSchema() || !applyAnsweredShards(ingestId))
         return false;
     QSqlDatabase db = database();
     QSqlQuery shards(db);
@@ -304,7 +361,7 @@ bool IngestJournal::recoverInterruptedShards(const QString &ingestId)
     shards.finish();
     for (const int index : std::as_const(indexes)) {
         Transaction tx(db, m_inBatch);
-        if (!applyRecord(db, [this, db](int rows) { return memberWrite(db, rows); }, ingestId, index, QStringLiteral("sent"),
+        if (!applyRecord(db, [this, db](int rows) { return memberWrite(db, rows, MemberTable::Files); }, ingestId, index, QStringLiteral("sent"),
                          &m_lastError)
             || !setShardState(ingestId, index, QStringLiteral("interrupted")) || !tx.commit())
             return false;

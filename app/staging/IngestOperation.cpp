@@ -192,6 +192,7 @@ void IngestOperation::startScan()
     scanOptions.toDatabase = true;
     m_scanner = new FolderScanner(m_options.inputs, scanOptions, this);
     m_overlapped = canOverlapScanAndUpload();
+    m_answerBeforeCopy = m_overlapped;
     if (m_overlapped) {
         m_nextShardIndex = m_journal.nextShardIndex(m_summary.ingestId);
         m_earlyWaiting = std::make_shared<std::atomic<int>>(0);
@@ -272,7 +273,7 @@ void IngestOperation::onScanFinished()
         if (hook)
             hook();
         IngestJournal journal;
-        if (!journal.addScanFiles(ingestId, schema))
+        if (!journal.addScanFiles(ingestId, schema) || !journal.applyAnsweredShards(ingestId))
             error = journal.lastError();
         ScanStore::detach(db, schema);
         // The copy may leave a write-ahead log of up to a range: fold it into the database here
@@ -296,6 +297,7 @@ void IngestOperation::onScanJournaled()
     timeline::mark(QStringLiteral("ingest: scan copied to the journal"));
     if (isFinished())
         return;
+    m_answerBeforeCopy = false;   // (one answered meanwhile is written by the next state change)
     const QString error = m_journalCopy.result();
     if (!error.isEmpty()) {
         fail(Error(ErrorKind::Io, tr("Cannot write the ingest journal: %1").arg(error)));

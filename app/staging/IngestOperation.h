@@ -239,6 +239,9 @@ private:
     static constexpr int kFeedWindow = 2;
 
     bool m_overlapped = false;               // early shards were asked of the walk
+    // Until the scan's copy is in the journal, a shard's answer is journaled as "answered" (its
+    // members appended, IngestJournal::answerShard) and written onto their rows after the copy.
+    bool m_answerBeforeCopy = false;
     std::shared_ptr<std::atomic<int>> m_earlyWaiting;   // early shards queued, not started
     QSet<TransferOperation *> m_earlyTransfers;
     int m_earlyFiles = 0;

@@ -347,12 +347,16 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
     } else {
         m_confirmedCount += int(paths.size());
         const QStringList names = shard ? memberNames(shard->shard()) : QStringList();
-        record([id = m_summary.ingestId, paths, names, shardIndex, sent](IngestJournal &journal) {
+        record([id = m_summary.ingestId, paths, names, shardIndex, sent,
+                answerLater = m_answerBeforeCopy](IngestJournal &journal) {
             if (shardIndex < 0)
                 return journal.setFileState(id, paths, JournalFileState::Confirmed);
             // The record as this run wrote it (an empty one, unknown here: read back from the journal).
-            return sent && !sent->isEmpty() ? journal.confirmShard(id, shardIndex, paths, names, *sent)
-                                            : journal.confirmShard(id, shardIndex);
+            const QVector<FileFingerprint> inHand = sent ? *sent : QVector<FileFingerprint>();
+            if (answerLater)
+                return journal.answerShard(id, shardIndex, paths, names, inHand);
+            return !inHand.isEmpty() ? journal.confirmShard(id, shardIndex, paths, names, inHand)
+                                     : journal.confirmShard(id, shardIndex);
         });
     }
 }

@@ -334,6 +334,92 @@ private Q_SLOTS:
         QVERIFY(!journal.files(QStringLiteral("ing-odd")).contains(paths[1]));
     }
 
+    // An answer before the scan's copy: the members wait in ingest_answered (durable: another
+    // connection, as after a kill, sees them) and reach their rows, exactly as a confirm writes
+    // them, at the first of recoverInterruptedShards, setIngestState or applyAnsweredShards -
+    // rows that exist (planned) or not, another ingest's answers left alone, and the record
+    // read back when the entries are not in hand.
+    void answeredShardsReachTheirRowsAtTheNextStateChange()
+    {
+        QStringList paths, names;
+        QVector<FileFingerprint> prints;
+        for (int i = 0; i < 300; ++i) {
+            paths << QStringLiteral("/answered/%1 \"q\" é.jpg").arg((i * 7919) % 300, 3, 10, QLatin1Char('0'));
+            names << QStringLiteral("a%1.jpg").arg(i);
+            FileFingerprint f;
+            f.size = 3000 + i;
+            f.mtimeNs = (i == 9 ? -987654321LL : 1765000000123456789LL + i);
+            f.takenAtNs = 1765000009987654321LL + i;
+            prints.append(f);
+        }
+        prints[4].sha256 = QString(64, QLatin1Char('c'));
+        prints[6] = FileFingerprint();
+        const auto start = [&](IngestJournal &journal, const QString &id, int withRows) {
+            IngestRecord r;
+            r.ingestId = id;
+            r.batchId = id + QStringLiteral("-batch");
+            r.sources = { QStringLiteral("/answered") };
+            QVector<JournalFile> files;
+            for (int i = 0; i < withRows; ++i)
+                files.append({ paths[i], names[i], 10, 1, JournalFileState::Planned, {} });
+            return journal.saveIngest(r) && journal.addFiles(id, files)
+                   && journal.addShard(id, 0, names.mid(0, 150), QStringLiteral("planned"))
+                   && journal.addShard(id, 1, names.mid(150), QStringLiteral("planned"))
+                   && journal.markShardSending(id, 0, paths.mid(0, 150), prints.mid(0, 150))
+                   && journal.markShardSending(id, 1, paths.mid(150), prints.mid(150)) && journal.markShardBodyLeft(id, 0)
+                   && journal.markShardBodyLeft(id, 1);
+        };
+        IngestJournal journal;
+        for (const QString &id : { QStringLiteral("ans-kill"), QStringLiteral("ans-state"), QStringLiteral("ans-other") }) {
+            QVERIFY(start(journal, id, 100));
+            QVERIFY(journal.answerShard(id, 0, paths.mid(0, 150), names.mid(0, 150), prints.mid(0, 150)));
+            QVERIFY(journal.answerShard(id, 1, {}, {}, {}));   // the record read back
+            QCOMPARE(journal.shardStates(id).value(0), QStringLiteral("answered"));
+            QCOMPARE(journal.files(id).size(), 100);   // nothing written on the rows yet
+            QVERIFY(journal.filesInState(id, JournalFileState::Confirmed).isEmpty());
+        }
+        const auto expectConfirmed = [&](const QString &id) {
+            const QHash<QString, JournalFile> files = IngestJournal().files(id);
+            QCOMPARE(files.size(), 300);
+            for (int i = 0; i < 300; ++i) {
+                const JournalFile f = files.value(paths[i]);
+                QCOMPARE(f.state, JournalFileState::Confirmed);
+                QCOMPARE(f.batchName, names[i]);
+                QCOMPARE(f.fingerprint.isValid(), i != 6);
+                if (i == 6)
+                    continue;
+                QCOMPARE(f.size, prints[i].size);
+                QCOMPARE(f.fingerprint.mtimeNs, prints[i].mtimeNs);
+                QCOMPARE(f.fingerprint.takenAtNs, prints[i].takenAtNs);
+                QCOMPARE(f.fingerprint.sha256, prints[i].sha256);
+                QVERIFY(f.sentAtMs > 0);
+                QVERIFY(f.bodyLeft);
+            }
+            const QHash<int, QString> shards = IngestJournal().shardStates(id);
+            QCOMPARE(shards.value(0), QStringLiteral("uploaded"));
+            QCOMPARE(shards.value(1), QStringLiteral("uploaded"));
+        };
+        {   // a kill: the next run's connection recovers them
+            IngestJournal next;
+            QVERIFY(next.recoverInterruptedShards(QStringLiteral("ans-kill")));
+        }
+        expectConfirmed(QStringLiteral("ans-kill"));
+        QVERIFY(journal.setIngestState(QStringLiteral("ans-state"), QStringLiteral("uploaded")));
+        expectConfirmed(QStringLiteral("ans-state"));
+        QSqlQuery q(bd::database());
+        QVERIFY(q.exec(QStringLiteral("SELECT ingest_id, count(*) FROM ingest_answered GROUP BY 1")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ans-other"));   // untouched until its own turn
+        QCOMPARE(q.value(1).toInt(), 300);
+        QVERIFY(!q.next());
+        QVERIFY(journal.applyAnsweredShards(QStringLiteral("ans-other")));
+        expectConfirmed(QStringLiteral("ans-other"));
+        QVERIFY(q.exec(QStringLiteral("SELECT count(*) FROM ingest_answered")) && q.next());
+        QCOMPARE(q.value(0).toInt(), 0);
+        QVERIFY(journal.applyAnsweredShards(QStringLiteral("ans-other")));   // nothing left: nothing done
+        expectConfirmed(QStringLiteral("ans-other"));
+    }
+
     void anotherServiceOrWorkspaceIsNeverReused()
     {
         IngestJournal journal;

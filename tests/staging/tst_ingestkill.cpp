@@ -71,11 +71,13 @@ qint64 indexedObjects(Env &env, const QString &batch)
 // when it is a member of a shard whose in-flight record is on the shard's row - what the next
 // run's recovery writes onto the file rows before it reads them (IngestJournal.h). A member of
 // an early shard may have no row yet: the record alone speaks for it (its name from the shard's
-// members, in the record's order).
+// members, in the record's order). A member of a shard the service answered before the scan's
+// copy reached the journal is in ingest_answered until the pass that writes it on its row.
 const char *const kFileStatesAfterKill =
     "WITH x AS (SELECT s.ingest_id, json_extract(j.value, '$[0]') AS path,"
     " json_extract(s.members, '$[' || j.key || ']') AS name, 'sent' AS state, s.body_left"
-    " FROM ingest_shards s, json_each(s.files) j WHERE s.state = 'sent' AND s.files IS NOT NULL)"
+    " FROM ingest_shards s, json_each(s.files) j WHERE s.state = 'sent' AND s.files IS NOT NULL"
+    " UNION ALL SELECT a.ingest_id, a.path, a.batch_name, a.state, a.body_left FROM ingest_answered a)"
     " SELECT f.batch_name, COALESCE(x.state, f.state) AS state, COALESCE(x.body_left, f.body_left) AS body_left"
     " FROM ingest_files f LEFT JOIN x ON x.ingest_id = f.ingest_id AND x.path = f.path"
     " UNION ALL SELECT x.name, x.state, x.body_left FROM x WHERE NOT EXISTS"

@@ -218,7 +218,8 @@ void TestUploadPipeline::earlyShardsThatFailAreListedFileByFile()
 
 // A fresh overlapped ingest plans its shards once the scan is counted, while the scan is still
 // being copied into the journal: a shard may be answered before its members' rows are copied.
-// Hold the copy until all but the last few shards were answered: every file ends confirmed,
+// Hold the copy until all but the last few shards were answered (their members appended to
+// ingest_answered, IngestJournal::answerShard): every file ends confirmed,
 // exactly once in the batch and in the journal (the copy leaves a confirmed row as it is).
 void TestUploadPipeline::plannedShardsAnsweredBeforeTheScanIsCopied()
 {
@@ -228,15 +229,18 @@ void TestUploadPipeline::plannedShardsAnsweredBeforeTheScanIsCopied()
     IngestOptions options = m_env.options(QStringLiteral("copy-late-b"), { dir });
     options.plan.shardMaxFiles = 25;
     std::atomic<int> confirmedWhenCopied{ -1 };
-    IngestOperation::setBeforeJournalCopyForTests([&confirmedWhenCopied] {
+    std::atomic<int> answeredWhenCopied{ -1 };
+    IngestOperation::setBeforeJournalCopyForTests([&confirmedWhenCopied, &answeredWhenCopied] {
         QSqlDatabase db = bd::database();   // the copy's thread's connection
         QElapsedTimer waited;
         waited.start();
         int confirmed = 0;
         while (waited.elapsed() < 60000) {
             QSqlQuery q(db);
-            if (q.exec(QStringLiteral("SELECT count(*) FROM ingest_files f JOIN ingests i ON i.ingest_id = f.ingest_id"
-                                      " WHERE i.batch_id = 'copy-late-b' AND f.state = 'confirmed'"))
+            // (Answered before the copy: appended to ingest_answered, written on the rows after it.)
+            if (q.exec(QStringLiteral("SELECT (SELECT count(*) FROM ingest_files f JOIN ingests i ON i.ingest_id = f.ingest_id"
+                                      " WHERE i.batch_id = 'copy-late-b' AND f.state = 'confirmed')"
+                                      " + (SELECT count(*) FROM ingest_answered WHERE batch_id = 'copy-late-b')"))
                 && q.next())
                 confirmed = q.value(0).toInt();
             if (confirmed >= images - 75)
@@ -244,12 +248,17 @@ void TestUploadPipeline::plannedShardsAnsweredBeforeTheScanIsCopied()
             QThread::msleep(20);
         }
         confirmedWhenCopied = confirmed;
+        QSqlQuery answered(db);
+        if (answered.exec(QStringLiteral("SELECT count(*) FROM ingest_answered WHERE batch_id = 'copy-late-b'")) && answered.next())
+            answeredWhenCopied = answered.value(0).toInt();
     });
     const auto restore = qScopeGuard([] { IngestOperation::setBeforeJournalCopyForTests({}); });
     IngestOperation *op = ingest(options);
     QVERIFY2(!op->error(), qPrintable(op->error().fullText()));
     QVERIFY2(confirmedWhenCopied >= images - 75,
              qPrintable(QStringLiteral("only %1 files confirmed before the copy: the plan waited for it").arg(confirmedWhenCopied.load())));
+    // Their members waited in ingest_answered (appended in the walk's order) for the copy.
+    QVERIFY2(answeredWhenCopied >= images - 75 - 25, qPrintable(QString::number(answeredWhenCopied.load())));
     QCOMPARE(op->summary().uploadedTotal(), images);
     expectExactlyOnce(QStringLiteral("copy-late-b"), images);
     QSqlQuery q(bd::database());
@@ -258,6 +267,12 @@ void TestUploadPipeline::plannedShardsAnsweredBeforeTheScanIsCopied()
     while (q.next())
         states.insert(q.value(0).toString(), q.value(1).toInt());
     QCOMPARE(states, (QMap<QString, int>{ { QStringLiteral("confirmed"), images } }));
+    QVERIFY(q.exec(QStringLiteral("SELECT (SELECT count(*) FROM ingest_answered),"
+                                  " (SELECT count(*) FROM ingest_shards WHERE ingest_id = '%1' AND state != 'uploaded')")
+                       .arg(op->ingestId())));
+    QVERIFY(q.next());
+    QCOMPARE(q.value(0).toInt(), 0);   // every answer written on its rows
+    QCOMPARE(q.value(1).toInt(), 0);
 }
 
 void TestUploadPipeline::videoIngest()
