@@ -182,8 +182,9 @@ public:
     // An answer that comes while the scan's copy has not reached the journal yet (an early
     // shard's, its members in the walk's order): its members go to ingest_answered, a table
     // appended to, and the shard is "answered". applyAnsweredShards writes them onto their rows
-    // in path order, in one pass (the ingest calls it after the copy; every setIngestState and
-    // recoverInterruptedShards calls it first, so nothing reads a member's row before it). The
+    // in path order, sorted once and written a range per transaction (the ingest calls it after
+    // the copy and in its finish passes; every setIngestState and recoverInterruptedShards calls
+    // it first, so nothing reads a member's row before it). The
     // early shards' members upserted one shard at a time had been written at ~450 random index
     // pages a shard: 5.3 ms a confirmation against 1.9 ms for a shard in path order.
     // (The entries in hand as confirmShard takes them; none: the record is read back.)
