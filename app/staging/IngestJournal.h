@@ -183,10 +183,10 @@ public:
     // shard's, its members in the walk's order): its members go to ingest_answered, a table
     // appended to, and the shard is "answered". applyAnsweredShards writes them onto their rows
     // in path order, sorted once and written a range per transaction (the ingest calls it after
-    // the copy and in its finish passes; every setIngestState and recoverInterruptedShards calls
-    // it first, so nothing reads a member's row before it). The
-    // early shards' members upserted one shard at a time had been written at ~450 random index
-    // pages a shard: 5.3 ms a confirmation against 1.9 ms for a shard in path order.
+    // the copy, which every run makes before it reads the journal, resumed ones too, and in its
+    // finish passes; every setIngestState calls it first, so nothing reads a member's row before
+    // it). The early shards' members upserted one shard at a time had been written at ~450
+    // random index pages a shard: 5.3 ms a confirmation against 1.9 ms for a shard in path order.
     // (The entries in hand as confirmShard takes them; none: the record is read back.)
     bool answerShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
                      const QVector<FileFingerprint> &fingerprints);

@@ -337,8 +337,9 @@ bool IngestJournal::applyAnsweredShards(const QString &ingestId)
     // written onto the rows a range at a time, in path order: the keys are met one after the
     // other, as the scan's copy meets them. Outside a writer's batch each range is a transaction
     // of its own, so the write-ahead log (and its index, mapped into the process) is folded back
-    // between them instead of growing with a million-file ingest's answers (+0.8 MiB of peak RSS
-    // in one transaction). A range written twice (a kill in between) is written the same again.
+    // between them instead of holding a million-file ingest's answers at once, and the journal's
+    // other writers wait one range at most. A range written twice (a kill in between) is written
+    // the same again.
     const QString columns = QLatin1String(kMemberColumns);
     if (!run(QStringLiteral("DROP TABLE IF EXISTS temp.answered_sorted"), {})
         || !run(QStringLiteral("CREATE TEMP TABLE answered_sorted AS SELECT %1 FROM ingest_answered"
@@ -368,7 +369,10 @@ bool IngestJournal::applyAnsweredShards(const QString &ingestId)
 
 bool IngestJournal::recoverInterruptedShards(const QString &ingestId)
 {
-    if (!ensureSchema() || !applyAnsweredShards(ingestId))
+    // (A shard "answered" before a kill is left to the scan's copy of the next run, on a worker
+    // thread: a million-file ingest may hold hundreds of thousands of its members, and this runs
+    // on the operation's thread, the GUI's in the app.)
+    if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
     QSqlQuery shards(db);

@@ -336,7 +336,7 @@ private Q_SLOTS:
 
     // An answer before the scan's copy: the members wait in ingest_answered (durable: another
     // connection, as after a kill, sees them) and reach their rows, exactly as a confirm writes
-    // them, at the first of recoverInterruptedShards, setIngestState or applyAnsweredShards -
+    // them, at the first of setIngestState or applyAnsweredShards (the scan's copy) -
     // rows that exist (planned) or not, another ingest's answers left alone, and the record
     // read back when the entries are not in hand.
     void answeredShardsReachTheirRowsAtTheNextStateChange()
@@ -399,9 +399,11 @@ private Q_SLOTS:
             QCOMPARE(shards.value(0), QStringLiteral("uploaded"));
             QCOMPARE(shards.value(1), QStringLiteral("uploaded"));
         };
-        {   // a kill: the next run's connection recovers them
+        {   // a kill: the next run's connections recover them (its copy applies them)
             IngestJournal next;
             QVERIFY(next.recoverInterruptedShards(QStringLiteral("ans-kill")));
+            QCOMPARE(next.shardStates(QStringLiteral("ans-kill")).value(0), QStringLiteral("answered"));   // left to the copy
+            QVERIFY(next.applyAnsweredShards(QStringLiteral("ans-kill")));
         }
         expectConfirmed(QStringLiteral("ans-kill"));
         QVERIFY(journal.setIngestState(QStringLiteral("ans-state"), QStringLiteral("uploaded")));
