@@ -198,7 +198,22 @@ void TestIngestKill::killedWhileTheWalkStillRunsResumesWithoutDuplicates()
     const QStringList args = ingestArgs(QStringLiteral("walk-b"), dir, 100);
     env.sandbox->setFaultPlan(QJsonObject{ { "rules", QJsonArray{ QJsonObject{ { "route", "S1" }, { "delayMs", 300 } } } } });
     QProcess *first = startCli(dataDir, env.sandbox->apiUrl(), args, this);
-    QTRY_VERIFY_WITH_TIMEOUT(env.sandbox->requestCount(QStringLiteral("S1")) >= 1, 60000);
+    // Killed once a shard's "sent" record is in the journal (a PUT starts before it: the record
+    // holds the body's last bytes, so the storage host seeing the PUT proved nothing journaled).
+    const auto shardSent = [&] {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("kill-poll"));
+        db.setDatabaseName(dataDir + QStringLiteral("/batchdeck.sqlite"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=100"));
+        bool sent = false;
+        if (db.open()) {
+            QSqlQuery q(db);
+            sent = q.exec(QStringLiteral("SELECT 1 FROM ingest_shards WHERE state = 'sent' LIMIT 1")) && q.next();
+        }
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(QStringLiteral("kill-poll"));
+        return sent;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(env.sandbox->requestCount(QStringLiteral("S1")) >= 1 && shardSent(), 60000);
     first->kill();
     QVERIFY(first->waitForFinished(10000));
     QCOMPARE(first->exitStatus(), QProcess::CrashExit);
