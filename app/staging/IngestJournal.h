@@ -216,6 +216,10 @@ private:
     QString m_memberWriteConnection;
     QHash<int, std::shared_ptr<QSqlQuery>> m_memberWrites;
     QSqlQuery *memberWrite(QSqlDatabase db, int rows, MemberTable table);
+    // confirmShard and answerShard: the members written to `table` from the entries in hand (or
+    // the record read back), the shard then `shardState`, in one transaction.
+    bool writeAnswer(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
+                     const QVector<FileFingerprint> &fingerprints, MemberTable table, const QString &shardState);
 };
 
 }  // namespace bd::staging

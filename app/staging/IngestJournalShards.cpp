@@ -275,43 +275,35 @@ bool IngestJournal::markShardBodyLeft(const QString &ingestId, int index, bool l
 
 bool IngestJournal::confirmShard(const QString &ingestId, int index)
 {
-    if (!ensureSchema())
-        return false;
-    QSqlDatabase db = database();
-    Transaction tx(db, m_inBatch);
-    return applyRecord(db, [this, db](int rows) { return memberWrite(db, rows, MemberTable::Files); }, ingestId, index, QStringLiteral("confirmed"),
-                       &m_lastError)
-           && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
+    return writeAnswer(ingestId, index, {}, {}, {}, MemberTable::Files, QStringLiteral("uploaded"));
 }
 
 bool IngestJournal::confirmShard(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
                                  const QVector<FileFingerprint> &fingerprints)
 {
-    if (paths.size() != names.size() || paths.size() != fingerprints.size())
-        return confirmShard(ingestId, index);
-    if (!ensureSchema())
-        return false;
-    QSqlDatabase db = database();
-    Transaction tx(db, m_inBatch);
-    return writeMembers(db, [this, db](int rows) { return memberWrite(db, rows, MemberTable::Files); }, ingestId, index,
-                        QStringLiteral("confirmed"), paths, names, fingerprints, &m_lastError)
-           && setShardState(ingestId, index, QStringLiteral("uploaded")) && tx.commit();
+    return writeAnswer(ingestId, index, paths, names, fingerprints, MemberTable::Files, QStringLiteral("uploaded"));
 }
 
 bool IngestJournal::answerShard(const QString &ingestId, int index, const QStringList &paths,
                                 const QStringList &names, const QVector<FileFingerprint> &fingerprints)
 {
+    return writeAnswer(ingestId, index, paths, names, fingerprints, MemberTable::Answered, QStringLiteral("answered"));
+}
+
+bool IngestJournal::writeAnswer(const QString &ingestId, int index, const QStringList &paths, const QStringList &names,
+                                const QVector<FileFingerprint> &fingerprints, MemberTable table, const QString &shardState)
+{
     if (!ensureSchema())
         return false;
     QSqlDatabase db = database();
-    const MemberWrite appendAnswered = [this, db](int rows) { return memberWrite(db, rows, MemberTable::Answered); };
+    const MemberWrite write = [this, db, table](int rows) { return memberWrite(db, rows, table); };
     Transaction tx(db, m_inBatch);
     // The entries in hand, or (none, or not the paths') the record read back.
     const bool inHand = paths.size() == names.size() && paths.size() == fingerprints.size() && !paths.isEmpty();
-    return (inHand ? writeMembers(db, appendAnswered, ingestId, index, QStringLiteral("confirmed"), paths, names,
-                                  fingerprints, &m_lastError)
-                   : applyRecord(db, appendAnswered, ingestId, index, QStringLiteral("confirmed"), &m_lastError))
-           && setShardState(ingestId, index, QStringLiteral("answered")) && tx.commit();
+    return (inHand ? writeMembers(db, write, ingestId, index, QStringLiteral("confirmed"), paths, names, fingerprints,
+                                  &m_lastError)
+                   : applyRecord(db, write, ingestId, index, QStringLiteral("confirmed"), &m_lastError))
+           && setShardState(ingestId, index, shardState) && tx.commit();
 }
 
 bool IngestJournal::applyAnsweredShards(const QString &ingestId)

@@ -352,11 +352,10 @@ void IngestOperation::onTransferFinished(TransferOperation *transfer)
             if (shardIndex < 0)
                 return journal.setFileState(id, paths, JournalFileState::Confirmed);
             // The record as this run wrote it (an empty one, unknown here: read back from the journal).
+            // (No entries in hand: the journal reads the record back.)
             const QVector<FileFingerprint> inHand = sent ? *sent : QVector<FileFingerprint>();
-            if (answerLater)
-                return journal.answerShard(id, shardIndex, paths, names, inHand);
-            return !inHand.isEmpty() ? journal.confirmShard(id, shardIndex, paths, names, inHand)
-                                     : journal.confirmShard(id, shardIndex);
+            return answerLater ? journal.answerShard(id, shardIndex, paths, names, inHand)
+                               : journal.confirmShard(id, shardIndex, paths, names, inHand);
         });
     }
 }
