@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 namespace bd::staging {
@@ -66,6 +67,8 @@ bool isAncestorOrSelf(const QString &ancestor, const QString &path)
 QByteArray readHead(EntryAt at, int bytes, int *err)
 {
     *err = 0;
+    if (at.headBytes >= 0 && bytes <= kImageMagicBytes)   // read ahead (a shorter file: all of it)
+        return QByteArray(at.head, qMin(bytes, at.headBytes));
     const int fd = at.openFd >= 0 ? at.openFd : ::openat(at.dirFd, at.name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         *err = errno;
@@ -108,7 +111,24 @@ struct AheadEntry {
     QByteArray raw;   // the name as the folder holds it
     QString name;
     int fd = -1;
+    char head[kImageMagicBytes];
+    int headBytes = -1;   // read (<= kImageMagicBytes: the file may be shorter), or -1
 };
+
+// The head of a file opened ahead, read only if the page cache holds it (RWF_NOWAIT: no wait
+// for the disk). A file found there needs no read-ahead: asking for it anyway was one
+// posix_fadvise per file for nothing (~1.3 us each, 100 000 files of a folder just written).
+// A file not found (EAGAIN), or a kernel or file system without RWF_NOWAIT, is read ahead,
+// and its head read later as before.
+bool readHeadIfCached(AheadEntry *entry)
+{
+    iovec io{ entry->head, sizeof entry->head };
+    const ssize_t n = ::preadv2(entry->fd, &io, 1, 0, RWF_NOWAIT);
+    if (n < 0)
+        return false;
+    entry->headBytes = int(n);
+    return true;
+}
 
 bool worthReadingAhead(const dirent *ent, const QString &name, bool includeHidden)
 {
@@ -188,8 +208,10 @@ ScanResult FolderWalker::scan(const QStringList &inputs)
 void FolderWalker::finishStore()
 {
     m_visitedFolders.clear();
-    m_early.reset();   // its last shard, not full, is left to the plan after the scan
     timeline::mark(QStringLiteral("scan: walk done"));
+    if (m_early && m_result.storeError.isEmpty())
+        m_early->walkEnded(m_store.get(), m_result.imageCount);
+    m_early.reset();
     qint64 duplicates = 0;
     const bool settled = m_result.storeError.isEmpty()
                          && m_store->resolveSuspects(
@@ -256,7 +278,7 @@ void FolderWalker::walk(const QString &folder)
             AheadEntry next{ QByteArray(ent->d_name), QFile::decodeName(ent->d_name), -1 };
             if (worthReadingAhead(ent, next.name, m_options.includeHidden)) {
                 next.fd = ::openat(dirFd, ent->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-                if (next.fd >= 0)
+                if (next.fd >= 0 && !readHeadIfCached(&next))
                     ::posix_fadvise(next.fd, 0, kReadAheadBytes, POSIX_FADV_WILLNEED);
             }
             ahead.push_back(std::move(next));
@@ -273,7 +295,8 @@ void FolderWalker::walk(const QString &folder)
             skip(childPath(folder, name), SkipReason::Unreadable,
                  QStringLiteral("its name is not valid UTF-8 (rename it to upload it)"));
         } else {
-            visitEntry(childPath(folder, name), name, false, EntryAt{ dirFd, entry.raw.constData(), entry.fd });
+            visitEntry(childPath(folder, name), name, false,
+                       EntryAt{ dirFd, entry.raw.constData(), entry.fd, entry.head, entry.headBytes });
         }
         if (entry.fd >= 0)
             ::close(entry.fd);

@@ -25,6 +25,9 @@ struct EntryAt {
     int dirFd = AT_FDCWD;
     const char *name = nullptr;
     int openFd = -1;   // the entry opened ahead by the walk's read-ahead (walk() closes it), if any
+    // Its first bytes, when the read-ahead found them in memory (headBytes < 0: not read yet).
+    const char *head = nullptr;
+    int headBytes = -1;
 };
 
 class FolderWalker

@@ -15,6 +15,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 using namespace bd::staging;
@@ -264,6 +265,50 @@ private Q_SLOTS:
         QCOMPARE(scanner.error().kind, bd::ErrorKind::Cancelled);
         QTest::qWait(200);   // the worker's late result must not finish it twice
         QCOMPARE(finished.count(), 1);
+    }
+
+    // The read-ahead takes a file's head from the page cache when it is there (RWF_NOWAIT) and
+    // asks the disk for it otherwise: both ways see the same heads, so the same files pass the
+    // image check (files shorter than the head, a fake, real images) whether cached or not.
+    void headsFromTheCacheOrTheDiskAgree()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.path() + QStringLiteral("/heads");
+        QStringList files;
+        for (int i = 0; i < 40; ++i)
+            files << writeFile(root, QStringLiteral("img%1.jpg").arg(i, 2, 10, QLatin1Char('0')), jpegBytes(30 + i * 97));
+        files << writeFile(root, QStringLiteral("fake.jpg"), "not a jpeg, though long enough to fill a head");
+        files << writeFile(root, QStringLiteral("short.jpg"), QByteArray("\xff\xd8", 2));   // shorter than a head
+        files << writeFile(root, QStringLiteral("one.png"), QByteArray("\x89", 1));
+        const auto evict = [&files] {   // clean pages leave the cache when asked (no root needed)
+            int cold = 0;
+            for (const QString &path : std::as_const(files)) {
+                const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY);
+                if (fd < 0)
+                    continue;
+                ::fdatasync(fd);
+                ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+                char byte;
+                iovec io{ &byte, 1 };
+                cold += ::preadv2(fd, &io, 1, 0, RWF_NOWAIT) < 0 && errno == EAGAIN;
+                ::close(fd);
+            }
+            return cold;
+        };
+        ScanOptions options;
+        options.toDatabase = true;
+        const ScanResult warm = FolderWalker(options).scan({ root });
+        QVERIFY2(warm.storeError.isEmpty(), qPrintable(warm.storeError));
+        QCOMPARE(warm.imageCount, 40);
+        QCOMPARE(warm.skippedByReason[std::size_t(SkipReason::NotAnImage)], 3);
+        const int cold = evict();
+        if (cold == 0)
+            QSKIP("this file system keeps the files in memory (tmpfs?): the path from the disk is not reached");
+        const ScanResult fromDisk = FolderWalker(options).scan({ root });
+        QVERIFY2(fromDisk.storeError.isEmpty(), qPrintable(fromDisk.storeError));
+        QCOMPARE(fromDisk.imageCount, 40);
+        QCOMPARE(fromDisk.skippedByReason[std::size_t(SkipReason::NotAnImage)], 3);
+        QCOMPARE(fromDisk.totalBytes, warm.totalBytes);
     }
 
     // The walk opens the next regular media files of a folder ahead of checking them (their
