@@ -71,6 +71,7 @@ ManyValueStatement::ManyValueStatement(const QSqlDatabase &db, const QString &sq
 {
     sqlite3 *handle = db.isOpen() && nativeAvailable() ? handleOf(db) : nullptr;
     if (handle) {
+        m_connection = handle;
         const QByteArray utf8 = sql.toUtf8();
         if (sqlite3_prepare_v3(handle, utf8.constData(), int(utf8.size()), SQLITE_PREPARE_PERSISTENT, &m_native, nullptr)
             != SQLITE_OK) {
@@ -80,11 +81,19 @@ ManyValueStatement::ManyValueStatement(const QSqlDatabase &db, const QString &sq
         }
         return;
     }
+    m_connection = db.driver();
     m_query = std::make_unique<QSqlQuery>(db);
     if (!m_query->prepare(sql)) {
         m_error = m_query->lastError().text();
         m_query.reset();
     }
+}
+
+bool ManyValueStatement::preparedOn(const QSqlDatabase &db) const
+{
+    if (!isValid() || !db.isOpen())
+        return false;
+    return m_native ? m_connection == handleOf(db) : m_connection == db.driver();
 }
 
 ManyValueStatement::~ManyValueStatement()

@@ -28,6 +28,10 @@ public:
     bool isValid() const { return m_native || m_query; }
     bool isNative() const { return m_native != nullptr; }
     QString lastError() const { return m_error; }
+    // Whether it was prepared on db's current connection (a connection closed and opened again
+    // under the same name is another one: its statements are prepared again). The QSqlQuery
+    // path knows the driver only: Qt finalises its queries on close, and their next run fails.
+    bool preparedOn(const QSqlDatabase &db) const;
 
     // Positions from 0, as QSqlQuery's. Text is copied: the caller's strings may go at once.
     void bind(int index, qint64 value);
@@ -45,6 +49,7 @@ public:
 private:
     sqlite3_stmt *m_native = nullptr;
     std::unique_ptr<QSqlQuery> m_query;
+    const void *m_connection = nullptr;   // SQLite's handle, or Qt's driver (the QSqlQuery path)
     QString m_error;
 };
 

@@ -107,6 +107,38 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(name);
     }
+
+    // A cache of statements keyed by connection name (IngestJournal's members' write) must not
+    // run one on a connection closed and opened again under that name: preparedOn tells.
+    void preparedOnKnowsItsConnection_data() { bothPathsStoreTheSameValues_data(); }
+    void preparedOnKnowsItsConnection()
+    {
+        QFETCH(bool, native);
+        ManyValueStatement::setNativeAllowedForTests(native);
+        const auto restore = qScopeGuard([] { ManyValueStatement::setNativeAllowedForTests(true); });
+        QSqlDatabase db = open();
+        QSqlDatabase other = open();
+        {
+            ManyValueStatement insert(db, QStringLiteral("INSERT INTO t (id) VALUES (?)"));
+            QVERIFY(insert.isValid());
+            QVERIFY(insert.preparedOn(db));
+            QVERIFY(!insert.preparedOn(other));
+            QVERIFY(!ManyValueStatement().preparedOn(db));
+        }
+        ManyValueStatement before(other, QStringLiteral("INSERT INTO t (id) VALUES (?)"));
+        {
+            ManyValueStatement insert(db, QStringLiteral("INSERT INTO t (id) VALUES (?)"));
+            QVERIFY(insert.preparedOn(db));
+            // Closed with the statement alive (SQLite keeps that connection until it goes), then
+            // opened again under the same name: a new connection, which the statement is not on.
+            db.close();
+            QVERIFY(!insert.preparedOn(db));
+            QVERIFY(db.open());
+            if (native)   // (Qt's queries cannot tell: Qt finalised them, and their next run fails)
+                QVERIFY(!insert.preparedOn(db));
+        }
+        QVERIFY(before.preparedOn(other));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstManyValueStatement)
