@@ -7,6 +7,8 @@
 // per shard (sent, body left, confirmed) were a fifth of the CLI's CPU in a 10 000-file ingest.
 #include "staging/IngestJournal.h"
 
+#include "core/ManyValueStatement.h"
+
 #include "core/Database.h"
 #include "staging/IngestJournalSql.h"
 
@@ -19,6 +21,8 @@
 #include <QVariant>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdio>
 #include <functional>
 #include <numeric>
 
@@ -28,14 +32,77 @@ using namespace journalsql;
 
 namespace {
 
-// One entry of ingest_shards.files: [path, size, mtime_ns, fingerprint_at_ns, sha256], nulls
-// for a file that could not be read (as the per-file record wrote them). Integers stay exact
-// (QJsonValue keeps a qint64; SQLite reads it back as an INTEGER).
-QJsonArray fileEntry(const QString &path, const FileFingerprint &f)
+// A JSON string (RFC 8259: quote, backslash and control characters escaped; the rest as UTF-8).
+void appendJsonString(QByteArray *out, const QString &text)
 {
-    const QJsonValue null(QJsonValue::Null);
-    return QJsonArray{ path, f.isValid() ? QJsonValue(f.size) : null, f.isValid() ? QJsonValue(f.mtimeNs) : null,
-                       f.isValid() ? QJsonValue(f.takenAtNs) : null, f.sha256.isEmpty() ? null : QJsonValue(f.sha256) };
+    const QByteArray utf8 = text.toUtf8();
+    out->append('"');
+    for (const char c : utf8) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == '"' || u == '\\') {
+            out->append('\\').append(c);
+        } else if (u < 0x20) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(u));
+            out->append(escaped);
+        } else {
+            out->append(c);
+        }
+    }
+    out->append('"');
+}
+
+// ["name", ...] (ingest_shards.members), as QJsonArray::fromStringList wrote it, for less.
+QByteArray jsonStrings(const QStringList &strings)
+{
+    QByteArray out;
+    out.reserve(strings.size() * 24 + 2);
+    out.append('[');
+    for (qsizetype i = 0; i < strings.size(); ++i) {
+        if (i)
+            out.append(',');
+        appendJsonString(&out, strings.at(i));
+    }
+    out.append(']');
+    return out;
+}
+
+void appendJsonInteger(QByteArray *out, qint64 value)
+{
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out->append(digits, end - digits);
+}
+
+// ingest_shards.files: [[path, size, mtime_ns, fingerprint_at_ns, sha256], ...], nulls for a
+// file that could not be read (as the per-file record wrote them). Written as text directly:
+// through QJsonArray it was two thirds of a "sent" record's cost (a QJsonValue per field).
+// Integers stay exact; applyRecord reads it with QJsonDocument.
+QByteArray filesRecord(const QStringList &paths, const QVector<FileFingerprint> &fingerprints)
+{
+    QByteArray out;
+    out.reserve(paths.size() * 96 + 2);
+    out.append('[');
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        const FileFingerprint f = i < fingerprints.size() ? fingerprints.at(i) : FileFingerprint();
+        out.append(i ? ",[" : "[");
+        appendJsonString(&out, paths.at(i));
+        for (const qint64 value : { f.size, f.mtimeNs, f.takenAtNs }) {
+            out.append(',');
+            if (f.isValid())
+                appendJsonInteger(&out, value);
+            else
+                out.append("null");
+        }
+        out.append(',');
+        if (f.sha256.isEmpty())
+            out.append("null");
+        else
+            appendJsonString(&out, f.sha256);
+        out.append(']');
+    }
+    out.append(']');
+    return out;
 }
 
 constexpr qint64 kAnsweredRowsPerWrite = 20000;   // applyAnsweredShards: ~6 MB of log per range
@@ -61,7 +128,7 @@ QString memberWriteSql(int rows, IngestJournal::MemberTable table)
              answered ? QString() : QLatin1String(kMemberUpsert));
 }
 
-using MemberWrite = std::function<QSqlQuery *(int rows)>;
+using MemberWrite = std::function<ManyValueStatement *(int rows)>;
 
 // Writes a shard's record onto its members' rows with `state`: the fingerprints, and the time and
 // body_left of the shard's row. A member without a row gets one (an early shard's members are
@@ -81,35 +148,47 @@ bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &
                                              : QStringLiteral("shard %1 of ingest %2 is not journaled").arg(index).arg(ingestId);
         return false;
     }
-    const QVariantList fixed{ ingestId, shard.value(2), state, shard.value(0), shard.value(1).toInt() };
+    const QString batchId = shard.value(2).toString();
+    const QVariant sentAt = shard.value(0);
+    const qint64 bodyLeft = shard.value(1).toLongLong();
     shard.finish();
     QVector<qsizetype> order(paths.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&paths](qsizetype a, qsizetype b) { return paths.at(a) < paths.at(b); });
-    const QVariant null;
     for (qsizetype first = 0; first < order.size(); first += kRowsPerStatement) {
         const int rows = int(qMin<qsizetype>(kRowsPerStatement, order.size() - first));
-        QSqlQuery *q = statement(rows);
+        ManyValueStatement *q = statement(rows);
         if (!q) {
             *error = QStringLiteral("cannot prepare the shard members' write");
             return false;
         }
-        int at = 0;
-        for (const QVariant &value : fixed)
-            q->bindValue(at++, value);
+        q->bind(0, ingestId);
+        q->bind(1, batchId);
+        q->bind(2, state);
+        if (sentAt.isNull())
+            q->bindNull(3);
+        else
+            q->bind(3, sentAt.toLongLong());
+        q->bind(4, bodyLeft);
+        int at = 5;
         for (int i = 0; i < rows; ++i) {
             const qsizetype k = order.at(first + i);
             const FileFingerprint &f = k < fingerprints.size() ? fingerprints.at(k) : FileFingerprint();
-            q->bindValue(at++, paths.at(k));
-            q->bindValue(at++, k < names.size() ? QVariant(names.at(k)) : null);
-            q->bindValue(at++, f.isValid() ? QVariant(f.size) : null);
-            q->bindValue(at++, f.isValid() ? QVariant(f.mtimeNs / 1000000000) : null);
-            q->bindValue(at++, f.isValid() ? QVariant(f.mtimeNs) : null);
-            q->bindValue(at++, f.isValid() ? QVariant(f.takenAtNs) : null);
-            q->bindValue(at++, f.sha256.isEmpty() ? null : QVariant(f.sha256));
+            q->bind(at++, paths.at(k));
+            q->bind(at++, k < names.size() ? names.at(k) : QString());   // (a null QString binds NULL)
+            if (f.isValid()) {
+                q->bind(at++, f.size);
+                q->bind(at++, f.mtimeNs / 1000000000);
+                q->bind(at++, f.mtimeNs);
+                q->bind(at++, f.takenAtNs);
+            } else {
+                for (int n = 0; n < 4; ++n)
+                    q->bindNull(at++);
+            }
+            q->bind(at++, f.sha256.isEmpty() ? QString() : f.sha256);
         }
         if (!q->exec()) {
-            *error = q->lastError().text();
+            *error = q->lastError();
             return false;
         }
     }
@@ -117,7 +196,7 @@ bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &
 }
 
 // writeMembers with the record read back from the shard's row (after a kill; or a confirm whose
-// record this process does not hold). Entries as fileEntry wrote them; the names are the
+// record this process does not hold). Entries as filesRecord wrote them; the names are the
 // shard's members, in the same order.
 bool applyRecord(QSqlDatabase db, const MemberWrite &statement, const QString &ingestId, int index, const QString &state,
                  QString *error)
@@ -163,17 +242,19 @@ bool applyRecord(QSqlDatabase db, const MemberWrite &statement, const QString &i
 
 }  // namespace
 
-QSqlQuery *IngestJournal::memberWrite(QSqlDatabase db, int rows, MemberTable table)
+ManyValueStatement *IngestJournal::memberWrite(QSqlDatabase db, int rows, MemberTable table)
 {
     if (m_memberWriteConnection != db.connectionName() || m_memberWrites.size() > 6) {
         m_memberWrites.clear();   // another connection (or a few odd sizes): prepared again
         m_memberWriteConnection = db.connectionName();
     }
     const int key = rows * 2 + (table == MemberTable::Answered ? 1 : 0);
-    std::shared_ptr<QSqlQuery> &q = m_memberWrites[key];
+    std::shared_ptr<ManyValueStatement> &q = m_memberWrites[key];
+    if (q && !q->preparedOn(db))
+        q.reset();   // the connection of that name was closed and opened again
     if (!q) {
-        auto prepared = std::make_shared<QSqlQuery>(db);
-        if (!prepared->prepare(memberWriteSql(rows, table))) {
+        auto prepared = std::make_shared<ManyValueStatement>(db, memberWriteSql(rows, table));
+        if (!prepared->isValid()) {
             m_memberWrites.remove(key);
             return nullptr;
         }
@@ -203,7 +284,7 @@ bool IngestJournal::addShard(const QString &ingestId, int index, const QStringLi
                              " VALUES (?,?,?,?)"));
     q.addBindValue(ingestId);
     q.addBindValue(index);
-    q.addBindValue(toJsonText(QJsonArray::fromStringList(memberNames)));
+    q.addBindValue(QString::fromUtf8(jsonStrings(memberNames)));
     q.addBindValue(state);
     return q.exec() || (m_lastError = q.lastError().text(), false);
 }
@@ -243,13 +324,10 @@ bool IngestJournal::markShardSending(const QString &ingestId, int index, const Q
 {
     if (!ensureSchema())
         return false;
-    QJsonArray files;
-    for (qsizetype i = 0; i < paths.size(); ++i)
-        files.append(fileEntry(paths.at(i), i < fingerprints.size() ? fingerprints.at(i) : FileFingerprint()));
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE ingest_shards SET state = 'sent', files = ?, sent_at_ms = ?, body_left = 0"
                              " WHERE ingest_id = ? AND shard_index = ?"));
-    q.addBindValue(toJsonText(files));
+    q.addBindValue(QString::fromUtf8(filesRecord(paths, fingerprints)));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
     q.addBindValue(ingestId);
     q.addBindValue(index);

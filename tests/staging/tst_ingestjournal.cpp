@@ -167,7 +167,9 @@ private Q_SLOTS:
         QStringList paths;
         QVector<FileFingerprint> prints;
         for (int i = 0; i < 300; ++i) {
-            paths << QStringLiteral("/flight/été \"%1\".jpg").arg(i);   // quotes and accents survive the JSON
+            // Quotes, backslashes, control characters and non-ASCII survive the record's JSON.
+            paths << QStringLiteral("/flight/été \"%1\"").arg(i)
+                         + (i % 3 == 0 ? QStringLiteral(" a\\b\nc\td\u0001\u001f\u2028 😀/") : QString()) + QStringLiteral(".jpg");
             files.append({ paths.last(), QStringLiteral("%1.jpg").arg(i), 10, 1, JournalFileState::Planned, {} });
             FileFingerprint f;
             f.size = 1000 + i;
@@ -241,15 +243,28 @@ private Q_SLOTS:
 
         // A record naming a path without a row (an early shard's member: its row is written
         // with the answer) claims every member that has one and gives the others a row.
-        QVERIFY(journal.addShard(id, 3, {}, QStringLiteral("planned")));
+        // Its members' names come from the shard's row, as JSON: any name survives it.
+        QStringList names;
+        for (int i = 290; i < 300; ++i)
+            names << QStringLiteral("%1.jpg").arg(i);
+        const QString oddName = QStringLiteral("n\"o\\n\ne\u0002 ü 😀.jpg");
+        QVERIFY(journal.addShard(id, 3, names << oddName, QStringLiteral("planned")));
         QVERIFY(journal.setFileState(id, paths.mid(290), JournalFileState::Planned));
         QVERIFY(journal.markShardSending(id, 3, paths.mid(290) << QStringLiteral("/flight/none.jpg"),
                                          prints.mid(290) << FileFingerprint()));
+        // Strict JSON (SQLite's parser refuses what Qt's forgives, e.g. a raw control character).
+        QVERIFY(q.exec(QStringLiteral("SELECT json_valid(files), json_valid(members), json_array_length(members)"
+                                      " FROM ingest_shards WHERE ingest_id = 'ing-flight' AND shard_index = 3")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 1);
+        QCOMPARE(q.value(1).toInt(), 1);
+        QCOMPARE(q.value(2).toInt(), 11);
         QVERIFY(journal.confirmShard(id, 3));
         rows = journal.files(id);
         for (int i = 290; i < 300; ++i)
             QCOMPARE(rows.value(paths[i]).state, JournalFileState::Confirmed);
         QCOMPARE(rows.value(QStringLiteral("/flight/none.jpg")).state, JournalFileState::Confirmed);
+        QCOMPARE(rows.value(QStringLiteral("/flight/none.jpg")).batchName, oddName);
         QCOMPARE(rows.size(), 301);
     }
 
