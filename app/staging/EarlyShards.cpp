@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <cstring>
 #include <dirent.h>
@@ -166,29 +167,60 @@ void EarlyShardBuilder::accepted(ScanStore *store, const ScannedFile &file, cons
         return;   // the window is full: this file waits for the plan after the scan
     if (!m_certainty.isFinal(base, key))
         return;
+    ScannedFile named = file;
+    named.batchName = base;
+    add(store, named, store->lastAcceptedRow(), imagesAccepted, Window::Respect);
+}
+
+bool EarlyShardBuilder::add(ScanStore *store, const ScannedFile &file, qint64 row, int imagesAccepted, Window window)
+{
     // ShardFiller's rule: full at maxFiles, or when the next file would pass maxBytes.
     if (!m_shard.members.isEmpty() && m_shard.payloadBytes + file.size > m_options.shardMaxBytes) {
         m_full = true;
-        if (!flush(store, imagesAccepted))
-            return;
+        if (!flush(store, imagesAccepted, window))
+            return false;
     }
-    m_shard.members.push_back({ file.path, base, file.size, file.mtime.toSecsSinceEpoch() });
-    m_rows.push_back(store->lastAcceptedRow());
+    m_shard.members.push_back({ file.path, file.batchName, file.size, file.mtime.toSecsSinceEpoch() });
+    m_rows.push_back(row);
     m_shard.payloadBytes += file.size;
     if (m_shard.members.size() >= m_options.shardMaxFiles) {
         m_full = true;
-        flush(store, imagesAccepted);
+        flush(store, imagesAccepted, window);
     }
+    return true;
 }
 
-bool EarlyShardBuilder::flush(ScanStore *store, int imagesAccepted)
+void EarlyShardBuilder::walkEnded(ScanStore *store, int imagesAccepted)
 {
-    if (imagesAccepted <= m_options.simpleMaxImages || m_options.waiting->load() >= m_options.window)
+    if (imagesAccepted <= m_options.simpleMaxImages || m_options.tailShards <= 0)
+        return;   // not sharded (the plan decides), or no tail asked for
+    // Rows of the shard being filled are not marked yet: the look-up below must not take them again.
+    const QSet<qint64> filling(m_rows.cbegin(), m_rows.cend());
+    const int shardsBefore = m_handedOut;
+    const int limit = m_options.tailShards * m_options.shardMaxFiles;
+    for (const auto &[row, file] : store->imagesLeftToThePlan(limit)) {
+        if (m_handedOut - shardsBefore >= m_options.tailShards)
+            break;
+        const int slash = file.path.lastIndexOf(QLatin1Char('/'));
+        if (filling.contains(row) || !m_certainty.isFinal(file.batchName, NameCertainty::keyOfFileName(file.path.mid(slash + 1))))
+            continue;
+        if (!add(store, file, row, imagesAccepted, Window::Ignore))
+            return;
+    }
+    if (!m_shard.members.isEmpty() && m_handedOut - shardsBefore < m_options.tailShards)
+        flush(store, imagesAccepted, Window::Ignore);   // the last one, not full (else left to the plan)
+}
+
+bool EarlyShardBuilder::flush(ScanStore *store, int imagesAccepted, Window window)
+{
+    if (imagesAccepted <= m_options.simpleMaxImages
+        || (window == Window::Respect && m_options.waiting->load() >= m_options.window))
         return false;
     if (!store->markEarly(m_rows))
         return false;
     m_options.waiting->fetch_add(1);
     m_options.handOut(std::move(m_shard));
+    ++m_handedOut;
     m_shard = {};
     m_rows.clear();
     m_full = false;

@@ -18,7 +18,9 @@
 // so each full shard (shardMaxFiles / shardMaxBytes) of images with final names is marked in
 // the scan (ScanStore::markEarly: the plan after the scan skips them) and handed out, at most
 // `window` handed out and not yet started at once; images met while the window is full are
-// left to the plan after the scan.
+// left to the plan after the scan. When the walk ends, up to `tailShards` more of those go at
+// once (walkEnded), read back from the scan in the walk's order, so that the upload does not
+// run dry while the scan is settled, sorted and named.
 #include "staging/IngestPlan.h"
 #include "staging/ScanResult.h"
 
@@ -37,6 +39,9 @@ struct EarlyShardOptions {
     int shardMaxFiles = 256;
     qint64 shardMaxBytes = qint64(256) * 1024 * 1024;
     int window = 8;
+    // Handed out at the walk's end beyond the window (walkEnded), from the images it left to
+    // the plan: they keep the upload busy while the scan is sorted and named.
+    int tailShards = 0;
     // Shards handed out and not started yet (the receiver decrements it when one starts).
     std::shared_ptr<std::atomic<int>> waiting;
     // Called on the walker's thread, after the members were marked in the scan.
@@ -71,15 +76,23 @@ public:
     // An accepted file (already added to `store`); imagesAccepted counts it.
     void accepted(ScanStore *store, const ScannedFile &file, const QString &base, const QString &key,
                   int imagesAccepted);
+    // The walk is over (before the store settles its suspects): the shard being filled and up to
+    // tailShards more, of the images left to the plan with final names, are handed out at once.
+    void walkEnded(ScanStore *store, int imagesAccepted);
 
 private:
-    bool flush(ScanStore *store, int imagesAccepted);
+    enum class Window { Respect, Ignore };
+    bool flush(ScanStore *store, int imagesAccepted, Window window = Window::Respect);
+    // Adds a file with a final name to the shard being filled; false when the shard was full
+    // and could not go (the window).
+    bool add(ScanStore *store, const ScannedFile &file, qint64 row, int imagesAccepted, Window window);
 
     EarlyShardOptions m_options;
     NameCertainty m_certainty;
     PlannedShard m_shard;   // filling, or full and waiting for the window
     QVector<qint64> m_rows;   // its members' rows in the scan (ScanStore::lastAcceptedRow)
     bool m_full = false;
+    int m_handedOut = 0;
 };
 
 }  // namespace bd::staging

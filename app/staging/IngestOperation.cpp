@@ -206,6 +206,7 @@ void IngestOperation::startScan()
         early.shardMaxFiles = m_options.plan.shardMaxFiles;
         early.shardMaxBytes = m_options.plan.shardMaxBytes;
         early.window = kFeedWindow;
+        early.tailShards = kTailShards;
         early.waiting = m_earlyWaiting;
         // The walker's thread posts each shard to this thread through a relay that outlives
         // this operation if need be (deleted on its own thread).

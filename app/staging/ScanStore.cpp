@@ -374,6 +374,33 @@ bool ScanStore::markEarly(const QVector<qint64> &rows)
         &m_error);
 }
 
+QVector<std::pair<qint64, ScannedFile>> ScanStore::imagesLeftToThePlan(int limit)
+{
+    QVector<std::pair<qint64, ScannedFile>> out;
+    if (!m_open || limit <= 0 || !flushAccepted())
+        return out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT row, path, size, mtime, name FROM walk_files"
+                             " WHERE early = 0 AND duplicate_of IS NULL AND kind = ? ORDER BY row LIMIT ?"));
+    q.addBindValue(int(MediaKind::Image));
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    while (q.next()) {
+        ScannedFile f;
+        f.path = q.value(1).toString();
+        f.size = q.value(2).toLongLong();
+        f.mtime = QDateTime::fromSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
+        f.kind = MediaKind::Image;
+        f.batchName = q.value(4).toString();
+        out.append({ q.value(0).toLongLong(), std::move(f) });
+    }
+    return out;
+}
+
 bool ScanStore::addSkipped(const QString &path, SkipReason reason, const QString &detail)
 {
     if (!m_open || !countRow())

@@ -105,6 +105,9 @@ public:
     qint64 lastAcceptedRow() const { return m_lastRow; }
     // These accepted rows went out in an early shard (in the walk's current transaction).
     bool markEarly(const QVector<qint64> &rows);
+    // Up to `limit` accepted images in no early shard and not suspects, in the walk's order
+    // (ScannedFile::batchName: the base name), with their rows (EarlyShardBuilder::walkEnded).
+    QVector<std::pair<qint64, ScannedFile>> imagesLeftToThePlan(int limit);
     bool addSkipped(const QString &path, SkipReason reason, const QString &detail);
     // Commits the rest and names every accepted file (BatchNaming rules).
     bool finishWriting();
