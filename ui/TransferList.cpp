@@ -79,6 +79,8 @@ TransferList::TransferList(IngestOperation *operation, QWidget *parent)
     connect(m_pause, &QPushButton::clicked, this, &TransferList::togglePause);
     connect(m_cancel, &QPushButton::clicked, m_operation, &bd::Operation::cancel);
     connect(m_operation, &IngestOperation::phaseChanged, this, &TransferList::onPhaseChanged);
+    // Every queue, from its making: early shards go while the walk still runs.
+    connect(m_operation, &IngestOperation::queueCreated, m_model, &TransferListModel::watch);
     connect(m_operation, &bd::Operation::statusTextChanged, m_phase, &QLabel::setText);
     connect(m_operation, &bd::Operation::finished, this, &TransferList::onFinished);
     // The overall line is re-read on a timer: cheap, and speed/ETA move even without progress.

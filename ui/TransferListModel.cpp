@@ -63,9 +63,10 @@ TransferListModel::TransferListModel(QObject *parent) : QAbstractTableModel(pare
 
 void TransferListModel::watch(staging::UploadQueue *queue)
 {
-    connect(queue, &staging::UploadQueue::transferStarted, this, &TransferListModel::onStarted);
+    // (Once per queue, however often it is handed over.)
+    connect(queue, &staging::UploadQueue::transferStarted, this, &TransferListModel::onStarted, Qt::UniqueConnection);
     // The queue's end shows its last rows at once (the ingest's end follows it).
-    connect(queue, &bd::Operation::finished, this, &TransferListModel::flush);
+    connect(queue, &bd::Operation::finished, this, &TransferListModel::flush, Qt::UniqueConnection);
 }
 
 void TransferListModel::onStarted(TransferOperation *transfer)

@@ -114,6 +114,9 @@ public:
 
 Q_SIGNALS:
     void phaseChanged(bd::staging::IngestOperation::Phase phase);
+    // A queue of transfers was made, not started yet: early shards get one while the walk still
+    // runs (Phase::Scanning), the plan after the scan another if that one ran dry.
+    void queueCreated(bd::staging::UploadQueue *queue);
 
 protected:
     void doStart() override;

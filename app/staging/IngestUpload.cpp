@@ -110,6 +110,7 @@ void IngestOperation::ensureQueue()
     connect(m_queue, &UploadQueue::transferStarted, this, &IngestOperation::onTransferStarted);
     connect(m_queue, &UploadQueue::transferFinished, this, &IngestOperation::onTransferFinished);
     connect(m_queue, &Operation::finished, this, &IngestOperation::onQueueFinished);
+    Q_EMIT queueCreated(m_queue);
 }
 
 void IngestOperation::startQueue()

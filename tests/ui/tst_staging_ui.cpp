@@ -220,6 +220,8 @@ private Q_SLOTS:
         QCOMPARE(summary.uploaded.size(), kGoodImages);
         QCOMPARE(summary.skipped.size(), 4);
         QCOMPARE(list->model()->countIn(TransferListModel::RowState::Done), list->model()->rowCount());
+        // Every file in a row: most go in early shards (handed out as the walk ends, on a queue
+        // made while the ingest still scans), the two colliding names in the plan's shard.
         int filesInRows = 0;
         for (int r = 0; r < list->model()->rowCount(); ++r) {
             filesInRows += list->model()->rowAt(r)->files;
