@@ -174,6 +174,8 @@ void EarlyShardBuilder::accepted(ScanStore *store, const ScannedFile &file, cons
 
 bool EarlyShardBuilder::add(ScanStore *store, const ScannedFile &file, qint64 row, int imagesAccepted, Window window)
 {
+    if (m_full && !flush(store, imagesAccepted, window))
+        return false;   // (the store refused to mark it: nothing more goes early)
     // ShardFiller's rule: full at maxFiles, or when the next file would pass maxBytes.
     if (!m_shard.members.isEmpty() && m_shard.payloadBytes + file.size > m_options.shardMaxBytes) {
         m_full = true;

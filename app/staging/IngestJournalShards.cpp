@@ -7,9 +7,8 @@
 // per shard (sent, body left, confirmed) were a fifth of the CLI's CPU in a 10 000-file ingest.
 #include "staging/IngestJournal.h"
 
-#include "core/ManyValueStatement.h"
-
 #include "core/Database.h"
+#include "core/ManyValueStatement.h"
 #include "staging/IngestJournalSql.h"
 
 #include <QDateTime>
@@ -83,8 +82,9 @@ QByteArray filesRecord(const QStringList &paths, const QVector<FileFingerprint> 
     QByteArray out;
     out.reserve(paths.size() * 96 + 2);
     out.append('[');
+    const FileFingerprint none;
     for (qsizetype i = 0; i < paths.size(); ++i) {
-        const FileFingerprint f = i < fingerprints.size() ? fingerprints.at(i) : FileFingerprint();
+        const FileFingerprint &f = i < fingerprints.size() ? fingerprints.at(i) : none;
         out.append(i ? ",[" : "[");
         appendJsonString(&out, paths.at(i));
         for (const qint64 value : { f.size, f.mtimeNs, f.takenAtNs }) {

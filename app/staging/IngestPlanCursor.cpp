@@ -1,5 +1,7 @@
 #include "staging/IngestPlanCursor.h"
 
+#include "staging/ScanStore.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QSqlError>
@@ -126,7 +128,7 @@ QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     const bool journal = m_lookup == Lookup::Journal;
-    q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime FROM %1.files s%2"
+    q.prepare(QStringLiteral("SELECT s.path, s.name, s.size, s.mtime, s.kind FROM %1.files s%2"
                              " WHERE s.path > ? AND s.kind = ? AND s.early = 0%3 ORDER BY s.path LIMIT ?")
                   .arg(m_schema, journalJoin(m_lookup),
                        journal ? QStringLiteral(" AND (f.state IS NULL OR f.state != 'confirmed')") : QString()));
@@ -139,15 +141,8 @@ QVector<ScannedFile> IngestPlanCursor::page(MediaKind kind, const QString &after
         m_error = q.lastError().text();
         return out;
     }
-    while (q.next()) {
-        ScannedFile f;
-        f.path = q.value(0).toString();
-        f.batchName = q.value(1).toString();
-        f.size = q.value(2).toLongLong();
-        f.mtime = QDateTime::fromSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
-        f.kind = kind;
-        out.append(std::move(f));
-    }
+    while (q.next())
+        out.append(ScanStore::fileOfRow(q));
     return out;
 }
 

@@ -381,7 +381,7 @@ QVector<std::pair<qint64, ScannedFile>> ScanStore::imagesLeftToThePlan(int limit
         return out;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT row, path, size, mtime, name FROM walk_files"
+    q.prepare(QStringLiteral("SELECT path, name, size, mtime, kind, row FROM walk_files"
                              " WHERE early = 0 AND duplicate_of IS NULL AND kind = ? ORDER BY row LIMIT ?"));
     q.addBindValue(int(MediaKind::Image));
     q.addBindValue(limit);
@@ -389,15 +389,8 @@ QVector<std::pair<qint64, ScannedFile>> ScanStore::imagesLeftToThePlan(int limit
         m_error = q.lastError().text();
         return out;
     }
-    while (q.next()) {
-        ScannedFile f;
-        f.path = q.value(1).toString();
-        f.size = q.value(2).toLongLong();
-        f.mtime = QDateTime::fromSecsSinceEpoch(q.value(3).toLongLong(), Qt::UTC);
-        f.kind = MediaKind::Image;
-        f.batchName = q.value(4).toString();
-        out.append({ q.value(0).toLongLong(), std::move(f) });
-    }
+    while (q.next())
+        out.append({ q.value(5).toLongLong(), fileOfRow(q) });
     return out;
 }
 
@@ -553,8 +546,7 @@ bool ScanStore::renameRaised()
     }
 }
 
-namespace {
-ScannedFile scannedFrom(const QSqlQuery &q)
+ScannedFile ScanStore::fileOfRow(const QSqlQuery &q)
 {
     ScannedFile f;
     f.path = q.value(0).toString();
@@ -564,6 +556,8 @@ ScannedFile scannedFrom(const QSqlQuery &q)
     f.kind = MediaKind(q.value(4).toInt());
     return f;
 }
+
+namespace {
 const char kAcceptedColumns[] = "SELECT path, name, size, mtime, kind FROM files ";
 }  // namespace
 
@@ -578,7 +572,7 @@ bool ScanStore::forEachAccepted(const std::function<bool(const ScannedFile &)> &
         return false;
     }
     while (q.next()) {
-        if (!visit(scannedFrom(q)))
+        if (!visit(fileOfRow(q)))
             break;
     }
     return true;
@@ -597,7 +591,7 @@ QVector<ScannedFile> ScanStore::accepted(int offset, int limit)
     if (!q.exec())
         m_error = q.lastError().text();
     while (q.next())
-        out.append(scannedFrom(q));
+        out.append(fileOfRow(q));
     return out;
 }
 

@@ -28,6 +28,8 @@
 #include <memory>
 #include <vector>
 
+class QSqlQuery;
+
 namespace bd::staging {
 
 // Owns a scratch file: removes it when destroyed.
@@ -111,6 +113,9 @@ public:
     bool addSkipped(const QString &path, SkipReason reason, const QString &detail);
     // Commits the rest and names every accepted file (BatchNaming rules).
     bool finishWriting();
+
+    // A file from a query's first columns: path, name (in the batch), size, mtime, kind.
+    static ScannedFile fileOfRow(const QSqlQuery &q);
 
     // Reading, in path order. visit returns false to stop.
     bool forEachAccepted(const std::function<bool(const ScannedFile &)> &visit);
