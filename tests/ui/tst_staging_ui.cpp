@@ -228,6 +228,7 @@ private Q_SLOTS:
             QCOMPARE(list->model()->index(r, TransferListModel::Progress).data(bd::ui::SortRole).toInt(), 100);
         }
         QCOMPARE(filesInRows, kGoodImages);
+        shoot(&tab, QStringLiteral("3-transfer-done"));
         QCOMPARE(list->overallBar()->value(), list->overallBar()->maximum());
         QCOMPARE(list->problemsTable()->rowCount(), 4);   // the skipped files, with reasons
 
