@@ -79,7 +79,8 @@ TransferList::TransferList(IngestOperation *operation, QWidget *parent)
     connect(m_pause, &QPushButton::clicked, this, &TransferList::togglePause);
     connect(m_cancel, &QPushButton::clicked, m_operation, &bd::Operation::cancel);
     connect(m_operation, &IngestOperation::phaseChanged, this, &TransferList::onPhaseChanged);
-    // Every queue, from its making: early shards go while the walk still runs.
+    // Every queue, from its making (before it starts its transfers): early shards go while the
+    // walk still runs, the plan after the scan may get a queue of its own.
     connect(m_operation, &IngestOperation::queueCreated, m_model, &TransferListModel::watch);
     connect(m_operation, &bd::Operation::statusTextChanged, m_phase, &QLabel::setText);
     connect(m_operation, &bd::Operation::finished, this, &TransferList::onFinished);
@@ -106,9 +107,6 @@ bool TransferList::isFinished() const
 
 void TransferList::onPhaseChanged()
 {
-    // The queue exists from the Uploading phase on; hook it before it starts its transfers.
-    if (m_operation->phase() == IngestOperation::Phase::Uploading && m_operation->queue())
-        m_model->watch(m_operation->queue());
     if (m_operation->phase() == IngestOperation::Phase::Indexing)
         m_title->setText(tr("Indexing %1").arg(batchId()));
     // Nothing to pause once the bytes are up: the service indexes on its own.

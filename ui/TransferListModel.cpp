@@ -63,10 +63,9 @@ TransferListModel::TransferListModel(QObject *parent) : QAbstractTableModel(pare
 
 void TransferListModel::watch(staging::UploadQueue *queue)
 {
-    // (Once per queue, however often it is handed over.)
-    connect(queue, &staging::UploadQueue::transferStarted, this, &TransferListModel::onStarted, Qt::UniqueConnection);
+    connect(queue, &staging::UploadQueue::transferStarted, this, &TransferListModel::onStarted);
     // The queue's end shows its last rows at once (the ingest's end follows it).
-    connect(queue, &bd::Operation::finished, this, &TransferListModel::flush, Qt::UniqueConnection);
+    connect(queue, &bd::Operation::finished, this, &TransferListModel::flush);
 }
 
 void TransferListModel::onStarted(TransferOperation *transfer)

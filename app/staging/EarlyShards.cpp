@@ -167,12 +167,11 @@ void EarlyShardBuilder::accepted(ScanStore *store, const ScannedFile &file, cons
         return;   // the window is full: this file waits for the plan after the scan
     if (!m_certainty.isFinal(base, key))
         return;
-    ScannedFile named = file;
-    named.batchName = base;
-    add(store, named, store->lastAcceptedRow(), imagesAccepted, Window::Respect);
+    add(store, file, base, store->lastAcceptedRow(), imagesAccepted, Window::Respect);
 }
 
-bool EarlyShardBuilder::add(ScanStore *store, const ScannedFile &file, qint64 row, int imagesAccepted, Window window)
+bool EarlyShardBuilder::add(ScanStore *store, const ScannedFile &file, const QString &name, qint64 row,
+                            int imagesAccepted, Window window)
 {
     if (m_full && !flush(store, imagesAccepted, window))
         return false;   // (the store refused to mark it: nothing more goes early)
@@ -182,7 +181,7 @@ bool EarlyShardBuilder::add(ScanStore *store, const ScannedFile &file, qint64 ro
         if (!flush(store, imagesAccepted, window))
             return false;
     }
-    m_shard.members.push_back({ file.path, file.batchName, file.size, file.mtime.toSecsSinceEpoch() });
+    m_shard.members.push_back({ file.path, name, file.size, file.mtime.toSecsSinceEpoch() });
     m_rows.push_back(row);
     m_shard.payloadBytes += file.size;
     if (m_shard.members.size() >= m_options.shardMaxFiles) {
@@ -206,7 +205,7 @@ void EarlyShardBuilder::walkEnded(ScanStore *store, int imagesAccepted)
         const int slash = file.path.lastIndexOf(QLatin1Char('/'));
         if (filling.contains(row) || !m_certainty.isFinal(file.batchName, NameCertainty::keyOfFileName(file.path.mid(slash + 1))))
             continue;
-        if (!add(store, file, row, imagesAccepted, Window::Ignore))
+        if (!add(store, file, file.batchName, row, imagesAccepted, Window::Ignore))
             return;
     }
     if (!m_shard.members.isEmpty() && m_handedOut - shardsBefore < m_options.tailShards)

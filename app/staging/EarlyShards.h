@@ -83,9 +83,10 @@ public:
 private:
     enum class Window { Respect, Ignore };
     bool flush(ScanStore *store, int imagesAccepted, Window window = Window::Respect);
-    // Adds a file with a final name to the shard being filled; false when the shard was full
+    // Adds a file under its final name to the shard being filled; false when the shard was full
     // and could not go (the window).
-    bool add(ScanStore *store, const ScannedFile &file, qint64 row, int imagesAccepted, Window window);
+    bool add(ScanStore *store, const ScannedFile &file, const QString &name, qint64 row, int imagesAccepted,
+             Window window);
 
     EarlyShardOptions m_options;
     NameCertainty m_certainty;

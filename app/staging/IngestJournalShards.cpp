@@ -51,7 +51,8 @@ void appendJsonString(QByteArray *out, const QString &text)
     out->append('"');
 }
 
-// ["name", ...] (ingest_shards.members), as QJsonArray::fromStringList wrote it, for less.
+// ["name", ...] (ingest_shards.members): the text QJsonArray::fromStringList made, without a
+// QJsonValue per name.
 QByteArray jsonStrings(const QStringList &strings)
 {
     QByteArray out;
@@ -155,6 +156,7 @@ bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &
     QVector<qsizetype> order(paths.size());
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&paths](qsizetype a, qsizetype b) { return paths.at(a) < paths.at(b); });
+    const FileFingerprint none;
     for (qsizetype first = 0; first < order.size(); first += kRowsPerStatement) {
         const int rows = int(qMin<qsizetype>(kRowsPerStatement, order.size() - first));
         ManyValueStatement *q = statement(rows);
@@ -173,7 +175,7 @@ bool writeMembers(QSqlDatabase db, const MemberWrite &statement, const QString &
         int at = 5;
         for (int i = 0; i < rows; ++i) {
             const qsizetype k = order.at(first + i);
-            const FileFingerprint &f = k < fingerprints.size() ? fingerprints.at(k) : FileFingerprint();
+            const FileFingerprint &f = k < fingerprints.size() ? fingerprints.at(k) : none;   // (no copy)
             q->bind(at++, paths.at(k));
             q->bind(at++, k < names.size() ? names.at(k) : QString());   // (a null QString binds NULL)
             if (f.isValid()) {
