@@ -209,8 +209,14 @@ void IngestOperation::startScan()
         early.tailShards = kTailShards;
         early.waiting = m_earlyWaiting;
         // The walker's thread posts each shard to this thread through a relay that outlives
-        // this operation if need be (deleted on its own thread).
-        std::shared_ptr<QObject> relay(new QObject, [](QObject *o) { o->deleteLater(); });
+        // this operation if need be (deleted on its own thread). Its deletion is asked for by a
+        // queued call too, so it comes after the shards posted before it: a deleteLater from the
+        // walker's thread could be run first (sendPostedEvents for DeferredDelete alone, as
+        // QTest::qWait and nested loops call it) and drop the last shards, handed out as the
+        // walk ends - their files marked early, so the plan skipped them: "not sent".
+        std::shared_ptr<QObject> relay(new QObject, [](QObject *o) {
+            QMetaObject::invokeMethod(o, [o] { o->deleteLater(); }, Qt::QueuedConnection);
+        });
         QPointer<IngestOperation> self(this);
         early.handOut = [relay, self](PlannedShard shard) {
             QMetaObject::invokeMethod(
